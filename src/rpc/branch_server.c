@@ -1,0 +1,693 @@
+/* Event-driven: every incoming call, reply and propagation is a tag on one completion queue,
+ * so a write's fan-out never blocks a thread. Two branches writing at once can therefore never
+ * deadlock waiting for each other's propagation handler. */
+#include "branch_server.h"
+
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <grpc/support/alloc.h>
+#include <grpc/support/time.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "codec.h"
+#include "core/replica.h"
+#include "core/workload.h"
+
+enum method {
+    M_QUERY,
+    M_DEPOSIT,
+    M_WITHDRAW,
+    M_PROPAGATE_DEPOSIT,
+    M_PROPAGATE_WITHDRAW,
+    M_MSG_DELIVERY,
+    M_MSG_PROPAGATION,
+    M_ECHO,
+    M_COUNT
+};
+
+static const char *const method_path[M_COUNT] = {
+    BANK_PATH_QUERY,    BANK_PATH_DEPOSIT,      BANK_PATH_WITHDRAW,
+    BANK_PATH_PROPAGATE_DEPOSIT, BANK_PATH_PROPAGATE_WITHDRAW, BANK_PATH_MSG_DELIVERY,
+    BANK_PATH_MSG_PROPAGATION,   BANK_PATH_ECHO,
+};
+
+enum { REQUESTS_POSTED_PER_METHOD = 4 };
+
+enum tag_kind { TAG_INCOMING, TAG_REPLIED, TAG_PEER_DONE, TAG_SHUTDOWN };
+struct tag {
+    enum tag_kind kind;
+};
+
+typedef struct {
+    int64_t id;
+    grpc_channel *channel;
+    void *propagate_handle[2]; /* [BANK_WRITE_DEPOSIT], [BANK_WRITE_WITHDRAW] */
+} peer;
+
+typedef struct peer_call peer_call;
+
+struct bank_branch_server {
+    int64_t id;
+    int port;
+    int propagate_deadline_ms;
+    int serve_echo;
+    grpc_server *server;
+    grpc_completion_queue *cq;
+    void *method_handle[M_COUNT];
+
+    pthread_mutex_t lock; /* guards replica and in_flight */
+    bank_replica replica;
+    peer_call *in_flight; /* propagations under way, cancelled on stop */
+
+    peer *peers;
+    size_t n_peers;
+    atomic_int peers_ready;
+
+    atomic_int stopping;
+    atomic_long outstanding; /* tags whose event has not been handled yet */
+    atomic_int shutdown_seen;
+    atomic_int cq_shut;
+    struct tag shutdown_tag;
+
+    pthread_t *threads;
+    int n_threads;
+};
+
+/* What a customer's write answers once every peer has acknowledged it. */
+typedef enum { REPLY_BANK, REPLY_COURSE } reply_form;
+
+typedef struct {
+    struct tag tag;
+    bank_branch_server *srv;
+    enum method method;
+    grpc_call *call;
+    gpr_timespec deadline;
+    grpc_metadata_array request_md;
+    grpc_byte_buffer *payload;
+    grpc_byte_buffer *reply;
+    int cancelled;
+
+    reply_form form;
+    const char *course_interface;
+    int success;
+    int64_t balance;
+    bank_write write;
+    int64_t customer_id, event_id;
+    atomic_size_t peers_pending;
+    atomic_int failed;
+    char failure[256];
+} server_call;
+
+struct peer_call {
+    struct tag tag;
+    server_call *origin;
+    const peer *to;
+    grpc_call *call;
+    grpc_metadata_array initial_md, trailing_md;
+    grpc_byte_buffer *send, *recv;
+    grpc_status_code status;
+    grpc_slice details;
+    peer_call *prev, *next;
+};
+
+static void track(bank_branch_server *s) { atomic_fetch_add(&s->outstanding, 1); }
+
+/* The completion queue may shut down once the server has shut down and every tag is handled. */
+static void untrack(bank_branch_server *s)
+{
+    if (atomic_fetch_sub(&s->outstanding, 1) == 1 && atomic_load(&s->shutdown_seen) &&
+        atomic_exchange(&s->cq_shut, 1) == 0)
+        grpc_completion_queue_shutdown(s->cq);
+}
+
+static void free_server_call(server_call *c)
+{
+    grpc_metadata_array_destroy(&c->request_md);
+    if (c->payload) grpc_byte_buffer_destroy(c->payload);
+    if (c->reply) grpc_byte_buffer_destroy(c->reply);
+    if (c->call) grpc_call_unref(c->call);
+    free(c);
+}
+
+static int post_request(bank_branch_server *s, enum method m)
+{
+    server_call *c = calloc(1, sizeof *c);
+    if (!c) return -1;
+    c->tag.kind = TAG_INCOMING;
+    c->srv = s;
+    c->method = m;
+    grpc_metadata_array_init(&c->request_md);
+    track(s);
+    grpc_call_error e = grpc_server_request_registered_call(
+        s->server, s->method_handle[m], &c->call, &c->deadline, &c->request_md, &c->payload, s->cq,
+        s->cq, &c->tag);
+    if (e != GRPC_CALL_OK) {
+        free_server_call(c);
+        untrack(s);
+        return -1;
+    }
+    return 0;
+}
+
+/* Answers c with status, optional details and optional message; c is freed when it completes. */
+static void send_reply(server_call *c, grpc_status_code status, const char *details,
+                       const ProtobufCMessage *msg)
+{
+    bank_branch_server *s = c->srv;
+    grpc_op ops[4];
+    memset(ops, 0, sizeof ops);
+    size_t n = 0;
+    ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
+    if (msg) {
+        c->reply = bank_codec_pack(msg);
+        ops[n].op = GRPC_OP_SEND_MESSAGE;
+        ops[n++].data.send_message.send_message = c->reply;
+    }
+    grpc_slice detail_slice = grpc_slice_from_copied_string(details ? details : "");
+    ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+    ops[n].data.send_status_from_server.status = status;
+    ops[n++].data.send_status_from_server.status_details = details ? &detail_slice : NULL;
+    ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+    ops[n++].data.recv_close_on_server.cancelled = &c->cancelled;
+    c->tag.kind = TAG_REPLIED;
+    track(s);
+    grpc_call_error e = grpc_call_start_batch(c->call, ops, n, &c->tag, NULL);
+    grpc_slice_unref(detail_slice);
+    if (e != GRPC_CALL_OK) {
+        free_server_call(c);
+        untrack(s);
+    }
+}
+
+static void reply_customer(server_call *c, int success, int64_t balance)
+{
+    Bank__CustomerReply r = BANK__CUSTOMER_REPLY__INIT;
+    r.result = success ? BANK__RESULT__SUCCESS : BANK__RESULT__FAIL;
+    r.balance = balance;
+    send_reply(c, GRPC_STATUS_OK, NULL, &r.base);
+}
+
+static int fits_int32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
+
+static void reply_course(server_call *c, const char *interface, int success, int64_t balance)
+{
+    if (!fits_int32(balance)) {
+        send_reply(c, GRPC_STATUS_OUT_OF_RANGE,
+                   "the balance does not fit the course's int32 money field", NULL);
+        return;
+    }
+    MsgResponse r = MSG_RESPONSE__INIT;
+    r.interface = (char *)interface;
+    r.result = success ? "success" : "fail";
+    r.money = (int32_t)balance;
+    send_reply(c, GRPC_STATUS_OK, NULL, &r.base);
+}
+
+static void finish_write(server_call *c)
+{
+    if (atomic_load(&c->failed)) {
+        char details[400];
+        snprintf(details, sizeof details, "write applied at branch %lld but %s",
+                 (long long)c->srv->id, c->failure);
+        send_reply(c, GRPC_STATUS_UNAVAILABLE, details, NULL);
+    } else if (c->form == REPLY_BANK) {
+        reply_customer(c, 1, c->balance);
+    } else {
+        reply_course(c, c->course_interface, 1, c->balance);
+    }
+}
+
+static void note_failure(server_call *c, const char *fmt_peer, long long peer_id, const char *why)
+{
+    if (atomic_exchange(&c->failed, 1) == 0)
+        snprintf(c->failure, sizeof c->failure, fmt_peer, peer_id, why);
+}
+
+static void unlink_in_flight(bank_branch_server *s, peer_call *p)
+{
+    pthread_mutex_lock(&s->lock);
+    if (p->prev) p->prev->next = p->next;
+    else s->in_flight = p->next;
+    if (p->next) p->next->prev = p->prev;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void free_peer_call(peer_call *p)
+{
+    grpc_metadata_array_destroy(&p->initial_md);
+    grpc_metadata_array_destroy(&p->trailing_md);
+    if (p->send) grpc_byte_buffer_destroy(p->send);
+    if (p->recv) grpc_byte_buffer_destroy(p->recv);
+    grpc_slice_unref(p->details);
+    if (p->call) grpc_call_unref(p->call);
+    free(p);
+}
+
+static void peer_done(server_call *c)
+{
+    if (atomic_fetch_sub(&c->peers_pending, 1) == 1) finish_write(c);
+}
+
+static void start_propagation(server_call *c, const peer *to, const grpc_byte_buffer *request)
+{
+    bank_branch_server *s = c->srv;
+    peer_call *p = calloc(1, sizeof *p);
+    if (!p) {
+        note_failure(c, "branch %lld was not told: %s", (long long)to->id, "out of memory");
+        peer_done(c);
+        return;
+    }
+    p->tag.kind = TAG_PEER_DONE;
+    p->origin = c;
+    p->to = to;
+    p->details = grpc_empty_slice();
+    grpc_metadata_array_init(&p->initial_md);
+    grpc_metadata_array_init(&p->trailing_md);
+    p->send = grpc_byte_buffer_copy((grpc_byte_buffer *)request);
+    gpr_timespec deadline = gpr_time_add(
+        gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(s->propagate_deadline_ms, GPR_TIMESPAN));
+    p->call = grpc_channel_create_registered_call(to->channel, NULL, GRPC_PROPAGATE_DEFAULTS, s->cq,
+                                                  to->propagate_handle[c->write.kind], deadline, NULL);
+    grpc_op ops[6];
+    memset(ops, 0, sizeof ops);
+    ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+    ops[0].flags = GRPC_INITIAL_METADATA_WAIT_FOR_READY;
+    ops[1].op = GRPC_OP_SEND_MESSAGE;
+    ops[1].data.send_message.send_message = p->send;
+    ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+    ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
+    ops[3].data.recv_initial_metadata.recv_initial_metadata = &p->initial_md;
+    ops[4].op = GRPC_OP_RECV_MESSAGE;
+    ops[4].data.recv_message.recv_message = &p->recv;
+    ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+    ops[5].data.recv_status_on_client.trailing_metadata = &p->trailing_md;
+    ops[5].data.recv_status_on_client.status = &p->status;
+    ops[5].data.recv_status_on_client.status_details = &p->details;
+
+    pthread_mutex_lock(&s->lock);
+    p->next = s->in_flight;
+    if (s->in_flight) s->in_flight->prev = p;
+    s->in_flight = p;
+    pthread_mutex_unlock(&s->lock);
+    track(s);
+    if (grpc_call_start_batch(p->call, ops, 6, &p->tag, NULL) != GRPC_CALL_OK) {
+        unlink_in_flight(s, p);
+        free_peer_call(p);
+        untrack(s);
+        note_failure(c, "branch %lld was not told: %s", (long long)to->id, "cannot start the call");
+        peer_done(c);
+    }
+}
+
+static void on_peer_done(peer_call *p)
+{
+    server_call *c = p->origin;
+    unlink_in_flight(c->srv, p);
+    if (p->status != GRPC_STATUS_OK) {
+        char *why = grpc_slice_to_c_string(p->details);
+        note_failure(c, "branch %lld did not acknowledge it: %s", (long long)p->to->id, why);
+        gpr_free(why);
+    } else {
+        ProtobufCMessage *ack = bank_codec_unpack(&bank__propagate_reply__descriptor, p->recv);
+        if (!ack)
+            note_failure(c, "branch %lld did not acknowledge it: %s", (long long)p->to->id,
+                         "malformed PropagateReply");
+        else
+            protobuf_c_message_free_unpacked(ack, NULL);
+    }
+    free_peer_call(p);
+    peer_done(c);
+}
+
+/* Sends c's committed write to every peer at once; c is answered when the last one is done. */
+static void fan_out(server_call *c)
+{
+    bank_branch_server *s = c->srv;
+    if (s->n_peers == 0) {
+        finish_write(c);
+        return;
+    }
+    Bank__PropagateRequest req = BANK__PROPAGATE_REQUEST__INIT;
+    req.origin_branch = c->write.origin;
+    req.sequence = c->write.sequence;
+    req.money = c->write.money;
+    req.customer_id = c->customer_id;
+    req.event_id = c->event_id;
+    grpc_byte_buffer *bb = bank_codec_pack(&req.base);
+    atomic_store(&c->peers_pending, s->n_peers);
+    for (size_t i = 0; i < s->n_peers; i++) start_propagation(c, &s->peers[i], bb);
+    grpc_byte_buffer_destroy(bb);
+}
+
+static bank_status local_write(bank_branch_server *s, bank_write_kind kind, int64_t money,
+                               int int32_only, bank_write *w, int64_t *balance)
+{
+    pthread_mutex_lock(&s->lock);
+    bank_status st;
+    int64_t after = kind == BANK_WRITE_DEPOSIT ? s->replica.balance + money
+                                               : s->replica.balance - money;
+    if (int32_only && (money > INT32_MAX || !fits_int32(after)))
+        st = kind == BANK_WRITE_DEPOSIT ? BANK_OVERFLOW : BANK_INSUFFICIENT_FUNDS;
+    else if (kind == BANK_WRITE_DEPOSIT)
+        st = bank_replica_deposit(&s->replica, money, w);
+    else
+        st = bank_replica_withdraw(&s->replica, money, w);
+    *balance = s->replica.balance;
+    pthread_mutex_unlock(&s->lock);
+    return st;
+}
+
+static int64_t read_balance(bank_branch_server *s)
+{
+    pthread_mutex_lock(&s->lock);
+    int64_t b = s->replica.balance;
+    pthread_mutex_unlock(&s->lock);
+    return b;
+}
+
+static void handle_customer(server_call *c)
+{
+    bank_branch_server *s = c->srv;
+    Bank__CustomerRequest *req =
+        (Bank__CustomerRequest *)bank_codec_unpack(&bank__customer_request__descriptor, c->payload);
+    if (!req) {
+        send_reply(c, GRPC_STATUS_INVALID_ARGUMENT, "malformed CustomerRequest", NULL);
+        return;
+    }
+    int64_t money = req->money;
+    c->customer_id = req->customer_id;
+    c->event_id = req->event_id;
+    protobuf_c_message_free_unpacked(&req->base, NULL);
+
+    if (c->method == M_QUERY) {
+        reply_customer(c, 1, read_balance(s));
+        return;
+    }
+    if (money < 0) {
+        send_reply(c, GRPC_STATUS_INVALID_ARGUMENT, "money must not be negative", NULL);
+        return;
+    }
+    if (!atomic_load(&s->peers_ready)) {
+        send_reply(c, GRPC_STATUS_UNAVAILABLE, "branch does not know its peers yet", NULL);
+        return;
+    }
+    bank_write_kind kind = c->method == M_DEPOSIT ? BANK_WRITE_DEPOSIT : BANK_WRITE_WITHDRAW;
+    bank_status st = local_write(s, kind, money, 0, &c->write, &c->balance);
+    if (st != BANK_OK) {
+        reply_customer(c, 0, c->balance);
+        return;
+    }
+    c->form = REPLY_BANK;
+    fan_out(c);
+}
+
+static void handle_propagation(server_call *c)
+{
+    bank_branch_server *s = c->srv;
+    Bank__PropagateRequest *req = (Bank__PropagateRequest *)bank_codec_unpack(
+        &bank__propagate_request__descriptor, c->payload);
+    if (!req) {
+        send_reply(c, GRPC_STATUS_INVALID_ARGUMENT, "malformed PropagateRequest", NULL);
+        return;
+    }
+    bank_write w = {c->method == M_PROPAGATE_DEPOSIT ? BANK_WRITE_DEPOSIT : BANK_WRITE_WITHDRAW,
+                    req->origin_branch, req->sequence, req->money};
+    protobuf_c_message_free_unpacked(&req->base, NULL);
+    const char *bad = w.money < 0           ? "money must not be negative"
+                      : w.sequence == 0      ? "sequence must be 1 or more"
+                      : w.origin == s->id    ? "a branch does not propagate to itself"
+                                             : NULL;
+    if (bad) {
+        send_reply(c, GRPC_STATUS_INVALID_ARGUMENT, bad, NULL);
+        return;
+    }
+    pthread_mutex_lock(&s->lock);
+    bank_status st = bank_replica_apply(&s->replica, &w);
+    int64_t balance = s->replica.balance;
+    pthread_mutex_unlock(&s->lock);
+    if (st != BANK_OK && st != BANK_DUPLICATE) {
+        send_reply(c, st == BANK_NO_MEMORY ? GRPC_STATUS_RESOURCE_EXHAUSTED : GRPC_STATUS_OUT_OF_RANGE,
+                   bank_status_text(st), NULL);
+        return;
+    }
+    Bank__PropagateReply r = BANK__PROPAGATE_REPLY__INIT;
+    r.applied = st == BANK_OK;
+    r.balance = balance;
+    send_reply(c, GRPC_STATUS_OK, NULL, &r.base);
+}
+
+/* The course's interface names, matched without regard to case. */
+static const char *course_op(const char *interface, int propagation, bank_op *op)
+{
+    if (propagation && strncasecmp(interface, "propagate_", 10) == 0) interface += 10;
+    if (!propagation && strcasecmp(interface, "query") == 0) {
+        *op = BANK_OP_QUERY;
+        return "query";
+    }
+    if (strcasecmp(interface, "deposit") == 0) {
+        *op = BANK_OP_DEPOSIT;
+        return "deposit";
+    }
+    if (strcasecmp(interface, "withdraw") == 0) {
+        *op = BANK_OP_WITHDRAW;
+        return "withdraw";
+    }
+    return NULL;
+}
+
+static void handle_course(server_call *c)
+{
+    bank_branch_server *s = c->srv;
+    int propagation = c->method == M_MSG_PROPAGATION;
+    MsgRequest *req = (MsgRequest *)bank_codec_unpack(&msg_request__descriptor, c->payload);
+    if (!req) {
+        send_reply(c, GRPC_STATUS_INVALID_ARGUMENT, "malformed MsgRequest", NULL);
+        return;
+    }
+    bank_op op = BANK_OP_QUERY;
+    const char *name = course_op(req->interface, propagation, &op);
+    int64_t money = req->money;
+    c->customer_id = req->id;
+    protobuf_c_message_free_unpacked(&req->base, NULL);
+
+    if (!name) {
+        reply_course(c, "", 0, read_balance(s));
+        return;
+    }
+    if (op == BANK_OP_QUERY) {
+        reply_course(c, name, 1, read_balance(s));
+        return;
+    }
+    bank_write_kind kind = op == BANK_OP_DEPOSIT ? BANK_WRITE_DEPOSIT : BANK_WRITE_WITHDRAW;
+    if (money < 0) {
+        reply_course(c, name, 0, read_balance(s));
+        return;
+    }
+    if (propagation) { /* the course's form carries no (origin, sequence): applied as it comes */
+        bank_write w = {kind, 0, 0, money};
+        pthread_mutex_lock(&s->lock);
+        bank_status st = bank_replica_apply(&s->replica, &w);
+        int64_t balance = s->replica.balance;
+        pthread_mutex_unlock(&s->lock);
+        reply_course(c, name, st == BANK_OK, balance);
+        return;
+    }
+    if (!atomic_load(&s->peers_ready)) {
+        send_reply(c, GRPC_STATUS_UNAVAILABLE, "branch does not know its peers yet", NULL);
+        return;
+    }
+    bank_status st = local_write(s, kind, money, 1, &c->write, &c->balance);
+    if (st != BANK_OK) {
+        reply_course(c, name, 0, c->balance);
+        return;
+    }
+    c->form = REPLY_COURSE;
+    c->course_interface = name;
+    fan_out(c);
+}
+
+static void handle_echo(server_call *c)
+{
+    c->tag.kind = TAG_REPLIED;
+    grpc_op ops[4];
+    memset(ops, 0, sizeof ops);
+    c->reply = c->payload ? grpc_byte_buffer_copy(c->payload) : NULL;
+    ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+    ops[1].op = GRPC_OP_SEND_MESSAGE;
+    ops[1].data.send_message.send_message = c->reply;
+    ops[2].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+    ops[2].data.send_status_from_server.status = GRPC_STATUS_OK;
+    ops[3].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+    ops[3].data.recv_close_on_server.cancelled = &c->cancelled;
+    track(c->srv);
+    bank_branch_server *s = c->srv;
+    if (!c->reply || grpc_call_start_batch(c->call, ops, 4, &c->tag, NULL) != GRPC_CALL_OK) {
+        free_server_call(c);
+        untrack(s);
+    }
+}
+
+static void on_incoming(server_call *c, int ok)
+{
+    bank_branch_server *s = c->srv;
+    if (!ok) { /* a posted request given back at shutdown */
+        free_server_call(c);
+        return;
+    }
+    if (!atomic_load(&s->stopping)) post_request(s, c->method);
+    switch (c->method) {
+    case M_QUERY:
+    case M_DEPOSIT:
+    case M_WITHDRAW: handle_customer(c); break;
+    case M_PROPAGATE_DEPOSIT:
+    case M_PROPAGATE_WITHDRAW: handle_propagation(c); break;
+    case M_MSG_DELIVERY:
+    case M_MSG_PROPAGATION: handle_course(c); break;
+    case M_ECHO: handle_echo(c); break;
+    case M_COUNT: free_server_call(c); break;
+    }
+}
+
+static void *serve(void *arg)
+{
+    bank_branch_server *s = arg;
+    for (;;) {
+        grpc_event ev = grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+        if (ev.type == GRPC_QUEUE_SHUTDOWN) break;
+        if (ev.type != GRPC_OP_COMPLETE) continue;
+        struct tag *t = ev.tag;
+        switch (t->kind) {
+        case TAG_INCOMING: on_incoming((server_call *)t, ev.success); break;
+        case TAG_REPLIED: free_server_call((server_call *)t); break;
+        case TAG_PEER_DONE: on_peer_done((peer_call *)t); break;
+        case TAG_SHUTDOWN: atomic_store(&s->shutdown_seen, 1); break;
+        }
+        untrack(s);
+    }
+    return NULL;
+}
+
+/* Shuts the server down and drains its queue from this thread (no worker threads running). */
+static void shutdown_unstarted(bank_branch_server *s)
+{
+    s->shutdown_tag.kind = TAG_SHUTDOWN;
+    grpc_server_shutdown_and_notify(s->server, s->cq, &s->shutdown_tag);
+    for (;;) {
+        grpc_event ev = grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+        if (ev.type == GRPC_OP_COMPLETE && ev.tag == &s->shutdown_tag) break;
+    }
+    grpc_server_destroy(s->server);
+    grpc_completion_queue_shutdown(s->cq);
+    while (grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type !=
+           GRPC_QUEUE_SHUTDOWN) {
+    }
+    grpc_completion_queue_destroy(s->cq);
+}
+
+bank_branch_server *bank_branch_server_start(const bank_branch_config *cfg, char *err,
+                                             size_t errlen)
+{
+    bank_branch_server *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "branch %lld: out of memory", (long long)cfg->id);
+        return NULL;
+    }
+    grpc_init();
+    s->id = cfg->id;
+    s->propagate_deadline_ms = cfg->propagate_deadline_ms > 0 ? cfg->propagate_deadline_ms : 10000;
+    s->serve_echo = cfg->serve_echo;
+    s->n_threads = cfg->threads > 0 ? cfg->threads : 1;
+    pthread_mutex_init(&s->lock, NULL);
+    bank_replica_init(&s->replica, cfg->id, cfg->balance);
+
+    /* SO_REUSEPORT would let a second server share a busy port silently. */
+    grpc_arg arg = {GRPC_ARG_INTEGER, GRPC_ARG_ALLOW_REUSEPORT, {.integer = 0}};
+    grpc_channel_args args = {1, &arg};
+    s->server = grpc_server_create(&args, NULL);
+    s->cq = grpc_completion_queue_create_for_next(NULL);
+    grpc_server_register_completion_queue(s->server, s->cq, NULL);
+    for (int m = 0; m < M_COUNT; m++)
+        if (m != M_ECHO || s->serve_echo)
+            s->method_handle[m] = grpc_server_register_method(
+                s->server, method_path[m], NULL, GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
+    grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
+    s->port = grpc_server_add_http2_port(s->server, cfg->listen, creds);
+    grpc_server_credentials_release(creds);
+    if (s->port == 0) {
+        snprintf(err, errlen, "branch %lld: cannot listen on %s (address in use or not valid)",
+                 (long long)cfg->id, cfg->listen);
+        shutdown_unstarted(s);
+        bank_replica_free(&s->replica);
+        pthread_mutex_destroy(&s->lock);
+        free(s);
+        grpc_shutdown();
+        return NULL;
+    }
+    grpc_server_start(s->server);
+    for (int m = 0; m < M_COUNT; m++)
+        if (s->method_handle[m])
+            for (int i = 0; i < REQUESTS_POSTED_PER_METHOD; i++) post_request(s, (enum method)m);
+    s->threads = calloc((size_t)s->n_threads, sizeof *s->threads);
+    for (int i = 0; i < s->n_threads; i++) pthread_create(&s->threads[i], NULL, serve, s);
+    return s;
+}
+
+int bank_branch_server_port(const bank_branch_server *s) { return s->port; }
+
+int bank_branch_server_set_peers(bank_branch_server *s, const bank_peer *peers, size_t n,
+                                 char *err, size_t errlen)
+{
+    if (atomic_load(&s->peers_ready)) {
+        snprintf(err, errlen, "branch %lld: peers already set", (long long)s->id);
+        return -1;
+    }
+    s->peers = calloc(n ? n : 1, sizeof *s->peers);
+    if (!s->peers) {
+        snprintf(err, errlen, "branch %lld: out of memory", (long long)s->id);
+        return -1;
+    }
+    grpc_channel_credentials *creds = grpc_insecure_credentials_create();
+    for (size_t i = 0; i < n; i++) {
+        if (peers[i].id == s->id) continue;
+        peer *p = &s->peers[s->n_peers++];
+        p->id = peers[i].id;
+        p->channel = grpc_channel_create(peers[i].target, creds, NULL);
+        p->propagate_handle[BANK_WRITE_DEPOSIT] =
+            grpc_channel_register_call(p->channel, BANK_PATH_PROPAGATE_DEPOSIT, NULL, NULL);
+        p->propagate_handle[BANK_WRITE_WITHDRAW] =
+            grpc_channel_register_call(p->channel, BANK_PATH_PROPAGATE_WITHDRAW, NULL, NULL);
+    }
+    grpc_channel_credentials_release(creds);
+    atomic_store(&s->peers_ready, 1);
+    return 0;
+}
+
+int64_t bank_branch_server_balance(bank_branch_server *s) { return read_balance(s); }
+
+void bank_branch_server_stop(bank_branch_server *s)
+{
+    if (!s) return;
+    atomic_store(&s->stopping, 1);
+    s->shutdown_tag.kind = TAG_SHUTDOWN;
+    track(s);
+    grpc_server_shutdown_and_notify(s->server, s->cq, &s->shutdown_tag);
+    grpc_server_cancel_all_calls(s->server);
+    pthread_mutex_lock(&s->lock);
+    for (peer_call *p = s->in_flight; p; p = p->next) grpc_call_cancel(p->call, NULL);
+    pthread_mutex_unlock(&s->lock);
+    for (int i = 0; i < s->n_threads; i++) pthread_join(s->threads[i], NULL);
+    free(s->threads);
+    grpc_server_destroy(s->server);
+    grpc_completion_queue_destroy(s->cq);
+    for (size_t i = 0; i < s->n_peers; i++) grpc_channel_destroy(s->peers[i].channel);
+    free(s->peers);
+    bank_replica_free(&s->replica);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+    grpc_shutdown();
+}

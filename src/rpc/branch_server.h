@@ -1,0 +1,40 @@
+/* A branch as a gRPC server (gRPC C core): serves both wire forms, keeps one replica, and
+ * propagates every write it takes to all other branches concurrently before answering. */
+#ifndef BANK_RPC_BRANCH_SERVER_H
+#define BANK_RPC_BRANCH_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct bank_branch_server bank_branch_server;
+
+typedef struct {
+    int64_t id;
+    int64_t balance;
+    const char *listen;         /* "127.0.0.1:0" lets the OS pick the port */
+    int threads;                /* completion-queue threads; 1 is plenty for loopback */
+    int propagate_deadline_ms;  /* per propagation call */
+    int serve_echo;             /* also serve BANK_PATH_ECHO (benchmarks only) */
+} bank_branch_config;
+
+typedef struct {
+    int64_t id;
+    const char *target; /* host:port */
+} bank_peer;
+
+/* Binds and starts serving. NULL and one line in err on failure (a busy port included). */
+bank_branch_server *bank_branch_server_start(const bank_branch_config *cfg, char *err,
+                                             size_t errlen);
+int bank_branch_server_port(const bank_branch_server *s);
+
+/* Tells the branch every other branch (its own id, if listed, is skipped). Until this is done,
+ * writes are refused with UNAVAILABLE. Call once. 0 ok, -1 with err. */
+int bank_branch_server_set_peers(bank_branch_server *s, const bank_peer *peers, size_t n,
+                                 char *err, size_t errlen);
+
+int64_t bank_branch_server_balance(bank_branch_server *s);
+
+/* Stops accepting, cancels what is in flight, joins its threads and frees everything. */
+void bank_branch_server_stop(bank_branch_server *s);
+
+#endif

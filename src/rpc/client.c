@@ -1,0 +1,158 @@
+#include "client.h"
+
+#include <grpc/grpc_security.h>
+#include <grpc/support/alloc.h>
+#include <grpc/support/time.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+
+enum { CALL_QUERY, CALL_DEPOSIT, CALL_WITHDRAW, CALL_ECHO, CALL_COUNT };
+
+struct bank_channel {
+    grpc_channel *channel;
+    void *handle[CALL_COUNT];
+    char target[];
+};
+
+bank_channel *bank_channel_open(const char *target)
+{
+    static const char *const paths[CALL_COUNT] = {BANK_PATH_QUERY, BANK_PATH_DEPOSIT,
+                                                  BANK_PATH_WITHDRAW, BANK_PATH_ECHO};
+    bank_channel *ch = calloc(1, sizeof *ch + strlen(target) + 1);
+    if (!ch) return NULL;
+    grpc_init();
+    strcpy(ch->target, target);
+    grpc_channel_credentials *creds = grpc_insecure_credentials_create();
+    ch->channel = grpc_channel_create(target, creds, NULL);
+    grpc_channel_credentials_release(creds);
+    for (int i = 0; i < CALL_COUNT; i++)
+        ch->handle[i] = grpc_channel_register_call(ch->channel, paths[i], NULL, NULL);
+    return ch;
+}
+
+void bank_channel_close(bank_channel *ch)
+{
+    if (!ch) return;
+    grpc_channel_destroy(ch->channel);
+    free(ch);
+    grpc_shutdown();
+}
+
+const char *bank_channel_target(const bank_channel *ch) { return ch->target; }
+
+grpc_completion_queue *bank_client_cq_create(void)
+{
+    grpc_init();
+    return grpc_completion_queue_create_for_pluck(NULL);
+}
+
+void bank_client_cq_destroy(grpc_completion_queue *cq)
+{
+    if (!cq) return;
+    grpc_completion_queue_shutdown(cq);
+    while (grpc_completion_queue_pluck(cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type !=
+           GRPC_QUEUE_SHUTDOWN) {
+    }
+    grpc_completion_queue_destroy(cq);
+    grpc_shutdown();
+}
+
+/* One unary call: sends request, returns the reply buffer in *reply (caller destroys it). */
+static int unary(bank_channel *ch, grpc_completion_queue *cq, int which, grpc_byte_buffer *request,
+                 int deadline_ms, grpc_byte_buffer **reply, char *err, size_t errlen)
+{
+    gpr_timespec deadline = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                                         gpr_time_from_millis(deadline_ms, GPR_TIMESPAN));
+    grpc_call *call = grpc_channel_create_registered_call(ch->channel, NULL, GRPC_PROPAGATE_DEFAULTS,
+                                                          cq, ch->handle[which], deadline, NULL);
+    grpc_metadata_array initial_md, trailing_md;
+    grpc_metadata_array_init(&initial_md);
+    grpc_metadata_array_init(&trailing_md);
+    grpc_status_code status = GRPC_STATUS_UNKNOWN;
+    grpc_slice details = grpc_empty_slice();
+    *reply = NULL;
+    grpc_op ops[6];
+    memset(ops, 0, sizeof ops);
+    ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+    ops[0].flags = GRPC_INITIAL_METADATA_WAIT_FOR_READY;
+    ops[1].op = GRPC_OP_SEND_MESSAGE;
+    ops[1].data.send_message.send_message = request;
+    ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+    ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
+    ops[3].data.recv_initial_metadata.recv_initial_metadata = &initial_md;
+    ops[4].op = GRPC_OP_RECV_MESSAGE;
+    ops[4].data.recv_message.recv_message = reply;
+    ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+    ops[5].data.recv_status_on_client.trailing_metadata = &trailing_md;
+    ops[5].data.recv_status_on_client.status = &status;
+    ops[5].data.recv_status_on_client.status_details = &details;
+    int tag;
+    int rc = 0;
+    if (grpc_call_start_batch(call, ops, 6, &tag, NULL) != GRPC_CALL_OK) {
+        snprintf(err, errlen, "%s: cannot start the call", ch->target);
+        rc = -1;
+    } else {
+        grpc_completion_queue_pluck(cq, &tag, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+        if (status != GRPC_STATUS_OK || !*reply) {
+            char *why = grpc_slice_to_c_string(details);
+            snprintf(err, errlen, "%s: gRPC status %d: %s", ch->target, (int)status,
+                     *why ? why : "no reply");
+            gpr_free(why);
+            rc = -1;
+        }
+    }
+    if (rc != 0 && *reply) {
+        grpc_byte_buffer_destroy(*reply);
+        *reply = NULL;
+    }
+    grpc_slice_unref(details);
+    grpc_metadata_array_destroy(&initial_md);
+    grpc_metadata_array_destroy(&trailing_md);
+    grpc_call_unref(call);
+    return rc;
+}
+
+int bank_client_call(bank_channel *ch, grpc_completion_queue *cq, bank_op op, int64_t customer_id,
+                     int64_t event_id, int64_t money, int deadline_ms, bank_result *out, char *err,
+                     size_t errlen)
+{
+    Bank__CustomerRequest req = BANK__CUSTOMER_REQUEST__INIT;
+    req.customer_id = customer_id;
+    req.event_id = event_id;
+    req.money = op == BANK_OP_QUERY ? 0 : money;
+    grpc_byte_buffer *request = bank_codec_pack(&req.base);
+    grpc_byte_buffer *reply = NULL;
+    int which = op == BANK_OP_QUERY ? CALL_QUERY : op == BANK_OP_DEPOSIT ? CALL_DEPOSIT : CALL_WITHDRAW;
+    int rc = unary(ch, cq, which, request, deadline_ms, &reply, err, errlen);
+    grpc_byte_buffer_destroy(request);
+    if (rc != 0) return -1;
+    Bank__CustomerReply *r =
+        (Bank__CustomerReply *)bank_codec_unpack(&bank__customer_reply__descriptor, reply);
+    grpc_byte_buffer_destroy(reply);
+    if (!r || (r->result != BANK__RESULT__SUCCESS && r->result != BANK__RESULT__FAIL)) {
+        snprintf(err, errlen, "%s: malformed CustomerReply", ch->target);
+        if (r) protobuf_c_message_free_unpacked(&r->base, NULL);
+        return -1;
+    }
+    out->op = op;
+    out->success = r->result == BANK__RESULT__SUCCESS;
+    out->balance = r->balance;
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    return 0;
+}
+
+int bank_client_echo(bank_channel *ch, grpc_completion_queue *cq, const void *bytes, size_t n,
+                     int deadline_ms, char *err, size_t errlen)
+{
+    grpc_slice s = grpc_slice_from_copied_buffer(bytes, n);
+    grpc_byte_buffer *request = grpc_raw_byte_buffer_create(&s, 1);
+    grpc_slice_unref(s);
+    grpc_byte_buffer *reply = NULL;
+    int rc = unary(ch, cq, CALL_ECHO, request, deadline_ms, &reply, err, errlen);
+    grpc_byte_buffer_destroy(request);
+    if (reply) grpc_byte_buffer_destroy(reply);
+    return rc;
+}

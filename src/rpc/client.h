@@ -1,0 +1,32 @@
+/* A blocking customer-side client of a branch, over the gRPC C core. A bank_channel is shared
+ * by threads; each thread brings its own completion queue. */
+#ifndef BANK_RPC_CLIENT_H
+#define BANK_RPC_CLIENT_H
+
+#include <grpc/grpc.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/workload.h"
+
+typedef struct bank_channel bank_channel;
+
+bank_channel *bank_channel_open(const char *target);
+void bank_channel_close(bank_channel *ch);
+const char *bank_channel_target(const bank_channel *ch);
+
+/* One per calling thread. */
+grpc_completion_queue *bank_client_cq_create(void);
+void bank_client_cq_destroy(grpc_completion_queue *cq);
+
+/* Sends one customer operation (bank wire form) and waits for the answer. The call waits for a
+ * branch that is not up yet, until deadline_ms. 0 and *out filled, or -1 with one line in err. */
+int bank_client_call(bank_channel *ch, grpc_completion_queue *cq, bank_op op, int64_t customer_id,
+                     int64_t event_id, int64_t money, int deadline_ms, bank_result *out, char *err,
+                     size_t errlen);
+
+/* A bare round trip to a server with serve_echo: n bytes there and back. 0 ok, -1 with err. */
+int bank_client_echo(bank_channel *ch, grpc_completion_queue *cq, const void *bytes, size_t n,
+                     int deadline_ms, char *err, size_t errlen);
+
+#endif
