@@ -1,0 +1,208 @@
+/* bank branch: one branch as its own process, for --processes runs and multi-host clusters. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "commands.h"
+#include "io/peers_file.h"
+#include "rpc/branch_server.h"
+
+static const char branch_usage[] =
+    "usage: bank branch --id N --balance B --peers FILE|- [OPTIONS]\n"
+    "\n"
+    "Runs one branch: a gRPC server that serves bank.Branch (Query, Deposit, Withdraw,\n"
+    "Propagate_Deposit, Propagate_Withdraw) and the course's Branch (MsgDelivery,\n"
+    "MsgPropagation), and propagates every write it takes to all the other branches.\n"
+    "It prints \"listening HOST:PORT\" and, once it knows its peers, \"ready\" on standard output.\n"
+    "\n"
+    "  --id N              this branch's id\n"
+    "  --balance B         its initial balance\n"
+    "  --listen HOST:PORT  where to listen (default 127.0.0.1:0: loopback, a port the OS picks);\n"
+    "                      another address exposes the branch beyond this machine\n"
+    "  --peers FILE        every branch as \"ID HOST:PORT\" lines (its own line is skipped);\n"
+    "                      the branch then runs until SIGINT or SIGTERM\n"
+    "  --peers -           read those lines from standard input up to a line \"end\" (after\n"
+    "                      printing the address), and stop when standard input closes, or on\n"
+    "                      SIGINT or SIGTERM: this is how `bank run --processes` drives branches\n"
+    "  --threads N         server threads (default 2)\n"
+    "  --deadline-ms MS    deadline of each propagation (default 10000)\n"
+    "  -h, --help          this text\n"
+    "exit status: 0 stopped cleanly, 1 failed, 2 bad usage.\n";
+
+typedef struct {
+    int64_t id, balance;
+    int have_id, have_balance;
+    const char *listen;
+    const char *peers;
+    int threads, deadline_ms;
+} branch_options;
+
+static int parse_options(int argc, char **argv, branch_options *o)
+{
+    enum { OPT_ID = 256, OPT_BALANCE, OPT_LISTEN, OPT_PEERS, OPT_THREADS, OPT_DEADLINE };
+    static const struct option longs[] = {
+        {"id", required_argument, 0, OPT_ID},
+        {"balance", required_argument, 0, OPT_BALANCE},
+        {"listen", required_argument, 0, OPT_LISTEN},
+        {"peers", required_argument, 0, OPT_PEERS},
+        {"threads", required_argument, 0, OPT_THREADS},
+        {"deadline-ms", required_argument, 0, OPT_DEADLINE},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    memset(o, 0, sizeof *o);
+    o->listen = "127.0.0.1:0";
+    o->threads = 2;
+    o->deadline_ms = 10000;
+    int64_t v;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        switch (c) {
+        case OPT_ID:
+            if (bank_arg_int("branch", "--id", optarg, 0, INT32_MAX, &o->id) != 0) return BANK_EXIT_USAGE;
+            o->have_id = 1;
+            break;
+        case OPT_BALANCE:
+            if (bank_arg_int("branch", "--balance", optarg, 0, INT64_MAX, &o->balance) != 0)
+                return BANK_EXIT_USAGE;
+            o->have_balance = 1;
+            break;
+        case OPT_LISTEN: o->listen = optarg; break;
+        case OPT_PEERS: o->peers = optarg; break;
+        case OPT_THREADS:
+            if (bank_arg_int("branch", "--threads", optarg, 1, 64, &v) != 0) return BANK_EXIT_USAGE;
+            o->threads = (int)v;
+            break;
+        case OPT_DEADLINE:
+            if (bank_arg_int("branch", "--deadline-ms", optarg, 1, 3600000, &v) != 0)
+                return BANK_EXIT_USAGE;
+            o->deadline_ms = (int)v;
+            break;
+        case 'h': fputs(branch_usage, stdout); return -1;
+        case ':': return bank_usage_error("branch", "%s needs a value", argv[optind - 1]);
+        default: return bank_usage_error("branch", "unknown option %s", argv[optind - 1]);
+        }
+    }
+    if (optind != argc) return bank_usage_error("branch", "unexpected argument \"%s\"", argv[optind]);
+    if (!o->have_id) return bank_usage_error("branch", "--id is required");
+    if (!o->have_balance) return bank_usage_error("branch", "--balance is required");
+    if (!o->peers) return bank_usage_error("branch", "--peers is required");
+    return 0;
+}
+
+/* Reads "ID HOST:PORT" lines from fd up to a line "end". */
+static int read_peers_from(int fd, bank_peer_entry **entries, size_t *n, char *err, size_t errlen)
+{
+    size_t cap = 4096, len = 0;
+    char *text = malloc(cap);
+    for (;;) {
+        if (!text) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        char *end = len >= 4 ? strstr(text, "end\n") : NULL;
+        if (end && (end == text || end[-1] == '\n')) {
+            int rc = bank_peers_parse(text, (size_t)(end - text), "standard input", entries, n, err, errlen);
+            free(text);
+            return rc;
+        }
+        if (cap - len < 2) {
+            char *grown = realloc(text, cap *= 2);
+            if (!grown) free(text);
+            text = grown;
+            continue;
+        }
+        ssize_t got = read(fd, text + len, cap - len - 1);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            snprintf(err, errlen, "standard input ended before the line \"end\" of the peer list");
+            free(text);
+            return -1;
+        }
+        len += (size_t)got;
+        text[len] = '\0';
+    }
+}
+
+/* Blocks until SIGINT/SIGTERM, or (watch_stdin) until standard input closes. */
+static void wait_for_stop(int sfd, int watch_stdin)
+{
+    struct pollfd fds[2] = {{sfd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+    char buf[256];
+    for (;;) {
+        int r = poll(fds, watch_stdin ? 2 : 1, -1);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 || (fds[0].revents & POLLIN)) return;
+        if (watch_stdin && fds[1].revents) {
+            ssize_t got = read(STDIN_FILENO, buf, sizeof buf);
+            if (got <= 0 && !(got < 0 && errno == EINTR)) return;
+        }
+    }
+}
+
+int bank_cmd_branch(int argc, char **argv)
+{
+    branch_options o;
+    int rc = parse_options(argc, argv, &o);
+    if (rc != 0) return rc < 0 ? BANK_EXIT_OK : rc;
+
+    char err[1024];
+    int from_stdin = strcmp(o.peers, "-") == 0;
+    bank_peer_entry *entries = NULL;
+    size_t n = 0;
+    if (!from_stdin && bank_peers_load(o.peers, &entries, &n, err, sizeof err) != 0) {
+        fprintf(stderr, "bank branch: %s\n", err);
+        return BANK_EXIT_USAGE;
+    }
+    /* Signals are taken through a signalfd, so block them before any gRPC thread exists. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    int sfd = signalfd(-1, &stop_signals, SFD_CLOEXEC);
+
+    bank_branch_config cfg = {o.id, o.balance, o.listen, o.threads, o.deadline_ms, 0};
+    bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
+    if (!s) {
+        fprintf(stderr, "bank branch: %s\n", err);
+        free(entries);
+        return BANK_EXIT_FAILED;
+    }
+    const char *colon = strrchr(o.listen, ':');
+    int host_len = colon ? (int)(colon - o.listen) : (int)strlen(o.listen);
+    printf("listening %.*s:%d\n", host_len, o.listen, bank_branch_server_port(s));
+    fflush(stdout);
+
+    rc = 0;
+    if (from_stdin && read_peers_from(STDIN_FILENO, &entries, &n, err, sizeof err) != 0) rc = -1;
+    bank_peer *peers = rc == 0 ? calloc(n ? n : 1, sizeof *peers) : NULL;
+    if (rc == 0 && !peers) {
+        snprintf(err, sizeof err, "out of memory");
+        rc = -1;
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) peers[i] = (bank_peer){entries[i].id, entries[i].target};
+    if (rc == 0) rc = bank_branch_server_set_peers(s, peers, n, err, sizeof err);
+    if (rc == 0) {
+        printf("ready\n");
+        fflush(stdout);
+        wait_for_stop(sfd, from_stdin);
+    } else {
+        fprintf(stderr, "bank branch %lld: %s\n", (long long)o.id, err);
+    }
+    bank_branch_server_stop(s);
+    free(peers);
+    free(entries);
+    if (sfd >= 0) close(sfd);
+    return rc == 0 ? BANK_EXIT_OK : BANK_EXIT_FAILED;
+}

@@ -1,0 +1,279 @@
+/* bank run: the main job. Reads input.json, runs its customers against real gRPC branches and
+ * writes the assignment's output. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "commands.h"
+#include "core/model.h"
+#include "core/schedule.h"
+#include "io/input.h"
+#include "io/output.h"
+#include "run/branches.h"
+#include "run/customers.h"
+
+static const char run_usage[] =
+    "usage: bank run [OPTIONS] INPUT.json\n"
+    "\n"
+    "Starts the input's branches as gRPC servers on 127.0.0.1 (ports chosen by the OS), runs\n"
+    "its customers as gRPC client threads, and writes one {\"id\", \"recv\"} object per customer\n"
+    "entry, in input order. INPUT.json may be - for standard input.\n"
+    "\n"
+    "schedules (the two readings of the assignment, and a free run):\n"
+    "  --schedule sequential  (default) customer entries run one after another in input order,\n"
+    "                         each running all its events; every write has reached every branch\n"
+    "                         before the next event starts. What the course's large input expects.\n"
+    "  --schedule rounds      the course's timing: all customers start together and each waits\n"
+    "                         before every query. Window 0 runs every customer's writes before its\n"
+    "                         first query (customers in input order, then event order); round r\n"
+    "                         runs every customer's r-th query together; window r runs the writes\n"
+    "                         between the r-th and (r+1)-th query; and so on.\n"
+    "  --schedule live        all customers run at once as threads, with --query-delay before\n"
+    "                         each query; reports whatever happened, then checks that every branch\n"
+    "                         holds the same balance.\n"
+    "\n"
+    "output:\n"
+    "  --style result         (default) query {\"interface\": \"query\", \"result\": {\"balance\": 400}}\n"
+    "  --style balance        query {\"interface\": \"query\", \"balance\": 400}\n"
+    "  --style money          query {\"interface\": \"query\", \"result\": \"success\", \"money\": 400}\n"
+    "                         (deposit and withdraw are {\"interface\": ..., \"result\": \"success\"|\"fail\"}\n"
+    "                         in every style)\n"
+    "  --lines                one object a line instead of a JSON array\n"
+    "  -o, --output FILE      write the output to FILE instead of standard output\n"
+    "  --branches             also print every branch's final balance, as JSON, on standard error\n"
+    "\n"
+    "branches:\n"
+    "  (default)              every branch a gRPC server inside this process\n"
+    "  --processes            every branch its own `bank branch` process\n"
+    "  --cluster FILE         branches already running elsewhere, listed in FILE as \"ID HOST:PORT\"\n"
+    "                         lines; they must hold the input's balances\n"
+    "  --threads N            server threads per branch (default 1)\n"
+    "\n"
+    "  --query-delay MS       live: pause before every query (default 0; the course used 3000)\n"
+    "  --deadline-ms MS       deadline of every RPC, and of branch start-up (default 10000)\n"
+    "  -h, --help             this text\n"
+    "\n"
+    "Every run checks that all branches end with the same balance change; sequential and rounds\n"
+    "runs also check every answer against the reference model.\n"
+    "exit status: 0 done, 1 the run failed (an RPC failed, or a check did), 2 bad usage or input.\n";
+
+typedef struct {
+    const char *input;
+    const char *output;
+    bank_schedule schedule;
+    bank_style style;
+    int lines;
+    int print_branches;
+    bank_branches_config branches;
+    bank_drive_config drive;
+} run_options;
+
+static int parse_options(int argc, char **argv, run_options *o)
+{
+    enum { OPT_SCHEDULE = 256, OPT_STYLE, OPT_LINES, OPT_BRANCHES, OPT_PROCESSES, OPT_CLUSTER,
+           OPT_QUERY_DELAY, OPT_DEADLINE, OPT_THREADS };
+    static const struct option longs[] = {
+        {"schedule", required_argument, 0, OPT_SCHEDULE},
+        {"style", required_argument, 0, OPT_STYLE},
+        {"lines", no_argument, 0, OPT_LINES},
+        {"output", required_argument, 0, 'o'},
+        {"branches", no_argument, 0, OPT_BRANCHES},
+        {"processes", no_argument, 0, OPT_PROCESSES},
+        {"cluster", required_argument, 0, OPT_CLUSTER},
+        {"query-delay", required_argument, 0, OPT_QUERY_DELAY},
+        {"deadline-ms", required_argument, 0, OPT_DEADLINE},
+        {"threads", required_argument, 0, OPT_THREADS},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    memset(o, 0, sizeof *o);
+    o->schedule = BANK_SCHEDULE_SEQUENTIAL;
+    o->style = BANK_STYLE_RESULT;
+    o->branches.mode = BANK_MODE_EMBEDDED;
+    o->branches.server_threads = 1;
+    o->branches.deadline_ms = 10000;
+    int64_t v;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
+        switch (c) {
+        case OPT_SCHEDULE:
+            if (bank_schedule_parse(optarg, &o->schedule) != 0)
+                return bank_usage_error("run", "--schedule: unknown schedule \"%s\" "
+                                        "(sequential, rounds or live)", optarg);
+            break;
+        case OPT_STYLE:
+            if (bank_style_parse(optarg, &o->style) != 0)
+                return bank_usage_error("run", "--style: unknown style \"%s\" "
+                                        "(result, balance or money)", optarg);
+            break;
+        case OPT_LINES: o->lines = 1; break;
+        case 'o': o->output = optarg; break;
+        case OPT_BRANCHES: o->print_branches = 1; break;
+        case OPT_PROCESSES: o->branches.mode = BANK_MODE_PROCESSES; break;
+        case OPT_CLUSTER:
+            o->branches.mode = BANK_MODE_CLUSTER;
+            o->branches.cluster_file = optarg;
+            break;
+        case OPT_QUERY_DELAY:
+            if (bank_arg_int("run", "--query-delay", optarg, 0, 3600000, &v) != 0) return BANK_EXIT_USAGE;
+            o->drive.query_delay_ms = (int)v;
+            break;
+        case OPT_DEADLINE:
+            if (bank_arg_int("run", "--deadline-ms", optarg, 1, 3600000, &v) != 0) return BANK_EXIT_USAGE;
+            o->branches.deadline_ms = (int)v;
+            break;
+        case OPT_THREADS:
+            if (bank_arg_int("run", "--threads", optarg, 1, 64, &v) != 0) return BANK_EXIT_USAGE;
+            o->branches.server_threads = (int)v;
+            break;
+        case 'h': fputs(run_usage, stdout); return -1;
+        case ':': return bank_usage_error("run", "%s needs a value", argv[optind - 1]);
+        default: return bank_usage_error("run", "unknown option %s", argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1)
+        return bank_usage_error("run", optind == argc ? "no input file given"
+                                                      : "one input file expected, got several");
+    if (o->drive.query_delay_ms && o->schedule != BANK_SCHEDULE_LIVE)
+        return bank_usage_error("run", "--query-delay applies to --schedule live only");
+    o->input = argv[optind];
+    o->branches.bank_exe = bank_self_exe();
+    o->drive.schedule = o->schedule;
+    o->drive.deadline_ms = o->branches.deadline_ms;
+    return 0;
+}
+
+/* The reference model's answer to every event must be exactly what the branches said. */
+static int check_against_model(const bank_workload *w, const run_options *o, const bank_outcome *got,
+                               char *err, size_t errlen)
+{
+    bank_plan plan;
+    bank_outcome want;
+    if (bank_plan_build(w, o->schedule, &plan) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = bank_outcome_init(&want, w) == 0 ? bank_model_run(w, &plan, &want, NULL) : -1;
+    if (rc != 0) snprintf(err, errlen, "out of memory");
+    for (size_t c = 0; c < w->n_customers && rc == 0; c++)
+        for (size_t e = 0; e < w->customers[c].n_events && rc == 0; e++) {
+            const bank_result *a = &want.results[c][e], *b = &got->results[c][e];
+            if (a->success != b->success || (a->op == BANK_OP_QUERY && a->balance != b->balance)) {
+                snprintf(err, errlen,
+                         "customer %lld, event %lld (%s): the branches answered %s %" PRId64
+                         ", the reference model %s %" PRId64,
+                         (long long)w->customers[c].id, (long long)w->customers[c].events[e].id,
+                         bank_op_name(a->op), b->success ? "success" : "fail", b->balance,
+                         a->success ? "success" : "fail", a->balance);
+                rc = -1;
+            }
+        }
+    bank_outcome_free(&want);
+    bank_plan_free(&plan);
+    return rc;
+}
+
+/* After every write has been acknowledged everywhere, each branch must have moved by the sum of
+ * the successful writes. */
+static int check_replicas(const bank_workload *w, const bank_outcome *o, const int64_t *finals,
+                          char *err, size_t errlen)
+{
+    int64_t net = 0;
+    for (size_t c = 0; c < w->n_customers; c++)
+        for (size_t e = 0; e < w->customers[c].n_events; e++) {
+            const bank_result *r = &o->results[c][e];
+            int64_t m = w->customers[c].events[e].money;
+            if (r->success && r->op == BANK_OP_DEPOSIT) net += m;
+            if (r->success && r->op == BANK_OP_WITHDRAW) net -= m;
+        }
+    for (size_t b = 0; b < w->n_branches; b++)
+        if (finals[b] != w->branches[b].balance + net) {
+            snprintf(err, errlen,
+                     "replicas disagree: branch %lld holds %" PRId64 ", expected %" PRId64
+                     " (its initial %" PRId64 " plus the successful writes' %" PRId64 ")",
+                     (long long)w->branches[b].id, finals[b], w->branches[b].balance + net,
+                     w->branches[b].balance, net);
+            return -1;
+        }
+    return 0;
+}
+
+static int check_cluster_balances(const bank_workload *w, const bank_branches *br, int deadline_ms,
+                                  char *err, size_t errlen)
+{
+    int64_t *now = calloc(w->n_branches ? w->n_branches : 1, sizeof *now);
+    int rc = now ? bank_read_balances(w, br, deadline_ms, now, err, errlen) : -1;
+    for (size_t b = 0; b < w->n_branches && rc == 0; b++)
+        if (now[b] != w->branches[b].balance) {
+            snprintf(err, errlen, "branch %lld at %s holds %" PRId64 ", the input says %" PRId64,
+                     (long long)w->branches[b].id, bank_branches_target(br, b), now[b],
+                     w->branches[b].balance);
+            rc = -1;
+        }
+    free(now);
+    return rc;
+}
+
+static int write_output(const run_options *o, const bank_workload *w, const bank_outcome *out,
+                        char *err, size_t errlen)
+{
+    FILE *f = o->output ? fopen(o->output, "w") : stdout;
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot write", o->output);
+        return -1;
+    }
+    int rc = bank_output_write(f, w, out, o->style, o->lines);
+    if (o->output && fclose(f) != 0) rc = -1;
+    if (rc != 0) snprintf(err, errlen, "%s: write failed", o->output ? o->output : "standard output");
+    return rc;
+}
+
+int bank_cmd_run(int argc, char **argv)
+{
+    run_options o;
+    int rc = parse_options(argc, argv, &o);
+    if (rc != 0) return rc < 0 ? BANK_EXIT_OK : rc;
+
+    char err[1024];
+    bank_workload w;
+    if (bank_input_load(o.input, &w, err, sizeof err) != 0) {
+        fprintf(stderr, "bank: %s\n", err);
+        return BANK_EXIT_USAGE;
+    }
+    bank_outcome out;
+    int64_t *finals = calloc(w.n_branches, sizeof *finals);
+    if (!finals || bank_outcome_init(&out, &w) != 0) {
+        fprintf(stderr, "bank: out of memory\n");
+        free(finals);
+        bank_workload_free(&w);
+        return BANK_EXIT_FAILED;
+    }
+    rc = -1;
+    bank_branches *br = bank_branches_start(&w, &o.branches, err, sizeof err);
+    if (br && (o.branches.mode != BANK_MODE_CLUSTER ||
+               check_cluster_balances(&w, br, o.drive.deadline_ms, err, sizeof err) == 0) &&
+        bank_drive(&w, br, &o.drive, &out, NULL, err, sizeof err) == 0 &&
+        bank_read_balances(&w, br, o.drive.deadline_ms, finals, err, sizeof err) == 0 &&
+        check_replicas(&w, &out, finals, err, sizeof err) == 0 &&
+        (o.schedule == BANK_SCHEDULE_LIVE || check_against_model(&w, &o, &out, err, sizeof err) == 0))
+        rc = write_output(&o, &w, &out, err, sizeof err);
+    if (rc != 0) fprintf(stderr, "bank: %s\n", err);
+    if (rc == 0 && o.print_branches) bank_output_write_branches(stderr, &w, finals);
+    if (rc == 0 && o.schedule == BANK_SCHEDULE_LIVE)
+        fprintf(stderr, "bank: live run done; replicas agree: every branch moved by the same "
+                        "amount (branch %lld holds %" PRId64 ")\n",
+                (long long)w.branches[0].id, finals[0]);
+    if (bank_branches_stop(br, err, sizeof err) != 0) {
+        fprintf(stderr, "bank: %s\n", err);
+        rc = -1;
+    }
+    bank_outcome_free(&out);
+    free(finals);
+    bank_workload_free(&w);
+    return rc == 0 ? BANK_EXIT_OK : BANK_EXIT_FAILED;
+}

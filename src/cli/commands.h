@@ -1,0 +1,9 @@
+#ifndef BANK_CLI_COMMANDS_H
+#define BANK_CLI_COMMANDS_H
+
+/* Each takes the arguments after "bank" (argv[0] is the command name) and returns the exit status. */
+int bank_cmd_run(int argc, char **argv);
+int bank_cmd_branch(int argc, char **argv);
+int bank_cmd_bench(int argc, char **argv);
+
+#endif

@@ -1,0 +1,40 @@
+/* The benchmark: customer operations per second and latency, next to the cost of a bare RPC
+ * measured in the same run against the same kind of server. */
+#ifndef BANK_RUN_BENCH_H
+#define BANK_RUN_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct {
+    size_t branches, customers, events;
+    uint64_t seed;
+    size_t bare_calls; /* echo round trips timed for the baseline */
+    int server_threads;
+} bank_bench_config;
+
+typedef struct {
+    uint64_t p50_ns, p99_ns;
+    size_t count;
+} bank_latency_summary;
+
+typedef struct {
+    double seconds;
+    double ops_per_second;
+    bank_latency_summary query, deposit, withdraw;
+} bank_bench_phase;
+
+typedef struct {
+    bank_latency_summary bare;
+    bank_bench_phase sequential; /* one operation at a time: latency without contention */
+    bank_bench_phase live;       /* every customer at once: throughput */
+} bank_bench_result;
+
+/* Runs the benchmark on a generated workload with in-process branches. 0, or -1 with err. */
+int bank_bench_run(const bank_bench_config *cfg, bank_bench_result *r, char *err, size_t errlen);
+
+/* Prints the result as a small report, ratios included. */
+void bank_bench_print(FILE *f, const bank_bench_config *cfg, const bank_bench_result *r);
+
+#endif

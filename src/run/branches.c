@@ -1,0 +1,357 @@
+#include "branches.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io/peers_file.h"
+#include "rpc/branch_server.h"
+
+extern char **environ;
+
+typedef struct {
+    int64_t id;
+    pid_t pid;
+    int to_child;   /* its stdin: the peer list, then EOF when the run is over */
+    int from_child; /* its stdout: "listening ADDR", then "ready" */
+    char buf[512];
+    size_t buffered;
+} child;
+
+struct bank_branches {
+    bank_mode mode;
+    size_t n;
+    char (*targets)[256];
+    bank_branch_server **servers; /* embedded */
+    child *children;              /* processes */
+};
+
+const char *bank_branches_target(const bank_branches *b, size_t i) { return b->targets[i]; }
+
+static bank_branches *alloc_branches(size_t n, bank_mode mode)
+{
+    bank_branches *b = calloc(1, sizeof *b);
+    if (!b) return NULL;
+    b->mode = mode;
+    b->n = n;
+    b->targets = calloc(n ? n : 1, sizeof *b->targets);
+    if (!b->targets) {
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+static void free_branches(bank_branches *b)
+{
+    free(b->targets);
+    free(b->servers);
+    free(b->children);
+    free(b);
+}
+
+static bank_peer *peer_list(const bank_workload *w, const bank_branches *b)
+{
+    bank_peer *peers = calloc(w->n_branches ? w->n_branches : 1, sizeof *peers);
+    if (!peers) return NULL;
+    for (size_t i = 0; i < w->n_branches; i++) {
+        peers[i].id = w->branches[i].id;
+        peers[i].target = b->targets[i];
+    }
+    return peers;
+}
+
+/* ---- embedded: every branch a server inside this process ---- */
+
+static void stop_servers(bank_branches *b)
+{
+    for (size_t i = 0; i < b->n; i++) bank_branch_server_stop(b->servers[i]);
+}
+
+static bank_branches *start_embedded(const bank_workload *w, const bank_branches_config *cfg,
+                                     char *err, size_t errlen)
+{
+    bank_branches *b = alloc_branches(w->n_branches, BANK_MODE_EMBEDDED);
+    if (!b || !(b->servers = calloc(w->n_branches ? w->n_branches : 1, sizeof *b->servers))) {
+        snprintf(err, errlen, "out of memory");
+        if (b) free_branches(b);
+        return NULL;
+    }
+    for (size_t i = 0; i < w->n_branches; i++) {
+        bank_branch_config bc = {w->branches[i].id, w->branches[i].balance, "127.0.0.1:0",
+                                 cfg->server_threads, cfg->deadline_ms, cfg->serve_echo};
+        b->servers[i] = bank_branch_server_start(&bc, err, errlen);
+        if (!b->servers[i]) {
+            stop_servers(b);
+            free_branches(b);
+            return NULL;
+        }
+        snprintf(b->targets[i], sizeof b->targets[i], "127.0.0.1:%d",
+                 bank_branch_server_port(b->servers[i]));
+    }
+    bank_peer *peers = peer_list(w, b);
+    int rc = peers ? 0 : -1;
+    if (!peers) snprintf(err, errlen, "out of memory");
+    for (size_t i = 0; i < w->n_branches && rc == 0; i++)
+        rc = bank_branch_server_set_peers(b->servers[i], peers, w->n_branches, err, errlen);
+    free(peers);
+    if (rc != 0) {
+        stop_servers(b);
+        free_branches(b);
+        return NULL;
+    }
+    return b;
+}
+
+/* ---- processes: every branch a `bank branch --peers -` child ---- */
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads one line from the child into line (without '\n'), waiting until deadline. */
+static int read_child_line(child *c, char *line, size_t cap, int64_t deadline)
+{
+    for (;;) {
+        char *nl = memchr(c->buf, '\n', c->buffered);
+        if (nl) {
+            size_t len = (size_t)(nl - c->buf);
+            snprintf(line, cap, "%.*s", (int)len, c->buf);
+            memmove(c->buf, nl + 1, c->buffered - len - 1);
+            c->buffered -= len + 1;
+            return 0;
+        }
+        int64_t left = deadline - now_ms();
+        if (left <= 0 || c->buffered == sizeof c->buf) return -1;
+        struct pollfd p = {c->from_child, POLLIN, 0};
+        int r = poll(&p, 1, (int)left);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return -1;
+        ssize_t got = read(c->from_child, c->buf + c->buffered, sizeof c->buf - c->buffered);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return -1;
+        c->buffered += (size_t)got;
+    }
+}
+
+static int spawn_branch(child *c, const char *exe, const bank_branch *br, const bank_branches_config *cfg,
+                        char *err, size_t errlen)
+{
+    int in[2], out[2];
+    if (pipe2(in, O_CLOEXEC) != 0) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    if (pipe2(out, O_CLOEXEC) != 0) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        close(in[0]);
+        close(in[1]);
+        return -1;
+    }
+    char id[32], balance[32], threads[16], deadline[16];
+    snprintf(id, sizeof id, "%" PRId64, br->id);
+    snprintf(balance, sizeof balance, "%" PRId64, br->balance);
+    snprintf(threads, sizeof threads, "%d", cfg->server_threads > 0 ? cfg->server_threads : 1);
+    snprintf(deadline, sizeof deadline, "%d", cfg->deadline_ms);
+    char *argv[] = {(char *)exe, "branch", "--id", id, "--balance", balance, "--listen",
+                    "127.0.0.1:0", "--peers", "-", "--threads", threads, "--deadline-ms",
+                    deadline, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+    int rc = posix_spawn(&c->pid, exe, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(in[0]);
+    close(out[1]);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot start %s branch: %s", exe, strerror(rc));
+        close(in[1]);
+        close(out[0]);
+        c->pid = 0;
+        return -1;
+    }
+    c->id = br->id;
+    c->to_child = in[1];
+    c->from_child = out[0];
+    return 0;
+}
+
+/* Closes the child's stdin (its signal to stop) and waits for it; kills it if it lingers. */
+static int reap_child(child *c, char *err, size_t errlen)
+{
+    int64_t id = c->id;
+    if (c->pid <= 0) return 0;
+    if (c->to_child >= 0) close(c->to_child);
+    int status = 0;
+    int64_t deadline = now_ms() + 10000;
+    pid_t r;
+    while ((r = waitpid(c->pid, &status, WNOHANG)) == 0 && now_ms() < deadline) {
+        struct timespec ts = {0, 5 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    int rc = 0;
+    if (r == 0) {
+        kill(c->pid, SIGKILL);
+        waitpid(c->pid, &status, 0);
+        snprintf(err, errlen, "branch %lld (pid %d) did not stop within 10 s and was killed",
+                 (long long)id, (int)c->pid);
+        rc = -1;
+    } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        snprintf(err, errlen, "branch %lld (pid %d) ended badly (%s %d)", (long long)id,
+                 (int)c->pid, WIFEXITED(status) ? "exit status" : "signal",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+        rc = -1;
+    }
+    close(c->from_child);
+    c->pid = 0;
+    return rc;
+}
+
+static void reap_all(bank_branches *b)
+{
+    char ignored[256];
+    for (size_t i = 0; i < b->n; i++) reap_child(&b->children[i], ignored, sizeof ignored);
+}
+
+static int write_all(int fd, const char *s, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = write(fd, s, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return -1;
+        s += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+static bank_branches *start_processes(const bank_workload *w, const bank_branches_config *cfg,
+                                      char *err, size_t errlen)
+{
+    bank_branches *b = alloc_branches(w->n_branches, BANK_MODE_PROCESSES);
+    if (!b || !(b->children = calloc(w->n_branches ? w->n_branches : 1, sizeof *b->children))) {
+        snprintf(err, errlen, "out of memory");
+        if (b) free_branches(b);
+        return NULL;
+    }
+    signal(SIGPIPE, SIG_IGN); /* a child that died must not kill the run through its pipe */
+    int64_t deadline = now_ms() + (cfg->deadline_ms > 0 ? cfg->deadline_ms : 10000);
+    char line[512];
+    size_t started = 0;
+    for (; started < w->n_branches; started++)
+        if (spawn_branch(&b->children[started], cfg->bank_exe, &w->branches[started], cfg, err,
+                         errlen) != 0)
+            goto fail;
+    for (size_t i = 0; i < w->n_branches; i++) {
+        if (read_child_line(&b->children[i], line, sizeof line, deadline) != 0 ||
+            strncmp(line, "listening ", 10) != 0) {
+            snprintf(err, errlen, "branch %lld (pid %d) did not report its address",
+                     (long long)w->branches[i].id, (int)b->children[i].pid);
+            goto fail;
+        }
+        snprintf(b->targets[i], sizeof b->targets[i], "%s", line + 10);
+    }
+    size_t cap = w->n_branches * 300 + 8, len = 0;
+    char *list = malloc(cap);
+    if (!list) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < w->n_branches; i++)
+        len += (size_t)snprintf(list + len, cap - len, "%" PRId64 " %s\n", w->branches[i].id,
+                                b->targets[i]);
+    len += (size_t)snprintf(list + len, cap - len, "end\n");
+    for (size_t i = 0; i < w->n_branches; i++)
+        if (write_all(b->children[i].to_child, list, len) != 0) {
+            snprintf(err, errlen, "branch %lld (pid %d) stopped before it got its peers",
+                     (long long)w->branches[i].id, (int)b->children[i].pid);
+            free(list);
+            goto fail;
+        }
+    free(list);
+    for (size_t i = 0; i < w->n_branches; i++)
+        if (read_child_line(&b->children[i], line, sizeof line, deadline) != 0 ||
+            strcmp(line, "ready") != 0) {
+            snprintf(err, errlen, "branch %lld (pid %d) did not become ready",
+                     (long long)w->branches[i].id, (int)b->children[i].pid);
+            goto fail;
+        }
+    return b;
+fail:
+    for (size_t i = started; i < w->n_branches; i++) b->children[i].pid = 0;
+    reap_all(b);
+    free_branches(b);
+    return NULL;
+}
+
+/* ---- cluster: branches already running, listed in a peers file ---- */
+
+static bank_branches *locate_cluster(const bank_workload *w, const bank_branches_config *cfg,
+                                     char *err, size_t errlen)
+{
+    bank_peer_entry *entries;
+    size_t n;
+    if (bank_peers_load(cfg->cluster_file, &entries, &n, err, errlen) != 0) return NULL;
+    bank_branches *b = alloc_branches(w->n_branches, BANK_MODE_CLUSTER);
+    if (!b) {
+        snprintf(err, errlen, "out of memory");
+        free(entries);
+        return NULL;
+    }
+    for (size_t i = 0; i < w->n_branches; i++) {
+        size_t k = 0;
+        while (k < n && entries[k].id != w->branches[i].id) k++;
+        if (k == n) {
+            snprintf(err, errlen, "%s: branch %lld of the input is not listed", cfg->cluster_file,
+                     (long long)w->branches[i].id);
+            free(entries);
+            free_branches(b);
+            return NULL;
+        }
+        snprintf(b->targets[i], sizeof b->targets[i], "%s", entries[k].target);
+    }
+    free(entries);
+    return b;
+}
+
+bank_branches *bank_branches_start(const bank_workload *w, const bank_branches_config *cfg,
+                                   char *err, size_t errlen)
+{
+    switch (cfg->mode) {
+    case BANK_MODE_EMBEDDED: return start_embedded(w, cfg, err, errlen);
+    case BANK_MODE_PROCESSES: return start_processes(w, cfg, err, errlen);
+    case BANK_MODE_CLUSTER: return locate_cluster(w, cfg, err, errlen);
+    }
+    snprintf(err, errlen, "unknown mode");
+    return NULL;
+}
+
+int bank_branches_stop(bank_branches *b, char *err, size_t errlen)
+{
+    if (!b) return 0;
+    int rc = 0;
+    if (b->mode == BANK_MODE_EMBEDDED) stop_servers(b);
+    if (b->mode == BANK_MODE_PROCESSES)
+        for (size_t i = 0; i < b->n; i++) {
+            char why[256];
+            if (reap_child(&b->children[i], why, sizeof why) != 0 && rc == 0) {
+                snprintf(err, errlen, "%s (at %s)", why, b->targets[i]);
+                rc = -1;
+            }
+        }
+    free_branches(b);
+    return rc;
+}

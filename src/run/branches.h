@@ -1,0 +1,35 @@
+/* The branches a run talks to: started in this process, started as child `bank branch`
+ * processes, or already running elsewhere (a cluster). */
+#ifndef BANK_RUN_BRANCHES_H
+#define BANK_RUN_BRANCHES_H
+
+#include <stddef.h>
+
+#include "core/workload.h"
+
+typedef enum { BANK_MODE_EMBEDDED, BANK_MODE_PROCESSES, BANK_MODE_CLUSTER } bank_mode;
+
+typedef struct {
+    bank_mode mode;
+    const char *bank_exe;     /* processes: the bank binary to start branches with */
+    const char *cluster_file; /* cluster: the peers file listing the running branches */
+    int server_threads;       /* per branch; 0 = 1 */
+    int deadline_ms;          /* for propagations, and for start-up */
+    int serve_echo;           /* embedded: also serve the benchmark's bare echo */
+} bank_branches_config;
+
+typedef struct bank_branches bank_branches;
+
+/* Starts (or locates) one branch per branch of w and tells every branch all the others.
+ * NULL with one line in err on failure, with nothing left running. */
+bank_branches *bank_branches_start(const bank_workload *w, const bank_branches_config *cfg,
+                                   char *err, size_t errlen);
+
+/* "host:port" of the branch at w->branches[i]. */
+const char *bank_branches_target(const bank_branches *b, size_t i);
+
+/* Stops what this run started (a cluster is left running) and frees b. 0, or -1 with err when
+ * a branch process did not end cleanly. */
+int bank_branches_stop(bank_branches *b, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,246 @@
+#include "customers.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rpc/client.h"
+
+typedef struct {
+    const bank_workload *w;
+    const bank_drive_config *cfg;
+    bank_channel **channels; /* one per branch, shared by every thread */
+    bank_outcome *out;
+    bank_latencies *lat;
+
+    pthread_mutex_t lock;
+    pthread_cond_t work_ready, phase_done;
+    const bank_step *steps; /* the current phase */
+    size_t n_steps, next_step, steps_done;
+    unsigned long generation;
+    int quit;
+    int released; /* live: customers may start */
+    int failed;
+    char err[512];
+} drive;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void record_failure(drive *d, const char *msg)
+{
+    pthread_mutex_lock(&d->lock);
+    if (!d->failed) {
+        d->failed = 1;
+        snprintf(d->err, sizeof d->err, "%s", msg);
+    }
+    pthread_mutex_unlock(&d->lock);
+}
+
+/* Runs one event of customer c as that customer would: a call to its own branch. */
+static int run_event(drive *d, grpc_completion_queue *cq, size_t c, size_t e)
+{
+    const bank_customer *cu = &d->w->customers[c];
+    const bank_event *ev = &cu->events[e];
+    char why[400];
+    uint64_t start = now_ns();
+    if (bank_client_call(d->channels[cu->branch_index], cq, ev->op, cu->id, ev->id, ev->money,
+                         d->cfg->deadline_ms, &d->out->results[c][e], why, sizeof why) != 0) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "customer %lld, event %lld (%s): %s", (long long)cu->id,
+                 (long long)ev->id, bank_op_name(ev->op), why);
+        record_failure(d, msg);
+        return -1;
+    }
+    if (d->lat) d->lat->ns[c][e] = now_ns() - start;
+    return 0;
+}
+
+/* ---- sequential and rounds: a pool of client threads runs the plan phase by phase ---- */
+
+static void *plan_worker(void *arg)
+{
+    drive *d = arg;
+    grpc_completion_queue *cq = bank_client_cq_create();
+    pthread_mutex_lock(&d->lock);
+    for (;;) {
+        while (!d->quit && d->next_step == d->n_steps) pthread_cond_wait(&d->work_ready, &d->lock);
+        if (d->quit) break;
+        const bank_step st = d->steps[d->next_step++];
+        pthread_mutex_unlock(&d->lock);
+        run_event(d, cq, st.customer, st.event);
+        pthread_mutex_lock(&d->lock);
+        if (++d->steps_done == d->n_steps) pthread_cond_signal(&d->phase_done);
+    }
+    pthread_mutex_unlock(&d->lock);
+    bank_client_cq_destroy(cq);
+    return NULL;
+}
+
+static int drive_plan(drive *d)
+{
+    bank_plan plan;
+    if (bank_plan_build(d->w, d->cfg->schedule, &plan) != 0) {
+        snprintf(d->err, sizeof d->err, "out of memory");
+        return -1;
+    }
+    size_t widest = 1;
+    for (size_t p = 0; p < plan.n_phases; p++) {
+        size_t n = plan.phase_start[p + 1] - plan.phase_start[p];
+        if (n > widest) widest = n;
+    }
+    size_t n_workers = d->cfg->workers > 0 ? (size_t)d->cfg->workers : (widest < 16 ? widest : 16);
+    pthread_t *workers = calloc(n_workers, sizeof *workers);
+    size_t started = 0;
+    while (workers && started < n_workers &&
+           pthread_create(&workers[started], NULL, plan_worker, d) == 0)
+        started++;
+    if (started == 0) {
+        free(workers);
+        bank_plan_free(&plan);
+        snprintf(d->err, sizeof d->err, "cannot start client threads");
+        return -1;
+    }
+    pthread_mutex_lock(&d->lock);
+    for (size_t p = 0; p < plan.n_phases && !d->failed; p++) {
+        d->steps = plan.steps + plan.phase_start[p];
+        d->n_steps = plan.phase_start[p + 1] - plan.phase_start[p];
+        d->next_step = d->steps_done = 0;
+        pthread_cond_broadcast(&d->work_ready);
+        while (d->steps_done < d->n_steps) pthread_cond_wait(&d->phase_done, &d->lock);
+    }
+    d->quit = 1;
+    pthread_cond_broadcast(&d->work_ready);
+    pthread_mutex_unlock(&d->lock);
+    for (size_t i = 0; i < started; i++) pthread_join(workers[i], NULL);
+    free(workers);
+    bank_plan_free(&plan);
+    return d->failed ? -1 : 0;
+}
+
+/* ---- live: one thread per customer, all released at once ---- */
+
+typedef struct {
+    drive *d;
+    size_t customer;
+} live_customer;
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+static void *live_worker(void *arg)
+{
+    live_customer *lc = arg;
+    drive *d = lc->d;
+    grpc_completion_queue *cq = bank_client_cq_create();
+    pthread_mutex_lock(&d->lock); /* all customers start together */
+    while (!d->released) pthread_cond_wait(&d->work_ready, &d->lock);
+    pthread_mutex_unlock(&d->lock);
+    const bank_customer *cu = &d->w->customers[lc->customer];
+    for (size_t e = 0; e < cu->n_events; e++) {
+        if (cu->events[e].op == BANK_OP_QUERY && d->cfg->query_delay_ms > 0)
+            sleep_ms(d->cfg->query_delay_ms);
+        if (run_event(d, cq, lc->customer, e) != 0) break;
+    }
+    bank_client_cq_destroy(cq);
+    return NULL;
+}
+
+static int drive_live(drive *d)
+{
+    size_t n = d->w->n_customers;
+    if (n == 0) return 0;
+    pthread_t *threads = calloc(n, sizeof *threads);
+    live_customer *lcs = calloc(n, sizeof *lcs);
+    if (!threads || !lcs) {
+        free(threads);
+        free(lcs);
+        snprintf(d->err, sizeof d->err, "out of memory");
+        return -1;
+    }
+    size_t started = 0;
+    for (; started < n; started++) {
+        lcs[started] = (live_customer){d, started};
+        if (pthread_create(&threads[started], NULL, live_worker, &lcs[started]) != 0) break;
+    }
+    if (started < n) record_failure(d, "cannot start a thread for every customer");
+    pthread_mutex_lock(&d->lock);
+    d->released = 1;
+    pthread_cond_broadcast(&d->work_ready);
+    pthread_mutex_unlock(&d->lock);
+    for (size_t i = 0; i < started; i++) pthread_join(threads[i], NULL);
+    free(threads);
+    free(lcs);
+    return d->failed ? -1 : 0;
+}
+
+static bank_channel **open_channels(const bank_workload *w, const bank_branches *b)
+{
+    bank_channel **ch = calloc(w->n_branches ? w->n_branches : 1, sizeof *ch);
+    for (size_t i = 0; ch && i < w->n_branches; i++) ch[i] = bank_channel_open(bank_branches_target(b, i));
+    return ch;
+}
+
+static void close_channels(const bank_workload *w, bank_channel **ch)
+{
+    for (size_t i = 0; ch && i < w->n_branches; i++) bank_channel_close(ch[i]);
+    free(ch);
+}
+
+int bank_drive(const bank_workload *w, const bank_branches *b, const bank_drive_config *cfg,
+               bank_outcome *out, bank_latencies *lat, char *err, size_t errlen)
+{
+    drive d;
+    memset(&d, 0, sizeof d);
+    d.w = w;
+    d.cfg = cfg;
+    d.out = out;
+    d.lat = lat;
+    pthread_mutex_init(&d.lock, NULL);
+    pthread_cond_init(&d.work_ready, NULL);
+    pthread_cond_init(&d.phase_done, NULL);
+    d.channels = open_channels(w, b);
+    int rc;
+    if (!d.channels) {
+        snprintf(d.err, sizeof d.err, "out of memory");
+        rc = -1;
+    } else {
+        rc = cfg->schedule == BANK_SCHEDULE_LIVE ? drive_live(&d) : drive_plan(&d);
+    }
+    close_channels(w, d.channels);
+    pthread_cond_destroy(&d.work_ready);
+    pthread_cond_destroy(&d.phase_done);
+    pthread_mutex_destroy(&d.lock);
+    if (rc != 0) snprintf(err, errlen, "%s", d.err);
+    return rc;
+}
+
+int bank_read_balances(const bank_workload *w, const bank_branches *b, int deadline_ms,
+                       int64_t *balances, char *err, size_t errlen)
+{
+    grpc_completion_queue *cq = bank_client_cq_create();
+    int rc = 0;
+    for (size_t i = 0; i < w->n_branches && rc == 0; i++) {
+        bank_channel *ch = bank_channel_open(bank_branches_target(b, i));
+        bank_result r;
+        char why[400];
+        rc = ch ? bank_client_call(ch, cq, BANK_OP_QUERY, 0, 0, 0, deadline_ms, &r, why, sizeof why)
+                : -1;
+        if (rc == 0) balances[i] = r.balance;
+        else snprintf(err, errlen, "reading the balance of branch %lld: %s",
+                      (long long)w->branches[i].id, ch ? why : "out of memory");
+        bank_channel_close(ch);
+    }
+    bank_client_cq_destroy(cq);
+    return rc;
+}

@@ -1,0 +1,34 @@
+/* Customers as gRPC client threads: runs a workload's events against its branches under a
+ * schedule and collects what every customer was told. */
+#ifndef BANK_RUN_CUSTOMERS_H
+#define BANK_RUN_CUSTOMERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "branches.h"
+#include "core/schedule.h"
+#include "core/workload.h"
+
+typedef struct {
+    bank_schedule schedule;
+    int query_delay_ms; /* live: pause before every query */
+    int deadline_ms;    /* per customer call */
+    int workers;        /* sequential/rounds: client threads; 0 picks one */
+} bank_drive_config;
+
+/* Optional per-event latencies in nanoseconds, shaped like a bank_outcome: ns[c][e]. */
+typedef struct {
+    uint64_t **ns;
+} bank_latencies;
+
+/* Fills out (from bank_outcome_init). 0, or -1 with one line in err after the first failed call
+ * (the remaining events are not run). lat may be NULL. */
+int bank_drive(const bank_workload *w, const bank_branches *b, const bank_drive_config *cfg,
+               bank_outcome *out, bank_latencies *lat, char *err, size_t errlen);
+
+/* Queries every branch's balance into balances[i] (w->n_branches entries). 0, or -1 with err. */
+int bank_read_balances(const bank_workload *w, const bank_branches *b, int deadline_ms,
+                       int64_t *balances, char *err, size_t errlen);
+
+#endif
