@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# `bank run` end to end: real branches on loopback, in-process and as child processes; outputs
+# compared byte for byte with outputs worked out by hand.
+# Usage: cli_run.sh BANK_BINARY GOLDEN_DIR
+set -u
+bank=$1
+golden=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+pass() { passed=$((passed + 1)); echo "ok   $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; }
+
+# expect_output NAME EXPECTED_FILE bank-run-args...
+expect_output() {
+  local name=$1 want=$2
+  shift 2
+  if "$bank" run "$@" >"$tmp/out" 2>"$tmp/err"; then
+    if cmp -s "$tmp/out" "$want"; then pass "$name"; else
+      fail "$name: output differs from $want"; diff "$want" "$tmp/out" | head -10; fi
+  else
+    fail "$name: exit $?"; cat "$tmp/err"
+  fi
+}
+
+sample=$golden/sample/input.json
+for mode in "" "--processes"; do
+  label=${mode:-embedded}
+  expect_output "sample sequential ($label)" "$golden/sample/expected.sequential.json" $mode "$sample"
+  expect_output "sample rounds ($label)" "$golden/sample/expected.rounds.json" $mode --schedule rounds "$sample"
+  expect_output "course large input, sequential ($label)" "$golden/course-large/expected.sequential.json" $mode "$golden/course-large/input.json"
+done
+
+# --lines: the same objects, one a line, no array.
+sed -e '1d;$d' -e 's/^  //' -e 's/},$/}/' "$golden/sample/expected.sequential.json" >"$tmp/lines.want"
+expect_output "sample --lines" "$tmp/lines.want" --lines "$sample"
+
+# --style balance and money change only the query items.
+sed 's/"result": {"balance": \([0-9]*\)}/"balance": \1/g' "$golden/sample/expected.sequential.json" >"$tmp/balance.want"
+expect_output "sample --style balance" "$tmp/balance.want" --style balance "$sample"
+sed 's/"result": {"balance": \([0-9]*\)}/"result": "success", "money": \1/g' "$golden/sample/expected.sequential.json" >"$tmp/money.want"
+expect_output "sample --style money" "$tmp/money.want" --style money "$sample"
+
+# -o writes the file and nothing to stdout; --branches prints every replica's balance on stderr.
+if "$bank" run -o "$tmp/o.json" --branches "$sample" >"$tmp/stdout" 2>"$tmp/stderr" &&
+   cmp -s "$tmp/o.json" "$golden/sample/expected.sequential.json" && [ ! -s "$tmp/stdout" ] &&
+   grep -qx '\[{"id": 1, "balance": 500}, {"id": 2, "balance": 500}, {"id": 3, "balance": 500}\]' "$tmp/stderr"; then
+  pass "-o FILE and --branches"
+else
+  fail "-o FILE and --branches"; cat "$tmp/stderr"
+fi
+
+# A failed withdrawal answers fail and changes nothing anywhere.
+cat >"$tmp/fail.json" <<'JSON'
+[{"id": 1, "type": "customer", "events": [{"id": 1, "interface": "withdraw", "money": 401}, {"id": 2, "interface": "query"}]},
+ {"id": 2, "type": "customer", "events": [{"id": 3, "interface": "withdraw", "money": 400}, {"id": 4, "interface": "query"}]},
+ {"id": 1, "type": "branch", "balance": 400}, {"id": 2, "type": "branch", "balance": 400}]
+JSON
+cat >"$tmp/fail.want" <<'JSON'
+[
+  {"id": 1, "recv": [{"interface": "withdraw", "result": "fail"}, {"interface": "query", "result": {"balance": 400}}]},
+  {"id": 2, "recv": [{"interface": "withdraw", "result": "success"}, {"interface": "query", "result": {"balance": 0}}]}
+]
+JSON
+for mode in "" "--processes"; do
+  expect_output "failed withdrawal changes nothing (${mode:-embedded})" "$tmp/fail.want" $mode "$tmp/fail.json"
+done
+
+# live: every customer at once; the run checks and reports that all replicas agree.
+for mode in "" "--processes"; do
+  if "$bank" run --schedule live $mode --branches "$golden/course-large/input.json" >"$tmp/live.out" 2>"$tmp/live.err" &&
+     grep -q 'replicas agree' "$tmp/live.err" &&
+     [ "$(grep -o '"balance": 400}' "$tmp/live.err" | wc -l)" -eq 50 ]; then
+    pass "live run converges (${mode:-embedded})"
+  else
+    fail "live run converges (${mode:-embedded})"; cat "$tmp/live.err"
+  fi
+done
+if "$bank" run --schedule live --query-delay 50 "$sample" >/dev/null 2>"$tmp/err"; then
+  pass "live with --query-delay"
+else fail "live with --query-delay"; cat "$tmp/err"; fi
+
+# Usage errors: one line, exit 2.
+check_usage() {
+  local name=$1 pattern=$2
+  shift 2
+  "$bank" "$@" >/dev/null 2>"$tmp/err"
+  local rc=$?
+  if [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q -- "$pattern" "$tmp/err"; then
+    pass "$name"
+  else
+    fail "$name (exit $rc)"; cat "$tmp/err"
+  fi
+}
+check_usage "unknown schedule" 'unknown schedule "fast"' run --schedule fast "$sample"
+check_usage "unknown style" 'unknown style' run --style xml "$sample"
+check_usage "no input" 'no input file' run
+check_usage "missing input file" 'cannot open' run "$tmp/nope.json"
+check_usage "query delay outside live" 'live only' run --query-delay 5 "$sample"
+check_usage "bad number" 'expected a whole number' run --deadline-ms soon "$sample"
+check_usage "unknown command" 'unknown command' frobnicate
+check_usage "branch without --id" '--id is required' branch --balance 1 --peers -
+
+# --help tells the truth about the options it lists: every option it names is accepted.
+for cmd in run branch bench; do
+  if "$bank" $cmd --help >"$tmp/help" 2>&1 && grep -q "usage: bank $cmd" "$tmp/help"; then
+    pass "$cmd --help"
+  else fail "$cmd --help"; fi
+done
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]

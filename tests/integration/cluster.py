@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+"""`bank run --cluster FILE` drives branches that run elsewhere; `bank branch --peers FILE` runs
+until SIGTERM.  Usage: cluster.py BANK_BINARY GOLDEN_DIR"""
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+
+from branchproc import start_branches, stop_branches
+
+
+def main():
+    bank, golden = sys.argv[1], sys.argv[2]
+    sample = os.path.join(golden, "sample", "input.json")
+    want = open(os.path.join(golden, "sample", "expected.sequential.json")).read()
+    results = []
+
+    def check(what, ok, detail=""):
+        results.append(ok)
+        print(("ok   " if ok else "FAIL ") + what + ("" if ok else ": " + detail))
+
+    with tempfile.TemporaryDirectory() as work:
+        procs, addrs = start_branches(bank, [400, 400, 400])
+        try:
+            cluster = os.path.join(work, "cluster.txt")
+            with open(cluster, "w") as f:
+                f.write("# id address\n")
+                f.writelines("%d %s\n" % (i, a) for i, a in enumerate(addrs, start=1))
+            r = subprocess.run([bank, "run", "--cluster", cluster, sample], capture_output=True, text=True, timeout=60)
+            check("run against a cluster", r.returncode == 0 and r.stdout == want, r.stdout + r.stderr)
+            # The cluster now holds 500: the input's 400 no longer describes it.
+            r = subprocess.run([bank, "run", "--cluster", cluster, sample], capture_output=True, text=True, timeout=60)
+            check("a cluster that does not hold the input's balances is refused",
+                  r.returncode == 1 and "holds 500, the input says 400" in r.stderr, r.stderr)
+            with open(cluster, "w") as f:
+                f.write("1 %s\n2 %s\n" % (addrs[0], addrs[1]))
+            r = subprocess.run([bank, "run", "--cluster", cluster, sample], capture_output=True, text=True, timeout=60)
+            check("a cluster file missing a branch is refused",
+                  r.returncode == 1 and "branch 3 of the input is not listed" in r.stderr, r.stderr)
+        finally:
+            codes = stop_branches(procs)
+        check("branches stop cleanly when their standard input closes", codes == [0, 0, 0], str(codes))
+
+        # --peers FILE: a lone branch (its own line is skipped) serves until SIGTERM.
+        peers = os.path.join(work, "peers.txt")
+        with open(peers, "w") as f:
+            f.write("5 127.0.0.1:1\n")
+        p = subprocess.Popen([bank, "branch", "--id", "5", "--balance", "10", "--peers", peers],
+                             stdout=subprocess.PIPE, text=True)
+        addr = p.stdout.readline().strip().split(" ", 1)[-1]
+        ready = p.stdout.readline().strip()
+        with open(os.path.join(work, "one.json"), "w") as f:
+            f.write('[{"id": 5, "type": "branch", "balance": 10},'
+                    ' {"id": 5, "type": "customer", "events": [{"interface": "deposit", "money": 5}, {"interface": "query"}]}]')
+        with open(cluster, "w") as f:
+            f.write("5 %s\n" % addr)
+        r = subprocess.run([bank, "run", "--cluster", cluster, "--style", "balance", os.path.join(work, "one.json")],
+                           capture_output=True, text=True, timeout=60)
+        check("branch started with --peers FILE serves a run", ready == "ready" and r.returncode == 0 and
+              '{"interface": "query", "balance": 15}' in r.stdout, r.stdout + r.stderr)
+        p.send_signal(signal.SIGTERM)
+        check("branch stops cleanly on SIGTERM", p.wait(timeout=20) == 0)
+
+    failed = results.count(False)
+    print("%d passed, %d failed" % (len(results) - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+#!/usr/bin/python3
+"""A course-style Python customer (grpcio, the course's MsgDelivery form) drives our branches.
+
+Usage: course_client.py BANK_BINARY PROTO_DIR
+Starts three `bank branch` processes on 127.0.0.1 with OS-chosen ports, then, as the course's
+customers did, calls MsgDelivery on them and checks every answer and every replica.
+Exits 77 (skipped) when python3-grpcio or protoc is not installed.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+from branchproc import start_branches, stop_branches
+
+SKIP = 77
+
+
+def skip(why):
+    print("SKIP: " + why)
+    sys.exit(SKIP)
+
+
+try:
+    import grpc
+except ImportError:
+    skip("python3-grpcio is not installed (apt-get install python3-grpcio)")
+
+
+def load_course_messages(proto_dir, workdir):
+    if subprocess.call(["which", "protoc"], stdout=subprocess.DEVNULL) != 0:
+        skip("protoc is not installed (apt-get install protobuf-compiler)")
+    subprocess.check_call(["protoc", "-I", proto_dir, "--python_out", workdir,
+                           os.path.join(proto_dir, "course.proto")])
+    sys.path.insert(0, workdir)
+    try:
+        import course_pb2
+    except ImportError as e:
+        skip("python3-protobuf is missing or too old: %s" % e)
+    return course_pb2
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__)
+        return 2
+    bank, proto_dir = sys.argv[1], sys.argv[2]
+    failures = []
+    checks = []
+
+    def check(what, got, want):
+        checks.append(what)
+        if got != want:
+            failures.append("%s: got %r, want %r" % (what, got, want))
+
+    with tempfile.TemporaryDirectory() as work:
+        pb = load_course_messages(proto_dir, work)
+        procs, addrs = start_branches(bank, [400, 400, 400])
+        try:
+            stubs = []
+            for a in addrs:
+                ch = grpc.insecure_channel(a)
+                stubs.append(ch.unary_unary("/Branch/MsgDelivery",
+                                            request_serializer=pb.MsgRequest.SerializeToString,
+                                            response_deserializer=pb.MsgResponse.FromString))
+
+            def call(branch, interface, money=0):
+                r = stubs[branch - 1](pb.MsgRequest(id=branch, interface=interface, money=money),
+                                      timeout=10)
+                return r.interface, r.result, r.money
+
+            # The course's sample, sequentially: c1 query, c2 deposit 170 + query, c3 withdraw 70 + query.
+            check("customer 1 query", call(1, "query"), ("query", "success", 400))
+            check("customer 2 deposit", call(2, "deposit", 170), ("deposit", "success", 570))
+            check("customer 2 query", call(2, "query"), ("query", "success", 570))
+            check("customer 3 withdraw", call(3, "withdraw", 70), ("withdraw", "success", 500))
+            check("customer 3 query", call(3, "query"), ("query", "success", 500))
+            check("withdraw too much", call(1, "withdraw", 501), ("withdraw", "fail", 500))
+            check("negative money", call(1, "deposit", -1), ("deposit", "fail", 500))
+            for b in (1, 2, 3):
+                check("branch %d after the sample" % b, call(b, "query")[2], 500)
+        finally:
+            codes = stop_branches(procs)
+        check("branch exit codes", codes, [0, 0, 0])
+
+    for f in failures:
+        print("FAIL: " + f)
+    print("%d passed, %d failed" % (len(checks) - len(failures), len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,329 @@
+/* Branches as real gRPC servers on loopback, customers as real clients: the rules of the
+ * assignment checked over HTTP/2, in this process (no input file, no CLI). */
+#include <criterion/criterion.h>
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <grpc/support/alloc.h>
+#include <grpc/support/time.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/model.h"
+#include "core/workload_gen.h"
+#include "rpc/branch_server.h"
+#include "rpc/client.h"
+#include "rpc/codec.h"
+#include "run/branches.h"
+#include "run/customers.h"
+
+/* The course's sample: branches 1-3 at 400; c1 query; c2 deposit 170, query; c3 withdraw 70, query. */
+static bank_event c1_events[] = {{1, BANK_OP_QUERY, 0}};
+static bank_event c2_events[] = {{2, BANK_OP_DEPOSIT, 170}, {3, BANK_OP_QUERY, 0}};
+static bank_event c3_events[] = {{4, BANK_OP_WITHDRAW, 70}, {5, BANK_OP_QUERY, 0}};
+static bank_branch sample_branches[] = {{1, 400}, {2, 400}, {3, 400}};
+static bank_customer sample_customers[] = {
+    {1, 0, 1, c1_events}, {2, 1, 2, c2_events}, {3, 2, 2, c3_events}};
+static const bank_workload sample = {3, sample_branches, 3, sample_customers};
+
+static bank_branches *start(const bank_workload *w)
+{
+    bank_branches_config cfg = {BANK_MODE_EMBEDDED, NULL, NULL, 1, 10000, 1};
+    char err[512];
+    bank_branches *b = bank_branches_start(w, &cfg, err, sizeof err);
+    cr_assert_not_null(b, "cannot start branches: %s", err);
+    return b;
+}
+
+static void stop(bank_branches *b)
+{
+    char err[512];
+    cr_assert_eq(bank_branches_stop(b, err, sizeof err), 0, "%s", err);
+}
+
+static void run_and_compare_with_model(const bank_workload *w, bank_schedule s)
+{
+    bank_branches *b = start(w);
+    bank_outcome got, want;
+    cr_assert_eq(bank_outcome_init(&got, w), 0);
+    cr_assert_eq(bank_outcome_init(&want, w), 0);
+    bank_drive_config cfg = {s, 0, 10000, 0};
+    char err[512];
+    cr_assert_eq(bank_drive(w, b, &cfg, &got, NULL, err, sizeof err), 0, "%s", err);
+    bank_plan plan;
+    cr_assert_eq(bank_plan_build(w, s, &plan), 0);
+    int64_t *model_finals = calloc(w->n_branches, sizeof *model_finals);
+    int64_t *finals = calloc(w->n_branches, sizeof *finals);
+    cr_assert_eq(bank_model_run(w, &plan, &want, model_finals), 0);
+    for (size_t c = 0; c < w->n_customers; c++)
+        for (size_t e = 0; e < w->customers[c].n_events; e++) {
+            cr_expect_eq(got.results[c][e].success, want.results[c][e].success,
+                         "%s: customer %zu event %zu success", bank_schedule_name(s), c, e);
+            cr_expect_eq(got.results[c][e].balance, want.results[c][e].balance,
+                         "%s: customer %zu event %zu balance %lld, model %lld",
+                         bank_schedule_name(s), c, e, (long long)got.results[c][e].balance,
+                         (long long)want.results[c][e].balance);
+        }
+    cr_assert_eq(bank_read_balances(w, b, 10000, finals, err, sizeof err), 0, "%s", err);
+    for (size_t i = 0; i < w->n_branches; i++)
+        cr_expect_eq(finals[i], model_finals[i], "branch %zu holds %lld, model %lld", i,
+                     (long long)finals[i], (long long)model_finals[i]);
+    free(finals);
+    free(model_finals);
+    bank_plan_free(&plan);
+    bank_outcome_free(&got);
+    bank_outcome_free(&want);
+    stop(b);
+}
+
+Test(rpc, sample_sequential_reads_400_570_500)
+{
+    bank_branches *b = start(&sample);
+    bank_outcome o;
+    cr_assert_eq(bank_outcome_init(&o, &sample), 0);
+    bank_drive_config cfg = {BANK_SCHEDULE_SEQUENTIAL, 0, 10000, 0};
+    char err[512];
+    cr_assert_eq(bank_drive(&sample, b, &cfg, &o, NULL, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(o.results[0][0].balance, 400);
+    cr_expect(o.results[1][0].success);
+    cr_expect_eq(o.results[1][1].balance, 570);
+    cr_expect(o.results[2][0].success);
+    cr_expect_eq(o.results[2][1].balance, 500);
+    bank_outcome_free(&o);
+    stop(b);
+}
+
+Test(rpc, sample_rounds_reads_500_everywhere)
+{
+    bank_branches *b = start(&sample);
+    bank_outcome o;
+    cr_assert_eq(bank_outcome_init(&o, &sample), 0);
+    bank_drive_config cfg = {BANK_SCHEDULE_ROUNDS, 0, 10000, 0};
+    char err[512];
+    cr_assert_eq(bank_drive(&sample, b, &cfg, &o, NULL, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(o.results[0][0].balance, 500);
+    cr_expect_eq(o.results[1][1].balance, 500);
+    cr_expect_eq(o.results[2][1].balance, 500);
+    bank_outcome_free(&o);
+    stop(b);
+}
+
+Test(rpc, generated_workloads_match_the_model_in_both_schedules)
+{
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        bank_gen_config g = {4, 7, 6, 100, 80, 40, seed};
+        bank_workload w;
+        cr_assert_eq(bank_workload_generate(&g, &w), 0);
+        run_and_compare_with_model(&w, BANK_SCHEDULE_SEQUENTIAL);
+        run_and_compare_with_model(&w, BANK_SCHEDULE_ROUNDS);
+        bank_workload_free(&w);
+    }
+}
+
+Test(rpc, live_run_converges)
+{
+    bank_gen_config g = {5, 12, 10, 50, 60, 30, 7};
+    bank_workload w;
+    cr_assert_eq(bank_workload_generate(&g, &w), 0);
+    bank_branches *b = start(&w);
+    bank_outcome o;
+    cr_assert_eq(bank_outcome_init(&o, &w), 0);
+    bank_drive_config cfg = {BANK_SCHEDULE_LIVE, 0, 10000, 0};
+    char err[512];
+    cr_assert_eq(bank_drive(&w, b, &cfg, &o, NULL, err, sizeof err), 0, "%s", err);
+    int64_t net = 0;
+    for (size_t c = 0; c < w.n_customers; c++)
+        for (size_t e = 0; e < w.customers[c].n_events; e++)
+            if (o.results[c][e].success && o.results[c][e].op != BANK_OP_QUERY)
+                net += o.results[c][e].op == BANK_OP_DEPOSIT ? w.customers[c].events[e].money
+                                                              : -w.customers[c].events[e].money;
+    int64_t finals[5];
+    cr_assert_eq(bank_read_balances(&w, b, 10000, finals, err, sizeof err), 0, "%s", err);
+    for (size_t i = 0; i < 5; i++) cr_expect_eq(finals[i], 50 + net, "branch %zu: %lld", i, (long long)finals[i]);
+    bank_outcome_free(&o);
+    stop(b);
+    bank_workload_free(&w);
+}
+
+/* ---- the course's wire form, and bad requests, straight at one branch ---- */
+
+typedef struct {
+    grpc_channel *ch;
+    grpc_completion_queue *cq;
+} raw_client;
+
+static grpc_status_code raw_call(raw_client *rc, const char *method, const void *bytes, size_t n,
+                                 grpc_byte_buffer **reply)
+{
+    gpr_timespec deadline = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(5000, GPR_TIMESPAN));
+    grpc_call *call = grpc_channel_create_call(rc->ch, NULL, GRPC_PROPAGATE_DEFAULTS, rc->cq,
+                                               grpc_slice_from_static_string(method), NULL, deadline, NULL);
+    grpc_slice s = grpc_slice_from_copied_buffer(bytes, n);
+    grpc_byte_buffer *req = grpc_raw_byte_buffer_create(&s, 1);
+    grpc_slice_unref(s);
+    grpc_metadata_array im, tm;
+    grpc_metadata_array_init(&im);
+    grpc_metadata_array_init(&tm);
+    grpc_status_code status;
+    grpc_slice details;
+    *reply = NULL;
+    grpc_op ops[6];
+    memset(ops, 0, sizeof ops);
+    ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+    ops[0].flags = GRPC_INITIAL_METADATA_WAIT_FOR_READY;
+    ops[1].op = GRPC_OP_SEND_MESSAGE;
+    ops[1].data.send_message.send_message = req;
+    ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+    ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
+    ops[3].data.recv_initial_metadata.recv_initial_metadata = &im;
+    ops[4].op = GRPC_OP_RECV_MESSAGE;
+    ops[4].data.recv_message.recv_message = reply;
+    ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+    ops[5].data.recv_status_on_client.trailing_metadata = &tm;
+    ops[5].data.recv_status_on_client.status = &status;
+    ops[5].data.recv_status_on_client.status_details = &details;
+    int tag;
+    cr_assert_eq(grpc_call_start_batch(call, ops, 6, &tag, NULL), GRPC_CALL_OK);
+    grpc_completion_queue_pluck(rc->cq, &tag, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+    grpc_slice_unref(details);
+    grpc_metadata_array_destroy(&im);
+    grpc_metadata_array_destroy(&tm);
+    grpc_byte_buffer_destroy(req);
+    grpc_call_unref(call);
+    return status;
+}
+
+static MsgResponse *course_call(raw_client *rc, const char *method, const char *interface, int32_t money)
+{
+    MsgRequest m = MSG_REQUEST__INIT;
+    m.id = 1;
+    m.interface = (char *)interface;
+    m.money = money;
+    uint8_t buf[128];
+    size_t n = msg_request__pack(&m, buf);
+    grpc_byte_buffer *reply;
+    cr_assert_eq(raw_call(rc, method, buf, n, &reply), GRPC_STATUS_OK, "%s %s", method, interface);
+    MsgResponse *r = (MsgResponse *)bank_codec_unpack(&msg_response__descriptor, reply);
+    grpc_byte_buffer_destroy(reply);
+    cr_assert_not_null(r);
+    return r;
+}
+
+static void expect_course(raw_client *rc, const char *method, const char *interface, int32_t money,
+                          const char *result, int32_t balance)
+{
+    MsgResponse *r = course_call(rc, method, interface, money);
+    cr_expect_str_eq(r->result, result, "%s %s %d", method, interface, money);
+    cr_expect_eq(r->money, balance, "%s %s %d: balance %d, want %d", method, interface, money,
+                 r->money, balance);
+    msg_response__free_unpacked(r, NULL);
+}
+
+Test(rpc, course_wire_form_drives_the_branches)
+{
+    bank_branches *b = start(&sample);
+    grpc_init();
+    grpc_channel_credentials *creds = grpc_insecure_credentials_create();
+    raw_client rc = {grpc_channel_create(bank_branches_target(b, 1), creds, NULL),
+                     grpc_completion_queue_create_for_pluck(NULL)};
+    grpc_channel_credentials_release(creds);
+
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "query", 0, "success", 400);
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "deposit", 170, "success", 570);
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "withdraw", 1000, "fail", 570);
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "withdraw", -5, "fail", 570);
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "transfer", 5, "fail", 570);
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "WITHDRAW", 70, "success", 500);
+    /* a course-style propagation to this branch applies without a balance check */
+    expect_course(&rc, BANK_PATH_MSG_PROPAGATION, "withdraw", 600, "success", -100);
+    expect_course(&rc, BANK_PATH_MSG_PROPAGATION, "propagate_deposit", 600, "success", 500);
+
+    /* the writes taken through MsgDelivery reached the other branches */
+    int64_t finals[3];
+    char err[512];
+    cr_assert_eq(bank_read_balances(&sample, b, 10000, finals, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(finals[0], 500);
+    cr_expect_eq(finals[2], 500);
+
+    /* malformed bytes are refused and the branch keeps serving */
+    grpc_byte_buffer *reply;
+    static const uint8_t garbage[] = {0xff, 0xff, 0xff, 0xff, 0x0f};
+    cr_expect_eq(raw_call(&rc, BANK_PATH_MSG_DELIVERY, garbage, sizeof garbage, &reply),
+                 GRPC_STATUS_INVALID_ARGUMENT);
+    cr_expect_eq(raw_call(&rc, BANK_PATH_DEPOSIT, garbage, sizeof garbage, &reply),
+                 GRPC_STATUS_INVALID_ARGUMENT);
+    cr_expect_eq(raw_call(&rc, BANK_PATH_PROPAGATE_DEPOSIT, garbage, sizeof garbage, &reply),
+                 GRPC_STATUS_INVALID_ARGUMENT);
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "query", 0, "success", 500);
+
+    grpc_channel_destroy(rc.ch);
+    grpc_completion_queue_shutdown(rc.cq);
+    grpc_completion_queue_pluck(rc.cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+    grpc_completion_queue_destroy(rc.cq);
+    grpc_shutdown();
+    stop(b);
+}
+
+Test(rpc, duplicate_propagation_is_acknowledged_not_applied)
+{
+    bank_branch_config cfg = {7, 100, "127.0.0.1:0", 1, 5000, 0};
+    char err[512];
+    bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    char target[64];
+    snprintf(target, sizeof target, "127.0.0.1:%d", bank_branch_server_port(s));
+    grpc_init();
+    grpc_channel_credentials *creds = grpc_insecure_credentials_create();
+    raw_client rc = {grpc_channel_create(target, creds, NULL), grpc_completion_queue_create_for_pluck(NULL)};
+    grpc_channel_credentials_release(creds);
+
+    Bank__PropagateRequest p = BANK__PROPAGATE_REQUEST__INIT;
+    p.origin_branch = 3;
+    p.sequence = 1;
+    p.money = 30;
+    uint8_t buf[64];
+    size_t n = bank__propagate_request__pack(&p, buf);
+    for (int i = 0; i < 2; i++) {
+        grpc_byte_buffer *reply;
+        cr_assert_eq(raw_call(&rc, BANK_PATH_PROPAGATE_DEPOSIT, buf, n, &reply), GRPC_STATUS_OK);
+        Bank__PropagateReply *r =
+            (Bank__PropagateReply *)bank_codec_unpack(&bank__propagate_reply__descriptor, reply);
+        grpc_byte_buffer_destroy(reply);
+        cr_assert_not_null(r);
+        cr_expect_eq(r->applied, i == 0, "delivery %d applied=%d", i, r->applied);
+        cr_expect_eq(r->balance, 130);
+        bank__propagate_reply__free_unpacked(r, NULL);
+    }
+    cr_expect_eq(bank_branch_server_balance(s), 130);
+
+    /* a write before the branch knows its peers is refused: it could not be propagated */
+    Bank__CustomerRequest d = BANK__CUSTOMER_REQUEST__INIT;
+    d.money = 5;
+    n = bank__customer_request__pack(&d, buf);
+    grpc_byte_buffer *reply;
+    cr_expect_eq(raw_call(&rc, BANK_PATH_DEPOSIT, buf, n, &reply), GRPC_STATUS_UNAVAILABLE);
+    cr_expect_eq(bank_branch_server_balance(s), 130);
+
+    grpc_channel_destroy(rc.ch);
+    grpc_completion_queue_shutdown(rc.cq);
+    grpc_completion_queue_pluck(rc.cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+    grpc_completion_queue_destroy(rc.cq);
+    grpc_shutdown();
+    bank_branch_server_stop(s);
+}
+
+Test(rpc, busy_port_is_refused_with_a_clear_error)
+{
+    bank_branch_config cfg = {1, 0, "127.0.0.1:0", 1, 5000, 0};
+    char err[512];
+    bank_branch_server *a = bank_branch_server_start(&cfg, err, sizeof err);
+    cr_assert_not_null(a, "%s", err);
+    char listen[64];
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", bank_branch_server_port(a));
+    bank_branch_config again = {2, 0, listen, 1, 5000, 0};
+    bank_branch_server *b = bank_branch_server_start(&again, err, sizeof err);
+    cr_expect_null(b);
+    cr_expect(strstr(err, "cannot listen on") != NULL, "%s", err);
+    if (b) bank_branch_server_stop(b);
+    bank_branch_server_stop(a);
+}

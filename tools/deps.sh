@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs, with apt-get, whatever the build and the tests need and this machine lacks.
+# Usage: tools/deps.sh [build|test]   (test adds what only the tests use)
+set -euo pipefail
+
+want=(gcc make cmake pkg-config libgrpc-dev protobuf-c-compiler libprotobuf-c-dev libcjson-dev)
+if [ "${1:-build}" = test ]; then
+  # criterion: unit tests; python3-grpcio, python3-protobuf, protobuf-compiler: a course-style
+  # Python customer drives our branches over the course's own wire form.
+  want+=(libcriterion-dev python3 python3-grpcio python3-protobuf protobuf-compiler)
+fi
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
