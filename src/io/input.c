@@ -19,6 +19,13 @@ typedef struct {
     size_t errlen;
 } reader;
 
+/* An error is one line, whatever text it quotes. */
+static void one_line(char *msg)
+{
+    for (char *p = msg; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t') *p = ' ';
+}
+
 /* Writes "<source>:<line>:<column>: <what>" for the value node (position left out if unknown). */
 __attribute__((format(printf, 3, 4))) static int fail_at(reader *r, const cJSON *node,
                                                          const char *fmt, ...)
@@ -33,6 +40,7 @@ __attribute__((format(printf, 3, 4))) static int fail_at(reader *r, const cJSON 
         snprintf(r->err, r->errlen, "%s:%u:%u: %s", r->source, at->line, at->column, what);
     else
         snprintf(r->err, r->errlen, "%s: %s", r->source, what);
+    one_line(r->err);
     return -1;
 }
 
@@ -285,9 +293,7 @@ static void describe_syntax_error(reader *r, const char *text, size_t len, const
     else
         snprintf(r->err, r->errlen, "%s:%u:%u: not valid JSON near '%.12s'", r->source, line, col,
                  text + off);
-    /* keep the message on one line */
-    for (char *p = r->err; *p; p++)
-        if (*p == '\n' || *p == '\r' || *p == '\t') *p = ' ';
+    one_line(r->err);
 }
 
 int bank_input_parse(const char *text, size_t len, const char *source, bank_workload *out,
@@ -305,7 +311,16 @@ int bank_input_parse(const char *text, size_t len, const char *source, bank_work
         snprintf(err, errlen, "%s: empty file", source);
         return -1;
     }
-    /* cJSON wants a NUL-terminated text, and a NUL inside it must not end the input early */
+    /* cJSON wants a NUL-terminated text (a NUL inside was refused above) */
+    /* JSON allows no raw control characters; cJSON would take them as spaces */
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)text[i] < 0x20 && text[i] != '\t' && text[i] != '\n' && text[i] != '\r') {
+            unsigned line, col;
+            bank_json_line_column(text, i, &line, &col);
+            snprintf(err, errlen, "%s:%u:%u: not valid JSON: unexpected byte 0x%02x", source, line,
+                     col, (unsigned char)text[i]);
+            return -1;
+        }
     char *copy = malloc(len + 1);
     if (!copy) {
         snprintf(err, errlen, "%s: out of memory", source);
@@ -315,12 +330,15 @@ int bank_input_parse(const char *text, size_t len, const char *source, bank_work
     copy[len] = '\0';
     r.text = copy;
     const char *end = NULL;
-    cJSON *root = memchr(copy, '\0', len) ? NULL : cJSON_ParseWithLengthOpts(copy, len + 1, &end, 1);
+    cJSON *root = cJSON_ParseWithLengthOpts(copy, len + 1, &end, 1);
     int rc = -1;
     if (!root) {
-        describe_syntax_error(&r, copy, len, end ? end : (const char *)memchr(copy, '\0', len));
+        describe_syntax_error(&r, copy, len, end);
+    } else if (bank_json_positions_build(copy, len, root, &r.pos) != 0) {
+        /* out of memory, or a text the scanner reads differently from cJSON: a bug to report */
+        snprintf(err, errlen, "%s: cannot locate the values of this JSON text (out of memory?)", source);
+        cJSON_Delete(root);
     } else {
-        bank_json_positions_build(copy, len, root, &r.pos); /* on failure: no positions */
         rc = read_workload(&r, root, out);
         cJSON_Delete(root);
         bank_json_positions_free(&r.pos);

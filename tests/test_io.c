@@ -1,0 +1,213 @@
+/* The io layer: the input reader (variants real course inputs use, exact int64, positions),
+ * the peers file, and the output styles. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/input.h"
+#include "io/output.h"
+#include "io/peers_file.h"
+
+static int parse(const char *text, bank_workload *w, char *err)
+{
+    return bank_input_parse(text, strlen(text), "in.json", w, err, 512);
+}
+
+static void expect_error(const char *text, const char *want)
+{
+    bank_workload w;
+    char err[512] = "";
+    cr_expect_eq(parse(text, &w, err), -1, "accepted: %s", text);
+    cr_expect(strstr(err, want) != NULL, "error \"%s\" lacks \"%s\"", err, want);
+    cr_expect_eq(w.n_customers, 0, "a failed parse leaves the workload empty");
+    cr_expect_null(w.branches);
+}
+
+Test(input, course_sample_old_generation)
+{
+    /* the course's own copy: "money" on queries, odd spacing */
+    const char *text =
+        "[\n  { \"id\" : 1, \"type\" : \"customer\", \"events\" : [{ \"id\": 1, \"interface\":\"query\", \"money\": 400 }]},\n"
+        "  { \"id\" : 2, \"type\" : \"customer\", \"events\" : [{ \"id\": 2, \"interface\":\"deposit\", \"money\": 170 },"
+        "{ \"id\": 3, \"interface\":\"query\", \"money\": 400 }]},\n"
+        "  {\"id\": 1, \"type\": \"branch\", \"balance\": 400}, {\"id\": 2, \"type\": \"branch\", \"balance\": 400}\n]";
+    bank_workload w;
+    char err[512];
+    cr_assert_eq(parse(text, &w, err), 0, "%s", err);
+    cr_expect_eq(w.n_branches, 2);
+    cr_expect_eq(w.n_customers, 2);
+    cr_expect_eq(w.customers[0].events[0].op, BANK_OP_QUERY);
+    cr_expect_eq(w.customers[0].events[0].money, 0, "money on a query is ignored");
+    cr_expect_eq(w.customers[1].events[0].op, BANK_OP_DEPOSIT);
+    cr_expect_eq(w.customers[1].events[0].money, 170);
+    cr_expect_eq(w.customers[1].events[1].id, 3);
+    cr_expect_eq(w.customers[1].branch_index, 1);
+    bank_workload_free(&w);
+}
+
+Test(input, client_and_bank_types_and_events_without_id)
+{
+    const char *text = "[{\"id\": 2, \"type\": \"bank\", \"balance\": 5},\t{\"id\": 7, \"type\": \"bank\", \"balance\": 5},"
+                       "{\"id\": 7, \"type\": \"client\", \"events\": [{\"interface\": \"withdraw\", \"money\": 3},"
+                       "{\"interface\": \"query\"}, {\"interface\": \"deposit\", \"money\": 0}]}]";
+    bank_workload w;
+    char err[512];
+    cr_assert_eq(parse(text, &w, err), 0, "%s", err);
+    cr_expect_eq(w.n_customers, 1);
+    cr_expect_eq(w.customers[0].branch_index, 1, "customer 7 talks to branch 7, the second branch");
+    for (int e = 0; e < 3; e++) cr_expect_eq(w.customers[0].events[e].id, e + 1, "numbered by position");
+    cr_expect_eq(w.customers[0].events[2].money, 0, "zero money is money");
+    bank_workload_free(&w);
+}
+
+Test(input, repeated_customer_ids_keep_input_order)
+{
+    const char *text = "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"interface\": \"deposit\", \"money\": 10}]},"
+                       "{\"id\": 1, \"type\": \"branch\", \"balance\": 400},"
+                       "{\"id\": 1, \"type\": \"customer\", \"events\": [{\"interface\": \"withdraw\", \"money\": 10}]}]";
+    bank_workload w;
+    char err[512];
+    cr_assert_eq(parse(text, &w, err), 0, "%s", err);
+    cr_assert_eq(w.n_customers, 2);
+    cr_expect_eq(w.customers[0].events[0].op, BANK_OP_DEPOSIT);
+    cr_expect_eq(w.customers[1].events[0].op, BANK_OP_WITHDRAW);
+    bank_workload_free(&w);
+}
+
+Test(input, int64_limits_are_exact)
+{
+    bank_workload w;
+    char err[512];
+    cr_assert_eq(parse("[{\"id\": 1, \"type\": \"branch\", \"balance\": 9223372036854775807}]", &w, err), 0, "%s", err);
+    cr_expect_eq(w.branches[0].balance, INT64_MAX);
+    bank_workload_free(&w);
+    /* 2^53 + 1 is not a double: only the lexeme keeps it */
+    cr_assert_eq(parse("[{\"id\": 1, \"type\": \"branch\", \"balance\": 9007199254740993}]", &w, err), 0, "%s", err);
+    cr_expect_eq(w.branches[0].balance, 9007199254740993LL);
+    bank_workload_free(&w);
+    expect_error("[{\"id\": 1, \"type\": \"branch\", \"balance\": 9223372036854775808}]", "does not fit in int64");
+    expect_error("[{\"id\": 1, \"type\": \"branch\", \"balance\": 10.0}]", "must be a whole number, got 10.0");
+}
+
+Test(input, errors_name_file_line_and_column)
+{
+    expect_error("[\n {\"id\": 1, \"type\": \"branch\", \"balance\": 1},\n {\"id\": 1, \"type\": \"customer\", \"events\": [{\"interface\": \"withdraw\"}]}\n]",
+                 "in.json:3:43: customer 1 (process 2), event 1: \"money\" is missing");
+    expect_error("[{\"id\": 1, \"type\": \"branch\", \"balance\": 1}\n,\n  oops]", "in.json:3:3: not valid JSON near 'oops]'");
+    expect_error("", "in.json: empty file");
+    expect_error("[{\"id\": 1, \"type\": \"branch\", \"balance\": 1}, {\"id\": 4, \"type\": \"customer\", \"events\": []}]",
+                 "in.json:1:52: customer 4: there is no branch 4");
+}
+
+Test(input, a_byte_order_mark_is_skipped)
+{
+    bank_workload w;
+    char err[512];
+    cr_assert_eq(parse("\xEF\xBB\xBF[{\"id\": 1, \"type\": \"branch\", \"balance\": 1}]", &w, err), 0, "%s", err);
+    bank_workload_free(&w);
+}
+
+Test(input, limits)
+{
+    /* more than BANK_MAX_BRANCHES branches */
+    size_t cap = (BANK_MAX_BRANCHES + 2) * 64;
+    char *text = malloc(cap);
+    size_t n = (size_t)snprintf(text, cap, "[");
+    for (int i = 0; i <= BANK_MAX_BRANCHES; i++)
+        n += (size_t)snprintf(text + n, cap - n, "%s{\"id\": %d, \"type\": \"branch\", \"balance\": 1}", i ? "," : "", i);
+    snprintf(text + n, cap - n, "]");
+    expect_error(text, "more than 1000 branches");
+    free(text);
+}
+
+/* Every p1 input in the shared corpus of real student projects is read (the corpus is beside
+ * the project when present). */
+Test(input, real_course_inputs_from_the_corpus)
+{
+    const char *dir = getenv("BANK_CORPUS_P1");
+    DIR *top = dir ? opendir(dir) : NULL;
+    if (!top) cr_skip_test("BANK_CORPUS_P1 (../shared/corpus/p1) is not available");
+    struct dirent *repo;
+    int seen = 0;
+    while ((repo = readdir(top))) {
+        if (repo->d_name[0] == '.') continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, repo->d_name);
+        DIR *d = opendir(path);
+        struct dirent *f;
+        while (d && (f = readdir(d))) {
+            if (!strcasestr(f->d_name, "input") || !strstr(f->d_name, ".json")) continue;
+            char file[2048];
+            snprintf(file, sizeof file, "%s/%s", path, f->d_name);
+            bank_workload w;
+            char err[512];
+            cr_expect_eq(bank_input_load(file, &w, err, sizeof err), 0, "%s", err);
+            cr_expect_gt(w.n_branches, 0, "%s", file);
+            bank_workload_free(&w);
+            seen++;
+        }
+        if (d) closedir(d);
+    }
+    closedir(top);
+    cr_expect_gt(seen, 10, "only %d inputs found", seen);
+}
+
+Test(peers, lines_comments_and_errors)
+{
+    const char *text = "# id address\n1 127.0.0.1:5001\n\n  2\t10.0.0.2:5002  \n";
+    bank_peer_entry *e;
+    size_t n;
+    char err[256];
+    cr_assert_eq(bank_peers_parse(text, strlen(text), "p", &e, &n, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(n, 2);
+    cr_expect_eq(e[1].id, 2);
+    cr_expect_str_eq(e[1].target, "10.0.0.2:5002");
+    free(e);
+    struct { const char *text, *want; } bad[] = {
+        {"1 127.0.0.1:5001\n1 127.0.0.1:5002\n", "p:2:1: branch 1 is listed twice"},
+        {"x 127.0.0.1:5001\n", "p:1:1: expected \"ID HOST:PORT\""},
+        {"1\n", "p:1:2: expected \"ID HOST:PORT\""},
+        {"1 nohost\n", "p:1:3: address must be HOST:PORT"},
+        {"1 a:1 extra\n", "p:1:7: unexpected text after HOST:PORT"},
+        {"# nothing\n", "p: no branch listed"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        cr_expect_eq(bank_peers_parse(bad[i].text, strlen(bad[i].text), "p", &e, &n, err, sizeof err), -1);
+        cr_expect_str_eq(err, bad[i].want);
+    }
+}
+
+Test(output, styles_and_lines)
+{
+    bank_event ev[] = {{1, BANK_OP_WITHDRAW, 5}, {2, BANK_OP_QUERY, 0}};
+    bank_customer cu = {3, 0, 2, ev};
+    bank_branch br = {3, 1};
+    bank_workload w = {1, &br, 1, &cu};
+    bank_result rs[] = {{BANK_OP_WITHDRAW, 0, 1}, {BANK_OP_QUERY, 1, 1}};
+    bank_result *rows[] = {rs};
+    bank_outcome o = {1, rows};
+    struct { bank_style style; int lines; const char *want; } cases[] = {
+        {BANK_STYLE_RESULT, 0, "[\n  {\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"fail\"}, "
+                               "{\"interface\": \"query\", \"result\": {\"balance\": 1}}]}\n]\n"},
+        {BANK_STYLE_BALANCE, 1, "{\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"fail\"}, "
+                                "{\"interface\": \"query\", \"balance\": 1}]}\n"},
+        {BANK_STYLE_MONEY, 1, "{\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"fail\"}, "
+                              "{\"interface\": \"query\", \"result\": \"success\", \"money\": 1}]}\n"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        cr_assert_eq(bank_output_write(f, &w, &o, cases[i].style, cases[i].lines), 0);
+        fclose(f);
+        cr_expect_str_eq(buf, cases[i].want);
+        free(buf);
+    }
+    bank_style s;
+    cr_expect_eq(bank_style_parse("money", &s), 0);
+    cr_expect_eq(s, BANK_STYLE_MONEY);
+    cr_expect_eq(bank_style_parse("xml", &s), -1);
+}
