@@ -257,12 +257,12 @@ static bank_branches *start_processes(const bank_workload *w, const bank_branche
             goto fail;
     for (size_t i = 0; i < w->n_branches; i++) {
         if (read_child_line(&b->children[i], line, sizeof line, deadline) != 0 ||
-            strncmp(line, "listening ", 10) != 0) {
+            strncmp(line, "listening ", 10) != 0 || strlen(line + 10) >= sizeof b->targets[i]) {
             snprintf(err, errlen, "branch %lld (pid %d) did not report its address",
                      (long long)w->branches[i].id, (int)b->children[i].pid);
             goto fail;
         }
-        snprintf(b->targets[i], sizeof b->targets[i], "%s", line + 10);
+        memcpy(b->targets[i], line + 10, strlen(line + 10) + 1);
     }
     size_t cap = w->n_branches * 300 + 8, len = 0;
     char *list = malloc(cap);

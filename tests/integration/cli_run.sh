@@ -110,5 +110,11 @@ for cmd in run branch bench; do
   else fail "$cmd --help"; fi
 done
 
+# The benchmark on a tiny workload, so it cannot rot (its figures are not checked: not a timed test).
+if "$bank" bench -b 2 -c 3 -e 4 --bare-calls 20 >"$tmp/bench" 2>&1 &&
+   grep -q 'ratio query/bare = ' "$tmp/bench" && grep -q 'ops/s' "$tmp/bench"; then
+  pass "bench smoke run"
+else fail "bench smoke run"; cat "$tmp/bench"; fi
+
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
