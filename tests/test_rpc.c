@@ -327,3 +327,30 @@ Test(rpc, busy_port_is_refused_with_a_clear_error)
     if (b) bank_branch_server_stop(b);
     bank_branch_server_stop(a);
 }
+
+Test(rpc, a_peer_that_never_answers_makes_the_write_fail_loudly)
+{
+    bank_branch_config cfg = {1, 100, "127.0.0.1:0", 1, 300, 0};
+    char err[512];
+    bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    /* port 1 on loopback: nobody listens there */
+    bank_peer peers[] = {{1, "unused"}, {2, "127.0.0.1:1"}};
+    cr_assert_eq(bank_branch_server_set_peers(s, peers, 2, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(bank_branch_server_set_peers(s, peers, 2, err, sizeof err), -1, "peers are set once");
+    char target[64];
+    snprintf(target, sizeof target, "127.0.0.1:%d", bank_branch_server_port(s));
+    bank_channel *ch = bank_channel_open(target);
+    grpc_completion_queue *cq = bank_client_cq_create();
+    bank_result r;
+    cr_expect_eq(bank_client_call(ch, cq, BANK_OP_DEPOSIT, 1, 1, 10, 5000, &r, err, sizeof err), -1);
+    cr_expect(strstr(err, "write applied at branch 1 but branch 2 did not acknowledge it") != NULL, "%s", err);
+    /* a query still works, and a failed withdrawal needs no peer at all */
+    cr_expect_eq(bank_client_call(ch, cq, BANK_OP_QUERY, 1, 2, 0, 5000, &r, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(r.balance, 110);
+    cr_expect_eq(bank_client_call(ch, cq, BANK_OP_WITHDRAW, 1, 3, 1000, 5000, &r, err, sizeof err), 0, "%s", err);
+    cr_expect_not(r.success);
+    bank_client_cq_destroy(cq);
+    bank_channel_close(ch);
+    bank_branch_server_stop(s);
+}

@@ -98,8 +98,12 @@ static int unary(bank_channel *ch, grpc_completion_queue *cq, int which, grpc_by
         grpc_completion_queue_pluck(cq, &tag, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
         if (status != GRPC_STATUS_OK || !*reply) {
             char *why = grpc_slice_to_c_string(details);
-            snprintf(err, errlen, "%s: gRPC status %d: %s", ch->target, (int)status,
-                     *why ? why : "no reply");
+            if (status == GRPC_STATUS_DEADLINE_EXCEEDED)
+                snprintf(err, errlen, "%s: no answer within the deadline of %d ms (--deadline-ms)",
+                         ch->target, deadline_ms);
+            else
+                snprintf(err, errlen, "%s: gRPC status %d: %s", ch->target, (int)status,
+                         *why ? why : "no reply");
             gpr_free(why);
             rc = -1;
         }
