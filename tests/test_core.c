@@ -1,0 +1,351 @@
+/* The pure core: the replica state machine, the schedules and the reference model. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/model.h"
+#include "core/replica.h"
+#include "core/schedule.h"
+#include "core/workload_gen.h"
+
+/* ---- replica ---- */
+
+Test(replica, deposit_and_withdraw)
+{
+    bank_replica r;
+    bank_write w;
+    bank_replica_init(&r, 1, 400);
+    cr_expect_eq(bank_replica_deposit(&r, 170, &w), BANK_OK);
+    cr_expect_eq(r.balance, 570);
+    cr_expect_eq(w.kind, BANK_WRITE_DEPOSIT);
+    cr_expect_eq(w.origin, 1);
+    cr_expect_eq(w.sequence, 1);
+    cr_expect_eq(w.money, 170);
+    cr_expect_eq(bank_replica_withdraw(&r, 70, &w), BANK_OK);
+    cr_expect_eq(r.balance, 500);
+    cr_expect_eq(w.kind, BANK_WRITE_WITHDRAW);
+    cr_expect_eq(w.sequence, 2);
+    bank_replica_free(&r);
+}
+
+Test(replica, withdraw_of_the_whole_balance_succeeds_one_more_fails)
+{
+    bank_replica r;
+    bank_write w = {0};
+    bank_replica_init(&r, 1, 100);
+    cr_expect_eq(bank_replica_withdraw(&r, 101, &w), BANK_INSUFFICIENT_FUNDS);
+    cr_expect_eq(r.balance, 100, "a failed withdrawal changes nothing");
+    cr_expect_eq(r.last_sequence, 0, "a failed write takes no sequence");
+    cr_expect_eq(bank_replica_withdraw(&r, 100, &w), BANK_OK);
+    cr_expect_eq(r.balance, 0);
+    cr_expect_eq(w.sequence, 1);
+    cr_expect_eq(bank_replica_withdraw(&r, 0, &w), BANK_OK, "zero money is a write");
+    cr_expect_eq(w.sequence, 2);
+    bank_replica_free(&r);
+}
+
+Test(replica, bad_money_and_overflow_change_nothing)
+{
+    bank_replica r;
+    bank_write w;
+    bank_replica_init(&r, 1, INT64_MAX - 5);
+    cr_expect_eq(bank_replica_deposit(&r, -1, &w), BANK_BAD_MONEY);
+    cr_expect_eq(bank_replica_withdraw(&r, -1, &w), BANK_BAD_MONEY);
+    cr_expect_eq(bank_replica_deposit(&r, 6, &w), BANK_OVERFLOW);
+    cr_expect_eq(r.balance, INT64_MAX - 5);
+    cr_expect_eq(r.last_sequence, 0);
+    cr_expect_eq(bank_replica_deposit(&r, 5, &w), BANK_OK);
+    cr_expect_eq(r.balance, INT64_MAX);
+    bank_write in = {BANK_WRITE_DEPOSIT, 2, 1, 1};
+    cr_expect_eq(bank_replica_apply(&r, &in), BANK_OVERFLOW);
+    cr_expect_not(bank_replica_has_applied(&r, 2, 1), "a refused propagation is not recorded");
+    bank_write neg = {BANK_WRITE_DEPOSIT, 2, 1, -1};
+    cr_expect_eq(bank_replica_apply(&r, &neg), BANK_BAD_MONEY);
+    cr_expect_eq(r.balance, INT64_MAX);
+    bank_replica_free(&r);
+}
+
+Test(replica, propagated_withdrawal_is_applied_without_a_balance_check)
+{
+    bank_replica r;
+    bank_replica_init(&r, 2, 50);
+    bank_write w = {BANK_WRITE_WITHDRAW, 1, 1, 80};
+    cr_expect_eq(bank_replica_apply(&r, &w), BANK_OK);
+    cr_expect_eq(r.balance, -30, "committed at its origin: applied even below zero");
+    bank_replica_free(&r);
+}
+
+Test(replica, duplicates_out_of_order_and_several_origins)
+{
+    bank_replica r;
+    bank_replica_init(&r, 9, 0);
+    uint64_t order[] = {3, 1, 5, 2, 4};
+    for (size_t i = 0; i < 5; i++) {
+        bank_write w = {BANK_WRITE_DEPOSIT, 1, order[i], 1};
+        cr_expect_eq(bank_replica_apply(&r, &w), BANK_OK, "seq %llu", (unsigned long long)order[i]);
+        bank_write again = w;
+        cr_expect_eq(bank_replica_apply(&r, &again), BANK_DUPLICATE, "seq %llu again", (unsigned long long)order[i]);
+    }
+    cr_expect_eq(r.balance, 5);
+    for (uint64_t s = 1; s <= 5; s++) cr_expect(bank_replica_has_applied(&r, 1, s));
+    cr_expect_not(bank_replica_has_applied(&r, 1, 6));
+    cr_expect_not(bank_replica_has_applied(&r, 2, 1), "origins are separate");
+    bank_write other = {BANK_WRITE_WITHDRAW, 2, 1, 2};
+    cr_expect_eq(bank_replica_apply(&r, &other), BANK_OK);
+    cr_expect_eq(bank_replica_apply(&r, &other), BANK_DUPLICATE);
+    cr_expect_eq(r.balance, 3);
+    bank_replica_free(&r);
+}
+
+Test(replica, unsequenced_writes_apply_every_time)
+{
+    bank_replica r;
+    bank_replica_init(&r, 1, 0);
+    bank_write w = {BANK_WRITE_DEPOSIT, 0, 0, 7};
+    cr_expect_eq(bank_replica_apply(&r, &w), BANK_OK);
+    cr_expect_eq(bank_replica_apply(&r, &w), BANK_OK);
+    cr_expect_eq(r.balance, 14);
+    bank_replica_free(&r);
+}
+
+static uint64_t test_seed(void)
+{
+    const char *s = getenv("BANK_SEED");
+    return s ? strtoull(s, NULL, 10) : 531;
+}
+
+/* Random writes at a few replicas; every propagation delivered in random order, some twice.
+ * Afterwards every replica holds initial + successful deposits - successful withdrawals and
+ * has applied every write exactly once. Rerun a failure with BANK_SEED=<seed>. */
+Test(replica, random_delivery_converges)
+{
+    uint64_t seed0 = test_seed();
+    for (uint64_t round = 0; round < 200; round++) {
+        uint64_t seed = seed0 + round, rng = seed;
+        size_t n = 3 + (size_t)bank_rng_below(&rng, 3);
+        bank_replica reps[5];
+        for (size_t i = 0; i < n; i++) bank_replica_init(&reps[i], (int64_t)i + 1, 100);
+        bank_write pending[400];
+        size_t dest[400], n_pending = 0;
+        int64_t net = 0;
+        size_t writes = 0;
+        for (size_t step = 0; step < 60; step++) {
+            size_t at = (size_t)bank_rng_below(&rng, n);
+            int64_t money = (int64_t)bank_rng_below(&rng, 60);
+            bank_write w;
+            bank_status st = bank_rng_below(&rng, 2) ? bank_replica_deposit(&reps[at], money, &w)
+                                                     : bank_replica_withdraw(&reps[at], money, &w);
+            if (st != BANK_OK) continue;
+            writes++;
+            net += w.kind == BANK_WRITE_DEPOSIT ? money : -money;
+            for (size_t p = 0; p < n; p++)
+                if (p != at) {
+                    pending[n_pending] = w;
+                    dest[n_pending++] = p;
+                }
+            /* deliver a random pending message now and then, possibly twice */
+            while (n_pending && bank_rng_below(&rng, 3) == 0) {
+                size_t k = (size_t)bank_rng_below(&rng, n_pending);
+                bank_status a = bank_replica_apply(&reps[dest[k]], &pending[k]);
+                cr_assert_eq(a, BANK_OK, "seed %llu: first delivery refused", (unsigned long long)seed);
+                if (bank_rng_below(&rng, 4) == 0)
+                    cr_assert_eq(bank_replica_apply(&reps[dest[k]], &pending[k]), BANK_DUPLICATE,
+                                 "seed %llu: duplicate applied", (unsigned long long)seed);
+                pending[k] = pending[n_pending - 1];
+                dest[k] = dest[--n_pending];
+            }
+        }
+        while (n_pending) {
+            size_t k = (size_t)bank_rng_below(&rng, n_pending);
+            cr_assert_eq(bank_replica_apply(&reps[dest[k]], &pending[k]), BANK_OK,
+                         "seed %llu", (unsigned long long)seed);
+            pending[k] = pending[n_pending - 1];
+            dest[k] = dest[--n_pending];
+        }
+        for (size_t i = 0; i < n; i++) {
+            cr_assert_eq(reps[i].balance, 100 + net, "seed %llu: replica %zu holds %lld, want %lld",
+                         (unsigned long long)seed, i, (long long)reps[i].balance, (long long)(100 + net));
+            for (size_t o = 0; o < n; o++)
+                if (o != i)
+                    for (uint64_t s = 1; s <= reps[o].last_sequence; s++)
+                        cr_assert(bank_replica_has_applied(&reps[i], (int64_t)o + 1, s),
+                                  "seed %llu: replica %zu lost write (%zu, %llu)", (unsigned long long)seed,
+                                  i, o + 1, (unsigned long long)s);
+        }
+        cr_assert_gt(writes, 0, "seed %llu made no write", (unsigned long long)seed);
+        for (size_t i = 0; i < n; i++) bank_replica_free(&reps[i]);
+    }
+}
+
+/* ---- schedules ---- */
+
+static bank_event s1[] = {{1, BANK_OP_QUERY, 0}};
+static bank_event s2[] = {{2, BANK_OP_DEPOSIT, 170}, {3, BANK_OP_QUERY, 0}};
+static bank_event s3[] = {{4, BANK_OP_WITHDRAW, 70}, {5, BANK_OP_QUERY, 0}};
+static bank_branch sample_branches[] = {{1, 400}, {2, 400}, {3, 400}};
+static bank_customer sample_customers[] = {{1, 0, 1, s1}, {2, 1, 2, s2}, {3, 2, 2, s3}};
+static const bank_workload sample = {3, sample_branches, 3, sample_customers};
+
+/* "c.e c.e | c.e" : steps, with '|' between phases */
+static void expect_plan(const bank_workload *w, bank_schedule s, const char *want)
+{
+    bank_plan p;
+    cr_assert_eq(bank_plan_build(w, s, &p), 0);
+    char got[512] = "";
+    size_t n = 0;
+    for (size_t ph = 0; ph < p.n_phases; ph++) {
+        if (ph) n += (size_t)snprintf(got + n, sizeof got - n, " |");
+        for (size_t k = p.phase_start[ph]; k < p.phase_start[ph + 1]; k++)
+            n += (size_t)snprintf(got + n, sizeof got - n, " %zu.%zu", p.steps[k].customer, p.steps[k].event);
+    }
+    cr_expect_str_eq(got, want, "%s plan", bank_schedule_name(s));
+    cr_expect_eq(p.phase_start[p.n_phases], p.n_steps);
+    cr_expect_eq(p.n_steps, bank_workload_event_count(w));
+    bank_plan_free(&p);
+}
+
+Test(schedule, names)
+{
+    bank_schedule s;
+    cr_expect_eq(bank_schedule_parse("rounds", &s), 0);
+    cr_expect_eq(s, BANK_SCHEDULE_ROUNDS);
+    cr_expect_eq(bank_schedule_parse("live", &s), 0);
+    cr_expect_eq(s, BANK_SCHEDULE_LIVE);
+    cr_expect_eq(bank_schedule_parse("sequential", &s), 0);
+    cr_expect_eq(s, BANK_SCHEDULE_SEQUENTIAL);
+    cr_expect_eq(bank_schedule_parse("Rounds", &s), -1);
+    cr_expect_str_eq(bank_schedule_name(BANK_SCHEDULE_ROUNDS), "rounds");
+    bank_plan p;
+    cr_expect_eq(bank_plan_build(&sample, BANK_SCHEDULE_LIVE, &p), -1, "live has no plan");
+}
+
+Test(schedule, sample_plans)
+{
+    expect_plan(&sample, BANK_SCHEDULE_SEQUENTIAL, " 0.0 | 1.0 | 1.1 | 2.0 | 2.1");
+    expect_plan(&sample, BANK_SCHEDULE_ROUNDS, " 1.0 | 2.0 | 0.0 1.1 2.1");
+}
+
+Test(schedule, rounds_with_several_queries_and_trailing_writes)
+{
+    bank_event a[] = {{1, BANK_OP_QUERY, 0}, {2, BANK_OP_DEPOSIT, 1}, {3, BANK_OP_QUERY, 0},
+                      {4, BANK_OP_WITHDRAW, 1}};
+    bank_event b[] = {{5, BANK_OP_DEPOSIT, 1}, {6, BANK_OP_DEPOSIT, 1}};
+    bank_event c[] = {{7, BANK_OP_QUERY, 0}, {8, BANK_OP_QUERY, 0}, {9, BANK_OP_QUERY, 0}};
+    bank_branch br[] = {{1, 0}};
+    bank_customer cu[] = {{1, 0, 4, a}, {1, 0, 0, NULL}, {1, 0, 2, b}, {1, 0, 3, c}};
+    bank_workload w = {1, br, 4, cu};
+    /* window 0: b's two writes; round 1: a.0, c.0; window 1: a.1; round 2: a.2, c.1;
+       window 2: a.3; round 3: c.2 */
+    expect_plan(&w, BANK_SCHEDULE_ROUNDS, " 2.0 | 2.1 | 0.0 3.0 | 0.1 | 0.2 3.1 | 0.3 | 3.2");
+    expect_plan(&w, BANK_SCHEDULE_SEQUENTIAL, " 0.0 | 0.1 | 0.2 | 0.3 | 2.0 | 2.1 | 3.0 | 3.1 | 3.2");
+}
+
+/* ---- model ---- */
+
+static void run_model(const bank_workload *w, bank_schedule s, bank_outcome *o, int64_t *finals)
+{
+    bank_plan p;
+    cr_assert_eq(bank_plan_build(w, s, &p), 0);
+    cr_assert_eq(bank_outcome_init(o, w), 0);
+    cr_assert_eq(bank_model_run(w, &p, o, finals), 0);
+    bank_plan_free(&p);
+}
+
+Test(model, the_worked_example)
+{
+    bank_outcome o;
+    int64_t finals[3];
+    run_model(&sample, BANK_SCHEDULE_SEQUENTIAL, &o, finals);
+    cr_expect_eq(o.results[0][0].balance, 400);
+    cr_expect(o.results[1][0].success);
+    cr_expect_eq(o.results[1][0].balance, 570);
+    cr_expect_eq(o.results[1][1].balance, 570);
+    cr_expect(o.results[2][0].success);
+    cr_expect_eq(o.results[2][1].balance, 500);
+    for (int b = 0; b < 3; b++) cr_expect_eq(finals[b], 500);
+    bank_outcome_free(&o);
+    run_model(&sample, BANK_SCHEDULE_ROUNDS, &o, NULL);
+    cr_expect_eq(o.results[0][0].balance, 500);
+    cr_expect_eq(o.results[1][1].balance, 500);
+    cr_expect_eq(o.results[2][1].balance, 500);
+    bank_outcome_free(&o);
+}
+
+Test(model, failed_withdrawal_changes_nothing_anywhere)
+{
+    bank_event a[] = {{1, BANK_OP_WITHDRAW, 401}, {2, BANK_OP_QUERY, 0}};
+    bank_event b[] = {{3, BANK_OP_QUERY, 0}, {4, BANK_OP_WITHDRAW, 400}, {5, BANK_OP_QUERY, 0}};
+    bank_branch br[] = {{1, 400}, {2, 400}};
+    bank_customer cu[] = {{1, 0, 2, a}, {2, 1, 3, b}};
+    bank_workload w = {2, br, 2, cu};
+    bank_outcome o;
+    int64_t finals[2];
+    run_model(&w, BANK_SCHEDULE_SEQUENTIAL, &o, finals);
+    cr_expect_not(o.results[0][0].success);
+    cr_expect_eq(o.results[0][0].balance, 400);
+    cr_expect_eq(o.results[0][1].balance, 400);
+    cr_expect_eq(o.results[1][0].balance, 400);
+    cr_expect(o.results[1][1].success, "withdrawing the whole balance succeeds");
+    cr_expect_eq(o.results[1][2].balance, 0);
+    cr_expect_eq(finals[0], 0);
+    cr_expect_eq(finals[1], 0);
+    bank_outcome_free(&o);
+}
+
+Test(model, the_course_large_input)
+{
+    bank_branch br[50];
+    bank_customer cu[100];
+    bank_event ev[100][2];
+    for (int k = 1; k <= 50; k++) {
+        br[k - 1] = (bank_branch){k, 400};
+        ev[k - 1][0] = (bank_event){1, BANK_OP_DEPOSIT, 10};
+        ev[k - 1][1] = (bank_event){2, BANK_OP_QUERY, 0};
+        ev[49 + k][0] = (bank_event){1, BANK_OP_WITHDRAW, 10};
+        ev[49 + k][1] = (bank_event){2, BANK_OP_QUERY, 0};
+        cu[k - 1] = (bank_customer){k, (size_t)k - 1, 2, ev[k - 1]};
+        cu[49 + k] = (bank_customer){k, (size_t)k - 1, 2, ev[49 + k]};
+    }
+    bank_workload w = {50, br, 100, cu};
+    cr_expect_eq(bank_workload_branch_index(&w, 50), 49);
+    cr_expect_eq(bank_workload_branch_index(&w, 51), SIZE_MAX);
+    cr_expect_eq(bank_workload_event_count(&w), 200);
+    bank_outcome o;
+    run_model(&w, BANK_SCHEDULE_SEQUENTIAL, &o, NULL);
+    for (int k = 1; k <= 50; k++) {
+        cr_expect_eq(o.results[k - 1][1].balance, 400 + 10 * k, "deposit entry %d", k);
+        cr_expect_eq(o.results[49 + k][1].balance, 900 - 10 * k, "withdraw entry %d", k);
+    }
+    bank_outcome_free(&o);
+}
+
+/* ---- generator ---- */
+
+Test(generator, deterministic_per_seed)
+{
+    bank_gen_config cfg = {4, 9, 7, 100, 150, 40, 42};
+    bank_workload a, b, c;
+    cr_assert_eq(bank_workload_generate(&cfg, &a), 0);
+    cr_assert_eq(bank_workload_generate(&cfg, &b), 0);
+    cfg.seed = 43;
+    cr_assert_eq(bank_workload_generate(&cfg, &c), 0);
+    int differs = 0;
+    for (size_t k = 0; k < 9; k++) {
+        cr_expect_eq(a.customers[k].branch_index, k % 4);
+        cr_expect_eq(a.customers[k].id, (int64_t)(k % 4) + 1);
+        for (size_t e = 0; e < 7; e++) {
+            const bank_event *x = &a.customers[k].events[e], *y = &b.customers[k].events[e];
+            cr_expect(x->op == y->op && x->money == y->money, "same seed, same workload");
+            cr_expect(x->money >= 0 && x->money <= 150);
+            if (x->op == BANK_OP_QUERY) cr_expect_eq(x->money, 0);
+            differs |= x->op != c.customers[k].events[e].op || x->money != c.customers[k].events[e].money;
+        }
+    }
+    cr_expect(differs, "another seed, another workload");
+    bank_workload_free(&a);
+    bank_workload_free(&b);
+    bank_workload_free(&c);
+    cfg.branches = 0;
+    cr_expect_eq(bank_workload_generate(&cfg, &a), -1);
+}
