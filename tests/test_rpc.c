@@ -2,9 +2,6 @@
  * assignment checked over HTTP/2, in this process (no input file, no CLI). */
 #include <criterion/criterion.h>
 #include <grpc/grpc.h>
-#include <grpc/grpc_security.h>
-#include <grpc/support/alloc.h>
-#include <grpc/support/time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,50 +144,29 @@ Test(rpc, live_run_converges)
 
 /* ---- the course's wire form, and bad requests, straight at one branch ---- */
 
+/* A client that sends raw bytes to one branch. */
 typedef struct {
-    grpc_channel *ch;
+    bank_channel *ch;
     grpc_completion_queue *cq;
 } raw_client;
+
+static raw_client raw_open(const char *target)
+{
+    raw_client rc = {bank_channel_open(target), bank_client_cq_create()};
+    cr_assert_not_null(rc.ch);
+    return rc;
+}
+
+static void raw_close(raw_client *rc)
+{
+    bank_client_cq_destroy(rc->cq);
+    bank_channel_close(rc->ch);
+}
 
 static grpc_status_code raw_call(raw_client *rc, const char *method, const void *bytes, size_t n,
                                  grpc_byte_buffer **reply)
 {
-    gpr_timespec deadline = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(5000, GPR_TIMESPAN));
-    grpc_call *call = grpc_channel_create_call(rc->ch, NULL, GRPC_PROPAGATE_DEFAULTS, rc->cq,
-                                               grpc_slice_from_static_string(method), NULL, deadline, NULL);
-    grpc_slice s = grpc_slice_from_copied_buffer(bytes, n);
-    grpc_byte_buffer *req = grpc_raw_byte_buffer_create(&s, 1);
-    grpc_slice_unref(s);
-    grpc_metadata_array im, tm;
-    grpc_metadata_array_init(&im);
-    grpc_metadata_array_init(&tm);
-    grpc_status_code status;
-    grpc_slice details;
-    *reply = NULL;
-    grpc_op ops[6];
-    memset(ops, 0, sizeof ops);
-    ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-    ops[0].flags = GRPC_INITIAL_METADATA_WAIT_FOR_READY;
-    ops[1].op = GRPC_OP_SEND_MESSAGE;
-    ops[1].data.send_message.send_message = req;
-    ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
-    ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
-    ops[3].data.recv_initial_metadata.recv_initial_metadata = &im;
-    ops[4].op = GRPC_OP_RECV_MESSAGE;
-    ops[4].data.recv_message.recv_message = reply;
-    ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
-    ops[5].data.recv_status_on_client.trailing_metadata = &tm;
-    ops[5].data.recv_status_on_client.status = &status;
-    ops[5].data.recv_status_on_client.status_details = &details;
-    int tag;
-    cr_assert_eq(grpc_call_start_batch(call, ops, 6, &tag, NULL), GRPC_CALL_OK);
-    grpc_completion_queue_pluck(rc->cq, &tag, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
-    grpc_slice_unref(details);
-    grpc_metadata_array_destroy(&im);
-    grpc_metadata_array_destroy(&tm);
-    grpc_byte_buffer_destroy(req);
-    grpc_call_unref(call);
-    return status;
+    return bank_client_raw(rc->ch, rc->cq, method, bytes, n, 5000, reply);
 }
 
 static MsgResponse *course_call(raw_client *rc, const char *method, const char *interface, int32_t money)
@@ -222,11 +198,7 @@ static void expect_course(raw_client *rc, const char *method, const char *interf
 Test(rpc, course_wire_form_drives_the_branches)
 {
     bank_branches *b = start(&sample);
-    grpc_init();
-    grpc_channel_credentials *creds = grpc_insecure_credentials_create();
-    raw_client rc = {grpc_channel_create(bank_branches_target(b, 1), creds, NULL),
-                     grpc_completion_queue_create_for_pluck(NULL)};
-    grpc_channel_credentials_release(creds);
+    raw_client rc = raw_open(bank_branches_target(b, 1));
 
     expect_course(&rc, BANK_PATH_MSG_DELIVERY, "query", 0, "success", 400);
     expect_course(&rc, BANK_PATH_MSG_DELIVERY, "deposit", 170, "success", 570);
@@ -248,19 +220,16 @@ Test(rpc, course_wire_form_drives_the_branches)
     /* malformed bytes are refused and the branch keeps serving */
     grpc_byte_buffer *reply;
     static const uint8_t garbage[] = {0xff, 0xff, 0xff, 0xff, 0x0f};
-    cr_expect_eq(raw_call(&rc, BANK_PATH_MSG_DELIVERY, garbage, sizeof garbage, &reply),
-                 GRPC_STATUS_INVALID_ARGUMENT);
-    cr_expect_eq(raw_call(&rc, BANK_PATH_DEPOSIT, garbage, sizeof garbage, &reply),
-                 GRPC_STATUS_INVALID_ARGUMENT);
-    cr_expect_eq(raw_call(&rc, BANK_PATH_PROPAGATE_DEPOSIT, garbage, sizeof garbage, &reply),
-                 GRPC_STATUS_INVALID_ARGUMENT);
+    const char *const paths[] = {BANK_PATH_MSG_DELIVERY, BANK_PATH_MSG_PROPAGATION, BANK_PATH_QUERY,
+                                 BANK_PATH_DEPOSIT, BANK_PATH_PROPAGATE_DEPOSIT};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        cr_expect_eq(raw_call(&rc, paths[i], garbage, sizeof garbage, &reply),
+                     GRPC_STATUS_INVALID_ARGUMENT, "%s", paths[i]);
+        cr_expect_null(reply);
+    }
     expect_course(&rc, BANK_PATH_MSG_DELIVERY, "query", 0, "success", 500);
 
-    grpc_channel_destroy(rc.ch);
-    grpc_completion_queue_shutdown(rc.cq);
-    grpc_completion_queue_pluck(rc.cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
-    grpc_completion_queue_destroy(rc.cq);
-    grpc_shutdown();
+    raw_close(&rc);
     stop(b);
 }
 
@@ -272,10 +241,7 @@ Test(rpc, duplicate_propagation_is_acknowledged_not_applied)
     cr_assert_not_null(s, "%s", err);
     char target[64];
     snprintf(target, sizeof target, "127.0.0.1:%d", bank_branch_server_port(s));
-    grpc_init();
-    grpc_channel_credentials *creds = grpc_insecure_credentials_create();
-    raw_client rc = {grpc_channel_create(target, creds, NULL), grpc_completion_queue_create_for_pluck(NULL)};
-    grpc_channel_credentials_release(creds);
+    raw_client rc = raw_open(target);
 
     Bank__PropagateRequest p = BANK__PROPAGATE_REQUEST__INIT;
     p.origin_branch = 3;
@@ -302,13 +268,10 @@ Test(rpc, duplicate_propagation_is_acknowledged_not_applied)
     n = bank__customer_request__pack(&d, buf);
     grpc_byte_buffer *reply;
     cr_expect_eq(raw_call(&rc, BANK_PATH_DEPOSIT, buf, n, &reply), GRPC_STATUS_UNAVAILABLE);
+    cr_expect_null(reply);
     cr_expect_eq(bank_branch_server_balance(s), 130);
 
-    grpc_channel_destroy(rc.ch);
-    grpc_completion_queue_shutdown(rc.cq);
-    grpc_completion_queue_pluck(rc.cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
-    grpc_completion_queue_destroy(rc.cq);
-    grpc_shutdown();
+    raw_close(&rc);
     bank_branch_server_stop(s);
 }
 

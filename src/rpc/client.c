@@ -60,24 +60,27 @@ void bank_client_cq_destroy(grpc_completion_queue *cq)
     grpc_shutdown();
 }
 
-/* One unary call: sends request, returns the reply buffer in *reply (caller destroys it). */
-static int unary(bank_channel *ch, grpc_completion_queue *cq, int which, grpc_byte_buffer *request,
-                 int deadline_ms, grpc_byte_buffer **reply, char *err, size_t errlen)
+static gpr_timespec deadline_in(int ms)
 {
-    gpr_timespec deadline = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
-                                         gpr_time_from_millis(deadline_ms, GPR_TIMESPAN));
-    grpc_call *call = grpc_channel_create_registered_call(ch->channel, NULL, GRPC_PROPAGATE_DEFAULTS,
-                                                          cq, ch->handle[which], deadline, NULL);
+    return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(ms, GPR_TIMESPAN));
+}
+
+/* Runs one unary call to its end. Returns its status (GRPC_STATUS_UNKNOWN with details
+ * "cannot start the call" when it never started); *reply gets the answer or NULL. */
+static grpc_status_code run_call(grpc_call *call, grpc_completion_queue *cq,
+                                 grpc_byte_buffer *request, grpc_byte_buffer **reply,
+                                 grpc_slice *details)
+{
     grpc_metadata_array initial_md, trailing_md;
     grpc_metadata_array_init(&initial_md);
     grpc_metadata_array_init(&trailing_md);
     grpc_status_code status = GRPC_STATUS_UNKNOWN;
-    grpc_slice details = grpc_empty_slice();
+    *details = grpc_empty_slice();
     *reply = NULL;
     grpc_op ops[6];
     memset(ops, 0, sizeof ops);
     ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-    ops[0].flags = GRPC_INITIAL_METADATA_WAIT_FOR_READY;
+    ops[0].flags = GRPC_INITIAL_METADATA_WAIT_FOR_READY; /* a branch still starting is waited for */
     ops[1].op = GRPC_OP_SEND_MESSAGE;
     ops[1].data.send_message.send_message = request;
     ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
@@ -88,35 +91,61 @@ static int unary(bank_channel *ch, grpc_completion_queue *cq, int which, grpc_by
     ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
     ops[5].data.recv_status_on_client.trailing_metadata = &trailing_md;
     ops[5].data.recv_status_on_client.status = &status;
-    ops[5].data.recv_status_on_client.status_details = &details;
+    ops[5].data.recv_status_on_client.status_details = details;
     int tag;
-    int rc = 0;
-    if (grpc_call_start_batch(call, ops, 6, &tag, NULL) != GRPC_CALL_OK) {
-        snprintf(err, errlen, "%s: cannot start the call", ch->target);
-        rc = -1;
-    } else {
+    if (grpc_call_start_batch(call, ops, 6, &tag, NULL) != GRPC_CALL_OK)
+        *details = grpc_slice_from_static_string("cannot start the call");
+    else
         grpc_completion_queue_pluck(cq, &tag, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
-        if (status != GRPC_STATUS_OK || !*reply) {
-            char *why = grpc_slice_to_c_string(details);
-            if (status == GRPC_STATUS_DEADLINE_EXCEEDED)
-                snprintf(err, errlen, "%s: no answer within the deadline of %d ms (--deadline-ms)",
-                         ch->target, deadline_ms);
-            else
-                snprintf(err, errlen, "%s: gRPC status %d: %s", ch->target, (int)status,
-                         *why ? why : "no reply");
-            gpr_free(why);
-            rc = -1;
-        }
-    }
-    if (rc != 0 && *reply) {
-        grpc_byte_buffer_destroy(*reply);
-        *reply = NULL;
-    }
-    grpc_slice_unref(details);
     grpc_metadata_array_destroy(&initial_md);
     grpc_metadata_array_destroy(&trailing_md);
     grpc_call_unref(call);
+    return status;
+}
+
+/* One call of a method the channel registered; 0 and *reply (caller destroys), or -1 with err. */
+static int unary(bank_channel *ch, grpc_completion_queue *cq, int which, grpc_byte_buffer *request,
+                 int deadline_ms, grpc_byte_buffer **reply, char *err, size_t errlen)
+{
+    grpc_call *call = grpc_channel_create_registered_call(ch->channel, NULL, GRPC_PROPAGATE_DEFAULTS,
+                                                          cq, ch->handle[which],
+                                                          deadline_in(deadline_ms), NULL);
+    grpc_slice details;
+    grpc_status_code status = run_call(call, cq, request, reply, &details);
+    int rc = 0;
+    if (status != GRPC_STATUS_OK || !*reply) {
+        char *why = grpc_slice_to_c_string(details);
+        if (status == GRPC_STATUS_DEADLINE_EXCEEDED)
+            snprintf(err, errlen, "%s: no answer within the deadline of %d ms (--deadline-ms)",
+                     ch->target, deadline_ms);
+        else
+            snprintf(err, errlen, "%s: gRPC status %d: %s", ch->target, (int)status,
+                     *why ? why : "no reply");
+        gpr_free(why);
+        if (*reply) grpc_byte_buffer_destroy(*reply);
+        *reply = NULL;
+        rc = -1;
+    }
+    grpc_slice_unref(details);
     return rc;
+}
+
+grpc_status_code bank_client_raw(bank_channel *ch, grpc_completion_queue *cq, const char *method,
+                                 const void *bytes, size_t n, int deadline_ms,
+                                 grpc_byte_buffer **reply)
+{
+    grpc_slice path = grpc_slice_from_copied_string(method);
+    grpc_call *call = grpc_channel_create_call(ch->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq, path,
+                                               NULL, deadline_in(deadline_ms), NULL);
+    grpc_slice_unref(path);
+    grpc_slice s = grpc_slice_from_copied_buffer(bytes, n);
+    grpc_byte_buffer *request = grpc_raw_byte_buffer_create(&s, 1);
+    grpc_slice_unref(s);
+    grpc_slice details;
+    grpc_status_code status = run_call(call, cq, request, reply, &details);
+    grpc_slice_unref(details);
+    grpc_byte_buffer_destroy(request);
+    return status;
 }
 
 int bank_client_call(bank_channel *ch, grpc_completion_queue *cq, bank_op op, int64_t customer_id,

@@ -29,4 +29,10 @@ int bank_client_call(bank_channel *ch, grpc_completion_queue *cq, bank_op op, in
 int bank_client_echo(bank_channel *ch, grpc_completion_queue *cq, const void *bytes, size_t n,
                      int deadline_ms, char *err, size_t errlen);
 
+/* Sends n raw bytes to any method path and waits (for tests and tools that speak bytes, not
+ * messages). Returns the call's gRPC status; *reply is the answer (caller destroys) or NULL. */
+grpc_status_code bank_client_raw(bank_channel *ch, grpc_completion_queue *cq, const char *method,
+                                 const void *bytes, size_t n, int deadline_ms,
+                                 grpc_byte_buffer **reply);
+
 #endif
