@@ -206,6 +206,8 @@ Test(rpc, course_wire_form_drives_the_branches)
     expect_course(&rc, BANK_PATH_MSG_DELIVERY, "withdraw", -5, "fail", 570);
     expect_course(&rc, BANK_PATH_MSG_DELIVERY, "transfer", 5, "fail", 570);
     expect_course(&rc, BANK_PATH_MSG_DELIVERY, "WITHDRAW", 70, "success", 500);
+    /* a balance the course's int32 money field could not carry is refused, not wrapped */
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "deposit", INT32_MAX, "fail", 500);
     /* a course-style propagation to this branch applies without a balance check */
     expect_course(&rc, BANK_PATH_MSG_PROPAGATION, "withdraw", 600, "success", -100);
     expect_course(&rc, BANK_PATH_MSG_PROPAGATION, "propagate_deposit", 600, "success", 500);

@@ -349,9 +349,11 @@ static bank_status local_write(bank_branch_server *s, bank_write_kind kind, int6
 {
     pthread_mutex_lock(&s->lock);
     bank_status st;
-    int64_t after = kind == BANK_WRITE_DEPOSIT ? s->replica.balance + money
-                                               : s->replica.balance - money;
-    if (int32_only && (money > INT32_MAX || !fits_int32(after)))
+    int64_t after;
+    int outside = __builtin_add_overflow(s->replica.balance,
+                                         kind == BANK_WRITE_DEPOSIT ? money : -money, &after);
+    /* the course's form reports the balance as int32: a write it could not report is refused */
+    if (int32_only && (outside || !fits_int32(after)))
         st = kind == BANK_WRITE_DEPOSIT ? BANK_OVERFLOW : BANK_INSUFFICIENT_FUNDS;
     else if (kind == BANK_WRITE_DEPOSIT)
         st = bank_replica_deposit(&s->replica, money, w);
