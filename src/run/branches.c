@@ -250,10 +250,8 @@ static bank_branches *start_processes(const bank_workload *w, const bank_branche
     signal(SIGPIPE, SIG_IGN); /* a child that died must not kill the run through its pipe */
     int64_t deadline = now_ms() + (cfg->deadline_ms > 0 ? cfg->deadline_ms : 10000);
     char line[512];
-    size_t started = 0;
-    for (; started < w->n_branches; started++)
-        if (spawn_branch(&b->children[started], cfg->bank_exe, &w->branches[started], cfg, err,
-                         errlen) != 0)
+    for (size_t i = 0; i < w->n_branches; i++)
+        if (spawn_branch(&b->children[i], cfg->bank_exe, &w->branches[i], cfg, err, errlen) != 0)
             goto fail;
     for (size_t i = 0; i < w->n_branches; i++) {
         if (read_child_line(&b->children[i], line, sizeof line, deadline) != 0 ||
@@ -291,8 +289,7 @@ static bank_branches *start_processes(const bank_workload *w, const bank_branche
         }
     return b;
 fail:
-    for (size_t i = started; i < w->n_branches; i++) b->children[i].pid = 0;
-    reap_all(b);
+    reap_all(b); /* children not started have pid 0 */
     free_branches(b);
     return NULL;
 }
