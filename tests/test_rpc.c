@@ -73,36 +73,37 @@ static void run_and_compare_with_model(const bank_workload *w, bank_schedule s)
     stop(b);
 }
 
+/* Runs w on fresh in-process branches under s; the caller frees *o. */
+static void drive_fresh(const bank_workload *w, bank_schedule s, bank_outcome *o)
+{
+    bank_branches *b = start(w);
+    cr_assert_eq(bank_outcome_init(o, w), 0);
+    bank_drive_config cfg = {s, 0, 10000, 0};
+    char err[512];
+    cr_assert_eq(bank_drive(w, b, &cfg, o, NULL, err, sizeof err), 0, "%s", err);
+    stop(b);
+}
+
 Test(rpc, sample_sequential_reads_400_570_500)
 {
-    bank_branches *b = start(&sample);
     bank_outcome o;
-    cr_assert_eq(bank_outcome_init(&o, &sample), 0);
-    bank_drive_config cfg = {BANK_SCHEDULE_SEQUENTIAL, 0, 10000, 0};
-    char err[512];
-    cr_assert_eq(bank_drive(&sample, b, &cfg, &o, NULL, err, sizeof err), 0, "%s", err);
+    drive_fresh(&sample, BANK_SCHEDULE_SEQUENTIAL, &o);
     cr_expect_eq(o.results[0][0].balance, 400);
     cr_expect(o.results[1][0].success);
     cr_expect_eq(o.results[1][1].balance, 570);
     cr_expect(o.results[2][0].success);
     cr_expect_eq(o.results[2][1].balance, 500);
     bank_outcome_free(&o);
-    stop(b);
 }
 
 Test(rpc, sample_rounds_reads_500_everywhere)
 {
-    bank_branches *b = start(&sample);
     bank_outcome o;
-    cr_assert_eq(bank_outcome_init(&o, &sample), 0);
-    bank_drive_config cfg = {BANK_SCHEDULE_ROUNDS, 0, 10000, 0};
-    char err[512];
-    cr_assert_eq(bank_drive(&sample, b, &cfg, &o, NULL, err, sizeof err), 0, "%s", err);
+    drive_fresh(&sample, BANK_SCHEDULE_ROUNDS, &o);
     cr_expect_eq(o.results[0][0].balance, 500);
     cr_expect_eq(o.results[1][1].balance, 500);
     cr_expect_eq(o.results[2][1].balance, 500);
     bank_outcome_free(&o);
-    stop(b);
 }
 
 Test(rpc, generated_workloads_match_the_model_in_both_schedules)
