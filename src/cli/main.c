@@ -18,6 +18,7 @@ static const char usage[] =
     "  run INPUT.json    run the input's customers against its branches; print the output\n"
     "  branch            run one branch server (for --processes and multi-host clusters)\n"
     "  bench             measure operations per second and latency against a bare RPC\n"
+    "  grade             judge students' output files against an input (one file or a folder)\n"
     "  help              this text\n"
     "\n"
     "`bank COMMAND --help` describes each command.\n";
@@ -36,6 +37,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "run") == 0) return bank_cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "branch") == 0) return bank_cmd_branch(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0) return bank_cmd_bench(argc - 1, argv + 1);
+    if (strcmp(cmd, "grade") == 0) return bank_cmd_grade(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         fputs(usage, stdout);
         return BANK_EXIT_OK;

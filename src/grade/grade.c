@@ -1,0 +1,571 @@
+#include "grade.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/consistency.h"
+#include "core/model.h"
+
+const char *bank_verdict_name(bank_verdict_kind k)
+{
+    switch (k) {
+    case BANK_VERDICT_OK: return "ok";
+    case BANK_VERDICT_WRONG_VALUE: return "wrong value";
+    case BANK_VERDICT_WRONG_RESULT: return "wrong result";
+    case BANK_VERDICT_MISSING: return "missing";
+    case BANK_VERDICT_EXTRA: return "extra";
+    case BANK_VERDICT_WRONG_INTERFACE: return "wrong interface";
+    case BANK_VERDICT_UNDECIDED: return "undecided";
+    }
+    return "?";
+}
+
+/* ---- the grading state ---- */
+
+typedef struct {
+    const bank_workload *w;
+    const bank_student_output *so;
+    bank_grade_report *rep;
+    const bank_record **entry_record; /* per entry, the record matched to it, or NULL */
+    bank_claim **claims;              /* what the student claims per event (printed or not) */
+    size_t **verdict_of;              /* per entry and event, its index in rep->verdicts */
+    int oom;
+} grader;
+
+static char *format_text(const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0) return NULL;
+    char *s = malloc((size_t)n + 1);
+    if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
+    return s;
+}
+
+static size_t add_verdict(grader *g, bank_verdict_kind kind, size_t entry, size_t event,
+                          const bank_reply *reply, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static size_t add_verdict(grader *g, bank_verdict_kind kind, size_t entry, size_t event,
+                          const bank_reply *reply, const char *fmt, ...)
+{
+    bank_grade_report *r = g->rep;
+    if (r->n == r->cap) {
+        size_t ncap = r->cap ? r->cap * 2 : 64;
+        bank_verdict *nv = realloc(r->verdicts, ncap * sizeof *nv);
+        if (!nv) {
+            g->oom = 1;
+            return SIZE_MAX;
+        }
+        r->verdicts = nv;
+        r->cap = ncap;
+    }
+    bank_verdict *v = &r->verdicts[r->n];
+    memset(v, 0, sizeof *v);
+    v->kind = kind;
+    v->entry = entry;
+    v->event = event;
+    v->event_id = -1;
+    if (entry != SIZE_MAX) {
+        const bank_customer *cu = &g->w->customers[entry];
+        v->customer_id = cu->id;
+        if (event < cu->n_events) {
+            v->event_id = cu->events[event].id;
+            snprintf(v->interface, sizeof v->interface, "%s", bank_op_name(cu->events[event].op));
+        }
+    }
+    if (reply) {
+        v->line = reply->line;
+        v->col = reply->col;
+        if (!v->interface[0])
+            snprintf(v->interface, sizeof v->interface, "%s", reply->interface ? reply->interface : "?");
+    }
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        v->detail = format_text(fmt, ap);
+        va_end(ap);
+        if (!v->detail) g->oom = 1;
+    }
+    return r->n++;
+}
+
+/* Re-judges a verdict already recorded (ok -> wrong once the search has spoken). */
+static void set_verdict(grader *g, size_t index, bank_verdict_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void set_verdict(grader *g, size_t index, bank_verdict_kind kind, const char *fmt, ...)
+{
+    bank_verdict *v = &g->rep->verdicts[index];
+    v->kind = kind;
+    free(v->detail);
+    v->detail = NULL;
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        v->detail = format_text(fmt, ap);
+        va_end(ap);
+        if (!v->detail) g->oom = 1;
+    }
+}
+
+/* ---- matching records to customer entries ---- */
+
+static int same_reply(const bank_reply *a, const bank_reply *b)
+{
+    return a->op_known == b->op_known && (!a->op_known || a->op == b->op) &&
+           a->result == b->result && a->has_value == b->has_value &&
+           (!a->has_value || a->value_real == b->value_real);
+}
+
+/* a's replies are a proper prefix of b's: a is an earlier snapshot of b's growing list. */
+static int is_snapshot_of(const bank_record *a, const bank_record *b)
+{
+    if (a->n_replies >= b->n_replies) return 0;
+    for (size_t i = 0; i < a->n_replies; i++)
+        if (!same_reply(&a->replies[i], &b->replies[i])) return 0;
+    return 1;
+}
+
+/* Records of one id go to that id's entries in order. When a file has more records of an id
+ * than the input has entries (one line per snapshot of a customer's list), earlier snapshots
+ * are dropped, and only then the surplus counts as extra. */
+static int match_records(grader *g, const bank_record ***extra, size_t *n_extra)
+{
+    const bank_workload *w = g->w;
+    const bank_student_output *so = g->so;
+    size_t R = so->n_records;
+    char *used = calloc(R ? R : 1, 1);
+    char *dropped = calloc(R ? R : 1, 1);
+    *extra = calloc(R ? R : 1, sizeof **extra);
+    *n_extra = 0;
+    if (!used || !dropped || !*extra) goto oom;
+    for (size_t c = 0; c < w->n_customers; c++) {
+        int64_t id = w->customers[c].id;
+        if (c > 0) {
+            int seen = 0;
+            for (size_t d = 0; d < c && !seen; d++) seen = w->customers[d].id == id;
+            if (seen) continue; /* this id's entries were handled at its first entry */
+        }
+        size_t entries = 0, records = 0;
+        for (size_t d = c; d < w->n_customers; d++) entries += w->customers[d].id == id;
+        for (size_t i = 0; i < R; i++) records += so->records[i].id == id;
+        for (size_t i = 0; i < R && records > entries; i++) {
+            if (so->records[i].id != id) continue;
+            for (size_t j = i + 1; j < R; j++) {
+                if (so->records[j].id == id && is_snapshot_of(&so->records[i], &so->records[j])) {
+                    dropped[i] = 1;
+                    records--;
+                    g->rep->merged_snapshots = 1;
+                    break;
+                }
+            }
+        }
+        size_t next = 0;
+        for (size_t d = c; d < w->n_customers; d++) {
+            if (w->customers[d].id != id) continue;
+            while (next < R && (so->records[next].id != id || dropped[next])) next++;
+            if (next < R) {
+                g->entry_record[d] = &so->records[next];
+                used[next++] = 1;
+            }
+        }
+    }
+    for (size_t i = 0; i < R; i++)
+        if (!used[i] && !dropped[i]) (*extra)[(*n_extra)++] = &so->records[i];
+    free(used);
+    free(dropped);
+    return 0;
+oom:
+    free(used);
+    free(dropped);
+    free(*extra);
+    *extra = NULL;
+    return -1;
+}
+
+/* ---- reading the claims ---- */
+
+static void format_value(char *buf, size_t n, const bank_reply *rp)
+{
+    if (rp->value_is_integer) snprintf(buf, n, "%" PRId64, rp->value);
+    else snprintf(buf, n, "%g", rp->value_real);
+}
+
+/* Records a verdict per event of the entry: ok for now when the reply can be judged (the claim
+ * is printed), or the structural fault. */
+static void read_entry(grader *g, size_t c)
+{
+    const bank_customer *cu = &g->w->customers[c];
+    const bank_record *rec = g->entry_record[c];
+    for (size_t e = 0; e < cu->n_events; e++) {
+        const bank_event *ev = &cu->events[e];
+        bank_claim *cl = &g->claims[c][e];
+        if (!rec) {
+            g->verdict_of[c][e] = add_verdict(g, BANK_VERDICT_MISSING, c, e, NULL,
+                                              "no record for this customer entry");
+            continue;
+        }
+        if (e >= rec->n_replies) {
+            g->verdict_of[c][e] = add_verdict(g, BANK_VERDICT_MISSING, c, e, NULL,
+                                              "its record (line %d) has only %zu replies",
+                                              rec->line, rec->n_replies);
+            continue;
+        }
+        const bank_reply *rp = &rec->replies[e];
+        if (!rp->op_known || rp->op != ev->op) {
+            g->verdict_of[c][e] = add_verdict(g, BANK_VERDICT_WRONG_INTERFACE, c, e, rp,
+                                              "expected %s, got %s%s%s", bank_op_name(ev->op),
+                                              rp->interface ? "\"" : "",
+                                              rp->interface ? rp->interface : "no interface",
+                                              rp->interface ? "\"" : "");
+            continue;
+        }
+        if (ev->op == BANK_OP_QUERY) {
+            if (!rp->has_value) {
+                g->verdict_of[c][e] = add_verdict(g, BANK_VERDICT_WRONG_VALUE, c, e, rp,
+                                                  "no balance printed");
+                continue;
+            }
+            if (!rp->value_is_integer) {
+                char got[48];
+                format_value(got, sizeof got, rp);
+                g->verdict_of[c][e] = add_verdict(g, BANK_VERDICT_WRONG_VALUE, c, e, rp,
+                                                  "got %s: a balance is a whole number", got);
+                continue;
+            }
+            cl->printed = 1;
+            cl->balance = rp->value;
+        } else {
+            if (rp->result == BANK_SAID_NOTHING || rp->result == BANK_SAID_OTHER) {
+                g->verdict_of[c][e] = add_verdict(
+                    g, BANK_VERDICT_WRONG_RESULT, c, e, rp, "%s%s%s", rp->result_text ? "result \"" : "no result printed",
+                    rp->result_text ? rp->result_text : "", rp->result_text ? "\" is neither success nor fail" : "");
+                continue;
+            }
+            cl->printed = 1;
+            cl->success = rp->result == BANK_SAID_SUCCESS;
+        }
+        g->verdict_of[c][e] = add_verdict(g, BANK_VERDICT_OK, c, e, rp, NULL);
+    }
+    for (size_t i = cu->n_events; rec && i < rec->n_replies; i++)
+        add_verdict(g, BANK_VERDICT_EXTRA, c, SIZE_MAX, &rec->replies[i],
+                    "reply %zu of a customer with %zu events", i + 1, cu->n_events);
+}
+
+/* ---- judging: exact ---- */
+
+static int judge_exact(grader *g, bank_schedule schedule)
+{
+    const bank_workload *w = g->w;
+    bank_plan plan;
+    bank_outcome expected;
+    if (bank_plan_build(w, schedule, &plan) != 0) return -1;
+    if (bank_outcome_init(&expected, w) != 0) {
+        bank_plan_free(&plan);
+        return -1;
+    }
+    int rc = bank_model_run(w, &plan, &expected, NULL);
+    for (size_t c = 0; rc == 0 && c < w->n_customers; c++) {
+        for (size_t e = 0; e < w->customers[c].n_events; e++) {
+            const bank_claim *cl = &g->claims[c][e];
+            const bank_result *x = &expected.results[c][e];
+            if (!cl->printed) continue;
+            if (x->op == BANK_OP_QUERY && cl->balance != x->balance)
+                set_verdict(g, g->verdict_of[c][e], BANK_VERDICT_WRONG_VALUE,
+                            "expected %" PRId64 ", got %" PRId64 " (--exact, %s schedule)",
+                            x->balance, cl->balance, bank_schedule_name(schedule));
+            if (x->op != BANK_OP_QUERY && cl->success != x->success)
+                set_verdict(g, g->verdict_of[c][e], BANK_VERDICT_WRONG_RESULT,
+                            "expected %s, got %s (--exact, %s schedule)", x->success ? "success" : "fail",
+                            cl->success ? "success" : "fail", bank_schedule_name(schedule));
+        }
+    }
+    bank_outcome_free(&expected);
+    bank_plan_free(&plan);
+    return rc;
+}
+
+/* ---- judging: consistent ---- */
+
+/* "500 or 570", "one of 400, 410, 420, ... (51 values from 400 to 900)" */
+static void list_balances(char *buf, size_t n, const bank_reachable *r, int64_t base)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    if (r->n_nets == 0) {
+        snprintf(buf, n, "nothing");
+        return;
+    }
+    if (r->n_nets > 2) len += (size_t)snprintf(buf, n, "one of ");
+    size_t shown = r->n_nets <= 8 ? r->n_nets : 6;
+    for (size_t i = 0; i < shown && len < n; i++) {
+        const char *sep = i == 0 ? "" : (r->n_nets == 2 ? " or " : ", ");
+        len += (size_t)snprintf(buf + len, n - len, "%s%" PRId64, sep, base + r->nets[i]);
+    }
+    if (shown < r->n_nets && len < n)
+        snprintf(buf + len, n - len, ", ... (%s%zu values from %" PRId64 " to %" PRId64 ")",
+                 r->exact ? "" : "at least ", r->n_nets, base + r->nets[0],
+                 base + r->nets[r->n_nets - 1]);
+}
+
+/* Names the other entries' writes that a claim needs before it: "customer 2 event 1 (deposit
+ * 170), ...". */
+static void list_needed_writes(grader *g, size_t c, size_t e, int64_t net, char *buf, size_t n)
+{
+    const bank_workload *w = g->w;
+    size_t *prefix = calloc(w->n_customers ? w->n_customers : 1, sizeof *prefix);
+    buf[0] = '\0';
+    if (!prefix) return;
+    if (bank_writes_for_net(w, g->claims, c, e, net, prefix) == 0) {
+        size_t len = 0, listed = 0, more = 0;
+        for (size_t d = 0; d < w->n_customers; d++) {
+            if (d == c) continue;
+            for (size_t k = 0; k < prefix[d]; k++) {
+                const bank_event *ev = &w->customers[d].events[k];
+                const bank_claim *cl = &g->claims[d][k];
+                if (ev->op == BANK_OP_QUERY || (cl->printed && !cl->success)) continue;
+                if (listed == 8) {
+                    more++;
+                    continue;
+                }
+                if (len < n)
+                    len += (size_t)snprintf(buf + len, n - len, "%scustomer %" PRId64 " event %" PRId64 " (%s %" PRId64 ")",
+                                            listed ? ", " : "", w->customers[d].id, ev->id,
+                                            bank_op_name(ev->op), ev->money);
+                listed++;
+            }
+        }
+        if (more && len < n) len += (size_t)snprintf(buf + len, n - len, " and %zu more", more);
+        if (!listed) snprintf(buf, n, "none");
+    }
+    free(prefix);
+}
+
+/* No legal execution ever has a negative balance (a withdrawal needs the funds), so nets that
+ * would make one are not choices. */
+static void drop_negative_balances(bank_reachable *r, int64_t base)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < r->n_nets; i++)
+        if (base + r->nets[i] >= 0) r->nets[o++] = r->nets[i];
+    r->n_nets = o;
+}
+
+/* Claims no execution can give even on their own (ignoring every other query): marked wrong
+ * and no longer printed, so the search judges the rest. Returns how many. */
+static size_t judge_alone(grader *g)
+{
+    const bank_workload *w = g->w;
+    size_t wrong = 0;
+    for (size_t c = 0; c < w->n_customers && !g->oom; c++) {
+        const bank_customer *cu = &w->customers[c];
+        int64_t base = w->branches[cu->branch_index].balance;
+        for (size_t e = 0; e < cu->n_events && !g->oom; e++) {
+            bank_claim *cl = &g->claims[c][e];
+            const bank_event *ev = &cu->events[e];
+            if (!cl->printed || ev->op == BANK_OP_QUERY) continue;
+            if (ev->op == BANK_OP_DEPOSIT && !cl->success) {
+                set_verdict(g, g->verdict_of[c][e], BANK_VERDICT_WRONG_RESULT,
+                            "expected success, got fail: a deposit always succeeds");
+                cl->printed = 0;
+                wrong++;
+            }
+        }
+        for (size_t e = 0; e < cu->n_events && !g->oom; e++) {
+            bank_claim *cl = &g->claims[c][e];
+            const bank_event *ev = &cu->events[e];
+            if (!cl->printed || ev->op == BANK_OP_DEPOSIT) continue;
+            bank_reachable r;
+            if (bank_reachable_nets(w, g->claims, c, e, &r) != 0) {
+                g->oom = 1;
+                break;
+            }
+            drop_negative_balances(&r, base);
+            int possible = 0;
+            for (size_t i = 0; i < r.n_nets && !possible; i++) {
+                int64_t bal = base + r.nets[i];
+                possible = ev->op == BANK_OP_QUERY ? bal == cl->balance
+                           : cl->success           ? bal >= ev->money
+                                                   : bal < ev->money;
+            }
+            if (!possible && r.exact) {
+                char seen[256];
+                list_balances(seen, sizeof seen, &r, base);
+                if (ev->op == BANK_OP_QUERY)
+                    set_verdict(g, g->verdict_of[c][e], BANK_VERDICT_WRONG_VALUE,
+                                "got %" PRId64 ": no execution reads that here, with any choice of the "
+                                "other customers' writes before it; it could read %s",
+                                cl->balance, seen);
+                else
+                    set_verdict(g, g->verdict_of[c][e], BANK_VERDICT_WRONG_RESULT,
+                                "expected %s, got %s: withdrawing %" PRId64 " here always %s (the "
+                                "balance here is %s)",
+                                cl->success ? "fail" : "success", cl->success ? "success" : "fail",
+                                ev->money, cl->success ? "fails" : "succeeds", seen);
+                cl->printed = 0;
+                wrong++;
+            }
+            bank_reachable_free(&r);
+        }
+    }
+    return wrong;
+}
+
+static void mark_undecided(grader *g, size_t budget)
+{
+    const bank_workload *w = g->w;
+    for (size_t c = 0; c < w->n_customers; c++)
+        for (size_t e = 0; e < w->customers[c].n_events; e++)
+            if (g->claims[c][e].printed)
+                set_verdict(g, g->verdict_of[c][e], BANK_VERDICT_UNDECIDED,
+                            "not decided: the search visited %zu states (--budget) without an "
+                            "answer; --exact judges against one schedule instead", budget);
+}
+
+/* Every event still printed at the search's furthest point that could not run as claimed there:
+ * no execution that gives the earlier answers gives this one too. */
+static size_t blame_blocked(grader *g, const bank_consistency_result *res)
+{
+    const bank_workload *w = g->w;
+    size_t blamed = 0;
+    for (size_t c = 0; c < w->n_customers; c++) {
+        size_t e = res->blocked[c];
+        const bank_customer *cu = &w->customers[c];
+        if (e >= cu->n_events) continue;
+        bank_claim *cl = &g->claims[c][e];
+        if (!cl->printed) continue;
+        const bank_event *ev = &cu->events[e];
+        if (ev->op == BANK_OP_QUERY) {
+            char needs[512];
+            int64_t base = w->branches[cu->branch_index].balance;
+            list_needed_writes(g, c, e, cl->balance - base, needs, sizeof needs);
+            set_verdict(g, g->verdict_of[c][e], BANK_VERDICT_WRONG_VALUE,
+                        "got %" PRId64 ": possible alone, but not together with the other answers; "
+                        "it needs to see exactly these writes of other customers: %s",
+                        cl->balance, needs[0] ? needs : "(a set too large to work out)");
+        } else {
+            set_verdict(g, g->verdict_of[c][e], BANK_VERDICT_WRONG_RESULT,
+                        "got %s: possible alone, but not together with the other answers",
+                        cl->success ? "success" : "fail");
+        }
+        cl->printed = 0;
+        blamed++;
+    }
+    return blamed;
+}
+
+static int judge_consistent(grader *g, size_t budget)
+{
+    if (budget == 0) budget = 1000000;
+    size_t spent = 0;
+    int alone_done = 0;
+    for (int round = 0; round < 64 && spent < budget; round++) {
+        bank_consistency_result res;
+        if (bank_consistency_check(g->w, g->claims, budget - spent, &res) != 0) return -1;
+        spent += res.states;
+        g->rep->states = spent;
+        bank_consistency verdict = res.verdict;
+        if (verdict == BANK_INCONSISTENT && alone_done) {
+            size_t blamed = blame_blocked(g, &res);
+            bank_consistency_result_free(&res);
+            if (blamed == 0) return -1; /* cannot happen: the furthest point has a blocked claim */
+            continue;
+        }
+        bank_consistency_result_free(&res);
+        if (verdict == BANK_CONSISTENT) return g->oom ? -1 : 0;
+        if (!alone_done) {
+            judge_alone(g);
+            alone_done = 1;
+            if (g->oom) return -1;
+            continue;
+        }
+        mark_undecided(g, spent); /* the budget ran out */
+        return g->oom ? -1 : 0;
+    }
+    mark_undecided(g, spent);
+    return g->oom ? -1 : 0;
+}
+
+/* ---- the whole ---- */
+
+static void free_tables(grader *g)
+{
+    for (size_t c = 0; c < g->w->n_customers; c++) {
+        if (g->claims) free(g->claims[c]);
+        if (g->verdict_of) free(g->verdict_of[c]);
+    }
+    free(g->claims);
+    free(g->verdict_of);
+    free(g->entry_record);
+}
+
+int bank_grade(const bank_workload *w, const bank_student_output *so, const bank_grade_options *opt,
+               bank_grade_report *rep, char *err, size_t errlen)
+{
+    memset(rep, 0, sizeof *rep);
+    grader g = {w, so, rep, NULL, NULL, NULL, 0};
+    size_t C = w->n_customers;
+    const bank_record **extra = NULL;
+    size_t n_extra = 0;
+    int rc = -1;
+    g.entry_record = calloc(C ? C : 1, sizeof *g.entry_record);
+    g.claims = calloc(C ? C : 1, sizeof *g.claims);
+    g.verdict_of = calloc(C ? C : 1, sizeof *g.verdict_of);
+    if (!g.entry_record || !g.claims || !g.verdict_of) goto out;
+    for (size_t c = 0; c < C; c++) {
+        size_t n = w->customers[c].n_events ? w->customers[c].n_events : 1;
+        g.claims[c] = calloc(n, sizeof **g.claims);
+        g.verdict_of[c] = calloc(n, sizeof **g.verdict_of);
+        if (!g.claims[c] || !g.verdict_of[c]) goto out;
+    }
+    if (match_records(&g, &extra, &n_extra) != 0) goto out;
+    for (size_t c = 0; c < C; c++) read_entry(&g, c);
+    for (size_t i = 0; i < n_extra; i++)
+        add_verdict(&g, BANK_VERDICT_EXTRA, SIZE_MAX, SIZE_MAX,
+                    extra[i]->n_replies ? &extra[i]->replies[0] : NULL,
+                    "a record for customer %" PRId64 ", for which the input has no entry left",
+                    extra[i]->id);
+    for (size_t i = 0; i < n_extra; i++) {
+        bank_verdict *v = &rep->verdicts[rep->n - n_extra + i];
+        v->customer_id = extra[i]->id;
+        v->line = extra[i]->line;
+        v->col = extra[i]->col;
+    }
+    if (g.oom) goto out;
+    int judged = opt->mode == BANK_GRADE_EXACT ? judge_exact(&g, opt->schedule)
+                                               : judge_consistent(&g, opt->budget);
+    if (judged != 0 || g.oom) goto out;
+    rep->n_events = bank_workload_event_count(w);
+    rep->first_wrong = SIZE_MAX;
+    for (size_t i = 0; i < rep->n; i++) {
+        bank_verdict_kind k = rep->verdicts[i].kind;
+        if (k == BANK_VERDICT_OK && rep->verdicts[i].entry != SIZE_MAX &&
+            rep->verdicts[i].event != SIZE_MAX)
+            rep->n_correct++;
+        else if (k == BANK_VERDICT_UNDECIDED)
+            rep->n_undecided++;
+        else if (k != BANK_VERDICT_OK)
+            rep->n_wrong++;
+        if (k != BANK_VERDICT_OK && rep->first_wrong == SIZE_MAX) rep->first_wrong = i;
+    }
+    rc = 0;
+out:
+    free(extra);
+    free_tables(&g);
+    if (rc != 0) {
+        snprintf(err, errlen, "out of memory while grading");
+        bank_grade_report_free(rep);
+    }
+    return rc;
+}
+
+void bank_grade_report_free(bank_grade_report *r)
+{
+    for (size_t i = 0; i < r->n; i++) free(r->verdicts[i].detail);
+    free(r->verdicts);
+    memset(r, 0, sizeof *r);
+}

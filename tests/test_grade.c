@@ -1,0 +1,509 @@
+/* The grader: the tolerant reader on every output form students write, and every verdict kind
+ * on hand-made outputs of the course sample. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/consistency.h"
+#include "grade/grade.h"
+#include "io/input.h"
+#include "io/student_output.h"
+
+/* The course sample: c1 query; c2 deposit 170, query; c3 withdraw 70, query; branches at 400.
+ * Sequential answers 400 / 570 / 500, rounds 500 / 500 / 500. */
+static const char sample_input[] =
+    "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"query\"}]},\n"
+    " {\"id\": 2, \"type\": \"customer\", \"events\": [{\"id\": 2, \"interface\": \"deposit\", \"money\": 170},"
+    " {\"id\": 3, \"interface\": \"query\"}]},\n"
+    " {\"id\": 3, \"type\": \"customer\", \"events\": [{\"id\": 4, \"interface\": \"withdraw\", \"money\": 70},"
+    " {\"id\": 5, \"interface\": \"query\"}]},\n"
+    " {\"id\": 1, \"type\": \"branch\", \"balance\": 400}, {\"id\": 2, \"type\": \"branch\", \"balance\": 400},"
+    " {\"id\": 3, \"type\": \"branch\", \"balance\": 400}]";
+
+static bank_workload load(const char *text)
+{
+    bank_workload w;
+    char err[512];
+    cr_assert_eq(bank_input_parse(text, strlen(text), "in.json", &w, err, sizeof err), 0, "%s", err);
+    return w;
+}
+
+static void read_ok(const char *text, bank_student_output *so)
+{
+    char err[512];
+    cr_assert_eq(bank_student_output_parse(text, strlen(text), "out", so, err, sizeof err), 0,
+                 "rejected: %s\n%s", err, text);
+}
+
+static void read_fails(const char *text, const char *want)
+{
+    bank_student_output so;
+    char err[512] = "";
+    cr_expect_eq(bank_student_output_parse(text, strlen(text), "out", &so, err, sizeof err), -1,
+                 "accepted: %s", text);
+    cr_expect(strstr(err, want) != NULL, "error \"%s\" lacks \"%s\"", err, want);
+    cr_expect_eq(so.n_records, 0);
+}
+
+/* Grades text against the sample; returns the report (caller frees). */
+static bank_grade_report grade_text(const char *input, const char *text, bank_grade_mode mode,
+                                    bank_schedule schedule)
+{
+    bank_workload w = load(input);
+    bank_student_output so;
+    read_ok(text, &so);
+    bank_grade_options opt = {mode, schedule, 0};
+    bank_grade_report rep;
+    char err[256];
+    cr_assert_eq(bank_grade(&w, &so, &opt, &rep, err, sizeof err), 0, "%s", err);
+    bank_student_output_free(&so);
+    bank_workload_free(&w);
+    return rep;
+}
+
+static const bank_verdict *verdict_for(const bank_grade_report *r, int64_t customer, int64_t event)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->verdicts[i].customer_id == customer && r->verdicts[i].event_id == event)
+            return &r->verdicts[i];
+    return NULL;
+}
+
+static void expect_verdict(const bank_grade_report *r, int64_t customer, int64_t event,
+                           bank_verdict_kind kind, const char *detail_part)
+{
+    const bank_verdict *v = verdict_for(r, customer, event);
+    cr_assert_not_null(v, "no verdict for customer %lld event %lld", (long long)customer, (long long)event);
+    cr_expect_eq(v->kind, kind, "customer %lld event %lld: %s (%s), expected %s", (long long)customer,
+                 (long long)event, bank_verdict_name(v->kind), v->detail ? v->detail : "",
+                 bank_verdict_name(kind));
+    if (detail_part)
+        cr_expect(v->detail && strstr(v->detail, detail_part), "detail \"%s\" lacks \"%s\"",
+                  v->detail ? v->detail : "(none)", detail_part);
+}
+
+/* Every form below writes the sequential answers 400 / 570 / 500. */
+static void expect_sequential_sample(const char *text)
+{
+    bank_grade_report r = grade_text(sample_input, text, BANK_GRADE_EXACT, BANK_SCHEDULE_SEQUENTIAL);
+    cr_expect_eq(r.n_correct, 5, "%zu/5 correct for:\n%s", r.n_correct, text);
+    cr_expect_eq(r.n_wrong, 0);
+    bank_grade_report_free(&r);
+}
+
+/* ---- the reader, one test per form ---- */
+
+Test(reader, json_array_pretty_result_balance)
+{
+    expect_sequential_sample(
+        "[\n  {\n    \"id\": 1,\n    \"recv\": [\n      {\"interface\": \"query\", \"result\": {\"balance\": 400}}\n    ]\n  },\n"
+        "  {\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"result\": {\"balance\": 570}}]},\n"
+        "  {\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"result\": {\"balance\": 500}}]}\n]\n");
+}
+
+Test(reader, json_array_one_line_balance_no_result)
+{
+    expect_sequential_sample(
+        "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 400}]}, {\"id\": 2, \"recv\": [{\"interface\": "
+        "\"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 570}]}, {\"id\": 3, \"recv\": "
+        "[{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 500}]}]");
+}
+
+Test(reader, json_lines_money_float_and_key_order)
+{
+    bank_student_output so;
+    const char *text =
+        "{\"recv\": [{\"money\": 400.0, \"result\": \"success\", \"interface\": \"query\"}], \"id\": 1}\n"
+        "{\"id\":2,\"recv\":[{\"interface\":\"deposit\",\"result\":\"success\",\"money\":170},{\"interface\":\"query\",\"result\":\"success\",\"money\":570.0}]}\n"
+        "{\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"result\": \"success\", \"money\": 500}]}\n";
+    read_ok(text, &so);
+    cr_expect(strstr(so.format, "one object a line") != NULL, "%s", so.format);
+    cr_expect_eq(so.n_records, 3);
+    cr_expect_eq(so.records[0].replies[0].value, 400);
+    cr_expect(so.records[0].replies[0].value_is_integer);
+    bank_student_output_free(&so);
+    expect_sequential_sample(text);
+}
+
+Test(reader, python_repr_lines_with_and_without_spaces)
+{
+    const char *text =
+        "{'id': 1, 'recv': [{'interface': 'query', 'result': 'success', 'money': 400}]}\n"
+        "{'id':2,'recv':[{'interface':'deposit','result':'success'},{'interface':'query','result':'success','money':570}]}\n"
+        "{'id': 3, 'recv': [{'interface': 'withdraw', 'result': 'success', 'ok': True, 'note': None}, "
+        "{'interface': 'query', 'result': 'success', 'money': 500,}]}\n";
+    bank_student_output so;
+    read_ok(text, &so);
+    cr_expect(strstr(so.format, "Python literals") != NULL, "%s", so.format);
+    bank_student_output_free(&so);
+    expect_sequential_sample(text);
+}
+
+Test(reader, uppercase_and_capitalised_words)
+{
+    expect_sequential_sample(
+        "{\"id\": 1, \"recv\": [{\"interface\": \"QUERY\", \"result\": \"SUCCESS\", \"money\": 400}]}\n"
+        "{\"id\": 2, \"recv\": [{\"interface\": \"Deposit\", \"result\": \"Success\"}, {\"interface\": \"QUERY\", \"result\": \"SUCCESS\", \"money\": 570}]}\n"
+        "{\"id\": 3, \"recv\": [{\"interface\": \"WITHDRAW\", \"result\": \"SUCCESS\"}, {\"interface\": \"QUERY\", \"money\": 500}]}\n");
+}
+
+Test(reader, balance_inside_result_string_and_balance_as_string)
+{
+    const char *text =
+        "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"result\": \"balance: 400.0\"}]}, "
+        "{\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": \"570\"}]}, "
+        "{\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": {\"status\": \"success\"}}, {\"interface\": \"query\", \"result\": {\"balance\": 500}}]}]";
+    bank_student_output so;
+    read_ok(text, &so);
+    cr_expect(strstr(so.format, "balance inside the result string") != NULL, "%s", so.format);
+    cr_expect(strstr(so.format, "balance as a string") != NULL, "%s", so.format);
+    cr_expect(strstr(so.format, "result as an object") != NULL, "%s", so.format);
+    bank_student_output_free(&so);
+    expect_sequential_sample(text);
+}
+
+Test(reader, customers_in_any_order)
+{
+    expect_sequential_sample(
+        "{\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 500}]}\n"
+        "{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 400}]}\n"
+        "{\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 570}]}\n");
+}
+
+Test(reader, arrays_glued_grade_the_last_run)
+{
+    /* a first run with left-over state (600 / 770 / 700), then the right one */
+    const char *text =
+        "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 600}]}, {\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 770}]}, {\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 700}]}]"
+        "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 400}]}, {\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 570}]}, {\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 500}]}]";
+    bank_student_output so;
+    read_ok(text, &so);
+    cr_expect_eq(so.n_records, 3);
+    cr_expect(strstr(so.format, "2 runs appended (graded the last)") != NULL, "%s", so.format);
+    bank_student_output_free(&so);
+    expect_sequential_sample(text);
+}
+
+Test(reader, log_lines_before_and_after)
+{
+    const char *text =
+        "Starting server. Listening on port 50051\nINFO branch 2 up\n"
+        "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 400}]},\n"
+        " {\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 570}]},\n"
+        " {\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 500}]}]\n"
+        "done in 3.2 s\n";
+    bank_student_output so;
+    read_ok(text, &so);
+    cr_expect(strstr(so.format, "other lines skipped") != NULL, "%s", so.format);
+    bank_student_output_free(&so);
+    expect_sequential_sample(text);
+}
+
+Test(reader, snapshot_lines_of_a_growing_list)
+{
+    /* one line per snapshot: customer 2's list printed after each reply */
+    bank_grade_report r = grade_text(
+        sample_input,
+        "{\"id\": 1, \"recv\": [{\"interface\": \"QUERY\", \"result\": \"SUCCESS\", \"money\": 400}]}\n"
+        "{\"id\": 2, \"recv\": [{\"interface\": \"DEPOSIT\", \"result\": \"SUCCESS\"}]}\n"
+        "{\"id\": 3, \"recv\": [{\"interface\": \"WITHDRAW\", \"result\": \"SUCCESS\"}]}\n"
+        "{\"id\": 2, \"recv\": [{\"interface\": \"DEPOSIT\", \"result\": \"SUCCESS\"}, {\"interface\": \"QUERY\", \"result\": \"SUCCESS\", \"money\": 570}]}\n"
+        "{\"id\": 3, \"recv\": [{\"interface\": \"WITHDRAW\", \"result\": \"SUCCESS\"}, {\"interface\": \"QUERY\", \"result\": \"SUCCESS\", \"money\": 500}]}\n",
+        BANK_GRADE_EXACT, BANK_SCHEDULE_SEQUENTIAL);
+    cr_expect_eq(r.n_correct, 5);
+    cr_expect_eq(r.n_wrong, 0);
+    cr_expect(r.merged_snapshots);
+    bank_grade_report_free(&r);
+}
+
+Test(reader, protobuf_text_dump)
+{
+    const char *text = "id: 1, recv:[id: 1\ninterface: query\nmoney: 400\nresult: success\n]"
+                       "id: 2, recv:[id: 2\ninterface: deposit\nresult: success\n, id: 2\ninterface: query\nmoney: 570\nresult: success\n]"
+                       "id: 3, recv:[id: 3\ninterface: withdraw\nresult: success\n, id: 3\ninterface: query\nmoney: 500\nresult: success\n]\n";
+    bank_student_output so;
+    read_ok(text, &so);
+    cr_expect(strstr(so.format, "protobuf text dump") != NULL, "%s", so.format);
+    cr_expect_eq(so.n_records, 3);
+    bank_student_output_free(&so);
+    expect_sequential_sample(text);
+}
+
+Test(reader, single_object)
+{
+    bank_student_output so;
+    read_ok("{\n  \"id\": 1,\n  \"recv\": [{\"interface\": \"query\", \"balance\": 400}]\n}\n", &so);
+    cr_expect_eq(so.n_records, 1);
+    cr_expect(strstr(so.format, "a single object") != NULL, "%s", so.format);
+    bank_student_output_free(&so);
+}
+
+Test(reader, unreadable_files_name_line_and_column)
+{
+    read_fails("{'id': 1, 'recv': [{'interface': 'query', result: 'success', 'money': 440.0}]}\n",
+               "out:1:43: the key result is not quoted");
+    read_fails("[{\"id\": 1, \"recv\": [{\"interface\": \"query\" \"balance\": 400}]}]",
+               "out:1:43: expected ',' or '}'");
+    read_fails("[{\"id\": 1, \"recv\": [\n", "out:2:1: expected a value, found the end of the file");
+    read_fails("[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": \"400}]}]", "a string that is never closed");
+    read_fails("nothing here\nat all\n", "out:1:1: no JSON, Python or protobuf-text value");
+    read_fails("[{\"recv\": []}]", "out:1:2: an object without \"id\"");
+    read_fails("[{\"id\": 1}]", "the record of customer 1 has no \"recv\" list");
+    read_fails("[{\"id\": \"one\", \"recv\": []}]", "\"id\" is not a whole number");
+    read_fails("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", "nested more than 64 deep");
+    read_fails("[1, 2]", "expected a customer's {\"id\", \"recv\"} object");
+}
+
+/* ---- verdicts ---- */
+
+Test(verdicts, every_kind_on_one_wrong_output)
+{
+    /* c1's query right; c2's deposit claims fail (wrong result), its query missing; c3's first
+     * reply names deposit (wrong interface), its query is right for sequential; an extra reply
+     * and an extra record for customer 9. */
+    bank_grade_report r = grade_text(
+        sample_input,
+        "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 400}]},"
+        " {\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"fail\"}]},"
+        " {\"id\": 3, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 500},"
+        "                      {\"interface\": \"query\", \"balance\": 500}]},"
+        " {\"id\": 9, \"recv\": []}]",
+        BANK_GRADE_EXACT, BANK_SCHEDULE_SEQUENTIAL);
+    expect_verdict(&r, 1, 1, BANK_VERDICT_OK, NULL);
+    expect_verdict(&r, 2, 2, BANK_VERDICT_WRONG_RESULT, "expected success, got fail");
+    expect_verdict(&r, 2, 3, BANK_VERDICT_MISSING, "only 1 replies");
+    expect_verdict(&r, 3, 4, BANK_VERDICT_WRONG_INTERFACE, "expected withdraw, got \"deposit\"");
+    expect_verdict(&r, 3, 5, BANK_VERDICT_OK, NULL);
+    size_t extras = 0;
+    for (size_t i = 0; i < r.n; i++)
+        if (r.verdicts[i].kind == BANK_VERDICT_EXTRA) extras++;
+    cr_expect_eq(extras, 2, "an extra reply of customer 3 and an extra record of customer 9");
+    cr_expect_eq(r.n_correct, 2);
+    cr_expect_eq(r.n_events, 5);
+    cr_expect_eq(r.n_wrong, 5);
+    cr_expect_eq(r.verdicts[r.first_wrong].customer_id, 2);
+    bank_grade_report_free(&r);
+}
+
+Test(verdicts, wrong_value_exact_names_expected_and_got)
+{
+    /* the rounds answers judged against the sequential run */
+    bank_grade_report r = grade_text(
+        sample_input,
+        "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 500}]},"
+        " {\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 500}]},"
+        " {\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 500}]}]",
+        BANK_GRADE_EXACT, BANK_SCHEDULE_SEQUENTIAL);
+    expect_verdict(&r, 1, 1, BANK_VERDICT_WRONG_VALUE, "expected 400, got 500");
+    expect_verdict(&r, 2, 3, BANK_VERDICT_WRONG_VALUE, "expected 570, got 500");
+    expect_verdict(&r, 3, 5, BANK_VERDICT_OK, NULL);
+    bank_grade_report_free(&r);
+}
+
+Test(verdicts, consistent_accepts_both_readings)
+{
+    const char *rounds =
+        "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 500}]},"
+        " {\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 500}]},"
+        " {\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 500}]}]";
+    const char *sequential =
+        "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 400}]},"
+        " {\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 570}]},"
+        " {\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 500}]}]";
+    /* c3 first (330), then c2 (500), then c1 (500): neither schedule, but legal */
+    const char *other =
+        "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 500}]},"
+        " {\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 500}]},"
+        " {\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 330}]}]";
+    const char *texts[] = {rounds, sequential, other};
+    for (size_t i = 0; i < 3; i++) {
+        bank_grade_report r = grade_text(sample_input, texts[i], BANK_GRADE_CONSISTENT, 0);
+        cr_expect_eq(r.n_correct, 5, "text %zu: %zu/5", i, r.n_correct);
+        cr_expect_eq(r.n_wrong, 0);
+        bank_grade_report_free(&r);
+    }
+    bank_grade_report r = grade_text(sample_input, other, BANK_GRADE_EXACT, BANK_SCHEDULE_ROUNDS);
+    expect_verdict(&r, 3, 5, BANK_VERDICT_WRONG_VALUE, "expected 500, got 330");
+    bank_grade_report_free(&r);
+}
+
+Test(verdicts, consistent_rejects_an_impossible_value_with_what_was_possible)
+{
+    /* 400 after its own deposit of 170 is impossible: only 570 or 500 */
+    bank_grade_report r = grade_text(
+        sample_input,
+        "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 400}]},"
+        " {\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 400}]},"
+        " {\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 190}]}]",
+        BANK_GRADE_CONSISTENT, 0);
+    expect_verdict(&r, 1, 1, BANK_VERDICT_OK, NULL);
+    expect_verdict(&r, 2, 3, BANK_VERDICT_WRONG_VALUE, "it could read 500 or 570");
+    expect_verdict(&r, 3, 5, BANK_VERDICT_WRONG_VALUE, "it could read 330 or 500");
+    bank_grade_report_free(&r);
+}
+
+Test(verdicts, consistent_names_the_writes_a_query_needed)
+{
+    /* Each value is possible alone, but not together: c1 read 570 (it saw c2's deposit and not
+     * c3's withdraw) while c2 read 500 (it saw c3's withdraw) and c3 read 330 (it did not see
+     * c2's deposit): c3's withdraw came before c2's deposit, so no one can have seen 570. */
+    bank_grade_report r = grade_text(
+        sample_input,
+        "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 570}]},"
+        " {\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 500}]},"
+        " {\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 330}]}]",
+        BANK_GRADE_CONSISTENT, 0);
+    cr_expect_eq(r.n_wrong, 1, "one answer is blamed, %zu were", r.n_wrong);
+    const bank_verdict *v = &r.verdicts[r.first_wrong];
+    cr_expect_eq(v->kind, BANK_VERDICT_WRONG_VALUE);
+    cr_expect(v->detail && strstr(v->detail, "not together with the other answers"), "%s", v->detail);
+    cr_expect(v->detail && strstr(v->detail, "needs to see exactly these writes of other customers: "),
+              "%s", v->detail);
+    bank_grade_report_free(&r);
+}
+
+Test(consistency, writes_a_value_needs)
+{
+    /* c1 reading 570 needs c2's deposit and not c3's withdraw */
+    bank_workload w = load(sample_input);
+    bank_claim c1[1] = {{1, 0, 570}}, c2[2] = {{1, 1, 0}, {0, 0, 0}}, c3[2] = {{1, 1, 0}, {0, 0, 0}};
+    bank_claim *claims[3] = {c1, c2, c3};
+    size_t prefix[3] = {9, 9, 9};
+    cr_assert_eq(bank_writes_for_net(&w, claims, 0, 0, 170, prefix), 0);
+    cr_expect_eq(prefix[0], 0, "its own entry: nothing before the query");
+    cr_expect_geq(prefix[1], 1, "c2's deposit came first");
+    cr_expect_eq(prefix[2], 0, "c3's withdrawal did not");
+    cr_expect_eq(bank_writes_for_net(&w, claims, 0, 0, 30, prefix), 1, "no way to see +30");
+    bank_reachable r;
+    cr_assert_eq(bank_reachable_nets(&w, claims, 0, 0, &r), 0);
+    int64_t want[] = {-70, 0, 100, 170};
+    cr_assert_eq(r.n_nets, 4);
+    for (size_t i = 0; i < 4; i++) cr_expect_eq(r.nets[i], want[i]);
+    cr_expect(r.exact);
+    bank_reachable_free(&r);
+    bank_workload_free(&w);
+}
+
+Test(verdicts, failed_withdrawal_judged_by_the_balance)
+{
+    /* one branch at 100; two customers each withdraw 80: exactly one can succeed */
+    const char *input =
+        "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"withdraw\", \"money\": 80}]},"
+        " {\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 2, \"interface\": \"withdraw\", \"money\": 80}]},"
+        " {\"id\": 1, \"type\": \"branch\", \"balance\": 100}]";
+    const char *one_fails = "[{\"id\": 1, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"fail\"}]},"
+                            " {\"id\": 1, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}]}]";
+    bank_grade_report r = grade_text(input, one_fails, BANK_GRADE_CONSISTENT, 0);
+    cr_expect_eq(r.n_correct, 2);
+    bank_grade_report_free(&r);
+    r = grade_text(input, one_fails, BANK_GRADE_EXACT, BANK_SCHEDULE_SEQUENTIAL);
+    expect_verdict(&r, 1, 1, BANK_VERDICT_WRONG_RESULT, "expected success, got fail");
+    expect_verdict(&r, 1, 2, BANK_VERDICT_WRONG_RESULT, "expected fail, got success");
+    bank_grade_report_free(&r);
+    const char *both = "[{\"id\": 1, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}]},"
+                       " {\"id\": 1, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}]}]";
+    r = grade_text(input, both, BANK_GRADE_CONSISTENT, 0);
+    cr_expect_eq(r.n_wrong, 1, "one of two overdrawing withdrawals is blamed");
+    bank_grade_report_free(&r);
+}
+
+Test(verdicts, query_without_value_and_fractional_value)
+{
+    bank_grade_report r = grade_text(
+        sample_input,
+        "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"result\": {\"status\": \"success\"}}]},"
+        " {\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"done\"}, {\"interface\": \"query\", \"balance\": 570.5}]}]",
+        BANK_GRADE_CONSISTENT, 0);
+    expect_verdict(&r, 1, 1, BANK_VERDICT_WRONG_VALUE, "no balance printed");
+    expect_verdict(&r, 2, 2, BANK_VERDICT_WRONG_RESULT, "result \"done\" is neither success nor fail");
+    expect_verdict(&r, 2, 3, BANK_VERDICT_WRONG_VALUE, "a balance is a whole number");
+    expect_verdict(&r, 3, 4, BANK_VERDICT_MISSING, "no record");
+    bank_grade_report_free(&r);
+}
+
+Test(verdicts, repeated_ids_match_in_order)
+{
+    /* the course's large input repeats ids: entry order decides */
+    const char *input =
+        "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"deposit\", \"money\": 10}, {\"id\": 2, \"interface\": \"query\"}]},"
+        " {\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 3, \"interface\": \"withdraw\", \"money\": 10}, {\"id\": 4, \"interface\": \"query\"}]},"
+        " {\"id\": 1, \"type\": \"branch\", \"balance\": 400}]";
+    bank_grade_report r = grade_text(input,
+                                     "{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 410}]}\n"
+                                     "{\"id\": 1, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 400}]}\n",
+                                     BANK_GRADE_EXACT, BANK_SCHEDULE_SEQUENTIAL);
+    cr_expect_eq(r.n_correct, 4);
+    bank_grade_report_free(&r);
+    /* swapped: both records then name the wrong interface first */
+    r = grade_text(input,
+                   "{\"id\": 1, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 400}]}\n"
+                   "{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 410}]}\n",
+                   BANK_GRADE_EXACT, BANK_SCHEDULE_SEQUENTIAL);
+    expect_verdict(&r, 1, 1, BANK_VERDICT_WRONG_INTERFACE, "expected deposit");
+    expect_verdict(&r, 1, 3, BANK_VERDICT_WRONG_INTERFACE, "expected withdraw");
+    bank_grade_report_free(&r);
+}
+
+Test(verdicts, undecided_when_the_budget_runs_out)
+{
+    /* Twelve customers each deposit 1 and query; the answers (12, 11, ..., 1) fit only the
+     * reverse order, which a depth-first search in input order finds late: a budget of 5 states
+     * cannot decide it, the default can. */
+    char input[8192], output[8192];
+    size_t li = 0, lo = 0;
+    li += (size_t)snprintf(input + li, sizeof input - li, "[");
+    lo += (size_t)snprintf(output + lo, sizeof output - lo, "[");
+    for (int c = 1; c <= 12; c++) {
+        li += (size_t)snprintf(input + li, sizeof input - li,
+                               "{\"id\": %d, \"type\": \"customer\", \"events\": [{\"id\": %d, \"interface\": \"deposit\", \"money\": 1}, {\"id\": %d, \"interface\": \"query\"}]},\n",
+                               c, 2 * c - 1, 2 * c);
+        li += (size_t)snprintf(input + li, sizeof input - li, "{\"id\": %d, \"type\": \"branch\", \"balance\": 0}%s", c, c < 12 ? "," : "]");
+        lo += (size_t)snprintf(output + lo, sizeof output - lo,
+                               "{\"id\": %d, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": %d}]}%s",
+                               c, c == 12 ? 1 : 12 - c + 1, c < 12 ? "," : "]");
+    }
+    bank_workload w = load(input);
+    bank_student_output so;
+    read_ok(output, &so);
+    bank_grade_options opt = {BANK_GRADE_CONSISTENT, BANK_SCHEDULE_SEQUENTIAL, 5};
+    bank_grade_report r;
+    char err[256];
+    cr_assert_eq(bank_grade(&w, &so, &opt, &r, err, sizeof err), 0);
+    cr_expect_gt(r.n_undecided, 0, "a tiny budget leaves queries undecided");
+    const bank_verdict *v = verdict_for(&r, 2, 4);
+    cr_assert_not_null(v);
+    cr_expect_eq(v->kind, BANK_VERDICT_UNDECIDED);
+    cr_expect(strstr(v->detail, "--budget") != NULL, "%s", v->detail);
+    bank_grade_report_free(&r);
+    /* with the default budget it is decided */
+    opt.budget = 0;
+    cr_assert_eq(bank_grade(&w, &so, &opt, &r, err, sizeof err), 0);
+    cr_expect_eq(r.n_undecided, 0);
+    bank_grade_report_free(&r);
+    bank_student_output_free(&so);
+    bank_workload_free(&w);
+}
+
+/* ---- the search itself ---- */
+
+Test(consistency, witness_order_replays_to_the_claims)
+{
+    bank_workload w = load(sample_input);
+    bank_claim c1[1] = {{1, 0, 500}}, c2[2] = {{1, 1, 0}, {1, 0, 500}}, c3[2] = {{1, 1, 0}, {1, 0, 330}};
+    bank_claim *claims[3] = {c1, c2, c3};
+    bank_consistency_result res;
+    cr_assert_eq(bank_consistency_check(&w, claims, 0, &res), 0);
+    cr_assert_eq(res.verdict, BANK_CONSISTENT);
+    cr_assert_eq(res.n_order, 5);
+    /* replay the witness on one balance */
+    int64_t bal = 400;
+    for (size_t i = 0; i < res.n_order; i++) {
+        const bank_event *ev = &w.customers[res.order[i].customer].events[res.order[i].event];
+        const bank_claim *cl = &claims[res.order[i].customer][res.order[i].event];
+        if (ev->op == BANK_OP_QUERY) cr_expect_eq(bal, cl->balance, "step %zu", i);
+        else bal += ev->op == BANK_OP_DEPOSIT ? ev->money : -ev->money;
+    }
+    bank_consistency_result_free(&res);
+    bank_workload_free(&w);
+}
