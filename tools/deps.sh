@@ -7,7 +7,10 @@ want=(gcc make cmake pkg-config libgrpc-dev protobuf-c-compiler libprotobuf-c-de
 if [ "${1:-build}" = test ]; then
   # criterion: unit tests; python3-grpcio, python3-protobuf, protobuf-compiler: a course-style
   # Python customer drives our branches over the course's own wire form.
-  want+=(libcriterion-dev python3 python3-grpcio python3-protobuf protobuf-compiler)
+  # spin: model-checks spec/bank.pml; python3-jsonschema: checks spec/*.schema.json against
+  # golden/ and tests/bad/.
+  want+=(libcriterion-dev python3 python3-grpcio python3-protobuf protobuf-compiler spin
+         python3-jsonschema)
 fi
 
 missing=()
