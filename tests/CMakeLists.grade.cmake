@@ -2,3 +2,10 @@ add_executable(test_grade test_grade.c)
 target_link_libraries(test_grade PRIVATE bank_grade criterion)
 add_test(NAME grade COMMAND test_grade)
 set_tests_properties(grade PROPERTIES LABELS unit)
+
+# Every real student output of the shared corpus, read and graded (skipped without the corpus).
+add_test(NAME grade_corpus
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/grade_corpus.sh $<TARGET_FILE:bank>
+          ${PROJECT_SOURCE_DIR}/../shared/corpus/p1 ${CMAKE_CURRENT_SOURCE_DIR}/grade/corpus_p1.txt
+          ${PROJECT_SOURCE_DIR}/golden)
+set_tests_properties(grade_corpus PROPERTIES LABELS integration TIMEOUT 600 SKIP_RETURN_CODE 77)

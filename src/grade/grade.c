@@ -121,18 +121,18 @@ static int same_reply(const bank_reply *a, const bank_reply *b)
            (!a->has_value || a->value_real == b->value_real);
 }
 
-/* a's replies are a proper prefix of b's: a is an earlier snapshot of b's growing list. */
+/* a's replies are a prefix of b's (or the same): a is an earlier snapshot of b's list. */
 static int is_snapshot_of(const bank_record *a, const bank_record *b)
 {
-    if (a->n_replies >= b->n_replies) return 0;
+    if (a->n_replies > b->n_replies) return 0;
     for (size_t i = 0; i < a->n_replies; i++)
         if (!same_reply(&a->replies[i], &b->replies[i])) return 0;
     return 1;
 }
 
 /* Records of one id go to that id's entries in order. When a file has more records of an id
- * than the input has entries (one line per snapshot of a customer's list), earlier snapshots
- * are dropped, and only then the surplus counts as extra. */
+ * than the input has entries (one line per snapshot of a customer's list, printed again after
+ * every reply), earlier snapshots are dropped, and only then the surplus counts as extra. */
 static int match_records(grader *g, const bank_record ***extra, size_t *n_extra)
 {
     const bank_workload *w = g->w;
