@@ -9,3 +9,12 @@ add_test(NAME grade_corpus
           ${PROJECT_SOURCE_DIR}/../shared/corpus/p1 ${CMAKE_CURRENT_SOURCE_DIR}/grade/corpus_p1.txt
           ${PROJECT_SOURCE_DIR}/golden)
 set_tests_properties(grade_corpus PROPERTIES LABELS integration TIMEOUT 600 SKIP_RETURN_CODE 77)
+
+# bank grade from the command line: exit statuses, --json, --batch and --report.
+add_test(NAME grade_cli
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/grade_cli.sh $<TARGET_FILE:bank> ${PROJECT_SOURCE_DIR}/golden)
+set_tests_properties(grade_cli PROPERTIES LABELS integration TIMEOUT 300)
+
+# The grading benchmark on 20 submissions, so the script cannot rot (the figure is not asserted).
+add_test(NAME grade_bench_smoke COMMAND ${PROJECT_SOURCE_DIR}/tools/bench_grade.sh 20 $<TARGET_FILE:bank>)
+set_tests_properties(grade_bench_smoke PROPERTIES LABELS integration TIMEOUT 120)

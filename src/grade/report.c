@@ -239,7 +239,12 @@ int bank_report_table(FILE *f, bank_table_kind kind, const bank_report_context *
     size_t width = 4;
     for (size_t i = 0; i < n; i++)
         if (strlen(files[i].path) > width) width = strlen(files[i].path);
-    if (kind == BANK_TABLE_TEXT) fprintf(f, "%-*s  %-9s  %s\n", (int)width, "file", "score", "first wrong event / format");
+    size_t fwidth = 6;
+    for (size_t i = 0; i < n; i++)
+        if (files[i].format && strlen(files[i].format) > fwidth) fwidth = strlen(files[i].format);
+    if (kind == BANK_TABLE_TEXT)
+        fprintf(f, "%-*s  %-9s  %-*s  %s\n", (int)width, "file", "score", (int)fwidth, "format",
+                "first wrong event");
     for (size_t i = 0; i < n; i++) {
         const bank_graded_file *g = &files[i];
         char sc[64] = "-", first[1024];
@@ -257,8 +262,8 @@ int bank_report_table(FILE *f, bank_table_kind kind, const bank_report_context *
             csv_field(f, g->format ? g->format : "");
             fputc('\n', f);
         } else {
-            fprintf(f, "%-*s  %-9s  %s\n", (int)width, g->path, sc,
-                    first[0] ? first : (g->format ? g->format : ""));
+            fprintf(f, "%-*s  %-9s  %-*s  %s\n", (int)width, g->path, sc, (int)fwidth,
+                    g->format ? g->format : "", first);
         }
     }
     return ferror(f) ? -1 : 0;

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# bank grade from the command line: one file (text and --json), every exit status, usage errors,
+# and --batch over a folder with --report as CSV, JSON and HTML (each parsed back).
+# Usage: grade_cli.sh BANK GOLDEN_DIR
+set -uo pipefail
+bank=$1 golden=$2
+input=$golden/sample/input.json
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0 passed=0
+pass() { passed=$((passed + 1)); }
+fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+
+# run NAME WANT_RC ARGS... : runs bank grade, keeps stdout/stderr in $tmp/out, $tmp/err
+run() {
+  local name=$1 want=$2
+  shift 2
+  "$bank" grade "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  if [ "$rc" = "$want" ]; then pass; else fail "$name: exit $rc, expected $want"; cat "$tmp/err"; fi
+}
+has() { # NAME FILE TEXT
+  if grep -qF -- "$3" "$2"; then pass; else fail "$1: $(basename "$2") lacks \"$3\""; sed 's/^/    /' "$2" | head -20; fi
+}
+
+rounds='[{"id": 1, "recv": [{"interface": "query", "balance": 500}]},
+ {"id": 2, "recv": [{"interface": "deposit", "result": "success"}, {"interface": "query", "balance": 500}]},
+ {"id": 3, "recv": [{"interface": "withdraw", "result": "success"}, {"interface": "query", "balance": 500}]}]'
+echo "$rounds" >"$tmp/rounds.json"
+sed 's/"balance": 500}]},$/"balance": 400}]},/' "$tmp/rounds.json" >"$tmp/wrong.json"  # c2 reads 400: impossible
+printf "{'id': 1, 'recv': [{'interface': 'query', result: 'success', 'money': 400}]}\n" >"$tmp/broken.txt"
+
+run "consistent accepts rounds answers" 0 --input "$input" "$tmp/rounds.json"
+has "verdict per event" "$tmp/out" "customer 2 event 3 query: ok"
+has "summary" "$tmp/out" "5/5 events correct"
+run "exact sequential rejects them" 1 --exact --input "$input" "$tmp/rounds.json"
+has "exact names expected and got" "$tmp/out" "customer 1 event 1 query: wrong value: expected 400, got 500"
+has "exact summary" "$tmp/out" "3/5 events correct, 2 wrong"
+run "exact rounds accepts them" 0 --exact --schedule rounds --input "$input" "$tmp/rounds.json"
+run "an impossible value" 1 --input "$input" "$tmp/wrong.json"
+has "what it could read" "$tmp/out" "it could read 500 or 570"
+has "file, line and column of the reply" "$tmp/out" "wrong.json:2:"
+run "--wrong-only" 1 --wrong-only --input "$input" "$tmp/wrong.json"
+if grep -q ": ok" "$tmp/out"; then fail "--wrong-only still lists ok events"; else pass; fi
+run "--json" 1 --json --input "$input" "$tmp/wrong.json"
+if "$py" - "$tmp/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["events"] == 5 and d["correct"] == 4 and d["wrong"] == 1, d
+v = [x for x in d["verdicts"] if x["verdict"] != "ok"]
+assert v[0]["customer"] == 2 and v[0]["event"] == 3 and v[0]["interface"] == "query", v
+assert d["first_wrong"]["verdict"] == "wrong value" and "line" in d["first_wrong"], d
+PY
+then pass; else fail "--json output"; cat "$tmp/out"; fi
+run "unreadable output: exit 2, one line" 2 --input "$input" "$tmp/broken.txt"
+has "unreadable names line and column" "$tmp/err" "broken.txt:1:43: the key result is not quoted"
+[ "$(wc -l <"$tmp/err")" = 1 ] && pass || fail "unreadable output: more than one line on stderr"
+run "missing output file" 2 --input "$input" "$tmp/nothing.json"
+has "missing output says so" "$tmp/err" "nothing.json: cannot open"
+run "bad input" 2 --input "$tmp/broken.txt" "$tmp/rounds.json"
+run "undecided within a tiny budget: exit 3" 3 --budget 1 --input "$golden/course-large/input.json" "$golden/course-large/expected.rounds.json"
+has "undecided says how to decide" "$tmp/out" "undecided"
+run "no --input" 2 "$tmp/rounds.json"
+has "usage names --input" "$tmp/err" "--input INPUT.json is required"
+run "--schedule without --exact" 2 --schedule rounds --input "$input" "$tmp/rounds.json"
+run "--schedule live" 2 --exact --schedule live --input "$input" "$tmp/rounds.json"
+run "two files" 2 --input "$input" "$tmp/rounds.json" "$tmp/wrong.json"
+run "--report with an unknown extension" 2 --input "$input" --report "$tmp/r.xlsx" "$tmp/rounds.json"
+run "--help" 0 --help
+has "help tells the exit statuses" "$tmp/out" "exit status: 0 every event correct"
+
+# --batch: a folder with a right, a wrong and an unreadable file, and one in a subfolder.
+mkdir -p "$tmp/class/alice" "$tmp/class/.hidden"
+cp "$tmp/rounds.json" "$tmp/class/bob.json"
+cp "$tmp/wrong.json" "$tmp/class/carol.json"
+cp "$tmp/broken.txt" "$tmp/class/dave.txt"
+cp "$golden/sample/expected.sequential.json" "$tmp/class/alice/output.json"
+cp "$tmp/broken.txt" "$tmp/class/.hidden/skipped.txt"
+for ext in csv json html; do
+  run "--batch --report .$ext" 1 --input "$input" --batch "$tmp/class" --report "$tmp/report.$ext"
+done
+has "batch table lists a subfolder's file" "$tmp/out" "class/alice/output.json  5/5"
+has "batch table: first wrong event" "$tmp/out" "customer 2 event 3 query: wrong value"
+has "batch table: unusable file" "$tmp/out" "unusable:"
+has "batch summary" "$tmp/err" "4 files, 2 with every event correct"
+if grep -q skipped "$tmp/out"; then fail "a hidden folder was graded"; else pass; fi
+if "$py" - "$tmp" <<'PY'
+import csv, html.parser, json, sys
+t = sys.argv[1]
+rows = list(csv.DictReader(open(t + "/report.csv")))
+assert [r["score"] for r in rows] == ["5/5", "5/5", "4/5", "-"], rows
+assert rows[3]["first_wrong"].startswith("unusable:"), rows[3]
+d = json.load(open(t + "/report.json"))
+assert len(d["files"]) == 4 and d["files"][2]["first_wrong"]["customer"] == 2, d
+assert "error" in d["files"][3], d["files"][3]
+class P(html.parser.HTMLParser):
+    rows = 0
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr": self.rows += 1
+p = P(); p.feed(open(t + "/report.html").read())
+assert p.rows >= 5, p.rows
+PY
+then pass; else fail "reports do not parse back as expected"; fi
+run "--batch of an empty folder" 2 --input "$input" --batch "$tmp/class/.hidden/none" 
+mkdir -p "$tmp/empty"
+run "--batch of a folder with no file" 2 --input "$input" --batch "$tmp/empty"
+run "--batch with a file argument" 2 --input "$input" --batch "$tmp/class" "$tmp/rounds.json"
+
+echo "grade_cli: $passed passed, $failures failed"
+[ "$failures" -eq 0 ]
