@@ -18,3 +18,9 @@ set_tests_properties(grade_cli PROPERTIES LABELS integration TIMEOUT 300)
 # The grading benchmark on 20 submissions, so the script cannot rot (the figure is not asserted).
 add_test(NAME grade_bench_smoke COMMAND ${PROJECT_SOURCE_DIR}/tools/bench_grade.sh 20 $<TARGET_FILE:bank>)
 set_tests_properties(grade_bench_smoke PROPERTIES LABELS integration TIMEOUT 120)
+
+# The --consistent search against brute-force enumeration of every interleaving (seeded).
+add_executable(test_consistency test_consistency.c)
+target_link_libraries(test_consistency PRIVATE bank_core criterion)
+add_test(NAME consistency COMMAND test_consistency)
+set_tests_properties(consistency PROPERTIES LABELS property)

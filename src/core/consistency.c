@@ -12,7 +12,8 @@
  * function of the positions when a missing reply leaves a withdrawal's outcome open). Two moves
  * never need branching: a query that reads what it claims, and a withdrawal that fails as
  * claimed, change nothing, so taking them at once loses no execution (any execution from here
- * can take them first and reach the same states). Only writes that move the balance branch. */
+ * can take them first and reach the same states). Writes that move the balance branch, and so
+ * does a withdrawal with no printed answer that would fail here: it might succeed later. */
 
 typedef struct {
     const bank_workload *w;
@@ -60,7 +61,12 @@ static int next_move(const search *s, size_t c, int64_t *delta)
         *delta = ev->money;
         return 2;
     case BANK_OP_WITHDRAW:
-        if (bal < ev->money) return !cl->printed || !cl->success ? 1 : 0;
+        if (bal < ev->money) {
+            if (cl->printed) return cl->success ? 0 : 1;
+            /* No answer printed: failing here is one choice, succeeding later another. */
+            *delta = 0;
+            return 2;
+        }
         if (cl->printed && !cl->success) return 0;
         *delta = -ev->money;
         return 2;
