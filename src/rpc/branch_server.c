@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "branch_logic.h"
 #include "codec.h"
 #include "core/replica.h"
 #include "core/workload.h"
@@ -34,6 +35,12 @@ static const char *const method_path[M_COUNT] = {
     BANK_PATH_QUERY,    BANK_PATH_DEPOSIT,      BANK_PATH_WITHDRAW,
     BANK_PATH_PROPAGATE_DEPOSIT, BANK_PATH_PROPAGATE_WITHDRAW, BANK_PATH_MSG_DELIVERY,
     BANK_PATH_MSG_PROPAGATION,   BANK_PATH_ECHO,
+};
+
+/* The method each path asks for, as branch_logic.h names it (the echo has none). */
+static const bank_request_kind request_kind[M_ECHO] = {
+    BANK_REQ_QUERY,    BANK_REQ_DEPOSIT,       BANK_REQ_WITHDRAW,       BANK_REQ_PROPAGATE_DEPOSIT,
+    BANK_REQ_PROPAGATE_WITHDRAW, BANK_REQ_MSG_DELIVERY, BANK_REQ_MSG_PROPAGATION,
 };
 
 enum { REQUESTS_POSTED_PER_METHOD = 4 };
@@ -344,26 +351,6 @@ static void fan_out(server_call *c)
     grpc_byte_buffer_destroy(bb);
 }
 
-static bank_status local_write(bank_branch_server *s, bank_write_kind kind, int64_t money,
-                               int int32_only, bank_write *w, int64_t *balance)
-{
-    pthread_mutex_lock(&s->lock);
-    bank_status st;
-    int64_t after;
-    int outside = __builtin_add_overflow(s->replica.balance,
-                                         kind == BANK_WRITE_DEPOSIT ? money : -money, &after);
-    /* the course's form reports the balance as int32: a write it could not report is refused */
-    if (int32_only && (outside || !fits_int32(after)))
-        st = kind == BANK_WRITE_DEPOSIT ? BANK_OVERFLOW : BANK_INSUFFICIENT_FUNDS;
-    else if (kind == BANK_WRITE_DEPOSIT)
-        st = bank_replica_deposit(&s->replica, money, w);
-    else
-        st = bank_replica_withdraw(&s->replica, money, w);
-    *balance = s->replica.balance;
-    pthread_mutex_unlock(&s->lock);
-    return st;
-}
-
 static int64_t read_balance(bank_branch_server *s)
 {
     pthread_mutex_lock(&s->lock);
@@ -372,145 +359,48 @@ static int64_t read_balance(bank_branch_server *s)
     return b;
 }
 
-static void handle_customer(server_call *c)
+/* Every method but the echo: branch_logic.c decides, under the lock; this only carries it out. */
+static void handle_request(server_call *c)
 {
     bank_branch_server *s = c->srv;
-    Bank__CustomerRequest *req =
-        (Bank__CustomerRequest *)bank_codec_unpack(&bank__customer_request__descriptor, c->payload);
-    if (!req) {
-        send_reply(c, GRPC_STATUS_INVALID_ARGUMENT, "malformed CustomerRequest", NULL);
+    grpc_slice bytes;
+    if (bank_codec_flatten(c->payload, &bytes) != 0) {
+        send_reply(c, GRPC_STATUS_INVALID_ARGUMENT, "unreadable message", NULL);
         return;
     }
-    int64_t money = req->money;
-    c->customer_id = req->customer_id;
-    c->event_id = req->event_id;
-    protobuf_c_message_free_unpacked(&req->base, NULL);
-
-    if (c->method == M_QUERY) {
-        reply_customer(c, 1, read_balance(s));
-        return;
-    }
-    if (money < 0) {
-        send_reply(c, GRPC_STATUS_INVALID_ARGUMENT, "money must not be negative", NULL);
-        return;
-    }
-    if (!atomic_load(&s->peers_ready)) {
-        send_reply(c, GRPC_STATUS_UNAVAILABLE, "branch does not know its peers yet", NULL);
-        return;
-    }
-    bank_write_kind kind = c->method == M_DEPOSIT ? BANK_WRITE_DEPOSIT : BANK_WRITE_WITHDRAW;
-    bank_status st = local_write(s, kind, money, 0, &c->write, &c->balance);
-    if (st != BANK_OK) {
-        reply_customer(c, 0, c->balance);
-        return;
-    }
-    c->form = REPLY_BANK;
-    fan_out(c);
-}
-
-static void handle_propagation(server_call *c)
-{
-    bank_branch_server *s = c->srv;
-    Bank__PropagateRequest *req = (Bank__PropagateRequest *)bank_codec_unpack(
-        &bank__propagate_request__descriptor, c->payload);
-    if (!req) {
-        send_reply(c, GRPC_STATUS_INVALID_ARGUMENT, "malformed PropagateRequest", NULL);
-        return;
-    }
-    bank_write w = {c->method == M_PROPAGATE_DEPOSIT ? BANK_WRITE_DEPOSIT : BANK_WRITE_WITHDRAW,
-                    req->origin_branch, req->sequence, req->money};
-    protobuf_c_message_free_unpacked(&req->base, NULL);
-    const char *bad = w.money < 0           ? "money must not be negative"
-                      : w.sequence == 0      ? "sequence must be 1 or more"
-                      : w.origin == s->id    ? "a branch does not propagate to itself"
-                                             : NULL;
-    if (bad) {
-        send_reply(c, GRPC_STATUS_INVALID_ARGUMENT, bad, NULL);
-        return;
-    }
+    bank_answer a;
     pthread_mutex_lock(&s->lock);
-    bank_status st = bank_replica_apply(&s->replica, &w);
-    int64_t balance = s->replica.balance;
+    bank_branch_decide(&s->replica, atomic_load(&s->peers_ready), request_kind[c->method],
+                       GRPC_SLICE_START_PTR(bytes), GRPC_SLICE_LENGTH(bytes), &a);
     pthread_mutex_unlock(&s->lock);
-    if (st != BANK_OK && st != BANK_DUPLICATE) {
-        send_reply(c, st == BANK_NO_MEMORY ? GRPC_STATUS_RESOURCE_EXHAUSTED : GRPC_STATUS_OUT_OF_RANGE,
-                   bank_status_text(st), NULL);
-        return;
+    grpc_slice_unref(bytes);
+    c->customer_id = a.customer_id;
+    c->event_id = a.event_id;
+    switch (a.kind) {
+    case BANK_ANSWER_ERROR:
+        send_reply(c, (grpc_status_code)a.status, a.details, NULL);
+        break;
+    case BANK_ANSWER_CUSTOMER:
+        reply_customer(c, a.success, a.balance);
+        break;
+    case BANK_ANSWER_PROPAGATE: {
+        Bank__PropagateReply r = BANK__PROPAGATE_REPLY__INIT;
+        r.applied = a.applied;
+        r.balance = a.balance;
+        send_reply(c, GRPC_STATUS_OK, NULL, &r.base);
+        break;
     }
-    Bank__PropagateReply r = BANK__PROPAGATE_REPLY__INIT;
-    r.applied = st == BANK_OK;
-    r.balance = balance;
-    send_reply(c, GRPC_STATUS_OK, NULL, &r.base);
-}
-
-/* The course's interface names, matched without regard to case. */
-static const char *course_op(const char *interface, int propagation, bank_op *op)
-{
-    if (propagation && strncasecmp(interface, "propagate_", 10) == 0) interface += 10;
-    if (!propagation && strcasecmp(interface, "query") == 0) {
-        *op = BANK_OP_QUERY;
-        return "query";
+    case BANK_ANSWER_COURSE:
+        reply_course(c, a.interface, a.success, a.balance);
+        break;
+    case BANK_ANSWER_FAN_OUT:
+        c->write = a.write;
+        c->balance = a.balance;
+        c->form = a.course_form ? REPLY_COURSE : REPLY_BANK;
+        c->course_interface = a.interface;
+        fan_out(c);
+        break;
     }
-    if (strcasecmp(interface, "deposit") == 0) {
-        *op = BANK_OP_DEPOSIT;
-        return "deposit";
-    }
-    if (strcasecmp(interface, "withdraw") == 0) {
-        *op = BANK_OP_WITHDRAW;
-        return "withdraw";
-    }
-    return NULL;
-}
-
-static void handle_course(server_call *c)
-{
-    bank_branch_server *s = c->srv;
-    int propagation = c->method == M_MSG_PROPAGATION;
-    MsgRequest *req = (MsgRequest *)bank_codec_unpack(&msg_request__descriptor, c->payload);
-    if (!req) {
-        send_reply(c, GRPC_STATUS_INVALID_ARGUMENT, "malformed MsgRequest", NULL);
-        return;
-    }
-    bank_op op = BANK_OP_QUERY;
-    const char *name = course_op(req->interface, propagation, &op);
-    int64_t money = req->money;
-    c->customer_id = req->id;
-    protobuf_c_message_free_unpacked(&req->base, NULL);
-
-    if (!name) {
-        reply_course(c, "", 0, read_balance(s));
-        return;
-    }
-    if (op == BANK_OP_QUERY) {
-        reply_course(c, name, 1, read_balance(s));
-        return;
-    }
-    bank_write_kind kind = op == BANK_OP_DEPOSIT ? BANK_WRITE_DEPOSIT : BANK_WRITE_WITHDRAW;
-    if (money < 0) {
-        reply_course(c, name, 0, read_balance(s));
-        return;
-    }
-    if (propagation) { /* the course's form carries no (origin, sequence): applied as it comes */
-        bank_write w = {kind, 0, 0, money};
-        pthread_mutex_lock(&s->lock);
-        bank_status st = bank_replica_apply(&s->replica, &w);
-        int64_t balance = s->replica.balance;
-        pthread_mutex_unlock(&s->lock);
-        reply_course(c, name, st == BANK_OK, balance);
-        return;
-    }
-    if (!atomic_load(&s->peers_ready)) {
-        send_reply(c, GRPC_STATUS_UNAVAILABLE, "branch does not know its peers yet", NULL);
-        return;
-    }
-    bank_status st = local_write(s, kind, money, 1, &c->write, &c->balance);
-    if (st != BANK_OK) {
-        reply_course(c, name, 0, c->balance);
-        return;
-    }
-    c->form = REPLY_COURSE;
-    c->course_interface = name;
-    fan_out(c);
 }
 
 static void handle_echo(server_call *c)
@@ -542,17 +432,9 @@ static void on_incoming(server_call *c, int ok)
         return;
     }
     if (!atomic_load(&s->stopping)) post_request(s, c->method);
-    switch (c->method) {
-    case M_QUERY:
-    case M_DEPOSIT:
-    case M_WITHDRAW: handle_customer(c); break;
-    case M_PROPAGATE_DEPOSIT:
-    case M_PROPAGATE_WITHDRAW: handle_propagation(c); break;
-    case M_MSG_DELIVERY:
-    case M_MSG_PROPAGATION: handle_course(c); break;
-    case M_ECHO: handle_echo(c); break;
-    case M_COUNT: free_server_call(c); break;
-    }
+    if (c->method == M_ECHO) handle_echo(c);
+    else if (c->method < M_ECHO) handle_request(c);
+    else free_server_call(c);
 }
 
 static void *serve(void *arg)

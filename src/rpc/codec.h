@@ -25,4 +25,8 @@ grpc_byte_buffer *bank_codec_pack(const ProtobufCMessage *msg);
  * bytes are not a valid message of that type. A NULL bb unpacks as an empty message. */
 ProtobufCMessage *bank_codec_unpack(const ProtobufCMessageDescriptor *desc, grpc_byte_buffer *bb);
 
+/* The bytes of bb in one slice (to unref); a NULL bb gives an empty slice. 0 ok, -1 when bb
+ * cannot be read (for example compressed with an unknown algorithm). */
+int bank_codec_flatten(grpc_byte_buffer *bb, grpc_slice *out);
+
 #endif

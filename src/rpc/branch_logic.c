@@ -1,0 +1,168 @@
+#include "branch_logic.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "bank.pb-c.h"
+#include "core/workload.h"
+#include "course.pb-c.h"
+
+static void error_answer(bank_answer *a, int status, const char *details)
+{
+    a->kind = BANK_ANSWER_ERROR;
+    a->status = status;
+    a->details = details;
+}
+
+static int fits_int32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
+
+/* A customer's write at this branch. The course's form reports the balance as int32, so there a
+ * write whose result it could not report is refused. */
+static bank_status local_write(bank_replica *r, bank_write_kind kind, int64_t money, int int32_only,
+                               bank_write *w)
+{
+    int64_t after;
+    int outside = __builtin_add_overflow(r->balance, kind == BANK_WRITE_DEPOSIT ? money : -money, &after);
+    if (int32_only && (outside || !fits_int32(after)))
+        return kind == BANK_WRITE_DEPOSIT ? BANK_OVERFLOW : BANK_INSUFFICIENT_FUNDS;
+    return kind == BANK_WRITE_DEPOSIT ? bank_replica_deposit(r, money, w)
+                                      : bank_replica_withdraw(r, money, w);
+}
+
+static void decide_customer(bank_replica *r, int peers_ready, bank_request_kind kind,
+                            const uint8_t *data, size_t len, bank_answer *a)
+{
+    Bank__CustomerRequest *req = bank__customer_request__unpack(NULL, len, data);
+    if (!req) {
+        error_answer(a, BANK_RPC_INVALID_ARGUMENT, "malformed CustomerRequest");
+        return;
+    }
+    int64_t money = req->money;
+    a->customer_id = req->customer_id;
+    a->event_id = req->event_id;
+    bank__customer_request__free_unpacked(req, NULL);
+
+    a->kind = BANK_ANSWER_CUSTOMER;
+    a->balance = r->balance;
+    if (kind == BANK_REQ_QUERY) {
+        a->success = 1;
+        return;
+    }
+    if (money < 0) return error_answer(a, BANK_RPC_INVALID_ARGUMENT, "money must not be negative");
+    if (!peers_ready) return error_answer(a, BANK_RPC_UNAVAILABLE, "branch does not know its peers yet");
+    bank_write_kind wk = kind == BANK_REQ_DEPOSIT ? BANK_WRITE_DEPOSIT : BANK_WRITE_WITHDRAW;
+    bank_status st = local_write(r, wk, money, 0, &a->write);
+    a->balance = r->balance;
+    if (st != BANK_OK) {
+        a->success = 0;
+        return;
+    }
+    a->kind = BANK_ANSWER_FAN_OUT;
+    a->success = 1;
+}
+
+static void decide_propagation(bank_replica *r, bank_request_kind kind, const uint8_t *data,
+                               size_t len, bank_answer *a)
+{
+    Bank__PropagateRequest *req = bank__propagate_request__unpack(NULL, len, data);
+    if (!req) return error_answer(a, BANK_RPC_INVALID_ARGUMENT, "malformed PropagateRequest");
+    bank_write w = {kind == BANK_REQ_PROPAGATE_DEPOSIT ? BANK_WRITE_DEPOSIT : BANK_WRITE_WITHDRAW,
+                    req->origin_branch, req->sequence, req->money};
+    a->customer_id = req->customer_id;
+    a->event_id = req->event_id;
+    bank__propagate_request__free_unpacked(req, NULL);
+    const char *bad = w.money < 0                 ? "money must not be negative"
+                      : w.sequence == 0           ? "sequence must be 1 or more"
+                      : w.origin == r->branch_id  ? "a branch does not propagate to itself"
+                                                  : NULL;
+    if (bad) return error_answer(a, BANK_RPC_INVALID_ARGUMENT, bad);
+    bank_status st = bank_replica_apply(r, &w);
+    if (st != BANK_OK && st != BANK_DUPLICATE)
+        return error_answer(a, st == BANK_NO_MEMORY ? BANK_RPC_RESOURCE_EXHAUSTED : BANK_RPC_OUT_OF_RANGE,
+                            bank_status_text(st));
+    a->kind = BANK_ANSWER_PROPAGATE;
+    a->applied = st == BANK_OK;
+    a->balance = r->balance;
+}
+
+/* The course's interface names, matched without regard to case. */
+static const char *course_op(const char *interface, int propagation, bank_op *op)
+{
+    if (propagation && strncasecmp(interface, "propagate_", 10) == 0) interface += 10;
+    if (!propagation && strcasecmp(interface, "query") == 0) {
+        *op = BANK_OP_QUERY;
+        return "query";
+    }
+    if (strcasecmp(interface, "deposit") == 0) {
+        *op = BANK_OP_DEPOSIT;
+        return "deposit";
+    }
+    if (strcasecmp(interface, "withdraw") == 0) {
+        *op = BANK_OP_WITHDRAW;
+        return "withdraw";
+    }
+    return NULL;
+}
+
+static void decide_course(bank_replica *r, int peers_ready, bank_request_kind kind,
+                          const uint8_t *data, size_t len, bank_answer *a)
+{
+    int propagation = kind == BANK_REQ_MSG_PROPAGATION;
+    MsgRequest *req = msg_request__unpack(NULL, len, data);
+    if (!req) return error_answer(a, BANK_RPC_INVALID_ARGUMENT, "malformed MsgRequest");
+    bank_op op = BANK_OP_QUERY;
+    const char *name = course_op(req->interface, propagation, &op);
+    int64_t money = req->money;
+    a->customer_id = req->id;
+    msg_request__free_unpacked(req, NULL);
+
+    a->kind = BANK_ANSWER_COURSE;
+    a->course_form = 1;
+    a->interface = name ? name : "";
+    a->balance = r->balance;
+    if (!name) return; /* an unknown interface: "fail" with the balance */
+    if (op == BANK_OP_QUERY) {
+        a->success = 1;
+        return;
+    }
+    if (money < 0) return;
+    bank_write_kind wk = op == BANK_OP_DEPOSIT ? BANK_WRITE_DEPOSIT : BANK_WRITE_WITHDRAW;
+    if (propagation) { /* the course's form carries no (origin, sequence): applied as it comes */
+        bank_write w = {wk, 0, 0, money};
+        a->success = bank_replica_apply(r, &w) == BANK_OK;
+        a->balance = r->balance;
+        return;
+    }
+    if (!peers_ready) return error_answer(a, BANK_RPC_UNAVAILABLE, "branch does not know its peers yet");
+    bank_status st = local_write(r, wk, money, 1, &a->write);
+    a->balance = r->balance;
+    if (st != BANK_OK) return;
+    a->kind = BANK_ANSWER_FAN_OUT;
+    a->success = 1;
+}
+
+void bank_branch_decide(bank_replica *r, int peers_ready, bank_request_kind kind,
+                        const uint8_t *data, size_t len, bank_answer *out)
+{
+    memset(out, 0, sizeof *out);
+    static const uint8_t empty[1];
+    if (!data) data = empty; /* an absent message unpacks as an empty one */
+    switch (kind) {
+    case BANK_REQ_QUERY:
+    case BANK_REQ_DEPOSIT:
+    case BANK_REQ_WITHDRAW:
+        decide_customer(r, peers_ready, kind, data, len, out);
+        break;
+    case BANK_REQ_PROPAGATE_DEPOSIT:
+    case BANK_REQ_PROPAGATE_WITHDRAW:
+        decide_propagation(r, kind, data, len, out);
+        break;
+    case BANK_REQ_MSG_DELIVERY:
+    case BANK_REQ_MSG_PROPAGATION:
+        decide_course(r, peers_ready, kind, data, len, out);
+        break;
+    case BANK_REQ_COUNT:
+        error_answer(out, BANK_RPC_INVALID_ARGUMENT, "unknown method");
+        break;
+    }
+}

@@ -1,0 +1,60 @@
+/* What a branch does with one request, decided without the network: unpack the bytes of either
+ * wire form, apply what they ask to the replica, and say how to answer. The server (and the fuzz
+ * harness, which feeds it arbitrary bytes) calls it under the branch's lock. No gRPC here. */
+#ifndef BANK_RPC_BRANCH_LOGIC_H
+#define BANK_RPC_BRANCH_LOGIC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/replica.h"
+
+typedef enum {
+    BANK_REQ_QUERY,
+    BANK_REQ_DEPOSIT,
+    BANK_REQ_WITHDRAW,
+    BANK_REQ_PROPAGATE_DEPOSIT,
+    BANK_REQ_PROPAGATE_WITHDRAW,
+    BANK_REQ_MSG_DELIVERY,    /* the course's customer form */
+    BANK_REQ_MSG_PROPAGATION, /* the course's propagation form */
+    BANK_REQ_COUNT
+} bank_request_kind;
+
+/* The gRPC status codes an answer can carry (same numbers as grpc_status_code). */
+enum {
+    BANK_RPC_OK = 0,
+    BANK_RPC_INVALID_ARGUMENT = 3,
+    BANK_RPC_RESOURCE_EXHAUSTED = 8,
+    BANK_RPC_OUT_OF_RANGE = 11,
+    BANK_RPC_UNAVAILABLE = 14
+};
+
+typedef enum {
+    BANK_ANSWER_ERROR,     /* status and details, no message */
+    BANK_ANSWER_CUSTOMER,  /* CustomerReply {success, balance} */
+    BANK_ANSWER_PROPAGATE, /* PropagateReply {applied, balance} */
+    BANK_ANSWER_COURSE,    /* MsgResponse {interface, success, balance} */
+    BANK_ANSWER_FAN_OUT    /* the write is committed here: propagate it to every peer, then
+                              answer success (in the course's form when course_form) */
+} bank_answer_kind;
+
+typedef struct {
+    bank_answer_kind kind;
+    int status;
+    const char *details; /* static text */
+    int course_form;
+    const char *interface; /* course form: "query", "deposit", "withdraw", or "" when unknown */
+    int success;
+    int applied;           /* propagation: 1 applied now, 0 a duplicate acknowledged again */
+    int64_t balance;
+    bank_write write;      /* BANK_ANSWER_FAN_OUT */
+    int64_t customer_id, event_id;
+} bank_answer;
+
+/* Decides the answer to data[0..len) sent as `kind` to the branch holding r. Writes from
+ * customers are refused (UNAVAILABLE) until peers_ready. Never fails on bad bytes: they get an
+ * INVALID_ARGUMENT answer and leave the replica as it was. */
+void bank_branch_decide(bank_replica *r, int peers_ready, bank_request_kind kind,
+                        const uint8_t *data, size_t len, bank_answer *out);
+
+#endif
