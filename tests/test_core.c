@@ -349,3 +349,20 @@ Test(generator, deterministic_per_seed)
     cfg.branches = 0;
     cr_expect_eq(bank_workload_generate(&cfg, &a), -1);
 }
+
+/* Found by fuzzing (fuzz/regressions/proto): a large write resent after it was applied must be
+ * acknowledged as a duplicate, not refused as an overflow of the balance it already raised. */
+Test(replica, resent_large_write_is_a_duplicate_not_an_overflow)
+{
+    bank_replica r;
+    bank_replica_init(&r, 2, 1000);
+    bank_write w = {BANK_WRITE_DEPOSIT, 1, 1, INT64_MAX - 1000};
+    cr_assert_eq(bank_replica_apply(&r, &w), BANK_OK);
+    cr_expect_eq(r.balance, INT64_MAX);
+    cr_expect_eq(bank_replica_apply(&r, &w), BANK_DUPLICATE);
+    cr_expect_eq(r.balance, INT64_MAX);
+    bank_write other = {BANK_WRITE_DEPOSIT, 1, 2, 1};
+    cr_expect_eq(bank_replica_apply(&r, &other), BANK_OVERFLOW, "a new write still cannot overflow");
+    cr_expect(!bank_replica_has_applied(&r, 1, 2), "and is not recorded");
+    bank_replica_free(&r);
+}

@@ -136,6 +136,9 @@ static bank_status log_record(bank_origin_log *log, uint64_t seq)
 bank_status bank_replica_apply(bank_replica *r, const bank_write *w)
 {
     if (w->money < 0) return BANK_BAD_MONEY;
+    /* A duplicate is acknowledged whatever the balance is now: checking the sum first would
+     * answer a resent large write with an overflow, and its origin would think it lost. */
+    if (w->sequence != 0 && bank_replica_has_applied(r, w->origin, w->sequence)) return BANK_DUPLICATE;
     int64_t next;
     int64_t delta = w->kind == BANK_WRITE_DEPOSIT ? w->money : -w->money;
     if (checked_add(r->balance, delta, &next) != BANK_OK) return BANK_OVERFLOW;
