@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "io/peers_file.h"
 #include "rpc/branch_server.h"
+#include "run/trace_file.h"
 
 static const char branch_usage[] =
     "usage: bank branch --id N --balance B --peers FILE|- [OPTIONS]\n"
@@ -34,6 +35,8 @@ static const char branch_usage[] =
     "                      SIGINT or SIGTERM: this is how `bank run --processes` drives branches\n"
     "  --threads N         server threads (default 2)\n"
     "  --deadline-ms MS    deadline of each propagation (default 10000)\n"
+    "  --trace FILE        append a JSON line to FILE for every message this branch answers\n"
+    "                      (what `bank run --processes --trace` uses)\n"
     "  -h, --help          this text\n"
     "exit status: 0 stopped cleanly, 1 failed, 2 bad usage.\n";
 
@@ -42,12 +45,13 @@ typedef struct {
     int have_id, have_balance;
     const char *listen;
     const char *peers;
+    const char *trace;
     int threads, deadline_ms;
 } branch_options;
 
 static int parse_options(int argc, char **argv, branch_options *o)
 {
-    enum { OPT_ID = 256, OPT_BALANCE, OPT_LISTEN, OPT_PEERS, OPT_THREADS, OPT_DEADLINE };
+    enum { OPT_ID = 256, OPT_BALANCE, OPT_LISTEN, OPT_PEERS, OPT_THREADS, OPT_DEADLINE, OPT_TRACE };
     static const struct option longs[] = {
         {"id", required_argument, 0, OPT_ID},
         {"balance", required_argument, 0, OPT_BALANCE},
@@ -55,6 +59,7 @@ static int parse_options(int argc, char **argv, branch_options *o)
         {"peers", required_argument, 0, OPT_PEERS},
         {"threads", required_argument, 0, OPT_THREADS},
         {"deadline-ms", required_argument, 0, OPT_DEADLINE},
+        {"trace", required_argument, 0, OPT_TRACE},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -79,6 +84,7 @@ static int parse_options(int argc, char **argv, branch_options *o)
             break;
         case OPT_LISTEN: o->listen = optarg; break;
         case OPT_PEERS: o->peers = optarg; break;
+        case OPT_TRACE: o->trace = optarg; break;
         case OPT_THREADS:
             if (bank_arg_int("branch", "--threads", optarg, 1, 64, &v) != 0) return BANK_EXIT_USAGE;
             o->threads = (int)v;
@@ -172,10 +178,18 @@ int bank_cmd_branch(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     int sfd = signalfd(-1, &stop_signals, SFD_CLOEXEC);
 
-    bank_branch_config cfg = {o.id, o.balance, o.listen, o.threads, o.deadline_ms, 0};
+    bank_trace_file *trace = NULL;
+    if (o.trace && !(trace = bank_trace_file_open(o.trace, 0, err, sizeof err))) {
+        fprintf(stderr, "bank branch: %s\n", err);
+        free(entries);
+        return BANK_EXIT_FAILED;
+    }
+    bank_branch_config cfg = {o.id, o.balance, o.listen, o.threads, o.deadline_ms, 0,
+                              trace ? bank_trace_file_write : NULL, trace};
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     if (!s) {
         fprintf(stderr, "bank branch: %s\n", err);
+        bank_trace_file_close(trace, err, sizeof err);
         free(entries);
         return BANK_EXIT_FAILED;
     }
@@ -201,6 +215,10 @@ int bank_cmd_branch(int argc, char **argv)
         fprintf(stderr, "bank branch %lld: %s\n", (long long)o.id, err);
     }
     bank_branch_server_stop(s);
+    if (bank_trace_file_close(trace, err, sizeof err) != 0) {
+        fprintf(stderr, "bank branch %lld: %s\n", (long long)o.id, err);
+        rc = -1;
+    }
     free(peers);
     free(entries);
     if (sfd >= 0) close(sfd);

@@ -52,6 +52,9 @@ static const char run_usage[] =
     "  --cluster FILE         branches already running elsewhere, listed in FILE as \"ID HOST:PORT\"\n"
     "                         lines; they must hold the input's balances\n"
     "  --threads N            server threads per branch (default 1)\n"
+    "  --trace FILE           record every message a branch answers in FILE, one JSON object a\n"
+    "                         line (times, sender, receiver, RPC, customer and event, money, the\n"
+    "                         balance after, the reply); `bank diagram FILE` draws it\n"
     "\n"
     "  --query-delay MS       live: pause before every query (default 0; the course used 3000)\n"
     "  --deadline-ms MS       deadline of every RPC, and of branch start-up (default 10000)\n"
@@ -75,7 +78,7 @@ typedef struct {
 static int parse_options(int argc, char **argv, run_options *o)
 {
     enum { OPT_SCHEDULE = 256, OPT_STYLE, OPT_LINES, OPT_BRANCHES, OPT_PROCESSES, OPT_CLUSTER,
-           OPT_QUERY_DELAY, OPT_DEADLINE, OPT_THREADS };
+           OPT_QUERY_DELAY, OPT_DEADLINE, OPT_THREADS, OPT_TRACE };
     static const struct option longs[] = {
         {"schedule", required_argument, 0, OPT_SCHEDULE},
         {"style", required_argument, 0, OPT_STYLE},
@@ -87,6 +90,7 @@ static int parse_options(int argc, char **argv, run_options *o)
         {"query-delay", required_argument, 0, OPT_QUERY_DELAY},
         {"deadline-ms", required_argument, 0, OPT_DEADLINE},
         {"threads", required_argument, 0, OPT_THREADS},
+        {"trace", required_argument, 0, OPT_TRACE},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -132,6 +136,7 @@ static int parse_options(int argc, char **argv, run_options *o)
             if (bank_arg_int("run", "--threads", optarg, 1, 64, &v) != 0) return BANK_EXIT_USAGE;
             o->branches.server_threads = (int)v;
             break;
+        case OPT_TRACE: o->branches.trace_path = optarg; break;
         case 'h': fputs(run_usage, stdout); return -1;
         case ':': return bank_usage_error("run", "%s needs a value", argv[optind - 1]);
         default: return bank_usage_error("run", "unknown option %s", argv[optind - 1]);
@@ -142,6 +147,9 @@ static int parse_options(int argc, char **argv, run_options *o)
                                                       : "one input file expected, got several");
     if (o->drive.query_delay_ms && o->schedule != BANK_SCHEDULE_LIVE)
         return bank_usage_error("run", "--query-delay applies to --schedule live only");
+    if (o->branches.trace_path && o->branches.mode == BANK_MODE_CLUSTER)
+        return bank_usage_error("run", "--trace records what the branches this run starts answer; "
+                                       "a --cluster's branches take --trace themselves");
     o->input = argv[optind];
     o->branches.bank_exe = bank_self_exe();
     o->drive.schedule = o->schedule;

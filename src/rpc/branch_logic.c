@@ -40,6 +40,8 @@ static void decide_customer(bank_replica *r, int peers_ready, bank_request_kind 
     int64_t money = req->money;
     a->customer_id = req->customer_id;
     a->event_id = req->event_id;
+    a->money = money;
+    a->from_id = req->customer_id;
     bank__customer_request__free_unpacked(req, NULL);
 
     a->kind = BANK_ANSWER_CUSTOMER;
@@ -70,6 +72,9 @@ static void decide_propagation(bank_replica *r, bank_request_kind kind, const ui
                     req->origin_branch, req->sequence, req->money};
     a->customer_id = req->customer_id;
     a->event_id = req->event_id;
+    a->money = w.money;
+    a->from_branch = 1;
+    a->from_id = w.origin;
     bank__propagate_request__free_unpacked(req, NULL);
     const char *bad = w.money < 0                 ? "money must not be negative"
                       : w.sequence == 0           ? "sequence must be 1 or more"
@@ -114,6 +119,9 @@ static void decide_course(bank_replica *r, int peers_ready, bank_request_kind ki
     const char *name = course_op(req->interface, propagation, &op);
     int64_t money = req->money;
     a->customer_id = req->id;
+    a->money = money;
+    a->from_branch = propagation;
+    a->from_id = req->id; /* the course's form names the sender only by this id */
     msg_request__free_unpacked(req, NULL);
 
     a->kind = BANK_ANSWER_COURSE;

@@ -49,6 +49,10 @@ typedef struct {
     int64_t balance;
     bank_write write;      /* BANK_ANSWER_FAN_OUT */
     int64_t customer_id, event_id;
+    /* what the request said, for the trace */
+    int64_t money;
+    int from_branch;       /* a propagation: from_id is the branch that sent it */
+    int64_t from_id;       /* else the customer's id */
 } bank_answer;
 
 /* Decides the answer to data[0..len) sent as `kind` to the branch holding r. Writes from

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "branch_logic.h"
 #include "codec.h"
@@ -35,6 +36,12 @@ static const char *const method_path[M_COUNT] = {
     BANK_PATH_QUERY,    BANK_PATH_DEPOSIT,      BANK_PATH_WITHDRAW,
     BANK_PATH_PROPAGATE_DEPOSIT, BANK_PATH_PROPAGATE_WITHDRAW, BANK_PATH_MSG_DELIVERY,
     BANK_PATH_MSG_PROPAGATION,   BANK_PATH_ECHO,
+};
+
+/* The method names a trace uses. */
+static const char *const method_name[M_COUNT] = {
+    "Query", "Deposit", "Withdraw", "Propagate_Deposit", "Propagate_Withdraw", "MsgDelivery",
+    "MsgPropagation", "Echo",
 };
 
 /* The method each path asks for, as branch_logic.h names it (the echo has none). */
@@ -83,6 +90,9 @@ struct bank_branch_server {
 
     pthread_t *threads;
     int n_threads;
+
+    bank_trace_fn trace;
+    void *trace_ctx;
 };
 
 /* What a customer's write answers once every peer has acknowledged it. */
@@ -105,6 +115,8 @@ typedef struct {
     int64_t balance;
     bank_write write;
     int64_t customer_id, event_id;
+    int64_t t_recv_us, money, from_id; /* for the trace */
+    int from_branch;
     atomic_size_t peers_pending;
     atomic_int failed;
     char failure[256];
@@ -215,18 +227,45 @@ static void reply_course(server_call *c, const char *interface, int success, int
     send_reply(c, GRPC_STATUS_OK, NULL, &r.base);
 }
 
+static int64_t read_balance(bank_branch_server *s);
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Tells the trace, if there is one, how c was answered. */
+static void trace_reply(server_call *c, const char *reply, int64_t balance)
+{
+    bank_branch_server *s = c->srv;
+    if (!s->trace) return;
+    bank_trace_record r = {c->t_recv_us, now_us(), method_name[c->method], c->from_branch,
+                           c->from_id, s->id, c->customer_id, c->event_id, c->money, balance, reply};
+    s->trace(s->trace_ctx, &r);
+}
+
+static void trace_error(server_call *c, const char *details)
+{
+    char reply[440];
+    snprintf(reply, sizeof reply, "error: %s", details);
+    trace_reply(c, reply, read_balance(c->srv));
+}
+
 static void finish_write(server_call *c)
 {
     if (atomic_load(&c->failed)) {
         char details[400];
         snprintf(details, sizeof details, "write applied at branch %lld but %s",
                  (long long)c->srv->id, c->failure);
+        trace_error(c, details);
         send_reply(c, GRPC_STATUS_UNAVAILABLE, details, NULL);
-    } else if (c->form == REPLY_BANK) {
-        reply_customer(c, 1, c->balance);
-    } else {
-        reply_course(c, c->course_interface, 1, c->balance);
+        return;
     }
+    trace_reply(c, "success", c->balance);
+    if (c->form == REPLY_BANK) reply_customer(c, 1, c->balance);
+    else reply_course(c, c->course_interface, 1, c->balance);
 }
 
 static void note_failure(server_call *c, const char *fmt_peer, long long peer_id, const char *why)
@@ -365,6 +404,7 @@ static void handle_request(server_call *c)
     bank_branch_server *s = c->srv;
     grpc_slice bytes;
     if (bank_codec_flatten(c->payload, &bytes) != 0) {
+        trace_error(c, "unreadable message");
         send_reply(c, GRPC_STATUS_INVALID_ARGUMENT, "unreadable message", NULL);
         return;
     }
@@ -376,6 +416,12 @@ static void handle_request(server_call *c)
     grpc_slice_unref(bytes);
     c->customer_id = a.customer_id;
     c->event_id = a.event_id;
+    c->money = a.money;
+    c->from_branch = a.from_branch;
+    c->from_id = a.from_id;
+    if (a.kind == BANK_ANSWER_ERROR) trace_error(c, a.details);
+    else if (a.kind == BANK_ANSWER_PROPAGATE) trace_reply(c, a.applied ? "applied" : "duplicate", a.balance);
+    else if (a.kind != BANK_ANSWER_FAN_OUT) trace_reply(c, a.success ? "success" : "fail", a.balance);
     switch (a.kind) {
     case BANK_ANSWER_ERROR:
         send_reply(c, (grpc_status_code)a.status, a.details, NULL);
@@ -431,6 +477,7 @@ static void on_incoming(server_call *c, int ok)
         free_server_call(c);
         return;
     }
+    c->t_recv_us = s->trace ? now_us() : 0;
     if (!atomic_load(&s->stopping)) post_request(s, c->method);
     if (c->method == M_ECHO) handle_echo(c);
     else if (c->method < M_ECHO) handle_request(c);
@@ -485,6 +532,8 @@ bank_branch_server *bank_branch_server_start(const bank_branch_config *cfg, char
     s->id = cfg->id;
     s->propagate_deadline_ms = cfg->propagate_deadline_ms > 0 ? cfg->propagate_deadline_ms : 10000;
     s->serve_echo = cfg->serve_echo;
+    s->trace = cfg->trace;
+    s->trace_ctx = cfg->trace_ctx;
     s->n_threads = cfg->threads > 0 ? cfg->threads : 1;
     pthread_mutex_init(&s->lock, NULL);
     bank_replica_init(&s->replica, cfg->id, cfg->balance);

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "trace.h"
+
 typedef struct bank_branch_server bank_branch_server;
 
 typedef struct {
@@ -15,6 +17,8 @@ typedef struct {
     int threads;                /* completion-queue threads; 1 is plenty for loopback */
     int propagate_deadline_ms;  /* per propagation call */
     int serve_echo;             /* also serve BANK_PATH_ECHO (benchmarks only) */
+    bank_trace_fn trace;        /* optional: told of every request this branch answers */
+    void *trace_ctx;
 } bank_branch_config;
 
 typedef struct {

@@ -15,6 +15,7 @@
 
 #include "io/peers_file.h"
 #include "rpc/branch_server.h"
+#include "trace_file.h"
 
 extern char **environ;
 
@@ -33,6 +34,7 @@ struct bank_branches {
     char (*targets)[256];
     bank_branch_server **servers; /* embedded */
     child *children;              /* processes */
+    bank_trace_file *trace;       /* embedded */
 };
 
 const char *bank_branches_target(const bank_branches *b, size_t i) { return b->targets[i]; }
@@ -53,6 +55,8 @@ static bank_branches *alloc_branches(size_t n, bank_mode mode)
 
 static void free_branches(bank_branches *b)
 {
+    char ignored[8];
+    bank_trace_file_close(b->trace, ignored, sizeof ignored);
     free(b->targets);
     free(b->servers);
     free(b->children);
@@ -86,9 +90,14 @@ static bank_branches *start_embedded(const bank_workload *w, const bank_branches
         if (b) free_branches(b);
         return NULL;
     }
+    if (cfg->trace_path && !(b->trace = bank_trace_file_open(cfg->trace_path, 1, err, errlen))) {
+        free_branches(b);
+        return NULL;
+    }
     for (size_t i = 0; i < w->n_branches; i++) {
         bank_branch_config bc = {w->branches[i].id, w->branches[i].balance, "127.0.0.1:0",
-                                 cfg->server_threads, cfg->deadline_ms, cfg->serve_echo};
+                                 cfg->server_threads, cfg->deadline_ms, cfg->serve_echo,
+                                 b->trace ? bank_trace_file_write : NULL, b->trace};
         b->servers[i] = bank_branch_server_start(&bc, err, errlen);
         if (!b->servers[i]) {
             stop_servers(b);
@@ -167,7 +176,7 @@ static int spawn_branch(child *c, const char *exe, const bank_branch *br, const 
     snprintf(deadline, sizeof deadline, "%d", cfg->deadline_ms);
     char *argv[] = {(char *)exe, "branch", "--id", id, "--balance", balance, "--listen",
                     "127.0.0.1:0", "--peers", "-", "--threads", threads, "--deadline-ms",
-                    deadline, NULL};
+                    deadline, cfg->trace_path ? "--trace" : NULL, (char *)cfg->trace_path, NULL};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
@@ -246,6 +255,13 @@ static bank_branches *start_processes(const bank_workload *w, const bank_branche
         snprintf(err, errlen, "out of memory");
         if (b) free_branches(b);
         return NULL;
+    }
+    if (cfg->trace_path) { /* empty it once; every branch process appends to it */
+        bank_trace_file *t = bank_trace_file_open(cfg->trace_path, 1, err, errlen);
+        if (!t || bank_trace_file_close(t, err, errlen) != 0) {
+            free_branches(b);
+            return NULL;
+        }
     }
     signal(SIGPIPE, SIG_IGN); /* a child that died must not kill the run through its pipe */
     int64_t deadline = now_ms() + (cfg->deadline_ms > 0 ? cfg->deadline_ms : 10000);
@@ -341,6 +357,8 @@ int bank_branches_stop(bank_branches *b, char *err, size_t errlen)
     if (!b) return 0;
     int rc = 0;
     if (b->mode == BANK_MODE_EMBEDDED) stop_servers(b);
+    if (bank_trace_file_close(b->trace, err, errlen) != 0) rc = -1;
+    b->trace = NULL;
     if (b->mode == BANK_MODE_PROCESSES)
         for (size_t i = 0; i < b->n; i++) {
             char why[256];

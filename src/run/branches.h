@@ -16,6 +16,8 @@ typedef struct {
     int server_threads;       /* per branch; 0 = 1 */
     int deadline_ms;          /* for propagations, and for start-up */
     int serve_echo;           /* embedded: also serve the benchmark's bare echo */
+    const char *trace_path;   /* embedded and processes: every branch records the messages it
+                                 answers in this file (emptied first), one JSON line each */
 } bank_branches_config;
 
 typedef struct bank_branches bank_branches;
