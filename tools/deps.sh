@@ -3,7 +3,8 @@
 # Usage: tools/deps.sh [build|test]   (test adds what only the tests use)
 set -euo pipefail
 
-want=(gcc make cmake pkg-config libgrpc-dev protobuf-c-compiler libprotobuf-c-dev libcjson-dev)
+want=(gcc make cmake pkg-config libgrpc-dev protobuf-c-compiler libprotobuf-c-dev libcjson-dev
+      libcairo2-dev)
 if [ "${1:-build}" = test ]; then
   # criterion: unit tests; python3-grpcio, python3-protobuf, protobuf-compiler: a course-style
   # Python customer drives our branches over the course's own wire form.

@@ -9,11 +9,13 @@
 
 #include "args.h"
 #include "commands.h"
+#include "diagram/diagram.h"
 #include "grade/grade.h"
 #include "grade/report.h"
 #include "io/input.h"
 #include "io/read_file.h"
 #include "io/student_output.h"
+#include "reference_diagram.h"
 
 static const char grade_usage[] =
     "usage: bank grade --input INPUT.json [OPTIONS] OUTPUT_FILE\n"
@@ -47,6 +49,8 @@ static const char grade_usage[] =
     "  --batch DIR         grade every file in DIR (and in its subfolders, one level down); print a\n"
     "                      table: file, score, first wrong event, format\n"
     "  --report FILE       also write the table to FILE, as CSV, JSON or HTML by its extension\n"
+    "  --diagram           with an HTML --report: add the space-time diagram of the reference\n"
+    "                      run (the --schedule one; sequential by default) below the table\n"
     "  -h, --help          this text\n"
     "\n"
     "exit status: 0 every event correct (in every file), 1 some event wrong or a file unusable,\n"
@@ -58,19 +62,20 @@ enum { EXIT_UNDECIDED = 3 };
 typedef struct {
     const char *input, *batch, *report, *file;
     bank_grade_options grade;
-    int json, wrong_only;
+    int json, wrong_only, diagram;
 } grade_options;
 
 static int parse_options(int argc, char **argv, grade_options *o)
 {
     enum { OPT_INPUT = 256, OPT_EXACT, OPT_CONSISTENT, OPT_SCHEDULE, OPT_BUDGET, OPT_JSON,
-           OPT_WRONG_ONLY, OPT_BATCH, OPT_REPORT };
+           OPT_WRONG_ONLY, OPT_BATCH, OPT_REPORT, OPT_DIAGRAM };
     static const struct option longs[] = {
         {"input", required_argument, 0, OPT_INPUT},       {"exact", no_argument, 0, OPT_EXACT},
         {"consistent", no_argument, 0, OPT_CONSISTENT},   {"schedule", required_argument, 0, OPT_SCHEDULE},
         {"budget", required_argument, 0, OPT_BUDGET},     {"json", no_argument, 0, OPT_JSON},
         {"wrong-only", no_argument, 0, OPT_WRONG_ONLY},   {"batch", required_argument, 0, OPT_BATCH},
-        {"report", required_argument, 0, OPT_REPORT},     {"help", no_argument, 0, 'h'},
+        {"report", required_argument, 0, OPT_REPORT},     {"diagram", no_argument, 0, OPT_DIAGRAM},
+        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->grade.mode = BANK_GRADE_CONSISTENT;
@@ -98,6 +103,7 @@ static int parse_options(int argc, char **argv, grade_options *o)
         case OPT_WRONG_ONLY: o->wrong_only = 1; break;
         case OPT_BATCH: o->batch = optarg; break;
         case OPT_REPORT: o->report = optarg; break;
+        case OPT_DIAGRAM: o->diagram = 1; break;
         case 'h': fputs(grade_usage, stdout); return -1;
         case ':': return bank_usage_error("grade", "%s needs a value", argv[optind - 1]);
         default: return bank_usage_error("grade", "unknown option %s", argv[optind - 1]);
@@ -114,9 +120,11 @@ static int parse_options(int argc, char **argv, grade_options *o)
     }
     if (schedule_given && o->grade.mode != BANK_GRADE_EXACT)
         return bank_usage_error("grade", "--schedule chooses the reference run of --exact; add --exact");
-    bank_table_kind k;
+    bank_table_kind k = BANK_TABLE_TEXT;
     if (o->report && bank_table_kind_for(o->report, &k) != 0)
         return bank_usage_error("grade", "--report: \"%s\" does not end in .csv, .json, .html or .txt", o->report);
+    if (o->diagram && (!o->report || k != BANK_TABLE_HTML))
+        return bank_usage_error("grade", "--diagram goes into an HTML report: add --report FILE.html");
     return 0;
 }
 
@@ -292,7 +300,14 @@ int bank_cmd_grade(int argc, char **argv)
         snprintf(mode, sizeof mode, "exact (%s schedule)", bank_schedule_name(o.grade.schedule));
     else
         snprintf(mode, sizeof mode, "consistent (some legal execution)");
-    bank_report_context ctx = {o.input, mode, !o.wrong_only};
+    bank_report_context ctx = {o.input, mode, !o.wrong_only, NULL};
+    char *svg = NULL;
+    if (o.diagram && bank_reference_diagram_svg(&w, o.grade.schedule, &svg, err, sizeof err) != 0) {
+        fprintf(stderr, "bank grade: --diagram: %s\n", err);
+        bank_workload_free(&w);
+        return BANK_EXIT_FAILED;
+    }
+    ctx.diagram_svg = svg;
     int status;
     if (o.batch) {
         status = grade_batch(&o, &w, &ctx);
@@ -322,6 +337,8 @@ int bank_cmd_grade(int argc, char **argv)
         }
         graded_free(&g);
     }
+    free(svg);
+    if (o.diagram) bank_diagram_release();
     bank_workload_free(&w);
     return status;
 }

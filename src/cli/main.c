@@ -19,6 +19,7 @@ static const char usage[] =
     "  branch            run one branch server (for --processes and multi-host clusters)\n"
     "  bench             measure operations per second and latency against a bare RPC\n"
     "  grade             judge students' output files against an input (one file or a folder)\n"
+    "  diagram           draw a trace of bank run --trace as a space-time diagram\n"
     "  help              this text\n"
     "\n"
     "`bank COMMAND --help` describes each command.\n";
@@ -38,6 +39,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "branch") == 0) return bank_cmd_branch(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0) return bank_cmd_bench(argc - 1, argv + 1);
     if (strcmp(cmd, "grade") == 0) return bank_cmd_grade(argc - 1, argv + 1);
+    if (strcmp(cmd, "diagram") == 0) return bank_cmd_diagram(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         fputs(usage, stdout);
         return BANK_EXIT_OK;

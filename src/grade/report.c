@@ -213,7 +213,16 @@ static void html_table(FILE *f, const bank_report_context *ctx, const bank_grade
             fputs("</ul></details></td></tr>\n", f);
         }
     }
-    fputs("</table>\n</body></html>\n", f);
+    fputs("</table>\n", f);
+    if (ctx->diagram_svg) {
+        /* inline, without the XML declaration, which may only open a document */
+        const char *svg = strstr(ctx->diagram_svg, "<svg");
+        fputs("<h2>The reference run</h2>\n<p>Who sent what to whom, in order; drawn by "
+              "<code>bank run --trace</code> and <code>bank diagram</code>.</p>\n", f);
+        fputs(svg ? svg : "", f);
+        fputc('\n', f);
+    }
+    fputs("</body></html>\n", f);
 }
 
 int bank_report_table(FILE *f, bank_table_kind kind, const bank_report_context *ctx,

@@ -19,6 +19,7 @@ typedef struct {
     const char *input;    /* the input's path */
     const char *mode;     /* "consistent" or "exact (sequential)" ... */
     int all_verdicts;     /* text: every event (else only the ones not ok) */
+    const char *diagram_svg; /* HTML: the reference run's diagram, drawn after the table */
 } bank_report_context;
 
 /* "customer 2 event 2 query: wrong value: ..." per verdict and "N/M events correct". */

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""bank run --trace and bank diagram.
+
+The trace of the course sample (sequential, in-process and --processes) holds exactly the
+messages the rules require, in the order they require per branch; a write is answered only
+after every peer acknowledged it. The diagram comes out as SVG an XML parser accepts, as a PNG
+that is not blank, and as a PDF; bad arguments and bad traces get one line and exit 2.
+Usage: trace_diagram.py BANK GOLDEN_DIR
+"""
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+import zlib
+
+bank, golden = sys.argv[1], sys.argv[2]
+sample = os.path.join(golden, "sample", "input.json")
+failures = 0
+
+
+def check(cond, what):
+    global failures
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures += 1
+
+
+def run(*args):
+    return subprocess.run([bank, *args], capture_output=True, text=True, timeout=300)
+
+
+def load(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def png_pixels_vary(path):
+    """Decodes an 8-bit RGB/RGBA PNG with zlib and tells whether its pixels differ."""
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, width, height, ctype = 8, b"", 0, 0, 0
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            width, height, depth, ctype = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and ctype in (2, 6), (depth, ctype)
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw = zlib.decompress(idat)
+    bpp = 3 if ctype == 2 else 4
+    stride = width * bpp
+    # Unfiltering is not needed to tell blank from not: a blank image's filtered rows are all
+    # alike too, so compare the rows' bytes after their filter byte.
+    rows = {raw[r * (stride + 1) + 1:(r + 1) * (stride + 1)] for r in range(height)}
+    return len(rows) > 2 and width > 100 and height > 100
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    for mode in ([], ["--processes"]):
+        label = "processes" if mode else "in-process"
+        trace = os.path.join(tmp, "trace-%s.jsonl" % label)
+        r = run("run", *mode, "--trace", trace, sample)
+        check(r.returncode == 0, "%s: bank run --trace exits 0 (%s)" % (label, r.stderr.strip()))
+        recs = load(trace)
+        closing = [x for x in recs if x["customer"] == 0 and x["event"] == 0]
+        msgs = [x for x in recs if x not in closing]
+        check(len(closing) == 3, "%s: bank run's closing balance reads: one per branch" % label)
+        # rule: customers' requests, each to its own branch, and one propagation per peer per write
+        want = sorted([
+            ("customer", 1, 1, "Query", 1, "success", 400),
+            ("customer", 2, 2, "Deposit", 2, "success", 570),
+            ("customer", 2, 2, "Query", 3, "success", 570),
+            ("customer", 3, 3, "Withdraw", 4, "success", 500),
+            ("customer", 3, 3, "Query", 5, "success", 500),
+            ("branch", 2, 1, "Propagate_Deposit", 2, "applied", 570),
+            ("branch", 2, 3, "Propagate_Deposit", 2, "applied", 570),
+            ("branch", 3, 1, "Propagate_Withdraw", 4, "applied", 500),
+            ("branch", 3, 2, "Propagate_Withdraw", 4, "applied", 500),
+        ])
+        got = sorted((x["from"], x["from_id"], x["to_branch"], x["rpc"], x["event"], x["reply"],
+                      x["balance"]) for x in msgs)
+        check(got == want, "%s: exactly the 9 messages the rules require: %s" % (label, got))
+        # per branch, in the order it took them
+        per_branch = {}
+        for x in sorted(msgs, key=lambda x: x["t_recv_us"]):
+            per_branch.setdefault(x["to_branch"], []).append((x["rpc"], x["event"]))
+        check(per_branch.get(1) == [("Query", 1), ("Propagate_Deposit", 2), ("Propagate_Withdraw", 4)],
+              "%s: branch 1 took c1's query, then c2's deposit, then c3's withdrawal: %s" % (label, per_branch.get(1)))
+        check(per_branch.get(2) == [("Deposit", 2), ("Query", 3), ("Propagate_Withdraw", 4)],
+              "%s: branch 2's order: %s" % (label, per_branch.get(2)))
+        check(per_branch.get(3) == [("Propagate_Deposit", 2), ("Withdraw", 4), ("Query", 5)],
+              "%s: branch 3's order: %s" % (label, per_branch.get(3)))
+        for write, prop in (("Deposit", "Propagate_Deposit"), ("Withdraw", "Propagate_Withdraw")):
+            w = next(x for x in msgs if x["rpc"] == write)
+            acks = [x for x in msgs if x["rpc"] == prop]
+            check(all(a["t_recv_us"] >= w["t_recv_us"] and a["t_reply_us"] <= w["t_reply_us"] for a in acks),
+                  "%s: the %s is answered after both peers acknowledged it" % (label, write))
+
+    trace = os.path.join(tmp, "trace-in-process.jsonl")
+    for ext in ("svg", "png", "pdf"):
+        out = os.path.join(tmp, "run." + ext)
+        r = run("diagram", trace, "-o", out, "--title", "course sample")
+        check(r.returncode == 0 and os.path.getsize(out) > 1000, "diagram -o run.%s (%s)" % (ext, r.stderr.strip()))
+    root = ET.parse(os.path.join(tmp, "run.svg")).getroot()
+    check(root.tag.endswith("svg") and len(list(root.iter())) > 50, "the SVG parses as XML and has content")
+    check(png_pixels_vary(os.path.join(tmp, "run.png")), "the PNG is not blank")
+    check(open(os.path.join(tmp, "run.pdf"), "rb").read(5) == b"%PDF-", "the PDF is a PDF")
+
+    r = run("diagram", trace, "-o", os.path.join(tmp, "run.gif"))
+    check(r.returncode == 2 and "does not end in .svg, .png or .pdf" in r.stderr, "an unknown extension: exit 2")
+    r = run("diagram", trace)
+    check(r.returncode == 2 and "-o OUT.svg" in r.stderr, "no -o: exit 2")
+    bad = os.path.join(tmp, "bad.jsonl")
+    with open(bad, "w") as f:
+        f.write(open(trace).readline())
+        f.write('{"t_recv_us": 1, "oops"\n')
+    r = run("diagram", bad, "-o", os.path.join(tmp, "x.svg"))
+    check(r.returncode == 2 and "bad.jsonl:2:" in r.stderr and r.stderr.count("\n") == 1,
+          "a broken line: one message with line and column, exit 2 (%s)" % r.stderr.strip())
+    r = run("run", "--cluster", bad, "--trace", bad, sample)
+    check(r.returncode == 2 and "--trace" in r.stderr, "--trace with --cluster is refused")
+
+    # bank grade --diagram: the reference run's diagram inside the HTML report
+    report = os.path.join(tmp, "report.html")
+    r = run("grade", "--input", sample, "--report", report, "--diagram",
+            os.path.join(golden, "sample", "expected.sequential.json"))
+    html = open(report).read() if os.path.exists(report) else ""
+    check(r.returncode == 0 and "<svg" in html and "The reference run" in html,
+          "bank grade --diagram puts the reference run's diagram in the HTML report")
+
+print("trace_diagram: %d failures" % failures)
+sys.exit(1 if failures else 0)
