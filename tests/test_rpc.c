@@ -1,6 +1,7 @@
 /* Branches as real gRPC servers on loopback, customers as real clients: the rules of the
  * assignment checked over HTTP/2, in this process (no input file, no CLI). */
 #include <criterion/criterion.h>
+#include <time.h>
 #include <grpc/grpc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,4 +320,45 @@ Test(rpc, a_peer_that_never_answers_makes_the_write_fail_loudly)
     bank_client_cq_destroy(cq);
     bank_channel_close(ch);
     bank_branch_server_stop(s);
+}
+
+/* Bad calls at every door: an unknown method, a message over the size limit, a call whose
+ * deadline has passed, empty and truncated messages. Each gets a prompt error status, and the
+ * branch answers the next good request as if nothing happened. */
+Test(rpc, bad_calls_get_a_status_and_the_branch_keeps_serving)
+{
+    bank_branches *b = start(&sample);
+    raw_client rc = raw_open(bank_branches_target(b, 0));
+    grpc_byte_buffer *reply;
+    struct timespec t0, t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cr_expect_eq(bank_client_raw(rc.ch, rc.cq, "/bank.Branch/Transfer", "", 0, 5000, &reply),
+                 GRPC_STATUS_UNIMPLEMENTED, "an unknown method");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    cr_expect_lt(t1.tv_sec - t0.tv_sec, 4, "an unknown method is refused at once, not at the deadline");
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "query", 0, "success", 400);
+
+    size_t big = 5u << 20; /* over gRPC's default 4 MiB limit on received messages */
+    uint8_t *huge = calloc(1, big);
+    cr_assert_not_null(huge);
+    cr_expect_eq(raw_call(&rc, BANK_PATH_DEPOSIT, huge, big, &reply), GRPC_STATUS_RESOURCE_EXHAUSTED,
+                 "an oversize message");
+    free(huge);
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "query", 0, "success", 400);
+
+    cr_expect_eq(bank_client_raw(rc.ch, rc.cq, BANK_PATH_QUERY, "", 0, 0, &reply),
+                 GRPC_STATUS_DEADLINE_EXCEEDED, "a call whose deadline has already passed");
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "query", 0, "success", 400);
+
+    /* an empty message is a valid protobuf (every field zero): a query of customer 0 */
+    cr_expect_eq(raw_call(&rc, BANK_PATH_QUERY, "", 0, &reply), GRPC_STATUS_OK, "an empty query");
+    if (reply) grpc_byte_buffer_destroy(reply);
+    static const uint8_t truncated[] = {0x18, 0x80}; /* money: a varint cut off */
+    cr_expect_eq(raw_call(&rc, BANK_PATH_WITHDRAW, truncated, sizeof truncated, &reply),
+                 GRPC_STATUS_INVALID_ARGUMENT, "a truncated message");
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "query", 0, "success", 400);
+
+    raw_close(&rc);
+    stop(b);
 }

@@ -29,7 +29,10 @@ enum method {
     M_MSG_DELIVERY,
     M_MSG_PROPAGATION,
     M_ECHO,
-    M_COUNT
+    M_COUNT,
+    /* A call to a path no method is registered for: answered UNIMPLEMENTED at once. Without a
+     * request posted for such calls, the C core would hold them until the caller's deadline. */
+    M_UNKNOWN = M_COUNT
 };
 
 static const char *const method_path[M_COUNT] = {
@@ -105,6 +108,7 @@ typedef struct {
     grpc_call *call;
     gpr_timespec deadline;
     grpc_metadata_array request_md;
+    grpc_call_details details; /* M_UNKNOWN: which path was called */
     grpc_byte_buffer *payload;
     grpc_byte_buffer *reply;
     int cancelled;
@@ -147,6 +151,7 @@ static void untrack(bank_branch_server *s)
 static void free_server_call(server_call *c)
 {
     grpc_metadata_array_destroy(&c->request_md);
+    if (c->method == M_UNKNOWN) grpc_call_details_destroy(&c->details);
     if (c->payload) grpc_byte_buffer_destroy(c->payload);
     if (c->reply) grpc_byte_buffer_destroy(c->reply);
     if (c->call) grpc_call_unref(c->call);
@@ -162,9 +167,16 @@ static int post_request(bank_branch_server *s, enum method m)
     c->method = m;
     grpc_metadata_array_init(&c->request_md);
     track(s);
-    grpc_call_error e = grpc_server_request_registered_call(
-        s->server, s->method_handle[m], &c->call, &c->deadline, &c->request_md, &c->payload, s->cq,
-        s->cq, &c->tag);
+    grpc_call_error e;
+    if (m == M_UNKNOWN) {
+        grpc_call_details_init(&c->details);
+        e = grpc_server_request_call(s->server, &c->call, &c->details, &c->request_md, s->cq, s->cq,
+                                     &c->tag);
+    } else {
+        e = grpc_server_request_registered_call(s->server, s->method_handle[m], &c->call,
+                                                &c->deadline, &c->request_md, &c->payload, s->cq,
+                                                s->cq, &c->tag);
+    }
     if (e != GRPC_CALL_OK) {
         free_server_call(c);
         untrack(s);
@@ -241,7 +253,8 @@ static void trace_reply(server_call *c, const char *reply, int64_t balance)
 {
     bank_branch_server *s = c->srv;
     if (!s->trace) return;
-    bank_trace_record r = {c->t_recv_us, now_us(), method_name[c->method], c->from_branch,
+    bank_trace_record r = {c->t_recv_us, now_us(),
+                           c->method < M_COUNT ? method_name[c->method] : "unknown", c->from_branch,
                            c->from_id, s->id, c->customer_id, c->event_id, c->money, balance, reply};
     s->trace(s->trace_ctx, &r);
 }
@@ -470,6 +483,17 @@ static void handle_echo(server_call *c)
     }
 }
 
+static void handle_unknown(server_call *c)
+{
+    char *path = grpc_slice_to_c_string(c->details.method);
+    char details[300];
+    snprintf(details, sizeof details, "no method %.200s here (bank.Branch and the course's Branch "
+                                      "are served)", path);
+    gpr_free(path);
+    trace_error(c, details);
+    send_reply(c, GRPC_STATUS_UNIMPLEMENTED, details, NULL);
+}
+
 static void on_incoming(server_call *c, int ok)
 {
     bank_branch_server *s = c->srv;
@@ -481,6 +505,7 @@ static void on_incoming(server_call *c, int ok)
     if (!atomic_load(&s->stopping)) post_request(s, c->method);
     if (c->method == M_ECHO) handle_echo(c);
     else if (c->method < M_ECHO) handle_request(c);
+    else if (c->method == M_UNKNOWN) handle_unknown(c);
     else free_server_call(c);
 }
 
@@ -565,6 +590,7 @@ bank_branch_server *bank_branch_server_start(const bank_branch_config *cfg, char
     for (int m = 0; m < M_COUNT; m++)
         if (s->method_handle[m])
             for (int i = 0; i < REQUESTS_POSTED_PER_METHOD; i++) post_request(s, (enum method)m);
+    post_request(s, M_UNKNOWN);
     s->threads = calloc((size_t)s->n_threads, sizeof *s->threads);
     for (int i = 0; i < s->n_threads; i++) pthread_create(&s->threads[i], NULL, serve, s);
     return s;
