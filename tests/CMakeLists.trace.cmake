@@ -1,3 +1,8 @@
+# spec/semantics.md defines the semantics; tests name the rules they check with `rule:` tags.
+# `trace` fails when a rule has no test or a tag names no rule (tools/trace.sh).
+add_test(NAME trace COMMAND ${PROJECT_SOURCE_DIR}/tools/trace.sh ${PROJECT_SOURCE_DIR})
+set_tests_properties(trace PROPERTIES LABELS unit TIMEOUT 60)
+
 # Tests written for rules of spec/semantics.md that no other test checked: through the command
 # line (rules_cli), and on the wire with a Python gRPC client and `bank run --cluster`
 # (rules_wire; skipped, 77, without python3-grpcio).
