@@ -124,6 +124,29 @@ def main():
             return p
         checks.check("bank form: money < 0 is INVALID_ARGUMENT", with_branches([100, 100], negative_money))
 
+        # rule: B2, B5; before a branch knows its peers: a query is answered, a write refused
+        def before_peers():
+            p = []
+            proc = subprocess.Popen([bank, "branch", "--id", "1", "--balance", "7", "--listen", "127.0.0.1:0",
+                                     "--peers", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, text=True)
+            try:
+                line = proc.stdout.readline().strip()
+                if not line.startswith("listening "):
+                    return ["the branch said %r instead of its address" % line]
+                one = Branch(line.split(" ", 1)[1], b_pb, c_pb)
+                expect(p, "Query", one.balance(), 7)
+                expect(p, "Deposit 5", status_of(one.deposit, b_pb.CustomerRequest(money=5)), "UNAVAILABLE")
+                expect(p, "MsgDelivery withdraw 1", status_of(one.delivery, c_pb.MsgRequest(
+                    id=1, interface="withdraw", money=1)), "UNAVAILABLE")
+                expect(p, "balance after", one.balance(), 7)
+                one.close()
+            finally:
+                proc.kill()
+                proc.wait()
+            return p
+        checks.check("before a branch knows its peers", before_peers())
+
         # rule: P5; refused propagations: money < 0, sequence 0, from itself
         def refused(br, _):
             p = []
