@@ -11,6 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 passed=0
 failed=0
 cd "$dir" || exit 2
+# rule: I11; every tests/bad input: one line, nothing on stdout, exit 2
 for input in *.json; do
   name=${input%.json}
   want_rc=$(sed -n 1p "$name.expect")

@@ -11,6 +11,7 @@
 
 /* ---- replica ---- */
 
+/* rule: B1, B3, B4, P2 */
 Test(replica, deposit_and_withdraw)
 {
     bank_replica r;
@@ -29,6 +30,7 @@ Test(replica, deposit_and_withdraw)
     bank_replica_free(&r);
 }
 
+/* rule: B3, B4, P2 */
 Test(replica, withdraw_of_the_whole_balance_succeeds_one_more_fails)
 {
     bank_replica r;
@@ -45,6 +47,7 @@ Test(replica, withdraw_of_the_whole_balance_succeeds_one_more_fails)
     bank_replica_free(&r);
 }
 
+/* rule: B3, P5 */
 Test(replica, bad_money_and_overflow_change_nothing)
 {
     bank_replica r;
@@ -66,6 +69,7 @@ Test(replica, bad_money_and_overflow_change_nothing)
     bank_replica_free(&r);
 }
 
+/* rule: P3, P9 */
 Test(replica, propagated_withdrawal_is_applied_without_a_balance_check)
 {
     bank_replica r;
@@ -76,6 +80,7 @@ Test(replica, propagated_withdrawal_is_applied_without_a_balance_check)
     bank_replica_free(&r);
 }
 
+/* rule: P4 */
 Test(replica, duplicates_out_of_order_and_several_origins)
 {
     bank_replica r;
@@ -98,6 +103,7 @@ Test(replica, duplicates_out_of_order_and_several_origins)
     bank_replica_free(&r);
 }
 
+/* rule: B7 */
 Test(replica, unsequenced_writes_apply_every_time)
 {
     bank_replica r;
@@ -118,6 +124,7 @@ static uint64_t test_seed(void)
 /* Random writes at a few replicas; every propagation delivered in random order, some twice.
  * Afterwards every replica holds initial + successful deposits - successful withdrawals and
  * has applied every write exactly once. Rerun a failure with BANK_SEED=<seed>. */
+/* rule: P4, P8 */
 Test(replica, random_delivery_converges)
 {
     uint64_t seed0 = test_seed();
@@ -205,6 +212,7 @@ static void expect_plan(const bank_workload *w, bank_schedule s, const char *wan
     bank_plan_free(&p);
 }
 
+/* rule: S1 */
 Test(schedule, names)
 {
     bank_schedule s;
@@ -220,12 +228,14 @@ Test(schedule, names)
     cr_expect_eq(bank_plan_build(&sample, BANK_SCHEDULE_LIVE, &p), -1, "live has no plan");
 }
 
+/* rule: S3, S4, S8 */
 Test(schedule, sample_plans)
 {
     expect_plan(&sample, BANK_SCHEDULE_SEQUENTIAL, " 0.0 | 1.0 | 1.1 | 2.0 | 2.1");
     expect_plan(&sample, BANK_SCHEDULE_ROUNDS, " 1.0 | 2.0 | 0.0 1.1 2.1");
 }
 
+/* rule: S2, S3, S4 */
 Test(schedule, rounds_with_several_queries_and_trailing_writes)
 {
     bank_event a[] = {{1, BANK_OP_QUERY, 0}, {2, BANK_OP_DEPOSIT, 1}, {3, BANK_OP_QUERY, 0},
@@ -252,6 +262,7 @@ static void run_model(const bank_workload *w, bank_schedule s, bank_outcome *o, 
     bank_plan_free(&p);
 }
 
+/* rule: S6, S8 */
 Test(model, the_worked_example)
 {
     bank_outcome o;
@@ -272,6 +283,7 @@ Test(model, the_worked_example)
     bank_outcome_free(&o);
 }
 
+/* rule: S6, B4 */
 Test(model, failed_withdrawal_changes_nothing_anywhere)
 {
     bank_event a[] = {{1, BANK_OP_WITHDRAW, 401}, {2, BANK_OP_QUERY, 0}};
@@ -293,6 +305,7 @@ Test(model, failed_withdrawal_changes_nothing_anywhere)
     bank_outcome_free(&o);
 }
 
+/* rule: S3, S6, I9 */
 Test(model, the_course_large_input)
 {
     bank_branch br[50];

@@ -94,6 +94,7 @@ static void expect_sequential_sample(const char *text)
 
 /* ---- the reader, one test per form ---- */
 
+/* rule: G2, G5 */
 Test(reader, json_array_pretty_result_balance)
 {
     expect_sequential_sample(
@@ -102,6 +103,7 @@ Test(reader, json_array_pretty_result_balance)
         "  {\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"result\": {\"balance\": 500}}]}\n]\n");
 }
 
+/* rule: G2, G5 */
 Test(reader, json_array_one_line_balance_no_result)
 {
     expect_sequential_sample(
@@ -110,6 +112,7 @@ Test(reader, json_array_one_line_balance_no_result)
         "[{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 500}]}]");
 }
 
+/* rule: G2, G5 */
 Test(reader, json_lines_money_float_and_key_order)
 {
     bank_student_output so;
@@ -126,6 +129,7 @@ Test(reader, json_lines_money_float_and_key_order)
     expect_sequential_sample(text);
 }
 
+/* rule: G2 */
 Test(reader, python_repr_lines_with_and_without_spaces)
 {
     const char *text =
@@ -140,6 +144,7 @@ Test(reader, python_repr_lines_with_and_without_spaces)
     expect_sequential_sample(text);
 }
 
+/* rule: G5 */
 Test(reader, uppercase_and_capitalised_words)
 {
     expect_sequential_sample(
@@ -148,6 +153,7 @@ Test(reader, uppercase_and_capitalised_words)
         "{\"id\": 3, \"recv\": [{\"interface\": \"WITHDRAW\", \"result\": \"SUCCESS\"}, {\"interface\": \"QUERY\", \"money\": 500}]}\n");
 }
 
+/* rule: G5 */
 Test(reader, balance_inside_result_string_and_balance_as_string)
 {
     const char *text =
@@ -163,6 +169,7 @@ Test(reader, balance_inside_result_string_and_balance_as_string)
     expect_sequential_sample(text);
 }
 
+/* rule: G6 */
 Test(reader, customers_in_any_order)
 {
     expect_sequential_sample(
@@ -171,6 +178,7 @@ Test(reader, customers_in_any_order)
         "{\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 570}]}\n");
 }
 
+/* rule: G3 */
 Test(reader, arrays_glued_grade_the_last_run)
 {
     /* a first run with left-over state (600 / 770 / 700), then the right one */
@@ -185,6 +193,7 @@ Test(reader, arrays_glued_grade_the_last_run)
     expect_sequential_sample(text);
 }
 
+/* rule: G2 */
 Test(reader, log_lines_before_and_after)
 {
     const char *text =
@@ -200,6 +209,7 @@ Test(reader, log_lines_before_and_after)
     expect_sequential_sample(text);
 }
 
+/* rule: G7 */
 Test(reader, snapshot_lines_of_a_growing_list)
 {
     /* one line per snapshot: customer 2's list printed after each reply */
@@ -217,6 +227,7 @@ Test(reader, snapshot_lines_of_a_growing_list)
     bank_grade_report_free(&r);
 }
 
+/* rule: G2 */
 Test(reader, protobuf_text_dump)
 {
     const char *text = "id: 1, recv:[id: 1\ninterface: query\nmoney: 400\nresult: success\n]"
@@ -230,6 +241,7 @@ Test(reader, protobuf_text_dump)
     expect_sequential_sample(text);
 }
 
+/* rule: G4 */
 Test(reader, single_object)
 {
     bank_student_output so;
@@ -239,6 +251,7 @@ Test(reader, single_object)
     bank_student_output_free(&so);
 }
 
+/* rule: G2, G4 */
 Test(reader, unreadable_files_name_line_and_column)
 {
     read_fails("{'id': 1, 'recv': [{'interface': 'query', result: 'success', 'money': 440.0}]}\n",
@@ -257,6 +270,7 @@ Test(reader, unreadable_files_name_line_and_column)
 
 /* ---- verdicts ---- */
 
+/* rule: G8, G9, G13 */
 Test(verdicts, every_kind_on_one_wrong_output)
 {
     /* c1's query right; c2's deposit claims fail (wrong result), its query missing; c3's first
@@ -286,6 +300,7 @@ Test(verdicts, every_kind_on_one_wrong_output)
     bank_grade_report_free(&r);
 }
 
+/* rule: G9 */
 Test(verdicts, wrong_value_exact_names_expected_and_got)
 {
     /* the rounds answers judged against the sequential run */
@@ -301,6 +316,7 @@ Test(verdicts, wrong_value_exact_names_expected_and_got)
     bank_grade_report_free(&r);
 }
 
+/* rule: G10, S8 */
 Test(verdicts, consistent_accepts_both_readings)
 {
     const char *rounds =
@@ -328,6 +344,7 @@ Test(verdicts, consistent_accepts_both_readings)
     bank_grade_report_free(&r);
 }
 
+/* rule: G11 */
 Test(verdicts, consistent_rejects_an_impossible_value_with_what_was_possible)
 {
     /* 400 after its own deposit of 170 is impossible: only 570 or 500 */
@@ -343,6 +360,7 @@ Test(verdicts, consistent_rejects_an_impossible_value_with_what_was_possible)
     bank_grade_report_free(&r);
 }
 
+/* rule: G11 */
 Test(verdicts, consistent_names_the_writes_a_query_needed)
 {
     /* Each value is possible alone, but not together: c1 read 570 (it saw c2's deposit and not
@@ -363,6 +381,7 @@ Test(verdicts, consistent_names_the_writes_a_query_needed)
     bank_grade_report_free(&r);
 }
 
+/* rule: G11 */
 Test(consistency, writes_a_value_needs)
 {
     /* c1 reading 570 needs c2's deposit and not c3's withdraw */
@@ -385,6 +404,7 @@ Test(consistency, writes_a_value_needs)
     bank_workload_free(&w);
 }
 
+/* rule: G9, G10, G11, P9 */
 Test(verdicts, failed_withdrawal_judged_by_the_balance)
 {
     /* one branch at 100; two customers each withdraw 80: exactly one can succeed */
@@ -408,6 +428,7 @@ Test(verdicts, failed_withdrawal_judged_by_the_balance)
     bank_grade_report_free(&r);
 }
 
+/* rule: G8 */
 Test(verdicts, query_without_value_and_fractional_value)
 {
     bank_grade_report r = grade_text(
@@ -422,6 +443,7 @@ Test(verdicts, query_without_value_and_fractional_value)
     bank_grade_report_free(&r);
 }
 
+/* rule: G6 */
 Test(verdicts, repeated_ids_match_in_order)
 {
     /* the course's large input repeats ids: entry order decides */
@@ -445,6 +467,7 @@ Test(verdicts, repeated_ids_match_in_order)
     bank_grade_report_free(&r);
 }
 
+/* rule: G12 */
 Test(verdicts, undecided_when_the_budget_runs_out)
 {
     /* Twelve customers each deposit 1 and query; the answers (12, 11, ..., 1) fit only the
@@ -487,6 +510,7 @@ Test(verdicts, undecided_when_the_budget_runs_out)
 
 /* ---- the search itself ---- */
 
+/* rule: G10 */
 Test(consistency, witness_order_replays_to_the_claims)
 {
     bank_workload w = load(sample_input);

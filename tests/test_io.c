@@ -25,6 +25,7 @@ static void expect_error(const char *text, const char *want)
     cr_expect_null(w.branches);
 }
 
+/* rule: I8 */
 Test(input, course_sample_old_generation)
 {
     /* the course's own copy: "money" on queries, odd spacing */
@@ -47,6 +48,7 @@ Test(input, course_sample_old_generation)
     bank_workload_free(&w);
 }
 
+/* rule: I4, I8 */
 Test(input, client_and_bank_types_and_events_without_id)
 {
     const char *text = "[{\"id\": 2, \"type\": \"bank\", \"balance\": 5},\t{\"id\": 7, \"type\": \"bank\", \"balance\": 5},"
@@ -62,6 +64,7 @@ Test(input, client_and_bank_types_and_events_without_id)
     bank_workload_free(&w);
 }
 
+/* rule: I9 */
 Test(input, repeated_customer_ids_keep_input_order)
 {
     const char *text = "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"interface\": \"deposit\", \"money\": 10}]},"
@@ -76,6 +79,7 @@ Test(input, repeated_customer_ids_keep_input_order)
     bank_workload_free(&w);
 }
 
+/* rule: I5, I7 */
 Test(input, int64_limits_are_exact)
 {
     bank_workload w;
@@ -91,6 +95,7 @@ Test(input, int64_limits_are_exact)
     expect_error("[{\"id\": 1, \"type\": \"branch\", \"balance\": 10.0}]", "must be a whole number, got 10.0");
 }
 
+/* rule: I2, I9, I11 */
 Test(input, errors_name_file_line_and_column)
 {
     expect_error("[\n {\"id\": 1, \"type\": \"branch\", \"balance\": 1},\n {\"id\": 1, \"type\": \"customer\", \"events\": [{\"interface\": \"withdraw\"}]}\n]",
@@ -101,6 +106,7 @@ Test(input, errors_name_file_line_and_column)
                  "in.json:1:52: customer 4: there is no branch 4");
 }
 
+/* rule: I1 */
 Test(input, a_byte_order_mark_is_skipped)
 {
     bank_workload w;
@@ -109,6 +115,7 @@ Test(input, a_byte_order_mark_is_skipped)
     bank_workload_free(&w);
 }
 
+/* rule: I7, I10 */
 Test(input, limits)
 {
     /* more than BANK_MAX_BRANCHES branches */
@@ -124,6 +131,7 @@ Test(input, limits)
 
 /* Every p1 input in the shared corpus of real student projects is read (the corpus is beside
  * the project when present). */
+/* rule: I4, I8 */
 Test(input, real_course_inputs_from_the_corpus)
 {
     const char *dir = getenv("BANK_CORPUS_P1");
@@ -154,6 +162,7 @@ Test(input, real_course_inputs_from_the_corpus)
     cr_expect_gt(seen, 10, "only %d inputs found", seen);
 }
 
+/* rule: S9 */
 Test(peers, lines_comments_and_errors)
 {
     const char *text = "# id address\n1 127.0.0.1:5001\n\n  2\t10.0.0.2:5002  \n";
@@ -180,6 +189,7 @@ Test(peers, lines_comments_and_errors)
     }
 }
 
+/* rule: O1, O2, O3, O4 */
 Test(output, styles_and_lines)
 {
     bank_event ev[] = {{1, BANK_OP_WITHDRAW, 5}, {2, BANK_OP_QUERY, 0}};

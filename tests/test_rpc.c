@@ -85,6 +85,7 @@ static void drive_fresh(const bank_workload *w, bank_schedule s, bank_outcome *o
     stop(b);
 }
 
+/* rule: B2, P6, S8 */
 Test(rpc, sample_sequential_reads_400_570_500)
 {
     bank_outcome o;
@@ -97,6 +98,7 @@ Test(rpc, sample_sequential_reads_400_570_500)
     bank_outcome_free(&o);
 }
 
+/* rule: S4, S8 */
 Test(rpc, sample_rounds_reads_500_everywhere)
 {
     bank_outcome o;
@@ -107,6 +109,7 @@ Test(rpc, sample_rounds_reads_500_everywhere)
     bank_outcome_free(&o);
 }
 
+/* rule: P1, S2, S6 */
 Test(rpc, generated_workloads_match_the_model_in_both_schedules)
 {
     for (uint64_t seed = 1; seed <= 3; seed++) {
@@ -119,6 +122,7 @@ Test(rpc, generated_workloads_match_the_model_in_both_schedules)
     }
 }
 
+/* rule: B1, P8, S5 */
 Test(rpc, live_run_converges)
 {
     bank_gen_config g = {5, 12, 10, 50, 60, 30, 7};
@@ -197,6 +201,7 @@ static void expect_course(raw_client *rc, const char *method, const char *interf
     msg_response__free_unpacked(r, NULL);
 }
 
+/* rule: B5, B6, B7, P1, P3 */
 Test(rpc, course_wire_form_drives_the_branches)
 {
     bank_branches *b = start(&sample);
@@ -237,6 +242,7 @@ Test(rpc, course_wire_form_drives_the_branches)
     stop(b);
 }
 
+/* rule: B5, P4 */
 Test(rpc, duplicate_propagation_is_acknowledged_not_applied)
 {
     bank_branch_config cfg = {7, 100, "127.0.0.1:0", 1, 5000, 0, NULL, NULL};
@@ -279,6 +285,7 @@ Test(rpc, duplicate_propagation_is_acknowledged_not_applied)
     bank_branch_server_stop(s);
 }
 
+/* rule: S9 */
 Test(rpc, busy_port_is_refused_with_a_clear_error)
 {
     bank_branch_config cfg = {1, 0, "127.0.0.1:0", 1, 5000, 0, NULL, NULL};
@@ -295,6 +302,7 @@ Test(rpc, busy_port_is_refused_with_a_clear_error)
     bank_branch_server_stop(a);
 }
 
+/* rule: B2, B4, P7 */
 Test(rpc, a_peer_that_never_answers_makes_the_write_fail_loudly)
 {
     bank_branch_config cfg = {1, 100, "127.0.0.1:0", 1, 300, 0, NULL, NULL};

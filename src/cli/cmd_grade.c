@@ -55,7 +55,7 @@ static const char grade_usage[] =
     "\n"
     "exit status: 0 every event correct (in every file), 1 some event wrong or a file unusable,\n"
     "2 bad usage or an unusable input (or, for one file, an unusable output file), 3 nothing\n"
-    "wrong but some query undecided within --budget.\n";
+    "wrong but some answer undecided within --budget.\n";
 
 enum { EXIT_UNDECIDED = 3 };
 

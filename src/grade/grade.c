@@ -345,8 +345,17 @@ static void list_needed_writes(grader *g, size_t c, size_t e, int64_t net, char 
     free(prefix);
 }
 
-/* No legal execution ever has a negative balance (a withdrawal needs the funds), so nets that
- * would make one are not choices. */
+/* When every branch starts with the same balance, every branch holds the same balance at every
+ * point of a legal execution, and a withdrawal needs the funds: no balance is ever negative, so
+ * nets that would make one are not choices. With unequal starts a poorer branch can go below
+ * zero through another branch's withdrawal, so nothing is dropped then. */
+static int same_initial_balances(const bank_workload *w)
+{
+    for (size_t b = 1; b < w->n_branches; b++)
+        if (w->branches[b].balance != w->branches[0].balance) return 0;
+    return 1;
+}
+
 static void drop_negative_balances(bank_reachable *r, int64_t base)
 {
     size_t o = 0;
@@ -384,7 +393,7 @@ static size_t judge_alone(grader *g)
                 g->oom = 1;
                 break;
             }
-            drop_negative_balances(&r, base);
+            if (same_initial_balances(w)) drop_negative_balances(&r, base);
             int possible = 0;
             for (size_t i = 0; i < r.n_nets && !possible; i++) {
                 int64_t bal = base + r.nets[i];
@@ -550,7 +559,8 @@ int bank_grade(const bank_workload *w, const bank_student_output *so, const bank
             rep->n_undecided++;
         else if (k != BANK_VERDICT_OK)
             rep->n_wrong++;
-        if (k != BANK_VERDICT_OK && rep->first_wrong == SIZE_MAX) rep->first_wrong = i;
+        if (k != BANK_VERDICT_OK && k != BANK_VERDICT_UNDECIDED && rep->first_wrong == SIZE_MAX)
+            rep->first_wrong = i;
     }
     rc = 0;
 out:

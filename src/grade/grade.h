@@ -50,7 +50,8 @@ typedef struct {
     size_t n_undecided;
     size_t states;          /* consistent: states the search visited */
     int merged_snapshots;   /* records merged as snapshots of one growing list */
-    size_t first_wrong;     /* index into verdicts of the first not-ok one; SIZE_MAX if none */
+    size_t first_wrong;     /* index into verdicts of the first wrong one (neither ok nor
+                               undecided); SIZE_MAX if none */
 } bank_grade_report;
 
 /* 0 and *report, or -1 (out of memory) with err filled. */

@@ -28,23 +28,30 @@ expect_output() {
 sample=$golden/sample/input.json
 for mode in "" "--processes"; do
   label=${mode:-embedded}
+  # rule: S3, S8, S9, O1
   expect_output "sample sequential ($label)" "$golden/sample/expected.sequential.json" $mode "$sample"
+  # rule: S4, S8, S9
   expect_output "sample rounds ($label)" "$golden/sample/expected.rounds.json" $mode --schedule rounds "$sample"
 done
 # In-process runs of every golden input are the golden test's (tests/integration/golden.sh).
+# rule: S3, I9, O1
 expect_output "course large input, sequential (--processes)" "$golden/course-large/expected.sequential.json" --processes "$golden/course-large/input.json"
 
 # --lines: the same objects, one a line, no array.
 sed -e '1d;$d' -e 's/^  //' -e 's/},$/}/' "$golden/sample/expected.sequential.json" >"$tmp/lines.want"
+# rule: O4
 expect_output "sample --lines" "$tmp/lines.want" --lines "$sample"
 
 # --style balance and money change only the query items.
 sed 's/"result": {"balance": \([0-9]*\)}/"balance": \1/g' "$golden/sample/expected.sequential.json" >"$tmp/balance.want"
+# rule: O3
 expect_output "sample --style balance" "$tmp/balance.want" --style balance "$sample"
 sed 's/"result": {"balance": \([0-9]*\)}/"result": "success", "money": \1/g' "$golden/sample/expected.sequential.json" >"$tmp/money.want"
+# rule: O3
 expect_output "sample --style money" "$tmp/money.want" --style money "$sample"
 
 # -o writes the file and nothing to stdout; --branches prints every replica's balance on stderr.
+# rule: O5; -o FILE and --branches
 if "$bank" run -o "$tmp/o.json" --branches "$sample" >"$tmp/stdout" 2>"$tmp/stderr" &&
    cmp -s "$tmp/o.json" "$golden/sample/expected.sequential.json" && [ ! -s "$tmp/stdout" ] &&
    grep -qx '\[{"id": 1, "balance": 500}, {"id": 2, "balance": 500}, {"id": 3, "balance": 500}\]' "$tmp/stderr"; then
@@ -66,11 +73,13 @@ cat >"$tmp/fail.want" <<'JSON'
 ]
 JSON
 for mode in "" "--processes"; do
+  # rule: B4, O2
   expect_output "failed withdrawal changes nothing (${mode:-embedded})" "$tmp/fail.want" $mode "$tmp/fail.json"
 done
 
 # live: every customer at once; the run checks and reports that all replicas agree.
 for mode in "" "--processes"; do
+  # rule: S5, S7, P8, O5; live run converges
   if "$bank" run --schedule live $mode --branches "$golden/course-large/input.json" >"$tmp/live.out" 2>"$tmp/live.err" &&
      grep -q 'replicas agree' "$tmp/live.err" &&
      [ "$(grep -o '"balance": 400}' "$tmp/live.err" | wc -l)" -eq 50 ]; then
@@ -79,6 +88,7 @@ for mode in "" "--processes"; do
     fail "live run converges (${mode:-embedded})"; cat "$tmp/live.err"
   fi
 done
+# rule: S5; live with --query-delay
 if "$bank" run --schedule live --query-delay 50 "$sample" >/dev/null 2>"$tmp/err"; then
   pass "live with --query-delay"
 else fail "live with --query-delay"; cat "$tmp/err"; fi
@@ -95,12 +105,19 @@ check_usage() {
     fail "$name (exit $rc)"; cat "$tmp/err"
   fi
 }
+# rule: S1, S10
 check_usage "unknown schedule" 'unknown schedule "fast"' run --schedule fast "$sample"
+# rule: O3, S10
 check_usage "unknown style" 'unknown style' run --style xml "$sample"
+# rule: S10
 check_usage "no input" 'no input file' run
+# rule: I11
 check_usage "missing input file" 'cannot open' run "$tmp/nope.json"
+# rule: S5
 check_usage "query delay outside live" 'live only' run --query-delay 5 "$sample"
+# rule: S10
 check_usage "bad number" 'expected a whole number' run --deadline-ms soon "$sample"
+# rule: S10
 check_usage "unknown command" 'unknown command' frobnicate
 check_usage "branch without --id" '--id is required' branch --balance 1 --peers -
 

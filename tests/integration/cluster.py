@@ -28,14 +28,17 @@ def main():
                 f.write("# id address\n")
                 f.writelines("%d %s\n" % (i, a) for i, a in enumerate(addrs, start=1))
             r = subprocess.run([bank, "run", "--cluster", cluster, sample], capture_output=True, text=True, timeout=60)
+            # rule: S9
             check("run against a cluster", r.returncode == 0 and r.stdout == want, r.stdout + r.stderr)
             # The cluster now holds 500: the input's 400 no longer describes it.
             r = subprocess.run([bank, "run", "--cluster", cluster, sample], capture_output=True, text=True, timeout=60)
+            # rule: S9, S10
             check("a cluster that does not hold the input's balances is refused",
                   r.returncode == 1 and "holds 500, the input says 400" in r.stderr, r.stderr)
             with open(cluster, "w") as f:
                 f.write("1 %s\n2 %s\n" % (addrs[0], addrs[1]))
             r = subprocess.run([bank, "run", "--cluster", cluster, sample], capture_output=True, text=True, timeout=60)
+            # rule: S9
             check("a cluster file missing a branch is refused",
                   r.returncode == 1 and "branch 3 of the input is not listed" in r.stderr, r.stderr)
         finally:

@@ -70,14 +70,20 @@ def main():
                 return r.interface, r.result, r.money
 
             # The course's sample, sequentially: c1 query, c2 deposit 170 + query, c3 withdraw 70 + query.
+            # rule: B6
             check("customer 1 query", call(1, "query"), ("query", "success", 400))
+            # rule: B3, B6
             check("customer 2 deposit", call(2, "deposit", 170), ("deposit", "success", 570))
             check("customer 2 query", call(2, "query"), ("query", "success", 570))
+            # rule: B4, B6
             check("customer 3 withdraw", call(3, "withdraw", 70), ("withdraw", "success", 500))
             check("customer 3 query", call(3, "query"), ("query", "success", 500))
+            # rule: B4, B6
             check("withdraw too much", call(1, "withdraw", 501), ("withdraw", "fail", 500))
+            # rule: B6
             check("negative money", call(1, "deposit", -1), ("deposit", "fail", 500))
             for b in (1, 2, 3):
+                # rule: P1
                 check("branch %d after the sample" % b, call(b, "query")[2], 500)
         finally:
             codes = stop_branches(procs)

@@ -103,8 +103,11 @@ check() {
 }
 
 echo "spin: $(spin -V 2>&1 | head -n 1); model: $model"
+# rule: P1, P8; convergence (no -D)
 check convergence pass
+# rule: P3, P9; overdraft (-DNONNEG)
 check overdraft 'assert((bal[0]>=0))' -DNONNEG
+# rule: P1, P8; lower_only (-DLOWER_ONLY)
 check lower_only 'assert(((bal[0]==bal[1])&&(bal[1]==bal[2])))' -DLOWER_ONLY
 
 if [ "$failures" -ne 0 ]; then

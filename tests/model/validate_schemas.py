@@ -63,52 +63,66 @@ SCHEMA_CANNOT_REJECT = {
 
 # Inputs `bank run` accepts: the variants real course inputs use, and the edges of each range.
 ACCEPTED = {
+    # rule: I4, I8
     "course_old_style.json":  # money on queries, events without id, "client" and "bank"
         '[{"id": 1, "type": "client", "events": [{"interface": "query", "money": 0},'
         ' {"interface": "deposit", "money": 5}]}, {"id": 1, "type": "bank", "balance": 10}]',
+    # rule: I8
     "query_money_anything.json":  # money on a query is not read at all
         '[{"id": 1, "type": "branch", "balance": 10}, {"id": 1, "type": "customer", "events":'
         ' [{"id": 1, "interface": "query", "money": "ten"}, {"id": 2, "interface": "query",'
         ' "money": -3.5}]}]',
+    # rule: I3
     "unknown_keys.json":  # keys the reader does not use, on every kind of object
         '[{"id": 1, "type": "branch", "balance": 10, "events": 5, "name": "x"},'
         ' {"id": 1, "type": "customer", "balance": "x", "events":'
         ' [{"id": 1, "interface": "withdraw", "money": 3, "note": null}]}]',
+    # rule: I6, I8
     "id_range_edges.json":  # process ids 0 and 2^31-1, event ids at both ends of int64
         '[{"id": 0, "type": "branch", "balance": 0}, {"id": 2147483647, "type": "branch",'
         ' "balance": 1}, {"id": 2147483647, "type": "customer", "events": [{"id":'
         ' -9223372036854775808, "interface": "withdraw", "money": 1}, {"id":'
         ' 9223372036854775807, "interface": "query"}]}, {"id": 0, "type": "customer",'
         ' "events": []}]',
+    # rule: I7
     "balance_int64_max.json":  # no deposit, so the largest balance cannot overflow
         '[{"id": 1, "type": "branch", "balance": 9223372036854775807}, {"id": 1, "type":'
         ' "customer", "events": [{"interface": "withdraw", "money": 9223372036854775807},'
         ' {"interface": "query"}]}]',
+    # rule: I9
     "repeated_customers.json":  # customer ids may repeat; every entry is its own customer
         '[{"id": 2, "type": "branch", "balance": 5}, {"id": 2, "type": "customer", "events":'
         ' [{"interface": "deposit", "money": 0}]}, {"id": 2, "type": "customer", "events":'
         ' [{"interface": "query"}]}]',
+    # rule: I1
     "byte_order_mark.json":  # a UTF-8 BOM before the text
         '\ufeff[{"id": 1, "type": "branch", "balance": 1}]',
 }
 
 # More inputs `bank run` rejects, for rules tests/bad/ does not cover (names prefixed extra/).
 EXTRA_REJECTED = {
+    # rule: I7, I10
     "too_many_branches.json":  # BANK_MAX_BRANCHES: the schema's maxContains
         "[" + ", ".join('{"id": %d, "type": "branch", "balance": 0}' % i for i in range(1001)) + "]",
+    # rule: I5
     "event_id_beyond_int64.json":
         '[{"id": 1, "type": "branch", "balance": 1}, {"id": 1, "type": "customer", "events":'
         ' [{"id": 9223372036854775808, "interface": "query"}]}]',
+    # rule: I4
     "uppercase_type.json":  # names are case-sensitive
         '[{"id": 1, "type": "Branch", "balance": 1}]',
+    # rule: I5
     "whole_fraction.json":
         '[{"id": 1, "type": "branch", "balance": 400.0}]',
+    # rule: I5, I8
     "event_id_string.json":  # an event id is read, and checked, on a query too
         '[{"id": 1, "type": "branch", "balance": 1}, {"id": 1, "type": "customer", "events":'
         ' [{"id": "1", "interface": "query"}]}]',
+    # rule: I8
     "withdraw_money_null.json":
         '[{"id": 1, "type": "branch", "balance": 1}, {"id": 1, "type": "customer", "events":'
         ' [{"interface": "withdraw", "money": null}]}]',
+    # rule: I4, I8
     "customer_events_missing_type_client.json":
         '[{"id": 1, "type": "branch", "balance": 1}, {"id": 1, "type": "client"}]',
 }
@@ -256,6 +270,7 @@ def main(argv):
         if not os.path.exists(sample):
             report.fail("golden/sample/input.json is missing")
         else:
+            # rule: O3, O4; bank run in each --style and with --lines, against its schema
             for style in STYLES:
                 for lines in (False, True):
                     args = ["--style", style] + (["--lines"] if lines else []) + [sample]
