@@ -531,3 +531,23 @@ Test(consistency, witness_order_replays_to_the_claims)
     bank_consistency_result_free(&res);
     bank_workload_free(&w);
 }
+
+/* rule: G11 */
+/* With unequal starting balances a poorer branch can legally go below zero through another
+ * branch's withdrawal: that answer is possible, even when another answer is wrong. */
+Test(verdicts, a_negative_balance_is_possible_when_branches_start_unequal)
+{
+    const char *input =
+        "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"withdraw\", \"money\": 80},"
+        " {\"id\": 2, \"interface\": \"query\"}]},"
+        " {\"id\": 2, \"type\": \"customer\", \"events\": [{\"id\": 3, \"interface\": \"query\"}]},"
+        " {\"id\": 1, \"type\": \"branch\", \"balance\": 100}, {\"id\": 2, \"type\": \"branch\", \"balance\": 0}]";
+    bank_grade_report r = grade_text(
+        input,
+        "[{\"id\": 1, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 999}]},"
+        " {\"id\": 2, \"recv\": [{\"interface\": \"query\", \"balance\": -80}]}]",
+        BANK_GRADE_CONSISTENT, 0);
+    expect_verdict(&r, 1, 2, BANK_VERDICT_WRONG_VALUE, "it could read 20");
+    expect_verdict(&r, 2, 3, BANK_VERDICT_OK, NULL);
+    bank_grade_report_free(&r);
+}
