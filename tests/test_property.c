@@ -261,7 +261,7 @@ Test(property, live_runs_over_real_servers_converge, .timeout = 600)
         bank_gen_config cfg = {3 + seed % 3, 6 + seed % 5, 4, 100, 120, 30, seed};
         bank_workload w;
         cr_assert_eq(bank_workload_generate(&cfg, &w), 0);
-        bank_branches_config bc = {BANK_MODE_EMBEDDED, NULL, NULL, 1, 30000, 0, NULL};
+        bank_branches_config bc = {.mode = BANK_MODE_EMBEDDED, .server_threads = 1, .deadline_ms = 30000};
         char err[512];
         bank_branches *b = bank_branches_start(&w, &bc, err, sizeof err);
         cr_assert_not_null(b, "seed %" PRIu64 ": %s", seed, err);

@@ -26,7 +26,7 @@ static const bank_workload sample = {3, sample_branches, 3, sample_customers};
 
 static bank_branches *start(const bank_workload *w)
 {
-    bank_branches_config cfg = {BANK_MODE_EMBEDDED, NULL, NULL, 1, 10000, 1, NULL};
+    bank_branches_config cfg = {.mode = BANK_MODE_EMBEDDED, .server_threads = 1, .deadline_ms = 10000, .serve_echo = 1};
     char err[512];
     bank_branches *b = bank_branches_start(w, &cfg, err, sizeof err);
     cr_assert_not_null(b, "cannot start branches: %s", err);
@@ -245,7 +245,7 @@ Test(rpc, course_wire_form_drives_the_branches)
 /* rule: B5, P4 */
 Test(rpc, duplicate_propagation_is_acknowledged_not_applied)
 {
-    bank_branch_config cfg = {7, 100, "127.0.0.1:0", 1, 5000, 0, NULL, NULL};
+    bank_branch_config cfg = {7, 100, "127.0.0.1:0", 1, 5000, 0, NULL, NULL, 0, 0, NULL};
     char err[512];
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     cr_assert_not_null(s, "%s", err);
@@ -288,13 +288,13 @@ Test(rpc, duplicate_propagation_is_acknowledged_not_applied)
 /* rule: S9 */
 Test(rpc, busy_port_is_refused_with_a_clear_error)
 {
-    bank_branch_config cfg = {1, 0, "127.0.0.1:0", 1, 5000, 0, NULL, NULL};
+    bank_branch_config cfg = {1, 0, "127.0.0.1:0", 1, 5000, 0, NULL, NULL, 0, 0, NULL};
     char err[512];
     bank_branch_server *a = bank_branch_server_start(&cfg, err, sizeof err);
     cr_assert_not_null(a, "%s", err);
     char listen[64];
     snprintf(listen, sizeof listen, "127.0.0.1:%d", bank_branch_server_port(a));
-    bank_branch_config again = {2, 0, listen, 1, 5000, 0, NULL, NULL};
+    bank_branch_config again = {2, 0, listen, 1, 5000, 0, NULL, NULL, 0, 0, NULL};
     bank_branch_server *b = bank_branch_server_start(&again, err, sizeof err);
     cr_expect_null(b);
     cr_expect(strstr(err, "cannot listen on") != NULL, "%s", err);
@@ -305,7 +305,7 @@ Test(rpc, busy_port_is_refused_with_a_clear_error)
 /* rule: B2, B4, P7 */
 Test(rpc, a_peer_that_never_answers_makes_the_write_fail_loudly)
 {
-    bank_branch_config cfg = {1, 100, "127.0.0.1:0", 1, 300, 0, NULL, NULL};
+    bank_branch_config cfg = {1, 100, "127.0.0.1:0", 1, 300, 0, NULL, NULL, 0, 0, NULL};
     char err[512];
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     cr_assert_not_null(s, "%s", err);
@@ -355,7 +355,7 @@ Test(rpc, bad_calls_get_a_status_and_the_branch_keeps_serving)
     free(huge);
     expect_course(&rc, BANK_PATH_MSG_DELIVERY, "query", 0, "success", 400);
 
-    cr_expect_eq(bank_client_raw(rc.ch, rc.cq, BANK_PATH_QUERY, "", 0, 0, &reply),
+    cr_expect_eq(bank_client_raw(rc.ch, rc.cq, BANK_PATH_QUERY, "", 0, -1000, &reply),
                  GRPC_STATUS_DEADLINE_EXCEEDED, "a call whose deadline has already passed");
     expect_course(&rc, BANK_PATH_MSG_DELIVERY, "query", 0, "success", 400);
 

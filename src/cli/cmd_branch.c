@@ -35,6 +35,10 @@ static const char branch_usage[] =
     "                      SIGINT or SIGTERM: this is how `bank run --processes` drives branches\n"
     "  --threads N         server threads (default 2)\n"
     "  --deadline-ms MS    deadline of each propagation (default 10000)\n"
+    "  --attempts N        tries of a propagation a peer does not acknowledge (default 5)\n"
+    "  --retry-backoff-ms MS  wait before the second try, doubling after, at most 2000 (default 50)\n"
+    "  --faults SPEC       inject faults into this branch's traffic (see bank run --help)\n"
+    "  --seed N            the faults' seed (default 1)\n"
     "  --trace FILE        append a JSON line to FILE for every message this branch answers\n"
     "                      (what `bank run --processes --trace` uses)\n"
     "  -h, --help          this text\n"
@@ -46,12 +50,14 @@ typedef struct {
     const char *listen;
     const char *peers;
     const char *trace;
-    int threads, deadline_ms;
+    int threads, deadline_ms, attempts, backoff_ms;
+    bank_faults faults;
 } branch_options;
 
 static int parse_options(int argc, char **argv, branch_options *o)
 {
-    enum { OPT_ID = 256, OPT_BALANCE, OPT_LISTEN, OPT_PEERS, OPT_THREADS, OPT_DEADLINE, OPT_TRACE };
+    enum { OPT_ID = 256, OPT_BALANCE, OPT_LISTEN, OPT_PEERS, OPT_THREADS, OPT_DEADLINE, OPT_TRACE,
+           OPT_ATTEMPTS, OPT_BACKOFF, OPT_FAULTS, OPT_SEED };
     static const struct option longs[] = {
         {"id", required_argument, 0, OPT_ID},
         {"balance", required_argument, 0, OPT_BALANCE},
@@ -60,12 +66,17 @@ static int parse_options(int argc, char **argv, branch_options *o)
         {"threads", required_argument, 0, OPT_THREADS},
         {"deadline-ms", required_argument, 0, OPT_DEADLINE},
         {"trace", required_argument, 0, OPT_TRACE},
+        {"attempts", required_argument, 0, OPT_ATTEMPTS},
+        {"retry-backoff-ms", required_argument, 0, OPT_BACKOFF},
+        {"faults", required_argument, 0, OPT_FAULTS},
+        {"seed", required_argument, 0, OPT_SEED},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     memset(o, 0, sizeof *o);
     o->listen = "127.0.0.1:0";
     o->threads = 2;
+    o->faults.seed = 1;
     o->deadline_ms = 10000;
     int64_t v;
     int c;
@@ -85,6 +96,26 @@ static int parse_options(int argc, char **argv, branch_options *o)
         case OPT_LISTEN: o->listen = optarg; break;
         case OPT_PEERS: o->peers = optarg; break;
         case OPT_TRACE: o->trace = optarg; break;
+        case OPT_ATTEMPTS:
+            if (bank_arg_int("branch", "--attempts", optarg, 1, 1000, &v) != 0) return BANK_EXIT_USAGE;
+            o->attempts = (int)v;
+            break;
+        case OPT_BACKOFF:
+            if (bank_arg_int("branch", "--retry-backoff-ms", optarg, 1, 2000, &v) != 0) return BANK_EXIT_USAGE;
+            o->backoff_ms = (int)v;
+            break;
+        case OPT_FAULTS: {
+            char err[200];
+            uint64_t seed = o->faults.seed;
+            if (bank_faults_parse(optarg, &o->faults, err, sizeof err) != 0)
+                return bank_usage_error("branch", "%s", err);
+            o->faults.seed = seed;
+            break;
+        }
+        case OPT_SEED:
+            if (bank_arg_int("branch", "--seed", optarg, 0, INT64_MAX, &v) != 0) return BANK_EXIT_USAGE;
+            o->faults.seed = (uint64_t)v;
+            break;
         case OPT_THREADS:
             if (bank_arg_int("branch", "--threads", optarg, 1, 64, &v) != 0) return BANK_EXIT_USAGE;
             o->threads = (int)v;
@@ -185,7 +216,8 @@ int bank_cmd_branch(int argc, char **argv)
         return BANK_EXIT_FAILED;
     }
     bank_branch_config cfg = {o.id, o.balance, o.listen, o.threads, o.deadline_ms, 0,
-                              trace ? bank_trace_file_write : NULL, trace};
+                              trace ? bank_trace_file_write : NULL, trace, o.attempts, o.backoff_ms,
+                              &o.faults};
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     if (!s) {
         fprintf(stderr, "bank branch: %s\n", err);

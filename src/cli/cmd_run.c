@@ -12,6 +12,7 @@
 #include "core/schedule.h"
 #include "io/input.h"
 #include "io/output.h"
+#include "rpc/faults.h"
 #include "run/branches.h"
 #include "run/customers.h"
 
@@ -52,6 +53,17 @@ static const char run_usage[] =
     "  --cluster FILE         branches already running elsewhere, listed in FILE as \"ID HOST:PORT\"\n"
     "                         lines; they must hold the input's balances\n"
     "  --threads N            server threads per branch (default 1)\n"
+    "  --attempts N           tries of a propagation a peer does not acknowledge (it timed out or\n"
+    "                         was unavailable) before the customer is told the write was not\n"
+    "                         acknowledged (default 5); a peer recognises a propagation it has\n"
+    "                         applied already and does not apply it twice\n"
+    "  --retry-backoff-ms MS  wait before the second try, doubling after, at most 2000 (default 50)\n"
+    "  --faults SPEC          inject faults, for chaos runs: comma-separated NAME=PERCENT[:MS] with\n"
+    "                         drop (a propagation is lost; its sender sees a timeout within 100 ms\n"
+    "                         and retries), dup (sent twice), delay=P:MS (sent up to MS late),\n"
+    "                         reply-delay=P:MS (an answer held back up to MS); e.g.\n"
+    "                         --faults drop=10,dup=10,delay=20:30,reply-delay=10:20\n"
+    "  --seed N               the faults' seed (default 1; every branch its own stream of it)\n"
     "  --trace FILE           record every message a branch answers in FILE, one JSON object a\n"
     "                         line (times, sender, receiver, RPC, customer and event, money, the\n"
     "                         balance after, the reply); `bank diagram FILE` draws it\n"
@@ -78,7 +90,8 @@ typedef struct {
 static int parse_options(int argc, char **argv, run_options *o)
 {
     enum { OPT_SCHEDULE = 256, OPT_STYLE, OPT_LINES, OPT_BRANCHES, OPT_PROCESSES, OPT_CLUSTER,
-           OPT_QUERY_DELAY, OPT_DEADLINE, OPT_THREADS, OPT_TRACE };
+           OPT_QUERY_DELAY, OPT_DEADLINE, OPT_THREADS, OPT_TRACE, OPT_ATTEMPTS, OPT_BACKOFF,
+           OPT_FAULTS, OPT_SEED };
     static const struct option longs[] = {
         {"schedule", required_argument, 0, OPT_SCHEDULE},
         {"style", required_argument, 0, OPT_STYLE},
@@ -91,6 +104,10 @@ static int parse_options(int argc, char **argv, run_options *o)
         {"deadline-ms", required_argument, 0, OPT_DEADLINE},
         {"threads", required_argument, 0, OPT_THREADS},
         {"trace", required_argument, 0, OPT_TRACE},
+        {"attempts", required_argument, 0, OPT_ATTEMPTS},
+        {"retry-backoff-ms", required_argument, 0, OPT_BACKOFF},
+        {"faults", required_argument, 0, OPT_FAULTS},
+        {"seed", required_argument, 0, OPT_SEED},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -99,6 +116,7 @@ static int parse_options(int argc, char **argv, run_options *o)
     o->style = BANK_STYLE_RESULT;
     o->branches.mode = BANK_MODE_EMBEDDED;
     o->branches.server_threads = 1;
+    o->branches.fault_seed = 1;
     o->branches.deadline_ms = 10000;
     int64_t v;
     int c;
@@ -137,6 +155,25 @@ static int parse_options(int argc, char **argv, run_options *o)
             o->branches.server_threads = (int)v;
             break;
         case OPT_TRACE: o->branches.trace_path = optarg; break;
+        case OPT_ATTEMPTS:
+            if (bank_arg_int("run", "--attempts", optarg, 1, 1000, &v) != 0) return BANK_EXIT_USAGE;
+            o->branches.propagate_attempts = (int)v;
+            break;
+        case OPT_BACKOFF:
+            if (bank_arg_int("run", "--retry-backoff-ms", optarg, 1, 2000, &v) != 0) return BANK_EXIT_USAGE;
+            o->branches.retry_backoff_ms = (int)v;
+            break;
+        case OPT_FAULTS: {
+            bank_faults f;
+            char ferr[200];
+            if (bank_faults_parse(optarg, &f, ferr, sizeof ferr) != 0) return bank_usage_error("run", "%s", ferr);
+            o->branches.faults = optarg;
+            break;
+        }
+        case OPT_SEED:
+            if (bank_arg_int("run", "--seed", optarg, 0, INT64_MAX, &v) != 0) return BANK_EXIT_USAGE;
+            o->branches.fault_seed = (uint64_t)v;
+            break;
         case 'h': fputs(run_usage, stdout); return -1;
         case ':': return bank_usage_error("run", "%s needs a value", argv[optind - 1]);
         default: return bank_usage_error("run", "unknown option %s", argv[optind - 1]);
@@ -147,6 +184,10 @@ static int parse_options(int argc, char **argv, run_options *o)
                                                       : "one input file expected, got several");
     if (o->drive.query_delay_ms && o->schedule != BANK_SCHEDULE_LIVE)
         return bank_usage_error("run", "--query-delay applies to --schedule live only");
+    if ((o->branches.faults || o->branches.propagate_attempts || o->branches.retry_backoff_ms) &&
+        o->branches.mode == BANK_MODE_CLUSTER)
+        return bank_usage_error("run", "--faults, --attempts and --retry-backoff-ms set up the branches "
+                                       "this run starts; a --cluster's branches take them themselves");
     if (o->branches.trace_path && o->branches.mode == BANK_MODE_CLUSTER)
         return bank_usage_error("run", "--trace records what the branches this run starts answer; "
                                        "a --cluster's branches take --trace themselves");

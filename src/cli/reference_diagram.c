@@ -23,7 +23,8 @@ int bank_reference_diagram_svg(const bank_workload *w, bank_schedule schedule, c
     char trace_path[64], svg_path[64];
     snprintf(trace_path, sizeof trace_path, "%s/trace.jsonl", dir);
     snprintf(svg_path, sizeof svg_path, "%s/run.svg", dir);
-    bank_branches_config bc = {BANK_MODE_EMBEDDED, NULL, NULL, 1, 10000, 0, trace_path};
+    bank_branches_config bc = {.mode = BANK_MODE_EMBEDDED, .server_threads = 1, .deadline_ms = 10000,
+                               .trace_path = trace_path};
     bank_drive_config dc = {schedule, 0, 10000, 0};
     bank_outcome out;
     int rc = -1;

@@ -19,6 +19,7 @@
 #include "codec.h"
 #include "core/replica.h"
 #include "core/workload.h"
+#include "core/workload_gen.h"
 
 enum method {
     M_QUERY,
@@ -68,6 +69,16 @@ typedef struct {
 
 typedef struct peer_call peer_call;
 
+/* Work due later: a propagation's next try, an injected delay. Run by the branch's timer
+ * thread, or at once with cancelled set when the branch is stopping. */
+typedef struct timed_work timed_work;
+struct timed_work {
+    int64_t due_ms;
+    void (*fn)(void *arg, int cancelled);
+    void *arg;
+    timed_work *next;
+};
+
 struct bank_branch_server {
     int64_t id;
     int port;
@@ -96,6 +107,18 @@ struct bank_branch_server {
 
     bank_trace_fn trace;
     void *trace_ctx;
+
+    int max_attempts, backoff_ms;
+    bank_faults faults;
+    int faults_on;
+    uint64_t fault_rng; /* guarded by timer_lock */
+
+    pthread_mutex_t timer_lock; /* guards timed, timer_stopped, fault_rng */
+    pthread_cond_t timer_cond;
+    timed_work *timed;          /* sorted by due_ms */
+    int timer_stopped;
+    pthread_t timer_thread;
+    int timer_started;
 };
 
 /* What a customer's write answers once every peer has acknowledged it. */
@@ -128,8 +151,11 @@ typedef struct {
 
 struct peer_call {
     struct tag tag;
-    server_call *origin;
+    bank_branch_server *srv;
+    server_call *origin; /* for a duplicate, possibly answered and freed already: not used */
     const peer *to;
+    int attempt;   /* 1, 2, ... */
+    int duplicate; /* an injected copy: its answer is not counted */
     grpc_call *call;
     grpc_metadata_array initial_md, trailing_md;
     grpc_byte_buffer *send, *recv;
@@ -146,6 +172,99 @@ static void untrack(bank_branch_server *s)
     if (atomic_fetch_sub(&s->outstanding, 1) == 1 && atomic_load(&s->shutdown_seen) &&
         atomic_exchange(&s->cq_shut, 1) == 0)
         grpc_completion_queue_shutdown(s->cq);
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Runs fn(arg, 0) on the timer thread in delay_ms; or fn(arg, 1) at once when the branch is
+ * stopping (or memory ran out), so that no work is forgotten. */
+static void run_later(bank_branch_server *s, int delay_ms, void (*fn)(void *, int), void *arg)
+{
+    timed_work *t = malloc(sizeof *t);
+    pthread_mutex_lock(&s->timer_lock);
+    if (!t || s->timer_stopped) {
+        pthread_mutex_unlock(&s->timer_lock);
+        free(t);
+        fn(arg, 1);
+        return;
+    }
+    t->due_ms = mono_ms() + delay_ms;
+    t->fn = fn;
+    t->arg = arg;
+    timed_work **at = &s->timed;
+    while (*at && (*at)->due_ms <= t->due_ms) at = &(*at)->next;
+    t->next = *at;
+    *at = t;
+    pthread_cond_signal(&s->timer_cond);
+    pthread_mutex_unlock(&s->timer_lock);
+}
+
+static void *timer_main(void *arg)
+{
+    bank_branch_server *s = arg;
+    pthread_mutex_lock(&s->timer_lock);
+    while (!s->timer_stopped) {
+        if (!s->timed) {
+            pthread_cond_wait(&s->timer_cond, &s->timer_lock);
+            continue;
+        }
+        int64_t now = mono_ms();
+        if (s->timed->due_ms > now) {
+            struct timespec until = {(time_t)(s->timed->due_ms / 1000), (long)(s->timed->due_ms % 1000) * 1000000};
+            pthread_cond_timedwait(&s->timer_cond, &s->timer_lock, &until);
+            continue;
+        }
+        timed_work *t = s->timed;
+        s->timed = t->next;
+        pthread_mutex_unlock(&s->timer_lock);
+        t->fn(t->arg, 0);
+        free(t);
+        pthread_mutex_lock(&s->timer_lock);
+    }
+    pthread_mutex_unlock(&s->timer_lock);
+    return NULL;
+}
+
+/* Stops the timer thread and runs everything still due as cancelled. */
+static void stop_timer(bank_branch_server *s)
+{
+    pthread_mutex_lock(&s->timer_lock);
+    s->timer_stopped = 1;
+    pthread_cond_signal(&s->timer_cond);
+    pthread_mutex_unlock(&s->timer_lock);
+    if (s->timer_started) pthread_join(s->timer_thread, NULL);
+    for (;;) {
+        pthread_mutex_lock(&s->timer_lock);
+        timed_work *t = s->timed;
+        if (t) s->timed = t->next;
+        pthread_mutex_unlock(&s->timer_lock);
+        if (!t) break;
+        t->fn(t->arg, 1);
+        free(t);
+    }
+}
+
+/* 1 with probability pct percent, from the branch's seeded fault generator. */
+static int fault_hits(bank_branch_server *s, unsigned pct)
+{
+    if (pct == 0) return 0;
+    pthread_mutex_lock(&s->timer_lock);
+    int hit = bank_rng_below(&s->fault_rng, 100) < pct;
+    pthread_mutex_unlock(&s->timer_lock);
+    return hit;
+}
+
+static int fault_delay_ms(bank_branch_server *s, unsigned max_ms)
+{
+    pthread_mutex_lock(&s->timer_lock);
+    int ms = 1 + (int)bank_rng_below(&s->fault_rng, max_ms ? max_ms : 1);
+    pthread_mutex_unlock(&s->timer_lock);
+    return ms;
 }
 
 static void free_server_call(server_call *c)
@@ -185,17 +304,15 @@ static int post_request(bank_branch_server *s, enum method m)
     return 0;
 }
 
-/* Answers c with status, optional details and optional message; c is freed when it completes. */
-static void send_reply(server_call *c, grpc_status_code status, const char *details,
-                       const ProtobufCMessage *msg)
+/* Sends c's answer: status, optional details, and c->reply when it is set. */
+static void send_reply_now(server_call *c, grpc_status_code status, const char *details)
 {
     bank_branch_server *s = c->srv;
     grpc_op ops[4];
     memset(ops, 0, sizeof ops);
     size_t n = 0;
     ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
-    if (msg) {
-        c->reply = bank_codec_pack(msg);
+    if (c->reply) {
         ops[n].op = GRPC_OP_SEND_MESSAGE;
         ops[n++].data.send_message.send_message = c->reply;
     }
@@ -213,6 +330,42 @@ static void send_reply(server_call *c, grpc_status_code status, const char *deta
         free_server_call(c);
         untrack(s);
     }
+}
+
+typedef struct {
+    server_call *c;
+    grpc_status_code status;
+    char *details;
+} delayed_reply;
+
+static void delayed_reply_fire(void *arg, int cancelled)
+{
+    delayed_reply *d = arg;
+    (void)cancelled; /* stopping: answer now */
+    send_reply_now(d->c, d->status, d->details);
+    free(d->details);
+    free(d);
+}
+
+/* Answers c with status, optional details and optional message; c is freed when it completes.
+ * An injected fault may hold the answer back for a while. */
+static void send_reply(server_call *c, grpc_status_code status, const char *details,
+                       const ProtobufCMessage *msg)
+{
+    bank_branch_server *s = c->srv;
+    if (msg) c->reply = bank_codec_pack(msg);
+    if (s->faults_on && fault_hits(s, s->faults.reply_delay_pct)) {
+        delayed_reply *d = malloc(sizeof *d);
+        if (d) {
+            *d = (delayed_reply){c, status, details ? strdup(details) : NULL};
+            if (!details || d->details) {
+                run_later(s, fault_delay_ms(s, s->faults.reply_delay_max_ms), delayed_reply_fire, d);
+                return;
+            }
+            free(d);
+        }
+    }
+    send_reply_now(c, status, details);
 }
 
 static void reply_customer(server_call *c, int success, int64_t balance)
@@ -312,18 +465,136 @@ static void peer_done(server_call *c)
     if (atomic_fetch_sub(&c->peers_pending, 1) == 1) finish_write(c);
 }
 
-static void start_propagation(server_call *c, const peer *to, const grpc_byte_buffer *request)
+/* One try of a propagation that is still owed to a peer. */
+typedef struct {
+    server_call *c;
+    const peer *to;
+    grpc_byte_buffer *request;
+    int attempt;
+} attempt_work;
+
+static void send_attempt(server_call *c, const peer *to, const grpc_byte_buffer *request, int attempt);
+static void start_call(server_call *c, const peer *to, const grpc_byte_buffer *request, int attempt,
+                       int duplicate);
+
+static attempt_work *new_attempt(server_call *c, const peer *to, const grpc_byte_buffer *request,
+                                 int attempt)
+{
+    attempt_work *a = malloc(sizeof *a);
+    if (!a) return NULL;
+    *a = (attempt_work){c, to, grpc_byte_buffer_copy((grpc_byte_buffer *)request), attempt};
+    return a;
+}
+
+static void free_attempt(attempt_work *a)
+{
+    grpc_byte_buffer_destroy(a->request);
+    free(a);
+}
+
+static void retry_fire(void *arg, int cancelled)
+{
+    attempt_work *a = arg;
+    if (cancelled || atomic_load(&a->c->srv->stopping)) {
+        note_failure(a->c, "branch %lld was not told: %s", (long long)a->to->id,
+                     "this branch stopped before it could try again");
+        peer_done(a->c);
+    } else {
+        send_attempt(a->c, a->to, a->request, a->attempt);
+    }
+    free_attempt(a);
+}
+
+/* A try that a peer did not acknowledge (it timed out, was unavailable, or was lost): try again
+ * after a backoff, up to the limit; then the write is reported as not acknowledged. The peer
+ * recognises a propagation it already applied by (origin, sequence), so a retry never applies a
+ * write twice. */
+static void attempt_failed(server_call *c, const peer *to, const grpc_byte_buffer *request,
+                           int attempt, const char *why)
+{
+    bank_branch_server *s = c->srv;
+    if (attempt < s->max_attempts && !atomic_load(&s->stopping)) {
+        attempt_work *a = new_attempt(c, to, request, attempt + 1);
+        if (a) {
+            int shift = attempt - 1 < 6 ? attempt - 1 : 6;
+            int backoff = s->backoff_ms << shift;
+            run_later(s, backoff < 2000 ? backoff : 2000, retry_fire, a);
+            return;
+        }
+    }
+    char text[200];
+    snprintf(text, sizeof text, "%s (after %d %s)", why, attempt, attempt == 1 ? "try" : "tries");
+    note_failure(c, "branch %lld did not acknowledge it: %s", (long long)to->id, text);
+    peer_done(c);
+}
+
+static void lost_fire(void *arg, int cancelled)
+{
+    attempt_work *a = arg;
+    if (cancelled) {
+        note_failure(a->c, "branch %lld was not told: %s", (long long)a->to->id, "this branch stopped");
+        peer_done(a->c);
+    } else {
+        attempt_failed(a->c, a->to, a->request, a->attempt, "lost (an injected fault)");
+    }
+    free_attempt(a);
+}
+
+static void delayed_send_fire(void *arg, int cancelled)
+{
+    attempt_work *a = arg;
+    if (cancelled) {
+        note_failure(a->c, "branch %lld was not told: %s", (long long)a->to->id, "this branch stopped");
+        peer_done(a->c);
+    } else {
+        start_call(a->c, a->to, a->request, a->attempt, 0);
+    }
+    free_attempt(a);
+}
+
+/* Sends one try, through the injected faults when they are on: lost (the sender learns it as a
+ * timeout would tell it, after at most 100 ms), sent late, or sent twice. */
+static void send_attempt(server_call *c, const peer *to, const grpc_byte_buffer *request, int attempt)
+{
+    bank_branch_server *s = c->srv;
+    if (s->faults_on) {
+        if (fault_hits(s, s->faults.drop_pct)) {
+            attempt_work *a = new_attempt(c, to, request, attempt);
+            if (a) {
+                int wait = s->propagate_deadline_ms < 100 ? s->propagate_deadline_ms : 100;
+                run_later(s, wait, lost_fire, a);
+                return;
+            }
+        }
+        if (fault_hits(s, s->faults.dup_pct)) start_call(c, to, request, attempt, 1);
+        if (fault_hits(s, s->faults.delay_pct)) {
+            attempt_work *a = new_attempt(c, to, request, attempt);
+            if (a) {
+                run_later(s, fault_delay_ms(s, s->faults.delay_max_ms), delayed_send_fire, a);
+                return;
+            }
+        }
+    }
+    start_call(c, to, request, attempt, 0);
+}
+
+static void start_call(server_call *c, const peer *to, const grpc_byte_buffer *request, int attempt,
+                       int duplicate)
 {
     bank_branch_server *s = c->srv;
     peer_call *p = calloc(1, sizeof *p);
     if (!p) {
+        if (duplicate) return;
         note_failure(c, "branch %lld was not told: %s", (long long)to->id, "out of memory");
         peer_done(c);
         return;
     }
     p->tag.kind = TAG_PEER_DONE;
+    p->srv = s;
     p->origin = c;
     p->to = to;
+    p->attempt = attempt;
+    p->duplicate = duplicate;
     p->details = grpc_empty_slice();
     grpc_metadata_array_init(&p->initial_md);
     grpc_metadata_array_init(&p->trailing_md);
@@ -358,15 +629,32 @@ static void start_propagation(server_call *c, const peer *to, const grpc_byte_bu
         unlink_in_flight(s, p);
         free_peer_call(p);
         untrack(s);
+        if (duplicate) return;
         note_failure(c, "branch %lld was not told: %s", (long long)to->id, "cannot start the call");
         peer_done(c);
     }
 }
 
+static int worth_retrying(grpc_status_code st)
+{
+    return st == GRPC_STATUS_UNAVAILABLE || st == GRPC_STATUS_DEADLINE_EXCEEDED;
+}
+
 static void on_peer_done(peer_call *p)
 {
+    unlink_in_flight(p->srv, p);
+    if (p->duplicate) { /* the copy a fault sent: the original's answer is the one that counts */
+        free_peer_call(p);
+        return;
+    }
     server_call *c = p->origin;
-    unlink_in_flight(c->srv, p);
+    if (p->status != GRPC_STATUS_OK && worth_retrying(p->status)) {
+        char *why = grpc_slice_to_c_string(p->details);
+        attempt_failed(c, p->to, p->send, p->attempt, why);
+        gpr_free(why);
+        free_peer_call(p);
+        return;
+    }
     if (p->status != GRPC_STATUS_OK) {
         char *why = grpc_slice_to_c_string(p->details);
         note_failure(c, "branch %lld did not acknowledge it: %s", (long long)p->to->id, why);
@@ -399,7 +687,7 @@ static void fan_out(server_call *c)
     req.event_id = c->event_id;
     grpc_byte_buffer *bb = bank_codec_pack(&req.base);
     atomic_store(&c->peers_pending, s->n_peers);
-    for (size_t i = 0; i < s->n_peers; i++) start_propagation(c, &s->peers[i], bb);
+    for (size_t i = 0; i < s->n_peers; i++) send_attempt(c, &s->peers[i], bb, 1);
     grpc_byte_buffer_destroy(bb);
 }
 
@@ -560,6 +848,20 @@ bank_branch_server *bank_branch_server_start(const bank_branch_config *cfg, char
     s->trace = cfg->trace;
     s->trace_ctx = cfg->trace_ctx;
     s->n_threads = cfg->threads > 0 ? cfg->threads : 1;
+    s->max_attempts = cfg->propagate_attempts > 0 ? cfg->propagate_attempts : 5;
+    s->backoff_ms = cfg->retry_backoff_ms > 0 ? cfg->retry_backoff_ms : 50;
+    if (cfg->faults && bank_faults_any(cfg->faults)) {
+        s->faults = *cfg->faults;
+        s->faults_on = 1;
+        /* one seed for the run; each branch its own stream of it */
+        s->fault_rng = cfg->faults->seed ^ ((uint64_t)cfg->id * 0x9e3779b97f4a7c15ull);
+    }
+    pthread_mutex_init(&s->timer_lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->timer_cond, &ca);
+    pthread_condattr_destroy(&ca);
     pthread_mutex_init(&s->lock, NULL);
     bank_replica_init(&s->replica, cfg->id, cfg->balance);
 
@@ -593,6 +895,8 @@ bank_branch_server *bank_branch_server_start(const bank_branch_config *cfg, char
     post_request(s, M_UNKNOWN);
     s->threads = calloc((size_t)s->n_threads, sizeof *s->threads);
     for (int i = 0; i < s->n_threads; i++) pthread_create(&s->threads[i], NULL, serve, s);
+    s->timer_started = pthread_create(&s->timer_thread, NULL, timer_main, s) == 0;
+    if (!s->timer_started) s->timer_stopped = 1; /* run_later then runs work at once, cancelled */
     return s;
 }
 
@@ -632,6 +936,8 @@ void bank_branch_server_stop(bank_branch_server *s)
 {
     if (!s) return;
     atomic_store(&s->stopping, 1);
+    /* first the retries and delays still due: they answer their customers while the server can */
+    stop_timer(s);
     s->shutdown_tag.kind = TAG_SHUTDOWN;
     track(s);
     grpc_server_shutdown_and_notify(s->server, s->cq, &s->shutdown_tag);
@@ -647,6 +953,8 @@ void bank_branch_server_stop(bank_branch_server *s)
     free(s->peers);
     bank_replica_free(&s->replica);
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->timer_lock);
+    pthread_cond_destroy(&s->timer_cond);
     free(s);
     grpc_shutdown();
 }

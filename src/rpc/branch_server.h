@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "faults.h"
 #include "trace.h"
 
 typedef struct bank_branch_server bank_branch_server;
@@ -19,6 +20,12 @@ typedef struct {
     int serve_echo;             /* also serve BANK_PATH_ECHO (benchmarks only) */
     bank_trace_fn trace;        /* optional: told of every request this branch answers */
     void *trace_ctx;
+    int propagate_attempts;     /* tries of a propagation a peer does not acknowledge (it timed
+                                   out or was unavailable) before the write is reported as not
+                                   acknowledged; 0: 5 */
+    int retry_backoff_ms;       /* wait before the second try, doubling for each next one (at most
+                                   2000); 0: 50 */
+    const bank_faults *faults;  /* optional: faults to inject into this branch's traffic */
 } bank_branch_config;
 
 typedef struct {

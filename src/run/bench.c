@@ -103,7 +103,8 @@ int bank_bench_run(const bank_bench_config *cfg, bank_bench_result *r, char *err
         snprintf(err, errlen, "cannot generate the workload (out of memory, or no branch)");
         return -1;
     }
-    bank_branches_config bc = {BANK_MODE_EMBEDDED, NULL, NULL, cfg->server_threads, 10000, 1, NULL};
+    bank_branches_config bc = {.mode = BANK_MODE_EMBEDDED, .server_threads = cfg->server_threads,
+                               .deadline_ms = 10000, .serve_echo = 1};
     bank_branches *br = bank_branches_start(&w, &bc, err, errlen);
     int rc = br ? 0 : -1;
     if (rc == 0) rc = measure_bare(br, cfg->bare_calls, &r->bare, err, errlen);

@@ -94,10 +94,17 @@ static bank_branches *start_embedded(const bank_workload *w, const bank_branches
         free_branches(b);
         return NULL;
     }
+    bank_faults faults;
+    if (bank_faults_parse(cfg->faults, &faults, err, errlen) != 0) {
+        free_branches(b);
+        return NULL;
+    }
+    faults.seed = cfg->fault_seed;
     for (size_t i = 0; i < w->n_branches; i++) {
         bank_branch_config bc = {w->branches[i].id, w->branches[i].balance, "127.0.0.1:0",
                                  cfg->server_threads, cfg->deadline_ms, cfg->serve_echo,
-                                 b->trace ? bank_trace_file_write : NULL, b->trace};
+                                 b->trace ? bank_trace_file_write : NULL, b->trace,
+                                 cfg->propagate_attempts, cfg->retry_backoff_ms, &faults};
         b->servers[i] = bank_branch_server_start(&bc, err, errlen);
         if (!b->servers[i]) {
             stop_servers(b);
@@ -169,14 +176,29 @@ static int spawn_branch(child *c, const char *exe, const bank_branch *br, const 
         close(in[1]);
         return -1;
     }
-    char id[32], balance[32], threads[16], deadline[16];
+    char id[32], balance[32], threads[16], deadline[16], attempts[16], backoff[16], seed[32];
     snprintf(id, sizeof id, "%" PRId64, br->id);
     snprintf(balance, sizeof balance, "%" PRId64, br->balance);
     snprintf(threads, sizeof threads, "%d", cfg->server_threads > 0 ? cfg->server_threads : 1);
     snprintf(deadline, sizeof deadline, "%d", cfg->deadline_ms);
-    char *argv[] = {(char *)exe, "branch", "--id", id, "--balance", balance, "--listen",
-                    "127.0.0.1:0", "--peers", "-", "--threads", threads, "--deadline-ms",
-                    deadline, cfg->trace_path ? "--trace" : NULL, (char *)cfg->trace_path, NULL};
+    snprintf(attempts, sizeof attempts, "%d", cfg->propagate_attempts > 0 ? cfg->propagate_attempts : 5);
+    snprintf(backoff, sizeof backoff, "%d", cfg->retry_backoff_ms > 0 ? cfg->retry_backoff_ms : 50);
+    snprintf(seed, sizeof seed, "%" PRIu64, cfg->fault_seed);
+    char *argv[32] = {(char *)exe, "branch", "--id", id, "--balance", balance, "--listen",
+                      "127.0.0.1:0", "--peers", "-", "--threads", threads, "--deadline-ms",
+                      deadline, "--attempts", attempts, "--retry-backoff-ms", backoff};
+    int argc = 18;
+    if (cfg->trace_path) {
+        argv[argc++] = "--trace";
+        argv[argc++] = (char *)cfg->trace_path;
+    }
+    if (cfg->faults) {
+        argv[argc++] = "--faults";
+        argv[argc++] = (char *)cfg->faults;
+        argv[argc++] = "--seed";
+        argv[argc++] = seed;
+    }
+    argv[argc] = NULL;
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);

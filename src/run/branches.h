@@ -18,6 +18,10 @@ typedef struct {
     int serve_echo;           /* embedded: also serve the benchmark's bare echo */
     const char *trace_path;   /* embedded and processes: every branch records the messages it
                                  answers in this file (emptied first), one JSON line each */
+    int propagate_attempts;   /* embedded and processes: tries per propagation (0: 5) */
+    int retry_backoff_ms;     /* the first retry's wait, doubling after (0: 50) */
+    const char *faults;       /* embedded and processes: faults to inject (bank_faults_parse) */
+    uint64_t fault_seed;
 } bank_branches_config;
 
 typedef struct bank_branches bank_branches;
