@@ -63,6 +63,7 @@ def check_trace(path, label):
     return ok
 
 
+# rule: P10, P4, P8
 with tempfile.TemporaryDirectory() as tmp:
     for seed in range(first, first + count):
         for mode in ([], ["--processes"]):
