@@ -20,9 +20,12 @@ void *__real_calloc(size_t n, size_t size);
 void *__real_realloc(void *p, size_t n);
 void __real_free(void *p);
 
-static long fail_at = -1; /* the allocation (counted from 0 once armed) that fails; -1: none */
-static long allocations;
-static long alive; /* blocks allocated and not yet freed */
+/* volatile: glibc declares malloc and friends leaf functions, which lets an optimising compiler
+ * assume a call to them cannot reach this file's statics, and so drop or move the stores that
+ * arm a failure around the call (it did, at -O3). The calls do reach them, through the wrappers. */
+static volatile long fail_at = -1; /* the allocation (counted from 0 once armed) that fails; -1: none */
+static volatile long allocations;
+static volatile long alive; /* blocks allocated and not yet freed */
 
 static int refuse(void)
 {
