@@ -98,6 +98,33 @@ Test(replica, duplicates_out_of_order_and_several_origins)
     bank_replica_free(&r);
 }
 
+/* The origin log holds what replica.h promises: early arrivals sorted, all above contiguous + 1,
+ * and folded into contiguous as soon as the gap below them closes, so a log whose gaps have all
+ * closed holds no early arrival at all (its memory does not grow with the writes). */
+Test(replica, early_arrivals_stay_sorted_and_fold_away)
+{
+    bank_replica r;
+    bank_replica_init(&r, 9, 0);
+    uint64_t order[] = {5, 3, 7, 4, 1, 2, 6};
+    uint64_t want_contiguous[] = {0, 0, 0, 0, 1, 5, 7};
+    size_t want_ahead[] = {1, 2, 3, 4, 4, 1, 0};
+    for (size_t i = 0; i < 7; i++) {
+        bank_write w = {BANK_WRITE_DEPOSIT, 4, order[i], 1};
+        cr_assert_eq(bank_replica_apply(&r, &w), BANK_OK);
+        cr_assert_eq(r.n_origins, 1);
+        const bank_origin_log *log = &r.origins[0];
+        cr_expect_eq(log->contiguous, want_contiguous[i], "after seq %llu", (unsigned long long)order[i]);
+        cr_expect_eq(log->n_ahead, want_ahead[i], "after seq %llu", (unsigned long long)order[i]);
+        for (size_t k = 0; k < log->n_ahead; k++) {
+            cr_expect_gt(log->ahead[k], log->contiguous + 1, "after seq %llu", (unsigned long long)order[i]);
+            if (k) cr_expect_gt(log->ahead[k], log->ahead[k - 1], "after seq %llu: ahead not sorted",
+                                (unsigned long long)order[i]);
+        }
+    }
+    cr_expect_eq(r.balance, 7);
+    bank_replica_free(&r);
+}
+
 Test(replica, unsequenced_writes_apply_every_time)
 {
     bank_replica r;
