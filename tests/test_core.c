@@ -103,6 +103,33 @@ Test(replica, duplicates_out_of_order_and_several_origins)
     bank_replica_free(&r);
 }
 
+/* The origin log holds what replica.h promises: early arrivals sorted, all above contiguous + 1,
+ * and folded into contiguous as soon as the gap below them closes, so a log whose gaps have all
+ * closed holds no early arrival at all (its memory does not grow with the writes). */
+Test(replica, early_arrivals_stay_sorted_and_fold_away)
+{
+    bank_replica r;
+    bank_replica_init(&r, 9, 0);
+    uint64_t order[] = {5, 3, 7, 4, 1, 2, 6};
+    uint64_t want_contiguous[] = {0, 0, 0, 0, 1, 5, 7};
+    size_t want_ahead[] = {1, 2, 3, 4, 4, 1, 0};
+    for (size_t i = 0; i < 7; i++) {
+        bank_write w = {BANK_WRITE_DEPOSIT, 4, order[i], 1};
+        cr_assert_eq(bank_replica_apply(&r, &w), BANK_OK);
+        cr_assert_eq(r.n_origins, 1);
+        const bank_origin_log *log = &r.origins[0];
+        cr_expect_eq(log->contiguous, want_contiguous[i], "after seq %llu", (unsigned long long)order[i]);
+        cr_expect_eq(log->n_ahead, want_ahead[i], "after seq %llu", (unsigned long long)order[i]);
+        for (size_t k = 0; k < log->n_ahead; k++) {
+            cr_expect_gt(log->ahead[k], log->contiguous + 1, "after seq %llu", (unsigned long long)order[i]);
+            if (k) cr_expect_gt(log->ahead[k], log->ahead[k - 1], "after seq %llu: ahead not sorted",
+                                (unsigned long long)order[i]);
+        }
+    }
+    cr_expect_eq(r.balance, 7);
+    bank_replica_free(&r);
+}
+
 /* rule: B7 */
 Test(replica, unsequenced_writes_apply_every_time)
 {
@@ -115,74 +142,58 @@ Test(replica, unsequenced_writes_apply_every_time)
     bank_replica_free(&r);
 }
 
-static uint64_t test_seed(void)
+Test(replica, every_status_has_its_own_text)
 {
-    const char *s = getenv("BANK_SEED");
-    return s ? strtoull(s, NULL, 10) : 531;
+    cr_expect_str_eq(bank_status_text(BANK_OK), "ok");
+    cr_expect_str_eq(bank_status_text(BANK_INSUFFICIENT_FUNDS), "insufficient funds");
+    cr_expect_str_eq(bank_status_text(BANK_BAD_MONEY), "money must not be negative");
+    cr_expect_str_eq(bank_status_text(BANK_OVERFLOW), "the balance would overflow int64");
+    cr_expect_str_eq(bank_status_text(BANK_DUPLICATE), "already applied");
+    cr_expect_str_eq(bank_status_text(BANK_NO_MEMORY), "out of memory");
+    cr_expect_str_eq(bank_status_text((bank_status)99), "unknown status");
 }
 
-/* Random writes at a few replicas; every propagation delivered in random order, some twice.
- * Afterwards every replica holds initial + successful deposits - successful withdrawals and
- * has applied every write exactly once. Rerun a failure with BANK_SEED=<seed>. */
-/* rule: P4, P8 */
-Test(replica, random_delivery_converges)
+/* A propagated withdrawal that would take the balance below INT64_MIN is refused like an
+ * overflowing deposit: nothing applied, nothing recorded, so a later retry is not a duplicate. */
+Test(replica, propagated_withdrawal_below_int64_min_is_refused)
 {
-    uint64_t seed0 = test_seed();
-    for (uint64_t round = 0; round < 200; round++) {
-        uint64_t seed = seed0 + round, rng = seed;
-        size_t n = 3 + (size_t)bank_rng_below(&rng, 3);
-        bank_replica reps[5];
-        for (size_t i = 0; i < n; i++) bank_replica_init(&reps[i], (int64_t)i + 1, 100);
-        bank_write pending[400];
-        size_t dest[400], n_pending = 0;
-        int64_t net = 0;
-        size_t writes = 0;
-        for (size_t step = 0; step < 60; step++) {
-            size_t at = (size_t)bank_rng_below(&rng, n);
-            int64_t money = (int64_t)bank_rng_below(&rng, 60);
-            bank_write w;
-            bank_status st = bank_rng_below(&rng, 2) ? bank_replica_deposit(&reps[at], money, &w)
-                                                     : bank_replica_withdraw(&reps[at], money, &w);
-            if (st != BANK_OK) continue;
-            writes++;
-            net += w.kind == BANK_WRITE_DEPOSIT ? money : -money;
-            for (size_t p = 0; p < n; p++)
-                if (p != at) {
-                    pending[n_pending] = w;
-                    dest[n_pending++] = p;
-                }
-            /* deliver a random pending message now and then, possibly twice */
-            while (n_pending && bank_rng_below(&rng, 3) == 0) {
-                size_t k = (size_t)bank_rng_below(&rng, n_pending);
-                bank_status a = bank_replica_apply(&reps[dest[k]], &pending[k]);
-                cr_assert_eq(a, BANK_OK, "seed %llu: first delivery refused", (unsigned long long)seed);
-                if (bank_rng_below(&rng, 4) == 0)
-                    cr_assert_eq(bank_replica_apply(&reps[dest[k]], &pending[k]), BANK_DUPLICATE,
-                                 "seed %llu: duplicate applied", (unsigned long long)seed);
-                pending[k] = pending[n_pending - 1];
-                dest[k] = dest[--n_pending];
-            }
+    bank_replica r;
+    bank_replica_init(&r, 2, INT64_MIN + 10);
+    bank_write w = {BANK_WRITE_WITHDRAW, 1, 1, 11};
+    cr_expect_eq(bank_replica_apply(&r, &w), BANK_OVERFLOW);
+    cr_expect_eq(r.balance, INT64_MIN + 10);
+    cr_expect_not(bank_replica_has_applied(&r, 1, 1));
+    w.money = 10;
+    cr_expect_eq(bank_replica_apply(&r, &w), BANK_OK);
+    cr_expect_eq(r.balance, INT64_MIN);
+    bank_replica_free(&r);
+}
+
+/* More origins than the first allocation holds, each with writes arriving out of order: every
+ * origin keeps its own log, and freeing the replica leaves it empty and reusable. */
+Test(replica, many_origins_each_out_of_order)
+{
+    bank_replica r;
+    bank_replica_init(&r, 100, 0);
+    for (int64_t o = 1; o <= 20; o++)
+        for (uint64_t s = 10; s >= 1; s--) {
+            bank_write w = {BANK_WRITE_DEPOSIT, o, s, o};
+            cr_assert_eq(bank_replica_apply(&r, &w), BANK_OK, "origin %lld seq %llu", (long long)o,
+                         (unsigned long long)s);
         }
-        while (n_pending) {
-            size_t k = (size_t)bank_rng_below(&rng, n_pending);
-            cr_assert_eq(bank_replica_apply(&reps[dest[k]], &pending[k]), BANK_OK,
-                         "seed %llu", (unsigned long long)seed);
-            pending[k] = pending[n_pending - 1];
-            dest[k] = dest[--n_pending];
-        }
-        for (size_t i = 0; i < n; i++) {
-            cr_assert_eq(reps[i].balance, 100 + net, "seed %llu: replica %zu holds %lld, want %lld",
-                         (unsigned long long)seed, i, (long long)reps[i].balance, (long long)(100 + net));
-            for (size_t o = 0; o < n; o++)
-                if (o != i)
-                    for (uint64_t s = 1; s <= reps[o].last_sequence; s++)
-                        cr_assert(bank_replica_has_applied(&reps[i], (int64_t)o + 1, s),
-                                  "seed %llu: replica %zu lost write (%zu, %llu)", (unsigned long long)seed,
-                                  i, o + 1, (unsigned long long)s);
-        }
-        cr_assert_gt(writes, 0, "seed %llu made no write", (unsigned long long)seed);
-        for (size_t i = 0; i < n; i++) bank_replica_free(&reps[i]);
+    cr_expect_eq(r.n_origins, 20);
+    cr_expect_eq(r.balance, 10 * (20 * 21 / 2));
+    for (int64_t o = 1; o <= 20; o++) {
+        cr_expect(bank_replica_has_applied(&r, o, 10));
+        cr_expect_not(bank_replica_has_applied(&r, o, 11));
+        bank_write again = {BANK_WRITE_DEPOSIT, o, 7, 1};
+        cr_expect_eq(bank_replica_apply(&r, &again), BANK_DUPLICATE);
     }
+    cr_expect_eq(r.balance, 2100, "duplicates changed nothing");
+    bank_replica_free(&r);
+    cr_expect_eq(r.n_origins, 0);
+    cr_expect_not(bank_replica_has_applied(&r, 1, 1));
+    bank_replica_free(&r);
 }
 
 /* ---- schedules ---- */
@@ -224,6 +235,10 @@ Test(schedule, names)
     cr_expect_eq(s, BANK_SCHEDULE_SEQUENTIAL);
     cr_expect_eq(bank_schedule_parse("Rounds", &s), -1);
     cr_expect_str_eq(bank_schedule_name(BANK_SCHEDULE_ROUNDS), "rounds");
+    cr_expect_str_eq(bank_schedule_name(BANK_SCHEDULE_SEQUENTIAL), "sequential");
+    cr_expect_str_eq(bank_schedule_name(BANK_SCHEDULE_LIVE), "live");
+    cr_expect_str_eq(bank_schedule_name((bank_schedule)7), "?");
+    cr_expect_eq(bank_schedule_parse("", &s), -1);
     bank_plan p;
     cr_expect_eq(bank_plan_build(&sample, BANK_SCHEDULE_LIVE, &p), -1, "live has no plan");
 }
@@ -249,6 +264,50 @@ Test(schedule, rounds_with_several_queries_and_trailing_writes)
        window 2: a.3; round 3: c.2 */
     expect_plan(&w, BANK_SCHEDULE_ROUNDS, " 2.0 | 2.1 | 0.0 3.0 | 0.1 | 0.2 3.1 | 0.3 | 3.2");
     expect_plan(&w, BANK_SCHEDULE_SEQUENTIAL, " 0.0 | 0.1 | 0.2 | 0.3 | 2.0 | 2.1 | 3.0 | 3.1 | 3.2");
+}
+
+/* More phases than the builder's first allocation (16) holds. */
+Test(schedule, long_plans_grow)
+{
+    bank_event ev[40];
+    for (int k = 0; k < 40; k++) ev[k] = (bank_event){k + 1, k % 2 ? BANK_OP_QUERY : BANK_OP_DEPOSIT, 1};
+    bank_branch br[] = {{1, 0}};
+    bank_customer cu[] = {{1, 0, 40, ev}};
+    bank_workload w = {1, br, 1, cu};
+    bank_schedule schedules[] = {BANK_SCHEDULE_SEQUENTIAL, BANK_SCHEDULE_ROUNDS};
+    for (int i = 0; i < 2; i++) {
+        bank_plan p;
+        cr_assert_eq(bank_plan_build(&w, schedules[i], &p), 0);
+        cr_expect_eq(p.n_steps, 40);
+        cr_expect_eq(p.n_phases, 40, "one customer: every step is its own phase");
+        for (size_t k = 0; k < p.n_steps; k++) {
+            cr_expect_eq(p.steps[k].event, k, "%s step %zu", bank_schedule_name(schedules[i]), k);
+            cr_expect_eq(p.phase_start[k], k);
+        }
+        cr_expect_eq(p.phase_start[40], 40);
+        bank_plan_free(&p);
+        cr_expect_null(p.steps);
+        cr_expect_eq(p.n_phases, 0);
+    }
+}
+
+/* No customers, or customers without events: a plan with no step and no phase. */
+Test(schedule, empty_workloads)
+{
+    bank_branch br[] = {{1, 5}};
+    bank_customer none[] = {{1, 0, 0, NULL}, {1, 0, 0, NULL}};
+    bank_workload empty = {1, br, 0, NULL};
+    bank_workload idle = {1, br, 2, none};
+    const bank_workload *ws[] = {&empty, &idle};
+    for (int k = 0; k < 2; k++)
+        for (int s = 0; s < 2; s++) {
+            bank_plan p;
+            cr_assert_eq(bank_plan_build(ws[k], s ? BANK_SCHEDULE_ROUNDS : BANK_SCHEDULE_SEQUENTIAL, &p), 0);
+            cr_expect_eq(p.n_steps, 0);
+            cr_expect_eq(p.n_phases, 0);
+            cr_expect_eq(p.phase_start[0], 0);
+            bank_plan_free(&p);
+        }
 }
 
 /* ---- model ---- */
@@ -333,6 +392,66 @@ Test(model, the_course_large_input)
     bank_outcome_free(&o);
 }
 
+/* A write the model cannot apply at every branch without leaving int64 fails and changes
+ * nothing; so does negative money. Branches may start at different balances. */
+Test(model, writes_that_would_leave_int64_or_carry_negative_money_fail)
+{
+    bank_event a[] = {{1, BANK_OP_DEPOSIT, 11}, {2, BANK_OP_DEPOSIT, 10}, {3, BANK_OP_DEPOSIT, -1},
+                      {4, BANK_OP_WITHDRAW, -1}, {5, BANK_OP_QUERY, 0}};
+    bank_event b[] = {{6, BANK_OP_WITHDRAW, 21}, {7, BANK_OP_WITHDRAW, 20}, {8, BANK_OP_QUERY, 0}};
+    bank_branch br[] = {{1, INT64_MAX - 10}, {2, INT64_MIN + 10}, {3, 100}};
+    bank_customer cu[] = {{1, 0, 5, a}, {3, 2, 3, b}};
+    bank_workload w = {3, br, 2, cu};
+    bank_outcome o;
+    int64_t finals[3];
+    run_model(&w, BANK_SCHEDULE_SEQUENTIAL, &o, finals);
+    cr_expect_not(o.results[0][0].success, "branch 1 would pass INT64_MAX");
+    cr_expect_eq(o.results[0][0].balance, INT64_MAX - 10);
+    cr_expect(o.results[0][1].success);
+    cr_expect_eq(o.results[0][1].balance, INT64_MAX);
+    cr_expect_not(o.results[0][2].success, "negative deposit");
+    cr_expect_not(o.results[0][3].success, "negative withdrawal");
+    cr_expect_eq(o.results[0][4].balance, INT64_MAX);
+    /* branches now at INT64_MAX, INT64_MIN + 20, 110 */
+    cr_expect_not(o.results[1][0].success, "branch 2 would pass INT64_MIN, though branch 3 has 110");
+    cr_expect_eq(o.results[1][0].balance, 110);
+    cr_expect(o.results[1][1].success);
+    cr_expect_eq(o.results[1][2].balance, 90);
+    cr_expect_eq(finals[0], INT64_MAX - 20);
+    cr_expect_eq(finals[1], INT64_MIN);
+    cr_expect_eq(finals[2], 90);
+    bank_outcome_free(&o);
+}
+
+Test(model, an_empty_workload)
+{
+    bank_workload w = {0, NULL, 0, NULL};
+    bank_outcome o;
+    run_model(&w, BANK_SCHEDULE_ROUNDS, &o, NULL);
+    cr_expect_eq(o.n_customers, 0);
+    bank_outcome_free(&o);
+    cr_expect_null(o.results);
+    bank_outcome_free(&o);
+    bank_outcome_free(NULL);
+}
+
+Test(workload, names_counts_and_free)
+{
+    cr_expect_str_eq(bank_op_name(BANK_OP_QUERY), "query");
+    cr_expect_str_eq(bank_op_name(BANK_OP_DEPOSIT), "deposit");
+    cr_expect_str_eq(bank_op_name(BANK_OP_WITHDRAW), "withdraw");
+    cr_expect_str_eq(bank_op_name((bank_op)9), "?");
+    bank_outcome o;
+    cr_assert_eq(bank_outcome_init(&o, &sample), 0);
+    cr_expect_eq(o.n_customers, 3);
+    cr_expect_eq(o.results[1][0].op, BANK_OP_DEPOSIT, "results start with their event's op");
+    cr_expect_eq(o.results[2][0].op, BANK_OP_WITHDRAW);
+    cr_expect_eq(o.results[2][1].op, BANK_OP_QUERY);
+    cr_expect_not(o.results[2][0].success, "and nothing else");
+    bank_outcome_free(&o);
+    bank_workload_free(NULL);
+}
+
 /* ---- generator ---- */
 
 Test(generator, deterministic_per_seed)
@@ -361,6 +480,42 @@ Test(generator, deterministic_per_seed)
     bank_workload_free(&c);
     cfg.branches = 0;
     cr_expect_eq(bank_workload_generate(&cfg, &a), -1);
+}
+
+Test(generator, no_customers_or_no_events)
+{
+    bank_gen_config cfg = {3, 0, 5, 100, 150, 40, 1};
+    bank_workload w;
+    cr_assert_eq(bank_workload_generate(&cfg, &w), 0);
+    cr_expect_eq(w.n_branches, 3);
+    cr_expect_eq(w.n_customers, 0);
+    bank_workload_free(&w);
+    cfg.customers = 4;
+    cfg.events = 0;
+    cr_assert_eq(bank_workload_generate(&cfg, &w), 0);
+    cr_expect_eq(w.n_customers, 4);
+    cr_expect_eq(bank_workload_event_count(&w), 0);
+    bank_workload_free(&w);
+    cr_expect_eq(w.n_customers, 0);
+    cr_expect_null(w.customers);
+}
+
+/* A bound just above 2^63 rejects almost half of all draws: every value is still below the
+ * bound, and both halves of the range come up. */
+Test(generator, below_rejects_the_biased_tail)
+{
+    uint64_t rng = 5, bound = (UINT64_C(1) << 63) + 1;
+    int high = 0, low = 0;
+    for (int k = 0; k < 200; k++) {
+        uint64_t v = bank_rng_below(&rng, bound);
+        cr_assert_lt(v, bound);
+        if (v >= UINT64_C(1) << 62) high++;
+        else low++;
+    }
+    cr_expect_gt(high, 50);
+    cr_expect_gt(low, 50);
+    rng = 5;
+    for (int k = 0; k < 100; k++) cr_expect_eq(bank_rng_below(&rng, 1), 0);
 }
 
 /* Found by fuzzing (fuzz/regressions/proto): a large write resent after it was applied must be

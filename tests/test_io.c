@@ -190,6 +190,30 @@ Test(peers, lines_comments_and_errors)
 }
 
 /* rule: O1, O2, O3, O4 */
+/* Every customer entry is its own output object, in input order, even when ids repeat (the
+ * course's large input repeats them): entries are not grouped or merged by id. */
+Test(output, repeated_ids_keep_input_order)
+{
+    bank_event ev[] = {{1, BANK_OP_DEPOSIT, 5}};
+    bank_customer cu[] = {{1, 0, 1, ev}, {2, 1, 1, ev}, {1, 0, 1, ev}, {2, 1, 1, ev}};
+    bank_branch br[] = {{1, 0}, {2, 0}};
+    bank_workload w = {2, br, 4, cu};
+    bank_result rs[4][1] = {{{BANK_OP_DEPOSIT, 1, 5}}, {{BANK_OP_DEPOSIT, 0, 5}},
+                            {{BANK_OP_DEPOSIT, 0, 5}}, {{BANK_OP_DEPOSIT, 1, 5}}};
+    bank_result *rows[] = {rs[0], rs[1], rs[2], rs[3]};
+    bank_outcome o = {4, rows};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_eq(bank_output_write(f, &w, &o, BANK_STYLE_RESULT, 1), 0);
+    fclose(f);
+    cr_expect_str_eq(buf, "{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}]}\n"
+                          "{\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"fail\"}]}\n"
+                          "{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"fail\"}]}\n"
+                          "{\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}]}\n");
+    free(buf);
+}
+
 Test(output, styles_and_lines)
 {
     bank_event ev[] = {{1, BANK_OP_WITHDRAW, 5}, {2, BANK_OP_QUERY, 0}};

@@ -213,8 +213,12 @@ Test(rpc, course_wire_form_drives_the_branches)
     expect_course(&rc, BANK_PATH_MSG_DELIVERY, "withdraw", -5, "fail", 570);
     expect_course(&rc, BANK_PATH_MSG_DELIVERY, "transfer", 5, "fail", 570);
     expect_course(&rc, BANK_PATH_MSG_DELIVERY, "WITHDRAW", 70, "success", 500);
-    /* a balance the course's int32 money field could not carry is refused, not wrapped */
+    /* a balance the course's int32 money field could not carry is refused, not wrapped; one
+       that reaches INT32_MAX exactly fits */
     expect_course(&rc, BANK_PATH_MSG_DELIVERY, "deposit", INT32_MAX, "fail", 500);
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "deposit", INT32_MAX - 499, "fail", 500);
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "deposit", INT32_MAX - 500, "success", INT32_MAX);
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "withdraw", INT32_MAX - 500, "success", 500);
     /* a course-style propagation to this branch applies without a balance check */
     expect_course(&rc, BANK_PATH_MSG_PROPAGATION, "withdraw", 600, "success", -100);
     expect_course(&rc, BANK_PATH_MSG_PROPAGATION, "propagate_deposit", 600, "success", 500);
@@ -269,6 +273,20 @@ Test(rpc, duplicate_propagation_is_acknowledged_not_applied)
         cr_expect_eq(r->applied, i == 0, "delivery %d applied=%d", i, r->applied);
         cr_expect_eq(r->balance, 130);
         bank__propagate_reply__free_unpacked(r, NULL);
+    }
+    cr_expect_eq(bank_branch_server_balance(s), 130);
+
+    /* a propagation that names this branch as its origin is refused: a branch applies its own
+       writes when it takes them, never again through a propagation */
+    p.origin_branch = 7;
+    p.sequence = 2;
+    n = bank__propagate_request__pack(&p, buf);
+    for (int kind = 0; kind < 2; kind++) {
+        grpc_byte_buffer *reply;
+        cr_expect_eq(raw_call(&rc, kind ? BANK_PATH_PROPAGATE_WITHDRAW : BANK_PATH_PROPAGATE_DEPOSIT, buf, n,
+                              &reply),
+                     GRPC_STATUS_INVALID_ARGUMENT, "a propagation from the branch itself");
+        cr_expect_null(reply);
     }
     cr_expect_eq(bank_branch_server_balance(s), 130);
 

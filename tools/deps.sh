@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, whatever the build and the tests need and this machine lacks.
-# Usage: tools/deps.sh [build|test]   (test adds what only the tests use)
+# Usage: tools/deps.sh [build|test|coverage]   (test adds what only the tests use; coverage adds
+# lcov to that)
 set -euo pipefail
 
 want=(gcc make cmake pkg-config libgrpc-dev protobuf-c-compiler libprotobuf-c-dev libcjson-dev
       libcairo2-dev)
-if [ "${1:-build}" = test ]; then
+if [ "${1:-build}" = test ] || [ "${1:-build}" = coverage ]; then
   # criterion: unit tests; python3-grpcio, python3-protobuf, protobuf-compiler: a course-style
   # Python customer drives our branches over the course's own wire form.
   # spin: model-checks spec/bank.pml; python3-jsonschema: checks spec/*.schema.json against
@@ -13,6 +14,8 @@ if [ "${1:-build}" = test ]; then
   want+=(libcriterion-dev python3 python3-grpcio python3-protobuf protobuf-compiler spin
          python3-jsonschema)
 fi
+# lcov: tools/coverage.sh gathers gcov's counts with it.
+if [ "${1:-build}" = coverage ]; then want+=(lcov); fi
 
 missing=()
 for p in "${want[@]}"; do

@@ -1,0 +1,230 @@
+/* Out of memory in the core: every allocation the core makes is made to fail in turn, and each
+ * failure must be reported (-1 or BANK_NO_MEMORY), change nothing that the caller can see, and
+ * free whatever was half built.
+ *
+ * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free, which reroutes the
+ * allocations of this file and of libbank_core.a (not Criterion's) through the wrappers below.
+ * They count the blocks alive, so a test checks for leaks itself: LeakSanitizer's report from a
+ * Criterion worker does not fail the test. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/model.h"
+#include "core/replica.h"
+#include "core/schedule.h"
+#include "core/workload_gen.h"
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+void __real_free(void *p);
+
+/* volatile: glibc declares malloc and friends leaf functions, which lets an optimising compiler
+ * assume a call to them cannot reach this file's statics, and so drop or move the stores that
+ * arm a failure around the call (it did, at -O3). The calls do reach them, through the wrappers. */
+static volatile long fail_at = -1; /* the allocation (counted from 0 once armed) that fails; -1: none */
+static volatile long allocations;
+static volatile long alive; /* blocks allocated and not yet freed */
+
+static int refuse(void)
+{
+    return fail_at >= 0 && allocations++ == fail_at;
+}
+
+static void *counted(void *p)
+{
+    if (p) alive++;
+    return p;
+}
+
+void *__wrap_malloc(size_t n) { return refuse() ? NULL : counted(__real_malloc(n)); }
+void *__wrap_calloc(size_t n, size_t size) { return refuse() ? NULL : counted(__real_calloc(n, size)); }
+void *__wrap_realloc(void *p, size_t n)
+{
+    if (refuse()) return NULL;
+    void *q = __real_realloc(p, n);
+    if (q && !p) alive++;
+    return q;
+}
+void __wrap_free(void *p)
+{
+    if (p) alive--;
+    __real_free(p);
+}
+
+static void arm(long n)
+{
+    allocations = 0;
+    fail_at = n;
+}
+
+/* Disarms; whether the armed failure happened. */
+static int disarm(void)
+{
+    int hit = allocations > fail_at;
+    fail_at = -1;
+    return hit;
+}
+
+/* The wrappers really fail (or the tests below would pass without testing anything). */
+Test(oom, the_wrappers_fail_exactly_the_armed_allocation)
+{
+    arm(1);
+    void *a = malloc(8), *b = calloc(1, 8), *c = malloc(8);
+    cr_expect(disarm());
+    cr_expect_not_null(a);
+    cr_expect_null(b);
+    cr_expect_not_null(c);
+    free(a);
+    free(c);
+    arm(0);
+    void *d = realloc(NULL, 8);
+    cr_expect(disarm());
+    cr_expect_null(d);
+    cr_expect_eq(alive, 0, "every block counted in and out");
+    void *e = realloc(NULL, 4);
+    e = realloc(e, 64);
+    cr_expect_eq(alive, 1);
+    free(e);
+    cr_expect_eq(alive, 0);
+}
+
+static bank_event ev_a[] = {{1, BANK_OP_DEPOSIT, 5}, {2, BANK_OP_QUERY, 0}, {3, BANK_OP_WITHDRAW, 3},
+                            {4, BANK_OP_QUERY, 0}};
+static bank_event ev_b[] = {{5, BANK_OP_QUERY, 0}, {6, BANK_OP_DEPOSIT, 1}, {7, BANK_OP_DEPOSIT, 2},
+                            {8, BANK_OP_WITHDRAW, 1}, {9, BANK_OP_QUERY, 0}};
+static bank_branch branches[] = {{1, 10}, {2, 10}};
+
+/* Enough steps that both schedules grow their phase list past its first 16 entries. */
+static void make_workload(bank_workload *w, bank_customer *cu, size_t n)
+{
+    for (size_t c = 0; c < n; c++)
+        cu[c] = c % 2 ? (bank_customer){2, 1, 5, ev_b} : (bank_customer){1, 0, 4, ev_a};
+    *w = (bank_workload){2, branches, n, cu};
+}
+
+static int same_plan(const bank_plan *a, const bank_plan *b)
+{
+    return a->n_steps == b->n_steps && a->n_phases == b->n_phases &&
+           memcmp(a->steps, b->steps, a->n_steps * sizeof *a->steps) == 0 &&
+           memcmp(a->phase_start, b->phase_start, (a->n_phases + 1) * sizeof *a->phase_start) == 0;
+}
+
+Test(oom, plan_build_fails_cleanly_at_every_allocation)
+{
+    bank_customer cu[8];
+    bank_workload w;
+    make_workload(&w, cu, 8);
+    bank_schedule schedules[] = {BANK_SCHEDULE_SEQUENTIAL, BANK_SCHEDULE_ROUNDS};
+    for (int i = 0; i < 2; i++) {
+        bank_plan want;
+        cr_assert_eq(bank_plan_build(&w, schedules[i], &want), 0);
+        cr_assert_gt(want.n_phases, 16);
+        long failures = 0, base = alive;
+        for (long n = 0;; n++) {
+            bank_plan p;
+            arm(n);
+            int rc = bank_plan_build(&w, schedules[i], &p);
+            if (!disarm()) {
+                cr_assert_eq(rc, 0);
+                cr_expect(same_plan(&p, &want), "%s", bank_schedule_name(schedules[i]));
+                bank_plan_free(&p);
+                break;
+            }
+            failures++;
+            cr_expect_eq(alive, base, "%s: allocation %ld failed: a block leaked", bank_schedule_name(schedules[i]), n);
+            cr_expect_eq(rc, -1, "%s: allocation %ld failed", bank_schedule_name(schedules[i]), n);
+            cr_expect(p.steps == NULL && p.phase_start == NULL && p.n_steps == 0 && p.n_phases == 0,
+                      "%s: allocation %ld failed: the plan is left empty", bank_schedule_name(schedules[i]), n);
+        }
+        cr_expect_geq(failures, 3, "steps, phases and at least one growth of the phases");
+        bank_plan_free(&want);
+    }
+    cr_expect_eq(alive, 0);
+}
+
+Test(oom, model_outcome_and_generator_fail_cleanly)
+{
+    bank_customer cu[4];
+    bank_workload w;
+    make_workload(&w, cu, 4);
+    bank_plan plan;
+    cr_assert_eq(bank_plan_build(&w, BANK_SCHEDULE_SEQUENTIAL, &plan), 0);
+    long base = alive;
+
+    bank_outcome o;
+    for (long n = 0;; n++) {
+        arm(n);
+        int rc = bank_outcome_init(&o, &w);
+        if (!disarm()) {
+            cr_assert_eq(rc, 0);
+            break;
+        }
+        cr_expect_eq(rc, -1, "outcome allocation %ld failed", n);
+        cr_expect_null(o.results, "nothing half built is left behind");
+        cr_expect_eq(alive, base, "outcome allocation %ld failed: a block leaked", n);
+        bank_outcome_free(&o); /* and freeing it again is harmless */
+    }
+    arm(0);
+    int rc = bank_model_run(&w, &plan, &o, NULL);
+    cr_expect(disarm());
+    cr_expect_eq(rc, -1);
+    cr_expect_eq(alive, base + 1 + 4, "the outcome's blocks, no more");
+    cr_expect_eq(bank_model_run(&w, &plan, &o, NULL), 0);
+    cr_expect_eq(o.results[1][4].balance, 14, "the retry ran the plan: 10 +5 -3 +1 +2 -1");
+    bank_outcome_free(&o);
+    bank_plan_free(&plan);
+
+    bank_gen_config cfg = {3, 5, 4, 100, 50, 30, 9};
+    for (long n = 0;; n++) {
+        bank_workload g;
+        arm(n);
+        rc = bank_workload_generate(&cfg, &g);
+        if (!disarm()) {
+            cr_assert_eq(rc, 0);
+            cr_expect_eq(bank_workload_event_count(&g), 20);
+            bank_workload_free(&g);
+            break;
+        }
+        cr_expect_eq(rc, -1, "generator allocation %ld failed", n);
+        cr_expect(g.branches == NULL && g.customers == NULL && g.n_customers == 0 && g.n_branches == 0);
+        cr_expect_eq(alive, 0, "generator allocation %ld failed: a block leaked", n);
+    }
+    cr_expect_eq(alive, 0);
+}
+
+/* A propagation that cannot be recorded is not applied: the balance stays, it is not taken for
+ * applied, and the same write delivered again later applies once. */
+Test(oom, a_propagation_that_cannot_be_recorded_is_not_applied)
+{
+    bank_replica r;
+    bank_replica_init(&r, 1, 100);
+    bank_write first = {BANK_WRITE_DEPOSIT, 2, 1, 10};
+    arm(0); /* the list of origins */
+    cr_expect_eq(bank_replica_apply(&r, &first), BANK_NO_MEMORY);
+    cr_expect(disarm());
+    cr_expect_eq(r.balance, 100);
+    cr_expect_not(bank_replica_has_applied(&r, 2, 1));
+    cr_expect_eq(bank_replica_apply(&r, &first), BANK_OK);
+    cr_expect_eq(r.balance, 110);
+
+    bank_write early = {BANK_WRITE_WITHDRAW, 2, 3, 5}; /* overtakes sequence 2 */
+    arm(0);                                            /* the list of early arrivals */
+    cr_expect_eq(bank_replica_apply(&r, &early), BANK_NO_MEMORY);
+    cr_expect(disarm());
+    cr_expect_eq(r.balance, 110);
+    cr_expect_not(bank_replica_has_applied(&r, 2, 3));
+    cr_expect_eq(bank_replica_apply(&r, &early), BANK_OK);
+    cr_expect_eq(r.balance, 105);
+    cr_expect_eq(bank_replica_apply(&r, &early), BANK_DUPLICATE);
+
+    bank_write in_order = {BANK_WRITE_DEPOSIT, 2, 2, 1}; /* closes the gap: no allocation needed */
+    arm(0);
+    cr_expect_eq(bank_replica_apply(&r, &in_order), BANK_OK);
+    cr_expect_not(disarm());
+    cr_expect_eq(r.balance, 106);
+    cr_expect(bank_replica_has_applied(&r, 2, 3));
+    bank_replica_free(&r);
+    cr_expect_eq(alive, 0);
+}
