@@ -61,7 +61,7 @@ stat_of() { sed -n "s/^$2 *: *//p" "$1" 2>/dev/null | head -n 1; }
 if [ "$mode" = cmin ]; then
   for h in "${targets[@]}"; do
     corpus=$root/fuzz/corpus/$h
-    tmp=$(mktemp -d)
+    tmp=$(mktemp -d "$root/build/cmin.XXXXXX") # afl-cmin refuses to work under /tmp
     before=$(find "$corpus" -type f | wc -l)
     afl-cmin -i "$corpus" -o "$tmp/min" -- "$build/fuzz/fuzz_$h" >/dev/null
     after=$(find "$tmp/min" -type f | wc -l)
