@@ -138,7 +138,6 @@ typedef struct {
 
     reply_form form;
     const char *course_interface;
-    int success;
     int64_t balance;
     bank_write write;
     int64_t customer_id, event_id;
