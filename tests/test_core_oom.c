@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/consistency.h"
 #include "core/model.h"
 #include "core/replica.h"
 #include "core/schedule.h"
@@ -226,5 +227,78 @@ Test(oom, a_propagation_that_cannot_be_recorded_is_not_applied)
     cr_expect_eq(r.balance, 106);
     cr_expect(bank_replica_has_applied(&r, 2, 3));
     bank_replica_free(&r);
+    cr_expect_eq(alive, 0);
+}
+
+/* The grader's search (consistency.c): every allocation fails in turn; each call reports -1 and
+ * frees what it built, or (when the failure was not reached) gives the answer it gives with
+ * memory to spare. */
+Test(oom, consistency_search_and_sumsets_fail_cleanly)
+{
+    bank_customer cu[6];
+    bank_workload w;
+    make_workload(&w, cu, 6);
+    /* claims no interleaving gives (every query reads 999), so the search explores and fails */
+    bank_claim rows[6][5];
+    bank_claim *claims[6];
+    for (size_t c = 0; c < 6; c++) {
+        claims[c] = rows[c];
+        for (size_t e = 0; e < cu[c].n_events; e++)
+            rows[c][e] = (bank_claim){1, 1, cu[c].events[e].op == BANK_OP_QUERY ? 999 : 0};
+    }
+    rows[1][0].printed = 0; /* an answer missing: a withdrawal-free query left open */
+    bank_consistency_result want;
+    cr_assert_eq(bank_consistency_check(&w, claims, 0, &want), 0);
+    cr_assert_eq(want.verdict, BANK_INCONSISTENT);
+    long base = alive, failures = 0;
+    for (long n = 0;; n++) {
+        bank_consistency_result r;
+        arm(n);
+        int rc = bank_consistency_check(&w, claims, 0, &r);
+        if (!disarm()) {
+            cr_assert_eq(rc, 0);
+            cr_expect_eq(r.verdict, want.verdict);
+            cr_expect_eq(r.states, want.states);
+            bank_consistency_result_free(&r);
+            break;
+        }
+        failures++;
+        cr_expect_eq(rc, -1, "allocation %ld failed", n);
+        cr_expect_eq(alive, base, "allocation %ld failed: a block leaked", n);
+    }
+    cr_expect_geq(failures, 4);
+    bank_consistency_result_free(&want);
+    base = alive;
+
+    bank_reachable reach;
+    cr_assert_eq(bank_reachable_nets(&w, claims, 2, 4, &reach), 0);
+    size_t n_want = reach.n_nets;
+    int64_t some_net = reach.nets[reach.n_nets / 2];
+    bank_reachable_free(&reach);
+    for (long n = 0;; n++) {
+        arm(n);
+        int rc = bank_reachable_nets(&w, claims, 2, 4, &reach);
+        if (!disarm()) {
+            cr_assert_eq(rc, 0);
+            cr_expect_eq(reach.n_nets, n_want);
+            bank_reachable_free(&reach);
+            break;
+        }
+        cr_expect_eq(rc, -1, "reachable: allocation %ld failed", n);
+        cr_expect_eq(alive, base, "reachable: allocation %ld failed: a block leaked", n);
+    }
+    size_t prefix[6];
+    cr_assert_eq(bank_writes_for_net(&w, claims, 2, 4, some_net, prefix), 0);
+    for (long n = 0;; n++) {
+        arm(n);
+        int rc = bank_writes_for_net(&w, claims, 2, 4, some_net, prefix);
+        if (!disarm()) {
+            cr_assert_eq(rc, 0);
+            break;
+        }
+        cr_expect_eq(rc, -1, "writes_for_net: allocation %ld failed", n);
+        cr_expect_eq(alive, base, "writes_for_net: allocation %ld failed: a block leaked", n);
+    }
+    cr_expect_eq(bank_writes_for_net(&w, claims, 2, 4, 1000000, prefix), 1, "a net no prefix makes");
     cr_expect_eq(alive, 0);
 }
