@@ -47,6 +47,12 @@ static char *format_text(const char *fmt, va_list ap)
     return s;
 }
 
+static void set_detail(grader *g, bank_verdict *v, const char *fmt, va_list ap)
+{
+    v->detail = format_text(fmt, ap);
+    if (!v->detail) g->oom = 1;
+}
+
 static size_t add_verdict(grader *g, bank_verdict_kind kind, size_t entry, size_t event,
                           const bank_reply *reply, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
@@ -87,9 +93,8 @@ static size_t add_verdict(grader *g, bank_verdict_kind kind, size_t entry, size_
     if (fmt) {
         va_list ap;
         va_start(ap, fmt);
-        v->detail = format_text(fmt, ap);
+        set_detail(g, v, fmt, ap);
         va_end(ap);
-        if (!v->detail) g->oom = 1;
     }
     return r->n++;
 }
@@ -106,9 +111,8 @@ static void set_verdict(grader *g, size_t index, bank_verdict_kind kind, const c
     if (fmt) {
         va_list ap;
         va_start(ap, fmt);
-        v->detail = format_text(fmt, ap);
+        set_detail(g, v, fmt, ap);
         va_end(ap);
-        if (!v->detail) g->oom = 1;
     }
 }
 

@@ -493,13 +493,18 @@ static void free_attempt(attempt_work *a)
     free(a);
 }
 
+/* The peer of a will never be told: its customer learns it when every peer is done. */
+static void give_up(attempt_work *a, const char *why)
+{
+    note_failure(a->c, "branch %lld was not told: %s", (long long)a->to->id, why);
+    peer_done(a->c);
+}
+
 static void retry_fire(void *arg, int cancelled)
 {
     attempt_work *a = arg;
     if (cancelled || atomic_load(&a->c->srv->stopping)) {
-        note_failure(a->c, "branch %lld was not told: %s", (long long)a->to->id,
-                     "this branch stopped before it could try again");
-        peer_done(a->c);
+        give_up(a, "this branch stopped before it could try again");
     } else {
         send_attempt(a->c, a->to, a->request, a->attempt);
     }
@@ -532,24 +537,16 @@ static void attempt_failed(server_call *c, const peer *to, const grpc_byte_buffe
 static void lost_fire(void *arg, int cancelled)
 {
     attempt_work *a = arg;
-    if (cancelled) {
-        note_failure(a->c, "branch %lld was not told: %s", (long long)a->to->id, "this branch stopped");
-        peer_done(a->c);
-    } else {
-        attempt_failed(a->c, a->to, a->request, a->attempt, "lost (an injected fault)");
-    }
+    if (cancelled) give_up(a, "this branch stopped");
+    else attempt_failed(a->c, a->to, a->request, a->attempt, "lost (an injected fault)");
     free_attempt(a);
 }
 
 static void delayed_send_fire(void *arg, int cancelled)
 {
     attempt_work *a = arg;
-    if (cancelled) {
-        note_failure(a->c, "branch %lld was not told: %s", (long long)a->to->id, "this branch stopped");
-        peer_done(a->c);
-    } else {
-        start_call(a->c, a->to, a->request, a->attempt, 0);
-    }
+    if (cancelled) give_up(a, "this branch stopped");
+    else start_call(a->c, a->to, a->request, a->attempt, 0);
     free_attempt(a);
 }
 
@@ -653,10 +650,7 @@ typedef struct queued_call {
 
 static void fail_queued(queued_call *q, const char *why)
 {
-    if (!q->duplicate) {
-        note_failure(q->work.c, "branch %lld was not told: %s", (long long)q->work.to->id, why);
-        peer_done(q->work.c);
-    }
+    if (!q->duplicate) give_up(&q->work, why);
     grpc_byte_buffer_destroy(q->work.request);
     free(q);
 }
