@@ -6,38 +6,13 @@ Starts three `bank branch` processes on 127.0.0.1 with OS-chosen ports, then, as
 customers did, calls MsgDelivery on them and checks every answer and every replica.
 Exits 77 (skipped) when python3-grpcio or protoc is not installed.
 """
-import os
-import subprocess
 import sys
 import tempfile
 
 from branchproc import start_branches, stop_branches
+from wire import load_messages, require_grpc
 
-SKIP = 77
-
-
-def skip(why):
-    print("SKIP: " + why)
-    sys.exit(SKIP)
-
-
-try:
-    import grpc
-except ImportError:
-    skip("python3-grpcio is not installed (apt-get install python3-grpcio)")
-
-
-def load_course_messages(proto_dir, workdir):
-    if subprocess.call(["which", "protoc"], stdout=subprocess.DEVNULL) != 0:
-        skip("protoc is not installed (apt-get install protobuf-compiler)")
-    subprocess.check_call(["protoc", "-I", proto_dir, "--python_out", workdir,
-                           os.path.join(proto_dir, "course.proto")])
-    sys.path.insert(0, workdir)
-    try:
-        import course_pb2
-    except ImportError as e:
-        skip("python3-protobuf is missing or too old: %s" % e)
-    return course_pb2
+grpc = require_grpc()
 
 
 def main():
@@ -54,7 +29,7 @@ def main():
             failures.append("%s: got %r, want %r" % (what, got, want))
 
     with tempfile.TemporaryDirectory() as work:
-        pb = load_course_messages(proto_dir, work)
+        (pb,) = load_messages(proto_dir, work, ["course"])
         procs, addrs = start_branches(bank, [400, 400, 400])
         try:
             stubs = []

@@ -13,34 +13,11 @@ import sys
 import tempfile
 
 from branchproc import start_branches, stop_branches
+from wire import load_messages, require_grpc
 
-SKIP = 77
+grpc = require_grpc()
+
 INT64_MAX = 2**63 - 1
-
-
-def skip(why):
-    print("SKIP: " + why)
-    sys.exit(SKIP)
-
-
-try:
-    import grpc
-except ImportError:
-    skip("python3-grpcio is not installed (apt-get install python3-grpcio)")
-
-
-def load_messages(proto_dir, workdir):
-    if subprocess.call(["which", "protoc"], stdout=subprocess.DEVNULL) != 0:
-        skip("protoc is not installed (apt-get install protobuf-compiler)")
-    subprocess.check_call(["protoc", "-I", proto_dir, "--python_out", workdir,
-                           os.path.join(proto_dir, "bank.proto"), os.path.join(proto_dir, "course.proto")])
-    sys.path.insert(0, workdir)
-    try:
-        import bank_pb2
-        import course_pb2
-    except ImportError as e:
-        skip("python3-protobuf is missing or too old: %s" % e)
-    return bank_pb2, course_pb2
 
 
 class Branch:
@@ -102,7 +79,7 @@ def main():
     bank, proto_dir = sys.argv[1], sys.argv[2]
     checks = Checks()
     with tempfile.TemporaryDirectory() as work:
-        b_pb, c_pb = load_messages(proto_dir, work)
+        b_pb, c_pb = load_messages(proto_dir, work, ["bank", "course"])
 
         def with_branches(balances, body):
             procs, addrs = start_branches(bank, balances)
