@@ -217,7 +217,7 @@ int bank_cmd_branch(int argc, char **argv)
     }
     bank_branch_config cfg = {o.id, o.balance, o.listen, o.threads, o.deadline_ms, 0,
                               trace ? bank_trace_file_write : NULL, trace, o.attempts, o.backoff_ms,
-                              &o.faults};
+                              &o.faults, NULL};
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     if (!s) {
         fprintf(stderr, "bank branch: %s\n", err);

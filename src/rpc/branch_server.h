@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine.h"
 #include "faults.h"
 #include "trace.h"
 
@@ -15,7 +16,7 @@ typedef struct {
     int64_t id;
     int64_t balance;
     const char *listen;         /* "127.0.0.1:0" lets the OS pick the port */
-    int threads;                /* completion-queue threads; 1 is plenty for loopback */
+    int threads;                /* threads of the branch's own engine (0: 1) */
     int propagate_deadline_ms;  /* per propagation call */
     int serve_echo;             /* also serve BANK_PATH_ECHO (benchmarks only) */
     bank_trace_fn trace;        /* optional: told of every request this branch answers */
@@ -26,6 +27,8 @@ typedef struct {
     int retry_backoff_ms;       /* wait before the second try, doubling for each next one (at most
                                    2000); 0: 50 */
     const bank_faults *faults;  /* optional: faults to inject into this branch's traffic */
+    bank_engine *engine;        /* optional: shared with other branches of this process (then
+                                   `threads` is unused); NULL: the branch starts its own */
 } bank_branch_config;
 
 typedef struct {

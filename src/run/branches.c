@@ -33,6 +33,7 @@ struct bank_branches {
     size_t n;
     char (*targets)[256];
     bank_branch_server **servers; /* embedded */
+    bank_engine *engine;          /* embedded: the queue and threads all its branches share */
     child *children;              /* processes */
     bank_trace_file *trace;       /* embedded */
 };
@@ -79,6 +80,8 @@ static bank_peer *peer_list(const bank_workload *w, const bank_branches *b)
 static void stop_servers(bank_branches *b)
 {
     for (size_t i = 0; i < b->n; i++) bank_branch_server_stop(b->servers[i]);
+    bank_engine_stop(b->engine);
+    b->engine = NULL;
 }
 
 static bank_branches *start_embedded(const bank_workload *w, const bank_branches_config *cfg,
@@ -100,11 +103,16 @@ static bank_branches *start_embedded(const bank_workload *w, const bank_branches
         return NULL;
     }
     faults.seed = cfg->fault_seed;
+    if (!(b->engine = bank_engine_start(cfg->server_threads, err, errlen))) {
+        free_branches(b);
+        return NULL;
+    }
     for (size_t i = 0; i < w->n_branches; i++) {
         bank_branch_config bc = {w->branches[i].id, w->branches[i].balance, "127.0.0.1:0",
                                  cfg->server_threads, cfg->deadline_ms, cfg->serve_echo,
                                  b->trace ? bank_trace_file_write : NULL, b->trace,
-                                 cfg->propagate_attempts, cfg->retry_backoff_ms, &faults};
+                                 cfg->propagate_attempts, cfg->retry_backoff_ms, &faults,
+                                 b->engine};
         b->servers[i] = bank_branch_server_start(&bc, err, errlen);
         if (!b->servers[i]) {
             stop_servers(b);

@@ -13,7 +13,8 @@ typedef struct {
     bank_mode mode;
     const char *bank_exe;     /* processes: the bank binary to start branches with */
     const char *cluster_file; /* cluster: the peers file listing the running branches */
-    int server_threads;       /* per branch; 0 = 1 */
+    int server_threads;       /* embedded: serving all the branches together; processes: each
+                                 branch's own; 0 = 1 */
     int deadline_ms;          /* for propagations, and for start-up */
     int serve_echo;           /* embedded: also serve the benchmark's bare echo */
     const char *trace_path;   /* embedded and processes: every branch records the messages it
