@@ -83,10 +83,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case BANK_ANSWER_CUSTOMER:
             if (a.success && kind != BANK_REQ_QUERY) abort(); /* a write that succeeds fans out */
             break;
+        case BANK_ANSWER_BATCH: {
+            if (kind != BANK_REQ_PROPAGATE_BATCH || !a.reply) abort();
+            for (size_t i = 0; i < a.n_writes; i++) {
+                const bank_answer *w = &a.writes[i];
+                if (w->kind == BANK_ANSWER_ERROR) {
+                    if (w->status == BANK_RPC_OK || !w->details) abort();
+                } else if (w->kind != BANK_ANSWER_PROPAGATE) {
+                    abort();
+                } else if (w->applied) {
+                    delta += w->write.kind == BANK_WRITE_DEPOSIT ? w->write.money : -w->write.money;
+                }
+            }
+            /* the same batch again: nothing in it is applied twice */
+            bank_answer again;
+            int64_t held = r.balance;
+            bank_branch_decide(&r, peers_ready, kind, msg, len, &again);
+            for (size_t i = 0; again.kind == BANK_ANSWER_BATCH && i < again.n_writes; i++)
+                if (again.writes[i].kind == BANK_ANSWER_PROPAGATE && again.writes[i].applied) abort();
+            if (r.balance != held) abort();
+            bank_answer_release(&again);
+            bank_answer_release(&a);
+            break;
+        }
         }
         expected += delta;
         if (r.balance != expected) abort();
         if (a.kind != BANK_ANSWER_ERROR && a.balance != r.balance) abort();
+        bank_answer_release(&a);
     }
     bank_replica_free(&r);
     return 0;

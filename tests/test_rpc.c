@@ -303,6 +303,68 @@ Test(rpc, duplicate_propagation_is_acknowledged_not_applied)
     bank_branch_server_stop(s);
 }
 
+/* rule: P11, P4, P5 */
+/* A batch is decided write by write, answered in order: one refused does not stop the others,
+ * and the same batch sent again applies nothing twice. */
+Test(rpc, a_batch_of_propagations_is_answered_write_by_write)
+{
+    bank_branch_config cfg = {7, 100, "127.0.0.1:0", 1, 5000, 0, NULL, NULL, 0, 0, NULL, NULL};
+    char err[512];
+    bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    char target[64];
+    snprintf(target, sizeof target, "127.0.0.1:%d", bank_branch_server_port(s));
+    raw_client rc = raw_open(target);
+
+    Bank__PropagateRequest w[4];
+    Bank__PropagateRequest *ptrs[4];
+    for (int i = 0; i < 4; i++) {
+        bank__propagate_request__init(&w[i]);
+        w[i].origin_branch = 3;
+        w[i].sequence = (uint64_t)i + 1;
+        w[i].money = 10 * (i + 1);
+        ptrs[i] = &w[i];
+    }
+    w[1].withdraw = 1;   /* -20 */
+    w[2].money = -5;     /* refused: negative money */
+    w[3].origin_branch = 7; /* refused: from the branch itself */
+    Bank__PropagateBatch batch = BANK__PROPAGATE_BATCH__INIT;
+    batch.n_writes = 4;
+    batch.writes = ptrs;
+    uint8_t buf[256];
+    size_t n = bank__propagate_batch__pack(&batch, buf);
+    for (int round = 0; round < 2; round++) {
+        grpc_byte_buffer *reply;
+        cr_assert_eq(raw_call(&rc, BANK_PATH_PROPAGATE_BATCH, buf, n, &reply), GRPC_STATUS_OK);
+        Bank__PropagateBatchReply *r = (Bank__PropagateBatchReply *)bank_codec_unpack(
+            &bank__propagate_batch_reply__descriptor, reply);
+        grpc_byte_buffer_destroy(reply);
+        cr_assert_not_null(r);
+        cr_assert_eq(r->n_replies, 4);
+        cr_expect_eq(r->replies[0]->applied, round == 0, "round %d", round);
+        cr_expect_eq(r->replies[1]->applied, round == 0, "round %d", round);
+        cr_expect_eq(r->replies[0]->error_status, 0);
+        cr_expect_eq(r->replies[1]->balance, 90);
+        cr_expect_eq(r->replies[2]->error_status, GRPC_STATUS_INVALID_ARGUMENT);
+        cr_expect_str_eq(r->replies[2]->error, "money must not be negative");
+        cr_expect_eq(r->replies[3]->error_status, GRPC_STATUS_INVALID_ARGUMENT);
+        cr_expect_eq(r->replies[3]->applied, 0);
+        bank__propagate_batch_reply__free_unpacked(r, NULL);
+    }
+    cr_expect_eq(bank_branch_server_balance(s), 90);
+
+    /* bytes that are not a batch: the call is refused and nothing changes */
+    static const uint8_t junk[] = {0x0a, 0xff, 0xff, 0xff};
+    grpc_byte_buffer *reply;
+    cr_expect_eq(raw_call(&rc, BANK_PATH_PROPAGATE_BATCH, junk, sizeof junk, &reply),
+                 GRPC_STATUS_INVALID_ARGUMENT);
+    cr_expect_null(reply);
+    cr_expect_eq(bank_branch_server_balance(s), 90);
+
+    raw_close(&rc);
+    bank_branch_server_stop(s);
+}
+
 /* rule: S9 */
 Test(rpc, busy_port_is_refused_with_a_clear_error)
 {

@@ -1,5 +1,6 @@
 #include "branch_logic.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -63,19 +64,17 @@ static void decide_customer(bank_replica *r, int peers_ready, bank_request_kind 
     a->success = 1;
 }
 
-static void decide_propagation(bank_replica *r, bank_request_kind kind, const uint8_t *data,
-                               size_t len, bank_answer *a)
+static void apply_propagation(bank_replica *r, const Bank__PropagateRequest *req, int withdraw,
+                              bank_answer *a)
 {
-    Bank__PropagateRequest *req = bank__propagate_request__unpack(NULL, len, data);
-    if (!req) return error_answer(a, BANK_RPC_INVALID_ARGUMENT, "malformed PropagateRequest");
-    bank_write w = {kind == BANK_REQ_PROPAGATE_DEPOSIT ? BANK_WRITE_DEPOSIT : BANK_WRITE_WITHDRAW,
-                    req->origin_branch, req->sequence, req->money};
+    bank_write w = {withdraw ? BANK_WRITE_WITHDRAW : BANK_WRITE_DEPOSIT, req->origin_branch,
+                    req->sequence, req->money};
+    a->write = w;
     a->customer_id = req->customer_id;
     a->event_id = req->event_id;
     a->money = w.money;
     a->from_branch = 1;
     a->from_id = w.origin;
-    bank__propagate_request__free_unpacked(req, NULL);
     const char *bad = w.money < 0                 ? "money must not be negative"
                       : w.sequence == 0           ? "sequence must be 1 or more"
                       : w.origin == r->branch_id  ? "a branch does not propagate to itself"
@@ -88,6 +87,76 @@ static void decide_propagation(bank_replica *r, bank_request_kind kind, const ui
     a->kind = BANK_ANSWER_PROPAGATE;
     a->applied = st == BANK_OK;
     a->balance = r->balance;
+}
+
+static void decide_propagation(bank_replica *r, bank_request_kind kind, const uint8_t *data,
+                               size_t len, bank_answer *a)
+{
+    Bank__PropagateRequest *req = bank__propagate_request__unpack(NULL, len, data);
+    if (!req) return error_answer(a, BANK_RPC_INVALID_ARGUMENT, "malformed PropagateRequest");
+    apply_propagation(r, req, kind == BANK_REQ_PROPAGATE_WITHDRAW, a);
+    bank__propagate_request__free_unpacked(req, NULL);
+}
+
+/* Each write as a single propagation would be decided; one refused does not stop the others.
+ * Memory for the answers is taken before anything is applied; if packing the reply then fails,
+ * the batch is answered RESOURCE_EXHAUSTED with its writes applied, and the sender's retry is
+ * acknowledged as duplicates. */
+static void decide_batch(bank_replica *r, const uint8_t *data, size_t len, bank_answer *a)
+{
+    Bank__PropagateBatch *batch = bank__propagate_batch__unpack(NULL, len, data);
+    if (!batch) return error_answer(a, BANK_RPC_INVALID_ARGUMENT, "malformed PropagateBatch");
+    size_t n = batch->n_writes;
+    bank_answer *writes = calloc(n ? n : 1, sizeof *writes);
+    Bank__PropagateReply *replies = calloc(n ? n : 1, sizeof *replies);
+    Bank__PropagateReply **ptrs = calloc(n ? n : 1, sizeof *ptrs);
+    if (!writes || !replies || !ptrs) {
+        free(writes);
+        free(replies);
+        free(ptrs);
+        bank__propagate_batch__free_unpacked(batch, NULL);
+        return error_answer(a, BANK_RPC_RESOURCE_EXHAUSTED, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        apply_propagation(r, batch->writes[i], batch->writes[i]->withdraw, &writes[i]);
+        bank__propagate_reply__init(&replies[i]);
+        replies[i].applied = writes[i].kind == BANK_ANSWER_PROPAGATE && writes[i].applied;
+        replies[i].balance = writes[i].kind == BANK_ANSWER_PROPAGATE ? writes[i].balance : r->balance;
+        if (writes[i].kind == BANK_ANSWER_ERROR) {
+            replies[i].error_status = writes[i].status;
+            replies[i].error = (char *)writes[i].details;
+        }
+        ptrs[i] = &replies[i];
+    }
+    bank__propagate_batch__free_unpacked(batch, NULL);
+    Bank__PropagateBatchReply reply = BANK__PROPAGATE_BATCH_REPLY__INIT;
+    reply.n_replies = n;
+    reply.replies = ptrs;
+    size_t size = bank__propagate_batch_reply__get_packed_size(&reply);
+    uint8_t *bytes = malloc(size ? size : 1);
+    if (bytes) bank__propagate_batch_reply__pack(&reply, bytes);
+    free(replies);
+    free(ptrs);
+    if (!bytes) {
+        free(writes);
+        return error_answer(a, BANK_RPC_RESOURCE_EXHAUSTED, "out of memory");
+    }
+    a->kind = BANK_ANSWER_BATCH;
+    a->balance = r->balance;
+    a->from_branch = 1;
+    a->reply = bytes;
+    a->reply_len = size;
+    a->writes = writes;
+    a->n_writes = n;
+}
+
+void bank_answer_release(bank_answer *a)
+{
+    free(a->reply);
+    free(a->writes);
+    a->reply = NULL;
+    a->writes = NULL;
+    a->reply_len = a->n_writes = 0;
 }
 
 /* The course's interface names, matched without regard to case. */
@@ -168,6 +237,9 @@ void bank_branch_decide(bank_replica *r, int peers_ready, bank_request_kind kind
     case BANK_REQ_MSG_DELIVERY:
     case BANK_REQ_MSG_PROPAGATION:
         decide_course(r, peers_ready, kind, data, len, out);
+        break;
+    case BANK_REQ_PROPAGATE_BATCH:
+        decide_batch(r, data, len, out);
         break;
     case BANK_REQ_COUNT:
         error_answer(out, BANK_RPC_INVALID_ARGUMENT, "unknown method");

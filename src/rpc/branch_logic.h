@@ -17,6 +17,7 @@ typedef enum {
     BANK_REQ_PROPAGATE_WITHDRAW,
     BANK_REQ_MSG_DELIVERY,    /* the course's customer form */
     BANK_REQ_MSG_PROPAGATION, /* the course's propagation form */
+    BANK_REQ_PROPAGATE_BATCH, /* several propagations, each with `withdraw` saying which */
     BANK_REQ_COUNT
 } bank_request_kind;
 
@@ -34,11 +35,15 @@ typedef enum {
     BANK_ANSWER_CUSTOMER,  /* CustomerReply {success, balance} */
     BANK_ANSWER_PROPAGATE, /* PropagateReply {applied, balance} */
     BANK_ANSWER_COURSE,    /* MsgResponse {interface, success, balance} */
-    BANK_ANSWER_FAN_OUT    /* the write is committed here: propagate it to every peer, then
+    BANK_ANSWER_FAN_OUT,   /* the write is committed here: propagate it to every peer, then
                               answer success (in the course's form when course_form) */
+    BANK_ANSWER_BATCH      /* PropagateBatchReply in reply[0..reply_len); each write's own
+                              answer (PROPAGATE or ERROR) in writes[0..n_writes) */
 } bank_answer_kind;
 
-typedef struct {
+typedef struct bank_answer bank_answer;
+
+struct bank_answer {
     bank_answer_kind kind;
     int status;
     const char *details; /* static text */
@@ -47,18 +52,26 @@ typedef struct {
     int success;
     int applied;           /* propagation: 1 applied now, 0 a duplicate acknowledged again */
     int64_t balance;
-    bank_write write;      /* BANK_ANSWER_FAN_OUT */
+    bank_write write;      /* BANK_ANSWER_FAN_OUT; a propagation: the write it carried */
     int64_t customer_id, event_id;
     /* what the request said, for the trace */
     int64_t money;
     int from_branch;       /* a propagation: from_id is the branch that sent it */
     int64_t from_id;       /* else the customer's id */
-} bank_answer;
+    /* BANK_ANSWER_BATCH; released by bank_answer_release */
+    uint8_t *reply;
+    size_t reply_len;
+    bank_answer *writes;
+    size_t n_writes;
+};
 
 /* Decides the answer to data[0..len) sent as `kind` to the branch holding r. Writes from
  * customers are refused (UNAVAILABLE) until peers_ready. Never fails on bad bytes: they get an
  * INVALID_ARGUMENT answer and leave the replica as it was. */
 void bank_branch_decide(bank_replica *r, int peers_ready, bank_request_kind kind,
                         const uint8_t *data, size_t len, bank_answer *out);
+
+/* Frees what a BANK_ANSWER_BATCH answer holds (nothing for the other kinds). */
+void bank_answer_release(bank_answer *a);
 
 #endif

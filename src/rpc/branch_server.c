@@ -30,6 +30,7 @@ enum method {
     M_PROPAGATE_WITHDRAW,
     M_MSG_DELIVERY,
     M_MSG_PROPAGATION,
+    M_PROPAGATE_BATCH,
     M_ECHO,
     M_COUNT,
     /* A call to a path no method is registered for: answered UNIMPLEMENTED at once. Without a
@@ -40,19 +41,20 @@ enum method {
 static const char *const method_path[M_COUNT] = {
     BANK_PATH_QUERY,    BANK_PATH_DEPOSIT,      BANK_PATH_WITHDRAW,
     BANK_PATH_PROPAGATE_DEPOSIT, BANK_PATH_PROPAGATE_WITHDRAW, BANK_PATH_MSG_DELIVERY,
-    BANK_PATH_MSG_PROPAGATION,   BANK_PATH_ECHO,
+    BANK_PATH_MSG_PROPAGATION,   BANK_PATH_PROPAGATE_BATCH, BANK_PATH_ECHO,
 };
 
 /* The method names a trace uses. */
 static const char *const method_name[M_COUNT] = {
     "Query", "Deposit", "Withdraw", "Propagate_Deposit", "Propagate_Withdraw", "MsgDelivery",
-    "MsgPropagation", "Echo",
+    "MsgPropagation", "Propagate_Batch", "Echo",
 };
 
 /* The method each path asks for, as branch_logic.h names it (the echo has none). */
 static const bank_request_kind request_kind[M_ECHO] = {
     BANK_REQ_QUERY,    BANK_REQ_DEPOSIT,       BANK_REQ_WITHDRAW,       BANK_REQ_PROPAGATE_DEPOSIT,
     BANK_REQ_PROPAGATE_WITHDRAW, BANK_REQ_MSG_DELIVERY, BANK_REQ_MSG_PROPAGATION,
+    BANK_REQ_PROPAGATE_BATCH,
 };
 
 enum { REQUESTS_POSTED_PER_METHOD = 4 };
@@ -64,13 +66,24 @@ struct tag {
     bank_branch_server *srv;
 };
 
-typedef struct {
-    int64_t id;
-    grpc_channel *channel;     /* the engine's, shared with every branch it serves */
-    void *propagate_handle[2]; /* [BANK_WRITE_DEPOSIT], [BANK_WRITE_WITHDRAW] */
-} peer;
+typedef struct owed owed;
+typedef struct batch_call batch_call;
+typedef struct peer peer;
 
-typedef struct peer_call peer_call;
+struct peer {
+    int64_t id;
+    bank_branch_server *srv; /* the branch that sends to this peer */
+    grpc_channel *channel;   /* the engine's, shared with every branch it serves */
+    void *batch_handle;      /* Propagate_Batch registered on it */
+    /* guarded by the branch's queue_lock */
+    owed *queued, *queued_tail; /* propagations waiting for the next call */
+    int call_open;              /* a call to this peer is under way */
+    int in_ready;               /* in the branch's ready list */
+    peer *ready_next;
+    owed *starting; /* taken for a call about to start */
+    size_t n_starting;
+    peer *start_next;
+};
 
 /* Work due later: a propagation's next try, an injected delay. Run by the branch's timer
  * thread, or at once with cancelled set when the branch is stopping. */
@@ -93,11 +106,13 @@ struct bank_branch_server {
     grpc_completion_queue *cq; /* the engine's */
     void *method_handle[M_COUNT];
 
-    pthread_mutex_t lock; /* guards replica, in_flight, calls_open and the call queue */
+    pthread_mutex_t lock; /* guards replica */
     bank_replica replica;
-    peer_call *in_flight; /* propagations under way, cancelled on stop */
-    size_t calls_open;    /* propagation calls started and not yet ended (CALL_WINDOW at most) */
-    struct queued_call *queue_head, *queue_tail; /* calls waiting for a free place */
+
+    pthread_mutex_t queue_lock; /* guards what follows and every peer's queue */
+    batch_call *open_calls;     /* propagation calls under way, cancelled on stop */
+    size_t calls_open;          /* their number: CALL_WINDOW at most */
+    peer *ready, *ready_tail;   /* peers with writes queued and no call open, oldest first */
 
     peer *peers;
     size_t n_peers;
@@ -152,21 +167,6 @@ typedef struct {
     atomic_int failed;
     char failure[256];
 } server_call;
-
-struct peer_call {
-    struct tag tag;
-    bank_branch_server *srv;
-    server_call *origin; /* for a duplicate, possibly answered and freed already: not used */
-    const peer *to;
-    int attempt;   /* 1, 2, ... */
-    int duplicate; /* an injected copy: its answer is not counted */
-    grpc_call *call;
-    grpc_metadata_array initial_md, trailing_md;
-    grpc_byte_buffer *send, *recv;
-    grpc_status_code status;
-    grpc_slice details;
-    peer_call *prev, *next;
-};
 
 static void track(bank_branch_server *s)
 {
@@ -431,6 +431,36 @@ static void trace_reply(server_call *c, const char *reply, int64_t balance)
     s->trace(s->trace_ctx, &r);
 }
 
+/* One trace record per write of a batch, as if each had come alone (Propagate_Deposit or
+ * Propagate_Withdraw): the batch is how they travel, not what they are. */
+static void trace_batch(server_call *c, const bank_answer *batch)
+{
+    bank_branch_server *s = c->srv;
+    if (!s->trace) return;
+    int64_t now = now_us();
+    for (size_t i = 0; i < batch->n_writes; i++) {
+        const bank_answer *a = &batch->writes[i];
+        char error[200];
+        const char *reply = a->kind == BANK_ANSWER_ERROR ? error
+                            : a->applied                ? "applied"
+                                                        : "duplicate";
+        if (a->kind == BANK_ANSWER_ERROR) snprintf(error, sizeof error, "error: %s", a->details);
+        bank_trace_record r = {c->t_recv_us,
+                               now,
+                               a->write.kind == BANK_WRITE_WITHDRAW ? "Propagate_Withdraw"
+                                                                    : "Propagate_Deposit",
+                               1,
+                               a->from_id,
+                               s->id,
+                               a->customer_id,
+                               a->event_id,
+                               a->money,
+                               a->kind == BANK_ANSWER_ERROR ? batch->balance : a->balance,
+                               reply};
+        s->trace(s->trace_ctx, &r);
+    }
+}
+
 static void trace_error(server_call *c, const char *details)
 {
     char reply[440];
@@ -459,314 +489,386 @@ static void note_failure(server_call *c, const char *fmt_peer, long long peer_id
         snprintf(c->failure, sizeof c->failure, fmt_peer, peer_id, why);
 }
 
-static void unlink_in_flight(bank_branch_server *s, peer_call *p)
-{
-    pthread_mutex_lock(&s->lock);
-    if (p->prev) p->prev->next = p->next;
-    else s->in_flight = p->next;
-    if (p->next) p->next->prev = p->prev;
-    pthread_mutex_unlock(&s->lock);
-}
-
-static void free_peer_call(peer_call *p)
-{
-    grpc_metadata_array_destroy(&p->initial_md);
-    grpc_metadata_array_destroy(&p->trailing_md);
-    if (p->send) grpc_byte_buffer_destroy(p->send);
-    if (p->recv) grpc_byte_buffer_destroy(p->recv);
-    grpc_slice_unref(p->details);
-    if (p->call) grpc_call_unref(p->call);
-    free(p);
-}
-
 static void peer_done(server_call *c)
 {
     if (atomic_fetch_sub(&c->peers_pending, 1) == 1) finish_write(c);
 }
 
-/* One try of a propagation that is still owed to a peer. */
-typedef struct {
-    server_call *c;
-    const peer *to;
-    grpc_byte_buffer *request;
-    int attempt;
-} attempt_work;
+/* ---- propagations, queued per peer and sent in batches ----
+ * Every write a peer is owed waits in that peer's queue. A peer has at most one call open, and
+ * a branch at most CALL_WINDOW; a call takes everything queued for its peer (up to
+ * BATCH_LIMIT writes). Idle, a write goes out at once alone; under load, the writes that queued
+ * while the previous call was open share one call, so a branch makes far fewer calls than
+ * writes x peers. A write is answered to its customer once every peer acknowledged it. */
 
-static void send_attempt(server_call *c, const peer *to, const grpc_byte_buffer *request, int attempt);
-static void start_call(server_call *c, const peer *to, const grpc_byte_buffer *request, int attempt,
-                       int duplicate);
+/* 32, not more: at 100 branches and 100 customers at once, 128 open calls per branch peaked at
+ * 288 MB and 32 at 131 MB, and writes were answered sooner (p50 3.2 ms against 6.5 ms): more
+ * open calls only queue longer for the same two cores. */
+enum { CALL_WINDOW = 32, BATCH_LIMIT = 64 };
 
-static attempt_work *new_attempt(server_call *c, const peer *to, const grpc_byte_buffer *request,
-                                 int attempt)
+/* One propagation owed to one peer: a try of it. */
+struct owed {
+    server_call *c; /* NULL for a copy a fault sent: its answer is not counted */
+    peer *to;
+    bank_write write;
+    int64_t customer_id, event_id;
+    int attempt; /* 1, 2, ... */
+    owed *next;
+};
+
+static owed *new_owed(server_call *c, peer *to, int attempt)
 {
-    attempt_work *a = malloc(sizeof *a);
-    if (!a) return NULL;
-    *a = (attempt_work){c, to, grpc_byte_buffer_copy((grpc_byte_buffer *)request), attempt};
-    return a;
+    owed *o = malloc(sizeof *o);
+    if (o) *o = (owed){c, to, c->write, c->customer_id, c->event_id, attempt, NULL};
+    return o;
 }
 
-static void free_attempt(attempt_work *a)
+/* The peer of o will never be told: its customer learns it when every peer is done. */
+static void give_up(owed *o, const char *why)
 {
-    grpc_byte_buffer_destroy(a->request);
-    free(a);
+    if (o->c) {
+        note_failure(o->c, "branch %lld was not told: %s", (long long)o->to->id, why);
+        peer_done(o->c);
+    }
+    free(o);
 }
 
-/* The peer of a will never be told: its customer learns it when every peer is done. */
-static void give_up(attempt_work *a, const char *why)
-{
-    note_failure(a->c, "branch %lld was not told: %s", (long long)a->to->id, why);
-    peer_done(a->c);
-}
+static void enqueue(owed *o);
 
 static void retry_fire(void *arg, int cancelled)
 {
-    attempt_work *a = arg;
-    if (cancelled || atomic_load(&a->c->srv->stopping)) {
-        give_up(a, "this branch stopped before it could try again");
-    } else {
-        send_attempt(a->c, a->to, a->request, a->attempt);
-    }
-    free_attempt(a);
+    owed *o = arg;
+    if (cancelled || atomic_load(&o->c->srv->stopping))
+        give_up(o, "this branch stopped before it could try again");
+    else
+        enqueue(o);
 }
 
-/* A try that a peer did not acknowledge (it timed out, was unavailable, or was lost): try again
- * after a backoff, up to the limit; then the write is reported as not acknowledged. The peer
- * recognises a propagation it already applied by (origin, sequence), so a retry never applies a
- * write twice. */
-static void attempt_failed(server_call *c, const peer *to, const grpc_byte_buffer *request,
-                           int attempt, const char *why)
+/* A try that a peer did not acknowledge (it timed out, was unavailable, or was lost): tried
+ * again after a backoff, up to the limit; then the write is reported as not acknowledged. The
+ * peer recognises a propagation it already applied by (origin, sequence), so a retry never
+ * applies a write twice. Takes o. */
+static void attempt_failed(owed *o, const char *why)
 {
-    bank_branch_server *s = c->srv;
-    if (attempt < s->max_attempts && !atomic_load(&s->stopping)) {
-        attempt_work *a = new_attempt(c, to, request, attempt + 1);
-        if (a) {
-            int shift = attempt - 1 < 6 ? attempt - 1 : 6;
-            int backoff = s->backoff_ms << shift;
-            run_later(s, backoff < 2000 ? backoff : 2000, retry_fire, a);
-            return;
-        }
+    if (!o->c) { /* a copy: the original's fate is the one that counts */
+        free(o);
+        return;
+    }
+    bank_branch_server *s = o->c->srv;
+    if (o->attempt < s->max_attempts && !atomic_load(&s->stopping)) {
+        int shift = o->attempt - 1 < 6 ? o->attempt - 1 : 6;
+        int backoff = s->backoff_ms << shift;
+        o->attempt++;
+        run_later(s, backoff < 2000 ? backoff : 2000, retry_fire, o);
+        return;
     }
     char text[200];
-    snprintf(text, sizeof text, "%s (after %d %s)", why, attempt, attempt == 1 ? "try" : "tries");
-    note_failure(c, "branch %lld did not acknowledge it: %s", (long long)to->id, text);
-    peer_done(c);
+    snprintf(text, sizeof text, "%s (after %d %s)", why, o->attempt, o->attempt == 1 ? "try" : "tries");
+    note_failure(o->c, "branch %lld did not acknowledge it: %s", (long long)o->to->id, text);
+    peer_done(o->c);
+    free(o);
+}
+
+/* The peer answered o: acknowledged, or refused with a status. Takes o. */
+static void owed_answered(owed *o, grpc_status_code status, const char *why)
+{
+    if (status == GRPC_STATUS_OK) {
+        if (o->c) peer_done(o->c);
+        free(o);
+    } else if (status == GRPC_STATUS_UNAVAILABLE || status == GRPC_STATUS_DEADLINE_EXCEEDED) {
+        attempt_failed(o, why);
+    } else {
+        if (o->c) {
+            note_failure(o->c, "branch %lld did not acknowledge it: %s", (long long)o->to->id, why);
+            peer_done(o->c);
+        }
+        free(o);
+    }
 }
 
 static void lost_fire(void *arg, int cancelled)
 {
-    attempt_work *a = arg;
-    if (cancelled) give_up(a, "this branch stopped");
-    else attempt_failed(a->c, a->to, a->request, a->attempt, "lost (an injected fault)");
-    free_attempt(a);
+    owed *o = arg;
+    if (cancelled) give_up(o, "this branch stopped");
+    else attempt_failed(o, "lost (an injected fault)");
 }
 
 static void delayed_send_fire(void *arg, int cancelled)
 {
-    attempt_work *a = arg;
-    if (cancelled) give_up(a, "this branch stopped");
-    else start_call(a->c, a->to, a->request, a->attempt, 0);
-    free_attempt(a);
+    owed *o = arg;
+    if (cancelled) give_up(o, "this branch stopped");
+    else enqueue(o);
 }
 
-/* Sends one try, through the injected faults when they are on: lost (the sender learns it as a
- * timeout would tell it, after at most 100 ms), sent late, or sent twice. */
-static void send_attempt(server_call *c, const peer *to, const grpc_byte_buffer *request, int attempt)
+/* Sends one try of o, through the injected faults when they are on: lost (the sender learns it
+ * as a timeout would tell it, after at most 100 ms), sent late, or sent twice. Takes o. */
+static void send_attempt(owed *o)
 {
-    bank_branch_server *s = c->srv;
+    bank_branch_server *s = o->c->srv;
     if (s->faults_on) {
         if (fault_hits(s, s->faults.drop_pct)) {
-            attempt_work *a = new_attempt(c, to, request, attempt);
-            if (a) {
-                int wait = s->propagate_deadline_ms < 100 ? s->propagate_deadline_ms : 100;
-                run_later(s, wait, lost_fire, a);
-                return;
+            int wait = s->propagate_deadline_ms < 100 ? s->propagate_deadline_ms : 100;
+            run_later(s, wait, lost_fire, o);
+            return;
+        }
+        if (fault_hits(s, s->faults.dup_pct)) {
+            owed *copy = malloc(sizeof *copy);
+            if (copy) {
+                *copy = *o;
+                copy->c = NULL;
+                enqueue(copy);
             }
         }
-        if (fault_hits(s, s->faults.dup_pct)) start_call(c, to, request, attempt, 1);
         if (fault_hits(s, s->faults.delay_pct)) {
-            attempt_work *a = new_attempt(c, to, request, attempt);
-            if (a) {
-                run_later(s, fault_delay_ms(s, s->faults.delay_max_ms), delayed_send_fire, a);
-                return;
-            }
+            run_later(s, fault_delay_ms(s, s->faults.delay_max_ms), delayed_send_fire, o);
+            return;
         }
     }
-    start_call(c, to, request, attempt, 0);
+    enqueue(o);
 }
 
-static void call_closed(bank_branch_server *s);
+struct batch_call {
+    struct tag tag;
+    bank_branch_server *srv;
+    peer *to;
+    owed *items; /* in the order of the batch's writes */
+    size_t n_items;
+    grpc_call *call;
+    grpc_metadata_array initial_md, trailing_md;
+    grpc_byte_buffer *send, *recv;
+    grpc_status_code status;
+    grpc_slice details;
+    batch_call *prev, *next; /* in the branch's list of open calls, cancelled on stop */
+};
 
-static void start_call_now(server_call *c, const peer *to, const grpc_byte_buffer *request,
-                           int attempt, int duplicate)
+static void free_batch_call(batch_call *b)
 {
-    bank_branch_server *s = c->srv;
-    peer_call *p = calloc(1, sizeof *p);
-    if (!p) {
-        call_closed(s);
-        if (duplicate) return;
-        note_failure(c, "branch %lld was not told: %s", (long long)to->id, "out of memory");
-        peer_done(c);
+    grpc_metadata_array_destroy(&b->initial_md);
+    grpc_metadata_array_destroy(&b->trailing_md);
+    if (b->send) grpc_byte_buffer_destroy(b->send);
+    if (b->recv) grpc_byte_buffer_destroy(b->recv);
+    grpc_slice_unref(b->details);
+    if (b->call) grpc_call_unref(b->call);
+    free(b);
+}
+
+static grpc_byte_buffer *pack_batch(const owed *items, size_t n)
+{
+    Bank__PropagateRequest *writes = calloc(n, sizeof *writes);
+    Bank__PropagateRequest **ptrs = calloc(n, sizeof *ptrs);
+    grpc_byte_buffer *bb = NULL;
+    if (writes && ptrs) {
+        size_t i = 0;
+        for (const owed *o = items; o; o = o->next, i++) {
+            bank__propagate_request__init(&writes[i]);
+            writes[i].origin_branch = o->write.origin;
+            writes[i].sequence = o->write.sequence;
+            writes[i].money = o->write.money;
+            writes[i].customer_id = o->customer_id;
+            writes[i].event_id = o->event_id;
+            writes[i].withdraw = o->write.kind == BANK_WRITE_WITHDRAW;
+            ptrs[i] = &writes[i];
+        }
+        Bank__PropagateBatch batch = BANK__PROPAGATE_BATCH__INIT;
+        batch.n_writes = n;
+        batch.writes = ptrs;
+        bb = bank_codec_pack(&batch.base);
+    }
+    free(writes);
+    free(ptrs);
+    return bb;
+}
+
+static void call_ended(bank_branch_server *s, peer *to);
+static void on_batch_done(batch_call *b);
+
+static void fail_items(owed *items, grpc_status_code status, const char *why)
+{
+    while (items) {
+        owed *next = items->next;
+        owed_answered(items, status, why);
+        items = next;
+    }
+}
+
+/* Starts the call carrying items (a list of n) to `to`, its place in the window taken. */
+static void start_batch(bank_branch_server *s, peer *to, owed *items, size_t n)
+{
+    batch_call *b = calloc(1, sizeof *b);
+    grpc_byte_buffer *bytes = b ? pack_batch(items, n) : NULL;
+    if (!bytes) {
+        free(b);
+        call_ended(s, to);
+        fail_items(items, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
-    tag_init(&p->tag, TAG_PEER_DONE, s);
-    p->srv = s;
-    p->origin = c;
-    p->to = to;
-    p->attempt = attempt;
-    p->duplicate = duplicate;
-    p->details = grpc_empty_slice();
-    grpc_metadata_array_init(&p->initial_md);
-    grpc_metadata_array_init(&p->trailing_md);
-    p->send = grpc_byte_buffer_copy((grpc_byte_buffer *)request);
+    tag_init(&b->tag, TAG_PEER_DONE, s);
+    b->srv = s;
+    b->to = to;
+    b->items = items;
+    b->n_items = n;
+    b->send = bytes;
+    b->details = grpc_empty_slice();
+    grpc_metadata_array_init(&b->initial_md);
+    grpc_metadata_array_init(&b->trailing_md);
     gpr_timespec deadline = gpr_time_add(
         gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(s->propagate_deadline_ms, GPR_TIMESPAN));
-    p->call = grpc_channel_create_registered_call(to->channel, NULL, GRPC_PROPAGATE_DEFAULTS, s->cq,
-                                                  to->propagate_handle[c->write.kind], deadline, NULL);
+    b->call = grpc_channel_create_registered_call(to->channel, NULL, GRPC_PROPAGATE_DEFAULTS, s->cq,
+                                                  to->batch_handle, deadline, NULL);
     grpc_op ops[6];
     memset(ops, 0, sizeof ops);
     ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
     ops[0].flags = GRPC_INITIAL_METADATA_WAIT_FOR_READY;
     ops[1].op = GRPC_OP_SEND_MESSAGE;
-    ops[1].data.send_message.send_message = p->send;
+    ops[1].data.send_message.send_message = b->send;
     ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
     ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
-    ops[3].data.recv_initial_metadata.recv_initial_metadata = &p->initial_md;
+    ops[3].data.recv_initial_metadata.recv_initial_metadata = &b->initial_md;
     ops[4].op = GRPC_OP_RECV_MESSAGE;
-    ops[4].data.recv_message.recv_message = &p->recv;
+    ops[4].data.recv_message.recv_message = &b->recv;
     ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
-    ops[5].data.recv_status_on_client.trailing_metadata = &p->trailing_md;
-    ops[5].data.recv_status_on_client.status = &p->status;
-    ops[5].data.recv_status_on_client.status_details = &p->details;
+    ops[5].data.recv_status_on_client.trailing_metadata = &b->trailing_md;
+    ops[5].data.recv_status_on_client.status = &b->status;
+    ops[5].data.recv_status_on_client.status_details = &b->details;
 
-    pthread_mutex_lock(&s->lock);
-    p->next = s->in_flight;
-    if (s->in_flight) s->in_flight->prev = p;
-    s->in_flight = p;
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_lock(&s->queue_lock);
+    b->next = s->open_calls;
+    if (s->open_calls) s->open_calls->prev = b;
+    s->open_calls = b;
+    pthread_mutex_unlock(&s->queue_lock);
     track(s);
-    if (grpc_call_start_batch(p->call, ops, 6, &p->tag, NULL) != GRPC_CALL_OK) {
-        unlink_in_flight(s, p);
-        free_peer_call(p);
-        untrack(s);
-        call_closed(s);
-        if (duplicate) return;
-        note_failure(c, "branch %lld was not told: %s", (long long)to->id, "cannot start the call");
-        peer_done(c);
+    if (grpc_call_start_batch(b->call, ops, 6, &b->tag, NULL) != GRPC_CALL_OK) {
+        b->status = GRPC_STATUS_INTERNAL;
+        b->details = grpc_slice_from_static_string("cannot start the call");
+        on_batch_done(b); /* as if it had ended so */
     }
 }
 
-/* At most CALL_WINDOW propagation calls of one branch are open at once; the others wait in a
- * queue as their bytes (a few dozen each) rather than as gRPC calls (kilobytes each): 100
- * branches with 1,000 customers writing at once opened 99,000 calls and took gigabytes. 32,
- * not more: at 100 branches and 100 customers at once, 128 peaked at 288 MB and 32 at 131 MB,
- * and writes were answered sooner (p50 3.2 ms against 6.5 ms): more open calls only queue
- * longer for the same two cores. */
-enum { CALL_WINDOW = 32 };
-
-typedef struct queued_call {
-    attempt_work work;
-    int duplicate;
-    struct queued_call *next;
-} queued_call;
-
-static void fail_queued(queued_call *q, const char *why)
+/* Under queue_lock: takes the next peers' queued writes while the window has room. Returns the
+ * calls to start, as peers whose `starting` list is set. */
+static peer *take_ready(bank_branch_server *s)
 {
-    if (!q->duplicate) give_up(&q->work, why);
-    grpc_byte_buffer_destroy(q->work.request);
-    free(q);
-}
-
-static void start_call(server_call *c, const peer *to, const grpc_byte_buffer *request, int attempt,
-                       int duplicate)
-{
-    bank_branch_server *s = c->srv;
-    pthread_mutex_lock(&s->lock);
-    if (s->calls_open < CALL_WINDOW) {
+    peer *start = NULL, **tail = &start;
+    while (s->calls_open < CALL_WINDOW && s->ready) {
+        peer *p = s->ready;
+        s->ready = p->ready_next;
+        if (!s->ready) s->ready_tail = NULL;
+        p->in_ready = 0;
+        p->call_open = 1;
         s->calls_open++;
-        pthread_mutex_unlock(&s->lock);
-        start_call_now(c, to, request, attempt, duplicate);
-        return;
+        owed *items = p->queued, **cut = &p->queued;
+        size_t n = 0;
+        while (*cut && n < BATCH_LIMIT) {
+            cut = &(*cut)->next;
+            n++;
+        }
+        p->queued = *cut;
+        if (!p->queued) p->queued_tail = NULL;
+        *cut = NULL;
+        p->starting = items;
+        p->n_starting = n;
+        p->start_next = NULL;
+        *tail = p;
+        tail = &p->start_next;
     }
-    queued_call *q = malloc(sizeof *q);
-    if (q) {
-        *q = (queued_call){{c, to, grpc_byte_buffer_copy((grpc_byte_buffer *)request), attempt},
-                           duplicate, NULL};
-        if (s->queue_tail) s->queue_tail->next = q;
-        else s->queue_head = q;
-        s->queue_tail = q;
-    }
-    pthread_mutex_unlock(&s->lock);
-    if (!q && !duplicate) {
-        note_failure(c, "branch %lld was not told: %s", (long long)to->id, "out of memory");
-        peer_done(c);
+    return start;
+}
+
+static void mark_ready(bank_branch_server *s, peer *p)
+{
+    if (p->in_ready || p->call_open || !p->queued) return;
+    p->in_ready = 1;
+    p->ready_next = NULL;
+    if (s->ready_tail) s->ready_tail->ready_next = p;
+    else s->ready = p;
+    s->ready_tail = p;
+}
+
+static void start_taken(bank_branch_server *s, peer *start)
+{
+    while (start) {
+        peer *next = start->start_next;
+        start_batch(s, start, start->starting, start->n_starting);
+        start = next;
     }
 }
 
-static queued_call *pop_queued(bank_branch_server *s)
+static void enqueue(owed *o)
 {
-    queued_call *q = s->queue_head;
-    if (q) {
-        s->queue_head = q->next;
-        if (!s->queue_head) s->queue_tail = NULL;
-    }
-    return q;
+    peer *p = o->to;
+    bank_branch_server *s = p->srv;
+    pthread_mutex_lock(&s->queue_lock);
+    o->next = NULL;
+    if (p->queued_tail) p->queued_tail->next = o;
+    else p->queued = o;
+    p->queued_tail = o;
+    mark_ready(s, p);
+    peer *start = take_ready(s);
+    pthread_mutex_unlock(&s->queue_lock);
+    start_taken(s, start);
 }
 
-/* A call of this branch ended (or never started): its place goes to the next one waiting. */
-static void call_closed(bank_branch_server *s)
+/* A call to `to` ended (or never started): the peer may send again, the window has a place. */
+static void call_ended(bank_branch_server *s, peer *to)
 {
-    pthread_mutex_lock(&s->lock);
-    queued_call *q = pop_queued(s);
-    if (!q) s->calls_open--;
-    pthread_mutex_unlock(&s->lock);
-    if (!q) return;
-    if (atomic_load(&s->stopping)) {
-        pthread_mutex_lock(&s->lock);
-        s->calls_open--;
-        pthread_mutex_unlock(&s->lock);
-        fail_queued(q, "this branch stopped");
-        return;
-    }
-    start_call_now(q->work.c, q->work.to, q->work.request, q->work.attempt, q->duplicate);
-    grpc_byte_buffer_destroy(q->work.request);
-    free(q);
+    pthread_mutex_lock(&s->queue_lock);
+    s->calls_open--;
+    to->call_open = 0;
+    mark_ready(s, to);
+    peer *start = atomic_load(&s->stopping) ? NULL : take_ready(s);
+    pthread_mutex_unlock(&s->queue_lock);
+    start_taken(s, start);
 }
 
-static int worth_retrying(grpc_status_code st)
+static void on_batch_done(batch_call *b)
 {
-    return st == GRPC_STATUS_UNAVAILABLE || st == GRPC_STATUS_DEADLINE_EXCEEDED;
-}
-
-static void on_peer_done(peer_call *p)
-{
-    unlink_in_flight(p->srv, p);
-    call_closed(p->srv);
-    if (p->duplicate) { /* the copy a fault sent: the original's answer is the one that counts */
-        free_peer_call(p);
-        return;
-    }
-    server_call *c = p->origin;
-    if (p->status != GRPC_STATUS_OK && worth_retrying(p->status)) {
-        char *why = grpc_slice_to_c_string(p->details);
-        attempt_failed(c, p->to, p->send, p->attempt, why);
+    bank_branch_server *s = b->srv;
+    pthread_mutex_lock(&s->queue_lock);
+    if (b->prev) b->prev->next = b->next;
+    else if (s->open_calls == b) s->open_calls = b->next;
+    if (b->next) b->next->prev = b->prev;
+    pthread_mutex_unlock(&s->queue_lock);
+    call_ended(s, b->to);
+    owed *items = b->items;
+    b->items = NULL;
+    if (b->status != GRPC_STATUS_OK) {
+        char *why = grpc_slice_to_c_string(b->details);
+        fail_items(items, b->status, why);
         gpr_free(why);
-        free_peer_call(p);
+        free_batch_call(b);
         return;
     }
-    if (p->status != GRPC_STATUS_OK) {
-        char *why = grpc_slice_to_c_string(p->details);
-        note_failure(c, "branch %lld did not acknowledge it: %s", (long long)p->to->id, why);
-        gpr_free(why);
+    Bank__PropagateBatchReply *reply = (Bank__PropagateBatchReply *)bank_codec_unpack(
+        &bank__propagate_batch_reply__descriptor, b->recv);
+    if (!reply || reply->n_replies != b->n_items) {
+        fail_items(items, GRPC_STATUS_INTERNAL, "malformed PropagateBatchReply");
     } else {
-        ProtobufCMessage *ack = bank_codec_unpack(&bank__propagate_reply__descriptor, p->recv);
-        if (!ack)
-            note_failure(c, "branch %lld did not acknowledge it: %s", (long long)p->to->id,
-                         "malformed PropagateReply");
-        else
-            protobuf_c_message_free_unpacked(ack, NULL);
+        for (size_t i = 0; items; i++) {
+            owed *next = items->next;
+            const Bank__PropagateReply *r = reply->replies[i];
+            owed_answered(items, (grpc_status_code)r->error_status, r->error);
+            items = next;
+        }
     }
-    free_peer_call(p);
-    peer_done(c);
+    if (reply) protobuf_c_message_free_unpacked(&reply->base, NULL);
+    free_batch_call(b);
+}
+
+/* Stopping: what still waits in the queues is given up; open calls are cancelled. */
+static void abandon_queued(bank_branch_server *s)
+{
+    for (size_t i = 0; i < s->n_peers; i++) {
+        peer *p = &s->peers[i];
+        pthread_mutex_lock(&s->queue_lock);
+        owed *items = p->queued;
+        p->queued = p->queued_tail = NULL;
+        pthread_mutex_unlock(&s->queue_lock);
+        while (items) {
+            owed *next = items->next;
+            give_up(items, "this branch stopped");
+            items = next;
+        }
+    }
 }
 
 /* Sends c's committed write to every peer at once; c is answered when the last one is done. */
@@ -777,16 +879,16 @@ static void fan_out(server_call *c)
         finish_write(c);
         return;
     }
-    Bank__PropagateRequest req = BANK__PROPAGATE_REQUEST__INIT;
-    req.origin_branch = c->write.origin;
-    req.sequence = c->write.sequence;
-    req.money = c->write.money;
-    req.customer_id = c->customer_id;
-    req.event_id = c->event_id;
-    grpc_byte_buffer *bb = bank_codec_pack(&req.base);
     atomic_store(&c->peers_pending, s->n_peers);
-    for (size_t i = 0; i < s->n_peers; i++) send_attempt(c, &s->peers[i], bb, 1);
-    grpc_byte_buffer_destroy(bb);
+    for (size_t i = 0; i < s->n_peers; i++) {
+        owed *o = new_owed(c, &s->peers[i], 1);
+        if (o) {
+            send_attempt(o);
+        } else {
+            note_failure(c, "branch %lld was not told: %s", (long long)s->peers[i].id, "out of memory");
+            peer_done(c);
+        }
+    }
 }
 
 static int64_t read_balance(bank_branch_server *s)
@@ -820,6 +922,7 @@ static void handle_request(server_call *c)
     c->from_id = a.from_id;
     if (a.kind == BANK_ANSWER_ERROR) trace_error(c, a.details);
     else if (a.kind == BANK_ANSWER_PROPAGATE) trace_reply(c, a.applied ? "applied" : "duplicate", a.balance);
+    else if (a.kind == BANK_ANSWER_BATCH) trace_batch(c, &a);
     else if (a.kind != BANK_ANSWER_FAN_OUT) trace_reply(c, a.success ? "success" : "fail", a.balance);
     switch (a.kind) {
     case BANK_ANSWER_ERROR:
@@ -838,6 +941,14 @@ static void handle_request(server_call *c)
     case BANK_ANSWER_COURSE:
         reply_course(c, a.interface, a.success, a.balance);
         break;
+    case BANK_ANSWER_BATCH: {
+        grpc_slice bytes = grpc_slice_from_copied_buffer((const char *)a.reply, a.reply_len);
+        c->reply = grpc_raw_byte_buffer_create(&bytes, 1);
+        grpc_slice_unref(bytes);
+        bank_answer_release(&a);
+        send_reply(c, GRPC_STATUS_OK, NULL, NULL);
+        break;
+    }
     case BANK_ANSWER_FAN_OUT:
         c->write = a.write;
         c->balance = a.balance;
@@ -902,7 +1013,7 @@ static void on_event(bank_engine_tag *base, int ok)
     switch (t->kind) {
     case TAG_INCOMING: on_incoming((server_call *)t, ok); break;
     case TAG_REPLIED: free_server_call((server_call *)t); break;
-    case TAG_PEER_DONE: on_peer_done((peer_call *)t); break;
+    case TAG_PEER_DONE: on_batch_done((batch_call *)t); break;
     case TAG_SHUTDOWN:
         pthread_mutex_lock(&s->drain_lock);
         s->shutdown_seen = 1;
@@ -920,9 +1031,9 @@ static void shut_down_and_drain(bank_branch_server *s)
     track(s);
     grpc_server_shutdown_and_notify(s->server, s->cq, &s->shutdown_tag);
     grpc_server_cancel_all_calls(s->server);
-    pthread_mutex_lock(&s->lock);
-    for (peer_call *p = s->in_flight; p; p = p->next) grpc_call_cancel(p->call, NULL);
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_lock(&s->queue_lock);
+    for (batch_call *b = s->open_calls; b; b = b->next) grpc_call_cancel(b->call, NULL);
+    pthread_mutex_unlock(&s->queue_lock);
     pthread_mutex_lock(&s->drain_lock);
     while (s->outstanding > 0 || !s->shutdown_seen) pthread_cond_wait(&s->drained, &s->drain_lock);
     pthread_mutex_unlock(&s->drain_lock);
@@ -935,6 +1046,7 @@ static void free_branch(bank_branch_server *s)
     free(s->peers);
     bank_replica_free(&s->replica);
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->queue_lock);
     pthread_mutex_destroy(&s->timer_lock);
     pthread_cond_destroy(&s->timer_cond);
     pthread_mutex_destroy(&s->drain_lock);
@@ -972,6 +1084,7 @@ bank_branch_server *bank_branch_server_start(const bank_branch_config *cfg, char
     pthread_cond_init(&s->timer_cond, &ca);
     pthread_condattr_destroy(&ca);
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->queue_lock, NULL);
     pthread_mutex_init(&s->drain_lock, NULL);
     pthread_cond_init(&s->drained, NULL);
     bank_replica_init(&s->replica, cfg->id, cfg->balance);
@@ -1020,8 +1133,7 @@ bank_branch_server *bank_branch_server_start(const bank_branch_config *cfg, char
 
 int bank_branch_server_port(const bank_branch_server *s) { return s->port; }
 
-static const char *const propagate_paths[2] = {BANK_PATH_PROPAGATE_DEPOSIT,
-                                               BANK_PATH_PROPAGATE_WITHDRAW};
+static const char *const batch_path[1] = {BANK_PATH_PROPAGATE_BATCH};
 
 int bank_branch_server_set_peers(bank_branch_server *s, const bank_peer *peers, size_t n,
                                  char *err, size_t errlen)
@@ -1039,8 +1151,9 @@ int bank_branch_server_set_peers(bank_branch_server *s, const bank_peer *peers, 
         if (peers[i].id == s->id) continue;
         peer *p = &s->peers[s->n_peers];
         p->id = peers[i].id;
-        p->channel = bank_engine_channel(s->engine, peers[i].target, propagate_paths, 2,
-                                         p->propagate_handle);
+        p->srv = s;
+        p->channel = bank_engine_channel(s->engine, peers[i].target, batch_path, 1,
+                                         &p->batch_handle);
         if (!p->channel) {
             snprintf(err, errlen, "branch %lld: out of memory", (long long)s->id);
             free(s->peers);
@@ -1062,13 +1175,7 @@ void bank_branch_server_stop(bank_branch_server *s)
     atomic_store(&s->stopping, 1);
     /* first the retries and delays still due: they answer their customers while the server can */
     stop_timer(s);
-    for (;;) { /* calls still waiting for a place: their customers are told now */
-        pthread_mutex_lock(&s->lock);
-        queued_call *q = pop_queued(s);
-        pthread_mutex_unlock(&s->lock);
-        if (!q) break;
-        fail_queued(q, "this branch stopped");
-    }
+    abandon_queued(s); /* their customers are told now */
     shut_down_and_drain(s);
     free_branch(s);
 }
