@@ -175,20 +175,37 @@ int bank_bench_run(const bank_bench_config *cfg, bank_bench_result *r, char *err
                                .deadline_ms = 10000, .serve_echo = 1};
     r->rss_before_kib = bank_rss_now_kib();
     uint64_t t = now_ns();
-    bank_branches *br = bank_branches_start(&w, &bc, err, errlen);
+    char why[1024] = "";
+    const char *phase = "starting the branches";
+    bank_branches *br = bank_branches_start(&w, &bc, why, sizeof why);
     r->startup_seconds = (double)(now_ns() - t) / 1e9;
     r->rss_started_kib = bank_rss_now_kib();
     int rc = br ? 0 : -1;
-    if (rc == 0) rc = measure_bare(br, cfg->bare_calls, &r->bare, err, errlen);
-    if (rc == 0)
-        rc = measure_bare_parallel(br, cfg->customers, cfg->events, &r->bare_parallel, err, errlen);
-    if (rc == 0) rc = timed_drive(&w, br, BANK_SCHEDULE_SEQUENTIAL, &r->sequential, err, errlen);
-    if (rc == 0) rc = timed_drive(&w, br, BANK_SCHEDULE_LIVE, &r->live, err, errlen);
+    if (rc == 0) {
+        phase = "bare RPC, one at a time";
+        rc = measure_bare(br, cfg->bare_calls, &r->bare, why, sizeof why);
+    }
+    if (rc == 0) {
+        phase = "bare RPC, all threads at once";
+        rc = measure_bare_parallel(br, cfg->customers, cfg->events, &r->bare_parallel, why, sizeof why);
+    }
+    if (rc == 0) {
+        phase = "one operation at a time";
+        rc = timed_drive(&w, br, BANK_SCHEDULE_SEQUENTIAL, &r->sequential, why, sizeof why);
+    }
+    if (rc == 0) {
+        phase = "all customers at once (live)";
+        rc = timed_drive(&w, br, BANK_SCHEDULE_LIVE, &r->live, why, sizeof why);
+    }
     char stop_err[256];
     if (br && bank_branches_stop(br, stop_err, sizeof stop_err) != 0 && rc == 0) {
-        snprintf(err, errlen, "%s", stop_err);
+        phase = "stopping the branches";
+        snprintf(why, sizeof why, "%s", stop_err);
         rc = -1;
     }
+    /* which phase failed, with how long it had run, says what did not scale */
+    if (rc != 0)
+        snprintf(err, errlen, "%s, after %.1f s: %s", phase, (double)(now_ns() - t) / 1e9, why);
     bank_workload_free(&w);
     r->rss_peak_kib = bank_rss_peak_kib();
     return rc;
