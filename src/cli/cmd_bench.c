@@ -39,14 +39,17 @@ static const char bench_usage[] =
     "  --table               one row per size, each row a fresh `bank bench --figures` process\n"
     "                        (so its peak memory is its own): B = 2, 10, 50, 100 at C = -c\n"
     "                        (default 10), then C = 1, 10, 100, 1000 at B = -b (default 10),\n"
-    "                        -e events per customer (default 4). A row shows start-up ms, bare\n"
-    "                        p50, query/deposit/withdraw p50 and their ratios to bare, one-at-a-\n"
-    "                        time, live and bare ops/s, live/bare, peak RSS and RSS per branch;\n"
-    "                        a row that fails shows its error and the table goes on\n"
+    "                        then B x C = 100 x 1000; -e events per customer (default 4).\n"
+    "                        A row shows start-up ms, bare p50, query/deposit/withdraw p50 and\n"
+    "                        their ratios to bare, one-at-a-time, live and bare ops/s,\n"
+    "                        live/bare, peak RSS and RSS per branch. A row that fails shows its\n"
+    "                        error (which phase, after how long) and the table goes on.\n"
     "  --table-branches LIST    the B series instead, e.g. 2,10,50,100\n"
     "  --table-customers LIST   the C series instead, e.g. 1,10,100,1000\n"
+    "  --table-extra LIST    rows after both series, as BxC pairs (default 100x1000, the issue's\n"
+    "                        target size; none for no extra row)\n"
     "  --row-timeout S       a row still running after S seconds is killed and shown as failed\n"
-    "                        (default 120)\n"
+    "                        (default 180)\n"
     "\n"
     "  -h, --help            this text\n"
     "exit status: 0 done; 1 a run failed (with --table: any row failed); 2 bad usage.\n";
@@ -72,10 +75,36 @@ static int parse_sizes(const char *opt, const char *text, size_t max, size_t *si
     }
 }
 
+/* Parses "100x1000,50x100" (or "none") into pairs. 0, or -1 after a usage line. */
+static int parse_pairs(const char *opt, const char *text, size_t *bs, size_t *cs, size_t *n)
+{
+    *n = 0;
+    if (strcmp(text, "none") == 0) return 0;
+    for (const char *p = text;;) {
+        size_t len = strcspn(p, ",");
+        unsigned long long b, c;
+        int used = 0;
+        if (*n == BANK_TABLE_MAX_SIZES) {
+            bank_usage_error("bench", "%s: at most %d sizes", opt, BANK_TABLE_MAX_SIZES);
+            return -1;
+        }
+        if (sscanf(p, "%llux%llu%n", &b, &c, &used) != 2 || (size_t)used != len || p[0] == '-' ||
+            b < 1 || b > 1000 || c < 1 || c > 100000) {
+            bank_usage_error("bench", "%s: \"%.*s\" is not BxC (B in 1..1000, C in 1..100000)", opt,
+                             (int)len, p);
+            return -1;
+        }
+        bs[*n] = (size_t)b;
+        cs[(*n)++] = (size_t)c;
+        if (p[len] == '\0') return 0;
+        p += len + 1;
+    }
+}
+
 int bank_cmd_bench(int argc, char **argv)
 {
     enum { OPT_SEED = 256, OPT_BARE, OPT_THREADS, OPT_FIGURES, OPT_TABLE, OPT_TABLE_B, OPT_TABLE_C,
-           OPT_ROW_TIMEOUT };
+           OPT_TABLE_EXTRA, OPT_ROW_TIMEOUT };
     static const struct option longs[] = {
         {"branches", required_argument, 0, 'b'}, {"customers", required_argument, 0, 'c'},
         {"events", required_argument, 0, 'e'},   {"seed", required_argument, 0, OPT_SEED},
@@ -85,13 +114,15 @@ int bank_cmd_bench(int argc, char **argv)
         {"table", no_argument, 0, OPT_TABLE},
         {"table-branches", required_argument, 0, OPT_TABLE_B},
         {"table-customers", required_argument, 0, OPT_TABLE_C},
+        {"table-extra", required_argument, 0, OPT_TABLE_EXTRA},
         {"row-timeout", required_argument, 0, OPT_ROW_TIMEOUT},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
     };
     bank_bench_config cfg = {10, 10, 10, 1, 2000, 1};
     bank_bench_table_config table = {.branch_sizes = {2, 10, 50, 100}, .n_branch_sizes = 4,
                                      .customer_sizes = {1, 10, 100, 1000}, .n_customer_sizes = 4,
-                                     .row_timeout_s = 120};
+                                     .extra_branches = {100}, .extra_customers = {1000}, .n_extra = 1,
+                                     .row_timeout_s = 180};
     int set_b = 0, set_c = 0, set_e = 0, figures = 0, want_table = 0, table_only = 0;
     int64_t v;
     int c;
@@ -139,6 +170,12 @@ int bank_cmd_bench(int argc, char **argv)
                 return BANK_EXIT_USAGE;
             table_only = 1;
             break;
+        case OPT_TABLE_EXTRA:
+            if (parse_pairs("--table-extra", optarg, table.extra_branches, table.extra_customers,
+                            &table.n_extra) != 0)
+                return BANK_EXIT_USAGE;
+            table_only = 1;
+            break;
         case OPT_ROW_TIMEOUT:
             if (bank_arg_int("bench", "--row-timeout", optarg, 1, 86400, &v) != 0) return BANK_EXIT_USAGE;
             table.row_timeout_s = (int)v;
@@ -151,8 +188,8 @@ int bank_cmd_bench(int argc, char **argv)
     }
     if (optind != argc) return bank_usage_error("bench", "unexpected argument \"%s\"", argv[optind]);
     if (table_only && !want_table)
-        return bank_usage_error("bench", "--table-branches, --table-customers and --row-timeout "
-                                         "go with --table");
+        return bank_usage_error("bench", "--table-branches, --table-customers, --table-extra and "
+                                         "--row-timeout go with --table");
     if (want_table && figures) return bank_usage_error("bench", "--figures and --table exclude each other");
 
     if (want_table) {

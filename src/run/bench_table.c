@@ -156,7 +156,7 @@ static int table_row(const bank_bench_table_config *cfg, size_t b, size_t c, FIL
 
 size_t bank_bench_table_run(const bank_bench_table_config *cfg, FILE *f)
 {
-    size_t failed = 0, rows = cfg->n_branch_sizes + cfg->n_customer_sizes;
+    size_t failed = 0, rows = cfg->n_branch_sizes + cfg->n_customer_sizes + cfg->n_extra;
     fprintf(f, "bench --table: %zu events per customer, seed %llu, each row a fresh process "
                "(at most %d s)\n",
             cfg->events, (unsigned long long)cfg->seed, cfg->row_timeout_s);
@@ -168,6 +168,12 @@ size_t bank_bench_table_run(const bank_bench_table_config *cfg, FILE *f)
     print_header(f);
     for (size_t i = 0; i < cfg->n_customer_sizes; i++)
         if (table_row(cfg, cfg->fixed_branches, cfg->customer_sizes[i], f) != 0) failed++;
+    if (cfg->n_extra) {
+        fprintf(f, "and:\n");
+        print_header(f);
+    }
+    for (size_t i = 0; i < cfg->n_extra; i++)
+        if (table_row(cfg, cfg->extra_branches[i], cfg->extra_customers[i], f) != 0) failed++;
     fprintf(f, "us: p50 latency in microseconds, one operation at a time; (/bare): its ratio to the "
                "bare RPC's p50; l/b: live/bare throughput;\npeak MB: the row's peak resident set; "
                "MB/brnch: (RSS after start - RSS before) / B. %zu of %zu rows failed.\n",

@@ -15,6 +15,9 @@ typedef struct {
     size_t n_branch_sizes, fixed_customers;      /* ... at this C */
     size_t customer_sizes[BANK_TABLE_MAX_SIZES]; /* second series: these C ... */
     size_t n_customer_sizes, fixed_branches;     /* ... at this B */
+    size_t extra_branches[BANK_TABLE_MAX_SIZES]; /* then these B x C pairs (the target */
+    size_t extra_customers[BANK_TABLE_MAX_SIZES]; /* size, 100 x 1000, by default) */
+    size_t n_extra;
     size_t events;
     uint64_t seed;
     size_t bare_calls;

@@ -35,14 +35,17 @@ if "$BANK_BIN" bench -b 2 -c 3 -e 4 --bare-calls 20 --figures >"$tmp/fig" 2>&1 &
   pass "bench --figures is one key=value line"
 else fail "bench --figures is one key=value line"; cat "$tmp/fig"; fi
 
-if "$bench" --table --table-branches 2,3 --table-customers 1,2 -e 2 --bare-calls 20 >"$tmp/table" 2>&1 &&
-   has "$tmp/table" '^branches grow, 10 customers:' '^customers grow, 10 branches:' \
-       '^ +2 +10 +[0-9]+ ' '^ +3 +10 +[0-9]+ ' '^ +10 +1 +[0-9]+ ' '^ +10 +2 +[0-9]+ ' '0 of 4 rows failed'; then
+if "$bench" --table --table-branches 2,3 --table-customers 1,2 --table-extra 3x2 -e 2 --bare-calls 20 \
+     >"$tmp/table" 2>&1 &&
+   has "$tmp/table" '^branches grow, 10 customers:' '^customers grow, 10 branches:' '^and:' \
+       '^ +2 +10 +[0-9]+ ' '^ +3 +10 +[0-9]+ ' '^ +10 +1 +[0-9]+ ' '^ +10 +2 +[0-9]+ ' '^ +3 +2 +[0-9]+ ' \
+       '0 of 5 rows failed'; then
   pass "bench --table: one row per size"
 else fail "bench --table: one row per size"; cat "$tmp/table"; fi
 
 # A row that cannot finish within --row-timeout is killed and shown failed; the table goes on.
-"$BANK_BIN" bench --table --table-branches 2 --table-customers 2 -e 50000 --row-timeout 1 >"$tmp/slow" 2>&1
+"$BANK_BIN" bench --table --table-branches 2 --table-customers 2 --table-extra none -e 50000 --row-timeout 1 \
+  >"$tmp/slow" 2>&1
 rc=$?
 if [[ $rc == 1 ]] && [[ $(grep -c 'FAILED: still running after 1 s' "$tmp/slow") == 2 ]] &&
    has "$tmp/slow" '2 of 2 rows failed'; then
@@ -58,6 +61,7 @@ usage() { # NAME EXPECTED_TEXT ARGS...: exit 2 and one line on stderr
   else fail "usage: $name (exit $rc)"; cat "$tmp/u.err"; fi
 }
 usage "--row-timeout without --table" "go with --table" --row-timeout 5
+usage "a bad --table-extra pair" "is not BxC" --table --table-extra 3x0
 usage "a zero size in --table-branches" "--table-branches" --table --table-branches 2,0
 usage "--figures with --table" "exclude each other" --table --figures
 if "$BANK_BIN" bench --help | grep -q -- '--table-customers LIST'; then pass "bench --help names --table"
