@@ -49,11 +49,13 @@ static void *sampler(void *arg)
         if (s->stop) break;
         double t = now_s();
         size_t ops = atomic_load(&s->answered);
+        uint64_t after = atomic_load(&s->rss_after_kib);
+        char after_text[64] = "none ended yet";
+        if (after) snprintf(after_text, sizeof after_text, "%.1f MB", mib(after));
         fprintf(s->f, "soak %7.1f s  repetition %zu  %zu ops  %8.0f ops/s  rss %7.1f MB  (after the last "
-                      "repetition %.1f MB)  peak %7.1f MB  failed repetitions %zu\n",
+                      "repetition: %s)  peak %7.1f MB  failed repetitions %zu\n",
                 t - s->t0, atomic_load(&s->repetition), ops, (double)(ops - last_ops) / (t - last_t),
-                mib(bank_rss_now_kib()), mib(atomic_load(&s->rss_after_kib)), mib(bank_rss_peak_kib()),
-                atomic_load(&s->failed));
+                mib(bank_rss_now_kib()), after_text, mib(bank_rss_peak_kib()), atomic_load(&s->failed));
         fflush(s->f);
         last_ops = ops;
         last_t = t;
