@@ -1,41 +1,129 @@
 /* bank bench: figures, not a test. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
 #include "commands.h"
 #include "run/bench.h"
+#include "run/bench_table.h"
 
 static const char bench_usage[] =
     "usage: bank bench [OPTIONS]\n"
+    "       bank bench --table [OPTIONS]\n"
     "\n"
-    "Generates a seeded workload, starts its branches in this process, and prints: the cost\n"
-    "of a bare unary RPC to one of those servers (an echo with no logic); then customer\n"
-    "operations per second and p50/p99 latency of query, deposit and withdraw, first one\n"
-    "operation at a time (the sequential schedule), then with every customer at once (live).\n"
+    "Generates a seeded workload, starts its branches in this process, and prints:\n"
+    "  - the branches' start-up time (bank_branches_start, wall time) and memory: resident set\n"
+    "    before and after the start, per branch ((after - before) / B), and the peak (VmHWM);\n"
+    "  - a bare unary RPC to one of those servers (an echo with no logic): p50/p99 one at a\n"
+    "    time, and throughput with C client threads at once (C = customers), E echoes each,\n"
+    "    released together and timed like the live phase;\n"
+    "  - customer operations per second and p50/p99 latency of query, deposit and withdraw,\n"
+    "    first one operation at a time (the sequential schedule), then every customer at once\n"
+    "    (live);\n"
+    "  - the ratios the targets are read from, and the targets: query/bare <= 1.3,\n"
+    "    deposit/bare and withdraw/bare <= 2.5 at 10 branches and <= 4 at 50 (p50, one at a\n"
+    "    time); live/bare throughput >= 0.60 at 10 branches, 10 customers.\n"
     "Without -b/-c/-e it runs two sizes: 10/10/10 and 50/100/10.\n"
     "\n"
     "  -b, --branches B      branches\n"
     "  -c, --customers C     customers (customer k talks to branch k mod B + 1)\n"
     "  -e, --events E        events per customer (40% queries, the rest deposits and withdrawals)\n"
     "  --seed S              workload seed (default 1)\n"
-    "  --bare-calls N        bare RPCs timed (default 2000)\n"
+    "  --bare-calls N        bare RPCs timed one at a time for p50/p99 (default 2000)\n"
     "  --threads N           server threads per branch (default 1)\n"
-    "  -h, --help            this text\n";
+    "  --figures             print only one line \"figures key=value ...\" (for scripts)\n"
+    "\n"
+    "growth table:\n"
+    "  --table               one row per size, each row a fresh `bank bench --figures` process\n"
+    "                        (so its peak memory is its own): B = 2, 10, 50, 100 at C = -c\n"
+    "                        (default 10), then C = 1, 10, 100, 1000 at B = -b (default 10),\n"
+    "                        then B x C = 100 x 1000; -e events per customer (default 4).\n"
+    "                        A row shows start-up ms, bare p50, query/deposit/withdraw p50 and\n"
+    "                        their ratios to bare, one-at-a-time, live and bare ops/s,\n"
+    "                        live/bare, peak RSS and RSS per branch. A row that fails shows its\n"
+    "                        error (which phase, after how long) and the table goes on.\n"
+    "  --table-branches LIST    the B series instead, e.g. 2,10,50,100\n"
+    "  --table-customers LIST   the C series instead, e.g. 1,10,100,1000\n"
+    "  --table-extra LIST    rows after both series, as BxC pairs (default 100x1000, the issue's\n"
+    "                        target size; none for no extra row)\n"
+    "  --row-timeout S       a row still running after S seconds is killed and shown as failed\n"
+    "                        (default 180)\n"
+    "\n"
+    "  -h, --help            this text\n"
+    "exit status: 0 done; 1 a run failed (with --table: any row failed); 2 bad usage.\n";
+
+/* Parses "2,10,50" into sizes (1..max each). 0, or -1 after a usage line. */
+static int parse_sizes(const char *opt, const char *text, size_t max, size_t *sizes, size_t *n)
+{
+    *n = 0;
+    const char *p = text;
+    for (;;) {
+        char item[32];
+        size_t len = strcspn(p, ",");
+        int64_t v;
+        if (*n == BANK_TABLE_MAX_SIZES) {
+            bank_usage_error("bench", "%s: at most %d sizes", opt, BANK_TABLE_MAX_SIZES);
+            return -1;
+        }
+        snprintf(item, sizeof item, "%.*s", (int)(len < sizeof item - 1 ? len : sizeof item - 1), p);
+        if (bank_arg_int("bench", opt, item, 1, (int64_t)max, &v) != 0) return -1;
+        sizes[(*n)++] = (size_t)v;
+        if (p[len] == '\0') return 0;
+        p += len + 1;
+    }
+}
+
+/* Parses "100x1000,50x100" (or "none") into pairs. 0, or -1 after a usage line. */
+static int parse_pairs(const char *opt, const char *text, size_t *bs, size_t *cs, size_t *n)
+{
+    *n = 0;
+    if (strcmp(text, "none") == 0) return 0;
+    for (const char *p = text;;) {
+        size_t len = strcspn(p, ",");
+        unsigned long long b, c;
+        int used = 0;
+        if (*n == BANK_TABLE_MAX_SIZES) {
+            bank_usage_error("bench", "%s: at most %d sizes", opt, BANK_TABLE_MAX_SIZES);
+            return -1;
+        }
+        if (sscanf(p, "%llux%llu%n", &b, &c, &used) != 2 || (size_t)used != len || p[0] == '-' ||
+            b < 1 || b > 1000 || c < 1 || c > 100000) {
+            bank_usage_error("bench", "%s: \"%.*s\" is not BxC (B in 1..1000, C in 1..100000)", opt,
+                             (int)len, p);
+            return -1;
+        }
+        bs[*n] = (size_t)b;
+        cs[(*n)++] = (size_t)c;
+        if (p[len] == '\0') return 0;
+        p += len + 1;
+    }
+}
 
 int bank_cmd_bench(int argc, char **argv)
 {
-    enum { OPT_SEED = 256, OPT_BARE, OPT_THREADS };
+    enum { OPT_SEED = 256, OPT_BARE, OPT_THREADS, OPT_FIGURES, OPT_TABLE, OPT_TABLE_B, OPT_TABLE_C,
+           OPT_TABLE_EXTRA, OPT_ROW_TIMEOUT };
     static const struct option longs[] = {
         {"branches", required_argument, 0, 'b'}, {"customers", required_argument, 0, 'c'},
         {"events", required_argument, 0, 'e'},   {"seed", required_argument, 0, OPT_SEED},
         {"bare-calls", required_argument, 0, OPT_BARE},
         {"threads", required_argument, 0, OPT_THREADS},
+        {"figures", no_argument, 0, OPT_FIGURES},
+        {"table", no_argument, 0, OPT_TABLE},
+        {"table-branches", required_argument, 0, OPT_TABLE_B},
+        {"table-customers", required_argument, 0, OPT_TABLE_C},
+        {"table-extra", required_argument, 0, OPT_TABLE_EXTRA},
+        {"row-timeout", required_argument, 0, OPT_ROW_TIMEOUT},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
     };
     bank_bench_config cfg = {10, 10, 10, 1, 2000, 1};
-    int sized = 0;
+    bank_bench_table_config table = {.branch_sizes = {2, 10, 50, 100}, .n_branch_sizes = 4,
+                                     .customer_sizes = {1, 10, 100, 1000}, .n_customer_sizes = 4,
+                                     .extra_branches = {100}, .extra_customers = {1000}, .n_extra = 1,
+                                     .row_timeout_s = 180};
+    int set_b = 0, set_c = 0, set_e = 0, figures = 0, want_table = 0, table_only = 0;
     int64_t v;
     int c;
     opterr = 0;
@@ -45,17 +133,17 @@ int bank_cmd_bench(int argc, char **argv)
         case 'b':
             if (bank_arg_int("bench", "--branches", optarg, 1, 1000, &v) != 0) return BANK_EXIT_USAGE;
             cfg.branches = (size_t)v;
-            sized = 1;
+            set_b = 1;
             break;
         case 'c':
             if (bank_arg_int("bench", "--customers", optarg, 1, 100000, &v) != 0) return BANK_EXIT_USAGE;
             cfg.customers = (size_t)v;
-            sized = 1;
+            set_c = 1;
             break;
         case 'e':
             if (bank_arg_int("bench", "--events", optarg, 1, 100000, &v) != 0) return BANK_EXIT_USAGE;
             cfg.events = (size_t)v;
-            sized = 1;
+            set_e = 1;
             break;
         case OPT_SEED:
             if (bank_arg_int("bench", "--seed", optarg, 0, INT64_MAX, &v) != 0) return BANK_EXIT_USAGE;
@@ -69,16 +157,55 @@ int bank_cmd_bench(int argc, char **argv)
             if (bank_arg_int("bench", "--threads", optarg, 1, 64, &v) != 0) return BANK_EXIT_USAGE;
             cfg.server_threads = (int)v;
             break;
+        case OPT_FIGURES: figures = 1; break;
+        case OPT_TABLE: want_table = 1; break;
+        case OPT_TABLE_B:
+            if (parse_sizes("--table-branches", optarg, 1000, table.branch_sizes, &table.n_branch_sizes) != 0)
+                return BANK_EXIT_USAGE;
+            table_only = 1;
+            break;
+        case OPT_TABLE_C:
+            if (parse_sizes("--table-customers", optarg, 100000, table.customer_sizes,
+                            &table.n_customer_sizes) != 0)
+                return BANK_EXIT_USAGE;
+            table_only = 1;
+            break;
+        case OPT_TABLE_EXTRA:
+            if (parse_pairs("--table-extra", optarg, table.extra_branches, table.extra_customers,
+                            &table.n_extra) != 0)
+                return BANK_EXIT_USAGE;
+            table_only = 1;
+            break;
+        case OPT_ROW_TIMEOUT:
+            if (bank_arg_int("bench", "--row-timeout", optarg, 1, 86400, &v) != 0) return BANK_EXIT_USAGE;
+            table.row_timeout_s = (int)v;
+            table_only = 1;
+            break;
         case 'h': fputs(bench_usage, stdout); return BANK_EXIT_OK;
         case ':': return bank_usage_error("bench", "%s needs a value", argv[optind - 1]);
         default: return bank_usage_error("bench", "unknown option %s", argv[optind - 1]);
         }
     }
     if (optind != argc) return bank_usage_error("bench", "unexpected argument \"%s\"", argv[optind]);
+    if (table_only && !want_table)
+        return bank_usage_error("bench", "--table-branches, --table-customers, --table-extra and "
+                                         "--row-timeout go with --table");
+    if (want_table && figures) return bank_usage_error("bench", "--figures and --table exclude each other");
+
+    if (want_table) {
+        table.bank_exe = bank_self_exe();
+        table.fixed_customers = set_c ? cfg.customers : 10;
+        table.fixed_branches = set_b ? cfg.branches : 10;
+        table.events = set_e ? cfg.events : 4;
+        table.seed = cfg.seed;
+        table.bare_calls = cfg.bare_calls;
+        table.server_threads = cfg.server_threads;
+        return bank_bench_table_run(&table, stdout) == 0 ? BANK_EXIT_OK : BANK_EXIT_FAILED;
+    }
 
     bank_bench_config sizes[2] = {cfg, cfg};
     size_t n_sizes = 1;
-    if (!sized) {
+    if (!set_b && !set_c && !set_e) {
         sizes[1].branches = 50;
         sizes[1].customers = 100;
         n_sizes = 2;
@@ -90,7 +217,8 @@ int bank_cmd_bench(int argc, char **argv)
             fprintf(stderr, "bank bench: %s\n", err);
             return BANK_EXIT_FAILED;
         }
-        bank_bench_print(stdout, &sizes[i], &r);
+        if (figures) bank_bench_print_figures(stdout, &sizes[i], &r);
+        else bank_bench_print(stdout, &sizes[i], &r);
         fflush(stdout);
     }
     return BANK_EXIT_OK;

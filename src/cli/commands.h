@@ -5,6 +5,7 @@
 int bank_cmd_run(int argc, char **argv);
 int bank_cmd_branch(int argc, char **argv);
 int bank_cmd_bench(int argc, char **argv);
+int bank_cmd_soak(int argc, char **argv);
 int bank_cmd_grade(int argc, char **argv);
 int bank_cmd_diagram(int argc, char **argv);
 

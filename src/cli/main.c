@@ -18,6 +18,7 @@ static const char usage[] =
     "  run INPUT.json    run the input's customers against its branches; print the output\n"
     "  branch            run one branch server (for --processes and multi-host clusters)\n"
     "  bench             measure operations per second and latency against a bare RPC\n"
+    "  soak              repeat live runs on fresh branches for a while; watch memory\n"
     "  grade             judge students' output files against an input (one file or a folder)\n"
     "  diagram           draw a trace of bank run --trace as a space-time diagram\n"
     "  help              this text\n"
@@ -38,6 +39,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "run") == 0) return bank_cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "branch") == 0) return bank_cmd_branch(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0) return bank_cmd_bench(argc - 1, argv + 1);
+    if (strcmp(cmd, "soak") == 0) return bank_cmd_soak(argc - 1, argv + 1);
     if (strcmp(cmd, "grade") == 0) return bank_cmd_grade(argc - 1, argv + 1);
     if (strcmp(cmd, "diagram") == 0) return bank_cmd_diagram(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {

@@ -1,5 +1,6 @@
 #include "bench.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -8,6 +9,7 @@
 #include "core/workload_gen.h"
 #include "customers.h"
 #include "rpc/client.h"
+#include "rss.h"
 
 static uint64_t now_ns(void)
 {
@@ -33,21 +35,22 @@ static bank_latency_summary summarize(uint64_t *v, size_t n)
     return s;
 }
 
+/* the size of a packed CustomerRequest, so only the branch's work differs */
+static const char bare_payload[13] = "bare-rpc-test";
+
 static int measure_bare(const bank_branches *br, size_t calls, bank_latency_summary *out, char *err,
                         size_t errlen)
 {
     uint64_t *ns = calloc(calls ? calls : 1, sizeof *ns);
     bank_channel *ch = bank_channel_open(bank_branches_target(br, 0));
     grpc_completion_queue *cq = bank_client_cq_create();
-    /* the size of a packed CustomerRequest, so only the branch's work differs */
-    static const char payload[13] = "bare-rpc-test";
     int rc = ns && ch ? 0 : -1;
     if (rc != 0) snprintf(err, errlen, "out of memory");
     for (size_t i = 0; i < 200 && rc == 0; i++) /* warm-up: connection, allocator */
-        rc = bank_client_echo(ch, cq, payload, sizeof payload, 10000, err, errlen);
+        rc = bank_client_echo(ch, cq, bare_payload, sizeof bare_payload, 10000, err, errlen);
     for (size_t i = 0; i < calls && rc == 0; i++) {
         uint64_t t = now_ns();
-        rc = bank_client_echo(ch, cq, payload, sizeof payload, 10000, err, errlen);
+        rc = bank_client_echo(ch, cq, bare_payload, sizeof bare_payload, 10000, err, errlen);
         ns[i] = now_ns() - t;
     }
     if (rc == 0) *out = summarize(ns, calls);
@@ -55,6 +58,71 @@ static int measure_bare(const bank_branches *br, size_t calls, bank_latency_summ
     bank_channel_close(ch);
     free(ns);
     return rc;
+}
+
+/* ---- bare throughput: shaped like the live phase (C threads released together, E calls each,
+ * timed from opening the channel to the last join) but every call an echo at branch 0 ---- */
+
+typedef struct {
+    bank_channel *ch;
+    size_t calls;
+    pthread_mutex_t lock;
+    pthread_cond_t go;
+    int released, failed;
+    char err[512];
+} bare_parallel;
+
+static void *bare_worker(void *arg)
+{
+    bare_parallel *bp = arg;
+    grpc_completion_queue *cq = bank_client_cq_create();
+    char why[400];
+    pthread_mutex_lock(&bp->lock);
+    while (!bp->released) pthread_cond_wait(&bp->go, &bp->lock);
+    pthread_mutex_unlock(&bp->lock);
+    for (size_t i = 0; i < bp->calls; i++)
+        if (bank_client_echo(bp->ch, cq, bare_payload, sizeof bare_payload, 10000, why, sizeof why) != 0) {
+            pthread_mutex_lock(&bp->lock);
+            if (!bp->failed) snprintf(bp->err, sizeof bp->err, "bare echo: %s", why);
+            bp->failed = 1;
+            pthread_mutex_unlock(&bp->lock);
+            break;
+        }
+    bank_client_cq_destroy(cq);
+    return NULL;
+}
+
+static int measure_bare_parallel(const bank_branches *br, size_t threads, size_t calls,
+                                 bank_bench_throughput *out, char *err, size_t errlen)
+{
+    bare_parallel bp = {.calls = calls};
+    pthread_t *tid = calloc(threads ? threads : 1, sizeof *tid);
+    pthread_mutex_init(&bp.lock, NULL);
+    pthread_cond_init(&bp.go, NULL);
+    uint64_t t = now_ns();
+    bp.ch = bank_channel_open(bank_branches_target(br, 0));
+    size_t started = 0;
+    while (tid && bp.ch && started < threads &&
+           pthread_create(&tid[started], NULL, bare_worker, &bp) == 0)
+        started++;
+    pthread_mutex_lock(&bp.lock);
+    if (started < threads) {
+        bp.failed = 1;
+        snprintf(bp.err, sizeof bp.err, "bare throughput: cannot start %zu client threads", threads);
+    }
+    bp.released = 1;
+    pthread_cond_broadcast(&bp.go);
+    pthread_mutex_unlock(&bp.lock);
+    for (size_t i = 0; i < started; i++) pthread_join(tid[i], NULL);
+    bank_channel_close(bp.ch);
+    out->seconds = (double)(now_ns() - t) / 1e9;
+    out->calls = threads * calls;
+    out->ops_per_second = out->seconds > 0 ? (double)out->calls / out->seconds : 0;
+    pthread_cond_destroy(&bp.go);
+    pthread_mutex_destroy(&bp.lock);
+    free(tid);
+    if (bp.failed) snprintf(err, errlen, "%s", bp.err);
+    return bp.failed ? -1 : 0;
 }
 
 static int timed_drive(const bank_workload *w, const bank_branches *br, bank_schedule schedule,
@@ -105,17 +173,41 @@ int bank_bench_run(const bank_bench_config *cfg, bank_bench_result *r, char *err
     }
     bank_branches_config bc = {.mode = BANK_MODE_EMBEDDED, .server_threads = cfg->server_threads,
                                .deadline_ms = 10000, .serve_echo = 1};
-    bank_branches *br = bank_branches_start(&w, &bc, err, errlen);
+    r->rss_before_kib = bank_rss_now_kib();
+    uint64_t t = now_ns();
+    char why[1024] = "";
+    const char *phase = "starting the branches";
+    bank_branches *br = bank_branches_start(&w, &bc, why, sizeof why);
+    r->startup_seconds = (double)(now_ns() - t) / 1e9;
+    r->rss_started_kib = bank_rss_now_kib();
     int rc = br ? 0 : -1;
-    if (rc == 0) rc = measure_bare(br, cfg->bare_calls, &r->bare, err, errlen);
-    if (rc == 0) rc = timed_drive(&w, br, BANK_SCHEDULE_SEQUENTIAL, &r->sequential, err, errlen);
-    if (rc == 0) rc = timed_drive(&w, br, BANK_SCHEDULE_LIVE, &r->live, err, errlen);
+    if (rc == 0) {
+        phase = "bare RPC, one at a time";
+        rc = measure_bare(br, cfg->bare_calls, &r->bare, why, sizeof why);
+    }
+    if (rc == 0) {
+        phase = "bare RPC, all threads at once";
+        rc = measure_bare_parallel(br, cfg->customers, cfg->events, &r->bare_parallel, why, sizeof why);
+    }
+    if (rc == 0) {
+        phase = "one operation at a time";
+        rc = timed_drive(&w, br, BANK_SCHEDULE_SEQUENTIAL, &r->sequential, why, sizeof why);
+    }
+    if (rc == 0) {
+        phase = "all customers at once (live)";
+        rc = timed_drive(&w, br, BANK_SCHEDULE_LIVE, &r->live, why, sizeof why);
+    }
     char stop_err[256];
     if (br && bank_branches_stop(br, stop_err, sizeof stop_err) != 0 && rc == 0) {
-        snprintf(err, errlen, "%s", stop_err);
+        phase = "stopping the branches";
+        snprintf(why, sizeof why, "%s", stop_err);
         rc = -1;
     }
+    /* which phase failed, with how long it had run, says what did not scale */
+    if (rc != 0)
+        snprintf(err, errlen, "%s, after %.1f s: %s", phase, (double)(now_ns() - t) / 1e9, why);
     bank_workload_free(&w);
+    r->rss_peak_kib = bank_rss_peak_kib();
     return rc;
 }
 
@@ -133,13 +225,37 @@ static void print_phase(FILE *f, const char *name, const bank_bench_phase *p)
 
 static double ratio(uint64_t a, uint64_t b) { return b ? (double)a / (double)b : 0; }
 
+static double mib(uint64_t kib) { return (double)kib / 1024.0; }
+
+static double throughput_ratio(const bank_bench_result *r)
+{
+    return r->bare_parallel.ops_per_second > 0
+               ? r->live.ops_per_second / r->bare_parallel.ops_per_second
+               : 0;
+}
+
+static double rss_per_branch_kib(const bank_bench_config *cfg, const bank_bench_result *r)
+{
+    return r->rss_started_kib > r->rss_before_kib
+               ? (double)(r->rss_started_kib - r->rss_before_kib) / (double)cfg->branches
+               : 0;
+}
+
 void bank_bench_print(FILE *f, const bank_bench_config *cfg, const bank_bench_result *r)
 {
     fprintf(f, "bench: %zu branches, %zu customers x %zu events (%zu operations), seed %llu\n",
             cfg->branches, cfg->customers, cfg->events, cfg->customers * cfg->events,
             (unsigned long long)cfg->seed);
+    fprintf(f, "  start-up of the branches           %9.1f ms\n", r->startup_seconds * 1e3);
+    fprintf(f, "  memory: RSS before start %.1f MB, after start %.1f MB (%.2f MB per branch), "
+               "peak %.1f MB\n",
+            mib(r->rss_before_kib), mib(r->rss_started_kib), rss_per_branch_kib(cfg, r) / 1024.0,
+            mib(r->rss_peak_kib));
     fprintf(f, "  bare RPC (echo, one at a time)     p50 %8.1f us   p99 %8.1f us   (%zu calls)\n",
             us(r->bare.p50_ns), us(r->bare.p99_ns), r->bare.count);
+    fprintf(f, "  %-34s %9.0f ops/s  (%.3f s, %zu threads x %zu echoes at one branch)\n",
+            "bare RPC, all threads at once:", r->bare_parallel.ops_per_second,
+            r->bare_parallel.seconds, cfg->customers, cfg->events);
     print_phase(f, "one operation at a time:", &r->sequential);
     print_phase(f, "all customers at once (live):", &r->live);
     fprintf(f, "  ratio query/bare = %.2f   ratio deposit/bare = %.2f   ratio withdraw/bare = %.2f"
@@ -147,4 +263,28 @@ void bank_bench_print(FILE *f, const bank_bench_config *cfg, const bank_bench_re
             ratio(r->sequential.query.p50_ns, r->bare.p50_ns),
             ratio(r->sequential.deposit.p50_ns, r->bare.p50_ns),
             ratio(r->sequential.withdraw.p50_ns, r->bare.p50_ns));
+    fprintf(f, "    targets: query/bare <= 1.3; deposit/bare and withdraw/bare <= 2.5 at 10 branches, "
+               "<= 4 at 50\n");
+    fprintf(f, "  ratio live/bare throughput = %.2f   (target >= 0.60 at 10 branches, 10 customers)\n",
+            throughput_ratio(r));
+}
+
+void bank_bench_print_figures(FILE *f, const bank_bench_config *cfg, const bank_bench_result *r)
+{
+    fprintf(f,
+            "figures branches=%zu customers=%zu events=%zu startup_ms=%.1f bare_p50_us=%.1f "
+            "bare_p99_us=%.1f query_p50_us=%.1f deposit_p50_us=%.1f withdraw_p50_us=%.1f "
+            "query_ratio=%.2f deposit_ratio=%.2f withdraw_ratio=%.2f sequential_ops=%.0f "
+            "live_ops=%.0f bare_ops=%.0f live_bare_ratio=%.2f rss_before_mb=%.1f "
+            "rss_started_mb=%.1f rss_peak_mb=%.1f rss_per_branch_mb=%.2f query_calls=%zu "
+            "deposit_calls=%zu withdraw_calls=%zu\n",
+            cfg->branches, cfg->customers, cfg->events, r->startup_seconds * 1e3, us(r->bare.p50_ns),
+            us(r->bare.p99_ns), us(r->sequential.query.p50_ns), us(r->sequential.deposit.p50_ns),
+            us(r->sequential.withdraw.p50_ns), ratio(r->sequential.query.p50_ns, r->bare.p50_ns),
+            ratio(r->sequential.deposit.p50_ns, r->bare.p50_ns),
+            ratio(r->sequential.withdraw.p50_ns, r->bare.p50_ns), r->sequential.ops_per_second,
+            r->live.ops_per_second, r->bare_parallel.ops_per_second, throughput_ratio(r),
+            mib(r->rss_before_kib), mib(r->rss_started_kib), mib(r->rss_peak_kib),
+            rss_per_branch_kib(cfg, r) / 1024.0, r->sequential.query.count,
+            r->sequential.deposit.count, r->sequential.withdraw.count);
 }

@@ -1,5 +1,5 @@
 /* The benchmark: customer operations per second and latency, next to the cost of a bare RPC
- * measured in the same run against the same kind of server. */
+ * measured in the same run against the same kind of server; start-up time and memory. */
 #ifndef BANK_RUN_BENCH_H
 #define BANK_RUN_BENCH_H
 
@@ -26,15 +26,27 @@ typedef struct {
 } bank_bench_phase;
 
 typedef struct {
+    double seconds;
+    double ops_per_second;
+    size_t calls;
+} bank_bench_throughput;
+
+typedef struct {
+    double startup_seconds; /* bank_branches_start, wall time */
+    uint64_t rss_before_kib, rss_started_kib, rss_peak_kib;
     bank_latency_summary bare;
-    bank_bench_phase sequential; /* one operation at a time: latency without contention */
-    bank_bench_phase live;       /* every customer at once: throughput */
+    bank_bench_throughput bare_parallel; /* C threads x E echoes at one branch, like live */
+    bank_bench_phase sequential;         /* one operation at a time: latency without contention */
+    bank_bench_phase live;               /* every customer at once: throughput */
 } bank_bench_result;
 
 /* Runs the benchmark on a generated workload with in-process branches. 0, or -1 with err. */
 int bank_bench_run(const bank_bench_config *cfg, bank_bench_result *r, char *err, size_t errlen);
 
-/* Prints the result as a small report, ratios included. */
+/* Prints the result as a small report, ratios and their targets included. */
 void bank_bench_print(FILE *f, const bank_bench_config *cfg, const bank_bench_result *r);
+
+/* Prints the result as one line "figures key=value ..." for scripts and bench --table. */
+void bank_bench_print_figures(FILE *f, const bank_bench_config *cfg, const bank_bench_result *r);
 
 #endif

@@ -14,6 +14,7 @@ typedef struct {
     bank_channel **channels; /* one per branch, shared by every thread */
     bank_outcome *out;
     bank_latencies *lat;
+    atomic_size_t *answered; /* may be NULL */
 
     pthread_mutex_t lock;
     pthread_cond_t work_ready, phase_done;
@@ -59,6 +60,7 @@ static int run_event(drive *d, grpc_completion_queue *cq, size_t c, size_t e)
         return -1;
     }
     if (d->lat) d->lat->ns[c][e] = now_ns() - start;
+    if (d->answered) atomic_fetch_add(d->answered, 1);
     return 0;
 }
 
@@ -200,12 +202,20 @@ static void close_channels(const bank_workload *w, bank_channel **ch)
 int bank_drive(const bank_workload *w, const bank_branches *b, const bank_drive_config *cfg,
                bank_outcome *out, bank_latencies *lat, char *err, size_t errlen)
 {
+    return bank_drive_counted(w, b, cfg, out, lat, NULL, err, errlen);
+}
+
+int bank_drive_counted(const bank_workload *w, const bank_branches *b, const bank_drive_config *cfg,
+                       bank_outcome *out, bank_latencies *lat, atomic_size_t *answered, char *err,
+                       size_t errlen)
+{
     drive d;
     memset(&d, 0, sizeof d);
     d.w = w;
     d.cfg = cfg;
     d.out = out;
     d.lat = lat;
+    d.answered = answered;
     pthread_mutex_init(&d.lock, NULL);
     pthread_cond_init(&d.work_ready, NULL);
     pthread_cond_init(&d.phase_done, NULL);

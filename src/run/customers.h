@@ -3,6 +3,7 @@
 #ifndef BANK_RUN_CUSTOMERS_H
 #define BANK_RUN_CUSTOMERS_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,12 @@ typedef struct {
  * (the remaining events are not run). lat may be NULL. */
 int bank_drive(const bank_workload *w, const bank_branches *b, const bank_drive_config *cfg,
                bank_outcome *out, bank_latencies *lat, char *err, size_t errlen);
+
+/* bank_drive that also adds 1 to *answered after every answered event, so another thread can
+ * follow a long run's progress (bank soak's sampler). */
+int bank_drive_counted(const bank_workload *w, const bank_branches *b, const bank_drive_config *cfg,
+                       bank_outcome *out, bank_latencies *lat, atomic_size_t *answered, char *err,
+                       size_t errlen);
 
 /* Queries every branch's balance into balances[i] (w->n_branches entries). 0, or -1 with err. */
 int bank_read_balances(const bank_workload *w, const bank_branches *b, int deadline_ms,

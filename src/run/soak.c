@@ -1,0 +1,174 @@
+#include "soak.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "branches.h"
+#include "converged.h"
+#include "core/workload_gen.h"
+#include "customers.h"
+#include "rss.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double mib(uint64_t kib) { return (double)kib / 1024.0; }
+
+typedef struct {
+    FILE *f;
+    int every_s;
+    double t0;
+    atomic_size_t answered;
+    atomic_size_t repetition, failed; /* repetition: the one under way (or the last) */
+    atomic_uint_fast64_t rss_after_kib; /* after the last repetition that ended */
+    pthread_mutex_t lock; /* guards stop and f's lines */
+    pthread_cond_t wake;
+    int stop;
+} soak_state;
+
+/* Prints one sample every every_s seconds until told to stop. */
+static void *sampler(void *arg)
+{
+    soak_state *s = arg;
+    size_t last_ops = 0;
+    double last_t = s->t0;
+    struct timespec due;
+    clock_gettime(CLOCK_MONOTONIC, &due);
+    pthread_mutex_lock(&s->lock);
+    while (!s->stop) {
+        due.tv_sec += s->every_s;
+        while (!s->stop && pthread_cond_timedwait(&s->wake, &s->lock, &due) == 0) {
+        }
+        if (s->stop) break;
+        double t = now_s();
+        size_t ops = atomic_load(&s->answered);
+        uint64_t after = atomic_load(&s->rss_after_kib);
+        char after_text[64] = "none ended yet";
+        if (after) snprintf(after_text, sizeof after_text, "%.1f MB", mib(after));
+        fprintf(s->f, "soak %7.1f s  repetition %zu  %zu ops  %8.0f ops/s  rss %7.1f MB  (after the last "
+                      "repetition: %s)  peak %7.1f MB  failed repetitions %zu\n",
+                t - s->t0, atomic_load(&s->repetition), ops, (double)(ops - last_ops) / (t - last_t),
+                mib(bank_rss_now_kib()), after_text, mib(bank_rss_peak_kib()), atomic_load(&s->failed));
+        fflush(s->f);
+        last_ops = ops;
+        last_t = t;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* One repetition: fresh branches, a newly seeded live workload, the convergence check, stop. */
+static int repetition(const bank_soak_config *cfg, soak_state *s, uint64_t seed, char *err,
+                      size_t errlen)
+{
+    bank_gen_config gen = {cfg->branches, cfg->customers, cfg->events, 1000, 100, 40, seed};
+    bank_workload w;
+    bank_outcome out;
+    if (bank_workload_generate(&gen, &w) != 0) {
+        snprintf(err, errlen, "cannot generate the workload (out of memory)");
+        return -1;
+    }
+    if (bank_outcome_init(&out, &w) != 0) {
+        bank_workload_free(&w);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    bank_branches_config bc = {.mode = BANK_MODE_EMBEDDED, .server_threads = cfg->server_threads,
+                               .deadline_ms = cfg->deadline_ms};
+    bank_drive_config dc = {BANK_SCHEDULE_LIVE, 0, cfg->deadline_ms, 0};
+    bank_branches *br = bank_branches_start(&w, &bc, err, errlen);
+    int rc = br ? 0 : -1;
+    if (rc == 0) rc = bank_drive_counted(&w, br, &dc, &out, NULL, &s->answered, err, errlen);
+    if (rc == 0) rc = bank_check_converged(&w, br, &out, cfg->deadline_ms, NULL, err, errlen);
+    char stop_err[512];
+    if (br && bank_branches_stop(br, stop_err, sizeof stop_err) != 0 && rc == 0) {
+        snprintf(err, errlen, "stopping the branches: %s", stop_err);
+        rc = -1;
+    }
+    bank_outcome_free(&out);
+    bank_workload_free(&w);
+    return rc;
+}
+
+int bank_soak_run(const bank_soak_config *cfg, FILE *f, bank_soak_result *r)
+{
+    memset(r, 0, sizeof *r);
+    soak_state s = {.f = f, .every_s = cfg->every_s, .t0 = now_s()};
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s.wake, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_mutex_init(&s.lock, NULL);
+    pthread_t tid;
+    int sampling = pthread_create(&tid, NULL, sampler, &s) == 0;
+    fprintf(f, "soak: %zu branches, %zu customers x %zu events, live, for %.0f s; a sample every %d s%s\n",
+            cfg->branches, cfg->customers, cfg->events, cfg->seconds, cfg->every_s,
+            sampling ? "" : " (cannot start the sampler: no samples)");
+    fflush(f);
+    do {
+        size_t rep = atomic_fetch_add(&s.repetition, 1) + 1;
+        size_t before = atomic_load(&s.answered);
+        double t = now_s();
+        char err[1024] = "";
+        int rc = repetition(cfg, &s, cfg->seed + rep, err, sizeof err);
+        uint64_t rss = bank_rss_now_kib();
+        if (rep == 1) r->rss_first_kib = rss;
+        r->rss_last_kib = rss;
+        if (rss > r->rss_max_after_kib) r->rss_max_after_kib = rss;
+        atomic_store(&s.rss_after_kib, rss);
+        if (rc != 0) { /* under the lock: one whole line between the sampler's */
+            pthread_mutex_lock(&s.lock);
+            atomic_fetch_add(&s.failed, 1);
+            fprintf(f, "soak: repetition %zu FAILED after %.1f s (%zu ops answered): %s\n", rep,
+                    now_s() - t, atomic_load(&s.answered) - before, err);
+            fflush(f);
+            pthread_mutex_unlock(&s.lock);
+        }
+    } while (now_s() - s.t0 < cfg->seconds);
+    pthread_mutex_lock(&s.lock);
+    s.stop = 1;
+    pthread_cond_signal(&s.wake);
+    pthread_mutex_unlock(&s.lock);
+    if (sampling) pthread_join(tid, NULL);
+    pthread_cond_destroy(&s.wake);
+    pthread_mutex_destroy(&s.lock);
+    r->seconds = now_s() - s.t0;
+    r->repetitions = atomic_load(&s.repetition);
+    r->failed = atomic_load(&s.failed);
+    r->operations = atomic_load(&s.answered);
+    r->rss_peak_kib = bank_rss_peak_kib();
+    return r->failed ? -1 : 0;
+}
+
+int bank_soak_memory_flat(const bank_soak_result *r)
+{
+    if (r->repetitions < 2) return -1;
+    uint64_t share = r->rss_first_kib * BANK_SOAK_FLAT_PERCENT / 100;
+    uint64_t allowance = share > BANK_SOAK_FLAT_MIB * 1024u ? share : BANK_SOAK_FLAT_MIB * 1024u;
+    return r->rss_last_kib <= r->rss_first_kib + allowance;
+}
+
+void bank_soak_print_summary(FILE *f, const bank_soak_config *cfg, const bank_soak_result *r)
+{
+    int flat = bank_soak_memory_flat(r);
+    fprintf(f, "soak summary: %.1f s, %zu repetitions of %zu branches x %zu customers x %zu events "
+               "(live), %zu failed\n",
+            r->seconds, r->repetitions, cfg->branches, cfg->customers, cfg->events, r->failed);
+    fprintf(f, "  operations answered %zu (%.0f ops/s overall), errors %zu\n", r->operations,
+            r->seconds > 0 ? (double)r->operations / r->seconds : 0, r->failed);
+    fprintf(f, "  rss after the first repetition %.1f MB, after the last %.1f MB, largest after one "
+               "%.1f MB, peak %.1f MB\n",
+            mib(r->rss_first_kib), mib(r->rss_last_kib), mib(r->rss_max_after_kib), mib(r->rss_peak_kib));
+    fprintf(f, "  memory %s (flat: after the last repetition at most max(%d%% of the first, %d MB) "
+               "above after the first)\n",
+            flat < 0 ? "undecided: one repetition" : flat ? "stayed flat" : "GREW",
+            BANK_SOAK_FLAT_PERCENT, BANK_SOAK_FLAT_MIB);
+}

@@ -1,0 +1,46 @@
+/* The soak: live runs repeated for a while, each on a fresh set of in-process branches, with a
+ * sampler printing throughput and resident memory, so a leak in start-up, serving or stopping
+ * shows as growth. */
+#ifndef BANK_RUN_SOAK_H
+#define BANK_RUN_SOAK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct {
+    size_t branches, customers, events; /* each repetition's generated workload */
+    double seconds;                     /* start repetitions until this much time has passed */
+    int every_s;                        /* sampler period */
+    uint64_t seed;                      /* repetition r uses seed + r */
+    int deadline_ms;                    /* per RPC, and for start-up */
+    int server_threads;
+} bank_soak_config;
+
+/* Memory counts as flat when the RSS after the last repetition is at most this much above the
+ * RSS after the first: the larger of a share of the first and a fixed allowance (allocator and
+ * gRPC caches settle over the first few repetitions). */
+#define BANK_SOAK_FLAT_PERCENT 10
+#define BANK_SOAK_FLAT_MIB 8
+
+typedef struct {
+    double seconds;
+    size_t repetitions, failed;  /* failed: did not start, an RPC failed, or did not converge */
+    size_t operations;           /* answered customer operations, failed repetitions included */
+    uint64_t rss_first_kib;      /* after the first repetition stopped its branches */
+    uint64_t rss_last_kib;       /* after the last */
+    uint64_t rss_max_after_kib;  /* the largest after any repetition */
+    uint64_t rss_peak_kib;       /* VmHWM: the highest at any moment */
+} bank_soak_result;
+
+/* Runs the soak, printing samples and one line per repetition to f. Returns 0 when every
+ * repetition started, was answered and converged; -1 otherwise (the errors were printed). */
+int bank_soak_run(const bank_soak_config *cfg, FILE *f, bank_soak_result *r);
+
+/* 1 when memory stayed flat (see BANK_SOAK_FLAT_*), 0 when it grew, -1 with one repetition. */
+int bank_soak_memory_flat(const bank_soak_result *r);
+
+/* The final summary. */
+void bank_soak_print_summary(FILE *f, const bank_soak_config *cfg, const bank_soak_result *r);
+
+#endif

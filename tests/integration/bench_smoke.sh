@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# bank bench and bench --table on tiny workloads through tools/bench.sh, so neither can rot.
+# Checks that the figures are printed, never what they are: not a timed test.
+# Usage: bench_smoke.sh BANK_BINARY TOOLS_DIR
+set -u
+export BANK_BIN=$1
+bench=$2/bench.sh
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok   $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; }
+
+# has FILE PATTERN...: every extended regex matches some line of FILE
+has() {
+  local f=$1
+  shift
+  for p in "$@"; do grep -Eq -- "$p" "$f" || { echo "  missing: $p"; return 1; }; done
+}
+
+if "$bench" -b 2 -c 3 -e 4 --bare-calls 20 >"$tmp/one" 2>&1 &&
+   has "$tmp/one" '^bench: 2 branches, 3 customers x 4 events' 'start-up of the branches +[0-9.]+ ms' \
+       'memory: RSS before start [0-9.]+ MB, after start [0-9.]+ MB \([0-9.]+ MB per branch\), peak [0-9.]+ MB' \
+       'bare RPC \(echo, one at a time\) +p50 +[0-9.]+ us +p99' 'bare RPC, all threads at once: +[0-9]+ ops/s' \
+       'one operation at a time: +[0-9]+ ops/s' 'all customers at once \(live\): +[0-9]+ ops/s' \
+       'ratio query/bare = [0-9.]+ +ratio deposit/bare = [0-9.]+ +ratio withdraw/bare = [0-9.]+' \
+       'targets: query/bare <= 1.3' 'ratio live/bare throughput = [0-9.]+ +\(target >= 0.60'; then
+  pass "bench prints every figure and ratio"
+else fail "bench prints every figure and ratio"; cat "$tmp/one"; fi
+
+if "$BANK_BIN" bench -b 2 -c 3 -e 4 --bare-calls 20 --figures >"$tmp/fig" 2>&1 &&
+   [[ $(wc -l <"$tmp/fig") == 1 ]] &&
+   has "$tmp/fig" '^figures branches=2 customers=3 events=4 startup_ms=[0-9.]+ .*live_bare_ratio=[0-9.]+ .*rss_peak_mb=[0-9.]+'; then
+  pass "bench --figures is one key=value line"
+else fail "bench --figures is one key=value line"; cat "$tmp/fig"; fi
+
+if "$bench" --table --table-branches 2,3 --table-customers 1,2 --table-extra 3x2 -e 2 --bare-calls 20 \
+     >"$tmp/table" 2>&1 &&
+   has "$tmp/table" '^branches grow, 10 customers:' '^customers grow, 10 branches:' '^and:' \
+       '^ +2 +10 +[0-9]+ ' '^ +3 +10 +[0-9]+ ' '^ +10 +1 +[0-9]+ ' '^ +10 +2 +[0-9]+ ' '^ +3 +2 +[0-9]+ ' \
+       '0 of 5 rows failed'; then
+  pass "bench --table: one row per size"
+else fail "bench --table: one row per size"; cat "$tmp/table"; fi
+
+# A row that cannot finish within --row-timeout is killed and shown failed; the table goes on.
+"$BANK_BIN" bench --table --table-branches 2 --table-customers 2 --table-extra none -e 50000 --row-timeout 1 \
+  >"$tmp/slow" 2>&1
+rc=$?
+if [[ $rc == 1 ]] && [[ $(grep -c 'FAILED: still running after 1 s' "$tmp/slow") == 2 ]] &&
+   has "$tmp/slow" '2 of 2 rows failed'; then
+  pass "bench --table: a failed row shows its error, the table goes on, exit 1"
+else fail "bench --table: a failed row shows its error (exit $rc)"; cat "$tmp/slow"; fi
+
+usage() { # NAME EXPECTED_TEXT ARGS...: exit 2 and one line on stderr
+  local name=$1 want=$2
+  shift 2
+  "$BANK_BIN" bench "$@" >"$tmp/u.out" 2>"$tmp/u.err"
+  local rc=$?
+  if [[ $rc == 2 && $(wc -l <"$tmp/u.err") == 1 ]] && grep -q -- "$want" "$tmp/u.err"; then pass "usage: $name"
+  else fail "usage: $name (exit $rc)"; cat "$tmp/u.err"; fi
+}
+usage "--row-timeout without --table" "go with --table" --row-timeout 5
+usage "a bad --table-extra pair" "is not BxC" --table --table-extra 3x0
+usage "a zero size in --table-branches" "--table-branches" --table --table-branches 2,0
+usage "--figures with --table" "exclude each other" --table --figures
+if "$BANK_BIN" bench --help | grep -q -- '--table-customers LIST'; then pass "bench --help names --table"
+else fail "bench --help names --table"; fi
+
+echo "$passed passed, $failed failed"
+[[ $failed == 0 ]]
