@@ -32,7 +32,7 @@ static const char bench_usage[] =
     "  -e, --events E        events per customer (40% queries, the rest deposits and withdrawals)\n"
     "  --seed S              workload seed (default 1)\n"
     "  --bare-calls N        bare RPCs timed one at a time for p50/p99 (default 2000)\n"
-    "  --threads N           server threads per branch (default 1)\n"
+    "  --threads N           threads serving all the in-process branches (default 1)\n"
     "  --figures             print only one line \"figures key=value ...\" (for scripts)\n"
     "\n"
     "growth table:\n"

@@ -14,6 +14,7 @@
 #include "io/output.h"
 #include "rpc/faults.h"
 #include "run/branches.h"
+#include "run/converged.h"
 #include "run/customers.h"
 
 static const char run_usage[] =
@@ -231,29 +232,6 @@ static int check_against_model(const bank_workload *w, const run_options *o, con
 
 /* After every write has been acknowledged everywhere, each branch must have moved by the sum of
  * the successful writes. */
-static int check_replicas(const bank_workload *w, const bank_outcome *o, const int64_t *finals,
-                          char *err, size_t errlen)
-{
-    int64_t net = 0;
-    for (size_t c = 0; c < w->n_customers; c++)
-        for (size_t e = 0; e < w->customers[c].n_events; e++) {
-            const bank_result *r = &o->results[c][e];
-            int64_t m = w->customers[c].events[e].money;
-            if (r->success && r->op == BANK_OP_DEPOSIT) net += m;
-            if (r->success && r->op == BANK_OP_WITHDRAW) net -= m;
-        }
-    for (size_t b = 0; b < w->n_branches; b++)
-        if (finals[b] != w->branches[b].balance + net) {
-            snprintf(err, errlen,
-                     "replicas disagree: branch %lld holds %" PRId64 ", expected %" PRId64
-                     " (its initial %" PRId64 " plus the successful writes' %" PRId64 ")",
-                     (long long)w->branches[b].id, finals[b], w->branches[b].balance + net,
-                     w->branches[b].balance, net);
-            return -1;
-        }
-    return 0;
-}
-
 static int check_cluster_balances(const bank_workload *w, const bank_branches *br, int deadline_ms,
                                   char *err, size_t errlen)
 {
@@ -310,7 +288,7 @@ int bank_cmd_run(int argc, char **argv)
                check_cluster_balances(&w, br, o.drive.deadline_ms, err, sizeof err) == 0) &&
         bank_drive(&w, br, &o.drive, &out, NULL, err, sizeof err) == 0 &&
         bank_read_balances(&w, br, o.drive.deadline_ms, finals, err, sizeof err) == 0 &&
-        check_replicas(&w, &out, finals, err, sizeof err) == 0 &&
+        bank_check_replicas(&w, &out, finals, err, sizeof err) == 0 &&
         (o.schedule == BANK_SCHEDULE_LIVE || check_against_model(&w, &o, &out, err, sizeof err) == 0))
         rc = write_output(&o, &w, &out, err, sizeof err);
     if (rc != 0) fprintf(stderr, "bank: %s\n", err);

@@ -29,7 +29,7 @@ static const char soak_usage[] =
     "  --every S             seconds between samples (default 10)\n"
     "  --seed S              repetition r's workload uses seed S + r (default 1)\n"
     "  --deadline-ms MS      deadline of every RPC, and of branch start-up (default 10000)\n"
-    "  --threads N           server threads per branch (default 1)\n"
+    "  --threads N           threads serving all the in-process branches (default 1)\n"
     "  -h, --help            this text\n"
     "exit status: 0 every repetition converged; 1 one failed; 2 bad usage. Memory growth is\n"
     "reported, not an exit status.\n";
