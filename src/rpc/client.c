@@ -65,16 +65,22 @@ static gpr_timespec deadline_in(int ms)
     return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(ms, GPR_TIMESPAN));
 }
 
-/* Runs one unary call to its end. Returns its status (GRPC_STATUS_UNKNOWN with details
- * "cannot start the call" when it never started); *reply gets the answer or NULL. */
-static grpc_status_code run_call(grpc_call *call, grpc_completion_queue *cq,
-                                 grpc_byte_buffer *request, grpc_byte_buffer **reply,
-                                 grpc_slice *details)
-{
+/* A unary call started and not yet finished; its address is its tag. */
+typedef struct {
+    grpc_call *call;
     grpc_metadata_array initial_md, trailing_md;
-    grpc_metadata_array_init(&initial_md);
-    grpc_metadata_array_init(&trailing_md);
-    grpc_status_code status = GRPC_STATUS_UNKNOWN;
+    grpc_status_code status;
+    int started;
+} open_call;
+
+/* Starts call (taken) with request; the reply and status details land in *reply and *details. */
+static void start_unary(open_call *oc, grpc_call *call, grpc_byte_buffer *request,
+                        grpc_byte_buffer **reply, grpc_slice *details)
+{
+    oc->call = call;
+    grpc_metadata_array_init(&oc->initial_md);
+    grpc_metadata_array_init(&oc->trailing_md);
+    oc->status = GRPC_STATUS_UNKNOWN;
     *details = grpc_empty_slice();
     *reply = NULL;
     grpc_op ops[6];
@@ -85,22 +91,36 @@ static grpc_status_code run_call(grpc_call *call, grpc_completion_queue *cq,
     ops[1].data.send_message.send_message = request;
     ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
     ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
-    ops[3].data.recv_initial_metadata.recv_initial_metadata = &initial_md;
+    ops[3].data.recv_initial_metadata.recv_initial_metadata = &oc->initial_md;
     ops[4].op = GRPC_OP_RECV_MESSAGE;
     ops[4].data.recv_message.recv_message = reply;
     ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
-    ops[5].data.recv_status_on_client.trailing_metadata = &trailing_md;
-    ops[5].data.recv_status_on_client.status = &status;
+    ops[5].data.recv_status_on_client.trailing_metadata = &oc->trailing_md;
+    ops[5].data.recv_status_on_client.status = &oc->status;
     ops[5].data.recv_status_on_client.status_details = details;
-    int tag;
-    if (grpc_call_start_batch(call, ops, 6, &tag, NULL) != GRPC_CALL_OK)
-        *details = grpc_slice_from_static_string("cannot start the call");
-    else
-        grpc_completion_queue_pluck(cq, &tag, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
-    grpc_metadata_array_destroy(&initial_md);
-    grpc_metadata_array_destroy(&trailing_md);
-    grpc_call_unref(call);
-    return status;
+    oc->started = grpc_call_start_batch(call, ops, 6, oc, NULL) == GRPC_CALL_OK;
+    if (!oc->started) *details = grpc_slice_from_static_string("cannot start the call");
+}
+
+/* Waits for oc's end. Returns its status (GRPC_STATUS_UNKNOWN with details "cannot start the
+ * call" when it never started). */
+static grpc_status_code finish_unary(open_call *oc, grpc_completion_queue *cq)
+{
+    if (oc->started) grpc_completion_queue_pluck(cq, oc, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+    grpc_metadata_array_destroy(&oc->initial_md);
+    grpc_metadata_array_destroy(&oc->trailing_md);
+    grpc_call_unref(oc->call);
+    return oc->status;
+}
+
+/* Runs one unary call to its end; *reply gets the answer or NULL. */
+static grpc_status_code run_call(grpc_call *call, grpc_completion_queue *cq,
+                                 grpc_byte_buffer *request, grpc_byte_buffer **reply,
+                                 grpc_slice *details)
+{
+    open_call oc;
+    start_unary(&oc, call, request, reply, details);
+    return finish_unary(&oc, cq);
 }
 
 /* One call of a method the channel registered; 0 and *reply (caller destroys), or -1 with err. */
@@ -187,5 +207,47 @@ int bank_client_echo(bank_channel *ch, grpc_completion_queue *cq, const void *by
     int rc = unary(ch, cq, CALL_ECHO, request, deadline_ms, &reply, err, errlen);
     grpc_byte_buffer_destroy(request);
     if (reply) grpc_byte_buffer_destroy(reply);
+    return rc;
+}
+
+int bank_client_echo_all(bank_channel *const *chs, size_t n, grpc_completion_queue *cq,
+                         const void *bytes, size_t len, int deadline_ms, char *err, size_t errlen)
+{
+    open_call *oc = calloc(n ? n : 1, sizeof *oc);
+    grpc_byte_buffer **replies = calloc(n ? n : 1, sizeof *replies);
+    grpc_slice *details = calloc(n ? n : 1, sizeof *details);
+    if (!oc || !replies || !details) {
+        free(oc);
+        free(replies);
+        free(details);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    grpc_slice s = grpc_slice_from_copied_buffer(bytes, len);
+    grpc_byte_buffer *request = grpc_raw_byte_buffer_create(&s, 1);
+    grpc_slice_unref(s);
+    for (size_t i = 0; i < n; i++) {
+        grpc_call *call = grpc_channel_create_registered_call(
+            chs[i]->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq, chs[i]->handle[CALL_ECHO],
+            deadline_in(deadline_ms), NULL);
+        start_unary(&oc[i], call, request, &replies[i], &details[i]);
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        grpc_status_code st = finish_unary(&oc[i], cq);
+        if (st != GRPC_STATUS_OK && rc == 0) {
+            char *why = grpc_slice_to_c_string(details[i]);
+            snprintf(err, errlen, "%s: gRPC status %d: %s", chs[i]->target, (int)st,
+                     *why ? why : "no reply");
+            gpr_free(why);
+            rc = -1;
+        }
+        if (replies[i]) grpc_byte_buffer_destroy(replies[i]);
+        grpc_slice_unref(details[i]);
+    }
+    grpc_byte_buffer_destroy(request);
+    free(oc);
+    free(replies);
+    free(details);
     return rc;
 }

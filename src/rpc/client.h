@@ -29,6 +29,11 @@ int bank_client_call(bank_channel *ch, grpc_completion_queue *cq, bank_op op, in
 int bank_client_echo(bank_channel *ch, grpc_completion_queue *cq, const void *bytes, size_t n,
                      int deadline_ms, char *err, size_t errlen);
 
+/* A bare fan-out: one echo to each of chs[0..n) at once, waiting for all of them; what a
+ * write's propagation costs with nothing of the bank in it. 0 ok, -1 with the first error. */
+int bank_client_echo_all(bank_channel *const *chs, size_t n, grpc_completion_queue *cq,
+                         const void *bytes, size_t len, int deadline_ms, char *err, size_t errlen);
+
 /* Sends n raw bytes to any method path and waits (for tests and tools that speak bytes, not
  * messages). Returns the call's gRPC status; *reply is the answer (caller destroys) or NULL. */
 grpc_status_code bank_client_raw(bank_channel *ch, grpc_completion_queue *cq, const char *method,

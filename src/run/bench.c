@@ -60,6 +60,35 @@ static int measure_bare(const bank_branches *br, size_t calls, bank_latency_summ
     return rc;
 }
 
+/* The floor of a write: one echo from a client to every branch but the first, all at once (a
+ * write at the first branch propagates to exactly those). */
+static int measure_bare_fanout(const bank_branches *br, size_t n_branches, size_t rounds,
+                               bank_latency_summary *out, char *err, size_t errlen)
+{
+    size_t n = n_branches - 1;
+    if (n == 0) return 0;
+    uint64_t *ns = calloc(rounds ? rounds : 1, sizeof *ns);
+    bank_channel **chs = calloc(n, sizeof *chs);
+    grpc_completion_queue *cq = bank_client_cq_create();
+    int rc = ns && chs ? 0 : -1;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (!(chs[i] = bank_channel_open(bank_branches_target(br, i + 1)))) rc = -1;
+    if (rc != 0) snprintf(err, errlen, "out of memory");
+    for (size_t i = 0; i < 20 && rc == 0; i++) /* warm-up: connections */
+        rc = bank_client_echo_all(chs, n, cq, bare_payload, sizeof bare_payload, 10000, err, errlen);
+    for (size_t i = 0; i < rounds && rc == 0; i++) {
+        uint64_t t = now_ns();
+        rc = bank_client_echo_all(chs, n, cq, bare_payload, sizeof bare_payload, 10000, err, errlen);
+        ns[i] = now_ns() - t;
+    }
+    if (rc == 0) *out = summarize(ns, rounds);
+    bank_client_cq_destroy(cq);
+    for (size_t i = 0; chs && i < n; i++) bank_channel_close(chs[i]);
+    free(chs);
+    free(ns);
+    return rc;
+}
+
 /* ---- bare throughput: shaped like the live phase (C threads released together, E calls each,
  * timed from opening the channel to the last join) but every call an echo at branch 0 ---- */
 
@@ -186,6 +215,11 @@ int bank_bench_run(const bank_bench_config *cfg, bank_bench_result *r, char *err
         rc = measure_bare(br, cfg->bare_calls, &r->bare, why, sizeof why);
     }
     if (rc == 0) {
+        phase = "bare fan-out";
+        size_t rounds = cfg->bare_calls / 4 > 0 ? cfg->bare_calls / 4 : 1;
+        rc = measure_bare_fanout(br, cfg->branches, rounds, &r->bare_fanout, why, sizeof why);
+    }
+    if (rc == 0) {
         phase = "bare RPC, all threads at once";
         rc = measure_bare_parallel(br, cfg->customers, cfg->events, &r->bare_parallel, why, sizeof why);
     }
@@ -256,6 +290,11 @@ void bank_bench_print(FILE *f, const bank_bench_config *cfg, const bank_bench_re
     fprintf(f, "  %-34s %9.0f ops/s  (%.3f s, %zu threads x %zu echoes at one branch)\n",
             "bare RPC, all threads at once:", r->bare_parallel.ops_per_second,
             r->bare_parallel.seconds, cfg->customers, cfg->events);
+    if (r->bare_fanout.count)
+        fprintf(f, "  bare fan-out (an echo to each of the other %zu branches at once)\n"
+                   "                                     p50 %8.1f us   p99 %8.1f us   (%zu rounds)\n",
+                cfg->branches - 1, us(r->bare_fanout.p50_ns), us(r->bare_fanout.p99_ns),
+                r->bare_fanout.count);
     print_phase(f, "one operation at a time:", &r->sequential);
     print_phase(f, "all customers at once (live):", &r->live);
     fprintf(f, "  ratio query/bare = %.2f   ratio deposit/bare = %.2f   ratio withdraw/bare = %.2f"
@@ -265,6 +304,11 @@ void bank_bench_print(FILE *f, const bank_bench_config *cfg, const bank_bench_re
             ratio(r->sequential.withdraw.p50_ns, r->bare.p50_ns));
     fprintf(f, "    targets: query/bare <= 1.3; deposit/bare and withdraw/bare <= 2.5 at 10 branches, "
                "<= 4 at 50\n");
+    if (r->bare_fanout.count)
+        fprintf(f, "  ratio deposit/(bare + bare fan-out) = %.2f   ratio withdraw/(bare + bare fan-out) = "
+                   "%.2f   (1.00: a write costs what gRPC takes to reach its branch, then every peer)\n",
+                ratio(r->sequential.deposit.p50_ns, r->bare.p50_ns + r->bare_fanout.p50_ns),
+                ratio(r->sequential.withdraw.p50_ns, r->bare.p50_ns + r->bare_fanout.p50_ns));
     fprintf(f, "  ratio live/bare throughput = %.2f   (target >= 0.60 at 10 branches, 10 customers)\n",
             throughput_ratio(r));
 }
@@ -273,13 +317,14 @@ void bank_bench_print_figures(FILE *f, const bank_bench_config *cfg, const bank_
 {
     fprintf(f,
             "figures branches=%zu customers=%zu events=%zu startup_ms=%.1f bare_p50_us=%.1f "
-            "bare_p99_us=%.1f query_p50_us=%.1f deposit_p50_us=%.1f withdraw_p50_us=%.1f "
+            "bare_p99_us=%.1f fanout_p50_us=%.1f query_p50_us=%.1f deposit_p50_us=%.1f withdraw_p50_us=%.1f "
             "query_ratio=%.2f deposit_ratio=%.2f withdraw_ratio=%.2f sequential_ops=%.0f "
             "live_ops=%.0f bare_ops=%.0f live_bare_ratio=%.2f rss_before_mb=%.1f "
             "rss_started_mb=%.1f rss_peak_mb=%.1f rss_per_branch_mb=%.2f query_calls=%zu "
             "deposit_calls=%zu withdraw_calls=%zu\n",
             cfg->branches, cfg->customers, cfg->events, r->startup_seconds * 1e3, us(r->bare.p50_ns),
-            us(r->bare.p99_ns), us(r->sequential.query.p50_ns), us(r->sequential.deposit.p50_ns),
+            us(r->bare.p99_ns), us(r->bare_fanout.p50_ns), us(r->sequential.query.p50_ns),
+            us(r->sequential.deposit.p50_ns),
             us(r->sequential.withdraw.p50_ns), ratio(r->sequential.query.p50_ns, r->bare.p50_ns),
             ratio(r->sequential.deposit.p50_ns, r->bare.p50_ns),
             ratio(r->sequential.withdraw.p50_ns, r->bare.p50_ns), r->sequential.ops_per_second,

@@ -35,6 +35,7 @@ typedef struct {
     double startup_seconds; /* bank_branches_start, wall time */
     uint64_t rss_before_kib, rss_started_kib, rss_peak_kib;
     bank_latency_summary bare;
+    bank_latency_summary bare_fanout;    /* an echo to each other branch at once: a write's floor */
     bank_bench_throughput bare_parallel; /* C threads x E echoes at one branch, like live */
     bank_bench_phase sequential;         /* one operation at a time: latency without contention */
     bank_bench_phase live;               /* every customer at once: throughput */
