@@ -32,7 +32,11 @@ static const char bench_usage[] =
     "  -e, --events E        events per customer (40% queries, the rest deposits and withdrawals)\n"
     "  --seed S              workload seed (default 1)\n"
     "  --bare-calls N        bare RPCs timed one at a time for p50/p99 (default 2000)\n"
-    "  --threads N           threads serving all the in-process branches (default 1)\n"
+    "  --threads N           threads serving all the in-process branches (default 1); with\n"
+    "                        --processes, each branch process's own\n"
+    "  --processes           every branch its own `bank branch` process (memory is then the\n"
+    "                        customers' process, plus the largest branch process's peak)\n"
+    "  --deadline-ms MS      deadline of every call, propagations included (default 10000)\n"
     "  --figures             print only one line \"figures key=value ...\" (for scripts)\n"
     "\n"
     "growth table:\n"
@@ -104,12 +108,14 @@ static int parse_pairs(const char *opt, const char *text, size_t *bs, size_t *cs
 int bank_cmd_bench(int argc, char **argv)
 {
     enum { OPT_SEED = 256, OPT_BARE, OPT_THREADS, OPT_FIGURES, OPT_TABLE, OPT_TABLE_B, OPT_TABLE_C,
-           OPT_TABLE_EXTRA, OPT_ROW_TIMEOUT };
+           OPT_TABLE_EXTRA, OPT_ROW_TIMEOUT, OPT_PROCESSES, OPT_DEADLINE };
     static const struct option longs[] = {
         {"branches", required_argument, 0, 'b'}, {"customers", required_argument, 0, 'c'},
         {"events", required_argument, 0, 'e'},   {"seed", required_argument, 0, OPT_SEED},
         {"bare-calls", required_argument, 0, OPT_BARE},
         {"threads", required_argument, 0, OPT_THREADS},
+        {"processes", no_argument, 0, OPT_PROCESSES},
+        {"deadline-ms", required_argument, 0, OPT_DEADLINE},
         {"figures", no_argument, 0, OPT_FIGURES},
         {"table", no_argument, 0, OPT_TABLE},
         {"table-branches", required_argument, 0, OPT_TABLE_B},
@@ -118,7 +124,7 @@ int bank_cmd_bench(int argc, char **argv)
         {"row-timeout", required_argument, 0, OPT_ROW_TIMEOUT},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
     };
-    bank_bench_config cfg = {10, 10, 10, 1, 2000, 1};
+    bank_bench_config cfg = {10, 10, 10, 1, 2000, 1, NULL, 0};
     bank_bench_table_config table = {.branch_sizes = {2, 10, 50, 100}, .n_branch_sizes = 4,
                                      .customer_sizes = {1, 10, 100, 1000}, .n_customer_sizes = 4,
                                      .extra_branches = {100}, .extra_customers = {1000}, .n_extra = 1,
@@ -158,6 +164,11 @@ int bank_cmd_bench(int argc, char **argv)
             cfg.server_threads = (int)v;
             break;
         case OPT_FIGURES: figures = 1; break;
+        case OPT_PROCESSES: cfg.bank_exe = bank_self_exe(); break;
+        case OPT_DEADLINE:
+            if (bank_arg_int("bench", "--deadline-ms", optarg, 1, 3600000, &v) != 0) return BANK_EXIT_USAGE;
+            cfg.deadline_ms = (int)v;
+            break;
         case OPT_TABLE: want_table = 1; break;
         case OPT_TABLE_B:
             if (parse_sizes("--table-branches", optarg, 1000, table.branch_sizes, &table.n_branch_sizes) != 0)

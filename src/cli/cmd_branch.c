@@ -39,6 +39,7 @@ static const char branch_usage[] =
     "  --retry-backoff-ms MS  wait before the second try, doubling after, at most 2000 (default 50)\n"
     "  --faults SPEC       inject faults into this branch's traffic (see bank run --help)\n"
     "  --seed N            the faults' seed (default 1)\n"
+    "  --serve-echo        also answer the benchmark's bare echo (bank bench --processes)\n"
     "  --trace FILE        append a JSON line to FILE for every message this branch answers\n"
     "                      (what `bank run --processes --trace` uses)\n"
     "  -h, --help          this text\n"
@@ -50,14 +51,14 @@ typedef struct {
     const char *listen;
     const char *peers;
     const char *trace;
-    int threads, deadline_ms, attempts, backoff_ms;
+    int threads, deadline_ms, attempts, backoff_ms, serve_echo;
     bank_faults faults;
 } branch_options;
 
 static int parse_options(int argc, char **argv, branch_options *o)
 {
     enum { OPT_ID = 256, OPT_BALANCE, OPT_LISTEN, OPT_PEERS, OPT_THREADS, OPT_DEADLINE, OPT_TRACE,
-           OPT_ATTEMPTS, OPT_BACKOFF, OPT_FAULTS, OPT_SEED };
+           OPT_ATTEMPTS, OPT_BACKOFF, OPT_FAULTS, OPT_SEED, OPT_SERVE_ECHO };
     static const struct option longs[] = {
         {"id", required_argument, 0, OPT_ID},
         {"balance", required_argument, 0, OPT_BALANCE},
@@ -70,6 +71,7 @@ static int parse_options(int argc, char **argv, branch_options *o)
         {"retry-backoff-ms", required_argument, 0, OPT_BACKOFF},
         {"faults", required_argument, 0, OPT_FAULTS},
         {"seed", required_argument, 0, OPT_SEED},
+        {"serve-echo", no_argument, 0, OPT_SERVE_ECHO},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -112,6 +114,7 @@ static int parse_options(int argc, char **argv, branch_options *o)
             o->faults.seed = seed;
             break;
         }
+        case OPT_SERVE_ECHO: o->serve_echo = 1; break;
         case OPT_SEED:
             if (bank_arg_int("branch", "--seed", optarg, 0, INT64_MAX, &v) != 0) return BANK_EXIT_USAGE;
             o->faults.seed = (uint64_t)v;
@@ -215,7 +218,7 @@ int bank_cmd_branch(int argc, char **argv)
         free(entries);
         return BANK_EXIT_FAILED;
     }
-    bank_branch_config cfg = {o.id, o.balance, o.listen, o.threads, o.deadline_ms, 0,
+    bank_branch_config cfg = {o.id, o.balance, o.listen, o.threads, o.deadline_ms, o.serve_echo,
                               trace ? bank_trace_file_write : NULL, trace, o.attempts, o.backoff_ms,
                               &o.faults, NULL};
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);

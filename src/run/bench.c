@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <time.h>
 
@@ -155,7 +156,7 @@ static int measure_bare_parallel(const bank_branches *br, size_t threads, size_t
 }
 
 static int timed_drive(const bank_workload *w, const bank_branches *br, bank_schedule schedule,
-                       bank_bench_phase *phase, char *err, size_t errlen)
+                       int deadline_ms, bank_bench_phase *phase, char *err, size_t errlen)
 {
     size_t total = bank_workload_event_count(w);
     bank_outcome out;
@@ -167,7 +168,7 @@ static int timed_drive(const bank_workload *w, const bank_branches *br, bank_sch
         if (!(lat.ns[c] = calloc(w->customers[c].n_events + 1, sizeof(uint64_t)))) rc = -1;
     if (rc != 0) snprintf(err, errlen, "out of memory");
     if (rc == 0) {
-        bank_drive_config cfg = {schedule, 0, 10000, 0};
+        bank_drive_config cfg = {schedule, 0, deadline_ms, 0};
         uint64_t t = now_ns();
         rc = bank_drive(w, br, &cfg, &out, &lat, err, errlen);
         phase->seconds = (double)(now_ns() - t) / 1e9;
@@ -200,8 +201,10 @@ int bank_bench_run(const bank_bench_config *cfg, bank_bench_result *r, char *err
         snprintf(err, errlen, "cannot generate the workload (out of memory, or no branch)");
         return -1;
     }
-    bank_branches_config bc = {.mode = BANK_MODE_EMBEDDED, .server_threads = cfg->server_threads,
-                               .deadline_ms = 10000, .serve_echo = 1};
+    int deadline_ms = cfg->deadline_ms > 0 ? cfg->deadline_ms : 10000;
+    bank_branches_config bc = {.mode = cfg->bank_exe ? BANK_MODE_PROCESSES : BANK_MODE_EMBEDDED,
+                               .bank_exe = cfg->bank_exe, .server_threads = cfg->server_threads,
+                               .deadline_ms = deadline_ms, .serve_echo = 1};
     r->rss_before_kib = bank_rss_now_kib();
     uint64_t t = now_ns();
     char why[1024] = "";
@@ -225,11 +228,11 @@ int bank_bench_run(const bank_bench_config *cfg, bank_bench_result *r, char *err
     }
     if (rc == 0) {
         phase = "one operation at a time";
-        rc = timed_drive(&w, br, BANK_SCHEDULE_SEQUENTIAL, &r->sequential, why, sizeof why);
+        rc = timed_drive(&w, br, BANK_SCHEDULE_SEQUENTIAL, deadline_ms, &r->sequential, why, sizeof why);
     }
     if (rc == 0) {
         phase = "all customers at once (live)";
-        rc = timed_drive(&w, br, BANK_SCHEDULE_LIVE, &r->live, why, sizeof why);
+        rc = timed_drive(&w, br, BANK_SCHEDULE_LIVE, deadline_ms, &r->live, why, sizeof why);
     }
     char stop_err[256];
     if (br && bank_branches_stop(br, stop_err, sizeof stop_err) != 0 && rc == 0) {
@@ -242,6 +245,9 @@ int bank_bench_run(const bank_bench_config *cfg, bank_bench_result *r, char *err
         snprintf(err, errlen, "%s, after %.1f s: %s", phase, (double)(now_ns() - t) / 1e9, why);
     bank_workload_free(&w);
     r->rss_peak_kib = bank_rss_peak_kib();
+    struct rusage children;
+    if (cfg->bank_exe && getrusage(RUSAGE_CHILDREN, &children) == 0)
+        r->child_rss_peak_kib = (uint64_t)children.ru_maxrss;
     return rc;
 }
 
@@ -285,6 +291,10 @@ void bank_bench_print(FILE *f, const bank_bench_config *cfg, const bank_bench_re
                "peak %.1f MB\n",
             mib(r->rss_before_kib), mib(r->rss_started_kib), rss_per_branch_kib(cfg, r) / 1024.0,
             mib(r->rss_peak_kib));
+    if (cfg->bank_exe)
+        fprintf(f, "  branch processes: the largest one's peak RSS %.1f MB (the figures above are this "
+                   "process's, the customers')\n",
+                mib(r->child_rss_peak_kib));
     fprintf(f, "  bare RPC (echo, one at a time)     p50 %8.1f us   p99 %8.1f us   (%zu calls)\n",
             us(r->bare.p50_ns), us(r->bare.p99_ns), r->bare.count);
     fprintf(f, "  %-34s %9.0f ops/s  (%.3f s, %zu threads x %zu echoes at one branch)\n",

@@ -12,6 +12,8 @@ typedef struct {
     uint64_t seed;
     size_t bare_calls; /* echo round trips timed for the baseline */
     int server_threads;
+    const char *bank_exe; /* set: every branch a `bank branch` process started from it */
+    int deadline_ms;      /* of every call, propagations included; 0: 10000 */
 } bank_bench_config;
 
 typedef struct {
@@ -34,6 +36,7 @@ typedef struct {
 typedef struct {
     double startup_seconds; /* bank_branches_start, wall time */
     uint64_t rss_before_kib, rss_started_kib, rss_peak_kib;
+    uint64_t child_rss_peak_kib; /* processes: the largest branch process's peak */
     bank_latency_summary bare;
     bank_latency_summary bare_fanout;    /* an echo to each other branch at once: a write's floor */
     bank_bench_throughput bare_parallel; /* C threads x E echoes at one branch, like live */

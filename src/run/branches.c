@@ -200,6 +200,7 @@ static int spawn_branch(child *c, const char *exe, const bank_branch *br, const 
         argv[argc++] = "--trace";
         argv[argc++] = (char *)cfg->trace_path;
     }
+    if (cfg->serve_echo) argv[argc++] = "--serve-echo";
     if (cfg->faults) {
         argv[argc++] = "--faults";
         argv[argc++] = (char *)cfg->faults;

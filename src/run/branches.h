@@ -16,7 +16,7 @@ typedef struct {
     int server_threads;       /* embedded: serving all the branches together; processes: each
                                  branch's own; 0 = 1 */
     int deadline_ms;          /* for propagations, and for start-up */
-    int serve_echo;           /* embedded: also serve the benchmark's bare echo */
+    int serve_echo;           /* embedded and processes: also serve the benchmark's bare echo */
     const char *trace_path;   /* embedded and processes: every branch records the messages it
                                  answers in this file (emptied first), one JSON line each */
     int propagate_attempts;   /* embedded and processes: tries per propagation (0: 5) */
