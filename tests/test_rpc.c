@@ -45,7 +45,7 @@ static void run_and_compare_with_model(const bank_workload *w, bank_schedule s)
     bank_outcome got, want;
     cr_assert_eq(bank_outcome_init(&got, w), 0);
     cr_assert_eq(bank_outcome_init(&want, w), 0);
-    bank_drive_config cfg = {s, 0, 10000, 0};
+    bank_drive_config cfg = {s, 0, 10000, 0, 0, NULL, NULL};
     char err[512];
     cr_assert_eq(bank_drive(w, b, &cfg, &got, NULL, err, sizeof err), 0, "%s", err);
     bank_plan plan;
@@ -79,7 +79,7 @@ static void drive_fresh(const bank_workload *w, bank_schedule s, bank_outcome *o
 {
     bank_branches *b = start(w);
     cr_assert_eq(bank_outcome_init(o, w), 0);
-    bank_drive_config cfg = {s, 0, 10000, 0};
+    bank_drive_config cfg = {s, 0, 10000, 0, 0, NULL, NULL};
     char err[512];
     cr_assert_eq(bank_drive(w, b, &cfg, o, NULL, err, sizeof err), 0, "%s", err);
     stop(b);
@@ -131,7 +131,7 @@ Test(rpc, live_run_converges)
     bank_branches *b = start(&w);
     bank_outcome o;
     cr_assert_eq(bank_outcome_init(&o, &w), 0);
-    bank_drive_config cfg = {BANK_SCHEDULE_LIVE, 0, 10000, 0};
+    bank_drive_config cfg = {BANK_SCHEDULE_LIVE, 0, 10000, 0, 0, NULL, NULL};
     char err[512];
     cr_assert_eq(bank_drive(&w, b, &cfg, &o, NULL, err, sizeof err), 0, "%s", err);
     int64_t net = 0;
@@ -249,7 +249,7 @@ Test(rpc, course_wire_form_drives_the_branches)
 /* rule: B5, P4 */
 Test(rpc, duplicate_propagation_is_acknowledged_not_applied)
 {
-    bank_branch_config cfg = {7, 100, "127.0.0.1:0", 1, 5000, 0, NULL, NULL, 0, 0, NULL};
+    bank_branch_config cfg = {7, 100, "127.0.0.1:0", 1, 5000, 0, NULL, NULL, 0, 0, NULL, 0};
     char err[512];
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     cr_assert_not_null(s, "%s", err);
@@ -306,13 +306,13 @@ Test(rpc, duplicate_propagation_is_acknowledged_not_applied)
 /* rule: S9 */
 Test(rpc, busy_port_is_refused_with_a_clear_error)
 {
-    bank_branch_config cfg = {1, 0, "127.0.0.1:0", 1, 5000, 0, NULL, NULL, 0, 0, NULL};
+    bank_branch_config cfg = {1, 0, "127.0.0.1:0", 1, 5000, 0, NULL, NULL, 0, 0, NULL, 0};
     char err[512];
     bank_branch_server *a = bank_branch_server_start(&cfg, err, sizeof err);
     cr_assert_not_null(a, "%s", err);
     char listen[64];
     snprintf(listen, sizeof listen, "127.0.0.1:%d", bank_branch_server_port(a));
-    bank_branch_config again = {2, 0, listen, 1, 5000, 0, NULL, NULL, 0, 0, NULL};
+    bank_branch_config again = {2, 0, listen, 1, 5000, 0, NULL, NULL, 0, 0, NULL, 0};
     bank_branch_server *b = bank_branch_server_start(&again, err, sizeof err);
     cr_expect_null(b);
     cr_expect(strstr(err, "cannot listen on") != NULL, "%s", err);
@@ -323,7 +323,7 @@ Test(rpc, busy_port_is_refused_with_a_clear_error)
 /* rule: B2, B4, P7 */
 Test(rpc, a_peer_that_never_answers_makes_the_write_fail_loudly)
 {
-    bank_branch_config cfg = {1, 100, "127.0.0.1:0", 1, 300, 0, NULL, NULL, 0, 0, NULL};
+    bank_branch_config cfg = {1, 100, "127.0.0.1:0", 1, 300, 0, NULL, NULL, 0, 0, NULL, 0};
     char err[512];
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     cr_assert_not_null(s, "%s", err);

@@ -41,6 +41,11 @@ static const char branch_usage[] =
     "  --seed N            the faults' seed (default 1)\n"
     "  --trace FILE        append a JSON line to FILE for every message this branch answers\n"
     "                      (what `bank run --processes --trace` uses)\n"
+    "  --recover           restart after a crash (same --id, --listen, --balance and peers): before\n"
+    "                      serving, read every peer's log of writes (each peer must answer within\n"
+    "                      --deadline-ms), rebuild the balance from --balance and their union, and\n"
+    "                      owe every peer the writes it lacks; until then every request is\n"
+    "                      answered UNAVAILABLE \"recovering\". \"ready\" is printed after.\n"
     "  -h, --help          this text\n"
     "exit status: 0 stopped cleanly, 1 failed, 2 bad usage.\n";
 
@@ -51,13 +56,14 @@ typedef struct {
     const char *peers;
     const char *trace;
     int threads, deadline_ms, attempts, backoff_ms;
+    int recover;
     bank_faults faults;
 } branch_options;
 
 static int parse_options(int argc, char **argv, branch_options *o)
 {
     enum { OPT_ID = 256, OPT_BALANCE, OPT_LISTEN, OPT_PEERS, OPT_THREADS, OPT_DEADLINE, OPT_TRACE,
-           OPT_ATTEMPTS, OPT_BACKOFF, OPT_FAULTS, OPT_SEED };
+           OPT_ATTEMPTS, OPT_BACKOFF, OPT_FAULTS, OPT_SEED, OPT_RECOVER };
     static const struct option longs[] = {
         {"id", required_argument, 0, OPT_ID},
         {"balance", required_argument, 0, OPT_BALANCE},
@@ -70,6 +76,7 @@ static int parse_options(int argc, char **argv, branch_options *o)
         {"retry-backoff-ms", required_argument, 0, OPT_BACKOFF},
         {"faults", required_argument, 0, OPT_FAULTS},
         {"seed", required_argument, 0, OPT_SEED},
+        {"recover", no_argument, 0, OPT_RECOVER},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -94,6 +101,7 @@ static int parse_options(int argc, char **argv, branch_options *o)
             o->have_balance = 1;
             break;
         case OPT_LISTEN: o->listen = optarg; break;
+        case OPT_RECOVER: o->recover = 1; break;
         case OPT_PEERS: o->peers = optarg; break;
         case OPT_TRACE: o->trace = optarg; break;
         case OPT_ATTEMPTS:
@@ -187,6 +195,17 @@ static void wait_for_stop(int sfd, int watch_stdin)
     }
 }
 
+/* --recover: catch up from the peers before saying "ready". */
+static int recover(bank_branch_server *s, const branch_options *o, const bank_peer *peers, size_t n,
+                   char *err, size_t errlen)
+{
+    size_t owed = 0;
+    if (bank_branch_server_recover(s, peers, n, o->deadline_ms, &owed, err, errlen) != 0) return -1;
+    fprintf(stderr, "bank branch %lld: recovered: balance %lld, %zu writes owed to peers\n",
+            (long long)o->id, (long long)bank_branch_server_balance(s), owed);
+    return 0;
+}
+
 int bank_cmd_branch(int argc, char **argv)
 {
     branch_options o;
@@ -217,7 +236,7 @@ int bank_cmd_branch(int argc, char **argv)
     }
     bank_branch_config cfg = {o.id, o.balance, o.listen, o.threads, o.deadline_ms, 0,
                               trace ? bank_trace_file_write : NULL, trace, o.attempts, o.backoff_ms,
-                              &o.faults};
+                              &o.faults, o.recover};
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     if (!s) {
         fprintf(stderr, "bank branch: %s\n", err);
@@ -239,6 +258,7 @@ int bank_cmd_branch(int argc, char **argv)
     }
     for (size_t i = 0; rc == 0 && i < n; i++) peers[i] = (bank_peer){entries[i].id, entries[i].target};
     if (rc == 0) rc = bank_branch_server_set_peers(s, peers, n, err, sizeof err);
+    if (rc == 0 && o.recover) rc = recover(s, &o, peers, n, err, sizeof err);
     if (rc == 0) {
         printf("ready\n");
         fflush(stdout);

@@ -17,6 +17,9 @@
 
 #include "branch_logic.h"
 #include "codec.h"
+#include "outbox.h"
+#include "recovery.h"
+#include "snapshot.h"
 #include "core/replica.h"
 #include "core/workload.h"
 #include "core/workload_gen.h"
@@ -30,6 +33,7 @@ enum method {
     M_MSG_DELIVERY,
     M_MSG_PROPAGATION,
     M_ECHO,
+    M_SNAPSHOT, /* a page of the write log, for a branch that recovers (recovery.c) */
     M_COUNT,
     /* A call to a path no method is registered for: answered UNIMPLEMENTED at once. Without a
      * request posted for such calls, the C core would hold them until the caller's deadline. */
@@ -39,13 +43,13 @@ enum method {
 static const char *const method_path[M_COUNT] = {
     BANK_PATH_QUERY,    BANK_PATH_DEPOSIT,      BANK_PATH_WITHDRAW,
     BANK_PATH_PROPAGATE_DEPOSIT, BANK_PATH_PROPAGATE_WITHDRAW, BANK_PATH_MSG_DELIVERY,
-    BANK_PATH_MSG_PROPAGATION,   BANK_PATH_ECHO,
+    BANK_PATH_MSG_PROPAGATION,   BANK_PATH_ECHO,    BANK_PATH_SNAPSHOT,
 };
 
 /* The method names a trace uses. */
 static const char *const method_name[M_COUNT] = {
     "Query", "Deposit", "Withdraw", "Propagate_Deposit", "Propagate_Withdraw", "MsgDelivery",
-    "MsgPropagation", "Echo",
+    "MsgPropagation", "Echo", "Snapshot",
 };
 
 /* The method each path asks for, as branch_logic.h names it (the echo has none). */
@@ -121,6 +125,10 @@ struct bank_branch_server {
     int timer_stopped;
     pthread_t timer_thread;
     int timer_started;
+
+    bank_outbox *outbox;   /* propagations owed to peers beyond a write's tries (outbox.c) */
+    atomic_int recovering; /* started with --recover and not caught up yet: refuse everything */
+    int64_t initial_balance;
 };
 
 /* What a customer's write answers once every peer has acknowledged it. */
@@ -147,6 +155,7 @@ typedef struct {
     int from_branch;
     atomic_size_t peers_pending;
     atomic_int failed;
+    atomic_int owed; /* some peer did not acknowledge within the tries: it is owed the write */
     char failure[256];
 } server_call;
 
@@ -160,6 +169,7 @@ struct peer_call {
     grpc_call *call;
     grpc_metadata_array initial_md, trailing_md;
     grpc_byte_buffer *send, *recv;
+    grpc_byte_buffer *wire; /* the copy gRPC sends: it may empty it, and send is kept for a retry */
     grpc_status_code status;
     grpc_slice details;
     peer_call *prev, *next;
@@ -420,6 +430,8 @@ static void trace_error(server_call *c, const char *details)
     trace_reply(c, reply, read_balance(c->srv));
 }
 
+static void reply_pending(server_call *c);
+
 static void finish_write(server_call *c)
 {
     if (atomic_load(&c->failed)) {
@@ -428,6 +440,10 @@ static void finish_write(server_call *c)
                  (long long)c->srv->id, c->failure);
         trace_error(c, details);
         send_reply(c, GRPC_STATUS_UNAVAILABLE, details, NULL);
+        return;
+    }
+    if (atomic_load(&c->owed)) {
+        reply_pending(c);
         return;
     }
     trace_reply(c, "success", c->balance);
@@ -455,6 +471,7 @@ static void free_peer_call(peer_call *p)
     grpc_metadata_array_destroy(&p->initial_md);
     grpc_metadata_array_destroy(&p->trailing_md);
     if (p->send) grpc_byte_buffer_destroy(p->send);
+    if (p->wire) grpc_byte_buffer_destroy(p->wire);
     if (p->recv) grpc_byte_buffer_destroy(p->recv);
     grpc_slice_unref(p->details);
     if (p->call) grpc_call_unref(p->call);
@@ -515,6 +532,8 @@ static void retry_fire(void *arg, int cancelled)
  * after a backoff, up to the limit; then the write is reported as not acknowledged. The peer
  * recognises a propagation it already applied by (origin, sequence), so a retry never applies a
  * write twice. */
+static int owe_later(server_call *c, const peer *to, const grpc_byte_buffer *request);
+
 static void attempt_failed(server_call *c, const peer *to, const grpc_byte_buffer *request,
                            int attempt, const char *why)
 {
@@ -528,6 +547,7 @@ static void attempt_failed(server_call *c, const peer *to, const grpc_byte_buffe
             return;
         }
     }
+    if (owe_later(c, to, request)) return;
     char text[200];
     snprintf(text, sizeof text, "%s (after %d %s)", why, attempt, attempt == 1 ? "try" : "tries");
     note_failure(c, "branch %lld did not acknowledge it: %s", (long long)to->id, text);
@@ -600,6 +620,7 @@ static void start_call_now(server_call *c, const peer *to, const grpc_byte_buffe
     grpc_metadata_array_init(&p->initial_md);
     grpc_metadata_array_init(&p->trailing_md);
     p->send = grpc_byte_buffer_copy((grpc_byte_buffer *)request);
+    p->wire = grpc_byte_buffer_copy((grpc_byte_buffer *)request);
     gpr_timespec deadline = gpr_time_add(
         gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(s->propagate_deadline_ms, GPR_TIMESPAN));
     p->call = grpc_channel_create_registered_call(to->channel, NULL, GRPC_PROPAGATE_DEFAULTS, s->cq,
@@ -609,7 +630,7 @@ static void start_call_now(server_call *c, const peer *to, const grpc_byte_buffe
     ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
     ops[0].flags = GRPC_INITIAL_METADATA_WAIT_FOR_READY;
     ops[1].op = GRPC_OP_SEND_MESSAGE;
-    ops[1].data.send_message.send_message = p->send;
+    ops[1].data.send_message.send_message = p->wire;
     ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
     ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
     ops[3].data.recv_initial_metadata.recv_initial_metadata = &p->initial_md;
@@ -777,9 +798,12 @@ static int64_t read_balance(bank_branch_server *s)
 }
 
 /* Every method but the echo: branch_logic.c decides, under the lock; this only carries it out. */
+static int refuse_while_recovering(server_call *c);
+
 static void handle_request(server_call *c)
 {
     bank_branch_server *s = c->srv;
+    if (refuse_while_recovering(c)) return;
     grpc_slice bytes;
     if (bank_codec_flatten(c->payload, &bytes) != 0) {
         trace_error(c, "unreadable message");
@@ -859,6 +883,8 @@ static void handle_unknown(server_call *c)
     send_reply(c, GRPC_STATUS_UNIMPLEMENTED, details, NULL);
 }
 
+static void handle_snapshot(server_call *c);
+
 static void on_incoming(server_call *c, int ok)
 {
     bank_branch_server *s = c->srv;
@@ -870,6 +896,7 @@ static void on_incoming(server_call *c, int ok)
     if (!atomic_load(&s->stopping)) post_request(s, c->method);
     if (c->method == M_ECHO) handle_echo(c);
     else if (c->method < M_ECHO) handle_request(c);
+    else if (c->method == M_SNAPSHOT) handle_snapshot(c);
     else if (c->method == M_UNKNOWN) handle_unknown(c);
     else free_server_call(c);
 }
@@ -920,6 +947,8 @@ bank_branch_server *bank_branch_server_start(const bank_branch_config *cfg, char
     }
     grpc_init();
     s->id = cfg->id;
+    s->initial_balance = cfg->balance;
+    atomic_store(&s->recovering, cfg->recover != 0);
     s->propagate_deadline_ms = cfg->propagate_deadline_ms > 0 ? cfg->propagate_deadline_ms : 10000;
     s->serve_echo = cfg->serve_echo;
     s->trace = cfg->trace;
@@ -979,6 +1008,9 @@ bank_branch_server *bank_branch_server_start(const bank_branch_config *cfg, char
 
 int bank_branch_server_port(const bank_branch_server *s) { return s->port; }
 
+static int start_outbox(bank_branch_server *s, const bank_peer *peers, size_t n, char *err,
+                        size_t errlen);
+
 int bank_branch_server_set_peers(bank_branch_server *s, const bank_peer *peers, size_t n,
                                  char *err, size_t errlen)
 {
@@ -996,13 +1028,14 @@ int bank_branch_server_set_peers(bank_branch_server *s, const bank_peer *peers, 
         if (peers[i].id == s->id) continue;
         peer *p = &s->peers[s->n_peers++];
         p->id = peers[i].id;
-        p->channel = grpc_channel_create(peers[i].target, creds, NULL);
+        p->channel = grpc_channel_create(peers[i].target, creds, bank_peer_channel_args());
         p->propagate_handle[BANK_WRITE_DEPOSIT] =
             grpc_channel_register_call(p->channel, BANK_PATH_PROPAGATE_DEPOSIT, NULL, NULL);
         p->propagate_handle[BANK_WRITE_WITHDRAW] =
             grpc_channel_register_call(p->channel, BANK_PATH_PROPAGATE_WITHDRAW, NULL, NULL);
     }
     grpc_channel_credentials_release(creds);
+    if (start_outbox(s, peers, n, err, errlen) != 0) return -1;
     atomic_store(&s->peers_ready, 1);
     return 0;
 }
@@ -1013,6 +1046,7 @@ void bank_branch_server_stop(bank_branch_server *s)
 {
     if (!s) return;
     atomic_store(&s->stopping, 1);
+    bank_outbox_stop(s->outbox); /* what is still owed is dropped: the branch stops */
     /* first the retries and delays still due: they answer their customers while the server can */
     stop_timer(s);
     for (;;) { /* calls still waiting for a place: their customers are told now */
@@ -1041,4 +1075,133 @@ void bank_branch_server_stop(bank_branch_server *s)
     pthread_cond_destroy(&s->timer_cond);
     free(s);
     grpc_shutdown();
+}
+
+/* ---- owed propagations, snapshots and recovery (outbox.c, snapshot.c, recovery.c) ---- */
+
+static int start_outbox(bank_branch_server *s, const bank_peer *peers, size_t n, char *err,
+                        size_t errlen)
+{
+    char why[200];
+    s->outbox = bank_outbox_start(s->id, peers, n, s->propagate_deadline_ms, s->backoff_ms, why,
+                                  sizeof why);
+    if (!s->outbox) snprintf(err, errlen, "branch %lld: %s", (long long)s->id, why);
+    return s->outbox ? 0 : -1;
+}
+
+/* The last try of c's propagation to `to` failed: the write stays owed to that peer, and c's
+ * customer will be answered PENDING. 0 when it cannot be owed (the branch is stopping, or out
+ * of memory): then the write is reported as not acknowledged, as before. */
+static int owe_later(server_call *c, const peer *to, const grpc_byte_buffer *request)
+{
+    bank_branch_server *s = c->srv;
+    grpc_slice bytes;
+    if (!s->outbox || atomic_load(&s->stopping) ||
+        bank_codec_flatten((grpc_byte_buffer *)request, &bytes) != 0)
+        return 0;
+    int rc = bank_outbox_owe(s->outbox, to->id, c->write.kind, GRPC_SLICE_START_PTR(bytes),
+                             GRPC_SLICE_LENGTH(bytes));
+    grpc_slice_unref(bytes);
+    if (rc != 0) return 0;
+    atomic_store(&c->owed, 1);
+    peer_done(c);
+    return 1;
+}
+
+/* A write applied here and at every peer that acknowledged it, still owed to the others. The
+ * course's MsgResponse has no such value: its result is the string "pending". */
+static void reply_pending(server_call *c)
+{
+    trace_reply(c, "pending", c->balance);
+    if (c->form == REPLY_COURSE) {
+        if (!fits_int32(c->balance)) {
+            send_reply(c, GRPC_STATUS_OUT_OF_RANGE,
+                       "the balance does not fit the course's int32 money field", NULL);
+            return;
+        }
+        MsgResponse r = MSG_RESPONSE__INIT;
+        r.interface = (char *)c->course_interface;
+        r.result = "pending";
+        r.money = (int32_t)c->balance;
+        send_reply(c, GRPC_STATUS_OK, NULL, &r.base);
+        return;
+    }
+    Bank__CustomerReply r = BANK__CUSTOMER_REPLY__INIT;
+    r.result = BANK__RESULT__PENDING;
+    r.balance = c->balance;
+    send_reply(c, GRPC_STATUS_OK, NULL, &r.base);
+}
+
+#define RECOVERING_DETAILS "recovering"
+
+/* A branch that has not caught up after a crash answers nothing from its stale replica. */
+static int refuse_while_recovering(server_call *c)
+{
+    if (!atomic_load(&c->srv->recovering)) return 0;
+    trace_error(c, RECOVERING_DETAILS);
+    send_reply(c, GRPC_STATUS_UNAVAILABLE, RECOVERING_DETAILS, NULL);
+    return 1;
+}
+
+static void handle_snapshot(server_call *c)
+{
+    bank_branch_server *s = c->srv;
+    if (refuse_while_recovering(c)) return;
+    grpc_slice bytes;
+    if (bank_codec_flatten(c->payload, &bytes) != 0) {
+        trace_error(c, "unreadable message");
+        send_reply(c, GRPC_STATUS_INVALID_ARGUMENT, "unreadable message", NULL);
+        return;
+    }
+    uint8_t *packed;
+    size_t len;
+    const char *details = NULL;
+    pthread_mutex_lock(&s->lock); /* the page and the balance at one instant */
+    int st = bank_snapshot_answer(&s->replica, GRPC_SLICE_START_PTR(bytes), GRPC_SLICE_LENGTH(bytes),
+                                  &packed, &len, &details);
+    int64_t balance = s->replica.balance;
+    pthread_mutex_unlock(&s->lock);
+    grpc_slice_unref(bytes);
+    if (st != GRPC_STATUS_OK) {
+        trace_error(c, details);
+        send_reply(c, (grpc_status_code)st, details, NULL);
+        return;
+    }
+    grpc_slice out = grpc_slice_from_copied_buffer((const char *)packed, len);
+    free(packed);
+    c->reply = grpc_raw_byte_buffer_create(&out, 1);
+    grpc_slice_unref(out);
+    trace_reply(c, "success", balance);
+    send_reply(c, GRPC_STATUS_OK, NULL, NULL);
+}
+
+int bank_branch_server_recover(bank_branch_server *s, const bank_peer *peers, size_t n,
+                               int deadline_ms, size_t *owed, char *err, size_t errlen)
+{
+    *owed = 0;
+    if (!atomic_load(&s->recovering) || !s->outbox) {
+        snprintf(err, errlen, "branch %lld: not started to recover, or peers not set", (long long)s->id);
+        return -1;
+    }
+    bank_write_log *logs = calloc(n ? n : 1, sizeof *logs);
+    if (!logs) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = bank_recovery_collect(s->id, peers, n, deadline_ms, logs, err, errlen);
+    if (rc == 0) {
+        pthread_mutex_lock(&s->lock);
+        rc = bank_recovery_install(&s->replica, s->initial_balance, peers, n, logs, s->outbox, owed,
+                                   err, errlen);
+        pthread_mutex_unlock(&s->lock);
+    }
+    for (size_t i = 0; i < n; i++) bank_write_log_free(&logs[i]);
+    free(logs);
+    if (rc == 0) atomic_store(&s->recovering, 0);
+    return rc;
+}
+
+size_t bank_branch_server_owed(bank_branch_server *s)
+{
+    return s->outbox ? bank_outbox_owed(s->outbox) : 0;
 }
