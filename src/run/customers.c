@@ -47,10 +47,14 @@ static void record_failure(drive *d, const char *msg)
 static void sleep_ms(int ms);
 
 /* A call, asked again while the branch answers UNAVAILABLE "recovering" (bank branch --recover:
- * it refused without doing anything, so even a write is safe to send again), until deadline_ms. */
+ * it refused without doing anything, so even a write is safe to send again), until deadline_ms.
+ * With after_crash (bank run --kill), any UNAVAILABLE but "write applied ..." is asked again too:
+ * the crash came between two phases, so a call that broke on the dead process's connection
+ * never reached a live branch. */
 static int call_through_recovery(bank_channel *ch, grpc_completion_queue *cq, bank_op op,
                                  int64_t customer_id, int64_t event_id, int64_t money,
-                                 int deadline_ms, bank_result *out, char *err, size_t errlen)
+                                 int deadline_ms, int after_crash, bank_result *out, char *err,
+                                 size_t errlen)
 {
     uint64_t until = now_ns() + (uint64_t)deadline_ms * 1000000u;
     for (;;) {
@@ -58,7 +62,10 @@ static int call_through_recovery(bank_channel *ch, grpc_completion_queue *cq, ba
         int left = now < until ? (int)((until - now) / 1000000u) : 0;
         int rc = bank_client_call(ch, cq, op, customer_id, event_id, money, left > 0 ? left : 1, out,
                                   err, errlen);
-        if (rc == 0 || !strstr(err, "gRPC status 14: recovering") || left <= 50) return rc;
+        const char *unavailable = rc != 0 ? strstr(err, "gRPC status 14: ") : NULL;
+        int again = unavailable && (strncmp(unavailable + 16, "recovering", 10) == 0 ||
+                                    (after_crash && strncmp(unavailable + 16, "write applied", 13) != 0));
+        if (!again || left <= 50) return rc;
         sleep_ms(50);
     }
 }
@@ -71,7 +78,8 @@ static int run_event(drive *d, grpc_completion_queue *cq, size_t c, size_t e)
     char why[400];
     uint64_t start = now_ns();
     if (call_through_recovery(d->channels[cu->branch_index], cq, ev->op, cu->id, ev->id, ev->money,
-                              d->cfg->deadline_ms, &d->out->results[c][e], why, sizeof why) != 0) {
+                              d->cfg->deadline_ms, d->cfg->kill_after > 0, &d->out->results[c][e],
+                              why, sizeof why) != 0) {
         char msg[512];
         snprintf(msg, sizeof msg, "customer %lld, event %lld (%s): %s", (long long)cu->id,
                  (long long)ev->id, bank_op_name(ev->op), why);
@@ -292,7 +300,7 @@ int bank_read_balances(const bank_workload *w, const bank_branches *b, int deadl
         bank_channel *ch = bank_channel_open(bank_branches_target(b, i));
         bank_result r;
         char why[400];
-        rc = ch ? call_through_recovery(ch, cq, BANK_OP_QUERY, 0, 0, 0, deadline_ms, &r, why, sizeof why)
+        rc = ch ? call_through_recovery(ch, cq, BANK_OP_QUERY, 0, 0, 0, deadline_ms, 0, &r, why, sizeof why)
                 : -1;
         if (rc == 0) balances[i] = r.balance;
         else snprintf(err, errlen, "reading the balance of branch %lld: %s",
