@@ -57,9 +57,9 @@ static int call_through_recovery(bank_channel *ch, grpc_completion_queue *cq, ba
                                  size_t errlen)
 {
     uint64_t until = now_ns() + (uint64_t)deadline_ms * 1000000u;
-    for (;;) {
+    for (int first = 1;; first = 0) {
         uint64_t now = now_ns();
-        int left = now < until ? (int)((until - now) / 1000000u) : 0;
+        int left = first ? deadline_ms : now < until ? (int)((until - now) / 1000000u) : 0;
         int rc = bank_client_call(ch, cq, op, customer_id, event_id, money, left > 0 ? left : 1, out,
                                   err, errlen);
         const char *unavailable = rc != 0 ? strstr(err, "gRPC status 14: ") : NULL;
