@@ -226,3 +226,42 @@ Test(recovery, a_peer_that_refuses_the_write_fails_it_loudly_not_pending)
     bank_branch_server_stop(a);
     bank_branch_server_stop(b);
 }
+
+/* A write of the crashed branch's own that reached only some peers before the crash: the branch
+ * that recovers finds it in one peer's log and owes it to the peer that lacks it. */
+/* rule: B10 */
+Test(recovery, an_own_write_that_reached_only_some_peers_reaches_all_after_recovery)
+{
+    bank_branch_server *s[3];
+    char addr[3][64];
+    for (int i = 0; i < 3; i++) {
+        s[i] = start_branch(i + 1, 100, "127.0.0.1:0", 0);
+        address_of(s[i], addr[i], sizeof addr[i]);
+    }
+    bank_peer peers[] = {{1, addr[0]}, {2, addr[1]}, {3, addr[2]}};
+    bank_peer cut_off[] = {{1, addr[0]}, {2, "127.0.0.1:1"}, {3, addr[2]}}; /* 3 cannot reach 2 */
+    set_peers(s[0], peers, 3);
+    set_peers(s[1], peers, 3);
+    set_peers(s[2], cut_off, 3);
+    bank_result r;
+    char err[512];
+    cr_assert_eq(call(addr[2], BANK_OP_DEPOSIT, 7, &r, err, sizeof err), 0, "%s", err);
+    cr_expect(r.pending, "branch 2 is out of branch 3's reach");
+    cr_expect(settles_at(s[0], 107), "branch 1 acknowledged (3, 1)");
+    cr_expect_eq(bank_branch_server_balance(s[1]), 100, "branch 2 never got it");
+    bank_branch_server_stop(s[2]); /* and branch 3 crashes with (3, 1) still owed to branch 2 */
+
+    s[2] = start_branch(3, 100, addr[2], 1);
+    set_peers(s[2], peers, 3);
+    size_t owed = 0;
+    cr_assert_eq(bank_branch_server_recover(s[2], peers, 3, 10000, &owed, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(owed, 1, "(3, 1), owed to branch 2");
+    cr_expect_eq(bank_branch_server_balance(s[2]), 107);
+    for (int i = 0; i < 3; i++)
+        cr_expect(settles_at(s[i], 107), "branch %d holds %lld", i + 1,
+                  (long long)bank_branch_server_balance(s[i]));
+    cr_assert_eq(call(addr[2], BANK_OP_DEPOSIT, 1, &r, err, sizeof err), 0, "%s", err);
+    cr_expect_not(r.pending);
+    for (int i = 0; i < 3; i++) cr_expect(settles_at(s[i], 108), "(3, 2) is a new write everywhere");
+    for (int i = 0; i < 3; i++) bank_branch_server_stop(s[i]);
+}

@@ -49,7 +49,7 @@ def check_trace(path, label):
         for line in f:
             x = json.loads(line)
             branches.add(x["to_branch"])
-            if x["from"] == "customer" and x["rpc"] in ("Deposit", "Withdraw") and x["reply"] == "success":
+            if x["from"] == "customer" and x["rpc"] in ("Deposit", "Withdraw") and x["reply"] in ("success", "pending"):
                 writes.add((x["to_branch"], x["customer"], x["event"]))
             if x["rpc"].startswith("Propagate_"):
                 counts["propagations answered"] += 1
