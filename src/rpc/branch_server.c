@@ -1046,7 +1046,6 @@ void bank_branch_server_stop(bank_branch_server *s)
 {
     if (!s) return;
     atomic_store(&s->stopping, 1);
-    bank_outbox_stop(s->outbox); /* what is still owed is dropped: the branch stops */
     /* first the retries and delays still due: they answer their customers while the server can */
     stop_timer(s);
     for (;;) { /* calls still waiting for a place: their customers are told now */
@@ -1065,6 +1064,8 @@ void bank_branch_server_stop(bank_branch_server *s)
     pthread_mutex_unlock(&s->lock);
     for (int i = 0; i < s->n_threads; i++) pthread_join(s->threads[i], NULL);
     free(s->threads);
+    /* only now: no thread is left that could owe it something. What is still owed is dropped. */
+    bank_outbox_stop(s->outbox);
     grpc_server_destroy(s->server);
     grpc_completion_queue_destroy(s->cq);
     for (size_t i = 0; i < s->n_peers; i++) grpc_channel_destroy(s->peers[i].channel);
@@ -1138,6 +1139,8 @@ static void reply_pending(server_call *c)
 static int refuse_while_recovering(server_call *c)
 {
     if (!atomic_load(&c->srv->recovering)) return 0;
+    c->from_branch = c->method == M_PROPAGATE_DEPOSIT || c->method == M_PROPAGATE_WITHDRAW ||
+                     c->method == M_SNAPSHOT; /* for the trace: the request is not read */
     trace_error(c, RECOVERING_DETAILS);
     send_reply(c, GRPC_STATUS_UNAVAILABLE, RECOVERING_DETAILS, NULL);
     return 1;
