@@ -4,7 +4,9 @@
  * sent to one branch (id 2, balance 1000) whose peers are known once a method byte has its high
  * bit set. After every request the replica must hold exactly what the answers say was applied;
  * a rejected request changes nothing; a sequenced propagation sent again is acknowledged as a
- * duplicate and not applied twice. */
+ * duplicate and not applied twice. The write log holds exactly the sequenced writes applied
+ * (their net is the balance's move, but for the course's unsequenced propagations), and the
+ * whole input, read as a SnapshotRequest and as a SnapshotReply, is refused or served exactly. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +14,9 @@
 #include "bank.pb-c.h"
 #include "core/replica.h"
 #include "course.pb-c.h"
+#include "core/write_log.h"
 #include "rpc/branch_logic.h"
+#include "rpc/snapshot.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,8 +38,62 @@ static int64_t propagated_money(bank_request_kind kind, const uint8_t *msg, size
     return money;
 }
 
+/* The log's net, plus what was applied without being logged, is the balance's move. */
+static void check_log(const bank_replica *r, int64_t initial, int64_t unlogged)
+{
+    int64_t net = 0;
+    for (size_t i = 0; i < r->log.n; i++) {
+        const bank_logged_write *e = &r->log.items[i];
+        if (e->sequence == 0 || e->money < 0) abort();
+        for (size_t k = 0; k < i; k++) /* each write once */
+            if (r->log.items[k].origin == e->origin && r->log.items[k].sequence == e->sequence) abort();
+        net += e->kind == BANK_WRITE_DEPOSIT ? e->money : -e->money;
+    }
+    if (initial + net + unlogged != r->balance) abort();
+}
+
+/* The input's bytes as a SnapshotRequest (served or refused) and as a SnapshotReply (read or
+ * refused, leaving the log it reads into as it was). */
+static void check_snapshot(const bank_replica *r, const uint8_t *data, size_t size)
+{
+    uint8_t *out = NULL;
+    size_t out_len = 0;
+    const char *details = NULL;
+    int st = bank_snapshot_answer(r, data, size, &out, &out_len, &details);
+    if (st != BANK_RPC_OK) {
+        if (!details || out) abort();
+    } else {
+        bank_write_log page = {0};
+        uint64_t total = 0;
+        int64_t balance = 0;
+        if (bank_snapshot_read(out, out_len, &page, &total, &balance) != 0) abort();
+        if (total != r->log.n || balance != r->balance || page.n > BANK_SNAPSHOT_PAGE) abort();
+        Bank__SnapshotRequest *req = bank__snapshot_request__unpack(NULL, size, data);
+        if (!req) abort(); /* it was served, so it unpacked */
+        size_t first = req->first < r->log.n ? (size_t)req->first : r->log.n;
+        bank__snapshot_request__free_unpacked(req, NULL);
+        if (page.n != (r->log.n - first < BANK_SNAPSHOT_PAGE ? r->log.n - first : BANK_SNAPSHOT_PAGE)) abort();
+        for (size_t i = 0; i < page.n; i++) {
+            const bank_logged_write *x = &page.items[i], *y = &r->log.items[first + i];
+            if (x->kind != y->kind || x->origin != y->origin || x->sequence != y->sequence ||
+                x->money != y->money || x->customer_id != y->customer_id || x->event_id != y->event_id)
+                abort();
+        }
+        bank_write_log_free(&page);
+    }
+    free(out);
+    bank_write_log into = {0};
+    uint64_t total = 7;
+    int64_t balance = 7;
+    if (bank_snapshot_read(data, size, &into, &total, &balance) != 0 &&
+        (into.n != 0 || total != 7 || balance != 7))
+        abort();
+    bank_write_log_free(&into);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    int64_t unlogged = 0;
     bank_replica r;
     bank_replica_init(&r, 2, 1000);
     int64_t expected = 1000;
@@ -78,6 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (kind == BANK_REQ_MSG_PROPAGATION && a.success) {
                 int64_t m = propagated_money(kind, msg, len);
                 delta = strcmp(a.interface, "deposit") == 0 ? m : -m;
+                unlogged += delta;
             }
             break;
         case BANK_ANSWER_CUSTOMER:
@@ -112,6 +171,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (a.kind != BANK_ANSWER_ERROR && a.balance != r.balance) abort();
         bank_answer_release(&a);
     }
+    check_log(&r, 1000, unlogged);
+    check_snapshot(&r, data, size);
     bank_replica_free(&r);
     return 0;
 }

@@ -8,6 +8,7 @@
 #include "core/replica.h"
 #include "core/schedule.h"
 #include "core/workload_gen.h"
+#include "core/write_log.h"
 
 /* ---- replica ---- */
 
@@ -532,5 +533,89 @@ Test(replica, resent_large_write_is_a_duplicate_not_an_overflow)
     bank_write other = {BANK_WRITE_DEPOSIT, 1, 2, 1};
     cr_expect_eq(bank_replica_apply(&r, &other), BANK_OVERFLOW, "a new write still cannot overflow");
     cr_expect(!bank_replica_has_applied(&r, 1, 2), "and is not recorded");
+    bank_replica_free(&r);
+}
+
+/* ---- the write log and recovery ---- */
+
+/* rule: B9 */
+Test(write_log, logs_every_sequenced_write_applied_once)
+{
+    bank_replica r;
+    bank_write w;
+    bank_replica_init(&r, 1, 100);
+    cr_expect_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 10, 7, 70, &w), BANK_OK);
+    cr_expect_eq(bank_logged_local(&r, BANK_WRITE_WITHDRAW, 500, 7, 71, &w), BANK_INSUFFICIENT_FUNDS);
+    bank_write p = {BANK_WRITE_WITHDRAW, 2, 1, 5};
+    cr_expect_eq(bank_logged_apply(&r, &p, 8, 80), BANK_OK);
+    cr_expect_eq(bank_logged_apply(&r, &p, 8, 80), BANK_DUPLICATE);
+    bank_write course = {BANK_WRITE_DEPOSIT, 0, 0, 1}; /* unsequenced: applied, not logged */
+    cr_expect_eq(bank_logged_apply(&r, &course, 9, 90), BANK_OK);
+    cr_expect_eq(r.balance, 106);
+    cr_assert_eq(r.log.n, 2, "the failed withdrawal, the duplicate and the unsequenced write are not logged");
+    bank_logged_write a = r.log.items[0], b = r.log.items[1];
+    cr_expect(a.kind == BANK_WRITE_DEPOSIT && a.origin == 1 && a.sequence == 1 && a.money == 10 &&
+              a.customer_id == 7 && a.event_id == 70);
+    cr_expect(b.kind == BANK_WRITE_WITHDRAW && b.origin == 2 && b.sequence == 1 && b.money == 5 &&
+              b.customer_id == 8 && b.event_id == 80);
+    bank_replica_free(&r);
+}
+
+static bank_logged_write lw(int64_t origin, uint64_t seq, bank_write_kind k, int64_t money)
+{
+    return (bank_logged_write){k, origin, seq, money, origin * 100, (int64_t)seq};
+}
+
+/* rule: B10 */
+Test(write_log, union_and_what_a_peer_lacks)
+{
+    bank_logged_write all[] = {lw(2, 2, BANK_WRITE_DEPOSIT, 1), lw(1, 1, BANK_WRITE_DEPOSIT, 5),
+                               lw(2, 1, BANK_WRITE_WITHDRAW, 3), lw(1, 1, BANK_WRITE_DEPOSIT, 5),
+                               lw(3, 1, BANK_WRITE_DEPOSIT, 9), lw(2, 2, BANK_WRITE_DEPOSIT, 1)};
+    size_t n = bank_logged_sort_unique(all, 6);
+    cr_assert_eq(n, 4);
+    cr_expect(all[0].origin == 1 && all[1].origin == 2 && all[1].sequence == 1 &&
+              all[2].sequence == 2 && all[3].origin == 3);
+    cr_expect_eq(bank_logged_sort_unique(all, 0), 0);
+    bank_logged_write peer2[] = {lw(2, 1, BANK_WRITE_WITHDRAW, 3)}; /* branch 2 knows only (2, 1) */
+    bank_write_log out = {0};
+    cr_assert_eq(bank_logged_missing(all, n, peer2, 1, 2, &out), BANK_OK);
+    cr_assert_eq(out.n, 2, "(1, 1) and (3, 1); (2, 2) is branch 2's own");
+    cr_expect(out.items[0].origin == 1 && out.items[1].origin == 3);
+    bank_write_log_free(&out);
+}
+
+/* rule: B10 */
+Test(write_log, rebuild_from_the_union)
+{
+    bank_logged_write u[] = {lw(1, 1, BANK_WRITE_DEPOSIT, 10), lw(1, 3, BANK_WRITE_WITHDRAW, 4),
+                             lw(2, 1, BANK_WRITE_DEPOSIT, 100), lw(3, 2, BANK_WRITE_WITHDRAW, 50)};
+    bank_replica r;
+    bank_replica_init(&r, 1, 400);
+    cr_assert_eq(bank_replica_rebuild(&r, 400, u, 4), BANK_OK);
+    cr_expect_eq(r.balance, 400 + 10 - 4 + 100 - 50);
+    cr_expect_eq(r.last_sequence, 3, "the next write of its own is (1, 4)");
+    cr_expect(bank_replica_has_applied(&r, 2, 1));
+    cr_expect(bank_replica_has_applied(&r, 3, 2));
+    cr_expect_not(bank_replica_has_applied(&r, 3, 1), "(3, 1) was nowhere: it is still to come");
+    cr_expect_eq(r.log.n, 4);
+    bank_write again = {BANK_WRITE_DEPOSIT, 2, 1, 100};
+    cr_expect_eq(bank_logged_apply(&r, &again, 0, 0), BANK_DUPLICATE, "a redelivery is a duplicate");
+    bank_write w;
+    cr_expect_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
+    cr_expect_eq(w.sequence, 4);
+
+    /* a union that overflows leaves the replica as it was */
+    bank_logged_write big[] = {lw(2, 1, BANK_WRITE_DEPOSIT, INT64_MAX)};
+    int64_t before = r.balance;
+    cr_expect_eq(bank_replica_rebuild(&r, 400, big, 1), BANK_OVERFLOW);
+    cr_expect_eq(r.balance, before);
+    cr_expect_eq(r.log.n, 5);
+    bank_logged_write own_big[] = {lw(1, 1, BANK_WRITE_WITHDRAW, INT64_MAX), lw(1, 2, BANK_WRITE_WITHDRAW, INT64_MAX)};
+    cr_expect_eq(bank_replica_rebuild(&r, 0, own_big, 2), BANK_OVERFLOW);
+    cr_expect_eq(r.balance, before);
+    cr_expect_eq(bank_replica_rebuild(&r, 7, NULL, 0), BANK_OK, "nothing anywhere: the initial balance");
+    cr_expect_eq(r.balance, 7);
+    cr_expect_eq(r.last_sequence, 0);
     bank_replica_free(&r);
 }

@@ -15,6 +15,7 @@
 #include "core/replica.h"
 #include "core/schedule.h"
 #include "core/workload_gen.h"
+#include "core/write_log.h"
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
@@ -226,6 +227,71 @@ Test(oom, a_propagation_that_cannot_be_recorded_is_not_applied)
     cr_expect_not(disarm());
     cr_expect_eq(r.balance, 106);
     cr_expect(bank_replica_has_applied(&r, 2, 3));
+    bank_replica_free(&r);
+    cr_expect_eq(alive, 0);
+}
+
+/* The write log: a write that cannot be logged is not applied, and a rebuild or a list of
+ * missing writes that runs out of memory leaves everything as it was. */
+Test(oom, the_write_log_fails_cleanly)
+{
+    bank_replica r;
+    bank_write w;
+    bank_replica_init(&r, 1, 100);
+    arm(0);
+    cr_expect_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 5, 1, 1, &w), BANK_NO_MEMORY);
+    cr_expect(disarm());
+    cr_expect_eq(r.balance, 100);
+    cr_expect_eq(r.last_sequence, 0);
+    cr_expect_eq(r.log.n, 0);
+    bank_write p = {BANK_WRITE_DEPOSIT, 2, 1, 10};
+    arm(0);
+    cr_expect_eq(bank_logged_apply(&r, &p, 1, 1), BANK_NO_MEMORY);
+    cr_expect(disarm());
+    cr_expect_eq(r.balance, 100);
+    cr_expect_not(bank_replica_has_applied(&r, 2, 1));
+    for (long n = 0;; n++) { /* the log's room, then the list of origins */
+        arm(n);
+        bank_status st = bank_logged_apply(&r, &p, 1, 1);
+        if (!disarm()) {
+            cr_expect_eq(st, BANK_OK);
+            break;
+        }
+        cr_expect_eq(st, BANK_NO_MEMORY);
+        cr_expect_eq(r.balance, 100);
+        cr_expect_eq(r.log.n, 0);
+        cr_expect_not(bank_replica_has_applied(&r, 2, 1));
+    }
+    cr_expect_eq(r.balance, 110);
+    cr_expect_eq(r.log.n, 1);
+
+    bank_logged_write u[] = {{BANK_WRITE_DEPOSIT, 1, 1, 5, 0, 0}, {BANK_WRITE_DEPOSIT, 2, 1, 10, 0, 0},
+                             {BANK_WRITE_DEPOSIT, 3, 4, 1, 0, 0}};
+    long base = alive;
+    for (long n = 0;; n++) {
+        arm(n);
+        bank_status st = bank_replica_rebuild(&r, 100, u, 3);
+        if (!disarm()) {
+            cr_expect_eq(st, BANK_OK);
+            break;
+        }
+        cr_expect_eq(st, BANK_NO_MEMORY);
+        cr_expect_eq(r.balance, 110);
+        cr_expect_eq(r.log.n, 1);
+        cr_expect_eq(alive, base, "nothing half built is kept");
+    }
+    cr_expect_eq(r.balance, 116);
+    cr_expect_eq(r.last_sequence, 1);
+    cr_expect(bank_replica_has_applied(&r, 3, 4));
+
+    bank_write_log out = {0};
+    arm(0);
+    cr_expect_eq(bank_logged_missing(u, 3, NULL, 0, 9, &out), BANK_NO_MEMORY);
+    cr_expect(disarm());
+    cr_expect_eq(out.n, 0);
+    cr_expect_eq(bank_logged_missing(u, 3, NULL, 0, 9, &out), BANK_OK);
+    cr_expect_eq(out.n, 3);
+    bank_write_log_free(&out);
     bank_replica_free(&r);
     cr_expect_eq(alive, 0);
 }

@@ -198,8 +198,8 @@ Test(output, repeated_ids_keep_input_order)
     bank_customer cu[] = {{1, 0, 1, ev}, {2, 1, 1, ev}, {1, 0, 1, ev}, {2, 1, 1, ev}};
     bank_branch br[] = {{1, 0}, {2, 0}};
     bank_workload w = {2, br, 4, cu};
-    bank_result rs[4][1] = {{{BANK_OP_DEPOSIT, 1, 5}}, {{BANK_OP_DEPOSIT, 0, 5}},
-                            {{BANK_OP_DEPOSIT, 0, 5}}, {{BANK_OP_DEPOSIT, 1, 5}}};
+    bank_result rs[4][1] = {{{BANK_OP_DEPOSIT, 1, 5, 0}}, {{BANK_OP_DEPOSIT, 0, 5, 0}},
+                            {{BANK_OP_DEPOSIT, 0, 5, 0}}, {{BANK_OP_DEPOSIT, 1, 5, 0}}};
     bank_result *rows[] = {rs[0], rs[1], rs[2], rs[3]};
     bank_outcome o = {4, rows};
     char *buf = NULL;
@@ -214,13 +214,33 @@ Test(output, repeated_ids_keep_input_order)
     free(buf);
 }
 
+/* rule: S11 */
+Test(output, a_pending_write_is_written_pending_not_success)
+{
+    bank_event ev[] = {{1, BANK_OP_DEPOSIT, 5}, {2, BANK_OP_WITHDRAW, 1}};
+    bank_customer cu = {3, 0, 2, ev};
+    bank_branch br = {3, 1};
+    bank_workload w = {1, &br, 1, &cu};
+    bank_result rs[] = {{BANK_OP_DEPOSIT, 1, 6, 1}, {BANK_OP_WITHDRAW, 1, 5, 0}};
+    bank_result *rows[] = {rs};
+    bank_outcome o = {1, rows};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_eq(bank_output_write(f, &w, &o, BANK_STYLE_BALANCE, 1), 0);
+    fclose(f);
+    cr_expect_str_eq(buf, "{\"id\": 3, \"recv\": [{\"interface\": \"deposit\", \"result\": \"pending\"}, "
+                          "{\"interface\": \"withdraw\", \"result\": \"success\"}]}\n");
+    free(buf);
+}
+
 Test(output, styles_and_lines)
 {
     bank_event ev[] = {{1, BANK_OP_WITHDRAW, 5}, {2, BANK_OP_QUERY, 0}};
     bank_customer cu = {3, 0, 2, ev};
     bank_branch br = {3, 1};
     bank_workload w = {1, &br, 1, &cu};
-    bank_result rs[] = {{BANK_OP_WITHDRAW, 0, 1}, {BANK_OP_QUERY, 1, 1}};
+    bank_result rs[] = {{BANK_OP_WITHDRAW, 0, 1, 0}, {BANK_OP_QUERY, 1, 1, 0}};
     bank_result *rows[] = {rs};
     bank_outcome o = {1, rows};
     struct { bank_style style; int lines; const char *want; } cases[] = {

@@ -42,6 +42,11 @@ static const char branch_usage[] =
     "  --serve-echo        also answer the benchmark's bare echo (bank bench --processes)\n"
     "  --trace FILE        append a JSON line to FILE for every message this branch answers\n"
     "                      (what `bank run --processes --trace` uses)\n"
+    "  --recover           restart after a crash (same --id, --listen, --balance and peers): before\n"
+    "                      serving, read every peer's log of writes (each peer must answer within\n"
+    "                      --deadline-ms), rebuild the balance from --balance and their union, and\n"
+    "                      owe every peer the writes it lacks; until then every request is\n"
+    "                      answered UNAVAILABLE \"recovering\". \"ready\" is printed after.\n"
     "  -h, --help          this text\n"
     "exit status: 0 stopped cleanly, 1 failed, 2 bad usage.\n";
 
@@ -52,13 +57,14 @@ typedef struct {
     const char *peers;
     const char *trace;
     int threads, deadline_ms, attempts, backoff_ms, serve_echo;
+    int recover;
     bank_faults faults;
 } branch_options;
 
 static int parse_options(int argc, char **argv, branch_options *o)
 {
     enum { OPT_ID = 256, OPT_BALANCE, OPT_LISTEN, OPT_PEERS, OPT_THREADS, OPT_DEADLINE, OPT_TRACE,
-           OPT_ATTEMPTS, OPT_BACKOFF, OPT_FAULTS, OPT_SEED, OPT_SERVE_ECHO };
+           OPT_ATTEMPTS, OPT_BACKOFF, OPT_FAULTS, OPT_SEED, OPT_SERVE_ECHO, OPT_RECOVER };
     static const struct option longs[] = {
         {"id", required_argument, 0, OPT_ID},
         {"balance", required_argument, 0, OPT_BALANCE},
@@ -72,6 +78,7 @@ static int parse_options(int argc, char **argv, branch_options *o)
         {"faults", required_argument, 0, OPT_FAULTS},
         {"seed", required_argument, 0, OPT_SEED},
         {"serve-echo", no_argument, 0, OPT_SERVE_ECHO},
+        {"recover", no_argument, 0, OPT_RECOVER},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -96,6 +103,7 @@ static int parse_options(int argc, char **argv, branch_options *o)
             o->have_balance = 1;
             break;
         case OPT_LISTEN: o->listen = optarg; break;
+        case OPT_RECOVER: o->recover = 1; break;
         case OPT_PEERS: o->peers = optarg; break;
         case OPT_TRACE: o->trace = optarg; break;
         case OPT_ATTEMPTS:
@@ -190,6 +198,17 @@ static void wait_for_stop(int sfd, int watch_stdin)
     }
 }
 
+/* --recover: catch up from the peers before saying "ready". */
+static int recover(bank_branch_server *s, const branch_options *o, const bank_peer *peers, size_t n,
+                   char *err, size_t errlen)
+{
+    size_t owed = 0;
+    if (bank_branch_server_recover(s, peers, n, o->deadline_ms, &owed, err, errlen) != 0) return -1;
+    fprintf(stderr, "bank branch %lld: recovered: balance %lld, %zu writes owed to peers\n",
+            (long long)o->id, (long long)bank_branch_server_balance(s), owed);
+    return 0;
+}
+
 int bank_cmd_branch(int argc, char **argv)
 {
     branch_options o;
@@ -220,7 +239,7 @@ int bank_cmd_branch(int argc, char **argv)
     }
     bank_branch_config cfg = {o.id, o.balance, o.listen, o.threads, o.deadline_ms, o.serve_echo,
                               trace ? bank_trace_file_write : NULL, trace, o.attempts, o.backoff_ms,
-                              &o.faults, NULL};
+                              &o.faults, NULL, o.recover};
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     if (!s) {
         fprintf(stderr, "bank branch: %s\n", err);
@@ -242,6 +261,7 @@ int bank_cmd_branch(int argc, char **argv)
     }
     for (size_t i = 0; rc == 0 && i < n; i++) peers[i] = (bank_peer){entries[i].id, entries[i].target};
     if (rc == 0) rc = bank_branch_server_set_peers(s, peers, n, err, sizeof err);
+    if (rc == 0 && o.recover) rc = recover(s, &o, peers, n, err, sizeof err);
     if (rc == 0) {
         printf("ready\n");
         fflush(stdout);

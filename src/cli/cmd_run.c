@@ -66,6 +66,9 @@ static const char run_usage[] =
     "                         reply-delay=P:MS (an answer held back up to MS); e.g.\n"
     "                         --faults drop=10,dup=10,delay=20:30,reply-delay=10:20\n"
     "  --seed N               the faults' seed (default 1; every branch its own stream of it)\n"
+    "  --kill BRANCH@N        --processes, sequential or rounds: once N events are answered, kill\n"
+    "                         branch BRANCH's process (SIGKILL) and start it again with --recover\n"
+    "                         on the same address; the run goes on while it catches up\n"
     "  --trace FILE           record every message a branch answers in FILE, one JSON object a\n"
     "                         line (times, sender, receiver, RPC, customer and event, money, the\n"
     "                         balance after, the reply); `bank diagram FILE` draws it\n"
@@ -75,7 +78,9 @@ static const char run_usage[] =
     "  -h, --help             this text\n"
     "\n"
     "Every run checks that all branches end with the same balance change; sequential and rounds\n"
-    "runs also check every answer against the reference model.\n"
+    "runs also check every answer against the reference model. A write answered \"pending\" (a\n"
+    "branch did not acknowledge it within --attempts tries; it gets it later) counts as done, is\n"
+    "written \"pending\", counted on standard error, and waited for until every branch has it.\n"
     "exit status: 0 done, 1 the run failed (an RPC failed, or a check did), 2 bad usage or input.\n";
 
 typedef struct {
@@ -87,13 +92,14 @@ typedef struct {
     int print_branches;
     bank_branches_config branches;
     bank_drive_config drive;
+    int64_t kill_branch; /* --kill BRANCH@N; drive.kill_after is N */
 } run_options;
 
 static int parse_options(int argc, char **argv, run_options *o)
 {
     enum { OPT_SCHEDULE = 256, OPT_STYLE, OPT_LINES, OPT_BRANCHES, OPT_PROCESSES, OPT_CLUSTER,
            OPT_QUERY_DELAY, OPT_DEADLINE, OPT_THREADS, OPT_TRACE, OPT_ATTEMPTS, OPT_BACKOFF,
-           OPT_FAULTS, OPT_SEED };
+           OPT_FAULTS, OPT_SEED, OPT_KILL };
     static const struct option longs[] = {
         {"schedule", required_argument, 0, OPT_SCHEDULE},
         {"style", required_argument, 0, OPT_STYLE},
@@ -110,6 +116,7 @@ static int parse_options(int argc, char **argv, run_options *o)
         {"retry-backoff-ms", required_argument, 0, OPT_BACKOFF},
         {"faults", required_argument, 0, OPT_FAULTS},
         {"seed", required_argument, 0, OPT_SEED},
+        {"kill", required_argument, 0, OPT_KILL},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -176,6 +183,17 @@ static int parse_options(int argc, char **argv, run_options *o)
             if (bank_arg_int("run", "--seed", optarg, 0, INT64_MAX, &v) != 0) return BANK_EXIT_USAGE;
             o->branches.fault_seed = (uint64_t)v;
             break;
+        case OPT_KILL: {
+            char *at = strchr(optarg, '@');
+            if (!at) return bank_usage_error("run", "--kill: expected BRANCH@N, got \"%s\"", optarg);
+            *at = '\0';
+            int bad = bank_arg_int("run", "--kill BRANCH", optarg, 0, INT32_MAX, &o->kill_branch) != 0 ||
+                      bank_arg_int("run", "--kill N", at + 1, 1, INT64_MAX, &v) != 0;
+            *at = '@';
+            if (bad) return BANK_EXIT_USAGE;
+            o->drive.kill_after = (size_t)v;
+            break;
+        }
         case 'h': fputs(run_usage, stdout); return -1;
         case ':': return bank_usage_error("run", "%s needs a value", argv[optind - 1]);
         default: return bank_usage_error("run", "unknown option %s", argv[optind - 1]);
@@ -193,6 +211,8 @@ static int parse_options(int argc, char **argv, run_options *o)
     if (o->branches.trace_path && o->branches.mode == BANK_MODE_CLUSTER)
         return bank_usage_error("run", "--trace records what the branches this run starts answer; "
                                        "a --cluster's branches take --trace themselves");
+    if (o->drive.kill_after && (o->branches.mode != BANK_MODE_PROCESSES || o->schedule == BANK_SCHEDULE_LIVE))
+        return bank_usage_error("run", "--kill needs --processes and the sequential or rounds schedule");
     o->input = argv[optind];
     o->branches.bank_exe = bank_self_exe();
     o->drive.schedule = o->schedule;
@@ -262,6 +282,47 @@ static int write_output(const run_options *o, const bank_workload *w, const bank
     return rc;
 }
 
+typedef struct {
+    bank_branches *br;
+    const bank_workload *w;
+    int64_t id;
+} kill_target;
+
+static int kill_and_recover(void *ctx, char *err, size_t errlen)
+{
+    kill_target *k = ctx;
+    if (bank_branches_crash_and_recover(k->br, k->w, k->id, err, errlen) != 0) return -1;
+    fprintf(stderr, "bank: killed branch %lld (SIGKILL) and started it again with --recover\n",
+            (long long)k->id);
+    return 0;
+}
+
+/* The net of the writes answered success (pending ones included). */
+static int64_t answered_net(const bank_workload *w, const bank_outcome *o)
+{
+    int64_t net = 0;
+    for (size_t c = 0; c < w->n_customers; c++)
+        for (size_t e = 0; e < w->customers[c].n_events; e++) {
+            const bank_result *r = &o->results[c][e];
+            int64_t m = w->customers[c].events[e].money;
+            if (r->success && r->op == BANK_OP_DEPOSIT) net += m;
+            if (r->success && r->op == BANK_OP_WITHDRAW) net -= m;
+        }
+    return net;
+}
+
+/* Writes answered pending are counted, and waited for until every branch has them. */
+static int settle_pending(const bank_workload *w, const run_options *o, const bank_branches *br,
+                          const bank_outcome *out, char *err, size_t errlen)
+{
+    size_t pending = bank_outcome_pending(w, out);
+    if (pending == 0 && !o->drive.kill_after) return 0;
+    if (pending)
+        fprintf(stderr, "bank: %zu write%s answered pending (applied at their branch, owed to a "
+                        "branch that had not acknowledged them)\n", pending, pending == 1 ? "" : "s");
+    return bank_wait_converged(w, br, answered_net(w, out), o->drive.deadline_ms, err, errlen);
+}
+
 int bank_cmd_run(int argc, char **argv)
 {
     run_options o;
@@ -284,9 +345,15 @@ int bank_cmd_run(int argc, char **argv)
     }
     rc = -1;
     bank_branches *br = bank_branches_start(&w, &o.branches, err, sizeof err);
+    kill_target kill = {br, &w, o.kill_branch};
+    if (o.drive.kill_after) {
+        o.drive.kill_fn = kill_and_recover;
+        o.drive.kill_ctx = &kill;
+    }
     if (br && (o.branches.mode != BANK_MODE_CLUSTER ||
                check_cluster_balances(&w, br, o.drive.deadline_ms, err, sizeof err) == 0) &&
         bank_drive(&w, br, &o.drive, &out, NULL, err, sizeof err) == 0 &&
+        settle_pending(&w, &o, br, &out, err, sizeof err) == 0 &&
         bank_read_balances(&w, br, o.drive.deadline_ms, finals, err, sizeof err) == 0 &&
         bank_check_replicas(&w, &out, finals, err, sizeof err) == 0 &&
         (o.schedule == BANK_SCHEDULE_LIVE || check_against_model(&w, &o, &out, err, sizeof err) == 0))

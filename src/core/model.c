@@ -17,7 +17,7 @@ static int apply_everywhere(int64_t *balances, size_t n, int64_t delta)
 
 static bank_result run_event(int64_t *balances, size_t n_branches, size_t at, const bank_event *ev)
 {
-    bank_result r = {ev->op, 1, 0};
+    bank_result r = {ev->op, 1, 0, 0};
     switch (ev->op) {
     case BANK_OP_QUERY:
         break;

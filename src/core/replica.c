@@ -27,6 +27,9 @@ void bank_replica_free(bank_replica *r)
 {
     for (size_t i = 0; i < r->n_origins; i++) free(r->origins[i].ahead);
     free(r->origins);
+    free(r->log.items);
+    r->log.items = NULL;
+    r->log.n = r->log.cap = 0;
     r->origins = NULL;
     r->n_origins = r->cap_origins = 0;
 }

@@ -38,12 +38,22 @@ typedef struct {
     uint64_t *ahead; /* sorted, all > contiguous + 1 */
 } bank_origin_log;
 
+/* Every sequenced write this replica has applied, its own included, in the order applied
+ * (core/write_log.h): what a recovering branch rebuilds itself from. The logged operations
+ * append to it; the bare ones below leave it alone. */
+typedef struct bank_logged_write bank_logged_write;
+typedef struct {
+    size_t n, cap;
+    bank_logged_write *items;
+} bank_write_log;
+
 typedef struct {
     int64_t branch_id;
     int64_t balance;
     uint64_t last_sequence; /* of writes this branch originated */
     size_t n_origins, cap_origins;
     bank_origin_log *origins;
+    bank_write_log log;
 } bank_replica;
 
 void bank_replica_init(bank_replica *r, int64_t branch_id, int64_t balance);

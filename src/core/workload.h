@@ -45,6 +45,8 @@ typedef struct {
     bank_op op;
     int success;
     int64_t balance;
+    int pending; /* a write answered PENDING: applied at its branch (success is 1 too), still
+                    owed to some branch that will get it when it is back */
 } bank_result;
 
 /* results[c][e] for customer entry c (input order) and its event e. */

@@ -16,7 +16,7 @@ static void write_item(FILE *f, const bank_result *r, bank_style style)
 {
     if (r->op != BANK_OP_QUERY) {
         fprintf(f, "{\"interface\": \"%s\", \"result\": \"%s\"}", bank_op_name(r->op),
-                r->success ? "success" : "fail");
+                r->pending ? "pending" : r->success ? "success" : "fail");
         return;
     }
     switch (style) {

@@ -6,6 +6,7 @@
 
 #include "bank.pb-c.h"
 #include "core/workload.h"
+#include "core/write_log.h"
 #include "course.pb-c.h"
 
 static void error_answer(bank_answer *a, int status, const char *details)
@@ -20,14 +21,13 @@ static int fits_int32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
 /* A customer's write at this branch. The course's form reports the balance as int32, so there a
  * write whose result it could not report is refused. */
 static bank_status local_write(bank_replica *r, bank_write_kind kind, int64_t money, int int32_only,
-                               bank_write *w)
+                               int64_t customer_id, int64_t event_id, bank_write *w)
 {
     int64_t after;
     int outside = __builtin_add_overflow(r->balance, kind == BANK_WRITE_DEPOSIT ? money : -money, &after);
     if (int32_only && (outside || !fits_int32(after)))
         return kind == BANK_WRITE_DEPOSIT ? BANK_OVERFLOW : BANK_INSUFFICIENT_FUNDS;
-    return kind == BANK_WRITE_DEPOSIT ? bank_replica_deposit(r, money, w)
-                                      : bank_replica_withdraw(r, money, w);
+    return bank_logged_local(r, kind, money, customer_id, event_id, w); /* logged for recovery */
 }
 
 static void decide_customer(bank_replica *r, int peers_ready, bank_request_kind kind,
@@ -54,7 +54,8 @@ static void decide_customer(bank_replica *r, int peers_ready, bank_request_kind 
     if (money < 0) return error_answer(a, BANK_RPC_INVALID_ARGUMENT, "money must not be negative");
     if (!peers_ready) return error_answer(a, BANK_RPC_UNAVAILABLE, "branch does not know its peers yet");
     bank_write_kind wk = kind == BANK_REQ_DEPOSIT ? BANK_WRITE_DEPOSIT : BANK_WRITE_WITHDRAW;
-    bank_status st = local_write(r, wk, money, 0, &a->write);
+    bank_status st = local_write(r, wk, money, 0, a->customer_id, a->event_id, &a->write);
+    if (st == BANK_NO_MEMORY) return error_answer(a, BANK_RPC_RESOURCE_EXHAUSTED, "out of memory");
     a->balance = r->balance;
     if (st != BANK_OK) {
         a->success = 0;
@@ -80,7 +81,7 @@ static void apply_propagation(bank_replica *r, const Bank__PropagateRequest *req
                       : w.origin == r->branch_id  ? "a branch does not propagate to itself"
                                                   : NULL;
     if (bad) return error_answer(a, BANK_RPC_INVALID_ARGUMENT, bad);
-    bank_status st = bank_replica_apply(r, &w);
+    bank_status st = bank_logged_apply(r, &w, a->customer_id, a->event_id);
     if (st != BANK_OK && st != BANK_DUPLICATE)
         return error_answer(a, st == BANK_NO_MEMORY ? BANK_RPC_RESOURCE_EXHAUSTED : BANK_RPC_OUT_OF_RANGE,
                             bank_status_text(st));
@@ -211,7 +212,8 @@ static void decide_course(bank_replica *r, int peers_ready, bank_request_kind ki
         return;
     }
     if (!peers_ready) return error_answer(a, BANK_RPC_UNAVAILABLE, "branch does not know its peers yet");
-    bank_status st = local_write(r, wk, money, 1, &a->write);
+    bank_status st = local_write(r, wk, money, 1, a->customer_id, 0, &a->write);
+    if (st == BANK_NO_MEMORY) return error_answer(a, BANK_RPC_RESOURCE_EXHAUSTED, "out of memory");
     a->balance = r->balance;
     if (st != BANK_OK) return;
     a->kind = BANK_ANSWER_FAN_OUT;

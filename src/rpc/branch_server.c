@@ -18,6 +18,9 @@
 #include "branch_logic.h"
 #include "codec.h"
 #include "engine.h"
+#include "outbox.h"
+#include "recovery.h"
+#include "snapshot.h"
 #include "core/replica.h"
 #include "core/workload.h"
 #include "core/workload_gen.h"
@@ -32,6 +35,7 @@ enum method {
     M_MSG_PROPAGATION,
     M_PROPAGATE_BATCH,
     M_ECHO,
+    M_SNAPSHOT, /* a page of the write log, for a branch that recovers (recovery.c) */
     M_COUNT,
     /* A call to a path no method is registered for: answered UNIMPLEMENTED at once. Without a
      * request posted for such calls, the C core would hold them until the caller's deadline. */
@@ -42,12 +46,13 @@ static const char *const method_path[M_COUNT] = {
     BANK_PATH_QUERY,    BANK_PATH_DEPOSIT,      BANK_PATH_WITHDRAW,
     BANK_PATH_PROPAGATE_DEPOSIT, BANK_PATH_PROPAGATE_WITHDRAW, BANK_PATH_MSG_DELIVERY,
     BANK_PATH_MSG_PROPAGATION,   BANK_PATH_PROPAGATE_BATCH, BANK_PATH_ECHO,
+    BANK_PATH_SNAPSHOT,
 };
 
 /* The method names a trace uses. */
 static const char *const method_name[M_COUNT] = {
     "Query", "Deposit", "Withdraw", "Propagate_Deposit", "Propagate_Withdraw", "MsgDelivery",
-    "MsgPropagation", "Propagate_Batch", "Echo",
+    "MsgPropagation", "Propagate_Batch", "Echo", "Snapshot",
 };
 
 /* The method each path asks for, as branch_logic.h names it (the echo has none). */
@@ -139,6 +144,10 @@ struct bank_branch_server {
     int timer_stopped;
     pthread_t timer_thread;
     int timer_started;
+
+    bank_outbox *outbox;   /* propagations owed to peers beyond a write's tries (outbox.c) */
+    atomic_int recovering; /* started with --recover and not caught up yet: refuse everything */
+    int64_t initial_balance;
 };
 
 /* What a customer's write answers once every peer has acknowledged it. */
@@ -165,6 +174,7 @@ typedef struct {
     int from_branch;
     atomic_size_t peers_pending;
     atomic_int failed;
+    atomic_int owed; /* some peer did not acknowledge within the tries: it is owed the write */
     char failure[256];
 } server_call;
 
@@ -468,6 +478,8 @@ static void trace_error(server_call *c, const char *details)
     trace_reply(c, reply, read_balance(c->srv));
 }
 
+static void reply_pending(server_call *c);
+
 static void finish_write(server_call *c)
 {
     if (atomic_load(&c->failed)) {
@@ -476,6 +488,10 @@ static void finish_write(server_call *c)
                  (long long)c->srv->id, c->failure);
         trace_error(c, details);
         send_reply(c, GRPC_STATUS_UNAVAILABLE, details, NULL);
+        return;
+    }
+    if (atomic_load(&c->owed)) {
+        reply_pending(c);
         return;
     }
     trace_reply(c, "success", c->balance);
@@ -545,9 +561,12 @@ static void retry_fire(void *arg, int cancelled)
 }
 
 /* A try that a peer did not acknowledge (it timed out, was unavailable, or was lost): tried
- * again after a backoff, up to the limit; then the write is reported as not acknowledged. The
+ * again after a backoff, up to the limit; then it is owed to the peer (P11), or, when it cannot
+ * be, reported as not acknowledged. The
  * peer recognises a propagation it already applied by (origin, sequence), so a retry never
  * applies a write twice. Takes o. */
+static int owe_later(owed *o);
+
 static void attempt_failed(owed *o, const char *why)
 {
     if (!o->c) { /* a copy: the original's fate is the one that counts */
@@ -562,6 +581,7 @@ static void attempt_failed(owed *o, const char *why)
         run_later(s, backoff < 2000 ? backoff : 2000, retry_fire, o);
         return;
     }
+    if (owe_later(o)) return;
     char text[200];
     snprintf(text, sizeof text, "%s (after %d %s)", why, o->attempt, o->attempt == 1 ? "try" : "tries");
     note_failure(o->c, "branch %lld did not acknowledge it: %s", (long long)o->to->id, text);
@@ -900,9 +920,12 @@ static int64_t read_balance(bank_branch_server *s)
 }
 
 /* Every method but the echo: branch_logic.c decides, under the lock; this only carries it out. */
+static int refuse_while_recovering(server_call *c);
+
 static void handle_request(server_call *c)
 {
     bank_branch_server *s = c->srv;
+    if (refuse_while_recovering(c)) return;
     grpc_slice bytes;
     if (bank_codec_flatten(c->payload, &bytes) != 0) {
         trace_error(c, "unreadable message");
@@ -991,6 +1014,8 @@ static void handle_unknown(server_call *c)
     send_reply(c, GRPC_STATUS_UNIMPLEMENTED, details, NULL);
 }
 
+static void handle_snapshot(server_call *c);
+
 static void on_incoming(server_call *c, int ok)
 {
     bank_branch_server *s = c->srv;
@@ -1002,6 +1027,7 @@ static void on_incoming(server_call *c, int ok)
     if (!atomic_load(&s->stopping)) post_request(s, c->method);
     if (c->method == M_ECHO) handle_echo(c);
     else if (c->method < M_ECHO) handle_request(c);
+    else if (c->method == M_SNAPSHOT) handle_snapshot(c);
     else if (c->method == M_UNKNOWN) handle_unknown(c);
     else free_server_call(c);
 }
@@ -1065,6 +1091,8 @@ bank_branch_server *bank_branch_server_start(const bank_branch_config *cfg, char
     }
     grpc_init();
     s->id = cfg->id;
+    s->initial_balance = cfg->balance;
+    atomic_store(&s->recovering, cfg->recover != 0);
     s->propagate_deadline_ms = cfg->propagate_deadline_ms > 0 ? cfg->propagate_deadline_ms : 10000;
     s->serve_echo = cfg->serve_echo;
     s->trace = cfg->trace;
@@ -1135,6 +1163,9 @@ int bank_branch_server_port(const bank_branch_server *s) { return s->port; }
 
 static const char *const batch_path[1] = {BANK_PATH_PROPAGATE_BATCH};
 
+static int start_outbox(bank_branch_server *s, const bank_peer *peers, size_t n, char *err,
+                        size_t errlen);
+
 int bank_branch_server_set_peers(bank_branch_server *s, const bank_peer *peers, size_t n,
                                  char *err, size_t errlen)
 {
@@ -1163,6 +1194,7 @@ int bank_branch_server_set_peers(bank_branch_server *s, const bank_peer *peers, 
         }
         s->n_peers++;
     }
+    if (start_outbox(s, peers, n, err, errlen) != 0) return -1;
     atomic_store(&s->peers_ready, 1);
     return 0;
 }
@@ -1177,5 +1209,142 @@ void bank_branch_server_stop(bank_branch_server *s)
     stop_timer(s);
     abandon_queued(s); /* their customers are told now */
     shut_down_and_drain(s);
+    /* only now: no thread is left that could owe it something. What is still owed is dropped. */
+    bank_outbox_stop(s->outbox);
     free_branch(s);
+}
+
+/* ---- owed propagations, snapshots and recovery (outbox.c, snapshot.c, recovery.c) ---- */
+
+static int start_outbox(bank_branch_server *s, const bank_peer *peers, size_t n, char *err,
+                        size_t errlen)
+{
+    char why[200];
+    s->outbox = bank_outbox_start(s->id, peers, n, s->propagate_deadline_ms, s->backoff_ms, why,
+                                  sizeof why);
+    if (!s->outbox) snprintf(err, errlen, "branch %lld: %s", (long long)s->id, why);
+    return s->outbox ? 0 : -1;
+}
+
+/* The last try of c's propagation to `to` failed: the write stays owed to that peer, and c's
+ * customer will be answered PENDING. 0 when it cannot be owed (the branch is stopping, or out
+ * of memory): then the write is reported as not acknowledged, as before. */
+static int owe_later(owed *o)
+{
+    server_call *c = o->c;
+    bank_branch_server *s = c->srv;
+    if (!s->outbox || atomic_load(&s->stopping)) return 0;
+    Bank__PropagateRequest req = BANK__PROPAGATE_REQUEST__INIT;
+    req.origin_branch = o->write.origin;
+    req.sequence = o->write.sequence;
+    req.money = o->write.money;
+    req.customer_id = o->customer_id;
+    req.event_id = o->event_id;
+    uint8_t bytes[128]; /* five varints and a bool: at most 56 bytes */
+    size_t len = bank__propagate_request__pack(&req, bytes);
+    if (bank_outbox_owe(s->outbox, o->to->id, o->write.kind, bytes, len) != 0) return 0;
+    atomic_store(&c->owed, 1);
+    peer_done(c);
+    free(o);
+    return 1;
+}
+
+/* A write applied here and at every peer that acknowledged it, still owed to the others. The
+ * course's MsgResponse has no such value: its result is the string "pending". */
+static void reply_pending(server_call *c)
+{
+    trace_reply(c, "pending", c->balance);
+    if (c->form == REPLY_COURSE) {
+        if (!fits_int32(c->balance)) {
+            send_reply(c, GRPC_STATUS_OUT_OF_RANGE,
+                       "the balance does not fit the course's int32 money field", NULL);
+            return;
+        }
+        MsgResponse r = MSG_RESPONSE__INIT;
+        r.interface = (char *)c->course_interface;
+        r.result = "pending";
+        r.money = (int32_t)c->balance;
+        send_reply(c, GRPC_STATUS_OK, NULL, &r.base);
+        return;
+    }
+    Bank__CustomerReply r = BANK__CUSTOMER_REPLY__INIT;
+    r.result = BANK__RESULT__PENDING;
+    r.balance = c->balance;
+    send_reply(c, GRPC_STATUS_OK, NULL, &r.base);
+}
+
+#define RECOVERING_DETAILS "recovering"
+
+/* A branch that has not caught up after a crash answers nothing from its stale replica. */
+static int refuse_while_recovering(server_call *c)
+{
+    if (!atomic_load(&c->srv->recovering)) return 0;
+    c->from_branch = c->method == M_PROPAGATE_DEPOSIT || c->method == M_PROPAGATE_WITHDRAW ||
+                     c->method == M_SNAPSHOT; /* for the trace: the request is not read */
+    trace_error(c, RECOVERING_DETAILS);
+    send_reply(c, GRPC_STATUS_UNAVAILABLE, RECOVERING_DETAILS, NULL);
+    return 1;
+}
+
+static void handle_snapshot(server_call *c)
+{
+    bank_branch_server *s = c->srv;
+    if (refuse_while_recovering(c)) return;
+    grpc_slice bytes;
+    if (bank_codec_flatten(c->payload, &bytes) != 0) {
+        trace_error(c, "unreadable message");
+        send_reply(c, GRPC_STATUS_INVALID_ARGUMENT, "unreadable message", NULL);
+        return;
+    }
+    uint8_t *packed;
+    size_t len;
+    const char *details = NULL;
+    pthread_mutex_lock(&s->lock); /* the page and the balance at one instant */
+    int st = bank_snapshot_answer(&s->replica, GRPC_SLICE_START_PTR(bytes), GRPC_SLICE_LENGTH(bytes),
+                                  &packed, &len, &details);
+    int64_t balance = s->replica.balance;
+    pthread_mutex_unlock(&s->lock);
+    grpc_slice_unref(bytes);
+    if (st != GRPC_STATUS_OK) {
+        trace_error(c, details);
+        send_reply(c, (grpc_status_code)st, details, NULL);
+        return;
+    }
+    grpc_slice out = grpc_slice_from_copied_buffer((const char *)packed, len);
+    free(packed);
+    c->reply = grpc_raw_byte_buffer_create(&out, 1);
+    grpc_slice_unref(out);
+    trace_reply(c, "success", balance);
+    send_reply(c, GRPC_STATUS_OK, NULL, NULL);
+}
+
+int bank_branch_server_recover(bank_branch_server *s, const bank_peer *peers, size_t n,
+                               int deadline_ms, size_t *owed, char *err, size_t errlen)
+{
+    *owed = 0;
+    if (!atomic_load(&s->recovering) || !s->outbox) {
+        snprintf(err, errlen, "branch %lld: not started to recover, or peers not set", (long long)s->id);
+        return -1;
+    }
+    bank_write_log *logs = calloc(n ? n : 1, sizeof *logs);
+    if (!logs) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = bank_recovery_collect(s->id, peers, n, deadline_ms, logs, err, errlen);
+    if (rc == 0) {
+        pthread_mutex_lock(&s->lock);
+        rc = bank_recovery_install(&s->replica, s->initial_balance, peers, n, logs, s->outbox, owed,
+                                   err, errlen);
+        pthread_mutex_unlock(&s->lock);
+    }
+    for (size_t i = 0; i < n; i++) bank_write_log_free(&logs[i]);
+    free(logs);
+    if (rc == 0) atomic_store(&s->recovering, 0);
+    return rc;
+}
+
+size_t bank_branch_server_owed(bank_branch_server *s)
+{
+    return s->outbox ? bank_outbox_owed(s->outbox) : 0;
 }

@@ -29,6 +29,8 @@ typedef struct {
     const bank_faults *faults;  /* optional: faults to inject into this branch's traffic */
     bank_engine *engine;        /* optional: shared with other branches of this process (then
                                    `threads` is unused); NULL: the branch starts its own */
+    int recover;                /* start recovering: every request is answered UNAVAILABLE
+                                   "recovering" until bank_branch_server_recover has caught up */
 } bank_branch_config;
 
 typedef struct {
@@ -47,6 +49,15 @@ int bank_branch_server_set_peers(bank_branch_server *s, const bank_peer *peers, 
                                  char *err, size_t errlen);
 
 int64_t bank_branch_server_balance(bank_branch_server *s);
+
+/* For a branch started with cfg.recover, after set_peers: reads every peer's log, rebuilds the
+ * replica from the initial balance and their union, owes every peer what it lacks, and then
+ * serves. 0 (*owed: the writes now owed to peers), or -1 with err (the branch keeps refusing). */
+int bank_branch_server_recover(bank_branch_server *s, const bank_peer *peers, size_t n,
+                               int deadline_ms, size_t *owed, char *err, size_t errlen);
+
+/* Propagations this branch still owes its peers (answered PENDING, or owed after a recovery). */
+size_t bank_branch_server_owed(bank_branch_server *s);
 
 /* Stops accepting, cancels what is in flight, joins its threads and frees everything. */
 void bank_branch_server_stop(bank_branch_server *s);

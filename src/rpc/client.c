@@ -185,13 +185,15 @@ int bank_client_call(bank_channel *ch, grpc_completion_queue *cq, bank_op op, in
     Bank__CustomerReply *r =
         (Bank__CustomerReply *)bank_codec_unpack(&bank__customer_reply__descriptor, reply);
     grpc_byte_buffer_destroy(reply);
-    if (!r || (r->result != BANK__RESULT__SUCCESS && r->result != BANK__RESULT__FAIL)) {
+    if (!r || (r->result != BANK__RESULT__SUCCESS && r->result != BANK__RESULT__FAIL &&
+               r->result != BANK__RESULT__PENDING)) {
         snprintf(err, errlen, "%s: malformed CustomerReply", ch->target);
         if (r) protobuf_c_message_free_unpacked(&r->base, NULL);
         return -1;
     }
     out->op = op;
-    out->success = r->result == BANK__RESULT__SUCCESS;
+    out->success = r->result != BANK__RESULT__FAIL; /* PENDING: applied at the branch */
+    out->pending = r->result == BANK__RESULT__PENDING;
     out->balance = r->balance;
     protobuf_c_message_free_unpacked(&r->base, NULL);
     return 0;

@@ -14,6 +14,7 @@
 #define BANK_PATH_PROPAGATE_DEPOSIT "/bank.Branch/Propagate_Deposit"
 #define BANK_PATH_PROPAGATE_WITHDRAW "/bank.Branch/Propagate_Withdraw"
 #define BANK_PATH_PROPAGATE_BATCH "/bank.Branch/Propagate_Batch"
+#define BANK_PATH_SNAPSHOT "/bank.Branch/Snapshot"
 #define BANK_PATH_MSG_DELIVERY "/Branch/MsgDelivery"
 #define BANK_PATH_MSG_PROPAGATION "/Branch/MsgPropagation"
 /* Served only when a benchmark asks for it: the same server answering with no logic at all. */

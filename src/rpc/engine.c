@@ -82,6 +82,17 @@ bank_engine *bank_engine_start(int threads, char *err, size_t errlen)
 
 grpc_completion_queue *bank_engine_cq(bank_engine *e) { return e->cq; }
 
+const grpc_channel_args *bank_peer_channel_args(void)
+{
+    static grpc_arg args[] = {
+        {GRPC_ARG_INTEGER, GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, {.integer = 100}},
+        {GRPC_ARG_INTEGER, GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, {.integer = 100}},
+        {GRPC_ARG_INTEGER, GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, {.integer = 1000}},
+    };
+    static const grpc_channel_args set = {sizeof args / sizeof args[0], args};
+    return &set;
+}
+
 grpc_channel *bank_engine_channel(bank_engine *e, const char *target, const char *const *paths,
                                   size_t n_paths, void **handles)
 {
@@ -100,7 +111,7 @@ grpc_channel *bank_engine_channel(bank_engine *e, const char *target, const char
     char *copy = ch ? NULL : strdup(target);
     if (!ch && copy && e->n_channels < e->cap_channels) {
         grpc_channel_credentials *creds = grpc_insecure_credentials_create();
-        ch = grpc_channel_create(target, creds, NULL);
+        ch = grpc_channel_create(target, creds, bank_peer_channel_args());
         grpc_channel_credentials_release(creds);
         e->channels[e->n_channels++] = (engine_channel){copy, ch};
         copy = NULL;

@@ -28,6 +28,10 @@ grpc_completion_queue *bank_engine_cq(bank_engine *e);
 grpc_channel *bank_engine_channel(bank_engine *e, const char *target, const char *const *paths,
                                   size_t n_paths, void **handles);
 
+/* Channel arguments for branch-to-branch channels: reconnect within 100 ms .. 1 s of a peer
+ * coming back (gRPC's own default waits up to 120 s), so owed writes reach a restarted peer. */
+const grpc_channel_args *bank_peer_channel_args(void);
+
 /* Call when everything that used the engine has stopped and every tag has been handled: shuts
  * the queue down, joins the threads, destroys the channels and frees e. */
 void bank_engine_stop(bank_engine *e);

@@ -36,6 +36,8 @@ struct bank_branches {
     bank_engine *engine;          /* embedded: the queue and threads all its branches share */
     child *children;              /* processes */
     bank_trace_file *trace;       /* embedded */
+    char *peer_list;              /* processes: what every child was told, for a restart */
+    bank_branches_config cfg;     /* processes: how they were started, for a restart */
 };
 
 const char *bank_branches_target(const bank_branches *b, size_t i) { return b->targets[i]; }
@@ -61,6 +63,7 @@ static void free_branches(bank_branches *b)
     free(b->targets);
     free(b->servers);
     free(b->children);
+    free(b->peer_list);
     free(b);
 }
 
@@ -112,7 +115,7 @@ static bank_branches *start_embedded(const bank_workload *w, const bank_branches
                                  cfg->server_threads, cfg->deadline_ms, cfg->serve_echo,
                                  b->trace ? bank_trace_file_write : NULL, b->trace,
                                  cfg->propagate_attempts, cfg->retry_backoff_ms, &faults,
-                                 b->engine};
+                                 b->engine, 0};
         b->servers[i] = bank_branch_server_start(&bc, err, errlen);
         if (!b->servers[i]) {
             stop_servers(b);
@@ -171,7 +174,7 @@ static int read_child_line(child *c, char *line, size_t cap, int64_t deadline)
 }
 
 static int spawn_branch(child *c, const char *exe, const bank_branch *br, const bank_branches_config *cfg,
-                        char *err, size_t errlen)
+                        const char *listen, int recover, char *err, size_t errlen)
 {
     int in[2], out[2];
     if (pipe2(in, O_CLOEXEC) != 0) {
@@ -193,7 +196,7 @@ static int spawn_branch(child *c, const char *exe, const bank_branch *br, const 
     snprintf(backoff, sizeof backoff, "%d", cfg->retry_backoff_ms > 0 ? cfg->retry_backoff_ms : 50);
     snprintf(seed, sizeof seed, "%" PRIu64, cfg->fault_seed);
     char *argv[32] = {(char *)exe, "branch", "--id", id, "--balance", balance, "--listen",
-                      "127.0.0.1:0", "--peers", "-", "--threads", threads, "--deadline-ms",
+                      (char *)listen, "--peers", "-", "--threads", threads, "--deadline-ms",
                       deadline, "--attempts", attempts, "--retry-backoff-ms", backoff};
     int argc = 18;
     if (cfg->trace_path) {
@@ -207,6 +210,7 @@ static int spawn_branch(child *c, const char *exe, const bank_branch *br, const 
         argv[argc++] = "--seed";
         argv[argc++] = seed;
     }
+    if (recover) argv[argc++] = "--recover";
     argv[argc] = NULL;
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -298,7 +302,8 @@ static bank_branches *start_processes(const bank_workload *w, const bank_branche
     int64_t deadline = now_ms() + (cfg->deadline_ms > 0 ? cfg->deadline_ms : 10000);
     char line[512];
     for (size_t i = 0; i < w->n_branches; i++)
-        if (spawn_branch(&b->children[i], cfg->bank_exe, &w->branches[i], cfg, err, errlen) != 0)
+        if (spawn_branch(&b->children[i], cfg->bank_exe, &w->branches[i], cfg, "127.0.0.1:0", 0, err,
+                         errlen) != 0)
             goto fail;
     for (size_t i = 0; i < w->n_branches; i++) {
         if (read_child_line(&b->children[i], line, sizeof line, deadline) != 0 ||
@@ -326,7 +331,8 @@ static bank_branches *start_processes(const bank_workload *w, const bank_branche
             free(list);
             goto fail;
         }
-    free(list);
+    b->peer_list = list;
+    b->cfg = *cfg;
     for (size_t i = 0; i < w->n_branches; i++)
         if (read_child_line(&b->children[i], line, sizeof line, deadline) != 0 ||
             strcmp(line, "ready") != 0) {
@@ -400,4 +406,39 @@ int bank_branches_stop(bank_branches *b, char *err, size_t errlen)
         }
     free_branches(b);
     return rc;
+}
+
+int bank_branches_crash_and_recover(bank_branches *b, const bank_workload *w, int64_t branch_id,
+                                    char *err, size_t errlen)
+{
+    size_t i = bank_workload_branch_index(w, branch_id);
+    if (b->mode != BANK_MODE_PROCESSES || i >= b->n) {
+        snprintf(err, errlen, "--kill: branch %lld is not a branch process of this run", (long long)branch_id);
+        return -1;
+    }
+    child *c = &b->children[i];
+    kill(c->pid, SIGKILL); /* a crash: nothing is flushed, nothing is said to the peers */
+    waitpid(c->pid, NULL, 0);
+    close(c->to_child);
+    close(c->from_child);
+    c->pid = 0;
+    c->buffered = 0;
+    if (spawn_branch(c, b->cfg.bank_exe, &w->branches[i], &b->cfg, b->targets[i], 1, err, errlen) != 0)
+        return -1;
+    char line[512];
+    int64_t deadline = now_ms() + (b->cfg.deadline_ms > 0 ? b->cfg.deadline_ms : 10000);
+    if (read_child_line(c, line, sizeof line, deadline) != 0 || strncmp(line, "listening ", 10) != 0 ||
+        strcmp(line + 10, b->targets[i]) != 0) {
+        snprintf(err, errlen, "branch %lld did not listen again on %s after its restart",
+                 (long long)branch_id, b->targets[i]);
+        return -1;
+    }
+    /* It recovers while the run goes on: its "ready" is left unread, and if recovering fails it
+     * exits 1, which stopping the run reports. */
+    if (write_all(c->to_child, b->peer_list, strlen(b->peer_list)) != 0) {
+        snprintf(err, errlen, "branch %lld stopped before it got its peers after its restart",
+                 (long long)branch_id);
+        return -1;
+    }
+    return 0;
 }

@@ -35,6 +35,12 @@ bank_branches *bank_branches_start(const bank_workload *w, const bank_branches_c
 /* "host:port" of the branch at w->branches[i]. */
 const char *bank_branches_target(const bank_branches *b, size_t i);
 
+/* bank run --kill: SIGKILLs branch_id's process and starts it again on the same address with
+ * --recover (it catches up from its peers while the run goes on). Processes only. 0, or -1 with
+ * err. */
+int bank_branches_crash_and_recover(bank_branches *b, const bank_workload *w, int64_t branch_id,
+                                    char *err, size_t errlen);
+
 /* Stops what this run started (a cluster is left running) and frees b. 0, or -1 with err when
  * a branch process did not end cleanly. */
 int bank_branches_stop(bank_branches *b, char *err, size_t errlen);

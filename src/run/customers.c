@@ -11,6 +11,7 @@
 typedef struct {
     const bank_workload *w;
     const bank_drive_config *cfg;
+    const bank_branches *b;
     bank_channel **channels; /* one per branch, shared by every thread */
     bank_outcome *out;
     bank_latencies *lat;
@@ -44,6 +45,32 @@ static void record_failure(drive *d, const char *msg)
     pthread_mutex_unlock(&d->lock);
 }
 
+static void sleep_ms(int ms);
+
+/* A call, asked again while the branch answers UNAVAILABLE "recovering" (bank branch --recover:
+ * it refused without doing anything, so even a write is safe to send again), until deadline_ms.
+ * With after_crash (bank run --kill), any UNAVAILABLE but "write applied ..." is asked again too:
+ * the crash came between two phases, so a call that broke on the dead process's connection
+ * never reached a live branch. */
+static int call_through_recovery(bank_channel *ch, grpc_completion_queue *cq, bank_op op,
+                                 int64_t customer_id, int64_t event_id, int64_t money,
+                                 int deadline_ms, int after_crash, bank_result *out, char *err,
+                                 size_t errlen)
+{
+    uint64_t until = now_ns() + (uint64_t)deadline_ms * 1000000u;
+    for (int first = 1;; first = 0) {
+        uint64_t now = now_ns();
+        int left = first ? deadline_ms : now < until ? (int)((until - now) / 1000000u) : 0;
+        int rc = bank_client_call(ch, cq, op, customer_id, event_id, money, left > 0 ? left : 1, out,
+                                  err, errlen);
+        const char *unavailable = rc != 0 ? strstr(err, "gRPC status 14: ") : NULL;
+        int again = unavailable && (strncmp(unavailable + 16, "recovering", 10) == 0 ||
+                                    (after_crash && strncmp(unavailable + 16, "write applied", 13) != 0));
+        if (!again || left <= 50) return rc;
+        sleep_ms(50);
+    }
+}
+
 /* Runs one event of customer c as that customer would: a call to its own branch. */
 static int run_event(drive *d, grpc_completion_queue *cq, size_t c, size_t e)
 {
@@ -51,8 +78,9 @@ static int run_event(drive *d, grpc_completion_queue *cq, size_t c, size_t e)
     const bank_event *ev = &cu->events[e];
     char why[400];
     uint64_t start = now_ns();
-    if (bank_client_call(d->channels[cu->branch_index], cq, ev->op, cu->id, ev->id, ev->money,
-                         d->cfg->deadline_ms, &d->out->results[c][e], why, sizeof why) != 0) {
+    if (call_through_recovery(d->channels[cu->branch_index], cq, ev->op, cu->id, ev->id, ev->money,
+                              d->cfg->deadline_ms, d->cfg->kill_after > 0, &d->out->results[c][e],
+                              why, sizeof why) != 0) {
         char msg[512];
         snprintf(msg, sizeof msg, "customer %lld, event %lld (%s): %s", (long long)cu->id,
                  (long long)ev->id, bank_op_name(ev->op), why);
@@ -85,6 +113,37 @@ static void *plan_worker(void *arg)
     return NULL;
 }
 
+typedef struct {
+    size_t answered; /* events answered so far */
+    int64_t net;     /* of the writes answered success or pending so far */
+    int killed;
+} after_phase_state;
+
+/* Between two phases: a write answered PENDING is waited for until it has reached every branch,
+ * so the next phase still starts after every write is everywhere (S2); and bank run --kill
+ * crashes and restarts its branch once enough events are answered. */
+static void after_phase(drive *d, const bank_step *steps, size_t n, after_phase_state *st)
+{
+    int pending = 0;
+    for (size_t i = 0; i < n; i++) {
+        const bank_result *r = &d->out->results[steps[i].customer][steps[i].event];
+        int64_t money = d->w->customers[steps[i].customer].events[steps[i].event].money;
+        if (r->success && r->op == BANK_OP_DEPOSIT) st->net += money;
+        if (r->success && r->op == BANK_OP_WITHDRAW) st->net -= money;
+        pending |= r->pending;
+    }
+    st->answered += n;
+    char why[512];
+    if (pending && bank_wait_converged(d->w, d->b, st->net, d->cfg->deadline_ms, why, sizeof why) != 0) {
+        record_failure(d, why);
+        return;
+    }
+    if (d->cfg->kill_fn && d->cfg->kill_after > 0 && !st->killed && st->answered >= d->cfg->kill_after) {
+        st->killed = 1;
+        if (d->cfg->kill_fn(d->cfg->kill_ctx, why, sizeof why) != 0) record_failure(d, why);
+    }
+}
+
 static int drive_plan(drive *d)
 {
     bank_plan plan;
@@ -110,12 +169,18 @@ static int drive_plan(drive *d)
         return -1;
     }
     pthread_mutex_lock(&d->lock);
+    after_phase_state after = {0, 0, 0};
     for (size_t p = 0; p < plan.n_phases && !d->failed; p++) {
         d->steps = plan.steps + plan.phase_start[p];
         d->n_steps = plan.phase_start[p + 1] - plan.phase_start[p];
         d->next_step = d->steps_done = 0;
         pthread_cond_broadcast(&d->work_ready);
         while (d->steps_done < d->n_steps) pthread_cond_wait(&d->phase_done, &d->lock);
+        if (!d->failed) {
+            pthread_mutex_unlock(&d->lock);
+            after_phase(d, d->steps, d->n_steps, &after);
+            pthread_mutex_lock(&d->lock);
+        }
     }
     d->quit = 1;
     pthread_cond_broadcast(&d->work_ready);
@@ -213,6 +278,7 @@ int bank_drive_counted(const bank_workload *w, const bank_branches *b, const ban
     memset(&d, 0, sizeof d);
     d.w = w;
     d.cfg = cfg;
+    d.b = b;
     d.out = out;
     d.lat = lat;
     d.answered = answered;
@@ -244,7 +310,7 @@ int bank_read_balances(const bank_workload *w, const bank_branches *b, int deadl
         bank_channel *ch = bank_channel_open(bank_branches_target(b, i));
         bank_result r;
         char why[400];
-        rc = ch ? bank_client_call(ch, cq, BANK_OP_QUERY, 0, 0, 0, deadline_ms, &r, why, sizeof why)
+        rc = ch ? call_through_recovery(ch, cq, BANK_OP_QUERY, 0, 0, 0, deadline_ms, 0, &r, why, sizeof why)
                 : -1;
         if (rc == 0) balances[i] = r.balance;
         else snprintf(err, errlen, "reading the balance of branch %lld: %s",
@@ -252,5 +318,43 @@ int bank_read_balances(const bank_workload *w, const bank_branches *b, int deadl
         bank_channel_close(ch);
     }
     bank_client_cq_destroy(cq);
+    return rc;
+}
+
+size_t bank_outcome_pending(const bank_workload *w, const bank_outcome *out)
+{
+    size_t n = 0;
+    for (size_t c = 0; c < w->n_customers; c++)
+        for (size_t e = 0; e < w->customers[c].n_events; e++) n += out->results[c][e].pending != 0;
+    return n;
+}
+
+int bank_wait_converged(const bank_workload *w, const bank_branches *b, int64_t net,
+                        int deadline_ms, char *err, size_t errlen)
+{
+    int64_t *now = calloc(w->n_branches ? w->n_branches : 1, sizeof *now);
+    if (!now) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    uint64_t until = now_ns() + (uint64_t)deadline_ms * 1000000u;
+    int rc;
+    for (;;) {
+        rc = bank_read_balances(w, b, deadline_ms, now, err, errlen);
+        size_t behind = w->n_branches;
+        for (size_t i = 0; i < w->n_branches && rc == 0 && behind == w->n_branches; i++)
+            if (now[i] != w->branches[i].balance + net) behind = i;
+        if (rc != 0 || behind == w->n_branches) break;
+        if (now_ns() >= until) {
+            snprintf(err, errlen,
+                     "branch %lld holds %lld, expected %lld: the writes owed to it did not reach it "
+                     "within %d ms", (long long)w->branches[behind].id, (long long)now[behind],
+                     (long long)(w->branches[behind].balance + net), deadline_ms);
+            rc = -1;
+            break;
+        }
+        sleep_ms(50);
+    }
+    free(now);
     return rc;
 }

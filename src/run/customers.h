@@ -16,6 +16,11 @@ typedef struct {
     int query_delay_ms; /* live: pause before every query */
     int deadline_ms;    /* per customer call */
     int workers;        /* sequential/rounds: client threads; 0 picks one */
+    /* sequential/rounds: once the phase that answers the kill_after-th event is done, call
+       kill_fn (bank run --kill: a branch crashes and restarts); 0 or NULL: never */
+    size_t kill_after;
+    int (*kill_fn)(void *ctx, char *err, size_t errlen);
+    void *kill_ctx;
 } bank_drive_config;
 
 /* Optional per-event latencies in nanoseconds, shaped like a bank_outcome: ns[c][e]. */
@@ -33,6 +38,13 @@ int bank_drive(const bank_workload *w, const bank_branches *b, const bank_drive_
 int bank_drive_counted(const bank_workload *w, const bank_branches *b, const bank_drive_config *cfg,
                        bank_outcome *out, bank_latencies *lat, atomic_size_t *answered, char *err,
                        size_t errlen);
+/* How many writes were answered PENDING in out. */
+size_t bank_outcome_pending(const bank_workload *w, const bank_outcome *out);
+
+/* Waits until every branch holds its initial balance plus net (the writes answered so far have
+ * reached everywhere), reading balances every 50 ms, up to deadline_ms. 0, or -1 with err. */
+int bank_wait_converged(const bank_workload *w, const bank_branches *b, int64_t net,
+                        int deadline_ms, char *err, size_t errlen);
 
 /* Queries every branch's balance into balances[i] (w->n_branches entries). 0, or -1 with err. */
 int bank_read_balances(const bank_workload *w, const bank_branches *b, int deadline_ms,

@@ -41,9 +41,33 @@ def main():
             # rule: S9
             check("a cluster file missing a branch is refused",
                   r.returncode == 1 and "branch 3 of the input is not listed" in r.stderr, r.stderr)
+            # rule: B10; a branch process killed and started again with --recover catches up
+            procs[2].kill()
+            procs[2].wait()
+            with open(cluster, "w") as f:
+                f.writelines("%d %s\n" % (i, a) for i, a in enumerate(addrs, start=1))
+            back = subprocess.Popen([bank, "branch", "--id", "3", "--balance", "400", "--listen", addrs[2],
+                                     "--peers", cluster, "--recover", "--deadline-ms", "60000"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            said = [back.stdout.readline().strip(), back.stdout.readline().strip()]
+            back.send_signal(signal.SIGTERM)
+            out, err = back.communicate(timeout=30)
+            check("bank branch --recover rebuilds the balance from its peers, then says ready",
+                  said == ["listening " + addrs[2], "ready"] and back.returncode == 0 and
+                  "bank branch 3: recovered: balance 500, 0 writes owed to peers" in err, "%r %r" % (said, err))
+            procs[2] = subprocess.Popen(["true"], stdin=subprocess.PIPE)  # stands in for the stopped one
         finally:
             codes = stop_branches(procs)
         check("branches stop cleanly when their standard input closes", codes == [0, 0, 0], str(codes))
+
+        # rule: B10; a peer that never answers: --recover gives up after --deadline-ms, exit 1
+        with open(cluster, "w") as f:
+            f.write("7 127.0.0.1:0\n8 127.0.0.1:1\n")
+        r = subprocess.run([bank, "branch", "--id", "7", "--balance", "5", "--peers", cluster, "--recover",
+                            "--deadline-ms", "500"], capture_output=True, text=True, timeout=60)
+        check("--recover without every peer's log fails with one line",
+              r.returncode == 1 and r.stderr.strip().splitlines() ==
+              ["bank branch 7: branch 8 did not give its log in time (--deadline-ms)"], r.stderr)
 
         # --peers FILE: a lone branch (its own line is skipped) serves until SIGTERM.
         peers = os.path.join(work, "peers.txt")

@@ -252,5 +252,31 @@ rc=$?
 expect "default budget: exit $rc, want 0" [ $rc -eq 0 ]
 check "grade --budget"
 
+# rule: S12; --kill: its form, where it applies, a branch the input does not have
+start
+for bad in "2" "x@3" "2@0" "2@"; do
+  "$bank" run --processes --kill "$bad" "$sample" >out 2>err
+  rc=$?
+  expect "--kill $bad: exit $rc, want 2" [ $rc -eq 2 ]
+done
+"$bank" run --kill 2@1 "$sample" >out 2>err
+rc=$?
+expect "--kill without --processes: exit $rc, want 2" [ $rc -eq 2 ]
+expect "--kill without --processes: $(cat err)" grep -q -- '--kill needs --processes and the sequential or rounds schedule' err
+"$bank" run --processes --schedule live --kill 2@1 "$sample" >out 2>err
+rc=$?
+expect "--kill with live: exit $rc, want 2" [ $rc -eq 2 ]
+"$bank" run --processes --deadline-ms 60000 --kill 9@1 "$sample" >out 2>err
+rc=$?
+expect "--kill 9 (no such branch): exit $rc, want 1" [ $rc -eq 1 ]
+expect "--kill 9: $(cat err)" grep -q 'branch 9 is not a branch process of this run' err
+expect "--kill 9: nothing on standard output" [ ! -s out ]
+"$bank" run --processes --deadline-ms 60000 --kill 2@2 "$sample" >out 2>err
+rc=$?
+expect "--kill 2@2: exit $rc, $(cat err)" [ $rc -eq 0 ]
+expect "--kill 2@2: output differs from the sequential golden file" cmp -s out "$seq_out"
+expect "--kill 2@2: not reported: $(cat err)" grep -q 'killed branch 2 (SIGKILL) and started it again with --recover' err
+check "--kill BRANCH@N"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

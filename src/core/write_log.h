@@ -1,0 +1,52 @@
+/* The log of writes a replica has applied, and recovery from other replicas' logs.
+ *
+ * Every branch logs each sequenced write it applies (its customers' writes and the propagations
+ * it takes). A branch that crashed starts again from its initial balance and the union of its
+ * peers' logs: that union holds every write any live branch has applied. Pure C, no I/O. */
+#ifndef BANK_CORE_WRITE_LOG_H
+#define BANK_CORE_WRITE_LOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "replica.h"
+
+struct bank_logged_write {
+    bank_write_kind kind;
+    int64_t origin;
+    uint64_t sequence; /* 1, 2, ...: (origin, sequence) names the write */
+    int64_t money;
+    int64_t customer_id, event_id; /* who asked for it, for the record */
+};
+
+/* A customer's write at r, logged: as bank_replica_deposit/withdraw, and on BANK_OK the write is
+ * also in r->log. Any other status changes nothing (BANK_NO_MEMORY included). */
+bank_status bank_logged_local(bank_replica *r, bank_write_kind kind, int64_t money,
+                              int64_t customer_id, int64_t event_id, bank_write *out);
+
+/* A propagated write, logged: as bank_replica_apply, and on BANK_OK a sequenced write is also in
+ * r->log (an unsequenced one cannot be named, so it is not logged). */
+bank_status bank_logged_apply(bank_replica *r, const bank_write *w, int64_t customer_id,
+                              int64_t event_id);
+
+/* Appends w to log. BANK_OK or BANK_NO_MEMORY (log unchanged). */
+bank_status bank_write_log_add(bank_write_log *log, const bank_logged_write *w);
+void bank_write_log_free(bank_write_log *log);
+
+/* Sorts items by (origin, sequence) and keeps one of each: returns how many are left. */
+size_t bank_logged_sort_unique(bank_logged_write *items, size_t n);
+
+/* Appends to out the writes of u (sorted, unique) that p (sorted, unique) lacks, leaving out those
+ * that `peer` originated (a branch never takes a propagation of its own writes). BANK_OK, or
+ * BANK_NO_MEMORY with out as it was. */
+bank_status bank_logged_missing(const bank_logged_write *u, size_t nu, const bank_logged_write *p,
+                                size_t np, int64_t peer, bank_write_log *out);
+
+/* Rebuilds r (whatever it held) as its branch after applying u (sorted, unique) to
+ * initial_balance: the balance moves by every write of u, the writes of r's own origin set
+ * last_sequence to the highest of them, every other write is recorded as applied, and r->log is
+ * u. BANK_OK; or BANK_OVERFLOW / BANK_NO_MEMORY / BANK_BAD_MONEY with r unchanged. */
+bank_status bank_replica_rebuild(bank_replica *r, int64_t initial_balance,
+                                 const bank_logged_write *u, size_t n);
+
+#endif

@@ -1,0 +1,148 @@
+#include "recovery.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client.h"
+#include "codec.h"
+#include "snapshot.h"
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The whole log of the peer at ch, page after page, into log. 0, or -1 with err. */
+static int read_log(bank_channel *ch, grpc_completion_queue *cq, int64_t id, int64_t until,
+                    bank_write_log *log, char *err, size_t errlen)
+{
+    for (;;) {
+        int64_t left = until - mono_ms();
+        if (left <= 0) {
+            snprintf(err, errlen, "branch %lld did not give its log in time (--deadline-ms)",
+                     (long long)id);
+            return -1;
+        }
+        size_t len;
+        uint8_t *req = bank_snapshot_request(log->n, &len);
+        if (!req) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        grpc_byte_buffer *reply = NULL;
+        grpc_status_code st = bank_client_raw(ch, cq, BANK_PATH_SNAPSHOT, req, len, (int)left, &reply);
+        free(req);
+        if (st == GRPC_STATUS_UNAVAILABLE || st == GRPC_STATUS_DEADLINE_EXCEEDED) {
+            if (reply) grpc_byte_buffer_destroy(reply);
+            struct timespec pause = {0, 100 * 1000000L}; /* down, or recovering itself */
+            nanosleep(&pause, NULL);
+            continue;
+        }
+        grpc_slice bytes;
+        int ok = st == GRPC_STATUS_OK && bank_codec_flatten(reply, &bytes) == 0;
+        if (reply) grpc_byte_buffer_destroy(reply);
+        if (!ok) {
+            snprintf(err, errlen, "branch %lld refused its log (gRPC status %d)", (long long)id, (int)st);
+            return -1;
+        }
+        uint64_t total = 0;
+        int64_t balance = 0;
+        size_t before = log->n;
+        int rc = bank_snapshot_read(GRPC_SLICE_START_PTR(bytes), GRPC_SLICE_LENGTH(bytes), log, &total,
+                                    &balance);
+        grpc_slice_unref(bytes);
+        if (rc != 0) {
+            snprintf(err, errlen, "branch %lld sent a malformed SnapshotReply", (long long)id);
+            return -1;
+        }
+        if (log->n >= total) return 0;
+        if (log->n == before) { /* a page that brings nothing would loop for ever */
+            snprintf(err, errlen, "branch %lld sent an empty page of its log", (long long)id);
+            return -1;
+        }
+    }
+}
+
+int bank_recovery_collect(int64_t self, const bank_peer *peers, size_t n, int deadline_ms,
+                          bank_write_log *logs, char *err, size_t errlen)
+{
+    int64_t until = mono_ms() + (deadline_ms > 0 ? deadline_ms : 10000);
+    grpc_completion_queue *cq = bank_client_cq_create();
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (peers[i].id == self) continue;
+        bank_channel *ch = bank_channel_open(peers[i].target);
+        if (!ch) {
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
+            break;
+        }
+        rc = read_log(ch, cq, peers[i].id, until, &logs[i], err, errlen);
+        bank_channel_close(ch);
+    }
+    bank_client_cq_destroy(cq);
+    return rc;
+}
+
+/* Owes peer the write e, packed as the ordinary propagation its origin sent. */
+static int owe(bank_outbox *o, int64_t peer, const bank_logged_write *e)
+{
+    Bank__PropagateRequest req = BANK__PROPAGATE_REQUEST__INIT;
+    req.origin_branch = e->origin;
+    req.sequence = e->sequence;
+    req.money = e->money;
+    req.customer_id = e->customer_id;
+    req.event_id = e->event_id;
+    size_t len = bank__propagate_request__get_packed_size(&req);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf) return -1;
+    bank__propagate_request__pack(&req, buf);
+    int rc = bank_outbox_owe(o, peer, e->kind, buf, len);
+    free(buf);
+    return rc;
+}
+
+int bank_recovery_install(bank_replica *r, int64_t initial_balance, const bank_peer *peers,
+                          size_t n, bank_write_log *logs, bank_outbox *outbox, size_t *owed,
+                          char *err, size_t errlen)
+{
+    bank_write_log all = {0};
+    *owed = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        logs[i].n = bank_logged_sort_unique(logs[i].items, logs[i].n);
+        for (size_t k = 0; k < logs[i].n && rc == 0; k++)
+            if (bank_write_log_add(&all, &logs[i].items[k]) != BANK_OK) rc = -1;
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "out of memory");
+        bank_write_log_free(&all);
+        return -1;
+    }
+    all.n = bank_logged_sort_unique(all.items, all.n);
+    bank_status st = bank_replica_rebuild(r, initial_balance, all.items, all.n);
+    if (st != BANK_OK) {
+        snprintf(err, errlen, "cannot rebuild the replica from its peers' logs: %s", bank_status_text(st));
+        bank_write_log_free(&all);
+        return -1;
+    }
+    /* What a peer lacks it is owed; failing to owe it is reported, but the replica stands. */
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (peers[i].id == r->branch_id) continue;
+        bank_write_log missing = {0};
+        if (bank_logged_missing(all.items, all.n, logs[i].items, logs[i].n, peers[i].id, &missing) != BANK_OK)
+            rc = -1;
+        for (size_t k = 0; k < missing.n && rc == 0; k++) {
+            if (owe(outbox, peers[i].id, &missing.items[k]) != 0) rc = -1;
+            else (*owed)++;
+        }
+        bank_write_log_free(&missing);
+    }
+    if (rc != 0) snprintf(err, errlen, "out of memory while owing peers the writes they lack");
+    bank_write_log_free(&all);
+    return rc;
+}
