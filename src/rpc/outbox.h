@@ -16,8 +16,9 @@ enum { BANK_OUTBOX_MAX_BACKOFF_MS = 2000 };
 
 typedef struct bank_outbox bank_outbox;
 
-/* Channel arguments for branch-to-branch channels: reconnect within 100 ms .. 1 s of a peer
- * coming back (gRPC's own default waits up to 120 s), so owed writes reach a restarted peer. */
+/* Channel arguments for branch-to-branch channels: try to reconnect 100 ms after a failure, the
+ * wait growing to at most 1 s (gRPC's own default grows to 120 s), so owed writes reach a
+ * restarted peer soon. */
 const grpc_channel_args *bank_peer_channel_args(void);
 
 /* Starts the delivering thread for these peers (self skipped). deadline_ms: of each try;
