@@ -16,7 +16,7 @@
 static bank_branch_server *start_branch(int64_t id, int64_t balance, const char *listen, int recover)
 {
     /* a 300 ms propagation deadline and 2 quick tries: a peer that is down is given up on fast */
-    bank_branch_config cfg = {id, balance, listen, 1, 300, 0, NULL, NULL, 2, 10, NULL, recover};
+    bank_branch_config cfg = {id, balance, listen, 1, 300, 0, NULL, NULL, 2, 10, NULL, NULL, recover};
     char err[512];
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     cr_assert_not_null(s, "%s", err);

@@ -308,7 +308,7 @@ Test(rpc, duplicate_propagation_is_acknowledged_not_applied)
  * and the same batch sent again applies nothing twice. */
 Test(rpc, a_batch_of_propagations_is_answered_write_by_write)
 {
-    bank_branch_config cfg = {7, 100, "127.0.0.1:0", 1, 5000, 0, NULL, NULL, 0, 0, NULL, NULL};
+    bank_branch_config cfg = {7, 100, "127.0.0.1:0", 1, 5000, 0, NULL, NULL, 0, 0, NULL, NULL, 0};
     char err[512];
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     cr_assert_not_null(s, "%s", err);

@@ -2,7 +2,9 @@
 # The chaos test, long: tools/chaos.sh --seeds N [--from SEED] [--faults SPEC]
 # Real branches (in-process and as processes) with propagations dropped, duplicated and delayed
 # and replies delayed: reference schedules must still print the model's output, live runs must
-# converge, and the trace must show every write applied exactly once everywhere. Runs in the
+# converge, and the trace must show every write applied exactly once everywhere; and per seed,
+# one branch process killed (SIGKILL) mid-run and restarted with --recover (bank run --kill):
+# still the model's output and final balances, nothing applied twice. Runs in the
 # ASan+UBSan test build; a failure names its seed (rerun with --from SEED --seeds 1).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,7 +14,7 @@ while [ $# -gt 0 ]; do
     --seeds) seeds=$2; shift 2 ;;
     --from) from=$2; shift 2 ;;
     --faults) faults=$2; shift 2 ;;
-    -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "chaos.sh: unknown argument \"$1\" (see --help)" >&2; exit 2 ;;
   esac
 done

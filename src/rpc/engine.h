@@ -28,8 +28,9 @@ grpc_completion_queue *bank_engine_cq(bank_engine *e);
 grpc_channel *bank_engine_channel(bank_engine *e, const char *target, const char *const *paths,
                                   size_t n_paths, void **handles);
 
-/* Channel arguments for branch-to-branch channels: reconnect within 100 ms .. 1 s of a peer
- * coming back (gRPC's own default waits up to 120 s), so owed writes reach a restarted peer. */
+/* Channel arguments for branch-to-branch channels: try to reconnect 100 ms after a failure, the
+ * wait growing to at most 1 s (gRPC's own default grows to 120 s), so writes reach a restarted
+ * peer soon. */
 const grpc_channel_args *bank_peer_channel_args(void);
 
 /* Call when everything that used the engine has stopped and every tag has been handled: shuts
