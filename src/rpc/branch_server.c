@@ -1282,6 +1282,7 @@ static int refuse_while_recovering(server_call *c)
 {
     if (!atomic_load(&c->srv->recovering)) return 0;
     c->from_branch = c->method == M_PROPAGATE_DEPOSIT || c->method == M_PROPAGATE_WITHDRAW ||
+                     c->method == M_PROPAGATE_BATCH ||
                      c->method == M_SNAPSHOT; /* for the trace: the request is not read */
     trace_error(c, RECOVERING_DETAILS);
     send_reply(c, GRPC_STATUS_UNAVAILABLE, RECOVERING_DETAILS, NULL);
