@@ -924,16 +924,22 @@ static int64_t read_balance(bank_branch_server *s)
 /* Every method but the echo: branch_logic.c decides, under the lock; this only carries it out. */
 static int refuse_while_recovering(server_call *c);
 
+/* The request's bytes (1), or 0 once it has been answered: refused while the branch recovers,
+ * or unreadable. */
+static int take_payload(server_call *c, grpc_slice *bytes)
+{
+    if (refuse_while_recovering(c)) return 0;
+    if (bank_codec_flatten(c->payload, bytes) == 0) return 1;
+    trace_error(c, "unreadable message");
+    send_reply(c, GRPC_STATUS_INVALID_ARGUMENT, "unreadable message", NULL);
+    return 0;
+}
+
 static void handle_request(server_call *c)
 {
     bank_branch_server *s = c->srv;
-    if (refuse_while_recovering(c)) return;
     grpc_slice bytes;
-    if (bank_codec_flatten(c->payload, &bytes) != 0) {
-        trace_error(c, "unreadable message");
-        send_reply(c, GRPC_STATUS_INVALID_ARGUMENT, "unreadable message", NULL);
-        return;
-    }
+    if (!take_payload(c, &bytes)) return;
     bank_answer a;
     pthread_mutex_lock(&s->lock);
     bank_branch_decide(&s->replica, atomic_load(&s->peers_ready), request_kind[c->method],
@@ -1292,13 +1298,8 @@ static int refuse_while_recovering(server_call *c)
 static void handle_snapshot(server_call *c)
 {
     bank_branch_server *s = c->srv;
-    if (refuse_while_recovering(c)) return;
     grpc_slice bytes;
-    if (bank_codec_flatten(c->payload, &bytes) != 0) {
-        trace_error(c, "unreadable message");
-        send_reply(c, GRPC_STATUS_INVALID_ARGUMENT, "unreadable message", NULL);
-        return;
-    }
+    if (!take_payload(c, &bytes)) return;
     uint8_t *packed;
     size_t len;
     const char *details = NULL;
