@@ -335,6 +335,11 @@ int bank_cmd_run(int argc, char **argv)
         fprintf(stderr, "bank: %s\n", err);
         return BANK_EXIT_USAGE;
     }
+    if (o.drive.kill_after && bank_workload_branch_index(&w, o.kill_branch) == SIZE_MAX) {
+        fprintf(stderr, "bank run: --kill: %s has no branch %lld\n", o.input, (long long)o.kill_branch);
+        bank_workload_free(&w);
+        return BANK_EXIT_USAGE;
+    }
     bank_outcome out;
     int64_t *finals = calloc(w.n_branches, sizeof *finals);
     if (!finals || bank_outcome_init(&out, &w) != 0) {

@@ -268,8 +268,9 @@ rc=$?
 expect "--kill with live: exit $rc, want 2" [ $rc -eq 2 ]
 "$bank" run --processes --deadline-ms 60000 --kill 9@1 "$sample" >out 2>err
 rc=$?
-expect "--kill 9 (no such branch): exit $rc, want 1" [ $rc -eq 1 ]
-expect "--kill 9: $(cat err)" grep -q 'branch 9 is not a branch process of this run' err
+expect "--kill 9 (no such branch): exit $rc, want 2" [ $rc -eq 2 ]
+expect "--kill 9: one line: $(cat err)" [ "$(wc -l <err)" -eq 1 ]
+expect "--kill 9: $(cat err)" grep -q 'has no branch 9' err
 expect "--kill 9: nothing on standard output" [ ! -s out ]
 "$bank" run --processes --deadline-ms 60000 --kill 2@2 "$sample" >out 2>err
 rc=$?
