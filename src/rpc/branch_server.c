@@ -174,7 +174,8 @@ typedef struct {
     int from_branch;
     atomic_size_t peers_pending;
     atomic_int failed;
-    atomic_int owed; /* some peer did not acknowledge within the tries: it is owed the write */
+    atomic_int answer_pending; /* some peer did not acknowledge within the tries: it is owed
+                                  the write, and the customer is answered PENDING */
     char failure[256];
 } server_call;
 
@@ -490,7 +491,7 @@ static void finish_write(server_call *c)
         send_reply(c, GRPC_STATUS_UNAVAILABLE, details, NULL);
         return;
     }
-    if (atomic_load(&c->owed)) {
+    if (atomic_load(&c->answer_pending)) {
         reply_pending(c);
         return;
     }
@@ -1242,16 +1243,10 @@ static int owe_later(owed *o)
     server_call *c = o->c;
     bank_branch_server *s = c->srv;
     if (!s->outbox || atomic_load(&s->stopping)) return 0;
-    Bank__PropagateRequest req = BANK__PROPAGATE_REQUEST__INIT;
-    req.origin_branch = o->write.origin;
-    req.sequence = o->write.sequence;
-    req.money = o->write.money;
-    req.customer_id = o->customer_id;
-    req.event_id = o->event_id;
-    uint8_t bytes[128]; /* five varints and a bool: at most 56 bytes */
-    size_t len = bank__propagate_request__pack(&req, bytes);
-    if (bank_outbox_owe(s->outbox, o->to->id, o->write.kind, bytes, len) != 0) return 0;
-    atomic_store(&c->owed, 1);
+    bank_logged_write w = {o->write.kind, o->write.origin, o->write.sequence, o->write.money,
+                           o->customer_id, o->event_id};
+    if (bank_outbox_owe(s->outbox, o->to->id, &w) != 0) return 0;
+    atomic_store(&c->answer_pending, 1);
     peer_done(c);
     free(o);
     return 1;

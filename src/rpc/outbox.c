@@ -211,15 +211,22 @@ bank_outbox *bank_outbox_start(int64_t self, const bank_peer *peers, size_t n, i
     return o;
 }
 
-int bank_outbox_owe(bank_outbox *o, int64_t peer, bank_write_kind kind, const void *bytes,
-                    size_t len)
+int bank_outbox_owe(bank_outbox *o, int64_t peer, const bank_logged_write *e)
 {
+    Bank__PropagateRequest req = BANK__PROPAGATE_REQUEST__INIT;
+    req.origin_branch = e->origin;
+    req.sequence = e->sequence;
+    req.money = e->money;
+    req.customer_id = e->customer_id;
+    req.event_id = e->event_id;
     owed *w = malloc(sizeof *w);
     if (!w) return -1;
-    grpc_slice s = grpc_slice_from_copied_buffer(bytes, len);
-    w->request = grpc_raw_byte_buffer_create(&s, 1);
-    grpc_slice_unref(s);
-    w->kind = kind;
+    w->request = bank_codec_pack(&req.base);
+    if (!w->request) {
+        free(w);
+        return -1;
+    }
+    w->kind = e->kind;
     w->next = NULL;
     pthread_mutex_lock(&o->lock);
     peer_box *p = NULL;

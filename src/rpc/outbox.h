@@ -12,6 +12,7 @@
 
 #include "branch_server.h"
 #include "core/replica.h"
+#include "core/write_log.h"
 
 enum { BANK_OUTBOX_MAX_BACKOFF_MS = 2000 };
 
@@ -22,10 +23,9 @@ typedef struct bank_outbox bank_outbox;
 bank_outbox *bank_outbox_start(int64_t self, const bank_peer *peers, size_t n, int deadline_ms,
                                int backoff_ms, char *err, size_t errlen);
 
-/* Owes peer the packed PropagateRequest bytes[0..len) as a write of kind. 0, or -1 (out of
+/* Owes peer the write w, sent as the ordinary propagation its origin sent. 0, or -1 (out of
  * memory, or no such peer). */
-int bank_outbox_owe(bank_outbox *o, int64_t peer, bank_write_kind kind, const void *bytes,
-                    size_t len);
+int bank_outbox_owe(bank_outbox *o, int64_t peer, const bank_logged_write *w);
 
 /* How many propagations are owed now (to every peer), and how many were given up because a
  * peer refused them for good (an error other than UNAVAILABLE or DEADLINE_EXCEEDED). */

@@ -88,24 +88,6 @@ int bank_recovery_collect(int64_t self, const bank_peer *peers, size_t n, int de
     return rc;
 }
 
-/* Owes peer the write e, packed as the ordinary propagation its origin sent. */
-static int owe(bank_outbox *o, int64_t peer, const bank_logged_write *e)
-{
-    Bank__PropagateRequest req = BANK__PROPAGATE_REQUEST__INIT;
-    req.origin_branch = e->origin;
-    req.sequence = e->sequence;
-    req.money = e->money;
-    req.customer_id = e->customer_id;
-    req.event_id = e->event_id;
-    size_t len = bank__propagate_request__get_packed_size(&req);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (!buf) return -1;
-    bank__propagate_request__pack(&req, buf);
-    int rc = bank_outbox_owe(o, peer, e->kind, buf, len);
-    free(buf);
-    return rc;
-}
-
 int bank_recovery_install(bank_replica *r, int64_t initial_balance, const bank_peer *peers,
                           size_t n, bank_write_log *logs, bank_outbox *outbox, size_t *owed,
                           char *err, size_t errlen)
@@ -137,7 +119,7 @@ int bank_recovery_install(bank_replica *r, int64_t initial_balance, const bank_p
         if (bank_logged_missing(all.items, all.n, logs[i].items, logs[i].n, peers[i].id, &missing) != BANK_OK)
             rc = -1;
         for (size_t k = 0; k < missing.n && rc == 0; k++) {
-            if (owe(outbox, peers[i].id, &missing.items[k]) != 0) rc = -1;
+            if (bank_outbox_owe(outbox, peers[i].id, &missing.items[k]) != 0) rc = -1;
             else (*owed)++;
         }
         bank_write_log_free(&missing);
