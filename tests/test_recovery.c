@@ -1,4 +1,4 @@
-/* Writes a peer did not acknowledge (PENDING, the outbox), the write log's Snapshot pages, and a
+/* Writes a peer did not acknowledge (PENDING, still in its queue), the write log's Snapshot pages, and a
  * branch that recovers from its peers after a crash: real servers on loopback, in this process. */
 #include <criterion/criterion.h>
 #include <grpc/grpc.h>
@@ -115,6 +115,45 @@ Test(recovery, a_write_a_down_peer_missed_is_answered_pending_and_delivered_when
     cr_expect(settles_at(a, 115), "and branch 1 owes nothing more");
     bank_branch_server_stop(a);
     bank_branch_server_stop(b);
+}
+
+/* A peer whose port refuses connections is known down at once: each try fails at once and the
+ * next follows the backoff, so with the defaults (5 tries, 10 s deadline, 50 ms backoff) a write
+ * is pending after about 50+100+200+400 ms, not after five deadlines (50.8 s before). The bound
+ * is generous on purpose: it tells a deadline per try from none, not a fast machine from a slow
+ * one.
+ * rule: P10, P11 */
+Test(recovery, a_refusing_peer_makes_a_write_pending_in_seconds_not_deadlines)
+{
+    bank_branch_server *b = start_branch(2, 100, "127.0.0.1:0", 0);
+    char a_addr[64], b_addr[64];
+    address_of(b, b_addr, sizeof b_addr);
+    bank_branch_server_stop(b); /* nobody listens on b_addr now */
+
+    bank_branch_config cfg = {.id = 1, .balance = 100, .listen = "127.0.0.1:0", .threads = 1};
+    char err[512];
+    bank_branch_server *a = bank_branch_server_start(&cfg, err, sizeof err);
+    cr_assert_not_null(a, "%s", err);
+    address_of(a, a_addr, sizeof a_addr);
+    bank_peer peers[] = {{1, a_addr}, {2, b_addr}};
+    set_peers(a, peers, 2);
+    bank_channel *ch = bank_channel_open(a_addr);
+    grpc_completion_queue *cq = bank_client_cq_create();
+    for (int64_t event = 1; event <= 3; event++) { /* the first, and writes after it */
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        bank_result r;
+        cr_assert_eq(bank_client_call(ch, cq, BANK_OP_DEPOSIT, 1, event, 10, 60000, &r, err, sizeof err),
+                     0, "%s", err);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        cr_expect(r.pending, "write %lld: branch 2 refuses connections", (long long)event);
+        cr_expect_lt(s, 5.0, "write %lld answered pending after %.2f s", (long long)event, s);
+    }
+    cr_expect_eq(bank_branch_server_owed(a), 3);
+    bank_client_cq_destroy(cq);
+    bank_channel_close(ch);
+    bank_branch_server_stop(a);
 }
 
 /* rule: B9 */

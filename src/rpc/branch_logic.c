@@ -1,3 +1,4 @@
+/* What a branch does with one request, decided without the network (see branch_logic.h). */
 #include "branch_logic.h"
 
 #include <stdlib.h>

@@ -1,5 +1,7 @@
-/* A branch as a gRPC server (gRPC C core): serves both wire forms, keeps one replica, and
- * propagates every write it takes to all other branches concurrently before answering. */
+/* A branch: one replica, served over gRPC (server.c) in both wire forms, with every write it
+ * takes propagated to all other branches (sender.c) before it is answered, and catching up from
+ * its peers after a crash (recovery.c). This file puts those parts together and runs their life
+ * cycle; it is the one the rest of the program uses. */
 #ifndef BANK_RPC_BRANCH_SERVER_H
 #define BANK_RPC_BRANCH_SERVER_H
 
@@ -8,6 +10,7 @@
 
 #include "engine.h"
 #include "faults.h"
+#include "sender.h"
 #include "trace.h"
 
 typedef struct bank_branch_server bank_branch_server;
@@ -32,11 +35,6 @@ typedef struct {
     int recover;                /* start recovering: every request is answered UNAVAILABLE
                                    "recovering" until bank_branch_server_recover has caught up */
 } bank_branch_config;
-
-typedef struct {
-    int64_t id;
-    const char *target; /* host:port */
-} bank_peer;
 
 /* Binds and starts serving. NULL and one line in err on failure (a busy port included). */
 bank_branch_server *bank_branch_server_start(const bank_branch_config *cfg, char *err,

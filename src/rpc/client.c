@@ -1,3 +1,4 @@
+/* The customers' blocking client of a branch (see client.h). */
 #include "client.h"
 
 #include <grpc/grpc_security.h>

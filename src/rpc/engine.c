@@ -1,3 +1,4 @@
+/* The completion queue, its threads and the shared client channels (see engine.h). */
 #include "engine.h"
 
 #include <dlfcn.h>

@@ -1,3 +1,4 @@
+/* A crashed branch catches up from its peers' logs (see recovery.h). */
 #include "recovery.h"
 
 #include <stdio.h>
@@ -8,20 +9,14 @@
 #include "client.h"
 #include "codec.h"
 #include "snapshot.h"
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "timers.h"
 
 /* The whole log of the peer at ch, page after page, into log. 0, or -1 with err. */
 static int read_log(bank_channel *ch, grpc_completion_queue *cq, int64_t id, int64_t until,
                     bank_write_log *log, char *err, size_t errlen)
 {
     for (;;) {
-        int64_t left = until - mono_ms();
+        int64_t left = until - bank_mono_ms();
         if (left <= 0) {
             snprintf(err, errlen, "branch %lld did not give its log in time (--deadline-ms)",
                      (long long)id);
@@ -70,7 +65,7 @@ static int read_log(bank_channel *ch, grpc_completion_queue *cq, int64_t id, int
 int bank_recovery_collect(int64_t self, const bank_peer *peers, size_t n, int deadline_ms,
                           bank_write_log *logs, char *err, size_t errlen)
 {
-    int64_t until = mono_ms() + (deadline_ms > 0 ? deadline_ms : 10000);
+    int64_t until = bank_mono_ms() + (deadline_ms > 0 ? deadline_ms : 10000);
     grpc_completion_queue *cq = bank_client_cq_create();
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -89,7 +84,7 @@ int bank_recovery_collect(int64_t self, const bank_peer *peers, size_t n, int de
 }
 
 int bank_recovery_install(bank_replica *r, int64_t initial_balance, const bank_peer *peers,
-                          size_t n, bank_write_log *logs, bank_outbox *outbox, size_t *owed,
+                          size_t n, bank_write_log *logs, bank_sender *sender, size_t *owed,
                           char *err, size_t errlen)
 {
     bank_write_log all = {0};
@@ -119,7 +114,7 @@ int bank_recovery_install(bank_replica *r, int64_t initial_balance, const bank_p
         if (bank_logged_missing(all.items, all.n, logs[i].items, logs[i].n, peers[i].id, &missing) != BANK_OK)
             rc = -1;
         for (size_t k = 0; k < missing.n && rc == 0; k++) {
-            if (bank_outbox_owe(outbox, peers[i].id, &missing.items[k]) != 0) rc = -1;
+            if (bank_sender_owe(sender, peers[i].id, &missing.items[k]) != 0) rc = -1;
             else (*owed)++;
         }
         bank_write_log_free(&missing);

@@ -8,9 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "branch_server.h"
 #include "core/write_log.h"
-#include "outbox.h"
+#include "sender.h"
 
 /* Reads the whole log of every peer but self into logs[i] (n entries, zeroed by the caller; free
  * each with bank_write_log_free). A peer that is down or itself recovering (UNAVAILABLE) is asked
@@ -19,11 +18,11 @@ int bank_recovery_collect(int64_t self, const bank_peer *peers, size_t n, int de
                           bank_write_log *logs, char *err, size_t errlen);
 
 /* Rebuilds r from initial_balance and the union of logs (each sorted in place), then owes every
- * peer, through outbox, the writes of the union it lacks; *owed counts them. Call under the
+ * peer, through the sender, the writes of the union it lacks; *owed counts them. Call under the
  * branch's lock. 0, or -1 with err: r unchanged when it could not be rebuilt, rebuilt when only
  * owing failed (out of memory); either way the branch should not serve. */
 int bank_recovery_install(bank_replica *r, int64_t initial_balance, const bank_peer *peers,
-                          size_t n, bank_write_log *logs, bank_outbox *outbox, size_t *owed,
+                          size_t n, bank_write_log *logs, bank_sender *sender, size_t *owed,
                           char *err, size_t errlen);
 
 #endif

@@ -1,3 +1,4 @@
+/* A page of a branch's write log, answered and read without the network (see snapshot.h). */
 #include "snapshot.h"
 
 #include <stdlib.h>

@@ -1,0 +1,74 @@
+/* Every write a branch owes its peers, and the one way it is delivered. Each peer has one queue;
+ * a call (Propagate_Batch) takes up to BANK_SENDER_BATCH_LIMIT writes of it, with at most one call
+ * open per peer and BANK_SENDER_CALL_WINDOW per branch. A try the peer does not acknowledge (it
+ * timed out, the peer was down or refused the connection, the message was lost) is tried again
+ * after a backoff that doubles up to BANK_SENDER_MAX_BACKOFF_MS, until the peer acknowledges it
+ * or the branch stops. A customer waiting on a write (its fan-out) is told once every peer has
+ * acknowledged it, or, once some peer has not within the write's tries, that it is pending: the
+ * write then simply stays in that peer's queue. */
+#ifndef BANK_RPC_SENDER_H
+#define BANK_RPC_SENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/write_log.h"
+#include "engine.h"
+#include "faults.h"
+#include "timers.h"
+
+enum { BANK_SENDER_MAX_BACKOFF_MS = 2000 };
+
+typedef struct {
+    int64_t id;
+    const char *target; /* host:port */
+} bank_peer;
+
+typedef struct bank_sender bank_sender;
+
+typedef struct {
+    int64_t self;            /* the sending branch (skipped among the peers) */
+    bank_engine *engine;     /* its queue carries the calls; its channels reach the peers */
+    bank_timers *timers;     /* retries and injected delays */
+    bank_fault_dice *faults; /* optional: drop, duplicate or delay a write's first try */
+    int deadline_ms;         /* of each call */
+    int max_attempts;        /* tries before a waiting customer is told the write is pending */
+    int backoff_ms;          /* the wait after a first failed try */
+} bank_sender_config;
+
+/* What became of a write a customer waits on. */
+typedef enum {
+    BANK_DELIVERY_ACKNOWLEDGED, /* every peer has it */
+    BANK_DELIVERY_PENDING,      /* some peer did not acknowledge it within the tries: still owed */
+    BANK_DELIVERY_FAILED        /* some peer refused it for good, or the branch stopped */
+} bank_delivery;
+
+/* Called once per fan-out, from whichever thread settles it; failure names the first peer that
+ * failed and why (BANK_DELIVERY_FAILED only). */
+typedef void (*bank_delivery_fn)(void *waiter, bank_delivery outcome, const char *failure);
+
+/* The queues for peers[0..n) but cfg->self. NULL with err when out of memory. */
+bank_sender *bank_sender_start(const bank_sender_config *cfg, const bank_peer *peers, size_t n,
+                               char *err, size_t errlen);
+
+/* Sends w to every peer; done(waiter, ...) is called once, maybe before this returns (no peers,
+ * out of memory, or the sender stopping). */
+void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, bank_delivery_fn done,
+                         void *waiter);
+
+/* Owes peer the write w with nobody waiting on it (a recovered branch's catch-up). 0, or -1
+ * (no such peer, out of memory, or stopping). */
+int bank_sender_owe(bank_sender *s, int64_t peer, const bank_logged_write *w);
+
+/* Writes owed with nobody waiting: answered pending, or owed after a recovery. */
+size_t bank_sender_owed(bank_sender *s);
+
+/* Stops sending: new writes fail at once, queued ones are given up (their customers told),
+ * open calls are cancelled, and it returns once every call has ended. Stop the timers first,
+ * or at least before bank_sender_free, so that no retry is left waiting. */
+void bank_sender_stop(bank_sender *s);
+
+/* After bank_sender_stop and bank_timers_stop. NULL is fine. */
+void bank_sender_free(bank_sender *s);
+
+#endif
