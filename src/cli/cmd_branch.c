@@ -1,6 +1,5 @@
 /* bank branch: one branch as its own process, for --processes runs and multi-host clusters. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -52,99 +51,47 @@ static const char branch_usage[] =
 
 typedef struct {
     int64_t id, balance;
-    int have_id, have_balance;
     const char *listen;
     const char *peers;
     const char *trace;
     int threads, deadline_ms, attempts, backoff_ms, serve_echo;
     int recover;
+    const char *faults_spec;
     bank_faults faults;
 } branch_options;
 
 static int parse_options(int argc, char **argv, branch_options *o)
 {
-    enum { OPT_ID = 256, OPT_BALANCE, OPT_LISTEN, OPT_PEERS, OPT_THREADS, OPT_DEADLINE, OPT_TRACE,
-           OPT_ATTEMPTS, OPT_BACKOFF, OPT_FAULTS, OPT_SEED, OPT_SERVE_ECHO, OPT_RECOVER };
-    static const struct option longs[] = {
-        {"id", required_argument, 0, OPT_ID},
-        {"balance", required_argument, 0, OPT_BALANCE},
-        {"listen", required_argument, 0, OPT_LISTEN},
-        {"peers", required_argument, 0, OPT_PEERS},
-        {"threads", required_argument, 0, OPT_THREADS},
-        {"deadline-ms", required_argument, 0, OPT_DEADLINE},
-        {"trace", required_argument, 0, OPT_TRACE},
-        {"attempts", required_argument, 0, OPT_ATTEMPTS},
-        {"retry-backoff-ms", required_argument, 0, OPT_BACKOFF},
-        {"faults", required_argument, 0, OPT_FAULTS},
-        {"seed", required_argument, 0, OPT_SEED},
-        {"serve-echo", no_argument, 0, OPT_SERVE_ECHO},
-        {"recover", no_argument, 0, OPT_RECOVER},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
     memset(o, 0, sizeof *o);
     o->listen = "127.0.0.1:0";
     o->threads = 2;
     o->faults.seed = 1;
     o->deadline_ms = 10000;
-    int64_t v;
-    int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
-        switch (c) {
-        case OPT_ID:
-            if (bank_arg_int("branch", "--id", optarg, 0, INT32_MAX, &o->id) != 0) return BANK_EXIT_USAGE;
-            o->have_id = 1;
-            break;
-        case OPT_BALANCE:
-            if (bank_arg_int("branch", "--balance", optarg, 0, INT64_MAX, &o->balance) != 0)
-                return BANK_EXIT_USAGE;
-            o->have_balance = 1;
-            break;
-        case OPT_LISTEN: o->listen = optarg; break;
-        case OPT_RECOVER: o->recover = 1; break;
-        case OPT_PEERS: o->peers = optarg; break;
-        case OPT_TRACE: o->trace = optarg; break;
-        case OPT_ATTEMPTS:
-            if (bank_arg_int("branch", "--attempts", optarg, 1, 1000, &v) != 0) return BANK_EXIT_USAGE;
-            o->attempts = (int)v;
-            break;
-        case OPT_BACKOFF:
-            if (bank_arg_int("branch", "--retry-backoff-ms", optarg, 1, 2000, &v) != 0) return BANK_EXIT_USAGE;
-            o->backoff_ms = (int)v;
-            break;
-        case OPT_FAULTS: {
-            char err[200];
-            uint64_t seed = o->faults.seed;
-            if (bank_faults_parse(optarg, &o->faults, err, sizeof err) != 0)
-                return bank_usage_error("branch", "%s", err);
-            o->faults.seed = seed;
-            break;
-        }
-        case OPT_SERVE_ECHO: o->serve_echo = 1; break;
-        case OPT_SEED:
-            if (bank_arg_int("branch", "--seed", optarg, 0, INT64_MAX, &v) != 0) return BANK_EXIT_USAGE;
-            o->faults.seed = (uint64_t)v;
-            break;
-        case OPT_THREADS:
-            if (bank_arg_int("branch", "--threads", optarg, 1, 64, &v) != 0) return BANK_EXIT_USAGE;
-            o->threads = (int)v;
-            break;
-        case OPT_DEADLINE:
-            if (bank_arg_int("branch", "--deadline-ms", optarg, 1, 3600000, &v) != 0)
-                return BANK_EXIT_USAGE;
-            o->deadline_ms = (int)v;
-            break;
-        case 'h': fputs(branch_usage, stdout); return -1;
-        case ':': return bank_usage_error("branch", "%s needs a value", argv[optind - 1]);
-        default: return bank_usage_error("branch", "unknown option %s", argv[optind - 1]);
-        }
-    }
-    if (optind != argc) return bank_usage_error("branch", "unexpected argument \"%s\"", argv[optind]);
-    if (!o->have_id) return bank_usage_error("branch", "--id is required");
-    if (!o->have_balance) return bank_usage_error("branch", "--balance is required");
-    if (!o->peers) return bank_usage_error("branch", "--peers is required");
+    bank_opt opts[] = {
+        BANK_OPT_INT64_("id", 0, &o->id, 0, INT32_MAX),
+        BANK_OPT_INT64_("balance", 0, &o->balance, 0, INT64_MAX),
+        BANK_OPT_STRING_("listen", 0, &o->listen),
+        BANK_OPT_STRING_("peers", 0, &o->peers),
+        BANK_OPT_THREADS(&o->threads),
+        BANK_OPT_DEADLINE(&o->deadline_ms),
+        BANK_OPT_STRING_("trace", 0, &o->trace),
+        BANK_OPT_ATTEMPTS(&o->attempts),
+        BANK_OPT_BACKOFF(&o->backoff_ms),
+        BANK_OPT_FAULTS(&o->faults_spec, &o->faults.seed),
+        BANK_OPT_FLAG_("serve-echo", 0, &o->serve_echo),
+        BANK_OPT_FLAG_("recover", 0, &o->recover),
+    };
+    opts[0].required = opts[1].required = opts[3].required = 1;
+    int first;
+    int rc = bank_parse_options("branch", branch_usage, opts, sizeof opts / sizeof opts[0], argc, argv,
+                                &first);
+    if (rc != 0) return rc;
+    if (first != argc) return bank_usage_error("branch", "unexpected argument \"%s\"", argv[first]);
+    uint64_t seed = o->faults.seed;
+    char err[200];
+    if (bank_faults_parse(o->faults_spec, &o->faults, err, sizeof err) != 0) /* checked already */
+        return bank_usage_error("branch", "%s", err);
+    o->faults.seed = seed;
     return 0;
 }
 
@@ -213,7 +160,7 @@ int bank_cmd_branch(int argc, char **argv)
 {
     branch_options o;
     int rc = parse_options(argc, argv, &o);
-    if (rc != 0) return rc < 0 ? BANK_EXIT_OK : rc;
+    if (rc != 0) return rc == BANK_PARSE_HELP ? BANK_EXIT_OK : rc;
 
     char err[1024];
     int from_stdin = strcmp(o.peers, "-") == 0;
@@ -237,9 +184,18 @@ int bank_cmd_branch(int argc, char **argv)
         free(entries);
         return BANK_EXIT_FAILED;
     }
-    bank_branch_config cfg = {o.id, o.balance, o.listen, o.threads, o.deadline_ms, o.serve_echo,
-                              trace ? bank_trace_file_write : NULL, trace, o.attempts, o.backoff_ms,
-                              &o.faults, NULL, o.recover};
+    bank_branch_config cfg = {.id = o.id,
+                              .balance = o.balance,
+                              .listen = o.listen,
+                              .threads = o.threads,
+                              .propagate_deadline_ms = o.deadline_ms,
+                              .serve_echo = o.serve_echo,
+                              .trace = trace ? bank_trace_file_write : NULL,
+                              .trace_ctx = trace,
+                              .propagate_attempts = o.attempts,
+                              .retry_backoff_ms = o.backoff_ms,
+                              .faults = &o.faults,
+                              .recover = o.recover};
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     if (!s) {
         fprintf(stderr, "bank branch: %s\n", err);

@@ -1,6 +1,5 @@
 /* bank run: the main job. Reads input.json, runs its customers against real gRPC branches and
  * writes the assignment's output. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +11,6 @@
 #include "core/schedule.h"
 #include "io/input.h"
 #include "io/output.h"
-#include "rpc/faults.h"
 #include "run/branches.h"
 #include "run/converged.h"
 #include "run/customers.h"
@@ -95,31 +93,24 @@ typedef struct {
     int64_t kill_branch; /* --kill BRANCH@N; drive.kill_after is N */
 } run_options;
 
+/* --kill BRANCH@N: BRANCH into o->kill_branch, N into o->drive.kill_after. */
+static int parse_kill(const char *cmd, const char *opt, const char *value, void *target)
+{
+    run_options *o = target;
+    const char *at = strchr(value, '@');
+    if (!at) return bank_usage_error(cmd, "%s: expected BRANCH@N, got \"%s\"", opt, value), -1;
+    char branch[32];
+    snprintf(branch, sizeof branch, "%.*s", (int)(at - value < 31 ? at - value : 31), value);
+    int64_t n;
+    if (bank_arg_int(cmd, "--kill BRANCH", branch, 0, INT32_MAX, &o->kill_branch) != 0 ||
+        bank_arg_int(cmd, "--kill N", at + 1, 1, INT64_MAX, &n) != 0)
+        return -1;
+    o->drive.kill_after = (size_t)n;
+    return 0;
+}
+
 static int parse_options(int argc, char **argv, run_options *o)
 {
-    enum { OPT_SCHEDULE = 256, OPT_STYLE, OPT_LINES, OPT_BRANCHES, OPT_PROCESSES, OPT_CLUSTER,
-           OPT_QUERY_DELAY, OPT_DEADLINE, OPT_THREADS, OPT_TRACE, OPT_ATTEMPTS, OPT_BACKOFF,
-           OPT_FAULTS, OPT_SEED, OPT_KILL };
-    static const struct option longs[] = {
-        {"schedule", required_argument, 0, OPT_SCHEDULE},
-        {"style", required_argument, 0, OPT_STYLE},
-        {"lines", no_argument, 0, OPT_LINES},
-        {"output", required_argument, 0, 'o'},
-        {"branches", no_argument, 0, OPT_BRANCHES},
-        {"processes", no_argument, 0, OPT_PROCESSES},
-        {"cluster", required_argument, 0, OPT_CLUSTER},
-        {"query-delay", required_argument, 0, OPT_QUERY_DELAY},
-        {"deadline-ms", required_argument, 0, OPT_DEADLINE},
-        {"threads", required_argument, 0, OPT_THREADS},
-        {"trace", required_argument, 0, OPT_TRACE},
-        {"attempts", required_argument, 0, OPT_ATTEMPTS},
-        {"retry-backoff-ms", required_argument, 0, OPT_BACKOFF},
-        {"faults", required_argument, 0, OPT_FAULTS},
-        {"seed", required_argument, 0, OPT_SEED},
-        {"kill", required_argument, 0, OPT_KILL},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
     memset(o, 0, sizeof *o);
     o->schedule = BANK_SCHEDULE_SEQUENTIAL;
     o->style = BANK_STYLE_RESULT;
@@ -127,80 +118,33 @@ static int parse_options(int argc, char **argv, run_options *o)
     o->branches.server_threads = 1;
     o->branches.fault_seed = 1;
     o->branches.deadline_ms = 10000;
-    int64_t v;
-    int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
-        switch (c) {
-        case OPT_SCHEDULE:
-            if (bank_schedule_parse(optarg, &o->schedule) != 0)
-                return bank_usage_error("run", "--schedule: unknown schedule \"%s\" "
-                                        "(sequential, rounds or live)", optarg);
-            break;
-        case OPT_STYLE:
-            if (bank_style_parse(optarg, &o->style) != 0)
-                return bank_usage_error("run", "--style: unknown style \"%s\" "
-                                        "(result, balance or money)", optarg);
-            break;
-        case OPT_LINES: o->lines = 1; break;
-        case 'o': o->output = optarg; break;
-        case OPT_BRANCHES: o->print_branches = 1; break;
-        case OPT_PROCESSES: o->branches.mode = BANK_MODE_PROCESSES; break;
-        case OPT_CLUSTER:
-            o->branches.mode = BANK_MODE_CLUSTER;
-            o->branches.cluster_file = optarg;
-            break;
-        case OPT_QUERY_DELAY:
-            if (bank_arg_int("run", "--query-delay", optarg, 0, 3600000, &v) != 0) return BANK_EXIT_USAGE;
-            o->drive.query_delay_ms = (int)v;
-            break;
-        case OPT_DEADLINE:
-            if (bank_arg_int("run", "--deadline-ms", optarg, 1, 3600000, &v) != 0) return BANK_EXIT_USAGE;
-            o->branches.deadline_ms = (int)v;
-            break;
-        case OPT_THREADS:
-            if (bank_arg_int("run", "--threads", optarg, 1, 64, &v) != 0) return BANK_EXIT_USAGE;
-            o->branches.server_threads = (int)v;
-            break;
-        case OPT_TRACE: o->branches.trace_path = optarg; break;
-        case OPT_ATTEMPTS:
-            if (bank_arg_int("run", "--attempts", optarg, 1, 1000, &v) != 0) return BANK_EXIT_USAGE;
-            o->branches.propagate_attempts = (int)v;
-            break;
-        case OPT_BACKOFF:
-            if (bank_arg_int("run", "--retry-backoff-ms", optarg, 1, 2000, &v) != 0) return BANK_EXIT_USAGE;
-            o->branches.retry_backoff_ms = (int)v;
-            break;
-        case OPT_FAULTS: {
-            bank_faults f;
-            char ferr[200];
-            if (bank_faults_parse(optarg, &f, ferr, sizeof ferr) != 0) return bank_usage_error("run", "%s", ferr);
-            o->branches.faults = optarg;
-            break;
-        }
-        case OPT_SEED:
-            if (bank_arg_int("run", "--seed", optarg, 0, INT64_MAX, &v) != 0) return BANK_EXIT_USAGE;
-            o->branches.fault_seed = (uint64_t)v;
-            break;
-        case OPT_KILL: {
-            char *at = strchr(optarg, '@');
-            if (!at) return bank_usage_error("run", "--kill: expected BRANCH@N, got \"%s\"", optarg);
-            *at = '\0';
-            int bad = bank_arg_int("run", "--kill BRANCH", optarg, 0, INT32_MAX, &o->kill_branch) != 0 ||
-                      bank_arg_int("run", "--kill N", at + 1, 1, INT64_MAX, &v) != 0;
-            *at = '@';
-            if (bad) return BANK_EXIT_USAGE;
-            o->drive.kill_after = (size_t)v;
-            break;
-        }
-        case 'h': fputs(run_usage, stdout); return -1;
-        case ':': return bank_usage_error("run", "%s needs a value", argv[optind - 1]);
-        default: return bank_usage_error("run", "unknown option %s", argv[optind - 1]);
-        }
-    }
-    if (optind != argc - 1)
-        return bank_usage_error("run", optind == argc ? "no input file given"
+    int processes = 0;
+    const bank_opt opts[] = {
+        BANK_OPT_SCHEDULE(&o->schedule),
+        BANK_OPT_STYLE(&o->style),
+        BANK_OPT_FLAG_("lines", 0, &o->lines),
+        BANK_OPT_STRING_("output", 'o', &o->output),
+        BANK_OPT_FLAG_("branches", 0, &o->print_branches),
+        BANK_OPT_FLAG_("processes", 0, &processes),
+        BANK_OPT_STRING_("cluster", 0, &o->branches.cluster_file),
+        BANK_OPT_INT_("query-delay", 0, &o->drive.query_delay_ms, 0, 3600000),
+        BANK_OPT_DEADLINE(&o->branches.deadline_ms),
+        BANK_OPT_THREADS(&o->branches.server_threads),
+        BANK_OPT_STRING_("trace", 0, &o->branches.trace_path),
+        BANK_OPT_ATTEMPTS(&o->branches.propagate_attempts),
+        BANK_OPT_BACKOFF(&o->branches.retry_backoff_ms),
+        BANK_OPT_FAULTS(&o->branches.faults, &o->branches.fault_seed),
+        BANK_OPT_CALL_("kill", 0, parse_kill, o),
+    };
+    int first;
+    int rc = bank_parse_options("run", run_usage, opts, sizeof opts / sizeof opts[0], argc, argv, &first);
+    if (rc != 0) return rc;
+    if (processes && o->branches.cluster_file)
+        return bank_usage_error("run", "--processes and --cluster exclude each other");
+    if (processes) o->branches.mode = BANK_MODE_PROCESSES;
+    if (o->branches.cluster_file) o->branches.mode = BANK_MODE_CLUSTER;
+    if (first != argc - 1)
+        return bank_usage_error("run", first == argc ? "no input file given"
                                                       : "one input file expected, got several");
     if (o->drive.query_delay_ms && o->schedule != BANK_SCHEDULE_LIVE)
         return bank_usage_error("run", "--query-delay applies to --schedule live only");
@@ -213,7 +157,7 @@ static int parse_options(int argc, char **argv, run_options *o)
                                        "a --cluster's branches take --trace themselves");
     if (o->drive.kill_after && (o->branches.mode != BANK_MODE_PROCESSES || o->schedule == BANK_SCHEDULE_LIVE))
         return bank_usage_error("run", "--kill needs --processes and the sequential or rounds schedule");
-    o->input = argv[optind];
+    o->input = argv[first];
     o->branches.bank_exe = bank_self_exe();
     o->drive.schedule = o->schedule;
     o->drive.deadline_ms = o->branches.deadline_ms;
@@ -327,7 +271,7 @@ int bank_cmd_run(int argc, char **argv)
 {
     run_options o;
     int rc = parse_options(argc, argv, &o);
-    if (rc != 0) return rc < 0 ? BANK_EXIT_OK : rc;
+    if (rc != 0) return rc == BANK_PARSE_HELP ? BANK_EXIT_OK : rc;
 
     char err[1024];
     bank_workload w;

@@ -1,5 +1,4 @@
 /* bank soak: live runs repeated on fresh branches for a while, to see memory stay flat. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "args.h"
@@ -37,63 +36,26 @@ static const char soak_usage[] =
 
 int bank_cmd_soak(int argc, char **argv)
 {
-    enum { OPT_SECONDS = 256, OPT_EVERY, OPT_SEED, OPT_DEADLINE, OPT_THREADS };
-    static const struct option longs[] = {
-        {"branches", required_argument, 0, 'b'}, {"customers", required_argument, 0, 'c'},
-        {"events", required_argument, 0, 'e'},   {"seconds", required_argument, 0, OPT_SECONDS},
-        {"every", required_argument, 0, OPT_EVERY}, {"seed", required_argument, 0, OPT_SEED},
-        {"deadline-ms", required_argument, 0, OPT_DEADLINE},
-        {"threads", required_argument, 0, OPT_THREADS},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
-    };
     bank_soak_config cfg = {100, 1000, 10, 60, 10, 1, 10000, 1};
-    int64_t v;
-    int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":b:c:e:h", longs, NULL)) != -1) {
-        switch (c) {
-        case 'b':
-            if (bank_arg_int("soak", "--branches", optarg, 1, 1000, &v) != 0) return BANK_EXIT_USAGE;
-            cfg.branches = (size_t)v;
-            break;
-        case 'c':
-            if (bank_arg_int("soak", "--customers", optarg, 1, 100000, &v) != 0) return BANK_EXIT_USAGE;
-            cfg.customers = (size_t)v;
-            break;
-        case 'e':
-            if (bank_arg_int("soak", "--events", optarg, 1, 100000, &v) != 0) return BANK_EXIT_USAGE;
-            cfg.events = (size_t)v;
-            break;
-        case OPT_SECONDS:
-            if (bank_arg_int("soak", "--seconds", optarg, 0, 7 * 86400, &v) != 0) return BANK_EXIT_USAGE;
-            cfg.seconds = (double)v;
-            break;
-        case OPT_EVERY:
-            if (bank_arg_int("soak", "--every", optarg, 1, 86400, &v) != 0) return BANK_EXIT_USAGE;
-            cfg.every_s = (int)v;
-            break;
-        case OPT_SEED:
-            if (bank_arg_int("soak", "--seed", optarg, 0, INT64_MAX / 2, &v) != 0) return BANK_EXIT_USAGE;
-            cfg.seed = (uint64_t)v;
-            break;
-        case OPT_DEADLINE:
-            if (bank_arg_int("soak", "--deadline-ms", optarg, 1, 3600000, &v) != 0) return BANK_EXIT_USAGE;
-            cfg.deadline_ms = (int)v;
-            break;
-        case OPT_THREADS:
-            if (bank_arg_int("soak", "--threads", optarg, 1, 64, &v) != 0) return BANK_EXIT_USAGE;
-            cfg.server_threads = (int)v;
-            break;
-        case 'h': fputs(soak_usage, stdout); return BANK_EXIT_OK;
-        case ':': return bank_usage_error("soak", "%s needs a value", argv[optind - 1]);
-        default: return bank_usage_error("soak", "unknown option %s", argv[optind - 1]);
-        }
-    }
-    if (optind != argc) return bank_usage_error("soak", "unexpected argument \"%s\"", argv[optind]);
+    int64_t seconds = 60;
+    const bank_opt opts[] = {
+        BANK_OPT_SIZE_("branches", 'b', &cfg.branches, 1, 1000),
+        BANK_OPT_SIZE_("customers", 'c', &cfg.customers, 1, 100000),
+        BANK_OPT_SIZE_("events", 'e', &cfg.events, 1, 100000),
+        BANK_OPT_INT64_("seconds", 0, &seconds, 0, 7 * 86400),
+        BANK_OPT_INT_("every", 0, &cfg.every_s, 1, 86400),
+        BANK_OPT_UINT64_("seed", 0, &cfg.seed, 0, INT64_MAX / 2),
+        BANK_OPT_DEADLINE(&cfg.deadline_ms),
+        BANK_OPT_THREADS(&cfg.server_threads),
+    };
+    int first;
+    int rc = bank_parse_options("soak", soak_usage, opts, sizeof opts / sizeof opts[0], argc, argv, &first);
+    if (rc != 0) return rc == BANK_PARSE_HELP ? BANK_EXIT_OK : rc;
+    if (first != argc) return bank_usage_error("soak", "unexpected argument \"%s\"", argv[first]);
+    cfg.seconds = (double)seconds;
 
     bank_soak_result r;
-    int rc = bank_soak_run(&cfg, stdout, &r);
+    rc = bank_soak_run(&cfg, stdout, &r);
     bank_soak_print_summary(stdout, &cfg, &r);
     return rc == 0 ? BANK_EXIT_OK : BANK_EXIT_FAILED;
 }

@@ -111,11 +111,17 @@ static bank_branches *start_embedded(const bank_workload *w, const bank_branches
         return NULL;
     }
     for (size_t i = 0; i < w->n_branches; i++) {
-        bank_branch_config bc = {w->branches[i].id, w->branches[i].balance, "127.0.0.1:0",
-                                 cfg->server_threads, cfg->deadline_ms, cfg->serve_echo,
-                                 b->trace ? bank_trace_file_write : NULL, b->trace,
-                                 cfg->propagate_attempts, cfg->retry_backoff_ms, &faults,
-                                 b->engine, 0};
+        bank_branch_config bc = {.id = w->branches[i].id,
+                                 .balance = w->branches[i].balance,
+                                 .listen = "127.0.0.1:0",
+                                 .propagate_deadline_ms = cfg->deadline_ms,
+                                 .serve_echo = cfg->serve_echo,
+                                 .trace = b->trace ? bank_trace_file_write : NULL,
+                                 .trace_ctx = b->trace,
+                                 .propagate_attempts = cfg->propagate_attempts,
+                                 .retry_backoff_ms = cfg->retry_backoff_ms,
+                                 .faults = &faults,
+                                 .engine = b->engine};
         b->servers[i] = bank_branch_server_start(&bc, err, errlen);
         if (!b->servers[i]) {
             stop_servers(b);
