@@ -24,14 +24,17 @@ if "$bench" -b 2 -c 3 -e 4 --bare-calls 20 >"$tmp/one" 2>&1 &&
        'memory: RSS before start [0-9.]+ MB, after start [0-9.]+ MB \([0-9.]+ MB per branch\), peak [0-9.]+ MB' \
        'bare RPC \(echo, one at a time\) +p50 +[0-9.]+ us +p99' 'bare RPC, all threads at once: +[0-9]+ ops/s' \
        'one operation at a time: +[0-9]+ ops/s' 'all customers at once \(live\): +[0-9]+ ops/s' \
-       'ratio query/bare = [0-9.]+ +ratio deposit/bare = [0-9.]+ +ratio withdraw/bare = [0-9.]+' \
-       'targets: query/bare <= 1.3' 'ratio live/bare throughput = [0-9.]+ +\(target >= 0.60'; then
+       'ratio query/bare = [0-9.]+ +\(target <= 1.3' \
+       'ratio deposit/\(bare \+ bare fan-out\) = [0-9.]+ +withdraw = [0-9.]+ +\(target <= 1.3 at 10 branches' \
+       'RPC-equivalent efficiency = [0-9.]+ +\(target >= 1.0' \
+       'plain figures: deposit/bare = [0-9.]+ +withdraw/bare = [0-9.]+ +live/bare throughput = [0-9.]+'; then
   pass "bench prints every figure and ratio"
 else fail "bench prints every figure and ratio"; cat "$tmp/one"; fi
 
 if "$BANK_BIN" bench -b 2 -c 3 -e 4 --bare-calls 20 --figures >"$tmp/fig" 2>&1 &&
    [[ $(wc -l <"$tmp/fig") == 1 ]] &&
-   has "$tmp/fig" '^figures branches=2 customers=3 events=4 startup_ms=[0-9.]+ .*live_bare_ratio=[0-9.]+ .*rss_peak_mb=[0-9.]+'; then
+   has "$tmp/fig" '^figures branches=2 customers=3 events=4 startup_ms=[0-9.]+ .*live_bare_ratio=[0-9.]+ .*rss_peak_mb=[0-9.]+' \
+       'deposit_fanout_ratio=[0-9.]+ rpc_efficiency=[0-9.]+$'; then
   pass "bench --figures is one key=value line"
 else fail "bench --figures is one key=value line"; cat "$tmp/fig"; fi
 
