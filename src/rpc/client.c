@@ -198,14 +198,25 @@ int bank_client_unary_all(bank_channel *const *chs, size_t n, grpc_completion_qu
         free(details);
         return -1;
     }
-    for (size_t i = 0; i < n; i++)
-        start_call(&oc[i], path_call(chs[i], cq, method, deadline_ms), request, &answers[i].reply,
+    /* a call takes the slices of the buffer it sends: each gets its own copy */
+    grpc_byte_buffer **copies = calloc(n ? n : 1, sizeof *copies);
+    if (!copies) {
+        free(oc);
+        free(details);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        copies[i] = grpc_byte_buffer_copy(request);
+        start_call(&oc[i], path_call(chs[i], cq, method, deadline_ms), copies[i], &answers[i].reply,
                    &details[i], fail_fast);
+    }
     for (size_t i = 0; i < n; i++) {
         answers[i].status = finish_unary(&oc[i], cq);
+        grpc_byte_buffer_destroy(copies[i]);
         copy_details(details[i], answers[i].details, sizeof answers[i].details);
         grpc_slice_unref(details[i]);
     }
+    free(copies);
     free(oc);
     free(details);
     return 0;
