@@ -299,8 +299,14 @@ static int locate(const drive_options *o, const bank_workload *w, char (*targets
 static int write_output(const drive_options *o, const bank_workload *w, const bank_system_run *run)
 {
     if (!o->output && o->json) return 0; /* it is inside the JSON report */
+    bank_workload answered;
+    if (bank_system_answered(w, run, &answered) != 0) {
+        fputs("bank drive: out of memory\n", stderr);
+        return -1;
+    }
     FILE *f = o->output ? fopen(o->output, "w") : stdout;
-    int rc = f ? bank_output_write(f, w, &run->out, o->style, o->lines) : -1;
+    int rc = f ? bank_output_write(f, &answered, &run->out, o->style, o->lines) : -1;
+    free(answered.customers);
     if (o->output && f && fclose(f) != 0) rc = -1;
     if (rc != 0) fprintf(stderr, "bank drive: %s: cannot write the output\n", o->output ? o->output : "standard output");
     return rc;

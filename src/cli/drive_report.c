@@ -111,7 +111,7 @@ static void summarize(const bank_drive_report *r, summary *s)
                  "probes", (size_t)log->n_probes);
     }
     s->final[0] = '\0';
-    if (log->final_taken) {
+    if (log->final_taken && (!log->diverged || log->first.when != BANK_PROBE_FINAL)) {
         balances_text(r, &log->final, bal, sizeof bal);
         snprintf(s->final, sizeof s->final, "%s", bal);
     }
@@ -131,11 +131,15 @@ static void summarize(const bank_drive_report *r, summary *s)
     }
     int behaved = bank_system_behaved(run);
     size_t wrong = a->n_events - a->n_correct;
-    snprintf(s->verdict, sizeof s->verdict, "%s the reference: %zu answer%s not as the reference, replicas %s, "
-             "%s (%.1f s)", behaved ? "behaved as" : "did NOT behave as", wrong, wrong == 1 ? "" : "s",
-             log->diverged ? "disagreed" : "agreed", run->stopped || log->failed ? "a call went unanswered"
-                                                                              : "every call answered",
-             run->seconds);
+    int unanswered = run->stopped || log->failed;
+    if (behaved)
+        snprintf(s->verdict, sizeof s->verdict, "behaved as the reference: every answer as the reference's, "
+                 "every branch as the reference at every probe, every call answered (%.1f s)", run->seconds);
+    else
+        snprintf(s->verdict, sizeof s->verdict, "did NOT behave as the reference: %zu of %zu answers not as "
+                 "the reference's, %s, %s (%.1f s)", wrong, a->n_events,
+                 log->diverged ? "the branches disagreed" : "the branches agreed at every probe",
+                 unanswered ? "a call went unanswered" : "every call answered", run->seconds);
 }
 
 int bank_drive_report_text(FILE *f, const bank_drive_report *r)
@@ -182,10 +186,14 @@ static cJSON *output_json(const bank_drive_report *r)
 {
     char *text = NULL;
     size_t len = 0;
+    bank_workload answered;
+    if (bank_system_answered(r->w, r->run, &answered) != 0) return NULL;
     FILE *m = open_memstream(&text, &len);
-    if (!m) return NULL;
-    bank_output_write(m, r->w, &r->run->out, r->style, 0);
-    fclose(m);
+    if (m) {
+        bank_output_write(m, &answered, &r->run->out, r->style, 0);
+        fclose(m);
+    }
+    free(answered.customers);
     cJSON *o = text ? cJSON_Parse(text) : NULL;
     free(text);
     return o;

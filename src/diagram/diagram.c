@@ -151,11 +151,15 @@ static void draw(cairo_t *cr, const bank_trace *t, const layout *l, const char *
     cairo_set_font_size(cr, 11);
     cairo_move_to(cr, MARGIN, 44);
     cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
-    cairo_show_text(cr, opaque ? "time flows down, one row per event in order; blue: what the customers "
-                                 "sent, green: what they were told, red: failed; grey boxes: the "
-                                 "branches, whose messages to each other are not seen"
-                               : "time flows down, one row per event in order; blue: customer requests, "
-                                 "grey: propagations, green: replies, red: failed");
+    if (opaque) {
+        cairo_show_text(cr, "time flows down, one row per event in order; blue: what the customers sent, "
+                            "green: what they were told, red: failed");
+        cairo_move_to(cr, MARGIN, 58);
+        cairo_show_text(cr, "grey boxes: the branches, whose messages to each other are not seen");
+    } else {
+        cairo_show_text(cr, "time flows down, one row per event in order; blue: customer requests, "
+                            "grey: propagations, green: replies, red: failed");
+    }
     /* lanes */
     cairo_set_font_size(cr, 12);
     for (size_t i = 0; i < l->n_lanes; i++) {

@@ -55,6 +55,10 @@ void bank_system_run_free(bank_system_run *run, const bank_workload *w);
 int bank_system_judge(const bank_workload *w, bank_schedule schedule, bank_system_run *run,
                       char *err, size_t errlen);
 
+/* w cut to what was answered: each entry's events up to its first one without an answer (the
+ * output file holds those). out->customers is malloc'ed (free it alone); 0, or -1 out of memory. */
+int bank_system_answered(const bank_workload *w, const bank_system_run *run, bank_workload *out);
+
 /* Did the system behave as the reference: every call answered, every answer judged ok, every
  * probe in agreement? */
 int bank_system_behaved(const bank_system_run *run);

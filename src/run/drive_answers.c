@@ -87,3 +87,17 @@ int bank_system_judge(const bank_workload *w, bank_schedule schedule, bank_syste
     }
     return rc;
 }
+
+int bank_system_answered(const bank_workload *w, const bank_system_run *run, bank_workload *out)
+{
+    *out = *w;
+    out->customers = malloc((w->n_customers ? w->n_customers : 1) * sizeof *out->customers);
+    if (!out->customers) return -1;
+    for (size_t c = 0; c < w->n_customers; c++) {
+        out->customers[c] = w->customers[c];
+        size_t e = 0;
+        while (e < w->customers[c].n_events && run->calls[c][e].answered) e++;
+        out->customers[c].n_events = e;
+    }
+    return 0;
+}
