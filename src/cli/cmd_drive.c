@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "args.h"
 #include "commands.h"
@@ -348,10 +349,16 @@ int bank_cmd_drive(int argc, char **argv)
     int status = BANK_EXIT_USAGE;
     if (!wire || !targets || !target_list || check_events(&w, wire, o.input) != 0 || locate(&o, &w, targets) != 0)
         goto done;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if (o.start && !(started = bank_start_processes(&w, o.start, o.input, targets, o.run.deadline_ms, err, sizeof err))) {
         fprintf(stderr, "bank drive: --start: %s\n", err);
         goto done;
     }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (started)
+        fprintf(stderr, "bank drive: --start: %zu branch processes accept connections (%.1f s)\n", w.n_branches,
+                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     for (size_t i = 0; i < w.n_branches; i++) target_list[i] = targets[i];
     if (!(br = bank_branches_at(&w, target_list))) {
         fputs("bank drive: out of memory\n", stderr);

@@ -55,7 +55,13 @@ static void balances_text(const bank_drive_report *r, const bank_probe_point *pt
         if (differs && len < n)
             len += (size_t)snprintf(buf + len, n - len, " (the reference: %" PRId64 ")", pt->expected[i]);
     }
-    if (!all && len < n)
+    int same = 1;
+    for (size_t i = 1; i < nb; i++) same &= pt->seen[i] == pt->seen[0];
+    if (!all && off == 0 && same)
+        snprintf(buf, n, "all %zu branches hold %" PRId64 ", as the reference does", nb, pt->seen[0]);
+    else if (!all && off == 0)
+        snprintf(buf, n, "all %zu branches hold what the reference does", nb);
+    else if (!all && len < n)
         snprintf(buf + len, n - len, "; the other %zu hold what the reference does", nb - off);
 }
 

@@ -95,13 +95,13 @@ static void *progress_main(void *arg)
     system_drive *s = arg;
     struct timespec start;
     clock_gettime(CLOCK_REALTIME, &start);
-    int tty = isatty(STDERR_FILENO), every = tty ? 1 : 5, printed = 0;
+    int tty = isatty(STDERR_FILENO), every = tty ? 1 : 5, printed = 0; /* a log: at 1 s, then every 5 */
     pthread_mutex_lock(&s->progress_lock);
     for (int tick = 1; !s->stopping; tick++) {
         struct timespec until = {start.tv_sec + tick, start.tv_nsec};
         while (!s->stopping && pthread_cond_timedwait(&s->progress_stop, &s->progress_lock, &until) == 0) {
         }
-        if (s->stopping || tick % every != 0) continue;
+        if (s->stopping || (tick > 1 && tick % every != 0)) continue;
         fprintf(stderr, "%sbank drive: %zu/%zu events answered, %zu probes; %s (%d s)%s",
                 tty ? "\r" : "", atomic_load(&s->answered), s->run->n_events,
                 bank_prober_log(s->run->prober)->n_probes, phase_names[atomic_load(&s->phase)], tick,

@@ -357,8 +357,9 @@ static int start_one(bank_started *s, size_t i, const bank_workload *w, const ch
     p->id = w->branches[i].id;
     snprintf(p->log, sizeof p->log, "%s/branch-%" PRId64 ".log", s->dir, p->id);
     char id[24], balance[24], host[200];
-    int port;
-    split_target(target, host, sizeof host, &port);
+    int port = 0;
+    if (split_target(target, host, sizeof host, &port) != 0)
+        return snprintf(err, errlen, "branch %" PRId64 ": \"%s\" is not HOST:PORT", p->id, target), -1;
     char port_text[8];
     snprintf(port_text, sizeof port_text, "%d", port);
     snprintf(id, sizeof id, "%" PRId64, p->id);

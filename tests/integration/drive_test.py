@@ -150,6 +150,16 @@ def main():
         except (ValueError, KeyError, IndexError) as e:
             check("--json parses", False, "%s\n%s" % (e, r[1]))
 
+        # rule: D4; branches left holding an earlier run's balances: exit 1 before anything runs
+        procs, peers = start_servers(bank_branch, 3)
+        try:
+            first, again = drive(work, peers), drive(work, peers)
+        finally:
+            stop_servers(procs)
+        expect("a second run on the same branches", again, 1, "before the first event the branches do not "
+               "hold the input's balances: branch 1 holds 500 (the reference: 400)", where="err")
+        check("a second run: nothing ran", again[1] == "" and first[0] == 0, again[1])
+
         # rule: D5, D6, D9; propagating only to smaller ids: the probe names the deposit after
         # which branch 3 fell behind, and customer 3 reads 330
         r = against(work, python_server(pydir, "--flavor", "lower-only"))
