@@ -287,22 +287,24 @@ int bank_client_echo_all(bank_channel *const *chs, size_t n, grpc_completion_que
     open_call *oc = calloc(n ? n : 1, sizeof *oc);
     grpc_byte_buffer **replies = calloc(n ? n : 1, sizeof *replies);
     grpc_slice *details = calloc(n ? n : 1, sizeof *details);
-    if (!oc || !replies || !details) {
+    grpc_byte_buffer **requests = calloc(n ? n : 1, sizeof *requests);
+    if (!oc || !replies || !details || !requests) {
         free(oc);
         free(replies);
         free(details);
+        free(requests);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     grpc_slice s = grpc_slice_from_copied_buffer(bytes, len);
-    grpc_byte_buffer *request = grpc_raw_byte_buffer_create(&s, 1);
-    grpc_slice_unref(s);
     for (size_t i = 0; i < n; i++) {
+        requests[i] = grpc_raw_byte_buffer_create(&s, 1); /* a call takes the slices it sends */
         grpc_call *call = grpc_channel_create_registered_call(
             chs[i]->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq, chs[i]->handle[CALL_ECHO],
             deadline_in(deadline_ms), NULL);
-        start_unary(&oc[i], call, request, &replies[i], &details[i]);
+        start_unary(&oc[i], call, requests[i], &replies[i], &details[i]);
     }
+    grpc_slice_unref(s);
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         grpc_status_code st = finish_unary(&oc[i], cq);
@@ -315,8 +317,9 @@ int bank_client_echo_all(bank_channel *const *chs, size_t n, grpc_completion_que
         }
         if (replies[i]) grpc_byte_buffer_destroy(replies[i]);
         grpc_slice_unref(details[i]);
+        grpc_byte_buffer_destroy(requests[i]);
     }
-    grpc_byte_buffer_destroy(request);
+    free(requests);
     free(oc);
     free(replies);
     free(details);
