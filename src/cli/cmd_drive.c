@@ -59,6 +59,8 @@ static const char drive_usage[] =
     "  --schedule sequential|rounds|live   as bank run (default sequential)\n"
     "  --query-delay MS       live: pause before every query (default 0)\n"
     "  --deadline-ms MS       deadline of every call, and of --start's start-up (default 10000)\n"
+    "  --budget N             live: states the consistency check may visit before it calls the\n"
+    "                         answers undecided (default 1000000), as bank grade --budget\n"
     "\n"
     "output:\n"
     "  -o, --output FILE      the output file (else standard output, before the report)\n"
@@ -70,7 +72,9 @@ static const char drive_usage[] =
     "\n"
     "exit status: 0 the system behaved as the reference, 1 it did not (a wrong answer, branches\n"
     "that disagree, a call unanswered), 2 bad usage, an unusable input or proto, or branches that\n"
-    "cannot be reached or started.\n";
+    "cannot be reached or started, 3 nothing wrong but some live answers undecided (--budget).\n";
+
+enum { EXIT_UNDECIDED = 3 }; /* as bank grade's */
 
 typedef struct {
     const char *input, *output, *cluster, *start, *service, *proto, *report;
@@ -86,10 +90,10 @@ static int parse_method(drive_options *o, const char *arg)
     if (!eq || !strchr(eq, '/'))
         return bank_usage_error("drive", "--method: expected INTERFACE=Service/Method, got \"%s\"", arg);
     static const char *const names[] = {"query", "deposit", "withdraw"};
-    int found = 0;
+    size_t k = (size_t)(eq - arg);
+    int all = k == 3 && strncmp(arg, "all", 3) == 0, found = 0;
     for (int op = 0; op < 3; op++)
-        if ((size_t)(eq - arg) == strlen(names[op]) ? strncmp(arg, names[op], strlen(names[op])) == 0
-                                                    : strncmp(arg, "all=", 4) == 0) {
+        if (all || (k == strlen(names[op]) && strncmp(arg, names[op], k) == 0)) {
             o->choices.method[op] = eq + 1;
             found = 1;
         }
@@ -116,7 +120,7 @@ static int parse_options(int argc, char **argv, drive_options *o)
 {
     enum { OPT_CLUSTER = 256, OPT_COURSE_PORTS, OPT_START, OPT_WIRE, OPT_SERVICE, OPT_PROTO, OPT_METHOD,
            OPT_FIELD, OPT_SCHEDULE, OPT_QUERY_DELAY, OPT_DEADLINE, OPT_STYLE, OPT_LINES, OPT_JSON,
-           OPT_WRONG_ONLY, OPT_REPORT };
+           OPT_WRONG_ONLY, OPT_REPORT, OPT_BUDGET };
     static const struct option longs[] = {
         {"cluster", required_argument, 0, OPT_CLUSTER}, {"course-ports", optional_argument, 0, OPT_COURSE_PORTS},
         {"start", required_argument, 0, OPT_START},     {"wire", required_argument, 0, OPT_WIRE},
@@ -127,7 +131,8 @@ static int parse_options(int argc, char **argv, drive_options *o)
         {"deadline-ms", required_argument, 0, OPT_DEADLINE}, {"output", required_argument, 0, 'o'},
         {"style", required_argument, 0, OPT_STYLE},     {"lines", no_argument, 0, OPT_LINES},
         {"json", no_argument, 0, OPT_JSON},             {"wrong-only", no_argument, 0, OPT_WRONG_ONLY},
-        {"report", required_argument, 0, OPT_REPORT},   {"help", no_argument, 0, 'h'},
+        {"report", required_argument, 0, OPT_REPORT},   {"budget", required_argument, 0, OPT_BUDGET},
+        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->base = 50000;
@@ -188,6 +193,10 @@ static int parse_options(int argc, char **argv, drive_options *o)
         case OPT_JSON: o->json = 1; break;
         case OPT_WRONG_ONLY: o->wrong_only = 1; break;
         case OPT_REPORT: o->report = optarg; break;
+        case OPT_BUDGET:
+            if (bank_arg_int("drive", "--budget", optarg, 1, 1000000000, &v) != 0) return BANK_EXIT_USAGE;
+            o->run.budget = (size_t)v;
+            break;
         case 'h': fputs(drive_usage, stdout); return -1;
         case ':': return bank_usage_error("drive", "%s needs a value", argv[optind - 1]);
         default: return bank_usage_error("drive", "unknown option %s", argv[optind - 1]);
@@ -382,7 +391,9 @@ int bank_cmd_drive(int argc, char **argv)
         status = run.setup_unreachable ? BANK_EXIT_USAGE : BANK_EXIT_FAILED;
     } else {
         int wrote = write_output(&o, &w, &run) == 0 && report(&o, &r) == 0;
-        status = wrote && bank_system_behaved(&run) ? BANK_EXIT_OK : BANK_EXIT_FAILED;
+        status = !wrote || !bank_system_behaved(&run) ? BANK_EXIT_FAILED
+                 : run.answers.n_undecided            ? EXIT_UNDECIDED
+                                                      : BANK_EXIT_OK;
     }
     bank_system_run_free(&run, &w);
 done:

@@ -136,16 +136,22 @@ static void summarize(const bank_drive_report *r, summary *s)
                  r->deadline_ms, run->n_answered);
     }
     int behaved = bank_system_behaved(run);
-    size_t wrong = a->n_events - a->n_correct;
     int unanswered = run->stopped || log->failed;
-    if (behaved)
+    char undecided[160] = "";
+    if (a->n_undecided)
+        snprintf(undecided, sizeof undecided, "; %zu answers undecided: the consistency check ran out of "
+                 "--budget before it could tell", a->n_undecided);
+    if (behaved && a->n_undecided)
+        snprintf(s->verdict, sizeof s->verdict, "undecided: no answer found wrong, every branch as the "
+                 "reference at every probe, every call answered%s (%.1f s)", undecided, run->seconds);
+    else if (behaved)
         snprintf(s->verdict, sizeof s->verdict, "behaved as the reference: every answer as the reference's, "
                  "every branch as the reference at every probe, every call answered (%.1f s)", run->seconds);
     else
-        snprintf(s->verdict, sizeof s->verdict, "did NOT behave as the reference: %zu of %zu answers not as "
-                 "the reference's, %s, %s (%.1f s)", wrong, a->n_events,
+        snprintf(s->verdict, sizeof s->verdict, "did NOT behave as the reference: %zu of %zu answers wrong, %s, "
+                 "%s%s (%.1f s)", a->n_wrong, a->n_events,
                  log->diverged ? "the branches disagreed" : "the branches agreed at every probe",
-                 unanswered ? "a call went unanswered" : "every call answered", run->seconds);
+                 unanswered ? "a call went unanswered" : "every call answered", undecided, run->seconds);
 }
 
 int bank_drive_report_text(FILE *f, const bank_drive_report *r)

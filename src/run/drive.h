@@ -20,6 +20,7 @@ typedef struct {
     int deadline_ms;    /* of every call */
     const bank_wire *wire;
     int progress;       /* print progress on standard error once the run passes a second */
+    size_t budget;      /* live: states the consistency check may visit (0: the grader's default) */
 } bank_system_config;
 
 /* One event's call. */
@@ -52,15 +53,15 @@ void bank_system_run_free(bank_system_run *run, const bank_workload *w);
 
 /* The answers judged (sequential and rounds against the reference model, live as bank grade
  * --consistent), into run->answers. 0, or -1 out of memory. (drive_answers.c) */
-int bank_system_judge(const bank_workload *w, bank_schedule schedule, bank_system_run *run,
-                      char *err, size_t errlen);
+int bank_system_judge(const bank_workload *w, bank_schedule schedule, size_t budget,
+                      bank_system_run *run, char *err, size_t errlen);
 
 /* w cut to what was answered: each entry's events up to its first one without an answer (the
  * output file holds those). out->customers is malloc'ed (free it alone); 0, or -1 out of memory. */
 int bank_system_answered(const bank_workload *w, const bank_system_run *run, bank_workload *out);
 
-/* Did the system behave as the reference: every call answered, every answer judged ok, every
- * probe in agreement? */
+/* Did the system behave as the reference: every call answered, no answer judged wrong, every
+ * probe in agreement? (Answers the consistency check left undecided are not wrong.) */
 int bank_system_behaved(const bank_system_run *run);
 
 #endif

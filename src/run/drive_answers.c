@@ -67,12 +67,12 @@ static int explain_missing(const bank_workload *w, bank_system_run *run)
     return 0;
 }
 
-int bank_system_judge(const bank_workload *w, bank_schedule schedule, bank_system_run *run,
-                      char *err, size_t errlen)
+int bank_system_judge(const bank_workload *w, bank_schedule schedule, size_t budget,
+                      bank_system_run *run, char *err, size_t errlen)
 {
     bank_student_output so;
     bank_grade_options opt = {schedule == BANK_SCHEDULE_LIVE ? BANK_GRADE_CONSISTENT : BANK_GRADE_EXACT,
-                              schedule, 0};
+                              schedule, budget};
     if (opt.mode == BANK_GRADE_EXACT)
         snprintf(run->judged, sizeof run->judged, "exact (%s schedule)", bank_schedule_name(schedule));
     else

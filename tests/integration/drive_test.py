@@ -137,6 +137,10 @@ def main():
             expect("correct server, %s" % schedule, r, 0, "verdict: behaved as the reference",
                    "5/5 events correct", '"id": 3, "recv": [')
 
+        # rule: D6, D9; a live run the consistency check cannot decide within --budget: exit 3
+        r = against(work, correct, "--schedule", "live", "--budget", "1")
+        expect("live, --budget 1", r, 3, "verdict: undecided: no answer found wrong", "undecided: not decided")
+
         # rule: D2, D6; our own branches on both wires, and --json with the output inside
         r = against(work, bank_branch)
         expect("bank branch, course wire", r, 0, "behaved as the reference")
