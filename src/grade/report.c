@@ -134,8 +134,6 @@ int bank_table_kind_for(const char *path, bank_table_kind *out)
     return -1;
 }
 
-void bank_report_html_svg(FILE *f, const char *svg_document);
-
 static void first_wrong_text(char *buf, size_t n, const bank_graded_file *g)
 {
     buf[0] = '\0';

@@ -311,14 +311,7 @@ static void *watch(void *arg)
     _exit(128 + sig);
 }
 
-static void finish(bank_started *s, int report);
-
-void bank_stop_processes(bank_started *s)
-{
-    if (!s) return;
-    finish(s, 1);
-}
-
+/* Stops everything, ends the watcher, frees s. */
 static void finish(bank_started *s, int report)
 {
     int killed = stop_all(s, report);
@@ -335,6 +328,11 @@ static void finish(bank_started *s, int report)
     pthread_mutex_destroy(&s->lock);
     free(s->procs);
     free(s);
+}
+
+void bank_stop_processes(bank_started *s)
+{
+    if (s) finish(s, 1);
 }
 
 /* ---- starting ---- */
