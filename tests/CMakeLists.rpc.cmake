@@ -8,3 +8,11 @@ add_executable(test_recovery test_recovery.c)
 target_link_libraries(test_recovery PRIVATE bank_run criterion)
 add_test(NAME recovery COMMAND test_recovery)
 set_tests_properties(recovery PROPERTIES LABELS integration TIMEOUT 300)
+
+# bank drive's wires: a .proto through protoc's descriptor set, the dynamic codec against
+# protobuf-c's generated code, the roles found in a student's proto (needs protoc).
+add_executable(test_wire test_wire.c)
+target_link_libraries(test_wire PRIVATE bank_rpc bank_io criterion)
+target_compile_definitions(test_wire PRIVATE PROJECT_DIR="${PROJECT_SOURCE_DIR}")
+add_test(NAME wire COMMAND test_wire)
+set_tests_properties(wire PROPERTIES LABELS unit TIMEOUT 120)

@@ -4,14 +4,16 @@
 # lcov to that)
 set -euo pipefail
 
+# libprotobuf-dev: google/protobuf/descriptor.proto, compiled with protoc-c so that bank drive
+# --proto can read the descriptor set that protobuf-compiler's protoc makes of a student's .proto.
 want=(gcc make cmake pkg-config libgrpc-dev protobuf-c-compiler libprotobuf-c-dev libcjson-dev
-      libcairo2-dev)
+      libcairo2-dev libprotobuf-dev protobuf-compiler)
 if [ "${1:-build}" = test ] || [ "${1:-build}" = coverage ]; then
   # criterion: unit tests; python3-grpcio, python3-protobuf, protobuf-compiler: a course-style
   # Python customer drives our branches over the course's own wire form.
   # spin: model-checks spec/bank.pml; python3-jsonschema: checks spec/*.schema.json against
   # golden/ and tests/bad/.
-  want+=(libcriterion-dev python3 python3-grpcio python3-protobuf protobuf-compiler spin
+  want+=(libcriterion-dev python3 python3-grpcio python3-protobuf spin
          python3-jsonschema)
 fi
 # lcov: tools/coverage.sh gathers gcov's counts with it.

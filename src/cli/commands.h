@@ -8,5 +8,6 @@ int bank_cmd_bench(int argc, char **argv);
 int bank_cmd_soak(int argc, char **argv);
 int bank_cmd_grade(int argc, char **argv);
 int bank_cmd_diagram(int argc, char **argv);
+int bank_cmd_drive(int argc, char **argv);
 
 #endif

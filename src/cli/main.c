@@ -21,6 +21,8 @@ static const char usage[] =
     "  bench             measure operations per second and latency against a bare RPC\n"
     "  soak              repeat live runs on fresh branches for a while; watch memory\n"
     "  grade             judge students' output files against an input (one file or a folder)\n"
+    "  drive INPUT.json  act as the input's customers against a running system (a student's\n"
+    "                    branches or ours) and judge what it does, not only what it prints\n"
     "  diagram           draw a trace of bank run --trace as a space-time diagram\n"
     "  help              this text\n"
     "\n"
@@ -49,6 +51,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "soak") == 0) return bank_cmd_soak(argc - 1, argv + 1);
     if (strcmp(cmd, "grade") == 0) return bank_cmd_grade(argc - 1, argv + 1);
     if (strcmp(cmd, "diagram") == 0) return bank_cmd_diagram(argc - 1, argv + 1);
+    if (strcmp(cmd, "drive") == 0) return bank_cmd_drive(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         fputs(usage, stdout);
         return BANK_EXIT_OK;

@@ -106,11 +106,16 @@ static int print_json(FILE *f, cJSON *o)
     return ferror(f) ? -1 : 0;
 }
 
-int bank_report_json(FILE *f, const bank_report_context *ctx, const bank_graded_file *g)
+cJSON *bank_report_json_value(const bank_report_context *ctx, const bank_graded_file *g)
 {
     cJSON *o = file_json(ctx, g, 1);
     if (o) cJSON_AddStringToObject(o, "input", ctx->input);
-    return print_json(f, o);
+    return o;
+}
+
+int bank_report_json(FILE *f, const bank_report_context *ctx, const bank_graded_file *g)
+{
+    return print_json(f, bank_report_json_value(ctx, g));
 }
 
 int bank_table_kind_for(const char *path, bank_table_kind *out)
@@ -155,7 +160,7 @@ static void csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static void html_text(FILE *f, const char *s)
+void bank_report_html_text(FILE *f, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
@@ -168,17 +173,47 @@ static void html_text(FILE *f, const char *s)
     }
 }
 
+void bank_report_html_begin(FILE *f, const char *title)
+{
+    fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>", f);
+    bank_report_html_text(f, title);
+    fputs("</title>\n<style>body{font-family:sans-serif}table{border-collapse:collapse}"
+          "td,th{border:1px solid #999;padding:2px 6px;text-align:left;vertical-align:top}"
+          ".ok{background:#dfd}.wrong{background:#fdd}.bad{background:#ddd}</style></head><body>\n<h1>",
+          f);
+    bank_report_html_text(f, title);
+    fputs("</h1>\n", f);
+}
+
+void bank_report_html_end(FILE *f) { fputs("</body></html>\n", f); }
+
+void bank_report_html_verdicts(FILE *f, const bank_grade_report *r)
+{
+    fputs("<ul>\n", f);
+    for (size_t k = 0; k < r->n; k++) {
+        const bank_verdict *v = &r->verdicts[k];
+        char what[128];
+        name_event(what, sizeof what, v);
+        fprintf(f, "<li class=\"%s\">", v->kind == BANK_VERDICT_OK ? "ok" : "wrong");
+        bank_report_html_text(f, what);
+        fputs(": ", f);
+        bank_report_html_text(f, bank_verdict_name(v->kind));
+        if (v->detail) {
+            fputs(": ", f);
+            bank_report_html_text(f, v->detail);
+        }
+        fputs("</li>\n", f);
+    }
+    fputs("</ul>\n", f);
+}
+
 static void html_table(FILE *f, const bank_report_context *ctx, const bank_graded_file *files, size_t n)
 {
-    fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>bank grade</title>\n"
-          "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
-          "td,th{border:1px solid #999;padding:2px 6px;text-align:left;vertical-align:top}"
-          ".ok{background:#dfd}.wrong{background:#fdd}.bad{background:#ddd}</style></head><body>\n",
-          f);
-    fputs("<h1>bank grade</h1>\n<p>input: ", f);
-    html_text(f, ctx->input);
+    bank_report_html_begin(f, "bank grade");
+    fputs("<p>input: ", f);
+    bank_report_html_text(f, ctx->input);
     fputs("; judged ", f);
-    html_text(f, ctx->mode);
+    bank_report_html_text(f, ctx->mode);
     fprintf(f, "; %zu files</p>\n<table>\n<tr><th>file</th><th>score</th><th>first wrong event</th>"
                "<th>format</th></tr>\n", n);
     for (size_t i = 0; i < n; i++) {
@@ -188,41 +223,33 @@ static void html_table(FILE *f, const bank_report_context *ctx, const bank_grade
         if (!g->error) score(sc, sizeof sc, g->report);
         first_wrong_text(first, sizeof first, g);
         fprintf(f, "<tr class=\"%s\"><td>", cls);
-        html_text(f, g->path);
+        bank_report_html_text(f, g->path);
         fprintf(f, "</td><td>%s</td><td>", sc);
-        html_text(f, first);
+        bank_report_html_text(f, first);
         fputs("</td><td>", f);
-        html_text(f, g->format ? g->format : "");
+        bank_report_html_text(f, g->format ? g->format : "");
         fputs("</td></tr>\n", f);
         if (!g->error && g->report->n_wrong + g->report->n_undecided > 0) {
-            fputs("<tr><td></td><td colspan=\"3\"><details><summary>every verdict</summary><ul>\n", f);
-            for (size_t k = 0; k < g->report->n; k++) {
-                const bank_verdict *v = &g->report->verdicts[k];
-                char what[128];
-                name_event(what, sizeof what, v);
-                fputs("<li>", f);
-                html_text(f, what);
-                fputs(": ", f);
-                html_text(f, bank_verdict_name(v->kind));
-                if (v->detail) {
-                    fputs(": ", f);
-                    html_text(f, v->detail);
-                }
-                fputs("</li>\n", f);
-            }
-            fputs("</ul></details></td></tr>\n", f);
+            fputs("<tr><td></td><td colspan=\"3\"><details><summary>every verdict</summary>\n", f);
+            bank_report_html_verdicts(f, g->report);
+            fputs("</details></td></tr>\n", f);
         }
     }
     fputs("</table>\n", f);
     if (ctx->diagram_svg) {
-        /* inline, without the XML declaration, which may only open a document */
-        const char *svg = strstr(ctx->diagram_svg, "<svg");
         fputs("<h2>The reference run</h2>\n<p>Who sent what to whom, in order; drawn by "
               "<code>bank run --trace</code> and <code>bank diagram</code>.</p>\n", f);
-        fputs(svg ? svg : "", f);
-        fputc('\n', f);
+        bank_report_html_svg(f, ctx->diagram_svg);
     }
-    fputs("</body></html>\n", f);
+    bank_report_html_end(f);
+}
+
+void bank_report_html_svg(FILE *f, const char *svg_document)
+{
+    /* inline, without the XML declaration, which may only open a document */
+    const char *svg = strstr(svg_document, "<svg");
+    fputs(svg ? svg : "", f);
+    fputc('\n', f);
 }
 
 int bank_report_table(FILE *f, bank_table_kind kind, const bank_report_context *ctx,

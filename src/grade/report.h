@@ -3,6 +3,7 @@
 #ifndef BANK_GRADE_REPORT_H
 #define BANK_GRADE_REPORT_H
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 
 #include "grade.h"
@@ -26,6 +27,18 @@ typedef struct {
 int bank_report_text(FILE *f, const bank_report_context *ctx, const bank_graded_file *g);
 /* One JSON object: file, format, mode, events, correct, verdicts [...]. */
 int bank_report_json(FILE *f, const bank_report_context *ctx, const bank_graded_file *g);
+
+/* The same object, to be put into another (caller deletes it); NULL when out of memory. */
+cJSON *bank_report_json_value(const bank_report_context *ctx, const bank_graded_file *g);
+
+/* Pieces of the HTML pages, for other reports of the same kind (bank drive's): the page's
+ * opening (style and a heading) and end, text escaped, the verdicts as a list, and an SVG
+ * document inlined. */
+void bank_report_html_begin(FILE *f, const char *title);
+void bank_report_html_end(FILE *f);
+void bank_report_html_text(FILE *f, const char *s);
+void bank_report_html_verdicts(FILE *f, const bank_grade_report *r);
+void bank_report_html_svg(FILE *f, const char *svg_document);
 
 /* A folder: per student score, first wrong event and format. */
 typedef enum { BANK_TABLE_TEXT, BANK_TABLE_CSV, BANK_TABLE_JSON, BANK_TABLE_HTML } bank_table_kind;

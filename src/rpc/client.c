@@ -74,9 +74,10 @@ typedef struct {
     int started;
 } open_call;
 
-/* Starts call (taken) with request; the reply and status details land in *reply and *details. */
-static void start_unary(open_call *oc, grpc_call *call, grpc_byte_buffer *request,
-                        grpc_byte_buffer **reply, grpc_slice *details)
+/* Starts call (taken) with request; the reply and status details land in *reply and *details.
+ * A branch that is not up yet is waited for (until the deadline) unless fail_fast. */
+static void start_call(open_call *oc, grpc_call *call, grpc_byte_buffer *request,
+                       grpc_byte_buffer **reply, grpc_slice *details, int fail_fast)
 {
     oc->call = call;
     grpc_metadata_array_init(&oc->initial_md);
@@ -87,7 +88,7 @@ static void start_unary(open_call *oc, grpc_call *call, grpc_byte_buffer *reques
     grpc_op ops[6];
     memset(ops, 0, sizeof ops);
     ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-    ops[0].flags = GRPC_INITIAL_METADATA_WAIT_FOR_READY; /* a branch still starting is waited for */
+    ops[0].flags = fail_fast ? 0 : GRPC_INITIAL_METADATA_WAIT_FOR_READY;
     ops[1].op = GRPC_OP_SEND_MESSAGE;
     ops[1].data.send_message.send_message = request;
     ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
@@ -101,6 +102,12 @@ static void start_unary(open_call *oc, grpc_call *call, grpc_byte_buffer *reques
     ops[5].data.recv_status_on_client.status_details = details;
     oc->started = grpc_call_start_batch(call, ops, 6, oc, NULL) == GRPC_CALL_OK;
     if (!oc->started) *details = grpc_slice_from_static_string("cannot start the call");
+}
+
+static void start_unary(open_call *oc, grpc_call *call, grpc_byte_buffer *request,
+                        grpc_byte_buffer **reply, grpc_slice *details)
+{
+    start_call(oc, call, request, reply, details, 0);
 }
 
 /* Waits for oc's end. Returns its status (GRPC_STATUS_UNKNOWN with details "cannot start the
@@ -151,14 +158,76 @@ static int unary(bank_channel *ch, grpc_completion_queue *cq, int which, grpc_by
     return rc;
 }
 
-grpc_status_code bank_client_raw(bank_channel *ch, grpc_completion_queue *cq, const char *method,
-                                 const void *bytes, size_t n, int deadline_ms,
-                                 grpc_byte_buffer **reply)
+static grpc_call *path_call(bank_channel *ch, grpc_completion_queue *cq, const char *method,
+                            int deadline_ms)
 {
     grpc_slice path = grpc_slice_from_copied_string(method);
     grpc_call *call = grpc_channel_create_call(ch->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq, path,
                                                NULL, deadline_in(deadline_ms), NULL);
     grpc_slice_unref(path);
+    return call;
+}
+
+static void copy_details(grpc_slice details, char *out, size_t n)
+{
+    char *why = grpc_slice_to_c_string(details);
+    snprintf(out, n, "%s", why);
+    gpr_free(why);
+}
+
+grpc_status_code bank_client_unary(bank_channel *ch, grpc_completion_queue *cq, const char *method,
+                                   grpc_byte_buffer *request, int deadline_ms, int fail_fast,
+                                   grpc_byte_buffer **reply, char *details, size_t detailslen)
+{
+    open_call oc;
+    grpc_slice d;
+    start_call(&oc, path_call(ch, cq, method, deadline_ms), request, reply, &d, fail_fast);
+    grpc_status_code status = finish_unary(&oc, cq);
+    copy_details(d, details, detailslen);
+    grpc_slice_unref(d);
+    return status;
+}
+
+int bank_client_unary_all(bank_channel *const *chs, size_t n, grpc_completion_queue *cq,
+                          const char *method, grpc_byte_buffer *request, int deadline_ms,
+                          int fail_fast, bank_client_answer *answers)
+{
+    open_call *oc = calloc(n ? n : 1, sizeof *oc);
+    grpc_slice *details = calloc(n ? n : 1, sizeof *details);
+    if (!oc || !details) {
+        free(oc);
+        free(details);
+        return -1;
+    }
+    /* a call takes the slices of the buffer it sends: each gets its own copy */
+    grpc_byte_buffer **copies = calloc(n ? n : 1, sizeof *copies);
+    if (!copies) {
+        free(oc);
+        free(details);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        copies[i] = grpc_byte_buffer_copy(request);
+        start_call(&oc[i], path_call(chs[i], cq, method, deadline_ms), copies[i], &answers[i].reply,
+                   &details[i], fail_fast);
+    }
+    for (size_t i = 0; i < n; i++) {
+        answers[i].status = finish_unary(&oc[i], cq);
+        grpc_byte_buffer_destroy(copies[i]);
+        copy_details(details[i], answers[i].details, sizeof answers[i].details);
+        grpc_slice_unref(details[i]);
+    }
+    free(copies);
+    free(oc);
+    free(details);
+    return 0;
+}
+
+grpc_status_code bank_client_raw(bank_channel *ch, grpc_completion_queue *cq, const char *method,
+                                 const void *bytes, size_t n, int deadline_ms,
+                                 grpc_byte_buffer **reply)
+{
+    grpc_call *call = path_call(ch, cq, method, deadline_ms);
     grpc_slice s = grpc_slice_from_copied_buffer(bytes, n);
     grpc_byte_buffer *request = grpc_raw_byte_buffer_create(&s, 1);
     grpc_slice_unref(s);
@@ -219,22 +288,24 @@ int bank_client_echo_all(bank_channel *const *chs, size_t n, grpc_completion_que
     open_call *oc = calloc(n ? n : 1, sizeof *oc);
     grpc_byte_buffer **replies = calloc(n ? n : 1, sizeof *replies);
     grpc_slice *details = calloc(n ? n : 1, sizeof *details);
-    if (!oc || !replies || !details) {
+    grpc_byte_buffer **requests = calloc(n ? n : 1, sizeof *requests);
+    if (!oc || !replies || !details || !requests) {
         free(oc);
         free(replies);
         free(details);
+        free(requests);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     grpc_slice s = grpc_slice_from_copied_buffer(bytes, len);
-    grpc_byte_buffer *request = grpc_raw_byte_buffer_create(&s, 1);
-    grpc_slice_unref(s);
     for (size_t i = 0; i < n; i++) {
+        requests[i] = grpc_raw_byte_buffer_create(&s, 1); /* a call takes the slices it sends */
         grpc_call *call = grpc_channel_create_registered_call(
             chs[i]->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq, chs[i]->handle[CALL_ECHO],
             deadline_in(deadline_ms), NULL);
-        start_unary(&oc[i], call, request, &replies[i], &details[i]);
+        start_unary(&oc[i], call, requests[i], &replies[i], &details[i]);
     }
+    grpc_slice_unref(s);
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         grpc_status_code st = finish_unary(&oc[i], cq);
@@ -247,8 +318,9 @@ int bank_client_echo_all(bank_channel *const *chs, size_t n, grpc_completion_que
         }
         if (replies[i]) grpc_byte_buffer_destroy(replies[i]);
         grpc_slice_unref(details[i]);
+        grpc_byte_buffer_destroy(requests[i]);
     }
-    grpc_byte_buffer_destroy(request);
+    free(requests);
     free(oc);
     free(replies);
     free(details);

@@ -40,4 +40,24 @@ grpc_status_code bank_client_raw(bank_channel *ch, grpc_completion_queue *cq, co
                                  const void *bytes, size_t n, int deadline_ms,
                                  grpc_byte_buffer **reply);
 
+/* One call of any method path, as a student's branch serves it. fail_fast: a branch that is not
+ * listening fails the call at once (UNAVAILABLE) instead of being waited for until the deadline.
+ * Returns the call's status; *reply is the answer (caller destroys) or NULL; details gets the
+ * status details. */
+grpc_status_code bank_client_unary(bank_channel *ch, grpc_completion_queue *cq, const char *method,
+                                   grpc_byte_buffer *request, int deadline_ms, int fail_fast,
+                                   grpc_byte_buffer **reply, char *details, size_t detailslen);
+
+typedef struct {
+    grpc_status_code status;
+    grpc_byte_buffer *reply; /* NULL when none came; the caller destroys it */
+    char details[256];
+} bank_client_answer;
+
+/* The same request to method of every chs[0..n) at once, waiting for all: answers[i]. 0, or -1
+ * out of memory (nothing sent). */
+int bank_client_unary_all(bank_channel *const *chs, size_t n, grpc_completion_queue *cq,
+                          const char *method, grpc_byte_buffer *request, int deadline_ms,
+                          int fail_fast, bank_client_answer *answers);
+
 #endif

@@ -383,6 +383,14 @@ static bank_branches *locate_cluster(const bank_workload *w, const bank_branches
     return b;
 }
 
+bank_branches *bank_branches_at(const bank_workload *w, const char *const *targets)
+{
+    bank_branches *b = alloc_branches(w->n_branches, BANK_MODE_CLUSTER);
+    for (size_t i = 0; b && i < w->n_branches; i++)
+        snprintf(b->targets[i], sizeof b->targets[i], "%s", targets[i]);
+    return b;
+}
+
 bank_branches *bank_branches_start(const bank_workload *w, const bank_branches_config *cfg,
                                    char *err, size_t errlen)
 {

@@ -32,6 +32,10 @@ typedef struct bank_branches bank_branches;
 bank_branches *bank_branches_start(const bank_workload *w, const bank_branches_config *cfg,
                                    char *err, size_t errlen);
 
+/* Branches already running at targets[i] ("host:port", for w->branches[i]), as a cluster is
+ * (stopping them leaves them running). NULL when out of memory. */
+bank_branches *bank_branches_at(const bank_workload *w, const char *const *targets);
+
 /* "host:port" of the branch at w->branches[i]. */
 const char *bank_branches_target(const bank_branches *b, size_t i);
 

@@ -71,6 +71,31 @@ static int call_through_recovery(bank_channel *ch, grpc_completion_queue *cq, ba
     }
 }
 
+static int64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* bank drive's call: over the configured wire, each one told to call_fn. */
+static int wire_event(drive *d, grpc_completion_queue *cq, size_t c, size_t e, char *why, size_t n)
+{
+    const bank_customer *cu = &d->w->customers[c];
+    const bank_event *ev = &cu->events[e];
+    bank_wire_error we;
+    int64_t sent = wall_us();
+    bank_result *r = &d->out->results[c][e];
+    int rc = bank_wire_call(d->cfg->wire, d->channels[cu->branch_index], cq, ev->op, cu->id, ev->id,
+                            ev->money, d->cfg->deadline_ms, r, &we);
+    if (d->cfg->call_fn) d->cfg->call_fn(d->cfg->hook_ctx, c, e, sent, wall_us(), rc == 0 ? r : NULL, &we);
+    if (rc != 0)
+        snprintf(why, n, "branch %lld at %s: %s: %s", (long long)cu->id,
+                 bank_channel_target(d->channels[cu->branch_index]), bank_grpc_status_name(we.status),
+                 we.details);
+    return rc;
+}
+
 /* Runs one event of customer c as that customer would: a call to its own branch. */
 static int run_event(drive *d, grpc_completion_queue *cq, size_t c, size_t e)
 {
@@ -78,9 +103,12 @@ static int run_event(drive *d, grpc_completion_queue *cq, size_t c, size_t e)
     const bank_event *ev = &cu->events[e];
     char why[400];
     uint64_t start = now_ns();
-    if (call_through_recovery(d->channels[cu->branch_index], cq, ev->op, cu->id, ev->id, ev->money,
-                              d->cfg->deadline_ms, d->cfg->kill_after > 0, &d->out->results[c][e],
-                              why, sizeof why) != 0) {
+    int rc = d->cfg->wire ? wire_event(d, cq, c, e, why, sizeof why)
+                          : call_through_recovery(d->channels[cu->branch_index], cq, ev->op, cu->id,
+                                                  ev->id, ev->money, d->cfg->deadline_ms,
+                                                  d->cfg->kill_after > 0, &d->out->results[c][e],
+                                                  why, sizeof why);
+    if (rc != 0) {
         char msg[512];
         snprintf(msg, sizeof msg, "customer %lld, event %lld (%s): %s", (long long)cu->id,
                  (long long)ev->id, bank_op_name(ev->op), why);
@@ -134,6 +162,10 @@ static void after_phase(drive *d, const bank_step *steps, size_t n, after_phase_
     }
     st->answered += n;
     char why[512];
+    if (d->cfg->after_phase_fn) {
+        if (d->cfg->after_phase_fn(d->cfg->hook_ctx, steps, n, why, sizeof why) != 0) record_failure(d, why);
+        return;
+    }
     if (pending && bank_wait_converged(d->w, d->b, st->net, d->cfg->deadline_ms, why, sizeof why) != 0) {
         record_failure(d, why);
         return;
