@@ -53,12 +53,15 @@ int bank_parse_options(const char *cmd, const char *usage, const bank_opt *opts,
     shorts[s++] = ':'; /* a missing value is ':', not a message from getopt */
     shorts[s++] = 'h';
     for (size_t i = 0; i < n; i++) {
-        int has_arg = opts[i].kind != BANK_OPT_FLAG;
-        longs[i] = (struct option){opts[i].name, has_arg ? required_argument : no_argument, NULL,
+        int has_arg = opts[i].kind == BANK_OPT_FLAG ? no_argument
+                      : opts[i].optional            ? optional_argument
+                                                    : required_argument;
+        longs[i] = (struct option){opts[i].name, has_arg, NULL,
                                    opts[i].short_name ? opts[i].short_name : FIRST_LONG_ONLY + (int)i};
         if (opts[i].short_name) {
             shorts[s++] = opts[i].short_name;
-            if (has_arg) shorts[s++] = ':';
+            if (has_arg != no_argument) shorts[s++] = ':';
+            if (has_arg == optional_argument) shorts[s++] = ':';
         }
     }
     shorts[s] = '\0';

@@ -31,6 +31,7 @@ typedef struct {
     int flag_value;
     /* BANK_OPT_CALL: 0, or -1 after printing one line (bank_arg_int and bank_usage_error do) */
     int (*parse)(const char *cmd, const char *opt, const char *value, void *target);
+    int optional; /* BANK_OPT_CALL: the value may be left out (--name=VALUE or nothing; value NULL) */
     int *seen;    /* optional: set to 1 when the option is given */
     int required; /* a usage error when the option is not given */
 } bank_opt;

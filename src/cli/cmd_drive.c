@@ -3,11 +3,11 @@
  * course's wire, ours, or a student's own .proto, and says whether the system behaved as the
  * reference does. */
 #include <ctype.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h> /* optind */
 #include <time.h>
 
 #include "args.h"
@@ -83,10 +83,14 @@ typedef struct {
     bank_style style;
     bank_system_config run;
     bank_wire_choices choices;
+    int argc; /* for --course-ports BASE given as its own argument */
+    char **argv;
 } drive_options;
 
-static int parse_method(drive_options *o, const char *arg)
+static int parse_method(const char *cmd, const char *opt, const char *arg, void *target)
 {
+    (void)cmd, (void)opt;
+    drive_options *o = target;
     const char *eq = strchr(arg, '=');
     if (!eq || !strchr(eq, '/'))
         return bank_usage_error("drive", "--method: expected INTERFACE=Service/Method, got \"%s\"", arg);
@@ -98,114 +102,87 @@ static int parse_method(drive_options *o, const char *arg)
             o->choices.method[op] = eq + 1;
             found = 1;
         }
-    return found ? 0 : bank_usage_error("drive", "--method: \"%.*s\" is not query, deposit, withdraw or all",
-                                        (int)(eq - arg), arg);
+    return found ? 0 : (bank_usage_error("drive", "--method: \"%.*s\" is not query, deposit, withdraw or all",
+                                         (int)(eq - arg), arg), -1);
 }
 
-static int parse_field(drive_options *o, char *arg)
+static int parse_field(const char *cmd, const char *opt, const char *arg, void *target)
 {
-    char *eq = strchr(arg, '=');
+    (void)cmd, (void)opt;
+    drive_options *o = target;
+    const char *eq = strchr(arg, '=');
     bank_role role;
-    if (!eq || !eq[1]) return bank_usage_error("drive", "--field: expected ROLE=NAME, got \"%s\"", arg);
-    *eq = '\0';
-    int bad = bank_role_parse(arg, &role) != 0;
-    *eq = '=';
-    if (bad)
+    if (!eq || !eq[1]) return bank_usage_error("drive", "--field: expected ROLE=NAME, got \"%s\"", arg), -1;
+    char name[32];
+    snprintf(name, sizeof name, "%.*s", (int)(eq - arg < 31 ? eq - arg : 31), arg);
+    if (bank_role_parse(name, &role) != 0)
         return bank_usage_error("drive", "--field: \"%.*s\" is not a role (id, customer, interface, money, "
-                                "result or balance)", (int)(eq - arg), arg);
+                                "result or balance)", (int)(eq - arg), arg), -1;
     o->choices.field[role] = eq + 1;
+    return 0;
+}
+
+/* --course-ports [BASE]: "--course-ports 50000 input.json", a number that is not the last
+ * argument, is BASE too. */
+static int parse_course_ports(const char *cmd, const char *opt, const char *value, void *target)
+{
+    drive_options *o = target;
+    o->course_ports = 1;
+    if (!value && optind < o->argc - 1 && isdigit((unsigned char)o->argv[optind][0]))
+        value = o->argv[optind++];
+    int64_t v;
+    if (value && bank_arg_int(cmd, opt, value, 1, 65535, &v) != 0) return -1;
+    if (value) o->base = (int)v;
+    return 0;
+}
+
+static int parse_wire(const char *cmd, const char *opt, const char *value, void *target)
+{
+    (void)opt;
+    drive_options *o = target;
+    if (strcmp(value, "course") != 0 && strcmp(value, "bank") != 0)
+        return bank_usage_error(cmd, "--wire: \"%s\" is not course or bank (a proto of its own: --proto FILE)",
+                                value), -1;
+    o->wire_bank = strcmp(value, "bank") == 0;
     return 0;
 }
 
 static int parse_options(int argc, char **argv, drive_options *o)
 {
-    enum { OPT_CLUSTER = 256, OPT_COURSE_PORTS, OPT_START, OPT_WIRE, OPT_SERVICE, OPT_PROTO, OPT_METHOD,
-           OPT_FIELD, OPT_SCHEDULE, OPT_QUERY_DELAY, OPT_DEADLINE, OPT_STYLE, OPT_LINES, OPT_JSON,
-           OPT_WRONG_ONLY, OPT_REPORT, OPT_BUDGET };
-    static const struct option longs[] = {
-        {"cluster", required_argument, 0, OPT_CLUSTER}, {"course-ports", optional_argument, 0, OPT_COURSE_PORTS},
-        {"start", required_argument, 0, OPT_START},     {"wire", required_argument, 0, OPT_WIRE},
-        {"service", required_argument, 0, OPT_SERVICE}, {"proto", required_argument, 0, OPT_PROTO},
-        {"method", required_argument, 0, OPT_METHOD},   {"field", required_argument, 0, OPT_FIELD},
-        {"schedule", required_argument, 0, OPT_SCHEDULE},
-        {"query-delay", required_argument, 0, OPT_QUERY_DELAY},
-        {"deadline-ms", required_argument, 0, OPT_DEADLINE}, {"output", required_argument, 0, 'o'},
-        {"style", required_argument, 0, OPT_STYLE},     {"lines", no_argument, 0, OPT_LINES},
-        {"json", no_argument, 0, OPT_JSON},             {"wrong-only", no_argument, 0, OPT_WRONG_ONLY},
-        {"report", required_argument, 0, OPT_REPORT},   {"budget", required_argument, 0, OPT_BUDGET},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->base = 50000;
     o->run.deadline_ms = 10000;
-    int64_t v;
-    int c, proto_only = 0;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
-        switch (c) {
-        case OPT_CLUSTER: o->cluster = optarg; break;
-        case OPT_COURSE_PORTS: {
-            o->course_ports = 1;
-            /* "--course-ports 50000 input.json": a number that is not the last argument is BASE */
-            const char *base = optarg ? optarg
-                               : optind < argc - 1 && isdigit((unsigned char)argv[optind][0]) ? argv[optind++]
-                                                                                               : NULL;
-            if (base && bank_arg_int("drive", "--course-ports", base, 1, 65535, &v) != 0) return BANK_EXIT_USAGE;
-            if (base) o->base = (int)v;
-            break;
-        }
-        case OPT_START: o->start = optarg; break;
-        case OPT_WIRE:
-            if (strcmp(optarg, "course") != 0 && strcmp(optarg, "bank") != 0)
-                return bank_usage_error("drive", "--wire: \"%s\" is not course or bank (a proto of its "
-                                        "own: --proto FILE)", optarg);
-            o->wire_bank = strcmp(optarg, "bank") == 0;
-            break;
-        case OPT_SERVICE: o->service = optarg; break;
-        case OPT_PROTO: o->proto = optarg; break;
-        case OPT_METHOD:
-            if (parse_method(o, optarg) != 0) return BANK_EXIT_USAGE;
-            proto_only = 1;
-            break;
-        case OPT_FIELD:
-            if (parse_field(o, optarg) != 0) return BANK_EXIT_USAGE;
-            proto_only = 1;
-            break;
-        case OPT_SCHEDULE:
-            if (bank_schedule_parse(optarg, &o->run.schedule) != 0)
-                return bank_usage_error("drive", "--schedule: unknown schedule \"%s\" (sequential, rounds "
-                                        "or live)", optarg);
-            break;
-        case OPT_QUERY_DELAY:
-            if (bank_arg_int("drive", "--query-delay", optarg, 0, 3600000, &v) != 0) return BANK_EXIT_USAGE;
-            o->run.query_delay_ms = (int)v;
-            break;
-        case OPT_DEADLINE:
-            if (bank_arg_int("drive", "--deadline-ms", optarg, 1, 3600000, &v) != 0) return BANK_EXIT_USAGE;
-            o->run.deadline_ms = (int)v;
-            break;
-        case 'o': o->output = optarg; break;
-        case OPT_STYLE:
-            if (bank_style_parse(optarg, &o->style) != 0)
-                return bank_usage_error("drive", "--style: unknown style \"%s\" (result, balance or money)", optarg);
-            break;
-        case OPT_LINES: o->lines = 1; break;
-        case OPT_JSON: o->json = 1; break;
-        case OPT_WRONG_ONLY: o->wrong_only = 1; break;
-        case OPT_REPORT: o->report = optarg; break;
-        case OPT_BUDGET:
-            if (bank_arg_int("drive", "--budget", optarg, 1, 1000000000, &v) != 0) return BANK_EXIT_USAGE;
-            o->run.budget = (size_t)v;
-            break;
-        case 'h': fputs(drive_usage, stdout); return -1;
-        case ':': return bank_usage_error("drive", "%s needs a value", argv[optind - 1]);
-        default: return bank_usage_error("drive", "unknown option %s", argv[optind - 1]);
-        }
-    }
-    if (optind != argc - 1)
-        return bank_usage_error("drive", optind == argc ? "no input file given" : "one input file expected, got several");
-    o->input = argv[optind];
+    o->argc = argc;
+    o->argv = argv;
+    int proto_only = 0;
+    bank_opt opts[] = {
+        BANK_OPT_STRING_("cluster", 0, &o->cluster),
+        BANK_OPT_CALL_("course-ports", 0, parse_course_ports, o),
+        BANK_OPT_STRING_("start", 0, &o->start),
+        BANK_OPT_CALL_("wire", 0, parse_wire, o),
+        BANK_OPT_STRING_("service", 0, &o->service),
+        BANK_OPT_STRING_("proto", 0, &o->proto),
+        BANK_OPT_CALL_("method", 0, parse_method, o),
+        BANK_OPT_CALL_("field", 0, parse_field, o),
+        BANK_OPT_SCHEDULE(&o->run.schedule),
+        BANK_OPT_INT_("query-delay", 0, &o->run.query_delay_ms, 0, 3600000),
+        BANK_OPT_DEADLINE(&o->run.deadline_ms),
+        BANK_OPT_STRING_("output", 'o', &o->output),
+        BANK_OPT_STYLE(&o->style),
+        BANK_OPT_FLAG_("lines", 0, &o->lines),
+        BANK_OPT_FLAG_("json", 0, &o->json),
+        BANK_OPT_FLAG_("wrong-only", 0, &o->wrong_only),
+        BANK_OPT_STRING_("report", 0, &o->report),
+        BANK_OPT_SIZE_("budget", 0, &o->run.budget, 1, 1000000000),
+    };
+    opts[1].optional = 1;
+    opts[6].seen = opts[7].seen = &proto_only;
+    int first;
+    int rc = bank_parse_options("drive", drive_usage, opts, sizeof opts / sizeof opts[0], argc, argv, &first);
+    if (rc != 0) return rc;
+    if (first != argc - 1)
+        return bank_usage_error("drive", first == argc ? "no input file given" : "one input file expected, got several");
+    o->input = argv[first];
     if (o->cluster && o->course_ports)
         return bank_usage_error("drive", "--cluster and --course-ports both say where the branches are; give one");
     if (!o->cluster && !o->course_ports && !o->start)
@@ -343,7 +320,7 @@ int bank_cmd_drive(int argc, char **argv)
 {
     drive_options o;
     int rc = parse_options(argc, argv, &o);
-    if (rc != 0) return rc < 0 ? BANK_EXIT_OK : rc;
+    if (rc != 0) return rc == BANK_PARSE_HELP ? BANK_EXIT_OK : rc;
     if (o.start) bank_start_block_signals(); /* before gRPC starts any thread */
     char err[1200];
     bank_workload w;
