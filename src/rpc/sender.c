@@ -339,16 +339,23 @@ static void start_taken(bank_sender *s, peer *start)
     }
 }
 
+/* Stopping: the peer will not get it. */
+static void drop_unsent(item *it)
+{
+    if (it->copy) free(it);
+    else item_dropped(it, "was not told", "this branch stopped");
+}
+
 static void enqueue(item *it)
 {
     peer *p = it->to;
     bank_sender *s = p->s;
-    if (atomic_load(&s->stopping)) {
-        if (it->copy) free(it);
-        else item_dropped(it, "was not told", "this branch stopped");
+    pthread_mutex_lock(&s->lock);
+    if (atomic_load(&s->stopping)) { /* read under the lock: bank_sender_stop sets it under it */
+        pthread_mutex_unlock(&s->lock);
+        drop_unsent(it);
         return;
     }
-    pthread_mutex_lock(&s->lock);
     it->next = NULL;
     if (p->queued_tail) p->queued_tail->next = it;
     else p->queued = it;
@@ -452,9 +459,9 @@ int bank_sender_owe(bank_sender *s, int64_t peer_id, const bank_logged_write *w)
 
 size_t bank_sender_owed(bank_sender *s) { return atomic_load(&s->owed); }
 
-void bank_sender_stop(bank_sender *s)
+/* Drops every write still queued. */
+static void drop_queued(bank_sender *s)
 {
-    atomic_store(&s->stopping, 1);
     for (size_t i = 0; i < s->n_peers; i++) {
         peer *p = &s->peers[i];
         pthread_mutex_lock(&s->lock);
@@ -463,11 +470,18 @@ void bank_sender_stop(bank_sender *s)
         pthread_mutex_unlock(&s->lock);
         while (items) {
             item *next = items->next;
-            if (items->copy) free(items);
-            else item_dropped(items, "was not told", "this branch stopped");
+            drop_unsent(items);
             items = next;
         }
     }
+}
+
+void bank_sender_stop(bank_sender *s)
+{
+    pthread_mutex_lock(&s->lock);
+    atomic_store(&s->stopping, 1); /* from now on nothing is queued or started */
+    pthread_mutex_unlock(&s->lock);
+    drop_queued(s);
     pthread_mutex_lock(&s->lock);
     for (open_call *oc = s->open_calls; oc; oc = oc->next) bank_propagate_call_cancel(oc->call);
     while (s->calls_unfinished > 0) pthread_cond_wait(&s->calls_ended, &s->lock);
