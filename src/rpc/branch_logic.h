@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/replica.h"
+#include "core/session.h"
 
 typedef enum {
     BANK_REQ_QUERY,
@@ -37,8 +38,10 @@ typedef enum {
     BANK_ANSWER_COURSE,    /* MsgResponse {interface, success, balance} */
     BANK_ANSWER_FAN_OUT,   /* the write is committed here: propagate it to every peer, then
                               answer success (in the course's form when course_form) */
-    BANK_ANSWER_BATCH      /* PropagateBatchReply in reply[0..reply_len); each write's own
+    BANK_ANSWER_BATCH,     /* PropagateBatchReply in reply[0..reply_len); each write's own
                               answer (PROPAGATE or ERROR) in writes[0..n_writes) */
+    BANK_ANSWER_HOLD       /* a session's request (Project 3) this branch cannot serve yet: it
+                              lacks `missing`, a write of the customer's; nothing was done */
 } bank_answer_kind;
 
 typedef struct bank_answer bank_answer;
@@ -54,6 +57,10 @@ struct bank_answer {
     int64_t balance;
     bank_write write;      /* BANK_ANSWER_FAN_OUT; a propagation: the write it carried */
     int64_t customer_id, event_id;
+    /* Project 3: the request came in a session (a write is then answered once applied here,
+       and propagated to follow `after`, the customer's previous write); HOLD: what it waits for */
+    int session;
+    bank_write_id after, missing;
     /* what the request said, for the trace */
     int64_t money;
     int from_branch;       /* a propagation: from_id is the branch that sent it */

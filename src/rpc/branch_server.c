@@ -86,6 +86,7 @@ bank_branch_server *bank_branch_server_start(const bank_branch_config *cfg, char
         .trace = cfg->trace,
         .trace_ctx = cfg->trace_ctx,
         .recovering = cfg->recover,
+        .hold_ms = cfg->propagate_deadline_ms,
     };
     if (!(b->server = bank_server_start(&sc, err, errlen))) {
         free_branch(b);

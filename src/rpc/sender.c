@@ -34,6 +34,7 @@ typedef struct {
 /* One write owed to one peer. */
 struct item {
     bank_logged_write w;
+    bank_write_id after; /* Project 3: the write it must follow at the peer (sequence 0: none) */
     peer *to;
     delivery *d; /* the customer waiting on it; NULL once nobody waits (the write is owed) */
     int copy;    /* a second copy an injected fault sent: its fate does not count */
@@ -262,17 +263,21 @@ static void start_call(bank_sender *s, peer *to, item *items, size_t n)
 {
     open_call *oc = calloc(1, sizeof *oc);
     bank_logged_write *writes = calloc(n, sizeof *writes);
+    bank_write_id *after = calloc(n, sizeof *after);
     size_t i = 0;
-    for (const item *it = items; writes && it; it = it->next) writes[i++] = it->w;
+    for (const item *it = items; writes && after && it; it = it->next, i++) {
+        writes[i] = it->w;
+        after[i] = it->after;
+    }
     /* Started and listed under the lock: bank_sender_stop cancels every call listed, and none
      * starts after it. */
     int stopping = 1;
     pthread_mutex_lock(&s->lock);
-    if (oc && writes && !(stopping = atomic_load(&s->stopping))) {
+    if (oc && writes && after && !(stopping = atomic_load(&s->stopping))) {
         oc->to = to;
         oc->items = items;
         oc->call = bank_propagate_call_start(to->channel, to->batch_handle, s->cq, s->cfg.deadline_ms,
-                                             writes, n, on_call_done, oc);
+                                             writes, after, n, on_call_done, oc);
     }
     int started = oc && oc->call; /* once unlocked, oc may end and be freed at any moment */
     if (started) {
@@ -283,6 +288,7 @@ static void start_call(bank_sender *s, peer *to, item *items, size_t n)
     }
     pthread_mutex_unlock(&s->lock);
     free(writes);
+    free(after);
     if (started) return;
     free(oc);
     call_ended(s, to);
@@ -439,7 +445,18 @@ void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, bank_delive
             peer_settled(d);
             continue;
         }
-        *it = (item){*w, p, d, 0, 1, NULL};
+        *it = (item){*w, {0, 0}, p, d, 0, 1, NULL};
+        first_try(it);
+    }
+}
+
+void bank_sender_send(bank_sender *s, const bank_logged_write *w, bank_write_id after)
+{
+    for (size_t i = 0; i < s->n_peers; i++) {
+        item *it = atomic_load(&s->stopping) ? NULL : malloc(sizeof *it);
+        if (!it) continue; /* stopping (the write is dropped, as P11's owed writes are) or out of memory */
+        *it = (item){*w, after, &s->peers[i], NULL, 0, 1, NULL};
+        atomic_fetch_add(&s->owed, 1);
         first_try(it);
     }
 }
@@ -451,7 +468,7 @@ int bank_sender_owe(bank_sender *s, int64_t peer_id, const bank_logged_write *w)
         if (s->peers[i].id == peer_id) p = &s->peers[i];
     item *it = p && !atomic_load(&s->stopping) ? malloc(sizeof *it) : NULL;
     if (!it) return -1;
-    *it = (item){*w, p, NULL, 0, 1, NULL};
+    *it = (item){*w, {0, 0}, p, NULL, 0, 1, NULL};
     atomic_fetch_add(&s->owed, 1);
     enqueue(it);
     return 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "parked.h"
 #include "replies.h"
 #include "server_call.h"
 #include "snapshot.h"
@@ -108,6 +109,12 @@ static void handle_request(server_call *c)
     c->money = a.money;
     c->from_branch = a.from_branch;
     c->from_id = a.from_id;
+    if (a.kind == BANK_ANSWER_HOLD) { /* Project 3: it waits for a write of its customer's */
+        bank_parked_hold(s->parked, c, a.missing);
+        return;
+    }
+    int applied = a.kind == BANK_ANSWER_PROPAGATE && a.applied;
+    for (size_t i = 0; i < a.n_writes; i++) applied |= a.writes[i].kind == BANK_ANSWER_PROPAGATE && a.writes[i].applied;
     if (a.kind == BANK_ANSWER_ERROR) bank_trace_error(c, a.details);
     else if (a.kind == BANK_ANSWER_PROPAGATE) bank_trace_reply(c, a.applied ? "applied" : "duplicate", a.balance);
     else if (a.kind == BANK_ANSWER_BATCH) bank_trace_batch(c, &a);
@@ -143,10 +150,18 @@ static void handle_request(server_call *c)
         c->course_interface = a.interface;
         bank_logged_write w = {a.write.kind, a.write.origin, a.write.sequence, a.write.money,
                                a.customer_id, a.event_id};
-        bank_sender_fan_out(sender, &w, bank_reply_write_settled, c);
+        if (!a.session) {
+            bank_sender_fan_out(sender, &w, bank_reply_write_settled, c);
+            break;
+        }
+        /* Project 3: answered now, the peers get it later (C3) */
+        bank_reply_session_write(c, a.balance, (bank_write_id){a.write.origin, a.write.sequence});
+        bank_sender_send(sender, &w, a.after);
         break;
     }
+    case BANK_ANSWER_HOLD: break;
     }
+    if (applied) bank_parked_wake(s->parked);
 }
 
 static void handle_echo(server_call *c)
@@ -246,6 +261,12 @@ bank_server *bank_server_start(const bank_server_config *cfg, char *err, size_t 
     s->cfg = *cfg;
     s->cq = bank_engine_cq(cfg->engine);
     atomic_store(&s->recovering, cfg->recovering != 0);
+    if (!(s->parked = bank_parked_new(s, cfg->hold_ms, handle_request))) {
+        snprintf(err, errlen, "branch %lld: out of memory", (long long)cfg->id);
+        free(s);
+        grpc_shutdown();
+        return NULL;
+    }
     pthread_mutex_init(&s->drain_lock, NULL);
     pthread_cond_init(&s->drained, NULL);
 
@@ -301,6 +322,7 @@ void bank_server_shutdown(bank_server *s)
 void bank_server_free(bank_server *s)
 {
     if (!s) return;
+    bank_parked_free(s->parked);
     pthread_mutex_destroy(&s->drain_lock);
     pthread_cond_destroy(&s->drained);
     free(s);

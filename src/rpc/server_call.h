@@ -16,6 +16,7 @@
 #include "trace.h"
 
 typedef struct bank_server bank_server;
+typedef struct bank_parked bank_parked; /* parked.h */
 
 typedef struct {
     int64_t id;
@@ -30,6 +31,8 @@ typedef struct {
     void *trace_ctx;
     int recovering;               /* refuse every request UNAVAILABLE "recovering" until
                                      bank_server_recovered */
+    int hold_ms;                  /* Project 3: the longest a session's request waits for its
+                                     customer's writes (parked.h); 0: 10000 */
 } bank_server_config;
 
 
@@ -60,6 +63,7 @@ struct bank_server {
     grpc_completion_queue *cq; /* the engine's */
     void *method_handle[M_COUNT];
     _Atomic(bank_sender *) sender; /* NULL until the peers are known */
+    bank_parked *parked;           /* Project 3's held requests */
     atomic_int recovering;
     atomic_int stopping;
 
@@ -91,6 +95,7 @@ typedef struct {
     int64_t customer_id, event_id;
     int64_t t_recv_us, money, from_id; /* for the trace */
     int from_branch;
+    long long hold_since_ms, hold_until_ms; /* Project 3: parked since, until (0: never parked) */
 } server_call;
 
 /* server_call.c: counts a tag given to the queue; untrack once its event is handled. */
