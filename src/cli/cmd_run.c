@@ -73,6 +73,7 @@ static const char run_usage[] =
     "\n"
     "  --query-delay MS       live: pause before every query (default 0; the course used 3000)\n"
     "  --deadline-ms MS       deadline of every RPC, and of branch start-up (default 10000)\n"
+    "  --project 3            Project 3, client-centric consistency: see bank run --project 3 --help\n"
     "  -h, --help             this text\n"
     "\n"
     "Every run checks that all branches end with the same balance change; sequential and rounds\n"
@@ -269,6 +270,7 @@ static int settle_pending(const bank_workload *w, const run_options *o, const ba
 
 int bank_cmd_run(int argc, char **argv)
 {
+    if (bank_argv_project(argc, argv) == 3) return bank_cmd_run_p3(argc, argv);
     run_options o;
     int rc = parse_options(argc, argv, &o);
     if (rc != 0) return rc == BANK_PARSE_HELP ? BANK_EXIT_OK : rc;
