@@ -11,9 +11,11 @@
 #include "commands.h"
 #include "diagram/diagram.h"
 #include "grade/grade.h"
+#include "grade/grade_p3.h"
 #include "grade/report.h"
 #include "io/input.h"
 #include "io/read_file.h"
+#include "io/session_student.h"
 #include "io/student_output.h"
 #include "reference_diagram.h"
 
@@ -51,6 +53,12 @@ static const char grade_usage[] =
     "  --report FILE       also write the table to FILE, as CSV, JSON or HTML by its extension\n"
     "  --diagram           with an HTML --report: add the space-time diagram of the reference\n"
     "                      run (the --schedule one; sequential by default) below the table\n"
+    "  --project 3         Project 3, client-centric consistency: events name their branch; the\n"
+    "                      course's record per event, a list per customer, or final balances are\n"
+    "                      read, and answers are judged by read-your-writes and monotonic writes\n"
+    "                      (some execution that keeps both must give them; a wrong one names the\n"
+    "                      guarantee it breaks and the customer's own write it missed). Not with\n"
+    "                      --exact, --schedule or --diagram.\n"
     "  -h, --help          this text\n"
     "\n"
     "exit status: 0 every event correct (in every file), 1 some event wrong or a file unusable,\n"
@@ -63,10 +71,13 @@ typedef struct {
     const char *input, *batch, *report, *file;
     bank_grade_options grade;
     int json, wrong_only, diagram;
+    int project;                 /* 1, or 3 (grade_p3.h) */
+    const bank_routes *routes;   /* Project 3: where each event goes */
 } grade_options;
 
 static int parse_options(int argc, char **argv, grade_options *o)
 {
+    int project = bank_take_project(&argc, argv);
     enum { OPT_INPUT = 256, OPT_EXACT, OPT_CONSISTENT, OPT_SCHEDULE, OPT_BUDGET, OPT_JSON,
            OPT_WRONG_ONLY, OPT_BATCH, OPT_REPORT, OPT_DIAGRAM };
     static const struct option longs[] = {
@@ -78,6 +89,8 @@ static int parse_options(int argc, char **argv, grade_options *o)
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
+    o->project = project;
+    if (project != 1 && project != 3) return bank_usage_error("grade", "--project: 1 (the default) or 3");
     o->grade.mode = BANK_GRADE_CONSISTENT;
     o->grade.schedule = BANK_SCHEDULE_SEQUENTIAL;
     int schedule_given = 0, c;
@@ -123,6 +136,9 @@ static int parse_options(int argc, char **argv, grade_options *o)
     bank_table_kind k = BANK_TABLE_TEXT;
     if (o->report && bank_table_kind_for(o->report, &k) != 0)
         return bank_usage_error("grade", "--report: \"%s\" does not end in .csv, .json, .html or .txt", o->report);
+    if (o->project == 3 && (o->grade.mode == BANK_GRADE_EXACT || o->diagram))
+        return bank_usage_error("grade", "--exact, --schedule and --diagram are Project 1's; --project 3 judges "
+                                         "by the session rules");
     if (o->diagram && (!o->report || k != BANK_TABLE_HTML))
         return bank_usage_error("grade", "--diagram goes into an HTML report: add --report FILE.html");
     return 0;
@@ -133,12 +149,14 @@ typedef struct {
     char *path;
     char error[600];
     bank_student_output so;
+    bank_session_output p3; /* --project 3 */
     bank_grade_report report;
     bank_graded_file view;
 } graded;
 
-static int grade_file(const bank_workload *w, const bank_grade_options *opt, graded *g)
+static int grade_file(const bank_workload *w, const grade_options *o, graded *g)
 {
+    const bank_grade_options *opt = &o->grade;
     char *data;
     size_t len;
     g->view.path = g->path;
@@ -146,14 +164,17 @@ static int grade_file(const bank_workload *w, const bank_grade_options *opt, gra
         g->view.error = g->error;
         return 0;
     }
-    int unreadable = bank_student_output_parse(data, len, g->path, &g->so, g->error, sizeof g->error);
+    int unreadable = o->project == 3 ? bank_session_output_parse(data, len, g->path, &g->p3, g->error, sizeof g->error)
+                                     : bank_student_output_parse(data, len, g->path, &g->so, g->error, sizeof g->error);
     free(data);
     if (unreadable) {
         g->view.error = g->error;
         return 0;
     }
-    if (bank_grade(w, &g->so, opt, &g->report, g->error, sizeof g->error) != 0) return -1;
-    g->view.format = g->so.format;
+    if (o->project == 3 ? bank_grade_p3(w, o->routes, &g->p3, opt->budget, &g->report, g->error, sizeof g->error)
+                        : bank_grade(w, &g->so, opt, &g->report, g->error, sizeof g->error))
+        return -1;
+    g->view.format = o->project == 3 ? g->p3.format : g->so.format;
     g->view.report = &g->report;
     return 0;
 }
@@ -161,6 +182,7 @@ static int grade_file(const bank_workload *w, const bank_grade_options *opt, gra
 static void graded_free(graded *g)
 {
     bank_student_output_free(&g->so);
+    bank_session_output_free(&g->p3);
     if (g->view.report) bank_grade_report_free(&g->report);
     free(g->path);
 }
@@ -239,7 +261,7 @@ static int grade_batch(const grade_options *o, const bank_workload *w, const ban
     if (n) qsort(files, n, sizeof *files, cmp_path);
     int tty = isatty(STDERR_FILENO), status = BANK_EXIT_OK;
     for (size_t i = 0; i < n; i++) {
-        if (grade_file(w, &o->grade, &files[i]) != 0) {
+        if (grade_file(w, o, &files[i]) != 0) {
             fprintf(stderr, "bank grade: %s: %s\n", files[i].path, files[i].error);
             status = BANK_EXIT_FAILED;
             n = i + 1;
@@ -290,13 +312,18 @@ int bank_cmd_grade(int argc, char **argv)
     int rc = parse_options(argc, argv, &o);
     if (rc != 0) return rc < 0 ? BANK_EXIT_OK : rc;
     bank_workload w;
+    bank_routes routes = {0, NULL};
     char err[600];
-    if (bank_input_load(o.input, &w, err, sizeof err) != 0) {
+    if ((o.project == 3 ? bank_input_load_routed(o.input, &w, &routes, err, sizeof err)
+                        : bank_input_load(o.input, &w, err, sizeof err)) != 0) {
         fprintf(stderr, "bank grade: %s\n", err);
         return BANK_EXIT_USAGE;
     }
+    o.routes = &routes;
     char mode[64];
-    if (o.grade.mode == BANK_GRADE_EXACT)
+    if (o.project == 3)
+        snprintf(mode, sizeof mode, "session guarantees (read-your-writes, monotonic writes)");
+    else if (o.grade.mode == BANK_GRADE_EXACT)
         snprintf(mode, sizeof mode, "exact (%s schedule)", bank_schedule_name(o.grade.schedule));
     else
         snprintf(mode, sizeof mode, "consistent (some legal execution)");
@@ -314,7 +341,7 @@ int bank_cmd_grade(int argc, char **argv)
     } else {
         graded g = {0};
         g.path = strdup(o.file);
-        if (!g.path || grade_file(&w, &o.grade, &g) != 0) {
+        if (!g.path || grade_file(&w, &o, &g) != 0) {
             fprintf(stderr, "bank grade: %s\n", g.path ? g.error : "out of memory");
             status = BANK_EXIT_FAILED;
         } else if (g.view.error) {
@@ -339,6 +366,7 @@ int bank_cmd_grade(int argc, char **argv)
     }
     free(svg);
     if (o.diagram) bank_diagram_release();
+    bank_routes_free(&routes);
     bank_workload_free(&w);
     return status;
 }

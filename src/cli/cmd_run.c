@@ -270,7 +270,9 @@ static int settle_pending(const bank_workload *w, const run_options *o, const ba
 
 int bank_cmd_run(int argc, char **argv)
 {
-    if (bank_argv_project(argc, argv) == 3) return bank_cmd_run_p3(argc, argv);
+    int project = bank_take_project(&argc, argv);
+    if (project == 3) return bank_cmd_run_p3(argc, argv);
+    if (project != 1) return bank_usage_error("run", "--project: 1 (the default) or 3");
     run_options o;
     int rc = parse_options(argc, argv, &o);
     if (rc != 0) return rc == BANK_PARSE_HELP ? BANK_EXIT_OK : rc;

@@ -353,10 +353,17 @@ void bank_session_result_free(bank_session_result *r)
 
 /* ---- one claim alone ---- */
 
-/* The nets entry d's successful writes among its first `upto` events can add up to (an unprinted
- * withdrawal either way), and, when every_prefix, those of every shorter prefix too. */
+/* Where an unprinted withdrawal of the entry whose own nets are being worked out may end (the
+ * others add from lo to hi); NULL for another entry's, which may end either way. */
+typedef struct {
+    const int64_t *initial; /* the balance of each of the entry's events' branches */
+    int64_t lo, hi;
+} own_bounds;
+
+/* The nets entry's successful writes among its first `upto` events can add up to, and, when
+ * every_prefix, those of every shorter prefix too. */
 static int prefix_nets(const bank_customer *cu, const bank_claim *claims, size_t upto,
-                       int every_prefix, i64set *out)
+                       int every_prefix, const own_bounds *own, i64set *out)
 {
     i64set cur = {0, 0, NULL};
     int rc = set_add(&cur, 0);
@@ -369,12 +376,16 @@ static int prefix_nets(const bank_customer *cu, const bank_claim *claims, size_t
         int succeeds = ev->op != BANK_OP_QUERY && (!cl->printed || cl->success);
         int fails = ev->op == BANK_OP_QUERY || (cl->printed && !cl->success) ||
                     (ev->op == BANK_OP_WITHDRAW && !cl->printed);
+        int open = ev->op == BANK_OP_WITHDRAW && !cl->printed && own;
         int64_t delta = ev->op == BANK_OP_DEPOSIT ? ev->money : -ev->money;
         i64set next = {0, 0, NULL};
         for (size_t i = 0; rc == 0 && i < cur.n; i++) {
             int64_t x;
-            if (fails) rc = set_add(&next, cur.v[i]);
-            if (rc == 0 && succeeds && !__builtin_add_overflow(cur.v[i], delta, &x)) rc = set_add(&next, x);
+            __int128 base = open ? (__int128)own->initial[e] + cur.v[i] : 0;
+            if (fails && (!open || base + own->lo < ev->money)) rc = set_add(&next, cur.v[i]);
+            if (rc == 0 && succeeds && (!open || base + own->hi >= ev->money) &&
+                !__builtin_add_overflow(cur.v[i], delta, &x))
+                rc = set_add(&next, x);
         }
         set_normalise(&next);
         if (next.n > NETS_CAP) next.n = NETS_CAP;
@@ -386,18 +397,19 @@ static int prefix_nets(const bank_customer *cu, const bank_claim *claims, size_t
     return rc;
 }
 
-int bank_session_alone_nets(const bank_workload *w, bank_claim *const *claims, size_t c, size_t e,
-                            bank_session_alone *out)
+int bank_session_alone_nets(const bank_workload *w, const bank_routes *routes, bank_claim *const *claims,
+                            size_t c, size_t e, bank_session_alone *out)
 {
     memset(out, 0, sizeof *out);
-    i64set own = {0, 0, NULL}, acc = {0, 0, NULL};
-    int rc = prefix_nets(&w->customers[c], claims[c], e, 0, &own);
-    if (rc == 0) rc = set_add(&acc, 0);
+    const bank_customer *cu = &w->customers[c];
+    i64set own = {0, 0, NULL}, acc = {0, 0, NULL}, others = {0, 0, NULL};
+    int64_t *initial = malloc((cu->n_events ? cu->n_events : 1) * sizeof *initial);
+    int rc = initial ? set_add(&acc, 0) : -1;
     int capped = 0;
     for (size_t d = 0; rc == 0 && d < w->n_customers; d++) {
         if (d == c) continue;
         i64set pd = {0, 0, NULL};
-        rc = prefix_nets(&w->customers[d], claims[d], w->customers[d].n_events, 1, &pd);
+        rc = prefix_nets(&w->customers[d], claims[d], w->customers[d].n_events, 1, NULL, &pd);
         if (rc == 0 && pd.n > 1) rc = set_plus(&acc, pd.v, pd.n);
         if (rc == 2) { /* too many sums: keep the first ones, say it is not all */
             capped = 1;
@@ -406,14 +418,20 @@ int bank_session_alone_nets(const bank_workload *w, bank_claim *const *claims, s
         }
         free(pd.v);
     }
+    for (size_t k = 0; rc == 0 && k < cu->n_events; k++) initial[k] = w->branches[routes->branch[c][k]].balance;
+    own_bounds bounds = {initial, acc.n ? acc.v[0] : 0, acc.n ? acc.v[acc.n - 1] : 0};
+    if (rc == 0) rc = prefix_nets(cu, claims[c], e, 0, &bounds, &own);
+    for (size_t i = 0; rc == 0 && i < acc.n; i++) rc = set_add(&others, acc.v[i]);
     if (rc == 0 && (rc = set_plus(&acc, own.v, own.n)) == 2) rc = 0, capped = 1;
     if (rc == 0 && acc.n > NETS_CAP) acc.n = NETS_CAP, capped = 1;
+    free(initial);
     if (rc != 0) {
         free(acc.v);
         free(own.v);
+        free(others.v);
         return -1;
     }
-    *out = (bank_session_alone){!capped, acc.n, acc.v, own.n, own.v};
+    *out = (bank_session_alone){!capped, acc.n, acc.v, own.n, own.v, others.n, others.v};
     return 0;
 }
 
@@ -421,5 +439,6 @@ void bank_session_alone_free(bank_session_alone *a)
 {
     free(a->nets);
     free(a->own_nets);
+    free(a->others);
     memset(a, 0, sizeof *a);
 }

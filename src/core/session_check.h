@@ -51,17 +51,30 @@ void bank_session_result_free(bank_session_result *r);
 /* What event e of entry c alone could answer, every other entry having run to its end (its
  * unprinted withdrawals either way): the nets (balance minus the branch's initial balance) it
  * could see, sorted, at most 4096 (then exact is 0). own_nets: the nets of c's own writes before
- * e (one, unless an unprinted withdrawal of c's went either way). 0, or -1 out of memory. */
+ * e (one, unless an unprinted withdrawal of c's could go either way with what the others add);
+ * others: what the other entries could add. 0, or -1 out of memory. */
 typedef struct {
     int exact;
     size_t n_nets;
     int64_t *nets;
     size_t n_own;
     int64_t *own_nets;
+    size_t n_others;
+    int64_t *others;
 } bank_session_alone;
 
-int bank_session_alone_nets(const bank_workload *w, bank_claim *const *claims, size_t c, size_t e,
-                            bank_session_alone *out);
+int bank_session_alone_nets(const bank_workload *w, const bank_routes *routes, bank_claim *const *claims,
+                            size_t c, size_t e, bank_session_alone *out);
 void bank_session_alone_free(bank_session_alone *a);
+
+/* Which of its own writes an answer missed (C12): the fewest of entry c's writes before event e
+ * that succeeded (claimed so, or a deposit not printed), whose absence leaves a net from which
+ * `target` (the balance claimed minus the branch's initial balance) is reached with something the
+ * others could add (others[0..n_others), sorted). Later writes are named first when several sets
+ * are as small. 1 with the event indexes in missed[0..*n_missed) (e at most), 0 when no such set
+ * is found (within a cap on the sums tried), -1 out of memory. */
+int bank_session_missed(const bank_workload *w, bank_claim *const *claims, size_t c, size_t e,
+                        int64_t target, const int64_t *others, size_t n_others, size_t *missed,
+                        size_t *n_missed);
 
 #endif
