@@ -24,9 +24,9 @@ static int reachable(const int64_t *others, size_t n, int64_t x)
     return lo < n && others[lo] == x;
 }
 
-int bank_session_missed(const bank_workload *w, bank_claim *const *claims, size_t c, size_t e,
-                        int64_t target, const int64_t *others, size_t n_others, size_t *missed,
-                        size_t *n_missed)
+int bank_session_missed(const bank_workload *w, const bank_routes *routes, bank_claim *const *claims,
+                        size_t c, size_t e, int64_t target, const int64_t *others, size_t n_others,
+                        size_t *missed, size_t *n_missed)
 {
     const bank_customer *cu = &w->customers[c];
     int64_t *delta = malloc((e ? e : 1) * sizeof *delta);
@@ -39,15 +39,24 @@ int bank_session_missed(const bank_workload *w, bank_claim *const *claims, size_
     /* the writes, latest first, so that a later one is named first among sets as small */
     size_t n = 0;
     int64_t own = 0;
-    for (size_t k = e; k-- > 0;) {
+    for (size_t k = 0; k < e; k++) {
         const bank_event *ev = &cu->events[k];
         const bank_claim *cl = &claims[c][k];
-        int succeeded = ev->op == BANK_OP_DEPOSIT ? !cl->printed || cl->success
-                        : ev->op == BANK_OP_WITHDRAW && cl->printed && cl->success;
+        int64_t at = w->branches[routes->branch[c][k]].balance;
+        int succeeded = ev->op == BANK_OP_DEPOSIT    ? !cl->printed || cl->success
+                        : ev->op == BANK_OP_QUERY    ? 0
+                        : cl->printed                ? cl->success
+                                                     : (__int128)at + own >= ev->money;
         if (!succeeded) continue;
         delta[n] = ev->op == BANK_OP_DEPOSIT ? ev->money : -ev->money;
         event[n++] = k;
         own += delta[n - 1];
+    }
+    for (size_t i = 0; i < n / 2; i++) { /* latest first */
+        int64_t d = delta[i];
+        size_t k = event[i];
+        delta[i] = delta[n - 1 - i], event[i] = event[n - 1 - i];
+        delta[n - 1 - i] = d, event[n - 1 - i] = k;
     }
     size_t n_st = 1, best = SIZE_MAX;
     st[0] = (state){0, 0, SIZE_MAX, SIZE_MAX};

@@ -58,7 +58,7 @@ static void explain_query(p3_grader *g, size_t c, size_t e, const bank_session_a
     size_t *missed = malloc((e ? e : 1) * sizeof *missed), n = 0;
     char could[300], names[400];
     list_balances(could, sizeof could, a, base);
-    int found = missed ? bank_session_missed(g->w, g->claims, c, e, cl->balance - base, a->others, a->n_others,
+    int found = missed ? bank_session_missed(g->w, g->routes, g->claims, c, e, cl->balance - base, a->others, a->n_others,
                                              missed, &n) : -1;
     if (found < 0) g->oom = 1;
     size_t here = g->routes->branch[c][e], local = 0, local_deposits = 0;

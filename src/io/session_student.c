@@ -196,6 +196,27 @@ static void describe(reader *r, const lv_document *doc, size_t first)
         if (notes[i].on && n >= 0 && (size_t)n < cap) n += snprintf(f + n, cap - (size_t)n, "%s", notes[i].text);
 }
 
+/* A copy of text in which a tag in brackets that opens a line ("[PID 14893] {'id': 1, ...}", a
+ * logger's prefix) is blanked out, so that such a line reads as its value or as a log line. The
+ * columns stay where they were. NULL when no line has one (or out of memory). */
+static char *blank_line_tags(const char *text, size_t len)
+{
+    char *copy = NULL;
+    for (size_t i = 0; i < len; i++) {
+        size_t j = i, k;
+        while (j < len && (text[j] == ' ' || text[j] == '\t')) j++;
+        for (k = j + 1; j < len && text[j] == '[' && k < len && !strchr("[]{}\"'\n", text[k]); k++) {
+        }
+        if (j < len && text[j] == '[' && k < len && text[k] == ']' && k > j + 1) {
+            if (!copy && (copy = malloc(len))) memcpy(copy, text, len);
+            if (!copy) return NULL;
+            memset(copy + j, ' ', k + 1 - j);
+        }
+        while (i < len && text[i] != '\n') i++;
+    }
+    return copy;
+}
+
 int bank_session_output_parse(const char *text, size_t len, const char *source,
                               bank_session_output *out, char *err, size_t errlen)
 {
@@ -203,8 +224,15 @@ int bank_session_output_parse(const char *text, size_t len, const char *source,
     lv_document doc;
     char lverr[256];
     if (lv_parse(text, len, &doc, lverr, sizeof lverr) != 0) {
-        snprintf(err, errlen, "%s:%s", source, lverr);
-        return -1;
+        char *untagged = blank_line_tags(text, len);
+        char ignored[256];
+        int again = untagged ? lv_parse(untagged, len, &doc, ignored, sizeof ignored) : -1;
+        free(untagged);
+        if (again != 0) {
+            snprintf(err, errlen, "%s:%s", source, lverr);
+            return -1;
+        }
+        doc.noise_lines += !doc.noise_lines; /* the tags are log text: say that something was skipped */
     }
     reader r = {.source = source, .err = err, .errlen = errlen, .out = out};
     /* several top-level arrays are several runs appended: the last is graded */
