@@ -25,3 +25,10 @@ if(DEBIAN_PYTHON3)
             ${PROJECT_SOURCE_DIR}/golden/p3)
   set_tests_properties(session_run PROPERTIES LABELS integration TIMEOUT 600)
 endif()
+
+# Every real Project 3 output of the shared corpus, read and graded (skipped without the corpus).
+add_test(NAME grade_corpus_p3
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/grade_corpus.sh $<TARGET_FILE:bank>
+          ${PROJECT_SOURCE_DIR}/../shared/corpus/p3 ${CMAKE_CURRENT_SOURCE_DIR}/grade/corpus_p3.txt
+          ${PROJECT_SOURCE_DIR}/golden 3)
+set_tests_properties(grade_corpus_p3 PROPERTIES LABELS integration TIMEOUT 600 SKIP_RETURN_CODE 77)
