@@ -149,6 +149,38 @@ def main():
         check(rc == 2 and out == "" and want_text in err and len(err.splitlines()) == 1, "input error: " + want_text,
               err.strip())
 
+    # rule: C16, C12; bank grade --project 3's exit statuses, --json, --batch and --report
+    two = os.path.join(golden, "two-customers")
+    wrong = os.path.join(tmp, "wrong.json")
+    with open(wrong, "w") as f:
+        f.write('[{"id": 1, "balance": 400}]\n')
+    mw = os.path.join(golden, "monotonic-writes", "input.json")
+    for args, want_rc, want_text in (
+            (["--input", mw, wrong], 1, "monotonic writes broken: got 400, expected 0"),
+            (["--budget", "1", "--input", os.path.join(two, "input.json"), os.path.join(two, "expected.final.json")], 3,
+             "0/2 events correct, 2 undecided"),
+            (["--input", mw, bad], 2, "bad.json:1:2: the record of customer 5 has no \"recv\" list"),
+            (["--exact", "--input", mw, wrong], 2, "--exact, --schedule and --diagram are Project 1's"),
+            (["--input", bad, wrong], 2, "bad.json:1:43: customer 5, event 1: names no branch")):
+        rc, out, err = bank("grade", "--project", "3", *args)
+        check(rc == want_rc and want_text in out + err, "bank grade --project 3 %s: exit %d" % (" ".join(args[:-1]), want_rc),
+              "exit %d: %s" % (rc, (out + err).strip()[-300:]))
+    rc, out, err = bank("grade", "--project", "3", "--json", "--input", mw, wrong)
+    verdicts = json.loads(out)["verdicts"] if rc == 1 else []
+    check(rc == 1 and verdicts and verdicts[0]["verdict"] == "wrong value", "bank grade --project 3 --json", out[-200:])
+    folder = os.path.join(tmp, "batch")
+    os.mkdir(folder)
+    for name in ("expected.sequential.json", "expected.final.json"):
+        with open(os.path.join(folder, name), "w") as f:
+            f.write(read(os.path.join(golden, "monotonic-writes", name)))
+    with open(os.path.join(folder, "wrong.json"), "w") as f:
+        f.write(read(wrong))
+    report = os.path.join(tmp, "grades.csv")
+    rc, out, err = bank("grade", "--project", "3", "--input", mw, "--batch", folder, "--report", report)
+    rows = read(report).splitlines() if os.path.exists(report) else []
+    check(rc == 1 and len(rows) == 4 and "3/3" in out and "0/1" in out, "bank grade --project 3 --batch --report CSV",
+          out + err)
+
     print("session_run: %d checks, %d failed" % (checks, failures))
     return 1 if failures else 0
 
