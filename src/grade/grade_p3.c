@@ -134,9 +134,9 @@ static int take_record(const bank_session_output *so, size_t i, char *used, entr
     return 0;
 }
 
-/* Records of one id go to that id's entries (G16): one record each when there are no more
- * records than entries (after dropping earlier snapshots of a growing list when no reply names
- * its branch); otherwise, the course's record per event: all their replies in file order, dealt
+/* Records of one id go to that id's entries (C13): one record each when there are no more
+ * records than entries (after dropping earlier snapshots of a growing list, when some record
+ * holds several replies and none names its branch); otherwise, the course's record per event: all their replies in file order, dealt
  * out to the entries in order, what is left going to the last as extra replies. In a
  * final-balances file only entries that have a query get a record, and when an id has more
  * records than that (runs appended), its last ones count. */
@@ -158,7 +158,9 @@ static int match(p3_grader *g, const bank_session_output *so, entry_replies *got
         for (size_t i = 0; i < R; i++) records += so->records[i].r.id == id;
         for (size_t i = 0; i < R && records > entries && so->final_balances; i++)
             if (so->records[i].r.id == id) used[i] = 2, records--; /* an earlier run's: the last counts */
-        for (size_t i = 0; i < R && records > entries && !so->names_branches; i++) {
+        int lists = 0; /* some record of the id holds several replies: a list, maybe growing */
+        for (size_t i = 0; i < R; i++) lists |= so->records[i].r.id == id && so->records[i].r.n_replies > 1;
+        for (size_t i = 0; i < R && records > entries && lists && !so->names_branches; i++) {
             if (so->records[i].r.id != id) continue;
             for (size_t j = i + 1; j < R && !used[i]; j++)
                 if (so->records[j].r.id == id && is_snapshot_of(&so->records[i].r, &so->records[j].r)) {
