@@ -3,6 +3,7 @@
 #include "parked.h"
 
 #include <grpc/support/time.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -24,15 +25,17 @@ struct bank_parked {
     bank_server *s;
     int hold_ms;
     bank_parked_resume_fn resume;
-    entry *head; /* guarded by the replica's lock, as is n */
-    size_t n;
+    entry *head;     /* guarded by the replica's lock */
+    atomic_size_t n; /* changed under the lock; read without it by wake's fast path */
 };
 
 bank_parked *bank_parked_new(bank_server *s, int hold_ms, bank_parked_resume_fn resume)
 {
     bank_parked *p = calloc(1, sizeof *p);
     if (!p) return NULL;
-    *p = (bank_parked){s, hold_ms > 0 ? hold_ms : 10000, resume, NULL, 0};
+    p->s = s;
+    p->hold_ms = hold_ms > 0 ? hold_ms : 10000;
+    p->resume = resume;
     return p;
 }
 
@@ -123,8 +126,13 @@ void bank_parked_hold(bank_parked *p, server_call *c, bank_write_id missing)
 
 void bank_parked_wake(bank_parked *p)
 {
+    /* Nothing parked (Project 1, and most of the time): no lock taken. A call parked since this
+     * read found, under the lock, that the write it lacked had arrived or not: if not, the
+     * propagation that brings it comes after and wakes it. */
+    if (atomic_load(&p->n) == 0) return;
     pthread_mutex_lock(p->s->cfg.replica_lock);
-    server_call **ready = p->n ? malloc(p->n * sizeof *ready) : NULL;
+    size_t parked = atomic_load(&p->n);
+    server_call **ready = parked ? malloc(parked * sizeof *ready) : NULL;
     size_t n = 0;
     for (entry *e = p->head, *next; ready && e; e = next) {
         next = e->next;
@@ -136,12 +144,4 @@ void bank_parked_wake(bank_parked *p)
     /* out of memory: the parked calls wait for the next propagation, or their deadline */
     for (size_t i = 0; i < n; i++) p->resume(ready[i]);
     free(ready);
-}
-
-size_t bank_parked_count(bank_parked *p)
-{
-    pthread_mutex_lock(p->s->cfg.replica_lock);
-    size_t n = p->n;
-    pthread_mutex_unlock(p->s->cfg.replica_lock);
-    return n;
 }

@@ -28,7 +28,4 @@ void bank_parked_hold(bank_parked *p, server_call *c, bank_write_id missing);
  * without the replica's lock. */
 void bank_parked_wake(bank_parked *p);
 
-/* How many calls are parked now (for tests and the trace). */
-size_t bank_parked_count(bank_parked *p);
-
 #endif
