@@ -265,10 +265,7 @@ static void start_call(bank_sender *s, peer *to, item *items, size_t n)
     bank_logged_write *writes = calloc(n, sizeof *writes);
     bank_write_id *after = calloc(n, sizeof *after);
     size_t i = 0;
-    for (const item *it = items; writes && after && it; it = it->next, i++) {
-        writes[i] = it->w;
-        after[i] = it->after;
-    }
+    for (const item *it = items; writes && after && it; it = it->next, i++) writes[i] = it->w, after[i] = it->after;
     /* Started and listed under the lock: bank_sender_stop cancels every call listed, and none
      * starts after it. */
     int stopping = 1;
@@ -450,14 +447,19 @@ void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, bank_delive
     }
 }
 
+/* w owed to p, nobody waiting; NULL when stopping (then dropped, as P11 says) or out of memory. */
+static item *owed_item(bank_sender *s, peer *p, const bank_logged_write *w, bank_write_id after)
+{
+    item *it = p && !atomic_load(&s->stopping) ? malloc(sizeof *it) : NULL;
+    if (it) *it = (item){*w, after, p, NULL, 0, 1, NULL}, atomic_fetch_add(&s->owed, 1);
+    return it;
+}
+
 void bank_sender_send(bank_sender *s, const bank_logged_write *w, bank_write_id after)
 {
     for (size_t i = 0; i < s->n_peers; i++) {
-        item *it = atomic_load(&s->stopping) ? NULL : malloc(sizeof *it);
-        if (!it) continue; /* stopping (the write is dropped, as P11's owed writes are) or out of memory */
-        *it = (item){*w, after, &s->peers[i], NULL, 0, 1, NULL};
-        atomic_fetch_add(&s->owed, 1);
-        first_try(it);
+        item *it = owed_item(s, &s->peers[i], w, after);
+        if (it) first_try(it);
     }
 }
 
@@ -466,10 +468,8 @@ int bank_sender_owe(bank_sender *s, int64_t peer_id, const bank_logged_write *w)
     peer *p = NULL;
     for (size_t i = 0; i < s->n_peers && !p; i++)
         if (s->peers[i].id == peer_id) p = &s->peers[i];
-    item *it = p && !atomic_load(&s->stopping) ? malloc(sizeof *it) : NULL;
+    item *it = owed_item(s, p, w, (bank_write_id){0, 0});
     if (!it) return -1;
-    *it = (item){*w, {0, 0}, p, NULL, 0, 1, NULL};
-    atomic_fetch_add(&s->owed, 1);
     enqueue(it);
     return 0;
 }
