@@ -110,17 +110,17 @@ def main():
             {"id": 1, "interface": "deposit", "money": 10, "branch": 1},
             {"id": 2, "interface": "query", "branch": 2}]},
             {"id": 1, "type": "branch", "balance": 0}, {"id": 2, "type": "branch", "balance": 0}], f)
-    for seed in (7, 8):
+    for seed, schedule in ((7, "sequential"), (8, "live")):
         trace = os.path.join(tmp, "held%d.jsonl" % seed)
-        rc, out, err = bank("run", "--project", "3", "--faults", "delay=100:800", "--seed", str(seed),
-                            "--trace", trace, held)
+        rc, out, err = bank("run", "--project", "3", "--schedule", schedule, "--faults", "delay=100:800", "--seed",
+                            str(seed), "--trace", trace, held)
         records = trace_records(trace) if rc == 0 else []
         query = [r for r in records if r["rpc"] == "Query" and r["customer"] == 1]
         prop = [r for r in records if r["rpc"] == "Propagate_Deposit" and r["to_branch"] == 2 and r["reply"] == "applied"]
         ok = rc == 0 and len(query) == 1 and len(prop) == 1 and json.loads(out)[1]["recv"][0]["balance"] == 10
         waited = ok and query[0]["t_recv_us"] < prop[0]["t_recv_us"] <= prop[0]["t_reply_us"] <= query[0]["t_reply_us"]
-        check(waited, "seed %d: the query at branch 2 arrived before the deposit's propagation and was answered "
-              "after it, reading 10" % seed,
+        check(waited, "%s, seed %d: the query at branch 2 arrived before the deposit's propagation and was "
+              "answered after it, reading 10" % (schedule, seed),
               "exit %d; query %s; propagation %s" % (rc, query[:1], prop[:1]))
         if waited:
             print("     held %.1f ms" % ((query[0]["t_reply_us"] - query[0]["t_recv_us"]) / 1000.0))
