@@ -1,0 +1,471 @@
+/* Finding a class's students and their files in a folder: a subfolder per student, a loose file per
+ * student (or grouped by Canvas's name prefix when the loose files are Canvas's), archives inside a
+ * submission opened one level. Archives of a whole class are class_zip.c's. */
+#include "class_batch.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "canvas_name.h"
+#include "class_build.h"
+#include "io/read_file.h"
+
+#define MAX_DEPTH 8           /* folders below a student's own */
+#define MAX_STUDENT_FILES 10000
+
+/* ---- the class being built (class_build.h) ---- */
+
+void bank_class_note(bank_student *s, const char *fmt, ...)
+{
+    char line[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    size_t old = s->notes ? strlen(s->notes) : 0;
+    char *n = realloc(s->notes, old + strlen(line) + 3);
+    if (!n) return; /* a note is a courtesy: without memory for it the row is still right */
+    if (old) memcpy(n + old, "; ", 2), old += 2;
+    strcpy(n + old, line);
+    s->notes = n;
+}
+
+bank_student *bank_class_student(bank_class *c, const char *name, const char *canvas_id, int late)
+{
+    for (size_t i = c->n; i-- > 0;) { /* the newest first: a student's files come together */
+        bank_student *s = &c->students[i];
+        if (canvas_id ? s->canvas_id && strcmp(s->canvas_id, canvas_id) == 0
+                      : !s->canvas_id && strcmp(s->name, name) == 0) {
+            s->late |= late;
+            return s;
+        }
+    }
+    if (c->n == c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 64;
+        bank_student *ns = realloc(c->students, ncap * sizeof *ns);
+        if (!ns) return NULL;
+        c->students = ns;
+        c->cap = ncap;
+    }
+    bank_student *s = &c->students[c->n];
+    memset(s, 0, sizeof *s);
+    s->name = strdup(name);
+    s->canvas_id = canvas_id ? strdup(canvas_id) : NULL;
+    s->late = late;
+    if (!s->name || (canvas_id && !s->canvas_id)) {
+        free(s->name);
+        free(s->canvas_id);
+        return NULL;
+    }
+    c->n++;
+    return s;
+}
+
+int bank_class_add_file(bank_student *s, const char *name, const char *source, const char *disk_path,
+                        char *data, size_t len)
+{
+    if (s->n_files == s->cap_files) {
+        size_t ncap = s->cap_files ? s->cap_files * 2 : 8;
+        bank_class_file *nf = realloc(s->files, ncap * sizeof *nf);
+        if (!nf) return -1;
+        s->files = nf;
+        s->cap_files = ncap;
+    }
+    bank_class_file *f = &s->files[s->n_files];
+    memset(f, 0, sizeof *f);
+    f->name = strdup(name);
+    f->source = strdup(source);
+    f->disk_path = disk_path ? strdup(disk_path) : NULL;
+    if (!f->name || !f->source || (disk_path && !f->disk_path)) {
+        free(f->name);
+        free(f->source);
+        free(f->disk_path);
+        return -1;
+    }
+    f->data = data;
+    f->len = len;
+    s->n_files++;
+    return 0;
+}
+
+/* Names that are code, documents, media or build output: never an output, never read. */
+int bank_class_never_output(const char *name)
+{
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    static const char *const stems[] = {"readme", "license", "licence", "makefile", "dockerfile",
+                                        "cmakelists.txt", "requirements.txt"};
+    for (size_t i = 0; i < sizeof stems / sizeof stems[0]; i++)
+        if (strncasecmp(base, stems[i], strlen(stems[i])) == 0) return 1;
+    const char *dot = strrchr(base, '.');
+    if (!dot) return 0;
+    static const char *const exts[] = {
+        "py", "pyc", "pyo", "pyi", "ipynb", "proto", "c", "h", "cc", "cpp", "cxx", "hpp", "hh",
+        "java", "class", "jar", "kt", "scala", "go", "rs", "rb", "js", "mjs", "cjs", "ts", "tsx",
+        "jsx", "cs", "swift", "php", "pl", "lua", "r", "m", "sh", "bash", "zsh", "bat", "cmd",
+        "ps1", "sql", "md", "markdown", "rst", "pdf", "doc", "docx", "odt", "rtf", "ppt", "pptx",
+        "xls", "xlsx", "tex", "html", "htm", "css", "xml", "svg", "png", "jpg", "jpeg", "gif",
+        "bmp", "ico", "webp", "mp4", "mov", "avi", "mkv", "webm", "mp3", "wav", "m4a", "o", "a",
+        "so", "dll", "exe", "dylib", "whl", "egg", "pkl", "pickle", "pb", "lock", "toml", "yml",
+        "yaml", "cfg", "ini", "mod", "sum", "gradle", "iml", "gz", "bz2", "xz", "7z", "rar"};
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
+        if (strcasecmp(dot + 1, exts[i]) == 0) return !bank_archive_name(base);
+    return 0;
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+    return strcmp(((const bank_class_file *)a)->name, ((const bank_class_file *)b)->name);
+}
+
+static int cmp_student(const void *a, const void *b)
+{
+    return strcmp(((const bank_student *)a)->name, ((const bank_student *)b)->name);
+}
+
+int bank_class_finish(bank_class *c, char *err, size_t errlen)
+{
+    /* Canvas students go by their name part; two with one name (or none) by name and id. */
+    for (size_t i = 0; i < c->n; i++) {
+        bank_student *s = &c->students[i];
+        int shared = !s->name[0];
+        for (size_t j = 0; j < c->n && !shared; j++)
+            shared = j != i && strcmp(c->students[j].name, s->name) == 0;
+        if (s->canvas_id && shared) {
+            size_t len = strlen(s->name) + strlen(s->canvas_id) + 2;
+            char *n = malloc(len);
+            if (!n) {
+                snprintf(err, errlen, "out of memory");
+                return -1;
+            }
+            snprintf(n, len, "%s%s%s", s->name, s->name[0] ? "_" : "", s->canvas_id);
+            free(s->name);
+            s->name = n;
+        }
+        if (s->n_files > 1) qsort(s->files, s->n_files, sizeof *s->files, cmp_file);
+    }
+    if (c->n > 1) qsort(c->students, c->n, sizeof *c->students, cmp_student);
+    return 0;
+}
+
+/* ---- files on disk ---- */
+
+typedef struct {
+    bank_student *s;
+    const char *prefix; /* the archive's name inside the submission, "p.zip" */
+    const char *source; /* the archive's source, "class/bob/p.zip" */
+    int oom;
+} nested_ctx;
+
+static size_t nested_want(void *ctx, const char *path)
+{
+    nested_ctx *n = ctx;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (base[0] == '.') return 0;
+    if (bank_archive_name(path)) {
+        bank_class_note(n->s, "%s/%s not opened: an archive inside an archive", n->prefix, path);
+        return 0;
+    }
+    return bank_class_never_output(path) ? 0 : BANK_CLASS_MAX_FILE;
+}
+
+static int nested_take(void *ctx, const char *path, char *data, size_t len, char *err, size_t errlen)
+{
+    nested_ctx *n = ctx;
+    char name[4096], source[4096 + 256];
+    snprintf(name, sizeof name, "%s/%s", n->prefix, path);
+    snprintf(source, sizeof source, "%s:%s", n->source, path);
+    if (bank_class_add_file(n->s, name, source, NULL, data, len) != 0) {
+        free(data);
+        snprintf(err, errlen, "out of memory");
+        n->oom = 1;
+        return -1;
+    }
+    return 0;
+}
+
+static void nested_too_big(void *ctx, const char *path, size_t limit)
+{
+    nested_ctx *n = ctx;
+    bank_class_note(n->s, "%s/%s not read: larger than %zu MiB", n->prefix, path, limit >> 20);
+}
+
+int bank_class_open_nested(bank_student *s, const char *name, const char *source, const char *disk_path,
+                           const char *data, size_t len, bank_archive_budget *b, char *err,
+                           size_t errlen)
+{
+    nested_ctx n = {s, name, source, 0};
+    bank_archive_visitor v = {&n, nested_want, nested_take, nested_too_big};
+    char why[600];
+    size_t files_before = s->n_files;
+    int rc = disk_path ? bank_archive_read_file(disk_path, b, &v, why, sizeof why)
+                       : bank_archive_read_memory(data, len, source, b, &v, why, sizeof why);
+    if (rc == 0) return 0;
+    if (n.oom) {
+        snprintf(err, errlen, "%s", why);
+        return -1;
+    }
+    /* A student's own archive that is refused costs that student its members, not the class. */
+    while (s->n_files > files_before) {
+        bank_class_file *f = &s->files[--s->n_files];
+        free(f->name);
+        free(f->source);
+        free(f->disk_path);
+        free(f->data);
+    }
+    bank_class_note(s, "%s not opened: %s", name, why);
+    return 0;
+}
+
+typedef struct {
+    bank_class *c;
+    bank_student *s;
+    size_t files;
+    char *err;
+    size_t errlen;
+} walk_ctx;
+
+/* Folders that hold no student's output: tool caches and installed packages. */
+static int skipped_folder(const char *name)
+{
+    static const char *const skip[] = {"__pycache__", "node_modules", "venv", "site-packages",
+                                       "__MACOSX"};
+    for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++)
+        if (strcmp(name, skip[i]) == 0) return 1;
+    return 0;
+}
+
+static int add_disk_file(walk_ctx *w, const char *rel, const char *path, const struct stat *st)
+{
+    if (bank_class_never_output(rel)) return 0;
+    if (++w->files > MAX_STUDENT_FILES) {
+        if (w->files == MAX_STUDENT_FILES + 1)
+            bank_class_note(w->s, "more than %d files: the rest not looked at", MAX_STUDENT_FILES);
+        return 0;
+    }
+    if (bank_archive_name(rel)) {
+        if ((size_t)st->st_size > BANK_CLASS_MAX_ARCHIVE) {
+            bank_class_note(w->s, "%s not opened: larger than %zu MiB", rel, BANK_CLASS_MAX_ARCHIVE >> 20);
+            return 0;
+        }
+        bank_archive_budget b;
+        bank_archive_budget_init(&b);
+        return bank_class_open_nested(w->s, rel, path, path, NULL, 0, &b, w->err, w->errlen);
+    }
+    if ((size_t)st->st_size > BANK_CLASS_MAX_FILE) {
+        bank_class_note(w->s, "%s not read: larger than %zu MiB", rel, BANK_CLASS_MAX_FILE >> 20);
+        return 0;
+    }
+    if (bank_class_add_file(w->s, rel, path, path, NULL, 0) != 0) {
+        snprintf(w->err, w->errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Every file under dir (rel names it inside the submission), hidden names and tool folders left out. */
+static int walk(walk_ctx *w, const char *dir, const char *rel, int depth)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        bank_class_note(w->s, "%s not read: %s", rel[0] ? rel : "the folder", strerror(errno));
+        return 0;
+    }
+    struct dirent *de;
+    int rc = 0;
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.') continue;
+        char path[4096], sub[4096];
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= sizeof path ||
+            (size_t)snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", de->d_name) >= sizeof sub)
+            continue;
+        struct stat st;
+        if (stat(path, &st) != 0) continue;
+        if (S_ISDIR(st.st_mode)) {
+            if (depth < MAX_DEPTH && !skipped_folder(de->d_name)) rc = walk(w, path, sub, depth + 1);
+        } else if (S_ISREG(st.st_mode)) {
+            rc = add_disk_file(w, sub, path, &st);
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+/* A loose file of the class folder: its own student, or its Canvas student's. */
+static int add_loose_file(bank_class *c, const char *dir, const char *file, int canvas, char *err,
+                          size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    struct stat st;
+    if (stat(path, &st) != 0) return 0;
+    bank_canvas_name cn;
+    bank_student *s;
+    const char *name = file;
+    if (canvas && bank_canvas_name_parse(file, &cn) == 0) {
+        s = bank_class_student(c, cn.name, cn.id, cn.late);
+        name = cn.file;
+    } else {
+        char stem[256];
+        snprintf(stem, sizeof stem, "%s", file);
+        char *dot = strchr(stem, '.');
+        if (dot && dot != stem) *dot = '\0';
+        for (size_t i = 0; i < c->n; i++) /* a folder of that name is another student */
+            if (!c->students[i].canvas_id && strcmp(c->students[i].name, stem) == 0) {
+                snprintf(stem, sizeof stem, "%s", file);
+                break;
+            }
+        s = bank_class_student(c, stem, NULL, 0);
+    }
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    walk_ctx w = {c, s, s->n_files, err, errlen};
+    char rel[4096];
+    snprintf(rel, sizeof rel, "%s", name);
+    return add_disk_file(&w, rel, path, &st);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int load_folder(const char *dir, bank_class *c, char *err, size_t errlen)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(err, errlen, "%s: cannot open the folder: %s", dir, strerror(errno));
+        return -1;
+    }
+    char **loose = NULL;
+    size_t n_loose = 0, cap = 0, canvas = 0;
+    struct dirent *de;
+    int rc = 0;
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.') continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        struct stat st;
+        if (stat(path, &st) != 0) continue;
+        if (S_ISDIR(st.st_mode)) {
+            if (skipped_folder(de->d_name)) continue;
+            bank_student *s = bank_class_student(c, de->d_name, NULL, 0);
+            walk_ctx w = {c, s, 0, err, errlen};
+            rc = s ? walk(&w, path, "", 0) : -1;
+        } else if (S_ISREG(st.st_mode)) {
+            if (n_loose == cap) {
+                cap = cap ? cap * 2 : 64;
+                char **nl = realloc(loose, cap * sizeof *nl);
+                if (!nl) {
+                    rc = -1;
+                    break;
+                }
+                loose = nl;
+            }
+            if (!(loose[n_loose] = strdup(de->d_name))) rc = -1;
+            else n_loose++;
+            bank_canvas_name cn;
+            canvas += bank_canvas_name_parse(de->d_name, &cn) == 0;
+        }
+    }
+    closedir(d);
+    if (n_loose > 1) qsort(loose, n_loose, sizeof *loose, cmp_str);
+    /* Canvas's names are grouped when they are what the folder mostly holds (an unzipped
+     * download), so that a stray "output_1_2_x.txt" elsewhere stays its own student. */
+    int grouped = canvas > 0 && canvas * 2 >= n_loose;
+    for (size_t i = 0; rc == 0 && i < n_loose; i++) rc = add_loose_file(c, dir, loose[i], grouped, err, errlen);
+    for (size_t i = 0; i < n_loose; i++) free(loose[i]);
+    free(loose);
+    if (rc != 0 && !err[0]) snprintf(err, errlen, "out of memory reading %s", dir);
+    return rc;
+}
+
+int bank_class_load(const char *path, bank_class *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    err[0] = '\0';
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = S_ISDIR(st.st_mode) ? load_folder(path, out, err, errlen)
+                                 : bank_class_load_archive(path, out, err, errlen);
+    if (rc == 0) rc = bank_class_finish(out, err, errlen);
+    if (rc != 0) bank_class_free(out);
+    return rc;
+}
+
+int bank_class_load_student(const char *dir, const char *name, bank_class *out, char *err,
+                            size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    err[0] = '\0';
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(err, errlen, "%s: cannot open the folder: %s", dir, strerror(errno));
+        return -1;
+    }
+    closedir(d);
+    bank_student *s = bank_class_student(out, name, NULL, 0);
+    walk_ctx w = {out, s, 0, err, errlen};
+    int rc = s ? walk(&w, dir, "", 0) : -1;
+    if (rc == 0) rc = bank_class_finish(out, err, errlen);
+    if (rc != 0) {
+        if (!err[0]) snprintf(err, errlen, "out of memory");
+        bank_class_free(out);
+    }
+    return rc;
+}
+
+int bank_class_file_read(const bank_class_file *f, const char **data, size_t *len, char **owned,
+                         char *err, size_t errlen)
+{
+    *owned = NULL;
+    if (!f->disk_path) {
+        *data = f->data;
+        *len = f->len;
+        return 0;
+    }
+    char *buf;
+    if (bank_read_file(f->disk_path, &buf, len, err, errlen) != 0) return -1;
+    *owned = buf;
+    *data = buf;
+    return 0;
+}
+
+void bank_student_release(bank_student *s)
+{
+    for (size_t i = 0; i < s->n_files; i++) {
+        free(s->files[i].data);
+        s->files[i].data = NULL;
+    }
+}
+
+void bank_class_free(bank_class *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        bank_student *s = &c->students[i];
+        for (size_t j = 0; j < s->n_files; j++) {
+            free(s->files[j].name);
+            free(s->files[j].source);
+            free(s->files[j].disk_path);
+            free(s->files[j].data);
+        }
+        free(s->files);
+        free(s->name);
+        free(s->canvas_id);
+        free(s->notes);
+    }
+    free(c->students);
+    memset(c, 0, sizeof *c);
+}
