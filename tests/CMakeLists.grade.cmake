@@ -45,3 +45,7 @@ add_executable(test_class test_class.c)
 target_link_libraries(test_class PRIVATE bank_grade criterion)
 add_test(NAME class COMMAND test_class)
 set_tests_properties(class PROPERTIES LABELS unit)
+
+# The class benchmark on 20 students, folder and Canvas zip, so the script cannot rot.
+add_test(NAME grade_class_bench_smoke COMMAND ${PROJECT_SOURCE_DIR}/tools/bench_class.sh 20 $<TARGET_FILE:bank>)
+set_tests_properties(grade_class_bench_smoke PROPERTIES LABELS integration TIMEOUT 120)

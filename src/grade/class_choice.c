@@ -138,7 +138,7 @@ int bank_choose_output(const bank_student *s, const bank_project_reader *r, cons
         if (c->reads && (!best || better(c, best) < 0)) best = c;
         /* a file meant as the output that does not read is reported rather than passed over in
          * silence: it matches --pattern, is named like an output, or is all the student sent */
-        int alone = n == 1 && !strcasestr(last_part(c->f->name), "input");
+        int alone = s->n_files == 1 && !strcasestr(last_part(c->f->name), "input");
         if (!c->reads && (pattern || c->rank < 2 || alone) &&
             (!meant || c->rank < meant->rank || (c->rank == meant->rank && c->depth < meant->depth)))
             meant = c;
