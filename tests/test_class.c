@@ -46,7 +46,7 @@ Test(canvas, other_names_are_not_canvas)
     bank_canvas_name n;
     const char *others[] = {"output.json", "output_2.json", "alice/1_2_output.json", "my-file_1_2_x",
                             "smithjohn_12345_output.json", "smithjohn_12345_67890_", "_1_2",
-                            "smithjohn_anon__5_x", ""};
+                            "smithjohn_anon__5_x", "", "_0_0_0"};
     for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
         cr_assert_eq(bank_canvas_name_parse(others[i], &n), -1, "%s", others[i]);
 }

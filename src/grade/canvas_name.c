@@ -50,7 +50,7 @@ int bank_canvas_name_parse(const char *member, bank_canvas_name *out)
     /* The name is letters, digits and "_" (Canvas removes the rest; bytes past ASCII are letters
      * of other scripts), so the prefix ends at the first "_" after which the rest parses. */
     for (size_t start = 0;; start++) {
-        if (start == 0 || member[start - 1] == '_') {
+        if (start == 0 || (start > 1 && member[start - 1] == '_')) { /* no name, or one of 1+ */
             size_t name_len = start ? start - 1 : 0;
             if (name_len < sizeof out->name && rest_of(member + start, out) == 0) {
                 memcpy(out->name, member, name_len);

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,15 +37,56 @@ void bank_class_note(bank_student *s, const char *fmt, ...)
     s->notes = n;
 }
 
+/* Students are looked up by key while files arrive (100,000 members may name 100,000 students):
+ * an open-addressed table of index + 1, keyed by Canvas id or by name. */
+static uint64_t key_hash(const char *name, const char *canvas_id)
+{
+    uint64_t h = 1469598103934665603ULL ^ (canvas_id ? 'c' : 'n');
+    for (const char *k = canvas_id ? canvas_id : name; *k; k++) h = (h ^ (unsigned char)*k) * 1099511628211ULL;
+    return h;
+}
+
+static int same_key(const bank_student *s, const char *name, const char *canvas_id)
+{
+    return canvas_id ? s->canvas_id && strcmp(s->canvas_id, canvas_id) == 0
+                     : !s->canvas_id && strcmp(s->name, name) == 0;
+}
+
+size_t bank_class_find(const bank_class *c, const char *name, const char *canvas_id)
+{
+    if (!c->index_cap) return SIZE_MAX;
+    for (size_t i = key_hash(name, canvas_id) & (c->index_cap - 1);; i = (i + 1) & (c->index_cap - 1)) {
+        size_t v = c->index[i];
+        if (v == 0) return SIZE_MAX;
+        if (same_key(&c->students[v - 1], name, canvas_id)) return v - 1;
+    }
+}
+
+static int index_student(bank_class *c, size_t at)
+{
+    if ((c->n + 1) * 2 > c->index_cap) { /* keep it at most half full: rebuild it twice as big */
+        size_t cap = c->index_cap ? c->index_cap * 2 : 128;
+        size_t *slots = calloc(cap, sizeof *slots);
+        if (!slots) return -1;
+        free(c->index);
+        c->index = slots;
+        c->index_cap = cap;
+        for (size_t k = 0; k < c->n; k++)
+            if (k != at) index_student(c, k);
+    }
+    const bank_student *s = &c->students[at];
+    size_t i = key_hash(s->name, s->canvas_id) & (c->index_cap - 1);
+    while (c->index[i]) i = (i + 1) & (c->index_cap - 1);
+    c->index[i] = at + 1;
+    return 0;
+}
+
 bank_student *bank_class_student(bank_class *c, const char *name, const char *canvas_id, int late)
 {
-    for (size_t i = c->n; i-- > 0;) { /* the newest first: a student's files come together */
-        bank_student *s = &c->students[i];
-        if (canvas_id ? s->canvas_id && strcmp(s->canvas_id, canvas_id) == 0
-                      : !s->canvas_id && strcmp(s->name, name) == 0) {
-            s->late |= late;
-            return s;
-        }
+    size_t found = bank_class_find(c, name, canvas_id);
+    if (found != SIZE_MAX) {
+        c->students[found].late |= late;
+        return &c->students[found];
     }
     if (c->n == c->cap) {
         size_t ncap = c->cap ? c->cap * 2 : 64;
@@ -57,12 +99,12 @@ bank_student *bank_class_student(bank_class *c, const char *name, const char *ca
     memset(s, 0, sizeof *s);
     s->name = strdup(name);
     s->canvas_id = canvas_id ? strdup(canvas_id) : NULL;
-    s->late = late;
-    if (!s->name || (canvas_id && !s->canvas_id)) {
+    if (!s->name || (canvas_id && !s->canvas_id) || index_student(c, c->n) != 0) {
         free(s->name);
         free(s->canvas_id);
         return NULL;
     }
+    s->late = late;
     c->n++;
     return s;
 }
@@ -131,27 +173,42 @@ static int cmp_student(const void *a, const void *b)
 
 int bank_class_finish(bank_class *c, char *err, size_t errlen)
 {
-    /* Canvas students go by their name part; two with one name (or none) by name and id. */
-    for (size_t i = 0; i < c->n; i++) {
-        bank_student *s = &c->students[i];
-        int shared = !s->name[0];
-        for (size_t j = 0; j < c->n && !shared; j++)
-            shared = j != i && strcmp(c->students[j].name, s->name) == 0;
-        if (s->canvas_id && shared) {
-            size_t len = strlen(s->name) + strlen(s->canvas_id) + 2;
-            char *n = malloc(len);
-            if (!n) {
-                snprintf(err, errlen, "out of memory");
-                return -1;
-            }
-            snprintf(n, len, "%s%s%s", s->name, s->name[0] ? "_" : "", s->canvas_id);
-            free(s->name);
-            s->name = n;
-        }
-        if (s->n_files > 1) qsort(s->files, s->n_files, sizeof *s->files, cmp_file);
-    }
+    free(c->index);
+    c->index = NULL;
+    c->index_cap = 0;
     if (c->n > 1) qsort(c->students, c->n, sizeof *c->students, cmp_student);
-    return 0;
+    /* Canvas students go by their name part; two with one name (or none) by name and id. Sorted,
+     * students of one name are neighbours: mark them all, then rename. */
+    char *shared = calloc(c->n ? c->n : 1, 1);
+    if (!shared) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        const char *name = c->students[i].name;
+        shared[i] = !name[0] || (i > 0 && strcmp(c->students[i - 1].name, name) == 0) ||
+                    (i + 1 < c->n && strcmp(c->students[i + 1].name, name) == 0);
+    }
+    int rc = 0, renamed = 0;
+    for (size_t i = 0; i < c->n && rc == 0; i++) {
+        bank_student *s = &c->students[i];
+        if (s->n_files > 1) qsort(s->files, s->n_files, sizeof *s->files, cmp_file);
+        if (!s->canvas_id || !shared[i]) continue;
+        size_t len = strlen(s->name) + strlen(s->canvas_id) + 2;
+        char *n = malloc(len);
+        if (!n) {
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
+            break;
+        }
+        snprintf(n, len, "%s%s%s", s->name, s->name[0] ? "_" : "", s->canvas_id);
+        free(s->name);
+        s->name = n;
+        renamed = 1;
+    }
+    free(shared);
+    if (renamed) qsort(c->students, c->n, sizeof *c->students, cmp_student);
+    return rc;
 }
 
 /* ---- files on disk ---- */
@@ -317,11 +374,8 @@ static int add_loose_file(bank_class *c, const char *dir, const char *file, int 
         snprintf(stem, sizeof stem, "%s", file);
         char *dot = strchr(stem, '.');
         if (dot && dot != stem) *dot = '\0';
-        for (size_t i = 0; i < c->n; i++) /* a folder of that name is another student */
-            if (!c->students[i].canvas_id && strcmp(c->students[i].name, stem) == 0) {
-                snprintf(stem, sizeof stem, "%s", file);
-                break;
-            }
+        if (bank_class_find(c, stem, NULL) != SIZE_MAX) /* a folder of that name is another student */
+            snprintf(stem, sizeof stem, "%s", file);
         s = bank_class_student(c, stem, NULL, 0);
     }
     if (!s) {
@@ -467,5 +521,6 @@ void bank_class_free(bank_class *c)
         free(s->notes);
     }
     free(c->students);
+    free(c->index);
     memset(c, 0, sizeof *c);
 }

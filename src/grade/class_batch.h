@@ -38,6 +38,7 @@ typedef struct {
 typedef struct {
     size_t n, cap;
     bank_student *students; /* by name */
+    size_t *index, index_cap; /* while it is built: students by name or Canvas id (class_build.h) */
 } bank_class;
 
 /* Builds the class from path: a folder, or a zip/tar archive. Returns 0 and *out, or -1 with one

@@ -8,6 +8,8 @@
 /* The student of that name (or, with canvas_id, of that Canvas id), made when new; NULL when out
  * of memory. The pointer lasts until the next student is made. */
 bank_student *bank_class_student(bank_class *c, const char *name, const char *canvas_id, int late);
+/* The index of the student of that name (canvas_id NULL) or Canvas id, or SIZE_MAX. */
+size_t bank_class_find(const bank_class *c, const char *name, const char *canvas_id);
 /* Adds a file (a copy of name, source and disk_path; data is taken over). -1: out of memory. */
 int bank_class_add_file(bank_student *s, const char *name, const char *source, const char *disk_path,
                         char *data, size_t len);

@@ -16,21 +16,31 @@ typedef struct {
     int oom;
 } name_list;
 
-static size_t list_name(void *ctx, const char *path)
+/* Appends s (taken over); -1 when out of memory. */
+static int push(name_list *l, char *s)
 {
-    name_list *l = ctx;
-    if (l->n == l->cap) {
+    if (s && l->n == l->cap) {
         size_t ncap = l->cap ? l->cap * 2 : 256;
         char **np = realloc(l->paths, ncap * sizeof *np);
         if (!np) {
-            l->oom = 1;
-            return 0;
+            free(s);
+            s = NULL;
+        } else {
+            l->paths = np;
+            l->cap = ncap;
         }
-        l->paths = np;
-        l->cap = ncap;
     }
-    if (!(l->paths[l->n] = strdup(path))) l->oom = 1;
-    else l->n++;
+    if (!s) {
+        l->oom = 1;
+        return -1;
+    }
+    l->paths[l->n++] = s;
+    return 0;
+}
+
+static size_t list_name(void *ctx, const char *path)
+{
+    push(ctx, strdup(path));
     return 0; /* names only: nothing is inflated in this pass */
 }
 
@@ -39,9 +49,14 @@ typedef struct {
     const char *archive;
     size_t strip;          /* a folder around everything, with its '/': left out of every name */
     int canvas;            /* top-level members are grouped by Canvas's prefix */
-    name_list *layout;     /* pass 1's names, for the folders' names */
+    name_list folders;     /* the students' folders' names, sorted */
     bank_archive_budget *b;
 } zip_ctx;
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 /* Where a member belongs: its student (made when new) and its name inside the submission, or
  * NULL for members no student owns (hidden names, tool folders). */
@@ -69,14 +84,9 @@ static bank_student *locate(zip_ctx *z, const char *path, const char **name, cha
     snprintf(buf, buflen, "%s", p);
     char *dot = strchr(buf, '.');
     if (dot && dot != buf) *dot = '\0';
-    size_t len = strlen(buf);
-    for (size_t i = 0; i < z->layout->n; i++) { /* a folder of that name is another student */
-        const char *f = z->layout->paths[i] + z->strip;
-        if (strncmp(f, buf, len) == 0 && f[len] == '/') {
-            snprintf(buf, buflen, "%s", p);
-            break;
-        }
-    }
+    const char *key = buf;
+    if (z->folders.n && bsearch(&key, z->folders.paths, z->folders.n, sizeof *z->folders.paths, cmp_str))
+        snprintf(buf, buflen, "%s", p); /* a folder of that name is another student */
     return bank_class_student(z->c, buf, NULL, 0);
 }
 
@@ -144,16 +154,24 @@ int bank_class_load_archive(const char *path, bank_class *c, char *err, size_t e
         snprintf(err, errlen, "out of memory listing %s", path);
         rc = -1;
     }
-    if (rc == 0) {
-        zip_ctx z = {c, path, common_folder(&layout), 0, &layout, &b};
-        size_t loose = 0, canvas = 0;
-        for (size_t i = 0; i < layout.n; i++) {
-            const char *p = layout.paths[i] + z.strip;
-            if (strchr(p, '/') || p[0] == '.') continue;
-            bank_canvas_name cn;
-            loose++;
-            canvas += bank_canvas_name_parse(p, &cn) == 0;
+    zip_ctx z = {c, path, common_folder(&layout), 0, {0}, &b};
+    size_t loose = 0, canvas = 0;
+    for (size_t i = 0; rc == 0 && i < layout.n; i++) {
+        const char *p = layout.paths[i] + z.strip, *slash = strchr(p, '/');
+        if (slash) {
+            if (push(&z.folders, strndup(p, (size_t)(slash - p))) != 0) {
+                snprintf(err, errlen, "out of memory listing %s", path);
+                rc = -1;
+            }
+            continue;
         }
+        if (p[0] == '.') continue;
+        bank_canvas_name cn;
+        loose++;
+        canvas += bank_canvas_name_parse(p, &cn) == 0;
+    }
+    if (rc == 0) {
+        if (z.folders.n > 1) qsort(z.folders.paths, z.folders.n, sizeof *z.folders.paths, cmp_str);
         z.canvas = canvas > 0 && canvas * 2 >= loose;
         bank_archive_budget_init(&b);
         bank_archive_visitor read = {&z, zip_want, zip_take, zip_too_big};
@@ -162,5 +180,7 @@ int bank_class_load_archive(const char *path, bank_class *c, char *err, size_t e
     }
     for (size_t i = 0; i < layout.n; i++) free(layout.paths[i]);
     free(layout.paths);
+    for (size_t i = 0; i < z.folders.n; i++) free(z.folders.paths[i]);
+    free(z.folders.paths);
     return rc;
 }
