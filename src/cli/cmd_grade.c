@@ -22,6 +22,7 @@
 static const char grade_usage[] =
     "usage: bank grade --input INPUT.json [OPTIONS] OUTPUT_FILE|SUBMISSION_DIR\n"
     "       bank grade --input INPUT.json --batch DIR|ZIP [--report FILE.csv|.json|.html] [OPTIONS]\n"
+    "       bank grade --input-pattern GLOB [--input INPUT.json] --batch DIR|ZIP [OPTIONS]\n"
     "\n"
     "Reads a student's output file for INPUT.json and prints a verdict for every event: ok, wrong\n"
     "value (a query's balance), wrong result (a write's success or fail), missing, extra, or wrong\n"
@@ -47,7 +48,7 @@ static const char grade_usage[] =
     "                      \"undecided\" (default 1000000)\n"
     "\n"
     "output:\n"
-    "  --json              one JSON object per file instead of text\n"
+    "  --json              one JSON object (a file's verdicts, or the class's rows) instead of text\n"
     "  --wrong-only        list only the events that are not ok\n"
     "\n"
     "a class:\n"

@@ -1,5 +1,5 @@
 /* Building a bank_class, shared by the folder reader (class_batch.c) and the archive reader
- * (class_zip.c). Not for other callers: class_batch.h is the interface. */
+ * (class_zip.c); and the lists of text the rows are made of. class_batch.h is the interface. */
 #ifndef BANK_GRADE_CLASS_BUILD_H
 #define BANK_GRADE_CLASS_BUILD_H
 
@@ -14,6 +14,8 @@ size_t bank_class_find(const bank_class *c, const char *name, const char *canvas
 int bank_class_add_file(bank_student *s, const char *name, const char *source, const char *disk_path,
                         char *data, size_t len);
 void bank_class_note(bank_student *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends item to *list, after sep when the list is not empty. -1: out of memory (*list kept). */
+int bank_class_join(char **list, const char *sep, const char *item);
 /* Code, documents, media, build output: never an output, never read. */
 int bank_class_never_output(const char *name);
 /* Opens the archive a student submitted (on disk, or data[0..len)), adding its members as

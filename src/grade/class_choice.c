@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "class_build.h"
 #include "grade.h"
 #include "io/input.h"
 #include "io/student_output.h"
@@ -90,17 +91,6 @@ static int better(const candidate *a, const candidate *b)
     return strcmp(a->f->name, b->f->name);
 }
 
-static int append(char **list, const char *item)
-{
-    size_t old = *list ? strlen(*list) : 0;
-    char *n = realloc(*list, old + strlen(item) + 3);
-    if (!n) return -1;
-    if (old) memcpy(n + old, ", ", 2), old += 2;
-    strcpy(n + old, item);
-    *list = n;
-    return 0;
-}
-
 int bank_choose_output(const bank_student *s, const bank_project_reader *r, const void *input,
                        const char *pattern, const bank_class_file *except, bank_output_choice *out,
                        char *err, size_t errlen)
@@ -146,7 +136,7 @@ int bank_choose_output(const bank_student *s, const bank_project_reader *r, cons
     if (best) {
         out->output = best->f;
         for (size_t i = 0; i < n && rc == 0; i++)
-            if (cs[i].reads && &cs[i] != best && append(&out->others, cs[i].f->name) != 0) {
+            if (cs[i].reads && &cs[i] != best && bank_class_join(&out->others, ", ", cs[i].f->name) != 0) {
                 snprintf(err, errlen, "out of memory");
                 rc = -1;
             }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "class_build.h"
+
 static int note(bank_student_grade *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int note(bank_student_grade *g, const char *fmt, ...)
 {
@@ -14,13 +16,7 @@ static int note(bank_student_grade *g, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    size_t old = g->notes ? strlen(g->notes) : 0;
-    char *n = realloc(g->notes, old + strlen(line) + 3);
-    if (!n) return -1;
-    if (old) memcpy(n + old, "; ", 2), old += 2;
-    strcpy(n + old, line);
-    g->notes = n;
-    return 0;
+    return bank_class_join(&g->notes, "; ", line);
 }
 
 /* Reads and grades the chosen output; a file that will not read now is the row's error. */

@@ -1,4 +1,4 @@
-/* GitHub Actions and Classroom (spec G37, G38): each event that is not ok as a workflow command
+/* GitHub Actions and Classroom (spec G37): each event that is not ok as a workflow command
  * that annotates the student's file at the reply, a Markdown table for the job's summary, and the
  * "Points N/M" line the classroom's autograding reads. */
 #ifndef BANK_GRADE_GITHUB_H

@@ -24,7 +24,7 @@ static void score(char *buf, size_t n, const bank_grade_report *r)
     snprintf(buf, n, "%zu/%zu", r->n_correct, r->n_events);
 }
 
-/* A row's score: N/M; a student with nothing graded has 0 (spec G31), a file "-". */
+/* A row's score: N/M; a student with nothing graded has 0 (spec G33), a file "-". */
 static void row_score(char *buf, size_t n, const bank_graded_file *g)
 {
     if (g->report) score(buf, n, g->report);
@@ -199,10 +199,10 @@ static void html_table(FILE *f, const bank_report_context *ctx, const bank_grade
     html_text(f, ctx->input);
     fputs("; judged ", f);
     html_text(f, ctx->mode);
-    int class = n && files[0].student;
+    int by_student = n && files[0].student;
     fprintf(f, "; %zu %s</p>\n<table>\n<tr>%s<th>score</th><th>first wrong event</th>"
-               "<th>format</th>%s</tr>\n", n, class ? "students" : "files",
-            class ? "<th>student</th><th>file</th>" : "<th>file</th>", class ? "<th>notes</th>" : "");
+               "<th>format</th>%s</tr>\n", n, by_student ? "students" : "files",
+            by_student ? "<th>student</th><th>file</th>" : "<th>file</th>", by_student ? "<th>notes</th>" : "");
     for (size_t i = 0; i < n; i++) {
         const bank_graded_file *g = &files[i];
         const char *cls = g->error ? "bad" : g->report->n_correct == g->report->n_events && !g->report->n_wrong ? "ok" : "wrong";
@@ -210,7 +210,7 @@ static void html_table(FILE *f, const bank_report_context *ctx, const bank_grade
         row_score(sc, sizeof sc, g);
         first_wrong_text(first, sizeof first, g);
         fprintf(f, "<tr class=\"%s\"><td>", cls);
-        if (class) {
+        if (by_student) {
             html_text(f, g->student);
             fputs("</td><td>", f);
             html_text(f, g->file ? g->file : "-");
@@ -221,7 +221,7 @@ static void html_table(FILE *f, const bank_report_context *ctx, const bank_grade
         html_text(f, first);
         fputs("</td><td>", f);
         html_text(f, g->format ? g->format : "");
-        if (class) {
+        if (by_student) {
             fputs("</td><td>", f);
             if (g->others) {
                 fputs("also read as outputs: ", f);
@@ -233,7 +233,7 @@ static void html_table(FILE *f, const bank_report_context *ctx, const bank_grade
         fputs("</td></tr>\n", f);
         if (!g->error && g->report->n_wrong + g->report->n_undecided > 0) {
             fprintf(f, "<tr><td></td><td colspan=\"%d\"><details><summary>every verdict</summary><ul>\n",
-                    class ? 5 : 3);
+                    by_student ? 5 : 3);
             for (size_t k = 0; k < g->report->n; k++) {
                 const bank_verdict *v = &g->report->verdicts[k];
                 char what[128];
@@ -263,7 +263,7 @@ static void html_table(FILE *f, const bank_report_context *ctx, const bank_grade
     fputs("</body></html>\n", f);
 }
 
-/* A class: a row per student (spec G31), as text or CSV. */
+/* A class: a row per student (spec G33), as text or CSV. */
 static int class_table(FILE *f, bank_table_kind kind, const bank_graded_file *rows, size_t n)
 {
     size_t sw = 7, fw = 4, mw = 6;
