@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "grade/archive_read.h"
 #include "grade/grade.h"
 #include "grade/report.h"
 #include "grade_class.h"
@@ -20,14 +21,14 @@
 #endif
 
 static const char grade_usage[] =
-    "usage: bank grade --input INPUT.json [OPTIONS] OUTPUT_FILE|SUBMISSION_DIR\n"
+    "usage: bank grade --input INPUT.json [OPTIONS] OUTPUT_FILE|SUBMISSION\n"
     "       bank grade --input INPUT.json --batch DIR|ZIP [--report FILE.csv|.json|.html] [OPTIONS]\n"
     "       bank grade --input-pattern GLOB [--input INPUT.json] --batch DIR|ZIP [OPTIONS]\n"
     "\n"
     "Reads a student's output file for INPUT.json and prints a verdict for every event: ok, wrong\n"
     "value (a query's balance), wrong result (a write's success or fail), missing, extra, or wrong\n"
-    "interface; then \"N/M events correct\". Given a folder (one student's submission), it grades\n"
-    "the output found in it as --batch does for each student.\n"
+    "interface; then \"N/M events correct\". Given a SUBMISSION, one student's folder or archive\n"
+    "(.zip, .tar, .tar.gz, .tgz), it grades the output found in it as --batch does for each one.\n"
     "\n"
     "The reader accepts the forms real submissions use: a JSON array (pretty or on one line), one\n"
     "JSON object a line, Python dict lines (single quotes, True/False/None), several arrays glued\n"
@@ -98,6 +99,13 @@ static int parse_visibility(const char *opt, const char *v, const char **out)
         return bank_usage_error("grade", "%s: \"%s\" is not hidden, after_due_date, after_published or visible", opt, v);
     *out = v;
     return 0;
+}
+
+/* A folder, or an archive (.zip, .tar, .tar.gz, .tgz): one student's whole submission. */
+static int submission(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && bank_archive_name(path)));
 }
 
 static int parse_options(int argc, char **argv, grade_options *o)
@@ -181,11 +189,10 @@ static int parse_options(int argc, char **argv, grade_options *o)
                                                             : "one output file at a time (or --batch DIR)");
         o->file = argv[optind];
     }
-    struct stat st;
-    int folder = o->file && stat(o->file, &st) == 0 && S_ISDIR(st.st_mode);
+    int folder = o->file && submission(o->file);
     if ((o->cls.pattern || o->cls.input_pattern) && !o->batch && !folder)
         return bank_usage_error("grade", "--pattern and --input-pattern choose among a submission's files: "
-                                         "give a folder or --batch");
+                                         "give a folder, an archive or --batch");
     if ((o->cls.out.gradescope || o->cls.out.github) && o->batch)
         return bank_usage_error("grade", "--gradescope and --github grade one submission; leave out --batch");
     if ((o->cls.out.gs.visibility || o->cls.out.gs.stdout_visibility || o->cls.out.gs.granularity) &&
@@ -287,11 +294,10 @@ int bank_cmd_grade(int argc, char **argv)
     ctx.diagram_svg = svg;
     o.cls.grade = &o.grade;
     const bank_workload *course = o.input ? &w : NULL;
-    struct stat st;
     int status;
     if (o.batch) {
         status = bank_grade_batch(o.batch, &o.cls, course, &ctx);
-    } else if (stat(o.file, &st) == 0 && S_ISDIR(st.st_mode)) {
+    } else if (submission(o.file)) {
         status = bank_grade_folder(o.file, &o.cls, course, &ctx);
     } else {
         graded g = {0};

@@ -96,16 +96,16 @@ int bank_grade_batch(const char *path, const bank_class_args *a, const bank_work
     return status;
 }
 
-int bank_grade_folder(const char *dir, const bank_class_args *a, const bank_workload *course,
+int bank_grade_folder(const char *path, const bank_class_args *a, const bank_workload *course,
                       const bank_report_context *ctx)
 {
-    char *copy = strdup(dir), err[800];
+    char *copy = strdup(path), err[800];
     if (!copy) {
         fputs("bank grade: out of memory\n", stderr);
         return BANK_EXIT_FAILED;
     }
     bank_class cls;
-    int rc = bank_class_load_student(dir, basename(copy), &cls, err, sizeof err);
+    int rc = bank_class_load_student(path, basename(copy), &cls, err, sizeof err);
     free(copy);
     if (rc != 0) {
         fprintf(stderr, "bank grade: %s\n", err);
@@ -114,7 +114,7 @@ int bank_grade_folder(const char *dir, const bank_class_args *a, const bank_work
     bank_class_options o = class_options(a, course);
     bank_student_grade g;
     if (bank_grade_student(&cls.students[0], &o, &g, err, sizeof err) != 0) {
-        fprintf(stderr, "bank grade: %s: %s\n", dir, err);
+        fprintf(stderr, "bank grade: %s: %s\n", path, err);
         bank_class_free(&cls);
         return BANK_EXIT_FAILED;
     }
@@ -126,7 +126,7 @@ int bank_grade_folder(const char *dir, const bank_class_args *a, const bank_work
         if (g.row.notes) printf("note: %s\n", g.row.notes);
         if (g.graded) bank_report_text(stdout, ctx, &g.row);
     }
-    if (!g.graded) fprintf(stderr, "bank grade: %s: %s\n", dir, g.error);
+    if (!g.graded) fprintf(stderr, "bank grade: %s: %s\n", path, g.error);
     if (bank_grade_publish(&a->out, g.input, ctx, &g.row) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
     bank_student_grade_free(&g);
     bank_class_free(&cls);

@@ -23,9 +23,10 @@ typedef struct {
 int bank_grade_batch(const char *path, const bank_class_args *a, const bank_workload *course,
                      const bank_report_context *ctx);
 
-/* One student's submission folder (Gradescope's /autograder/submission, a student's repository):
- * their output chosen as in a batch, graded with a verdict per event; the exit status. */
-int bank_grade_folder(const char *dir, const bank_class_args *a, const bank_workload *course,
+/* One student's submission, a folder (Gradescope's /autograder/submission, a student's
+ * repository) or an archive: their output chosen as in a batch, graded with a verdict per event;
+ * the exit status. */
+int bank_grade_folder(const char *path, const bank_class_args *a, const bank_workload *course,
                       const bank_report_context *ctx);
 
 /* Writes --gradescope and --github for one graded (or ungraded) row against w. 0, or

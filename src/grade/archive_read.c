@@ -84,8 +84,8 @@ static int read_member(struct archive *a, const char *source, const char *path, 
         b->inflated += (uint64_t)got;
         if (b->inflated > b->max_total) {
             snprintf(err, errlen,
-                     "%s: more than %" PRIu64 " MiB inflated in all by %s (a zip bomb?); refused, "
-                     "nothing graded", source, b->max_total >> 20, path);
+                     "%s: more than %" PRIu64 " MiB inflated in all by %s (a zip bomb?); refused",
+                     source, b->max_total >> 20, path);
             free(buf);
             return -1;
         }
@@ -96,7 +96,7 @@ static int read_member(struct archive *a, const char *source, const char *path, 
             if ((uint64_t)len > (uint64_t)packed * b->max_ratio) {
                 snprintf(err, errlen,
                          "%s: %s inflates past %zu MiB from %" PRId64 " bytes (%" PRIu64 ":1, a zip "
-                         "bomb); refused, nothing graded", source, path, limit >> 20, packed,
+                         "bomb); refused", source, path, limit >> 20, packed,
                          (uint64_t)len / (uint64_t)packed);
                 return -1;
             }
@@ -122,19 +122,19 @@ static int read_all(struct archive *a, const char *source, bank_archive_budget *
             return -1;
         }
         if (++b->members > b->max_members) {
-            snprintf(err, errlen, "%s: more than %zu members (a zip bomb?); refused, nothing graded",
+            snprintf(err, errlen, "%s: more than %zu members (a zip bomb?); refused",
                      source, b->max_members);
             return -1;
         }
         const char *path = archive_entry_pathname(e);
         if (!path) path = archive_entry_pathname_utf8(e);
         if (!path) {
-            snprintf(err, errlen, "%s: member %zu has a name that cannot be read; refused, nothing graded",
+            snprintf(err, errlen, "%s: member %zu has a name that cannot be read; refused",
                      source, b->members);
             return -1;
         }
         if (!bank_archive_path_safe(path)) {
-            snprintf(err, errlen, "%s: %s: a path that leaves the archive; refused, nothing graded",
+            snprintf(err, errlen, "%s: %s: a path that leaves the archive; refused",
                      source, path);
             return -1;
         }

@@ -195,20 +195,26 @@ int bank_class_load(const char *path, bank_class *out, char *err, size_t errlen)
     return rc;
 }
 
-int bank_class_load_student(const char *dir, const char *name, bank_class *out, char *err,
+int bank_class_load_student(const char *path, const char *name, bank_class *out, char *err,
                             size_t errlen)
 {
     memset(out, 0, sizeof *out);
     err[0] = '\0';
-    DIR *d = opendir(dir);
-    if (!d) {
-        snprintf(err, errlen, "%s: cannot open the folder: %s", dir, strerror(errno));
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
-    closedir(d);
     bank_student *s = bank_class_student(out, name, NULL, 0);
-    walk_ctx w = {out, s, 0, err, errlen};
-    int rc = s ? walk(&w, dir, "", 0) : -1;
+    int rc = -1;
+    if (s && S_ISDIR(st.st_mode)) {
+        walk_ctx w = {out, s, 0, err, errlen};
+        rc = walk(&w, path, "", 0);
+    } else if (s) {
+        bank_archive_budget b;
+        bank_archive_budget_init(&b);
+        rc = bank_class_open_nested(s, name, path, path, NULL, 0, &b, err, errlen);
+    }
     if (rc == 0) rc = bank_class_finish(out, err, errlen);
     if (rc != 0) {
         if (!err[0]) snprintf(err, errlen, "out of memory");

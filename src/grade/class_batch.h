@@ -49,8 +49,9 @@ int bank_class_load(const char *path, bank_class *out, char *err, size_t errlen)
 void bank_class_free(bank_class *c);
 
 /* One student's submission, for graders that see one at a time (Gradescope's
- * /autograder/submission): the folder's files, to the same rules, as one student named name. */
-int bank_class_load_student(const char *dir, const char *name, bank_class *out, char *err,
+ * /autograder/submission): a folder's files, or an archive's members (named "NAME/MEMBER"), to
+ * the same rules, as one student named name. */
+int bank_class_load_student(const char *path, const char *name, bank_class *out, char *err,
                             size_t errlen);
 
 /* The bytes of f: 0 and *data (owned by f, or, for a file on disk, malloc'ed into *owned for the

@@ -271,7 +271,14 @@ int bank_class_open_nested(bank_student *s, const char *name, const char *source
         free(f->disk_path);
         free(f->data);
     }
-    bank_class_note(s, "%s not opened: %s", name, why);
+    /* "SOURCE: what; refused" says "NAME not opened: what" in the student's row */
+    const char *what = why;
+    size_t src_len = strlen(source);
+    if (strncmp(what, source, src_len) == 0 && what[src_len] == ':' && what[src_len + 1] == ' ')
+        what += src_len + 2;
+    size_t what_len = strlen(what);
+    if (what_len >= 9 && strcmp(what + what_len - 9, "; refused") == 0) what_len -= 9;
+    bank_class_note(s, "%s not opened: %.*s", name, (int)what_len, what);
     return 0;
 }
 

@@ -178,6 +178,9 @@ int bank_class_load_archive(const char *path, bank_class *c, char *err, size_t e
         err[0] = '\0';
         rc = bank_archive_read_file(path, &b, &read, err, errlen);
     }
+    size_t e = strlen(err);
+    if (rc != 0 && e >= 9 && strcmp(err + e - 9, "; refused") == 0)
+        snprintf(err + e, errlen - e, ", nothing graded"); /* the whole class, spec G34 */
     for (size_t i = 0; i < layout.n; i++) free(layout.paths[i]);
     free(layout.paths);
     for (size_t i = 0; i < z.folders.n; i++) free(z.folders.paths[i]);

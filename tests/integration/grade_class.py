@@ -255,6 +255,21 @@ try:
     check(by["zed"]["first_wrong"] == "no output file" and "zip bomb" in by["zed"]["notes"],
           "a student's zip bomb is noted", by["zed"])
 
+    # rule: G30; one student's submission: a folder, or an archive
+    r = run("--input", sample, "class/dave")
+    check(r.returncode == 0 and r.stdout.startswith("note: also read as outputs, not graded: output_2.json\n") and
+          "class/dave/output.json: JSON, one object a line" in r.stdout and "5/5 events correct" in r.stdout,
+          "a student's folder: the output found in it, graded event by event", r.stdout + r.stderr)
+    r = run("--input", sample, "class/grace/project.zip")
+    check(r.returncode == 0 and "class/grace/project.zip:project/output.json: JSON, one array" in r.stdout,
+          "a student's archive: the output found in it", r.stdout + r.stderr)
+    r = run("--input", sample, "class/carol")
+    check(r.returncode == 1 and r.stderr == "bank grade: class/carol: no output file\n",
+          "a student's folder without an output: exit 1, one line", r.stderr)
+    r = run("--input", sample, "escape.zip")
+    check(r.returncode == 1 and "note: escape.zip not opened: ../../outside/output.json: a path that leaves "
+          "the archive" in r.stdout, "a submitted archive that escapes is not opened, and says why", r.stdout)
+
     # ---- Gradescope ----
     schema = json.load(open(os.path.join(source, "spec", "gradescope-results.schema.json")))
     Draft202012Validator.check_schema(schema)
