@@ -130,7 +130,7 @@ static int parse_options(int argc, char **argv, grade_options *o)
     memset(o, 0, sizeof *o);
     o->grade.mode = BANK_GRADE_CONSISTENT;
     o->grade.schedule = BANK_SCHEDULE_SEQUENTIAL;
-    int schedule_given = 0, c;
+    int schedule_given = 0, gradescope_shaped = 0, c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
@@ -158,14 +158,17 @@ static int parse_options(int argc, char **argv, grade_options *o)
         case OPT_INPUT_PATTERN: o->cls.input_pattern = optarg; break;
         case OPT_GRADESCOPE: o->cls.out.gradescope = optarg; break;
         case OPT_GS_GRANULARITY:
+            gradescope_shaped = 1;
             if (strcmp(optarg, "event") == 0) o->cls.out.gs.granularity = BANK_GS_PER_EVENT;
             else if (strcmp(optarg, "customer") == 0) o->cls.out.gs.granularity = BANK_GS_PER_CUSTOMER;
             else return bank_usage_error("grade", "--gradescope-granularity: \"%s\" is not event or customer", optarg);
             break;
         case OPT_GS_VISIBILITY:
+            gradescope_shaped = 1;
             if (parse_visibility("--gradescope-visibility", optarg, &o->cls.out.gs.visibility) != 0) return BANK_EXIT_USAGE;
             break;
         case OPT_GS_STDOUT:
+            gradescope_shaped = 1;
             if (parse_visibility("--gradescope-stdout-visibility", optarg, &o->cls.out.gs.stdout_visibility) != 0)
                 return BANK_EXIT_USAGE;
             break;
@@ -195,8 +198,7 @@ static int parse_options(int argc, char **argv, grade_options *o)
                                          "give a folder, an archive or --batch");
     if ((o->cls.out.gradescope || o->cls.out.github) && o->batch)
         return bank_usage_error("grade", "--gradescope and --github grade one submission; leave out --batch");
-    if ((o->cls.out.gs.visibility || o->cls.out.gs.stdout_visibility || o->cls.out.gs.granularity) &&
-        !o->cls.out.gradescope)
+    if (gradescope_shaped && !o->cls.out.gradescope)
         return bank_usage_error("grade", "--gradescope-* options shape --gradescope FILE; add it");
     if (o->cls.out.gs.points && !o->cls.out.gradescope && !o->cls.out.github)
         return bank_usage_error("grade", "--points scales --gradescope and --github; add one");

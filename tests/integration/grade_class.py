@@ -362,6 +362,21 @@ try:
     action = open(os.path.join(source, "action.yml")).read()
     check("using: composite" in action and "tools/github/grade_action.sh" in action,
           "action.yml is a composite action running tools/github/grade_action.sh")
+    try:
+        import yaml  # not a declared dependency: the wiring is checked when it is there
+    except ImportError:
+        yaml = None
+        print("note: python3-yaml is absent; action.yml's wiring is checked as text only")
+    if yaml:
+        import re
+        spec = yaml.safe_load(action)
+        steps = spec["runs"]["steps"]
+        used = set(re.findall(r"inputs\.([a-z-]+)", action))
+        check(spec["runs"]["using"] == "composite" and len(steps) == 1 and steps[0]["id"] == "grade" and
+              steps[0]["shell"] == "bash" and "grade_action.sh" in steps[0]["run"] and
+              spec["inputs"]["input"]["required"] is True and used == set(spec["inputs"]) and
+              "steps.grade.outputs.points" in spec["outputs"]["points"]["value"],
+              "action.yml: one bash step, every input used and declared, points from the step", spec)
     script = os.path.join(source, "tools", "github", "grade_action.sh")
     outputs = os.path.join(tmp, "github_output")
     summary2 = os.path.join(tmp, "summary2.md")
