@@ -64,8 +64,10 @@ int bank_grade_student(const bank_student *s, const bank_class_options *o, bank_
     }
     if (g->input) {
         g->row.n_events = bank_workload_event_count(g->input);
-        if (bank_choose_output(s, o->reader, g->input, o->pattern, own_file, &g->choice, err, errlen) != 0)
+        if (bank_choose_output(s, o->reader, g->input, o->pattern, own_file, &g->choice, err, errlen) != 0) {
+            bank_student_grade_free(g);
             return -1;
+        }
         const bank_class_file *out = g->choice.output;
         if (out) {
             if (grade_output(g, out, o->grade, err, errlen) != 0) {
