@@ -92,8 +92,8 @@ static int walk(walk_ctx *w, const char *dir, const char *rel, int depth)
 }
 
 /* A loose file of the class folder: its own student, or its Canvas student's. */
-static int add_loose_file(bank_class *c, const char *dir, const char *file, int canvas, char *err,
-                          size_t errlen)
+static int add_loose_file(bank_class *c, size_t folders, const char *dir, const char *file, int canvas,
+                          char *err, size_t errlen)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, file);
@@ -110,7 +110,7 @@ static int add_loose_file(bank_class *c, const char *dir, const char *file, int 
         snprintf(stem, sizeof stem, "%s", file);
         char *dot = strchr(stem, '.');
         if (dot && dot != stem) *dot = '\0';
-        if (bank_class_find(c, stem, NULL) != SIZE_MAX) /* a folder of that name is another student */
+        if (bank_class_find(c, stem, NULL) < folders) /* a folder of that name is another student */
             snprintf(stem, sizeof stem, "%s", file);
         s = bank_class_student(c, stem, NULL, 0);
     }
@@ -172,7 +172,8 @@ static int load_folder(const char *dir, bank_class *c, char *err, size_t errlen)
     /* Canvas's names are grouped when they are what the folder mostly holds (an unzipped
      * download), so that a stray "output_1_2_x.txt" elsewhere stays its own student. */
     int grouped = canvas > 0 && canvas * 2 >= n_loose;
-    for (size_t i = 0; rc == 0 && i < n_loose; i++) rc = add_loose_file(c, dir, loose[i], grouped, err, errlen);
+    size_t folders = c->n; /* the students made so far are the subfolders */
+    for (size_t i = 0; rc == 0 && i < n_loose; i++) rc = add_loose_file(c, folders, dir, loose[i], grouped, err, errlen);
     for (size_t i = 0; i < n_loose; i++) free(loose[i]);
     free(loose);
     if (rc != 0 && !err[0]) snprintf(err, errlen, "out of memory reading %s", dir);

@@ -77,7 +77,7 @@ static bank_student *locate(zip_ctx *z, const char *path, const char **name, cha
     }
     bank_canvas_name cn;
     if (z->canvas && bank_canvas_name_parse(p, &cn) == 0) {
-        *name = p + (cn.file - p);
+        *name = cn.file;
         return bank_class_student(z->c, cn.name, cn.id, cn.late);
     }
     *name = p;

@@ -247,8 +247,19 @@ try:
     shutil.copy("escape.zip", "class2/mallory/work.zip")
     shutil.copy("bomb.zip", "class2/zed.zip")
     write("class2/mallory/output.json", SEQUENTIAL)
+    write("class2/kim.json", SEQUENTIAL)
+    write("class2/kim.txt", "my notes\n")
+    write("class2/mallory.json", PYTHON_WRONG)
     r = run("--input", sample, "--batch", "class2", "--report", "c2.csv")
     by = {row["student"]: row for row in csv_rows("c2.csv")}
+    # rule: G30; loose files of one name are one student's, unless a folder has that name
+    check(sorted(by) == ["kim", "mallory", "mallory.json", "zed"] and by["kim"]["file"] == "kim.json" and
+          by["mallory.json"]["score"] == "4/5", "loose files: kim.json and kim.txt one student, mallory.json "
+          "beside the folder mallory another", sorted(by))
+    shutil.make_archive("class2", "zip", "class2")
+    r = run("--input", sample, "--batch", "class2.zip", "--report", "c2z.csv")
+    check(sorted(row["student"] for row in csv_rows("c2z.csv")) == sorted(by),
+          "the same students from the zipped folder", r.stdout + r.stderr)
     check(by["mallory"]["score"] == "5/5" and "work.zip not opened:" in by["mallory"]["notes"] and
           "leaves the archive" in by["mallory"]["notes"], "a student's own archive that escapes is noted",
           by["mallory"])
