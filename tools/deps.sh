@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, whatever the build and the tests need and this machine lacks.
-# Usage: tools/deps.sh [build|test|coverage]   (test adds what only the tests use; coverage adds
-# lcov to that)
+# Usage: tools/deps.sh [grade|build|test|coverage]   (grade: only what the grade-only build of
+# tools/gradescope and action.yml needs; test adds what only the tests use; coverage adds lcov)
 set -euo pipefail
 
-# libprotobuf-dev: google/protobuf/descriptor.proto, compiled with protoc-c so that bank drive
-# --proto can read the descriptor set that protobuf-compiler's protoc makes of a student's .proto.
-want=(gcc make cmake pkg-config libgrpc-dev protobuf-c-compiler libprotobuf-c-dev libcjson-dev
-      libcairo2-dev libprotobuf-dev protobuf-compiler)
+# libarchive-dev: bank grade --batch reads Canvas's submissions zip, and the zips inside students'
+# submissions, with it (bounded, nothing written to disk).
+want=(gcc make cmake pkg-config libcjson-dev libarchive-dev)
+if [ "${1:-build}" != grade ]; then
+  # libprotobuf-dev: google/protobuf/descriptor.proto, compiled with protoc-c so that bank drive
+  # --proto can read the descriptor set that protobuf-compiler's protoc makes of a student's .proto.
+  want+=(libgrpc-dev protobuf-c-compiler libprotobuf-c-dev libcairo2-dev libprotobuf-dev
+         protobuf-compiler)
+fi
 if [ "${1:-build}" = test ] || [ "${1:-build}" = coverage ]; then
   # criterion: unit tests; python3-grpcio, python3-protobuf, protobuf-compiler: a course-style
   # Python customer drives our branches over the course's own wire form.

@@ -24,6 +24,15 @@ static void score(char *buf, size_t n, const bank_grade_report *r)
     snprintf(buf, n, "%zu/%zu", r->n_correct, r->n_events);
 }
 
+/* A row's score: N/M; a student with nothing graded has 0 (spec G33), a file "-". */
+static void row_score(char *buf, size_t n, const bank_graded_file *g)
+{
+    if (g->report) score(buf, n, g->report);
+    else if (g->student && g->n_events) snprintf(buf, n, "0/%zu", g->n_events);
+    else if (g->student) snprintf(buf, n, "0");
+    else snprintf(buf, n, "-");
+}
+
 int bank_report_text(FILE *f, const bank_report_context *ctx, const bank_graded_file *g)
 {
     if (g->error) {
@@ -72,7 +81,18 @@ static cJSON *file_json(const bank_report_context *ctx, const bank_graded_file *
 {
     cJSON *o = cJSON_CreateObject();
     if (!o) return NULL;
-    cJSON_AddStringToObject(o, "file", g->path);
+    if (g->student) {
+        cJSON_AddStringToObject(o, "student", g->student);
+        if (g->canvas_id) cJSON_AddStringToObject(o, "canvas_id", g->canvas_id);
+        if (g->file) cJSON_AddStringToObject(o, "graded", g->file);
+        if (g->others) cJSON_AddStringToObject(o, "others", g->others);
+        if (g->notes) cJSON_AddStringToObject(o, "notes", g->notes);
+        if (!g->report) {
+            cJSON_AddNumberToObject(o, "events", (double)g->n_events);
+            cJSON_AddNumberToObject(o, "correct", 0);
+        }
+    }
+    if (g->path) cJSON_AddStringToObject(o, "file", g->path);
     cJSON_AddStringToObject(o, "mode", ctx->mode);
     if (g->error) {
         cJSON_AddStringToObject(o, "error", g->error);
@@ -138,7 +158,7 @@ static void first_wrong_text(char *buf, size_t n, const bank_graded_file *g)
 {
     buf[0] = '\0';
     if (g->error) {
-        snprintf(buf, n, "unusable: %s", g->error);
+        snprintf(buf, n, g->student ? "%s" : "unusable: %s", g->error);
         return;
     }
     const bank_grade_report *r = g->report;
@@ -214,23 +234,41 @@ static void html_table(FILE *f, const bank_report_context *ctx, const bank_grade
     bank_report_html_text(f, ctx->input);
     fputs("; judged ", f);
     bank_report_html_text(f, ctx->mode);
-    fprintf(f, "; %zu files</p>\n<table>\n<tr><th>file</th><th>score</th><th>first wrong event</th>"
-               "<th>format</th></tr>\n", n);
+    int by_student = n && files[0].student;
+    fprintf(f, "; %zu %s</p>\n<table>\n<tr>%s<th>score</th><th>first wrong event</th>"
+               "<th>format</th>%s</tr>\n", n, by_student ? "students" : "files",
+            by_student ? "<th>student</th><th>file</th>" : "<th>file</th>", by_student ? "<th>notes</th>" : "");
     for (size_t i = 0; i < n; i++) {
         const bank_graded_file *g = &files[i];
         const char *cls = g->error ? "bad" : g->report->n_correct == g->report->n_events && !g->report->n_wrong ? "ok" : "wrong";
-        char sc[64] = "-", first[1024];
-        if (!g->error) score(sc, sizeof sc, g->report);
+        char sc[64], first[1024];
+        row_score(sc, sizeof sc, g);
         first_wrong_text(first, sizeof first, g);
         fprintf(f, "<tr class=\"%s\"><td>", cls);
-        bank_report_html_text(f, g->path);
+        if (by_student) {
+            bank_report_html_text(f, g->student);
+            fputs("</td><td>", f);
+            bank_report_html_text(f, g->file ? g->file : "-");
+        } else {
+            bank_report_html_text(f, g->path);
+        }
         fprintf(f, "</td><td>%s</td><td>", sc);
         bank_report_html_text(f, first);
         fputs("</td><td>", f);
         bank_report_html_text(f, g->format ? g->format : "");
+        if (by_student) {
+            fputs("</td><td>", f);
+            if (g->others) {
+                fputs("also read as outputs: ", f);
+                bank_report_html_text(f, g->others);
+                if (g->notes) fputs("; ", f);
+            }
+            bank_report_html_text(f, g->notes ? g->notes : "");
+        }
         fputs("</td></tr>\n", f);
         if (!g->error && g->report->n_wrong + g->report->n_undecided > 0) {
-            fputs("<tr><td></td><td colspan=\"3\"><details><summary>every verdict</summary>\n", f);
+            fprintf(f, "<tr><td></td><td colspan=\"%d\"><details><summary>every verdict</summary>\n",
+                    by_student ? 5 : 3);
             bank_report_html_verdicts(f, g->report);
             fputs("</details></td></tr>\n", f);
         }
@@ -252,12 +290,59 @@ void bank_report_html_svg(FILE *f, const char *svg_document)
     fputc('\n', f);
 }
 
+/* A class: a row per student (spec G33), as text or CSV. */
+static int class_table(FILE *f, bank_table_kind kind, const bank_graded_file *rows, size_t n)
+{
+    size_t sw = 7, fw = 4, mw = 6;
+    for (size_t i = 0; i < n; i++) {
+        if (strlen(rows[i].student) > sw) sw = strlen(rows[i].student);
+        if (rows[i].file && strlen(rows[i].file) > fw) fw = strlen(rows[i].file);
+        if (rows[i].format && strlen(rows[i].format) > mw) mw = strlen(rows[i].format);
+    }
+    if (kind == BANK_TABLE_CSV)
+        fputs("student,canvas_id,score,correct,events,file,others,format,first_wrong,notes,source\n", f);
+    else
+        fprintf(f, "%-*s  %-9s  %-*s  %-*s  %s\n", (int)sw, "student", "score", (int)fw, "file",
+                (int)mw, "format", "first wrong event / notes");
+    for (size_t i = 0; i < n; i++) {
+        const bank_graded_file *g = &rows[i];
+        char sc[64], first[1024];
+        row_score(sc, sizeof sc, g);
+        first_wrong_text(first, sizeof first, g);
+        if (kind == BANK_TABLE_CSV) {
+            const char *fields[] = {g->student, g->canvas_id ? g->canvas_id : "", sc};
+            for (size_t k = 0; k < 3; k++) {
+                csv_field(f, fields[k]);
+                fputc(',', f);
+            }
+            fprintf(f, "%zu,%zu,", g->report ? g->report->n_correct : 0,
+                    g->report ? g->report->n_events : g->n_events);
+            const char *rest[] = {g->file ? g->file : "", g->others ? g->others : "",
+                                  g->format ? g->format : "", first, g->notes ? g->notes : "",
+                                  g->path ? g->path : ""};
+            for (size_t k = 0; k < 6; k++) {
+                if (k) fputc(',', f);
+                csv_field(f, rest[k]);
+            }
+            fputc('\n', f);
+            continue;
+        }
+        fprintf(f, "%-*s  %-9s  %-*s  %-*s  %s", (int)sw, g->student, sc, (int)fw, g->file ? g->file : "-",
+                (int)mw, g->format ? g->format : "", first);
+        const char *sep = first[0] ? "; " : "";
+        if (g->others) fprintf(f, "%salso read as outputs: %s", sep, g->others), sep = "; ";
+        if (g->notes) fprintf(f, "%s%s", sep, g->notes);
+        fputc('\n', f);
+    }
+    return ferror(f) ? -1 : 0;
+}
+
 int bank_report_table(FILE *f, bank_table_kind kind, const bank_report_context *ctx,
                       const bank_graded_file *files, size_t n)
 {
     if (kind == BANK_TABLE_JSON) {
         cJSON *o = cJSON_CreateObject();
-        cJSON *arr = o ? cJSON_AddArrayToObject(o, "files") : NULL;
+        cJSON *arr = o ? cJSON_AddArrayToObject(o, n && files[0].student ? "students" : "files") : NULL;
         if (!arr) {
             cJSON_Delete(o);
             return -1;
@@ -271,6 +356,7 @@ int bank_report_table(FILE *f, bank_table_kind kind, const bank_report_context *
         html_table(f, ctx, files, n);
         return ferror(f) ? -1 : 0;
     }
+    if (n && files[0].student) return class_table(f, kind, files, n);
     if (kind == BANK_TABLE_CSV) fputs("file,score,correct,events,first_wrong,format\n", f);
     size_t width = 4;
     for (size_t i = 0; i < n; i++)
@@ -283,8 +369,8 @@ int bank_report_table(FILE *f, bank_table_kind kind, const bank_report_context *
                 "first wrong event");
     for (size_t i = 0; i < n; i++) {
         const bank_graded_file *g = &files[i];
-        char sc[64] = "-", first[1024];
-        if (!g->error) score(sc, sizeof sc, g->report);
+        char sc[64], first[1024];
+        row_score(sc, sizeof sc, g);
         first_wrong_text(first, sizeof first, g);
         if (kind == BANK_TABLE_CSV) {
             csv_field(f, g->path);
