@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, whatever the build and the tests need and this machine lacks.
-# Usage: tools/deps.sh [build|test|coverage]   (test adds what only the tests use; coverage adds
-# lcov to that)
+# Usage: tools/deps.sh [build|test|coverage|package]   (test adds what only the tests use;
+# coverage adds lcov to that; package adds what tools/package.sh needs)
 set -euo pipefail
 
 # libprotobuf-dev: google/protobuf/descriptor.proto, compiled with protoc-c so that bank drive
@@ -16,6 +16,12 @@ if [ "${1:-build}" = test ] || [ "${1:-build}" = coverage ]; then
   want+=(libcriterion-dev python3 python3-grpcio python3-protobuf spin
          python3-jsonschema)
 fi
+# dpkg-dev (dpkg-shlibdeps) and file: CPack reads the .deb's Depends from the binary with them;
+# man-db: the package test reads the installed page with man -l.
+case "${1:-build}" in
+  test|coverage) want+=(dpkg-dev file man-db) ;;
+  package) want+=(dpkg-dev file) ;;
+esac
 # lcov: tools/coverage.sh gathers gcov's counts with it.
 if [ "${1:-build}" = coverage ]; then want+=(lcov); fi
 
