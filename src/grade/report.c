@@ -173,14 +173,27 @@ void bank_report_html_text(FILE *f, const char *s)
     }
 }
 
+/* Long paths and verdicts wrap inside their cells (a path breaks anywhere), so a table never
+ * runs past the window; the score stays on one line; a diagram wider than the window scrolls in
+ * its own box instead of the page. */
+static const char html_style[] =
+    "<style>body{font-family:sans-serif;margin:1em 2em;line-height:1.35}"
+    "table{border-collapse:collapse;margin:0.5em 0}"
+    "td,th{border:1px solid #999;padding:2px 6px;text-align:left;vertical-align:top}"
+    "table.files{width:100%}table.files td{overflow-wrap:anywhere}"
+    "table.files th:nth-child(1){width:30%}table.files th:nth-child(3){width:45%}"
+    "table.files tr[class] td:nth-child(2){white-space:nowrap}"
+    "table.files details ul{margin:0.3em 0;padding-left:1.5em}"
+    "table.summary td{text-align:right;font-size:1.2em}table.summary small{font-size:0.7em}"
+    ".ok{background:#dfd}.wrong{background:#fdd}.bad{background:#ddd}.undecided{background:#ffc}"
+    ".diagram{overflow-x:auto;max-width:100%}.diagram svg{display:block}</style>";
+
 void bank_report_html_begin(FILE *f, const char *title)
 {
     fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>", f);
     bank_report_html_text(f, title);
-    fputs("</title>\n<style>body{font-family:sans-serif}table{border-collapse:collapse}"
-          "td,th{border:1px solid #999;padding:2px 6px;text-align:left;vertical-align:top}"
-          ".ok{background:#dfd}.wrong{background:#fdd}.bad{background:#ddd}</style></head><body>\n<h1>",
-          f);
+    fprintf(f, "</title>\n<meta name=\"viewport\" content=\"width=device-width\">\n%s</head><body>\n<h1>",
+            html_style);
     bank_report_html_text(f, title);
     fputs("</h1>\n", f);
 }
@@ -207,6 +220,46 @@ void bank_report_html_verdicts(FILE *f, const bank_grade_report *r)
     fputs("</ul>\n", f);
 }
 
+/* A file's class in the HTML report (its row's colour): all correct ("ok"), some verdict
+ * wrong, nothing wrong but something undecided, or unusable ("bad"). */
+static const char *file_class(const bank_graded_file *g)
+{
+    if (g->error) return "bad";
+    if (g->report->n_wrong) return "wrong";
+    return g->report->n_correct == g->report->n_events ? "ok" : "undecided";
+}
+
+/* The counts of each class at the top of the HTML report, and the mean score of the files that
+ * could be graded. */
+static void html_summary(FILE *f, const bank_graded_file *files, size_t n)
+{
+    size_t correct = 0, wrong = 0, undecided = 0, unusable = 0;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *cls = file_class(&files[i]);
+        const bank_grade_report *r = files[i].report;
+        correct += strcmp(cls, "ok") == 0;
+        wrong += strcmp(cls, "wrong") == 0;
+        undecided += strcmp(cls, "undecided") == 0;
+        unusable += strcmp(cls, "bad") == 0;
+        if (!files[i].error)
+            sum += r->n_events ? (double)r->n_correct / (double)r->n_events : r->n_wrong ? 0 : 1;
+    }
+    size_t graded = n - unusable;
+    fputs("<table id=\"summary\" class=\"summary\">\n<tr><th>files</th><th>all correct</th>"
+          "<th>some wrong</th>", f);
+    if (undecided) fputs("<th>undecided</th>", f);
+    fprintf(f, "<th>unusable</th><th>mean score</th></tr>\n<tr><td>%zu</td><td class=\"ok\">%zu</td>"
+               "<td class=\"wrong\">%zu</td>", n, correct, wrong);
+    if (undecided) fprintf(f, "<td class=\"undecided\">%zu</td>", undecided);
+    fprintf(f, "<td class=\"bad\">%zu</td>", unusable);
+    if (graded)
+        fprintf(f, "<td>%.1f%% <small>(of the %zu graded file%s)</small></td></tr>\n</table>\n",
+                100.0 * sum / (double)graded, graded, graded == 1 ? "" : "s");
+    else
+        fputs("<td>- <small>(no file could be graded)</small></td></tr>\n</table>\n", f);
+}
+
 static void html_table(FILE *f, const bank_report_context *ctx, const bank_graded_file *files, size_t n)
 {
     bank_report_html_begin(f, "bank grade");
@@ -214,11 +267,13 @@ static void html_table(FILE *f, const bank_report_context *ctx, const bank_grade
     bank_report_html_text(f, ctx->input);
     fputs("; judged ", f);
     bank_report_html_text(f, ctx->mode);
-    fprintf(f, "; %zu files</p>\n<table>\n<tr><th>file</th><th>score</th><th>first wrong event</th>"
-               "<th>format</th></tr>\n", n);
+    fputs("</p>\n", f);
+    html_summary(f, files, n);
+    fputs("<table class=\"files\">\n<tr><th>file</th><th>score</th><th>first wrong event</th>"
+          "<th>format</th></tr>\n", f);
     for (size_t i = 0; i < n; i++) {
         const bank_graded_file *g = &files[i];
-        const char *cls = g->error ? "bad" : g->report->n_correct == g->report->n_events && !g->report->n_wrong ? "ok" : "wrong";
+        const char *cls = file_class(g);
         char sc[64] = "-", first[1024];
         if (!g->error) score(sc, sizeof sc, g->report);
         first_wrong_text(first, sizeof first, g);
@@ -246,10 +301,12 @@ static void html_table(FILE *f, const bank_report_context *ctx, const bank_grade
 
 void bank_report_html_svg(FILE *f, const char *svg_document)
 {
-    /* inline, without the XML declaration, which may only open a document */
+    /* inline, without the XML declaration, which may only open a document; in a box of its own
+     * that scrolls when the diagram is wider than the window */
     const char *svg = strstr(svg_document, "<svg");
+    fputs("<div class=\"diagram\">", f);
     fputs(svg ? svg : "", f);
-    fputc('\n', f);
+    fputs("</div>\n", f);
 }
 
 int bank_report_table(FILE *f, bank_table_kind kind, const bank_report_context *ctx,
