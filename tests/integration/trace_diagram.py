@@ -122,6 +122,12 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run("diagram", bad, "-o", os.path.join(tmp, "x.svg"))
     check(r.returncode == 2 and "bad.jsonl:2:" in r.stderr and r.stderr.count("\n") == 1,
           "a broken line: one message with line and column, exit 2 (%s)" % r.stderr.strip())
+    # a time beyond int64 is refused, not converted (the conversion would be undefined)
+    with open(bad, "w") as f:
+        f.write(open(trace).readline().replace('"t_recv_us":', '"t_recv_us": 1e300, "x":', 1))
+    r = run("diagram", bad, "-o", os.path.join(tmp, "x.svg"))
+    check(r.returncode == 2 and "t_recv_us" in r.stderr and r.stderr.count("\n") == 1,
+          "a time beyond int64: one message naming it, exit 2 (%s)" % r.stderr.strip())
     r = run("run", "--cluster", bad, "--trace", bad, sample)
     check(r.returncode == 2 and "--trace" in r.stderr, "--trace with --cluster is refused")
 
