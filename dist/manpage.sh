@@ -16,7 +16,8 @@ date=$(date -u -d "@${SOURCE_DATE_EPOCH:-$(date +%s)}" +%Y-%m-%d)
 # argument 1); an unindented line ending in ":" above an indented one heads a list;
 # "  TAG  description" (two spaces, a tag, two or more spaces) is a list item, and the
 # deeper-indented lines below it continue it; "  - text" is a bullet; any other unindented line
-# is running text (a new paragraph when it starts "label: "), and a blank line ends a paragraph.
+# is running text (a new paragraph when it starts with a label of one or two words and a colon,
+# "exit status: "), and a blank line ends a paragraph.
 to_roff() {
   awk -v skip_usage="${1:-0}" '
     function esc(s) {
@@ -57,7 +58,7 @@ to_roff() {
           if (state != "start") print ".PP"
           print "\\fB" esc(s) "\\fR"; print ".br"; state = "head"; continue
         }
-        if (state == "item" || (state == "para" && s ~ /^[a-z][a-z ]*: /)) print ".PP"
+        if (state == "item" || (state == "para" && s ~ /^[a-z]+( [a-z]+)?: /)) print ".PP"
         print esc(s); state = "para"
       }
       if (state == "usage") out(".fi")
