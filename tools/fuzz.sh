@@ -87,10 +87,15 @@ else
   cmake --build "$build" -j "$(nproc)" --target "${targets[@]/#/fuzz_}" >/dev/null
 fi
 
-# Campaigns run unattended: no curses screen, no CPU-governor or core-pattern checks. More
-# instances than cores cannot each have a core of their own.
+# Campaigns run unattended: no curses screen, no CPU-governor or core-pattern checks. AFL++
+# binds each instance to a core no other afl-fuzz holds and aborts when there is none, so when
+# these instances and the ones already running outnumber the cores, none is bound.
 export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
-[ "$jobs" -le "$(nproc)" ] || export AFL_NO_AFFINITY=1
+running=$(pgrep -xc afl-fuzz || true)
+if [ "$engine" = afl ] && [ $((running + jobs)) -gt "$(nproc)" ]; then
+  export AFL_NO_AFFINITY=1
+  echo "fuzz.sh: $running afl-fuzz already running and $jobs more on $(nproc) cores: instances not bound to cores" >&2
+fi
 
 stat_of() { sed -n "s/^$2 *: *//p" "$1" 2>/dev/null | head -n 1; }
 count() { find "$1" -mindepth 1 -maxdepth 1 -name "$2" 2>/dev/null | wc -l; }
