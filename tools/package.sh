@@ -26,10 +26,15 @@ fi
 deb=$(ls "$out"/*.deb)
 echo "$deb"
 echo "Depends: $(dpkg-deb -f "$deb" Depends)"
+echo "Recommends: $(dpkg-deb -f "$deb" Recommends)"
 dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { print "  " $NF }'
 if [ "$install" = 1 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --reinstall "$deb" >/dev/null
-  echo "installed: $(command -v bank) ($(bank --version | head -n 1)); man bank"
+  if ! DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --reinstall "$deb" >"$build/apt.log" 2>&1; then
+    echo "package.sh: apt-get could not install $deb; its log:" >&2
+    tail -n 20 "$build/apt.log" >&2
+    exit 1
+  fi
+  echo "installed: $(command -v bank) ($(bank --version | head -n 1)); see man bank"
 fi

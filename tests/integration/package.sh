@@ -25,6 +25,8 @@ depends=$(dpkg-deb -f "$deb" Depends)
 for lib in libgrpc libprotobuf-c libcjson libcairo2; do
   case "$depends" in *"$lib"*) pass "Depends names $lib" ;; *) fail "Depends lacks $lib: $depends" ;; esac
 done
+case "$(dpkg-deb -f "$deb" Recommends)" in *protobuf-compiler*) pass "Recommends protobuf-compiler (bank drive --proto)" ;;
+  *) fail "Recommends lacks protobuf-compiler" ;; esac
 files=$(dpkg-deb -c "$deb" | awk '{ print $NF }')
 for f in ./usr/bin/bank ./usr/share/man/man1/bank.1.gz ./usr/share/bash-completion/completions/bank; do
   if grep -qxF "$f" <<<"$files"; then pass "package holds $f"; else fail "package lacks $f"; fi
