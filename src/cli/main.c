@@ -53,7 +53,7 @@ static void usage(FILE *f)
         int col = fprintf(f, "  %-17s", head);
         for (const char *w = commands[i].summary; *w;) {
             int len = (int)strcspn(w, " ");
-            if (col + 1 + len > 96) col = fprintf(f, "\n%19s", "");
+            if (col + 1 + len > 96) col = fprintf(f, "\n%19s", "") - 1;
             col += fprintf(f, " %.*s", len, w);
             w += len + (w[len] == ' ');
         }
