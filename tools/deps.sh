@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, whatever the build and the tests need and this machine lacks.
-# Usage: tools/deps.sh [grade|build|test|coverage]   (grade: only what the grade-only build of
-# tools/gradescope and action.yml needs; test adds what only the tests use; coverage adds lcov)
+# Usage: tools/deps.sh [grade|build|test|coverage|package]   (grade: only what the grade-only
+# build of tools/gradescope and action.yml needs; test adds what only the tests use; coverage adds
+# lcov to that; package adds what tools/package.sh needs)
 set -euo pipefail
 
 # libarchive-dev: bank grade --batch reads Canvas's submissions zip, and the zips inside students'
@@ -21,6 +22,13 @@ if [ "${1:-build}" = test ] || [ "${1:-build}" = coverage ]; then
   want+=(libcriterion-dev python3 python3-grpcio python3-protobuf spin
          python3-jsonschema)
 fi
+# dpkg-dev (dpkg-shlibdeps) and file: CPack reads the .deb's Depends from the binary with them;
+# man-db: the package test reads the installed page with man -l; chromium: the HTML report is
+# rendered headless (118 MB to download, 400 MB installed with what it pulls in).
+case "${1:-build}" in
+  test|coverage) want+=(dpkg-dev file man-db chromium) ;;
+  package) want+=(dpkg-dev file) ;;
+esac
 # lcov: tools/coverage.sh gathers gcov's counts with it.
 if [ "${1:-build}" = coverage ]; then want+=(lcov); fi
 

@@ -9,5 +9,6 @@ int bank_cmd_soak(int argc, char **argv);
 int bank_cmd_grade(int argc, char **argv);
 int bank_cmd_diagram(int argc, char **argv);
 int bank_cmd_drive(int argc, char **argv);
+int bank_cmd_version(int argc, char **argv);
 
 #endif

@@ -193,14 +193,28 @@ void bank_report_html_text(FILE *f, const char *s)
     }
 }
 
+/* Long paths and verdicts wrap inside their cells (a path breaks anywhere), so a table never
+ * runs past the window; the score stays on one line; a diagram wider than the window scrolls in
+ * its own box instead of the page. */
+static const char html_style[] =
+    "<style>body{font-family:sans-serif;margin:1em 2em;line-height:1.35}"
+    "table{border-collapse:collapse;margin:0.5em 0}"
+    "td,th{border:1px solid #999;padding:2px 6px;text-align:left;vertical-align:top}"
+    "table.files{width:100%;table-layout:fixed}table.files td,table.files th{overflow-wrap:anywhere}"
+    "table.files th.who{width:30%}table.files th.score{width:4.5em}table.files th.first{width:45%}"
+    "table.students th.who{width:15%}table.students th.file{width:15%}table.students th.first{width:40%}"
+    "table.files td.score{white-space:nowrap}"
+    "table.files details ul{margin:0.3em 0;padding-left:1.5em}"
+    "table.summary td{text-align:right;font-size:1.2em}table.summary small{font-size:0.7em}"
+    ".ok{background:#dfd}.wrong{background:#fdd}.bad{background:#ddd}.undecided{background:#ffc}"
+    ".diagram{overflow-x:auto;max-width:100%}.diagram svg{display:block}</style>";
+
 void bank_report_html_begin(FILE *f, const char *title)
 {
     fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>", f);
     bank_report_html_text(f, title);
-    fputs("</title>\n<style>body{font-family:sans-serif}table{border-collapse:collapse}"
-          "td,th{border:1px solid #999;padding:2px 6px;text-align:left;vertical-align:top}"
-          ".ok{background:#dfd}.wrong{background:#fdd}.bad{background:#ddd}</style></head><body>\n<h1>",
-          f);
+    fprintf(f, "</title>\n<meta name=\"viewport\" content=\"width=device-width\">\n%s</head><body>\n<h1>",
+            html_style);
     bank_report_html_text(f, title);
     fputs("</h1>\n", f);
 }
@@ -227,6 +241,46 @@ void bank_report_html_verdicts(FILE *f, const bank_grade_report *r)
     fputs("</ul>\n", f);
 }
 
+/* A file's class in the HTML report (its row's colour): all correct ("ok"), some verdict
+ * wrong, nothing wrong but something undecided, or unusable ("bad"). */
+static const char *file_class(const bank_graded_file *g)
+{
+    if (g->error) return "bad";
+    if (g->report->n_wrong) return "wrong";
+    return g->report->n_correct == g->report->n_events ? "ok" : "undecided";
+}
+
+/* The counts of each class at the top of the HTML report, and the mean score of the files that
+ * could be graded. */
+static void html_summary(FILE *f, const bank_graded_file *files, size_t n, const char *what)
+{
+    size_t correct = 0, wrong = 0, undecided = 0, unusable = 0;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *cls = file_class(&files[i]);
+        const bank_grade_report *r = files[i].report;
+        correct += strcmp(cls, "ok") == 0;
+        wrong += strcmp(cls, "wrong") == 0;
+        undecided += strcmp(cls, "undecided") == 0;
+        unusable += strcmp(cls, "bad") == 0;
+        if (!files[i].error)
+            sum += r->n_events ? (double)r->n_correct / (double)r->n_events : r->n_wrong ? 0 : 1;
+    }
+    size_t graded = n - unusable;
+    fprintf(f, "<table id=\"summary\" class=\"summary\">\n<tr><th>%s</th><th>all correct</th>"
+               "<th>some wrong</th>", what);
+    if (undecided) fputs("<th>undecided</th>", f);
+    fprintf(f, "<th>unusable</th><th>mean score</th></tr>\n<tr><td>%zu</td><td class=\"ok\">%zu</td>"
+               "<td class=\"wrong\">%zu</td>", n, correct, wrong);
+    if (undecided) fprintf(f, "<td class=\"undecided\">%zu</td>", undecided);
+    fprintf(f, "<td class=\"bad\">%zu</td>", unusable);
+    if (graded)
+        fprintf(f, "<td>%.1f%% <small>(of the %zu graded file%s)</small></td></tr>\n</table>\n",
+                100.0 * sum / (double)graded, graded, graded == 1 ? "" : "s");
+    else
+        fputs("<td>- <small>(no file could be graded)</small></td></tr>\n</table>\n", f);
+}
+
 static void html_table(FILE *f, const bank_report_context *ctx, const bank_graded_file *files, size_t n)
 {
     bank_report_html_begin(f, "bank grade");
@@ -234,13 +288,17 @@ static void html_table(FILE *f, const bank_report_context *ctx, const bank_grade
     bank_report_html_text(f, ctx->input);
     fputs("; judged ", f);
     bank_report_html_text(f, ctx->mode);
+    fputs("</p>\n", f);
     int by_student = n && files[0].student;
-    fprintf(f, "; %zu %s</p>\n<table>\n<tr>%s<th>score</th><th>first wrong event</th>"
-               "<th>format</th>%s</tr>\n", n, by_student ? "students" : "files",
-            by_student ? "<th>student</th><th>file</th>" : "<th>file</th>", by_student ? "<th>notes</th>" : "");
+    html_summary(f, files, n, by_student ? "students" : "files");
+    fprintf(f, "<table class=\"files%s\">\n<tr>%s<th class=\"score\">score</th>"
+               "<th class=\"first\">first wrong event</th><th>%s</th></tr>\n",
+            by_student ? " students" : "",
+            by_student ? "<th class=\"who\">student</th><th class=\"file\">file</th>" : "<th class=\"who\">file</th>",
+            by_student ? "format; notes" : "format");
     for (size_t i = 0; i < n; i++) {
         const bank_graded_file *g = &files[i];
-        const char *cls = g->error ? "bad" : g->report->n_correct == g->report->n_events && !g->report->n_wrong ? "ok" : "wrong";
+        const char *cls = file_class(g);
         char sc[64], first[1024];
         row_score(sc, sizeof sc, g);
         first_wrong_text(first, sizeof first, g);
@@ -252,23 +310,24 @@ static void html_table(FILE *f, const bank_report_context *ctx, const bank_grade
         } else {
             bank_report_html_text(f, g->path);
         }
-        fprintf(f, "</td><td>%s</td><td>", sc);
+        fprintf(f, "</td><td class=\"score\">%s</td><td class=\"first\">", sc);
         bank_report_html_text(f, first);
         fputs("</td><td>", f);
         bank_report_html_text(f, g->format ? g->format : "");
-        if (by_student) {
-            fputs("</td><td>", f);
+        if (by_student && (g->others || g->notes)) { /* under the format: a narrow page has room */
+            fputs("<br><small>", f);
             if (g->others) {
                 fputs("also read as outputs: ", f);
                 bank_report_html_text(f, g->others);
                 if (g->notes) fputs("; ", f);
             }
             bank_report_html_text(f, g->notes ? g->notes : "");
+            fputs("</small>", f);
         }
         fputs("</td></tr>\n", f);
         if (!g->error && g->report->n_wrong + g->report->n_undecided > 0) {
             fprintf(f, "<tr><td></td><td colspan=\"%d\"><details><summary>every verdict</summary>\n",
-                    by_student ? 5 : 3);
+                    by_student ? 4 : 3);
             bank_report_html_verdicts(f, g->report);
             fputs("</details></td></tr>\n", f);
         }
@@ -284,10 +343,12 @@ static void html_table(FILE *f, const bank_report_context *ctx, const bank_grade
 
 void bank_report_html_svg(FILE *f, const char *svg_document)
 {
-    /* inline, without the XML declaration, which may only open a document */
+    /* inline, without the XML declaration, which may only open a document; in a box of its own
+     * that scrolls when the diagram is wider than the window */
     const char *svg = strstr(svg_document, "<svg");
+    fputs("<div class=\"diagram\">", f);
     fputs(svg ? svg : "", f);
-    fputc('\n', f);
+    fputs("</div>\n", f);
 }
 
 /* A class: a row per student (spec G33), as text or CSV. */

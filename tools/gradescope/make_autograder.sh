@@ -28,7 +28,7 @@ cp "$input" "$stage/input.json"
   for a in "$@"; do printf '%s\n' "$a"; done
 } >"$stage/grade.conf"
 mkdir -p "$stage/bank-src/tools"
-cp -r "$root/CMakeLists.txt" "$root/src" "$stage/bank-src/"
+cp -r "$root/CMakeLists.txt" "$root/cmake" "$root/src" "$stage/bank-src/"
 cp "$root/tools/deps.sh" "$stage/bank-src/tools/"
 # The options must make sense to bank grade before a course uploads them (exit status 2: usage).
 bank=${BANK:-$(command -v bank || true)}
