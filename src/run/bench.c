@@ -43,7 +43,7 @@ static int measure_bare(const bank_branches *br, size_t calls, bank_latency_summ
                         size_t errlen)
 {
     uint64_t *ns = calloc(calls ? calls : 1, sizeof *ns);
-    bank_channel *ch = bank_channel_open(bank_branches_target(br, 0));
+    bank_channel *ch = bank_branches_channel(br, 0);
     grpc_completion_queue *cq = bank_client_cq_create();
     int rc = ns && ch ? 0 : -1;
     if (rc != 0) snprintf(err, errlen, "out of memory");
@@ -73,7 +73,7 @@ static int measure_bare_fanout(const bank_branches *br, size_t n_branches, size_
     grpc_completion_queue *cq = bank_client_cq_create();
     int rc = ns && chs ? 0 : -1;
     for (size_t i = 0; i < n && rc == 0; i++)
-        if (!(chs[i] = bank_channel_open(bank_branches_target(br, i + 1)))) rc = -1;
+        if (!(chs[i] = bank_branches_channel(br, i + 1))) rc = -1;
     if (rc != 0) snprintf(err, errlen, "out of memory");
     for (size_t i = 0; i < 20 && rc == 0; i++) /* warm-up: connections */
         rc = bank_client_echo_all(chs, n, cq, bare_payload, sizeof bare_payload, 10000, err, errlen);
@@ -130,7 +130,7 @@ static int measure_bare_parallel(const bank_branches *br, size_t threads, size_t
     pthread_mutex_init(&bp.lock, NULL);
     pthread_cond_init(&bp.go, NULL);
     uint64_t t = now_ns();
-    bp.ch = bank_channel_open(bank_branches_target(br, 0));
+    bp.ch = bank_branches_channel(br, 0);
     size_t started = 0;
     while (tid && bp.ch && started < threads &&
            pthread_create(&tid[started], NULL, bare_worker, &bp) == 0)
