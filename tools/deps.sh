@@ -4,8 +4,10 @@
 # lcov to that)
 set -euo pipefail
 
+# libssl-dev: rpc/tls.c reads certificates with libcrypto (gRPC's own TLS library here);
+# openssl: tools/certs.sh makes the certificates for mutual TLS (and the TLS tests use it).
 want=(gcc make cmake pkg-config libgrpc-dev protobuf-c-compiler libprotobuf-c-dev libcjson-dev
-      libcairo2-dev)
+      libcairo2-dev libssl-dev openssl)
 if [ "${1:-build}" = test ] || [ "${1:-build}" = coverage ]; then
   # criterion: unit tests; python3-grpcio, python3-protobuf, protobuf-compiler: a course-style
   # Python customer drives our branches over the course's own wire form.
