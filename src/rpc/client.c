@@ -136,8 +136,11 @@ static int unary(bank_channel *ch, grpc_completion_queue *cq, int which, grpc_by
     if (status != GRPC_STATUS_OK || !*reply) {
         char *why = grpc_slice_to_c_string(details);
         if (status == GRPC_STATUS_DEADLINE_EXCEEDED)
-            snprintf(err, errlen, "%s: no answer within the deadline of %d ms (--deadline-ms)",
-                     ch->target, deadline_ms);
+            snprintf(err, errlen, "%s: no answer within the deadline of %d ms (--deadline-ms)%s",
+                     ch->target, deadline_ms,
+                     grpc_channel_check_connectivity_state(ch->channel, 0) == GRPC_CHANNEL_READY
+                         ? ""
+                         : "; it never connected: it is down, or the TLS handshake failed");
         else
             snprintf(err, errlen, "%s: gRPC status %d: %s", ch->target, (int)status,
                      *why ? why : "no reply");
