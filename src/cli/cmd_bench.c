@@ -21,6 +21,7 @@ static const char bench_usage[] =
     "  - customer operations per second and p50/p99 latency of query, deposit and withdraw,\n"
     "    first one operation at a time (the sequential schedule), then every customer at once\n"
     "    (live);\n"
+    "  - a new channel's first call, one channel after another (what connecting costs);\n"
     "  - the ratios the targets are read from, with the targets: query/bare <= 1.3 (p50, one\n"
     "    at a time); deposit/(bare + bare fan-out) <= 1.3 at 10 branches (a write is its own\n"
     "    call, then one to every other branch); the RPC-equivalent efficiency >= 1.0: live ops/s\n"
