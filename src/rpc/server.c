@@ -248,6 +248,14 @@ static void handle_snapshot(server_call *c)
     bank_reply_raw(c, GRPC_STATUS_OK, NULL);
 }
 
+static void dispatch(server_call *c)
+{
+    if (c->method == M_ECHO) handle_echo(c);
+    else if (c->method < M_ECHO) handle_request(c);
+    else if (c->method == M_SNAPSHOT) handle_snapshot(c);
+    else handle_unknown(c);
+}
+
 static void on_incoming(bank_engine_tag *tag, int ok)
 {
     server_call *c = (server_call *)tag;
@@ -257,17 +265,7 @@ static void on_incoming(bank_engine_tag *tag, int ok)
     } else {
         c->t_recv_us = s->cfg.trace ? bank_now_us() : 0;
         if (!atomic_load(&s->stopping)) post_request(s, c->method);
-        if (!authorized(c)) {
-            /* answered already */
-        } else if (c->method == M_ECHO) {
-            handle_echo(c);
-        } else if (c->method < M_ECHO) {
-            handle_request(c);
-        } else if (c->method == M_SNAPSHOT) {
-            handle_snapshot(c);
-        } else {
-            handle_unknown(c);
-        }
+        if (authorized(c)) dispatch(c);
     }
     bank_server_untrack(s);
 }
