@@ -11,8 +11,10 @@ want=(gcc make cmake pkg-config libcjson-dev libarchive-dev)
 if [ "${1:-build}" != grade ]; then
   # libprotobuf-dev: google/protobuf/descriptor.proto, compiled with protoc-c so that bank drive
   # --proto can read the descriptor set that protobuf-compiler's protoc makes of a student's .proto.
+  # libssl-dev: rpc/tls.c reads certificates with libcrypto (gRPC's own TLS library here);
+  # openssl: tools/certs.sh makes the certificates for mutual TLS (and the TLS tests use it).
   want+=(libgrpc-dev protobuf-c-compiler libprotobuf-c-dev libcairo2-dev libprotobuf-dev
-         protobuf-compiler)
+         protobuf-compiler libssl-dev openssl)
 fi
 if [ "${1:-build}" = test ] || [ "${1:-build}" = coverage ]; then
   # criterion: unit tests; python3-grpcio, python3-protobuf, protobuf-compiler: a course-style

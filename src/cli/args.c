@@ -143,6 +143,21 @@ int bank_arg_style(const char *cmd, const char *opt, const char *value, void *ta
     return -1;
 }
 
+int bank_tls_options_given(const char *cmd, const bank_tls_options *t)
+{
+    const char *given[3] = {t->ca, t->cert, t->key}, *names[3] = {"--tls-ca", "--tls-cert", "--tls-key"};
+    char missing[64] = "";
+    int n = 0;
+    for (int i = 0; i < 3; i++) {
+        if (given[i]) n++;
+        else snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%s",
+                      missing[0] ? " and " : "", names[i]);
+    }
+    if (n == 0 || n == 3) return n == 3;
+    bank_usage_error(cmd, "--tls-ca, --tls-cert and --tls-key go together: %s missing", missing);
+    return -1;
+}
+
 int bank_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

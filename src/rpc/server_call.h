@@ -13,6 +13,7 @@
 #include "faults.h"
 #include "sender.h"
 #include "timers.h"
+#include "tls.h"
 #include "trace.h"
 
 typedef struct bank_server bank_server;
@@ -30,6 +31,8 @@ typedef struct {
     void *trace_ctx;
     int recovering;               /* refuse every request UNAVAILABLE "recovering" until
                                      bank_server_recovered */
+    const bank_tls *tls;          /* mutual TLS, and every method authorised by the caller's
+                                     role (spec R3); NULL: plaintext, anyone may call anything */
 } bank_server_config;
 
 
@@ -91,6 +94,9 @@ typedef struct {
     int64_t customer_id, event_id;
     int64_t t_recv_us, money, from_id; /* for the trace */
     int from_branch;
+
+    bank_identity caller;  /* under TLS: who called, from the certificate */
+    int64_t sender_branch; /* what branch_logic.c takes as the sender (BANK_SENDER_...) */
 } server_call;
 
 /* server_call.c: counts a tag given to the queue; untrack once its event is handled. */
