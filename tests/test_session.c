@@ -173,22 +173,22 @@ Test(logic, a_sessions_request_is_held_until_its_branch_has_the_customers_writes
     bank_write_id set[] = {{1, 1}, {1, 2}};
     size_t len = pack_request(buf, 1, set, 2, 0);
     bank_answer a;
-    bank_branch_decide(&r, 1, BANK_REQ_QUERY, buf, len, &a);
+    bank_branch_decide(&r, 1, BANK_SENDER_UNAUTHENTICATED, BANK_REQ_QUERY, buf, len, &a);
     cr_assert_eq(a.kind, BANK_ANSWER_HOLD);
     cr_assert_eq(a.missing.origin, 1);
     cr_assert_eq(a.missing.sequence, 1);
     bank_write w1 = {BANK_WRITE_DEPOSIT, 1, 1, 10};
     cr_assert_eq(bank_replica_apply(&r, &w1), BANK_OK);
-    bank_branch_decide(&r, 1, BANK_REQ_WITHDRAW, buf, pack_request(buf, 1, set, 2, 5), &a);
+    bank_branch_decide(&r, 1, BANK_SENDER_UNAUTHENTICATED, BANK_REQ_WITHDRAW, buf, pack_request(buf, 1, set, 2, 5), &a);
     cr_assert_eq(a.kind, BANK_ANSWER_HOLD, "a write waits as a query does");
     cr_assert_eq(a.missing.sequence, 2);
     cr_assert_eq(r.balance, 10, "nothing was done");
     bank_write w2 = {BANK_WRITE_DEPOSIT, 1, 2, 10};
     cr_assert_eq(bank_replica_apply(&r, &w2), BANK_OK);
-    bank_branch_decide(&r, 1, BANK_REQ_QUERY, buf, pack_request(buf, 1, set, 2, 0), &a);
+    bank_branch_decide(&r, 1, BANK_SENDER_UNAUTHENTICATED, BANK_REQ_QUERY, buf, pack_request(buf, 1, set, 2, 0), &a);
     cr_assert_eq(a.kind, BANK_ANSWER_CUSTOMER);
     cr_assert_eq(a.balance, 20);
-    bank_branch_decide(&r, 1, BANK_REQ_QUERY, buf, pack_request(buf, 0, set, 2, 0), &a);
+    bank_branch_decide(&r, 1, BANK_SENDER_UNAUTHENTICATED, BANK_REQ_QUERY, buf, pack_request(buf, 0, set, 2, 0), &a);
     cr_assert_eq(a.kind, BANK_ANSWER_CUSTOMER, "without session: Project 1's rules");
     bank_replica_free(&r);
 }
@@ -201,7 +201,7 @@ Test(logic, a_sessions_write_follows_the_customers_previous_one_everywhere)
     uint8_t buf[512];
     bank_write_id set[] = {{3, 0}};
     bank_answer a;
-    bank_branch_decide(&r, 1, BANK_REQ_DEPOSIT, buf, pack_request(buf, 1, set, 0, 7), &a);
+    bank_branch_decide(&r, 1, BANK_SENDER_UNAUTHENTICATED, BANK_REQ_DEPOSIT, buf, pack_request(buf, 1, set, 0, 7), &a);
     cr_assert_eq(a.kind, BANK_ANSWER_FAN_OUT);
     cr_assert(a.session);
     cr_assert_eq(a.after.sequence, 0, "its first write follows nothing");
@@ -209,7 +209,7 @@ Test(logic, a_sessions_write_follows_the_customers_previous_one_everywhere)
     cr_assert_eq(a.write.sequence, 1);
     /* (2, 1) must follow (1, 1), which has not arrived: refused, nothing applied */
     bank_write_id second[] = {{2, 1}}, first[] = {{1, 1}}, none[] = {{0, 0}};
-    bank_branch_decide(&r, 1, BANK_REQ_PROPAGATE_BATCH, buf, pack_batch(buf, second, first, 1), &a);
+    bank_branch_decide(&r, 1, BANK_SENDER_UNAUTHENTICATED, BANK_REQ_PROPAGATE_BATCH, buf, pack_batch(buf, second, first, 1), &a);
     cr_assert_eq(a.kind, BANK_ANSWER_BATCH);
     cr_assert_eq(a.writes[0].kind, BANK_ANSWER_ERROR);
     cr_assert_eq(a.writes[0].status, BANK_RPC_UNAVAILABLE);
@@ -217,12 +217,12 @@ Test(logic, a_sessions_write_follows_the_customers_previous_one_everywhere)
     bank_answer_release(&a);
     /* in one batch, the later write is decided again after the earlier one */
     bank_write_id both[] = {{2, 1}, {1, 1}}, afters[] = {{1, 1}, {0, 0}};
-    bank_branch_decide(&r, 1, BANK_REQ_PROPAGATE_BATCH, buf, pack_batch(buf, both, afters, 2), &a);
+    bank_branch_decide(&r, 1, BANK_SENDER_UNAUTHENTICATED, BANK_REQ_PROPAGATE_BATCH, buf, pack_batch(buf, both, afters, 2), &a);
     cr_assert(a.writes[0].kind == BANK_ANSWER_PROPAGATE && a.writes[0].applied);
     cr_assert(a.writes[1].kind == BANK_ANSWER_PROPAGATE && a.writes[1].applied);
     cr_assert_eq(r.balance, 27);
     bank_answer_release(&a);
-    bank_branch_decide(&r, 1, BANK_REQ_PROPAGATE_BATCH, buf, pack_batch(buf, second, none, 1), &a);
+    bank_branch_decide(&r, 1, BANK_SENDER_UNAUTHENTICATED, BANK_REQ_PROPAGATE_BATCH, buf, pack_batch(buf, second, none, 1), &a);
     cr_assert(a.writes[0].kind == BANK_ANSWER_PROPAGATE && !a.writes[0].applied, "a duplicate, whatever it follows");
     bank_answer_release(&a);
     bank_replica_free(&r);

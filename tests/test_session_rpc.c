@@ -59,7 +59,7 @@ typedef struct {
 static void *run_call(void *arg)
 {
     call *c = arg;
-    bank_channel *ch = bank_channel_open(c->target);
+    bank_channel *ch = bank_channel_open(c->target, NULL);
     grpc_completion_queue *cq = bank_client_cq_create();
     c->rc = bank_session_call(ch, cq, c->op, 1, 1, c->money, &c->set, c->deadline_ms, &c->out, &c->written, c->err,
                               sizeof c->err);
@@ -77,7 +77,7 @@ static void propagate_deposit(const char *target, int64_t origin, uint64_t seq, 
     req.money = money;
     uint8_t buf[64];
     size_t len = bank__propagate_request__pack(&req, buf);
-    bank_channel *ch = bank_channel_open(target);
+    bank_channel *ch = bank_channel_open(target, NULL);
     grpc_completion_queue *cq = bank_client_cq_create();
     grpc_byte_buffer *reply = NULL;
     cr_assert_eq(bank_client_raw(ch, cq, BANK_PATH_PROPAGATE_DEPOSIT, buf, len, 5000, &reply), GRPC_STATUS_OK);

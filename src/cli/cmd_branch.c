@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "io/peers_file.h"
 #include "rpc/branch_server.h"
+#include "run/tls_files.h"
 #include "run/trace_file.h"
 
 static const char branch_usage[] =
@@ -26,7 +27,8 @@ static const char branch_usage[] =
     "  --id N              this branch's id\n"
     "  --balance B         its initial balance\n"
     "  --listen HOST:PORT  where to listen (default 127.0.0.1:0: loopback, a port the OS picks);\n"
-    "                      another address exposes the branch beyond this machine\n"
+    "                      another address exposes the branch beyond this machine, and needs\n"
+    "                      TLS (below) or --insecure\n"
     "  --peers FILE        every branch as \"ID HOST:PORT\" lines (its own line is skipped);\n"
     "                      the branch then runs until SIGINT or SIGTERM\n"
     "  --peers -           read those lines from standard input up to a line \"end\" (after\n"
@@ -44,10 +46,24 @@ static const char branch_usage[] =
     "  --recover           restart after a crash (same --id, --listen, --balance and peers): before\n"
     "                      serving, read every peer's log of writes (each peer must answer within\n"
     "                      --deadline-ms), rebuild the balance from --balance and their union, and\n"
-    "                      owe every peer the writes it lacks; until then every request is\n"
-    "                      answered UNAVAILABLE \"recovering\". \"ready\" is printed after.\n"
+    "                      owe every peer the writes it lacks (under TLS only its own); until\n"
+    "                      then every request is answered UNAVAILABLE \"recovering\". \"ready\"\n"
+    "                      is printed after.\n"
+    "\n"
+    "mutual TLS (make the files with tools/certs.sh DIR N):\n"
+    "  --tls-ca FILE       the CA (PEM) every caller's and every peer's certificate must be signed by\n"
+    "  --tls-cert FILE     this branch's certificate (PEM); its common name must be branch-ID\n"
+    "  --tls-key FILE      its private key (PEM, not encrypted)\n"
+    "                      With them the branch serves TLS only and requires a client certificate\n"
+    "                      from the CA: propagations, MsgPropagation and Snapshot only from\n"
+    "                      branch-N of the peers file (a propagation only of N's own writes),\n"
+    "                      customer methods from customer-... and branches; anything else is\n"
+    "                      refused PERMISSION_DENIED. It presents the same certificate to its peers.\n"
+    "  --insecure          serve plaintext on an address beyond loopback anyway (a warning is\n"
+    "                      printed: anyone who reaches it may call every method)\n"
     "  -h, --help          this text\n"
-    "exit status: 0 stopped cleanly, 1 failed, 2 bad usage.\n";
+    "exit status: 0 stopped cleanly, 1 failed, 2 bad usage (a TLS file that is unusable or not\n"
+    "this branch's included).\n";
 
 typedef struct {
     int64_t id, balance;
@@ -58,6 +74,8 @@ typedef struct {
     int recover;
     const char *faults_spec;
     bank_faults faults;
+    bank_tls_options tls;
+    int use_tls, insecure;
 } branch_options;
 
 static int parse_options(int argc, char **argv, branch_options *o)
@@ -80,6 +98,8 @@ static int parse_options(int argc, char **argv, branch_options *o)
         BANK_OPT_FAULTS(&o->faults_spec, &o->faults.seed),
         BANK_OPT_FLAG_("serve-echo", 0, &o->serve_echo),
         BANK_OPT_FLAG_("recover", 0, &o->recover),
+        BANK_OPT_TLS(&o->tls),
+        BANK_OPT_FLAG_("insecure", 0, &o->insecure),
     };
     opts[0].required = opts[1].required = opts[3].required = 1;
     int first;
@@ -87,6 +107,13 @@ static int parse_options(int argc, char **argv, branch_options *o)
                                 &first);
     if (rc != 0) return rc;
     if (first != argc) return bank_usage_error("branch", "unexpected argument \"%s\"", argv[first]);
+    if ((o->use_tls = bank_tls_options_given("branch", &o->tls)) < 0) return BANK_EXIT_USAGE;
+    if (o->use_tls && o->insecure)
+        return bank_usage_error("branch", "--insecure and --tls-ca/--tls-cert/--tls-key exclude each other");
+    if (!o->use_tls && !o->insecure && !bank_address_is_loopback(o->listen)) /* spec R6 */
+        return bank_usage_error("branch", "--listen %s is not a loopback address: give --tls-ca, "
+                                          "--tls-cert and --tls-key (tools/certs.sh makes them), or "
+                                          "--insecure to serve it plaintext", o->listen);
     uint64_t seed = o->faults.seed;
     char err[200];
     if (bank_faults_parse(o->faults_spec, &o->faults, err, sizeof err) != 0) /* checked already */
@@ -170,6 +197,16 @@ int bank_cmd_branch(int argc, char **argv)
         fprintf(stderr, "bank branch: %s\n", err);
         return BANK_EXIT_USAGE;
     }
+    bank_tls *tls = NULL;
+    if (o.use_tls && !(tls = bank_tls_load(o.tls.ca, o.tls.cert, o.tls.key, o.id, err, sizeof err))) {
+        fprintf(stderr, "bank branch: %s\n", err);
+        free(entries);
+        return BANK_EXIT_USAGE;
+    }
+    if (o.insecure)
+        fprintf(stderr, "bank branch %lld: warning: --insecure: serving plaintext on %s; anyone who "
+                        "reaches it may call every method, propagations and Snapshot included\n",
+                (long long)o.id, o.listen);
     /* Signals are taken through a signalfd, so block them before any gRPC thread exists. */
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
@@ -181,6 +218,7 @@ int bank_cmd_branch(int argc, char **argv)
     bank_trace_file *trace = NULL;
     if (o.trace && !(trace = bank_trace_file_open(o.trace, 0, err, sizeof err))) {
         fprintf(stderr, "bank branch: %s\n", err);
+        bank_tls_free(tls);
         free(entries);
         return BANK_EXIT_FAILED;
     }
@@ -195,11 +233,13 @@ int bank_cmd_branch(int argc, char **argv)
                               .propagate_attempts = o.attempts,
                               .retry_backoff_ms = o.backoff_ms,
                               .faults = &o.faults,
-                              .recover = o.recover};
+                              .recover = o.recover,
+                              .tls = tls};
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     if (!s) {
         fprintf(stderr, "bank branch: %s\n", err);
         bank_trace_file_close(trace, err, sizeof err);
+        bank_tls_free(tls);
         free(entries);
         return BANK_EXIT_FAILED;
     }
@@ -230,6 +270,7 @@ int bank_cmd_branch(int argc, char **argv)
         fprintf(stderr, "bank branch %lld: %s\n", (long long)o.id, err);
         rc = -1;
     }
+    bank_tls_free(tls);
     free(peers);
     free(entries);
     if (sfd >= 0) close(sfd);

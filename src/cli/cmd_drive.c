@@ -18,6 +18,7 @@
 #include "io/input.h"
 #include "io/peers_file.h"
 #include "io/proto_compile.h"
+#include "run/tls_files.h"
 #include "run/start_processes.h"
 
 static const char drive_usage[] =
@@ -49,6 +50,10 @@ static const char drive_usage[] =
     "  --service NAME         the course wire's service, with its package: --service example.Branch\n"
     "                         calls /example.Branch/MsgDelivery (default Branch, no package)\n"
     "  --wire bank            this project's bank.proto (bank.Branch/Query, Deposit, Withdraw)\n"
+    "  --tls-ca FILE, --tls-cert FILE, --tls-key FILE\n"
+    "                         call the branches over mutual TLS with this customer certificate\n"
+    "                         (branches started with bank branch --tls-*; see README, Security)\n"
+    "  --tls-dir DIR          the same, with DIR's ca.crt and customer.crt/.key (tools/certs.sh)\n"
     "  --proto FILE           the student's own .proto (read with protoc): the methods and the\n"
     "                         fields are found by their names and printed on standard error\n"
     "  --method INTERFACE=Service/Method\n"
@@ -83,6 +88,8 @@ typedef struct {
     bank_style style;
     bank_system_config run;
     bank_wire_choices choices;
+    bank_tls_options tls; /* the customers' certificate for branches that serve TLS */
+    const char *tls_dir;
     int argc; /* for --course-ports BASE given as its own argument */
     char **argv;
 } drive_options;
@@ -174,12 +181,18 @@ static int parse_options(int argc, char **argv, drive_options *o)
         BANK_OPT_FLAG_("wrong-only", 0, &o->wrong_only),
         BANK_OPT_STRING_("report", 0, &o->report),
         BANK_OPT_SIZE_("budget", 0, &o->run.budget, 1, 1000000000),
+        BANK_OPT_TLS(&o->tls),
+        BANK_OPT_STRING_("tls-dir", 0, &o->tls_dir),
     };
     opts[1].optional = 1;
     opts[6].seen = opts[7].seen = &proto_only;
     int first;
     int rc = bank_parse_options("drive", drive_usage, opts, sizeof opts / sizeof opts[0], argc, argv, &first);
     if (rc != 0) return rc;
+    int tls_files = bank_tls_options_given("drive", &o->tls);
+    if (tls_files < 0) return BANK_EXIT_USAGE;
+    if (tls_files && o->tls_dir)
+        return bank_usage_error("drive", "--tls-dir and --tls-ca/--tls-cert/--tls-key exclude each other");
     if (first != argc - 1)
         return bank_usage_error("drive", first == argc ? "no input file given" : "one input file expected, got several");
     o->input = argv[first];
@@ -328,6 +341,14 @@ int bank_cmd_drive(int argc, char **argv)
         fprintf(stderr, "bank: %s\n", err);
         return BANK_EXIT_USAGE;
     }
+    bank_tls *tls = NULL;
+    if (o.tls.ca) tls = bank_tls_load(o.tls.ca, o.tls.cert, o.tls.key, BANK_TLS_CUSTOMER, err, sizeof err);
+    else if (o.tls_dir) tls = bank_tls_load_dir(o.tls_dir, BANK_TLS_CUSTOMER, err, sizeof err);
+    if ((o.tls.ca || o.tls_dir) && !tls) {
+        fprintf(stderr, "bank drive: %s\n", err);
+        bank_workload_free(&w);
+        return BANK_EXIT_USAGE;
+    }
     bank_wire *wire = make_wire(&o);
     char (*targets)[256] = calloc(w.n_branches, sizeof *targets);
     const char **target_list = calloc(w.n_branches, sizeof *target_list);
@@ -347,7 +368,7 @@ int bank_cmd_drive(int argc, char **argv)
         fprintf(stderr, "bank drive: --start: %zu branch processes accept connections (%.1f s)\n", w.n_branches,
                 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     for (size_t i = 0; i < w.n_branches; i++) target_list[i] = targets[i];
-    if (!(br = bank_branches_at(&w, target_list))) {
+    if (!(br = bank_branches_at(&w, target_list, tls))) {
         fputs("bank drive: out of memory\n", stderr);
         goto done;
     }
@@ -379,6 +400,7 @@ done:
     char ignored[64];
     bank_branches_stop(br, ignored, sizeof ignored);
     bank_wire_free(wire);
+    bank_tls_free(tls);
     free(targets);
     free(target_list);
     bank_workload_free(&w);

@@ -14,6 +14,7 @@
 #include "run/branches.h"
 #include "run/converged.h"
 #include "run/customers.h"
+#include "run/tls_files.h"
 
 static const char run_usage[] =
     "usage: bank run [OPTIONS] INPUT.json\n"
@@ -67,6 +68,13 @@ static const char run_usage[] =
     "  --kill BRANCH@N        --processes, sequential or rounds: once N events are answered, kill\n"
     "                         branch BRANCH's process (SIGKILL) and start it again with --recover\n"
     "                         on the same address; the run goes on while it catches up\n"
+    "  --tls-dir DIR          mutual TLS (tools/certs.sh DIR N makes DIR): branch N serves and\n"
+    "                         calls its peers with DIR/branch-N.crt and .key, the customers call\n"
+    "                         with DIR/customer.crt and .key, all signed by DIR/ca.crt; only\n"
+    "                         branches may propagate (see bank branch --help)\n"
+    "  --tls-ca FILE, --tls-cert FILE, --tls-key FILE\n"
+    "                         with --cluster: the customers' CA, certificate and key, for branches\n"
+    "                         that serve TLS (instead of --tls-dir's customer files)\n"
     "  --trace FILE           record every message a branch answers in FILE, one JSON object a\n"
     "                         line (times, sender, receiver, RPC, customer and event, money, the\n"
     "                         balance after, the reply); `bank diagram FILE` draws it\n"
@@ -92,6 +100,8 @@ typedef struct {
     bank_branches_config branches;
     bank_drive_config drive;
     int64_t kill_branch; /* --kill BRANCH@N; drive.kill_after is N */
+    bank_tls_options tls; /* --cluster: the customers' TLS files */
+    int use_tls_files;
 } run_options;
 
 /* --kill BRANCH@N: BRANCH into o->kill_branch, N into o->drive.kill_after. */
@@ -136,6 +146,8 @@ static int parse_options(int argc, char **argv, run_options *o)
         BANK_OPT_BACKOFF(&o->branches.retry_backoff_ms),
         BANK_OPT_FAULTS(&o->branches.faults, &o->branches.fault_seed),
         BANK_OPT_CALL_("kill", 0, parse_kill, o),
+        BANK_OPT_TLS(&o->tls),
+        BANK_OPT_STRING_("tls-dir", 0, &o->branches.tls_dir),
     };
     int first;
     int rc = bank_parse_options("run", run_usage, opts, sizeof opts / sizeof opts[0], argc, argv, &first);
@@ -156,6 +168,12 @@ static int parse_options(int argc, char **argv, run_options *o)
     if (o->branches.trace_path && o->branches.mode == BANK_MODE_CLUSTER)
         return bank_usage_error("run", "--trace records what the branches this run starts answer; "
                                        "a --cluster's branches take --trace themselves");
+    if ((o->use_tls_files = bank_tls_options_given("run", &o->tls)) < 0) return BANK_EXIT_USAGE;
+    if (o->use_tls_files && o->branches.tls_dir)
+        return bank_usage_error("run", "--tls-dir and --tls-ca/--tls-cert/--tls-key exclude each other");
+    if (o->use_tls_files && o->branches.mode != BANK_MODE_CLUSTER)
+        return bank_usage_error("run", "--tls-ca, --tls-cert and --tls-key are the customers' files for a "
+                                       "--cluster; the branches this run starts take --tls-dir DIR");
     if (o->drive.kill_after && (o->branches.mode != BANK_MODE_PROCESSES || o->schedule == BANK_SCHEDULE_LIVE))
         return bank_usage_error("run", "--kill needs --processes and the sequential or rounds schedule");
     o->input = argv[first];
@@ -268,6 +286,29 @@ static int settle_pending(const bank_workload *w, const run_options *o, const ba
     return bank_wait_converged(w, br, answered_net(w, out), o->drive.deadline_ms, err, errlen);
 }
 
+/* The customers' certificate, and (with --tls-dir, for the branches this run starts) every
+ * branch's, read and checked before anything starts (spec R7). 0, or -1 with err. */
+static int load_tls(const run_options *o, const bank_workload *w, bank_tls **client, char *err,
+                    size_t errlen)
+{
+    const char *dir = o->branches.tls_dir;
+    if (o->use_tls_files)
+        *client = bank_tls_load(o->tls.ca, o->tls.cert, o->tls.key, BANK_TLS_CUSTOMER, err, errlen);
+    else if (dir)
+        *client = bank_tls_load_dir(dir, BANK_TLS_CUSTOMER, err, errlen);
+    if ((o->use_tls_files || dir) && !*client) return -1;
+    for (size_t i = 0; dir && o->branches.mode != BANK_MODE_CLUSTER && i < w->n_branches; i++) {
+        bank_tls *t = bank_tls_load_dir(dir, w->branches[i].id, err, errlen);
+        if (!t) {
+            bank_tls_free(*client);
+            *client = NULL;
+            return -1;
+        }
+        bank_tls_free(t);
+    }
+    return 0;
+}
+
 int bank_cmd_run(int argc, char **argv)
 {
     int project = bank_take_project(&argc, argv);
@@ -288,11 +329,19 @@ int bank_cmd_run(int argc, char **argv)
         bank_workload_free(&w);
         return BANK_EXIT_USAGE;
     }
+    bank_tls *client_tls = NULL;
+    if (load_tls(&o, &w, &client_tls, err, sizeof err) != 0) {
+        fprintf(stderr, "bank run: %s\n", err);
+        bank_workload_free(&w);
+        return BANK_EXIT_USAGE;
+    }
+    o.branches.client_tls = client_tls;
     bank_outcome out;
     int64_t *finals = calloc(w.n_branches, sizeof *finals);
     if (!finals || bank_outcome_init(&out, &w) != 0) {
         fprintf(stderr, "bank: out of memory\n");
         free(finals);
+        bank_tls_free(client_tls);
         bank_workload_free(&w);
         return BANK_EXIT_FAILED;
     }
@@ -323,6 +372,7 @@ int bank_cmd_run(int argc, char **argv)
     }
     bank_outcome_free(&out);
     free(finals);
+    bank_tls_free(client_tls);
     bank_workload_free(&w);
     return rc == 0 ? BANK_EXIT_OK : BANK_EXIT_FAILED;
 }

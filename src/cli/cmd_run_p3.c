@@ -160,21 +160,3 @@ int bank_cmd_run_p3(int argc, char **argv)
     bank_workload_free(&w);
     return rc == 0 ? BANK_EXIT_OK : BANK_EXIT_FAILED;
 }
-
-int bank_take_project(int *argc, char **argv)
-{
-    for (int i = 1; i < *argc; i++) {
-        if (strcmp(argv[i], "--") == 0) break;
-        int taken = strncmp(argv[i], "--project=", 10) == 0 ? 1 : strcmp(argv[i], "--project") == 0 ? 2 : 0;
-        if (!taken) continue;
-        const char *v = taken == 1 ? argv[i] + 10 : i + 1 < *argc ? argv[i + 1] : "";
-        char *end;
-        long n = strtol(v, &end, 10);
-        if (end == v || *end != '\0' || n < 1 || n > 3) return -1;
-        if (taken == 2 && i + 1 >= *argc) return -1;
-        for (int k = i; k + taken <= *argc; k++) argv[k] = argv[k + taken];
-        *argc -= taken;
-        return (int)n;
-    }
-    return 1;
-}

@@ -158,7 +158,9 @@ int bank_drive_report_text(FILE *f, const bank_drive_report *r)
 {
     summary s;
     summarize(r, &s);
-    bank_graded_file g = {"answers", r->run->answers.n ? "what the branches answered" : "", NULL, &r->run->answers};
+    bank_graded_file g = {.path = "answers",
+                          .format = r->run->answers.n ? "what the branches answered" : "",
+                          .report = &r->run->answers};
     bank_report_context ctx = {r->input, r->run->judged, !r->wrong_only, NULL};
     fprintf(f, "bank drive: %s, %zu branches, %s schedule, wire %s\n", r->input, r->w->n_branches,
             bank_schedule_name(r->schedule), r->wire);
@@ -230,7 +232,7 @@ int bank_drive_report_json(FILE *f, const bank_drive_report *r)
     }
     cJSON_AddBoolToObject(o, "behaved", bank_system_behaved(r->run));
     cJSON_AddStringToObject(o, "verdict", s.verdict);
-    bank_graded_file g = {"answers", "what the branches answered", NULL, &r->run->answers};
+    bank_graded_file g = {.path = "answers", .format = "what the branches answered", .report = &r->run->answers};
     bank_report_context ctx = {r->input, r->run->judged, 1, NULL};
     cJSON_AddItemToObject(o, "answers", bank_report_json_value(&ctx, &g));
     cJSON *p = cJSON_AddObjectToObject(o, "replicas");

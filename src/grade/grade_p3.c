@@ -249,6 +249,29 @@ static void count(bank_grade_report *rep)
     }
 }
 
+/* Reads as an output, and how many events it answers with their interface (the structure is
+ * enough: no search). */
+static int p3_probe(const void *input, const char *source, const char *data, size_t len, size_t *answered,
+                    char *err, size_t errlen)
+{
+    const bank_p3_input *in = input;
+    bank_session_output so;
+    if (bank_session_output_parse(data, len, source, &so, err, errlen) != 0) return 1;
+    bank_grade_report rep;
+    int rc = bank_grade_p3(in->w, in->routes, &so, 1, &rep, err, errlen);
+    bank_session_output_free(&so);
+    if (rc != 0) return -1;
+    *answered = 0;
+    for (size_t i = 0; i < rep.n; i++) {
+        bank_verdict_kind k = rep.verdicts[i].kind;
+        *answered += k != BANK_VERDICT_MISSING && k != BANK_VERDICT_WRONG_INTERFACE && k != BANK_VERDICT_EXTRA;
+    }
+    bank_grade_report_free(&rep);
+    return 0;
+}
+
+const bank_project_reader bank_project3_reader = {"Project 3", p3_probe};
+
 int bank_grade_p3(const bank_workload *w, const bank_routes *routes, const bank_session_output *so,
                   size_t budget, bank_grade_report *rep, char *err, size_t errlen)
 {

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "class_choice.h"
 #include "core/session.h"
 #include "grade.h"
 #include "io/session_student.h"
@@ -17,5 +18,13 @@
  * every event it counts. */
 int bank_grade_p3(const bank_workload *w, const bank_routes *routes, const bank_session_output *so,
                   size_t budget, bank_grade_report *report, char *err, size_t errlen);
+
+/* What reads as a Project 3 output, for choosing a student's output among their files
+ * (class_choice.h); its input is a bank_p3_input. */
+typedef struct {
+    const bank_workload *w;
+    const bank_routes *routes;
+} bank_p3_input;
+extern const bank_project_reader bank_project3_reader;
 
 #endif

@@ -70,7 +70,8 @@ static void set_value(bank_reply *rp, double d)
 {
     rp->has_value = 1;
     rp->value_real = d;
-    rp->value_is_integer = d == (double)(int64_t)d && d > -9.2e18 && d < 9.2e18;
+    /* the range first: converting a double beyond int64 to int64 is undefined */
+    rp->value_is_integer = d > -9.2e18 && d < 9.2e18 && d == (double)(int64_t)d;
     rp->value = rp->value_is_integer ? (int64_t)d : 0;
 }
 

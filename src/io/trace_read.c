@@ -11,7 +11,9 @@
 static int get_int(const cJSON *o, const char *key, int64_t *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble)) return -1;
+    /* within int64 before converting: converting a double beyond it is undefined */
+    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || fabs(v->valuedouble) >= 9.2e18)
+        return -1;
     *out = (int64_t)v->valuedouble;
     return 0;
 }

@@ -89,8 +89,8 @@ static void decide_customer(bank_replica *r, int peers_ready, bank_request_kind 
 static const char not_yet[] =
     "the same customer's previous write has not arrived yet (monotonic writes): try again";
 
-static void apply_propagation(bank_replica *r, const Bank__PropagateRequest *req, int withdraw,
-                              bank_answer *a)
+static void apply_propagation(bank_replica *r, int64_t sender, const Bank__PropagateRequest *req,
+                              int withdraw, bank_answer *a)
 {
     bank_write w = {withdraw ? BANK_WRITE_WITHDRAW : BANK_WRITE_DEPOSIT, req->origin_branch,
                     req->sequence, req->money};
@@ -100,6 +100,10 @@ static void apply_propagation(bank_replica *r, const Bank__PropagateRequest *req
     a->money = w.money;
     a->from_branch = 1;
     a->from_id = w.origin;
+    if (sender != BANK_SENDER_UNAUTHENTICATED && (sender < 0 || w.origin != sender))
+        return error_answer(a, BANK_RPC_PERMISSION_DENIED,
+                            "the write's origin is not the sending branch (a branch propagates only "
+                            "its own writes)");
     const char *bad = w.money < 0                 ? "money must not be negative"
                       : w.sequence == 0           ? "sequence must be 1 or more"
                       : w.origin == r->branch_id  ? "a branch does not propagate to itself"
@@ -120,12 +124,12 @@ static void apply_propagation(bank_replica *r, const Bank__PropagateRequest *req
     a->balance = r->balance;
 }
 
-static void decide_propagation(bank_replica *r, bank_request_kind kind, const uint8_t *data,
-                               size_t len, bank_answer *a)
+static void decide_propagation(bank_replica *r, int64_t sender, bank_request_kind kind,
+                               const uint8_t *data, size_t len, bank_answer *a)
 {
     Bank__PropagateRequest *req = bank__propagate_request__unpack(NULL, len, data);
     if (!req) return error_answer(a, BANK_RPC_INVALID_ARGUMENT, "malformed PropagateRequest");
-    apply_propagation(r, req, kind == BANK_REQ_PROPAGATE_WITHDRAW, a);
+    apply_propagation(r, sender, req, kind == BANK_REQ_PROPAGATE_WITHDRAW, a);
     bank__propagate_request__free_unpacked(req, NULL);
 }
 
@@ -133,7 +137,8 @@ static void decide_propagation(bank_replica *r, bank_request_kind kind, const ui
  * Memory for the answers is taken before anything is applied; if packing the reply then fails,
  * the batch is answered RESOURCE_EXHAUSTED with its writes applied, and the sender's retry is
  * acknowledged as duplicates. */
-static void decide_batch(bank_replica *r, const uint8_t *data, size_t len, bank_answer *a)
+static void decide_batch(bank_replica *r, int64_t sender, const uint8_t *data, size_t len,
+                         bank_answer *a)
 {
     Bank__PropagateBatch *batch = bank__propagate_batch__unpack(NULL, len, data);
     if (!batch) return error_answer(a, BANK_RPC_INVALID_ARGUMENT, "malformed PropagateBatch");
@@ -148,14 +153,14 @@ static void decide_batch(bank_replica *r, const uint8_t *data, size_t len, bank_
         bank__propagate_batch__free_unpacked(batch, NULL);
         return error_answer(a, BANK_RPC_RESOURCE_EXHAUSTED, "out of memory");
     }
-    for (size_t i = 0; i < n; i++) apply_propagation(r, batch->writes[i], batch->writes[i]->withdraw, &writes[i]);
+    for (size_t i = 0; i < n; i++) apply_propagation(r, sender, batch->writes[i], batch->writes[i]->withdraw, &writes[i]);
     /* a write that waits for an earlier one of the same batch (C5) is decided again after it */
     for (int progress = 1; progress;) {
         progress = 0;
         for (size_t i = 0; i < n; i++)
             if (writes[i].kind == BANK_ANSWER_ERROR && writes[i].details == not_yet &&
                 bank_replica_holds(r, writes[i].after)) {
-                apply_propagation(r, batch->writes[i], batch->writes[i]->withdraw, &writes[i]);
+                apply_propagation(r, sender, batch->writes[i], batch->writes[i]->withdraw, &writes[i]);
                 progress = 1;
             }
     }
@@ -260,8 +265,8 @@ static void decide_course(bank_replica *r, int peers_ready, bank_request_kind ki
     a->success = 1;
 }
 
-void bank_branch_decide(bank_replica *r, int peers_ready, bank_request_kind kind,
-                        const uint8_t *data, size_t len, bank_answer *out)
+void bank_branch_decide(bank_replica *r, int peers_ready, int64_t sender_branch,
+                        bank_request_kind kind, const uint8_t *data, size_t len, bank_answer *out)
 {
     memset(out, 0, sizeof *out);
     static const uint8_t empty[1];
@@ -274,14 +279,14 @@ void bank_branch_decide(bank_replica *r, int peers_ready, bank_request_kind kind
         break;
     case BANK_REQ_PROPAGATE_DEPOSIT:
     case BANK_REQ_PROPAGATE_WITHDRAW:
-        decide_propagation(r, kind, data, len, out);
+        decide_propagation(r, sender_branch, kind, data, len, out);
         break;
     case BANK_REQ_MSG_DELIVERY:
     case BANK_REQ_MSG_PROPAGATION:
         decide_course(r, peers_ready, kind, data, len, out);
         break;
     case BANK_REQ_PROPAGATE_BATCH:
-        decide_batch(r, data, len, out);
+        decide_batch(r, sender_branch, data, len, out);
         break;
     case BANK_REQ_COUNT:
         error_answer(out, BANK_RPC_INVALID_ARGUMENT, "unknown method");

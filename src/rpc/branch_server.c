@@ -14,6 +14,7 @@
 struct bank_branch_server {
     int64_t id;
     int64_t initial_balance;
+    const bank_tls *tls;
     pthread_mutex_t lock; /* guards replica */
     bank_replica replica;
     bank_engine *engine;
@@ -49,6 +50,7 @@ bank_branch_server *bank_branch_server_start(const bank_branch_config *cfg, char
     grpc_init();
     b->id = cfg->id;
     b->initial_balance = cfg->balance;
+    b->tls = cfg->tls;
     pthread_mutex_init(&b->lock, NULL);
     bank_replica_init(&b->replica, cfg->id, cfg->balance);
     bank_fault_dice_init(&b->faults, cfg->faults, cfg->id);
@@ -73,6 +75,7 @@ bank_branch_server *bank_branch_server_start(const bank_branch_config *cfg, char
         .deadline_ms = cfg->propagate_deadline_ms,
         .max_attempts = cfg->propagate_attempts,
         .backoff_ms = cfg->retry_backoff_ms,
+        .tls = cfg->tls,
     };
     bank_server_config sc = {
         .id = cfg->id,
@@ -87,6 +90,7 @@ bank_branch_server *bank_branch_server_start(const bank_branch_config *cfg, char
         .trace_ctx = cfg->trace_ctx,
         .recovering = cfg->recover,
         .hold_ms = cfg->propagate_deadline_ms,
+        .tls = cfg->tls,
     };
     if (!(b->server = bank_server_start(&sc, err, errlen))) {
         free_branch(b);
@@ -134,11 +138,11 @@ int bank_branch_server_recover(bank_branch_server *b, const bank_peer *peers, si
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    int rc = bank_recovery_collect(b->id, peers, n, deadline_ms, logs, err, errlen);
+    int rc = bank_recovery_collect(b->id, peers, n, deadline_ms, b->tls, logs, err, errlen);
     if (rc == 0) {
         pthread_mutex_lock(&b->lock);
-        rc = bank_recovery_install(&b->replica, b->initial_balance, peers, n, logs, b->sender, owed,
-                                   err, errlen);
+        rc = bank_recovery_install(&b->replica, b->initial_balance, peers, n, logs, b->sender,
+                                   b->tls != NULL, owed, err, errlen);
         pthread_mutex_unlock(&b->lock);
     }
     for (size_t i = 0; i < n; i++) bank_write_log_free(&logs[i]);

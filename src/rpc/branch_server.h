@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "faults.h"
 #include "sender.h"
+#include "tls.h"
 #include "trace.h"
 
 typedef struct bank_branch_server bank_branch_server;
@@ -34,6 +35,10 @@ typedef struct {
                                    `threads` is unused); NULL: the branch starts its own */
     int recover;                /* start recovering: every request is answered UNAVAILABLE
                                    "recovering" until bank_branch_server_recover has caught up */
+    const bank_tls *tls;        /* optional, kept until the branch (and a shared engine) stops:
+                                   mutual TLS with this certificate for everything the branch
+                                   serves and sends, and methods authorised by the caller's role
+                                   (spec R1-R5); NULL: plaintext */
 } bank_branch_config;
 
 /* Binds and starts serving. NULL and one line in err on failure (a busy port included). */

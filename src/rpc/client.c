@@ -1,7 +1,6 @@
 /* The customers' blocking client of a branch (see client.h). */
 #include "client.h"
 
-#include <grpc/grpc_security.h>
 #include <grpc/support/alloc.h>
 #include <grpc/support/time.h>
 #include <stdio.h>
@@ -18,7 +17,7 @@ struct bank_channel {
     char target[];
 };
 
-bank_channel *bank_channel_open(const char *target)
+bank_channel *bank_channel_open(const char *target, const bank_tls *tls)
 {
     static const char *const paths[CALL_COUNT] = {BANK_PATH_QUERY, BANK_PATH_DEPOSIT,
                                                   BANK_PATH_WITHDRAW, BANK_PATH_ECHO};
@@ -26,7 +25,7 @@ bank_channel *bank_channel_open(const char *target)
     if (!ch) return NULL;
     grpc_init();
     strcpy(ch->target, target);
-    grpc_channel_credentials *creds = grpc_insecure_credentials_create();
+    grpc_channel_credentials *creds = bank_tls_channel_credentials(tls);
     ch->channel = grpc_channel_create(target, creds, NULL);
     grpc_channel_credentials_release(creds);
     for (int i = 0; i < CALL_COUNT; i++)
@@ -144,8 +143,11 @@ static int unary(bank_channel *ch, grpc_completion_queue *cq, int which, grpc_by
     if (status != GRPC_STATUS_OK || !*reply) {
         char *why = grpc_slice_to_c_string(details);
         if (status == GRPC_STATUS_DEADLINE_EXCEEDED)
-            snprintf(err, errlen, "%s: no answer within the deadline of %d ms (--deadline-ms)",
-                     ch->target, deadline_ms);
+            snprintf(err, errlen, "%s: no answer within the deadline of %d ms (--deadline-ms)%s",
+                     ch->target, deadline_ms,
+                     grpc_channel_check_connectivity_state(ch->channel, 0) == GRPC_CHANNEL_READY
+                         ? ""
+                         : "; it never connected: it is down, or the TLS handshake failed");
         else
             snprintf(err, errlen, "%s: gRPC status %d: %s", ch->target, (int)status,
                      *why ? why : "no reply");
@@ -227,12 +229,21 @@ grpc_status_code bank_client_raw(bank_channel *ch, grpc_completion_queue *cq, co
                                  const void *bytes, size_t n, int deadline_ms,
                                  grpc_byte_buffer **reply)
 {
+    return bank_client_raw_detailed(ch, cq, method, bytes, n, deadline_ms, reply, NULL, 0);
+}
+
+grpc_status_code bank_client_raw_detailed(bank_channel *ch, grpc_completion_queue *cq,
+                                          const char *method, const void *bytes, size_t n,
+                                          int deadline_ms, grpc_byte_buffer **reply, char *details_out,
+                                          size_t details_len)
+{
     grpc_call *call = path_call(ch, cq, method, deadline_ms);
     grpc_slice s = grpc_slice_from_copied_buffer(bytes, n);
     grpc_byte_buffer *request = grpc_raw_byte_buffer_create(&s, 1);
     grpc_slice_unref(s);
     grpc_slice details;
     grpc_status_code status = run_call(call, cq, request, reply, &details);
+    if (details_out && details_len) copy_details(details, details_out, details_len);
     grpc_slice_unref(details);
     grpc_byte_buffer_destroy(request);
     return status;

@@ -8,10 +8,13 @@
 #include <stdint.h>
 
 #include "core/workload.h"
+#include "tls.h"
 
 typedef struct bank_channel bank_channel;
 
-bank_channel *bank_channel_open(const char *target);
+/* A channel to target, over mutual TLS with tls's certificate (which must outlive the channel),
+ * or plaintext when tls is NULL. NULL when out of memory. */
+bank_channel *bank_channel_open(const char *target, const bank_tls *tls);
 void bank_channel_close(bank_channel *ch);
 const char *bank_channel_target(const bank_channel *ch);
 
@@ -59,5 +62,11 @@ typedef struct {
 int bank_client_unary_all(bank_channel *const *chs, size_t n, grpc_completion_queue *cq,
                           const char *method, grpc_byte_buffer *request, int deadline_ms,
                           int fail_fast, bank_client_answer *answers);
+
+/* bank_client_raw that also gives the status details (cut to fit) in details[0..n). */
+grpc_status_code bank_client_raw_detailed(bank_channel *ch, grpc_completion_queue *cq,
+                                          const char *method, const void *bytes, size_t n,
+                                          int deadline_ms, grpc_byte_buffer **reply, char *details,
+                                          size_t details_len);
 
 #endif

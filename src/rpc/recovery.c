@@ -63,14 +63,14 @@ static int read_log(bank_channel *ch, grpc_completion_queue *cq, int64_t id, int
 }
 
 int bank_recovery_collect(int64_t self, const bank_peer *peers, size_t n, int deadline_ms,
-                          bank_write_log *logs, char *err, size_t errlen)
+                          const bank_tls *tls, bank_write_log *logs, char *err, size_t errlen)
 {
     int64_t until = bank_mono_ms() + (deadline_ms > 0 ? deadline_ms : 10000);
     grpc_completion_queue *cq = bank_client_cq_create();
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (peers[i].id == self) continue;
-        bank_channel *ch = bank_channel_open(peers[i].target);
+        bank_channel *ch = bank_channel_open(peers[i].target, tls);
         if (!ch) {
             snprintf(err, errlen, "out of memory");
             rc = -1;
@@ -84,8 +84,8 @@ int bank_recovery_collect(int64_t self, const bank_peer *peers, size_t n, int de
 }
 
 int bank_recovery_install(bank_replica *r, int64_t initial_balance, const bank_peer *peers,
-                          size_t n, bank_write_log *logs, bank_sender *sender, size_t *owed,
-                          char *err, size_t errlen)
+                          size_t n, bank_write_log *logs, bank_sender *sender, int own_writes_only,
+                          size_t *owed, char *err, size_t errlen)
 {
     bank_write_log all = {0};
     *owed = 0;
@@ -114,6 +114,7 @@ int bank_recovery_install(bank_replica *r, int64_t initial_balance, const bank_p
         if (bank_logged_missing(all.items, all.n, logs[i].items, logs[i].n, peers[i].id, &missing) != BANK_OK)
             rc = -1;
         for (size_t k = 0; k < missing.n && rc == 0; k++) {
+            if (own_writes_only && missing.items[k].origin != r->branch_id) continue;
             if (bank_sender_owe(sender, peers[i].id, &missing.items[k]) != 0) rc = -1;
             else (*owed)++;
         }

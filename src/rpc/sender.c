@@ -407,7 +407,8 @@ bank_sender *bank_sender_start(const bank_sender_config *cfg, const bank_peer *p
         peer *p = &s->peers[s->n_peers];
         p->id = peers[i].id;
         p->s = s;
-        p->channel = bank_engine_channel(cfg->engine, peers[i].target, batch_path, 1, &p->batch_handle);
+        p->channel = bank_engine_channel(cfg->engine, peers[i].target, cfg->tls, batch_path, 1,
+                                         &p->batch_handle);
         if (!p->channel) {
             snprintf(err, errlen, "out of memory");
             bank_sender_free(s);
@@ -471,6 +472,13 @@ int bank_sender_owe(bank_sender *s, int64_t peer_id, const bank_logged_write *w)
     item *it = owed_item(s, p, w, (bank_write_id){0, 0});
     if (!it) return -1;
     enqueue(it);
+    return 0;
+}
+
+int bank_sender_has_peer(const bank_sender *s, int64_t id)
+{
+    for (size_t i = 0; i < s->n_peers; i++)
+        if (s->peers[i].id == id) return 1;
     return 0;
 }
 

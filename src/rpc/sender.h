@@ -17,6 +17,7 @@
 #include "engine.h"
 #include "faults.h"
 #include "timers.h"
+#include "tls.h"
 
 enum { BANK_SENDER_MAX_BACKOFF_MS = 2000 };
 
@@ -35,6 +36,7 @@ typedef struct {
     int deadline_ms;         /* of each call */
     int max_attempts;        /* tries before a waiting customer is told the write is pending */
     int backoff_ms;          /* the wait after a first failed try */
+    const bank_tls *tls;     /* the branch's certificate for its calls to peers; NULL: plaintext */
 } bank_sender_config;
 
 /* What became of a write a customer waits on. */
@@ -66,6 +68,9 @@ void bank_sender_send(bank_sender *s, const bank_logged_write *w, bank_write_id 
 /* Owes peer the write w with nobody waiting on it (a recovered branch's catch-up). 0, or -1
  * (no such peer, out of memory, or stopping). */
 int bank_sender_owe(bank_sender *s, int64_t peer, const bank_logged_write *w);
+
+/* Whether id is one of the peers this sender reaches (never its own branch). */
+int bank_sender_has_peer(const bank_sender *s, int64_t id);
 
 /* Writes owed with nobody waiting: answered pending, owed after a recovery, or sent
  * asynchronously (bank_sender_send) and not yet acknowledged. */

@@ -13,6 +13,7 @@
 #include "faults.h"
 #include "sender.h"
 #include "timers.h"
+#include "tls.h"
 #include "trace.h"
 
 typedef struct bank_server bank_server;
@@ -33,6 +34,8 @@ typedef struct {
                                      bank_server_recovered */
     int hold_ms;                  /* Project 3: the longest a session's request waits for its
                                      customer's writes (parked.h); 0: 10000 */
+    const bank_tls *tls;          /* mutual TLS, and every method authorised by the caller's
+                                     role (spec R3); NULL: plaintext, anyone may call anything */
 } bank_server_config;
 
 
@@ -96,6 +99,9 @@ typedef struct {
     int64_t t_recv_us, money, from_id; /* for the trace */
     int from_branch;
     long long hold_since_ms, hold_until_ms; /* Project 3: parked since, until (0: never parked) */
+
+    bank_identity caller;  /* under TLS: who called, from the certificate */
+    int64_t sender_branch; /* what branch_logic.c takes as the sender (BANK_SENDER_...) */
 } server_call;
 
 /* server_call.c: counts a tag given to the queue; untrack once its event is handled. */

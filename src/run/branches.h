@@ -6,6 +6,8 @@
 #include <stddef.h>
 
 #include "core/workload.h"
+#include "rpc/client.h"
+#include "rpc/tls.h"
 
 typedef enum { BANK_MODE_EMBEDDED, BANK_MODE_PROCESSES, BANK_MODE_CLUSTER } bank_mode;
 
@@ -23,6 +25,10 @@ typedef struct {
     int retry_backoff_ms;     /* the first retry's wait, doubling after (0: 50) */
     const char *faults;       /* embedded and processes: faults to inject (bank_faults_parse) */
     uint64_t fault_seed;
+    const char *tls_dir;      /* embedded and processes: mutual TLS, branch N with DIR/branch-N.crt
+                                 and .key and DIR/ca.crt (as tools/certs.sh lays them out) */
+    const bank_tls *client_tls; /* the certificate this process's clients present to the
+                                 branches (kept until bank_branches_stop); NULL: plaintext */
 } bank_branches_config;
 
 typedef struct bank_branches bank_branches;
@@ -33,11 +39,17 @@ bank_branches *bank_branches_start(const bank_workload *w, const bank_branches_c
                                    char *err, size_t errlen);
 
 /* Branches already running at targets[i] ("host:port", for w->branches[i]), as a cluster is
- * (stopping them leaves them running). NULL when out of memory. */
-bank_branches *bank_branches_at(const bank_workload *w, const char *const *targets);
+ * (stopping them leaves them running), called as client_tls says (NULL: plaintext). NULL when
+ * out of memory. */
+bank_branches *bank_branches_at(const bank_workload *w, const char *const *targets,
+                                const bank_tls *client_tls);
 
 /* "host:port" of the branch at w->branches[i]. */
 const char *bank_branches_target(const bank_branches *b, size_t i);
+
+/* A client channel to the branch at w->branches[i], with the run's client certificate when it
+ * has one. Close with bank_channel_close. NULL when out of memory. */
+bank_channel *bank_branches_channel(const bank_branches *b, size_t i);
 
 /* bank run --kill: SIGKILLs branch_id's process and starts it again on the same address with
  * --recover (it catches up from its peers while the run goes on). Processes only. 0, or -1 with

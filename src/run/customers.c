@@ -286,7 +286,7 @@ static int drive_live(drive *d)
 static bank_channel **open_channels(const bank_workload *w, const bank_branches *b)
 {
     bank_channel **ch = calloc(w->n_branches ? w->n_branches : 1, sizeof *ch);
-    for (size_t i = 0; ch && i < w->n_branches; i++) ch[i] = bank_channel_open(bank_branches_target(b, i));
+    for (size_t i = 0; ch && i < w->n_branches; i++) ch[i] = bank_branches_channel(b, i);
     return ch;
 }
 
@@ -339,7 +339,7 @@ int bank_read_balances(const bank_workload *w, const bank_branches *b, int deadl
     grpc_completion_queue *cq = bank_client_cq_create();
     int rc = 0;
     for (size_t i = 0; i < w->n_branches && rc == 0; i++) {
-        bank_channel *ch = bank_channel_open(bank_branches_target(b, i));
+        bank_channel *ch = bank_branches_channel(b, i);
         bank_result r;
         char why[400];
         rc = ch ? call_through_recovery(ch, cq, BANK_OP_QUERY, 0, 0, 0, deadline_ms, 0, &r, why, sizeof why)

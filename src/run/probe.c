@@ -41,7 +41,7 @@ bank_prober *bank_prober_open(const bank_workload *w, const bank_branches *b, co
                      alloc_point(&p->log.final, n) == 0
                  ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < w->n_branches; i++)
-        if (!(p->chs[i] = bank_channel_open(bank_branches_target(b, i)))) rc = -1;
+        if (!(p->chs[i] = bank_branches_channel(b, i))) rc = -1;
     if (rc == 0 && !(p->cq = bank_client_cq_create())) rc = -1;
     if (rc != 0) {
         bank_prober_close(p);

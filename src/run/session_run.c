@@ -127,7 +127,7 @@ static bank_channel **open_channels(const bank_workload *w, const bank_branches 
 {
     bank_channel **ch = calloc(w->n_branches ? w->n_branches : 1, sizeof *ch);
     for (size_t i = 0; ch && i < w->n_branches; i++)
-        if (!(ch[i] = bank_channel_open(bank_branches_target(b, i)))) {
+        if (!(ch[i] = bank_branches_channel(b, i))) {
             close_channels(w, ch);
             return NULL;
         }

@@ -160,7 +160,7 @@ def main():
             (["--budget", "1", "--input", os.path.join(two, "input.json"), os.path.join(two, "expected.final.json")], 3,
              "0/2 events correct, 2 undecided"),
             (["--input", mw, bad], 2, "bad.json:1:2: the record of customer 5 has no \"recv\" list"),
-            (["--exact", "--input", mw, wrong], 2, "--exact, --schedule and --diagram are Project 1's"),
+            (["--exact", "--input", mw, wrong], 2, "--exact, --schedule, --diagram and --input-pattern are Project 1's"),
             (["--input", bad, wrong], 2, "bad.json:1:43: customer 5, event 1: names no branch")):
         rc, out, err = bank("grade", "--project", "3", *args)
         check(rc == want_rc and want_text in out + err, "bank grade --project 3 %s: exit %d" % (" ".join(args[:-1]), want_rc),
@@ -169,17 +169,16 @@ def main():
     verdicts = json.loads(out)["verdicts"] if rc == 1 else []
     check(rc == 1 and verdicts and verdicts[0]["verdict"] == "wrong value", "bank grade --project 3 --json", out[-200:])
     folder = os.path.join(tmp, "batch")
-    os.mkdir(folder)
-    for name in ("expected.sequential.json", "expected.final.json"):
-        with open(os.path.join(folder, name), "w") as f:
-            f.write(read(os.path.join(golden, "monotonic-writes", name)))
-    with open(os.path.join(folder, "wrong.json"), "w") as f:
-        f.write(read(wrong))
+    for student, text in (("alice", read(os.path.join(golden, "monotonic-writes", "expected.sequential.json"))),
+                          ("bob", read(wrong))):
+        os.makedirs(os.path.join(folder, student))
+        with open(os.path.join(folder, student, "output.json"), "w") as f:
+            f.write(text)
     report = os.path.join(tmp, "grades.csv")
     rc, out, err = bank("grade", "--project", "3", "--input", mw, "--batch", folder, "--report", report)
     rows = read(report).splitlines() if os.path.exists(report) else []
-    check(rc == 1 and len(rows) == 4 and "3/3" in out and "0/1" in out, "bank grade --project 3 --batch --report CSV",
-          out + err)
+    check(rc == 1 and len(rows) == 3 and "3/3" in out and "0/1" in out,
+          "bank grade --project 3 --batch --report CSV: a row per student", out + err)
 
     print("session_run: %d checks, %d failed" % (checks, failures))
     return 1 if failures else 0
