@@ -45,7 +45,7 @@ static void run_and_compare_with_model(const bank_workload *w, bank_schedule s)
     bank_outcome got, want;
     cr_assert_eq(bank_outcome_init(&got, w), 0);
     cr_assert_eq(bank_outcome_init(&want, w), 0);
-    bank_drive_config cfg = {s, 0, 10000, 0, 0, NULL, NULL};
+    bank_drive_config cfg = {.schedule = s, .deadline_ms = 10000};
     char err[512];
     cr_assert_eq(bank_drive(w, b, &cfg, &got, NULL, err, sizeof err), 0, "%s", err);
     bank_plan plan;
@@ -79,7 +79,7 @@ static void drive_fresh(const bank_workload *w, bank_schedule s, bank_outcome *o
 {
     bank_branches *b = start(w);
     cr_assert_eq(bank_outcome_init(o, w), 0);
-    bank_drive_config cfg = {s, 0, 10000, 0, 0, NULL, NULL};
+    bank_drive_config cfg = {.schedule = s, .deadline_ms = 10000};
     char err[512];
     cr_assert_eq(bank_drive(w, b, &cfg, o, NULL, err, sizeof err), 0, "%s", err);
     stop(b);
@@ -131,7 +131,7 @@ Test(rpc, live_run_converges)
     bank_branches *b = start(&w);
     bank_outcome o;
     cr_assert_eq(bank_outcome_init(&o, &w), 0);
-    bank_drive_config cfg = {BANK_SCHEDULE_LIVE, 0, 10000, 0, 0, NULL, NULL};
+    bank_drive_config cfg = {.schedule = BANK_SCHEDULE_LIVE, .deadline_ms = 10000};
     char err[512];
     cr_assert_eq(bank_drive(&w, b, &cfg, &o, NULL, err, sizeof err), 0, "%s", err);
     int64_t net = 0;

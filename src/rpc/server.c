@@ -108,6 +108,8 @@ static void handle_request(server_call *c)
     c->money = a.money;
     c->from_branch = a.from_branch;
     c->from_id = a.from_id;
+    c->clock_sent = a.clock_sent;
+    c->clock = a.clock;
     if (a.kind == BANK_ANSWER_ERROR) bank_trace_error(c, a.details);
     else if (a.kind == BANK_ANSWER_PROPAGATE) bank_trace_reply(c, a.applied ? "applied" : "duplicate", a.balance);
     else if (a.kind == BANK_ANSWER_BATCH) bank_trace_batch(c, &a);
@@ -123,6 +125,7 @@ static void handle_request(server_call *c)
         Bank__PropagateReply r = BANK__PROPAGATE_REPLY__INIT;
         r.applied = a.applied;
         r.balance = a.balance;
+        r.clock = a.clock;
         bank_reply(c, GRPC_STATUS_OK, NULL, &r.base);
         break;
     }
@@ -143,7 +146,7 @@ static void handle_request(server_call *c)
         c->course_interface = a.interface;
         bank_logged_write w = {a.write.kind, a.write.origin, a.write.sequence, a.write.money,
                                a.customer_id, a.event_id};
-        bank_sender_fan_out(sender, &w, bank_reply_write_settled, c);
+        bank_sender_fan_out(sender, &w, a.first_send, bank_reply_write_settled, c);
         break;
     }
     }

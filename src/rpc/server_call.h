@@ -91,6 +91,7 @@ typedef struct {
     int64_t customer_id, event_id;
     int64_t t_recv_us, money, from_id; /* for the trace */
     int from_branch;
+    uint64_t clock_sent, clock; /* the request's Lamport clock, and this branch's at its receive */
 } server_call;
 
 /* server_call.c: counts a tag given to the queue; untrack once its event is handled. */

@@ -168,7 +168,7 @@ static int timed_drive(const bank_workload *w, const bank_branches *br, bank_sch
         if (!(lat.ns[c] = calloc(w->customers[c].n_events + 1, sizeof(uint64_t)))) rc = -1;
     if (rc != 0) snprintf(err, errlen, "out of memory");
     if (rc == 0) {
-        bank_drive_config cfg = {schedule, 0, deadline_ms, 0, 0, NULL, NULL};
+        bank_drive_config cfg = {.schedule = schedule, .deadline_ms = deadline_ms};
         uint64_t t = now_ns();
         rc = bank_drive(w, br, &cfg, &out, &lat, err, errlen);
         phase->seconds = (double)(now_ns() - t) / 1e9;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "branches.h"
+#include "core/lamport.h"
 #include "core/schedule.h"
 #include "core/workload.h"
 
@@ -21,6 +22,9 @@ typedef struct {
     size_t kill_after;
     int (*kill_fn)(void *ctx, char *err, size_t errlen);
     void *kill_ctx;
+    /* optional, shaped like a bank_outcome: stamps[c][e] gets the clock customer entry c sent
+       its event e at, and the clock its branch received it at (spec L3; bank run --project 2) */
+    bank_clock_stamp **stamps;
 } bank_drive_config;
 
 /* Optional per-event latencies in nanoseconds, shaped like a bank_outcome: ns[c][e]. */

@@ -82,7 +82,7 @@ static int repetition(const bank_soak_config *cfg, soak_state *s, uint64_t seed,
     }
     bank_branches_config bc = {.mode = BANK_MODE_EMBEDDED, .server_threads = cfg->server_threads,
                                .deadline_ms = cfg->deadline_ms};
-    bank_drive_config dc = {BANK_SCHEDULE_LIVE, 0, cfg->deadline_ms, 0, 0, NULL, NULL};
+    bank_drive_config dc = {.schedule = BANK_SCHEDULE_LIVE, .deadline_ms = cfg->deadline_ms};
     bank_branches *br = bank_branches_start(&w, &bc, err, errlen);
     int rc = br ? 0 : -1;
     if (rc == 0) rc = bank_drive_counted(&w, br, &dc, &out, NULL, &s->answered, err, errlen);
