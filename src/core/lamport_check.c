@@ -269,7 +269,7 @@ int bank_clock_check(const bank_clock_point *p, size_t n, const bank_clock_edge 
         free(l.items);
         return -1;
     }
-    qsort(l.items, l.n, sizeof *l.items, by_event_fault);
+    if (l.n) qsort(l.items, l.n, sizeof *l.items, by_event_fault);
     *out = l.items;
     *n_out = l.n;
     return 0;
