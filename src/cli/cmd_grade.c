@@ -51,6 +51,7 @@ static const char grade_usage[] =
     "  --report FILE       also write the table to FILE, as CSV, JSON or HTML by its extension\n"
     "  --diagram           with an HTML --report: add the space-time diagram of the reference\n"
     "                      run (the --schedule one; sequential by default) below the table\n"
+    "  --project 2         Project 2, logical clocks: see bank grade --project 2 --help\n"
     "  -h, --help          this text\n"
     "\n"
     "exit status: 0 every event correct (in every file), 1 some event wrong or a file unusable,\n"
@@ -286,6 +287,8 @@ static int grade_batch(const grade_options *o, const bank_workload *w, const ban
 
 int bank_cmd_grade(int argc, char **argv)
 {
+    int project = bank_grade_project(&argc, argv);
+    if (project != 1) return project == 2 ? bank_cmd_grade_p2(argc, argv) : BANK_EXIT_USAGE;
     grade_options o;
     int rc = parse_options(argc, argv, &o);
     if (rc != 0) return rc < 0 ? BANK_EXIT_OK : rc;
