@@ -163,8 +163,7 @@ static int read_customer(reader *r, const cJSON *proc, const char *ctx, bank_cus
     const cJSON *events = cJSON_GetObjectItemCaseSensitive(proc, "events");
     const cJSON *requests = cJSON_GetObjectItemCaseSensitive(proc, "customer-requests");
     if (events && requests)
-        return fail_at(r, requests, "%s: both \"events\" and \"customer-requests\" (one list of "
-                       "requests, please)", ctx);
+        return fail_at(r, requests, "%s: both \"events\" and \"customer-requests\"", ctx);
     const char *list = requests ? "customer-requests" : "events";
     if (requests) events = requests; /* Project 2's form of the same list */
     if (!events) return fail_at(r, proc, "%s: \"events\" is missing", ctx);
