@@ -1,0 +1,14 @@
+# Project 2, logical clocks (spec L1-L14).
+
+# The clock rules in the core: ticks, required events, the model, the TA's run replayed, checks.
+add_executable(test_lamport test_lamport.c)
+target_link_libraries(test_lamport PRIVATE bank_core criterion)
+add_test(NAME lamport COMMAND test_lamport)
+set_tests_properties(lamport PROPERTIES LABELS unit)
+
+# bank run --project 2 and bank grade --project 2 from the command line (the TA's files checked
+# when ../shared/corpus is there).
+add_test(NAME p2_cli
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/p2_cli.sh $<TARGET_FILE:bank> ${PROJECT_SOURCE_DIR}/golden
+          ${PROJECT_SOURCE_DIR}/../shared/corpus/p2 ${CMAKE_CURRENT_SOURCE_DIR}/p2)
+set_tests_properties(p2_cli PROPERTIES LABELS integration TIMEOUT 600)
