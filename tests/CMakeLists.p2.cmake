@@ -12,3 +12,9 @@ add_test(NAME p2_cli
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/p2_cli.sh $<TARGET_FILE:bank> ${PROJECT_SOURCE_DIR}/golden
           ${PROJECT_SOURCE_DIR}/../shared/corpus/p2 ${CMAKE_CURRENT_SOURCE_DIR}/p2)
 set_tests_properties(p2_cli PROPERTIES LABELS integration TIMEOUT 600)
+
+# The grader's reader on every form, and verdicts on hand-made files.
+add_executable(test_p2_grade test_p2_grade.c)
+target_link_libraries(test_p2_grade PRIVATE bank_grade criterion)
+add_test(NAME p2_grade COMMAND test_p2_grade)
+set_tests_properties(p2_grade PROPERTIES LABELS unit)
