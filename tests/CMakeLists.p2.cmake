@@ -18,3 +18,10 @@ add_executable(test_p2_grade test_p2_grade.c)
 target_link_libraries(test_p2_grade PRIVATE bank_grade criterion)
 add_test(NAME p2_grade COMMAND test_p2_grade)
 set_tests_properties(p2_grade PROPERTIES LABELS unit)
+
+# Seeded random workloads over real servers: every message received after its send (BANK_SEED=N
+# reruns).
+add_executable(test_p2_property test_p2_property.c)
+target_link_libraries(test_p2_property PRIVATE bank_run criterion)
+add_test(NAME p2_property COMMAND test_p2_property)
+set_tests_properties(p2_property PROPERTIES LABELS property TIMEOUT 900)
