@@ -25,3 +25,11 @@ add_executable(test_p2_property test_p2_property.c)
 target_link_libraries(test_p2_property PRIVATE bank_run criterion)
 add_test(NAME p2_property COMMAND test_p2_property)
 set_tests_properties(p2_property PROPERTIES LABELS property TIMEOUT 900)
+
+# Every p2 output of ../shared/corpus read and graded as tests/grade/corpus_p2.txt says (skipped
+# without the corpus).
+add_test(NAME grade_corpus_p2
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/grade_corpus_p2.sh $<TARGET_FILE:bank>
+          ${PROJECT_SOURCE_DIR}/../shared/corpus/p2 ${CMAKE_CURRENT_SOURCE_DIR}/grade/corpus_p2.txt
+          ${PROJECT_SOURCE_DIR}/golden)
+set_tests_properties(grade_corpus_p2 PROPERTIES LABELS integration TIMEOUT 600 SKIP_RETURN_CODE 77)

@@ -142,8 +142,10 @@ static int resolve(const view *v, const bank_p2_said *s, size_t skip, size_t *en
     case BANK_CLOCK_CUSTOMER_RECV:
     case BANK_CLOCK_BRANCH_SENT: /* the customer N of branch N */
         return bank_p2_find_request(w, s->request, s->process, INT64_MIN, skip, entry, event);
-    case BANK_CLOCK_BRANCH_RECV:
-        return bank_p2_find_request(w, s->request, s->has_peer ? s->peer : INT64_MIN, s->process, skip, entry, event);
+    case BANK_CLOCK_BRANCH_RECV: /* the comment's sender first; the request names it anyway */
+        if (s->has_peer && bank_p2_find_request(w, s->request, s->peer, s->process, skip, entry, event) == 0)
+            return 0;
+        return bank_p2_find_request(w, s->request, INT64_MIN, s->process, skip, entry, event);
     }
     return -1;
 }
