@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzing campaigns with AFL++ against the parsers and the replicated core.
 #
-#   tools/fuzz.sh HARNESS SECONDS     one campaign: input | student_output | proto | core
+#   tools/fuzz.sh HARNESS SECONDS     one campaign: input | student_output | proto | core |
+#                                     p2_student
 #   tools/fuzz.sh all SECONDS         every harness, one after another, SECONDS each
 #   tools/fuzz.sh cmin HARNESS|all    minimize fuzz/corpus/HARNESS with afl-cmin
 #
@@ -14,10 +15,10 @@
 # Exit status: 0 no crash and no hang; 1 some found (or a step failed); 2 bad usage.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-harnesses=(input student_output proto core)
+harnesses=(input student_output proto core p2_student)
 
 usage() {
-  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 [ $# -eq 2 ] || usage
