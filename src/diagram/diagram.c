@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-enum { COL_W = 120, MARGIN = 40, HEADER = 90, FOOTER = 40 };
+enum { COL_W = 120, MARGIN = 40, HEADER = 100, FOOTER = 40 };
 
 int bank_diagram_format_for(const char *path, bank_diagram_format *out)
 {
