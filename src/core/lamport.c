@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 static uint64_t plus(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 
 uint64_t bank_lamport_send(bank_lamport *c)
@@ -29,13 +31,9 @@ uint64_t bank_lamport_fan_out(bank_lamport *c)
 
 int bank_clock_log_add(bank_clock_log *l, const bank_clock_event *e)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 64;
-        bank_clock_event *grown = realloc(l->items, cap * sizeof *grown);
-        if (!grown) return -1;
-        l->items = grown;
-        l->cap = cap;
-    }
+    bank_clock_event *grown = bank_grow(l->items, l->n, &l->cap, sizeof *grown);
+    if (!grown) return -1;
+    l->items = grown;
     l->items[l->n++] = *e;
     return 0;
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 /* ---- finding an event by what it is ---- */
 
 /* The event's name without its clock: BRANCH_SENT is told apart by the peer sent to,
@@ -80,13 +82,9 @@ typedef struct {
 static int add_edge(edge_list *l, size_t from, size_t to, int message)
 {
     if (from == SIZE_MAX) return 0;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 64;
-        bank_clock_edge *grown = realloc(l->items, cap * sizeof *grown);
-        if (!grown) return -1;
-        l->items = grown;
-        l->cap = cap;
-    }
+    bank_clock_edge *grown = bank_grow(l->items, l->n, &l->cap, sizeof *grown);
+    if (!grown) return -1;
+    l->items = grown;
     l->items[l->n++] = (bank_clock_edge){from, to, message};
     return 0;
 }
@@ -183,13 +181,9 @@ typedef struct {
 static int add_problem(problem_list *l, size_t event, size_t other, bank_clock_fault fault,
                        uint64_t expected)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 32;
-        bank_clock_problem *grown = realloc(l->items, cap * sizeof *grown);
-        if (!grown) return -1;
-        l->items = grown;
-        l->cap = cap;
-    }
+    bank_clock_problem *grown = bank_grow(l->items, l->n, &l->cap, sizeof *grown);
+    if (!grown) return -1;
+    l->items = grown;
     l->items[l->n++] = (bank_clock_problem){event, other, fault, expected};
     return 0;
 }

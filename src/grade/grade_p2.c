@@ -8,19 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/lamport.h"
 #include "io/p2_output.h"
 
 int bank_p2_verdict(bank_grade_report *r, const bank_workload *w, bank_verdict_kind kind, size_t entry,
                     size_t event, const char *label, const bank_p2_said *said, const char *fmt, ...)
 {
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 64;
-        bank_verdict *grown = realloc(r->verdicts, cap * sizeof *grown);
-        if (!grown) return -1;
-        r->verdicts = grown;
-        r->cap = cap;
-    }
+    bank_verdict *grown = bank_grow(r->verdicts, r->n, &r->cap, sizeof *grown);
+    if (!grown) return -1;
+    r->verdicts = grown;
     bank_verdict *v = &r->verdicts[r->n];
     memset(v, 0, sizeof *v);
     v->kind = kind;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/lamport.h"
 
 /* One event the old form logs, needed or (when is_needed is 0) accepted when logged. */
@@ -28,13 +29,9 @@ typedef struct {
 
 static int add_slot(old_run *o, slot s)
 {
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? 2 * o->cap : 64;
-        slot *grown = realloc(o->slots, cap * sizeof *grown);
-        if (!grown) return -1;
-        o->slots = grown;
-        o->cap = cap;
-    }
+    slot *grown = bank_grow(o->slots, o->n, &o->cap, sizeof *grown);
+    if (!grown) return -1;
+    o->slots = grown;
     o->slots[o->n++] = s;
     return 0;
 }
@@ -135,13 +132,9 @@ typedef struct {
 
 static int edge(edges *e, size_t from, size_t to, int message)
 {
-    if (e->n == e->cap) {
-        size_t cap = e->cap ? 2 * e->cap : 64;
-        bank_clock_edge *grown = realloc(e->items, cap * sizeof *grown);
-        if (!grown) return -1;
-        e->items = grown;
-        e->cap = cap;
-    }
+    bank_clock_edge *grown = bank_grow(e->items, e->n, &e->cap, sizeof *grown);
+    if (!grown) return -1;
+    e->items = grown;
     e->items[e->n++] = (bank_clock_edge){from, to, message};
     return 0;
 }

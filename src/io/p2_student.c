@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/lamport.h"
 #include "loose_value.h"
 
@@ -43,16 +44,12 @@ static void said_free(bank_p2_said *s)
 static int add(reader *r, bank_p2_said *s)
 {
     bank_p2_student *o = r->out;
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? 2 * o->cap : 64;
-        bank_p2_said *grown = realloc(o->items, cap * sizeof *grown);
-        if (!grown) {
-            said_free(s);
-            return -1;
-        }
-        o->items = grown;
-        o->cap = cap;
+    bank_p2_said *grown = bank_grow(o->items, o->n, &o->cap, sizeof *grown);
+    if (!grown) {
+        said_free(s);
+        return -1;
     }
+    o->items = grown;
     s->file = r->file;
     o->items[o->n++] = *s;
     return 0;
