@@ -150,9 +150,11 @@ static int record_type(const lv_value *o)
     return -1;
 }
 
-/* One event of the new form: in a process's list (process known), or flat (its own id and type). */
+/* One event of the new form: in a process's list (process known; the customer part or the
+ * branch part by what the event is), or flat (BANK_P2_IN_ALL: its own id and type). `seen`: what
+ * it shows of the file's form, or 0 for the part it lands in. */
 static int read_event(reader *r, const lv_value *o, int customer_record, int has_process,
-                      int64_t process, size_t position, bank_p2_place place)
+                      int64_t process, size_t position, bank_p2_place place, unsigned seen)
 {
     bank_p2_said s;
     memset(&s, 0, sizeof s);
@@ -177,13 +179,9 @@ static int read_event(reader *r, const lv_value *o, int customer_record, int has
     read_op(&s, s.interface);
     if (place == BANK_P2_IN_ALL) customer_record = record_type(o);
     read_comment(&s, customer_record);
-    s.place = place != BANK_P2_IN_CUSTOMERS && place != BANK_P2_IN_BRANCHES ? place
-              : s.kind == BANK_CLOCK_CUSTOMER_SENT || (s.kind < 0 && customer_record == 1)
-                  ? BANK_P2_IN_CUSTOMERS
-                  : BANK_P2_IN_BRANCHES;
-    r->seen |= place == BANK_P2_IN_ALL ? SEEN_ALL
-               : s.place == BANK_P2_IN_CUSTOMERS ? (position && !s.has_request ? SEEN_REPLIES : SEEN_CUSTOMERS)
-                                                 : SEEN_BRANCHES;
+    int customer = s.kind == BANK_CLOCK_CUSTOMER_SENT || (s.kind < 0 && customer_record == 1);
+    s.place = place == BANK_P2_IN_ALL ? place : customer ? BANK_P2_IN_CUSTOMERS : BANK_P2_IN_BRANCHES;
+    r->seen |= seen ? seen : customer ? SEEN_CUSTOMERS : SEEN_BRANCHES;
     return add(r, &s);
 }
 
@@ -235,8 +233,7 @@ static int read_object(reader *r, const lv_value *o, int depth)
         int type = record_type(o);
         for (size_t k = 0; k < events->n; k++)
             if (events->items[k].type == LV_OBJECT &&
-                read_event(r, &events->items[k], type, has_id, id, k + 1,
-                           type == 0 ? BANK_P2_IN_BRANCHES : BANK_P2_IN_CUSTOMERS) != 0)
+                read_event(r, &events->items[k], type, has_id, id, k + 1, BANK_P2_IN_CUSTOMERS, 0) != 0)
                 return -1;
         return 0;
     }
@@ -255,12 +252,12 @@ static int read_object(reader *r, const lv_value *o, int depth)
     if (recv && recv->type == LV_ARRAY && has_id) { /* a customer's replies, each with its clock */
         for (size_t k = 0; k < recv->n; k++)
             if (recv->items[k].type == LV_OBJECT && lv_get(&recv->items[k], "clock") &&
-                read_event(r, &recv->items[k], 1, 1, id, k + 1, BANK_P2_IN_CUSTOMERS) != 0)
+                read_event(r, &recv->items[k], 1, 1, id, k + 1, BANK_P2_IN_CUSTOMERS, SEEN_REPLIES) != 0)
                 return -1;
         return 0;
     }
     if (lv_get(o, "logical_clock") || (lv_get(o, "clock") && (lv_get(o, "comment") || lv_get(o, "interface"))))
-        return read_event(r, o, -1, 0, 0, 0, BANK_P2_IN_ALL);
+        return read_event(r, o, -1, 0, 0, 0, BANK_P2_IN_ALL, SEEN_ALL);
     r->out->ignored++; /* e.g. the old form's {"eventid", "data"} lists: no process to judge */
     return 0;
 }
