@@ -67,6 +67,7 @@ static const char grade_usage[] =
     "  --report FILE       also write the table to FILE, as CSV, JSON or HTML by its extension\n"
     "  --diagram           with an HTML --report: add the space-time diagram of the reference\n"
     "                      run (the --schedule one; sequential by default) below the table\n"
+    "  --project 2         Project 2, logical clocks: see bank grade --project 2 --help\n"
     "\n"
     "autograders (one submission: a file or a folder):\n"
     "  --gradescope FILE   also write Gradescope's results.json to FILE (tools/gradescope/)\n"
@@ -270,6 +271,8 @@ static int status_of(const graded *g, size_t n)
 
 int bank_cmd_grade(int argc, char **argv)
 {
+    int project = bank_grade_project(&argc, argv);
+    if (project != 1) return project == 2 ? bank_cmd_grade_p2(argc, argv) : BANK_EXIT_USAGE;
     grade_options o;
     int rc = parse_options(argc, argv, &o);
     if (rc != 0) return rc < 0 ? BANK_EXIT_OK : rc;

@@ -34,6 +34,7 @@ typedef struct {
 /* One write owed to one peer. */
 struct item {
     bank_logged_write w;
+    uint64_t clock; /* the Lamport clock of its send to this peer (0: none); every try carries it */
     peer *to;
     delivery *d; /* the customer waiting on it; NULL once nobody waits (the write is owed) */
     int copy;    /* a second copy an injected fault sent: its fate does not count */
@@ -43,6 +44,7 @@ struct item {
 
 struct peer {
     int64_t id;
+    size_t rank; /* among the peers, in ascending id: its send's place in a fan-out (L2) */
     bank_sender *s;
     grpc_channel *channel; /* the engine's, shared with every branch it serves */
     void *batch_handle;    /* Propagate_Batch registered on it */
@@ -262,17 +264,21 @@ static void start_call(bank_sender *s, peer *to, item *items, size_t n)
 {
     open_call *oc = calloc(1, sizeof *oc);
     bank_logged_write *writes = calloc(n, sizeof *writes);
+    uint64_t *clocks = calloc(n, sizeof *clocks);
     size_t i = 0;
-    for (const item *it = items; writes && it; it = it->next) writes[i++] = it->w;
+    for (const item *it = items; writes && clocks && it; it = it->next, i++) {
+        writes[i] = it->w;
+        clocks[i] = it->clock;
+    }
     /* Started and listed under the lock: bank_sender_stop cancels every call listed, and none
      * starts after it. */
     int stopping = 1;
     pthread_mutex_lock(&s->lock);
-    if (oc && writes && !(stopping = atomic_load(&s->stopping))) {
+    if (oc && writes && clocks && !(stopping = atomic_load(&s->stopping))) {
         oc->to = to;
         oc->items = items;
         oc->call = bank_propagate_call_start(to->channel, to->batch_handle, s->cq, s->cfg.deadline_ms,
-                                             writes, n, on_call_done, oc);
+                                             writes, clocks, n, on_call_done, oc);
     }
     int started = oc && oc->call; /* once unlocked, oc may end and be freed at any moment */
     if (started) {
@@ -283,6 +289,7 @@ static void start_call(bank_sender *s, peer *to, item *items, size_t n)
     }
     pthread_mutex_unlock(&s->lock);
     free(writes);
+    free(clocks);
     if (started) return;
     free(oc);
     call_ended(s, to);
@@ -413,11 +420,13 @@ bank_sender *bank_sender_start(const bank_sender_config *cfg, const bank_peer *p
         }
         s->n_peers++;
     }
+    for (size_t i = 0; i < s->n_peers; i++)
+        for (size_t j = 0; j < s->n_peers; j++) s->peers[i].rank += s->peers[j].id < s->peers[i].id;
     return s;
 }
 
-void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, bank_delivery_fn done,
-                         void *waiter)
+void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, uint64_t first_clock,
+                         bank_delivery_fn done, void *waiter)
 {
     if (s->n_peers == 0) {
         done(waiter, BANK_DELIVERY_ACKNOWLEDGED, "");
@@ -440,7 +449,7 @@ void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, bank_delive
             peer_settled(d);
             continue;
         }
-        *it = (item){*w, p, d, 0, 1, NULL};
+        *it = (item){*w, first_clock ? first_clock + p->rank : 0, p, d, 0, 1, NULL};
         first_try(it);
     }
 }
@@ -452,7 +461,7 @@ int bank_sender_owe(bank_sender *s, int64_t peer_id, const bank_logged_write *w)
         if (s->peers[i].id == peer_id) p = &s->peers[i];
     item *it = p && !atomic_load(&s->stopping) ? malloc(sizeof *it) : NULL;
     if (!it) return -1;
-    *it = (item){*w, p, NULL, 0, 1, NULL};
+    *it = (item){*w, 0, p, NULL, 0, 1, NULL};
     atomic_fetch_add(&s->owed, 1);
     enqueue(it);
     return 0;

@@ -141,6 +141,8 @@ static void handle_request(server_call *c)
     c->money = a.money;
     c->from_branch = a.from_branch;
     c->from_id = a.from_id;
+    c->clock_sent = a.clock_sent;
+    c->clock = a.clock;
     char forged[400];
     if (a.kind == BANK_ANSWER_ERROR && a.status == BANK_RPC_PERMISSION_DENIED) { /* spec R4 */
         snprintf(forged, sizeof forged, "%s refused: the caller is %s, and the write's origin is "
@@ -163,6 +165,7 @@ static void handle_request(server_call *c)
         Bank__PropagateReply r = BANK__PROPAGATE_REPLY__INIT;
         r.applied = a.applied;
         r.balance = a.balance;
+        r.clock = a.clock;
         bank_reply(c, GRPC_STATUS_OK, NULL, &r.base);
         break;
     }
@@ -183,7 +186,7 @@ static void handle_request(server_call *c)
         c->course_interface = a.interface;
         bank_logged_write w = {a.write.kind, a.write.origin, a.write.sequence, a.write.money,
                                a.customer_id, a.event_id};
-        bank_sender_fan_out(sender, &w, bank_reply_write_settled, c);
+        bank_sender_fan_out(sender, &w, a.first_send, bank_reply_write_settled, c);
         break;
     }
     }
