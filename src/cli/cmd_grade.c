@@ -69,6 +69,7 @@ static const char grade_usage[] =
     "  --report FILE       also write the table to FILE, as CSV, JSON or HTML by its extension\n"
     "  --diagram           with an HTML --report: add the space-time diagram of the reference\n"
     "                      run (the --schedule one; sequential by default) below the table\n"
+    "  --project 2         Project 2, logical clocks: see bank grade --project 2 --help\n"
     "\n"
     "  --project 3         Project 3, client-centric consistency: events name their branch; the\n"
     "                      course's record per event, a list per customer, or final balances are\n"
@@ -120,10 +121,10 @@ static int submission(const char *path)
 
 static int parse_options(int argc, char **argv, grade_options *o)
 {
-    int project = bank_take_project(&argc, argv);
     enum { OPT_INPUT = 256, OPT_EXACT, OPT_CONSISTENT, OPT_SCHEDULE, OPT_BUDGET, OPT_JSON,
            OPT_WRONG_ONLY, OPT_BATCH, OPT_REPORT, OPT_DIAGRAM, OPT_PATTERN, OPT_INPUT_PATTERN,
-           OPT_GRADESCOPE, OPT_GS_GRANULARITY, OPT_GS_VISIBILITY, OPT_GS_STDOUT, OPT_POINTS, OPT_GITHUB };
+           OPT_GRADESCOPE, OPT_GS_GRANULARITY, OPT_GS_VISIBILITY, OPT_GS_STDOUT, OPT_POINTS, OPT_GITHUB,
+           OPT_PROJECT };
     static const struct option longs[] = {
         {"input", required_argument, 0, OPT_INPUT},       {"exact", no_argument, 0, OPT_EXACT},
         {"consistent", no_argument, 0, OPT_CONSISTENT},   {"schedule", required_argument, 0, OPT_SCHEDULE},
@@ -136,11 +137,11 @@ static int parse_options(int argc, char **argv, grade_options *o)
         {"gradescope-visibility", required_argument, 0, OPT_GS_VISIBILITY},
         {"gradescope-stdout-visibility", required_argument, 0, OPT_GS_STDOUT},
         {"points", required_argument, 0, OPT_POINTS},     {"github", no_argument, 0, OPT_GITHUB},
+        {"project", required_argument, 0, OPT_PROJECT}, /* 3 (bank_grade_project took out 1, sent 2 on) */
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
-    o->project = project;
-    if (project != 1 && project != 3) return bank_usage_error("grade", "--project: 1 (the default) or 3");
+    o->project = 1;
     o->grade.mode = BANK_GRADE_CONSISTENT;
     o->grade.schedule = BANK_SCHEDULE_SEQUENTIAL;
     int schedule_given = 0, gradescope_shaped = 0, c;
@@ -190,6 +191,7 @@ static int parse_options(int argc, char **argv, grade_options *o)
             o->cls.out.gs.points = (double)v;
             break;
         case OPT_GITHUB: o->cls.out.github = 1; break;
+        case OPT_PROJECT: o->project = 3; break;
         case 'h': fputs(grade_usage, stdout); return -1;
         case ':': return bank_usage_error("grade", "%s needs a value", argv[optind - 1]);
         default: return bank_usage_error("grade", "unknown option %s", argv[optind - 1]);
@@ -293,6 +295,9 @@ static int status_of(const graded *g, size_t n)
 
 int bank_cmd_grade(int argc, char **argv)
 {
+    int project = bank_grade_project(&argc, argv); /* --project 3 stays for parse_options */
+    if (project == 2) return bank_cmd_grade_p2(argc, argv);
+    if (project < 0) return BANK_EXIT_USAGE;
     grade_options o;
     int rc = parse_options(argc, argv, &o);
     if (rc != 0) return rc < 0 ? BANK_EXIT_OK : rc;

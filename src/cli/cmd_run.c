@@ -15,6 +15,7 @@
 #include "run/converged.h"
 #include "run/customers.h"
 #include "run/tls_files.h"
+#include "run_p2.h"
 
 static const char run_usage[] =
     "usage: bank run [OPTIONS] INPUT.json\n"
@@ -45,6 +46,16 @@ static const char run_usage[] =
     "                         in every style)\n"
     "  --lines                one object a line instead of a JSON array\n"
     "  -o, --output FILE      write the output to FILE instead of standard output\n"
+    "  --project 2            Project 2, logical clocks: every process keeps a Lamport clock and\n"
+    "                         every message carries it; write the course's three parts instead,\n"
+    "                         per customer, per branch and every event, each with its\n"
+    "                         logical_clock, interface and comment: with -o DIR, as\n"
+    "                         DIR/customer_events.json, branch_events.json and all_events.json;\n"
+    "                         otherwise as one JSON object on standard output. The clocks are\n"
+    "                         checked against the tick rules (and, sequential or rounds, against\n"
+    "                         the reference model). Not with --style, --lines, --cluster or --kill.\n"
+    "                         (--project 1, the default: Project 1's output; --project 3: see\n"
+    "                         bank run --project 3 --help)\n"
     "  --branches             also print every branch's final balance, as JSON, on standard error\n"
     "\n"
     "branches:\n"
@@ -81,7 +92,6 @@ static const char run_usage[] =
     "\n"
     "  --query-delay MS       live: pause before every query (default 0; the course used 3000)\n"
     "  --deadline-ms MS       deadline of every RPC, and of branch start-up (default 10000)\n"
-    "  --project 3            Project 3, client-centric consistency: see bank run --project 3 --help\n"
     "  -h, --help             this text\n"
     "\n"
     "Every run checks that all branches end with the same balance change; sequential and rounds\n"
@@ -102,6 +112,7 @@ typedef struct {
     int64_t kill_branch; /* --kill BRANCH@N; drive.kill_after is N */
     bank_tls_options tls; /* --cluster: the customers' TLS files */
     int use_tls_files;
+    int project;         /* 1, or 2: the clocks' three parts instead (run_p2.h) */
 } run_options;
 
 /* --kill BRANCH@N: BRANCH into o->kill_branch, N into o->drive.kill_after. */
@@ -129,6 +140,7 @@ static int parse_options(int argc, char **argv, run_options *o)
     o->branches.server_threads = 1;
     o->branches.fault_seed = 1;
     o->branches.deadline_ms = 10000;
+    o->project = 1;
     int processes = 0;
     const bank_opt opts[] = {
         BANK_OPT_SCHEDULE(&o->schedule),
@@ -148,6 +160,7 @@ static int parse_options(int argc, char **argv, run_options *o)
         BANK_OPT_CALL_("kill", 0, parse_kill, o),
         BANK_OPT_TLS(&o->tls),
         BANK_OPT_STRING_("tls-dir", 0, &o->branches.tls_dir),
+        BANK_OPT_INT_("project", 0, &o->project, 1, 3), /* 3 went to bank_cmd_run_p3 */
     };
     int first;
     int rc = bank_parse_options("run", run_usage, opts, sizeof opts / sizeof opts[0], argc, argv, &first);
@@ -176,6 +189,13 @@ static int parse_options(int argc, char **argv, run_options *o)
                                        "--cluster; the branches this run starts take --tls-dir DIR");
     if (o->drive.kill_after && (o->branches.mode != BANK_MODE_PROCESSES || o->schedule == BANK_SCHEDULE_LIVE))
         return bank_usage_error("run", "--kill needs --processes and the sequential or rounds schedule");
+    if (o->project == 2 && (o->style != BANK_STYLE_RESULT || o->lines))
+        return bank_usage_error("run", "--style and --lines shape Project 1's output; --project 2 "
+                                       "writes the course's three parts");
+    if (o->project == 2 && (o->branches.mode == BANK_MODE_CLUSTER || o->drive.kill_after))
+        return bank_usage_error("run", "--project 2 reads the clocks from the branches it starts (not "
+                                       "a --cluster's), and a branch restarted by --kill would start "
+                                       "its clock again");
     o->input = argv[first];
     o->branches.bank_exe = bank_self_exe();
     o->drive.schedule = o->schedule;
@@ -311,9 +331,7 @@ static int load_tls(const run_options *o, const bank_workload *w, bank_tls **cli
 
 int bank_cmd_run(int argc, char **argv)
 {
-    int project = bank_take_project(&argc, argv);
-    if (project == 3) return bank_cmd_run_p3(argc, argv);
-    if (project != 1) return bank_usage_error("run", "--project: 1 (the default) or 3");
+    if (bank_argv_project(argc, argv) == 3) return bank_cmd_run_p3(argc, argv);
     run_options o;
     int rc = parse_options(argc, argv, &o);
     if (rc != 0) return rc == BANK_PARSE_HELP ? BANK_EXIT_OK : rc;
@@ -346,6 +364,18 @@ int bank_cmd_run(int argc, char **argv)
         return BANK_EXIT_FAILED;
     }
     rc = -1;
+    bank_run_p2 p2 = {0};
+    if (o.project == 2) {
+        if (bank_run_p2_start(&p2, &w, o.branches.trace_path, err, sizeof err) != 0) {
+            fprintf(stderr, "bank: %s\n", err);
+            bank_outcome_free(&out);
+            free(finals);
+            bank_workload_free(&w);
+            return BANK_EXIT_FAILED;
+        }
+        o.branches.trace_path = p2.trace_path; /* the branches' clocks are read back from it */
+        o.drive.stamps = p2.stamps;
+    }
     bank_branches *br = bank_branches_start(&w, &o.branches, err, sizeof err);
     kill_target kill = {br, &w, o.kill_branch};
     if (o.drive.kill_after) {
@@ -359,7 +389,7 @@ int bank_cmd_run(int argc, char **argv)
         bank_read_balances(&w, br, o.drive.deadline_ms, finals, err, sizeof err) == 0 &&
         bank_check_replicas(&w, &out, finals, err, sizeof err) == 0 &&
         (o.schedule == BANK_SCHEDULE_LIVE || check_against_model(&w, &o, &out, err, sizeof err) == 0))
-        rc = write_output(&o, &w, &out, err, sizeof err);
+        rc = o.project == 2 ? 0 : write_output(&o, &w, &out, err, sizeof err);
     if (rc != 0) fprintf(stderr, "bank: %s\n", err);
     if (rc == 0 && o.print_branches) bank_output_write_branches(stderr, &w, finals);
     if (rc == 0 && o.schedule == BANK_SCHEDULE_LIVE)
@@ -370,6 +400,10 @@ int bank_cmd_run(int argc, char **argv)
         fprintf(stderr, "bank: %s\n", err);
         rc = -1;
     }
+    if (rc == 0 && o.project == 2 &&
+        (rc = bank_run_p2_finish(&p2, &w, o.schedule, &out, o.output, err, sizeof err)) != 0)
+        fprintf(stderr, "bank: %s\n", err);
+    bank_run_p2_free(&p2);
     bank_outcome_free(&out);
     free(finals);
     bank_tls_free(client_tls);

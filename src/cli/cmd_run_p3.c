@@ -75,8 +75,9 @@ static int parse_options(int argc, char **argv, options *o)
     o->branches.server_threads = 1;
     o->branches.fault_seed = 1;
     o->branches.deadline_ms = 10000;
-    int processes = 0;
+    int processes = 0, project = 3;
     const bank_opt opts[] = {
+        BANK_OPT_INT_("project", 0, &project, 3, 3),
         BANK_OPT_SCHEDULE(&o->schedule),
         BANK_OPT_CALL_("style", 0, parse_style, BANK_TARGET(bank_session_style, &o->style)),
         BANK_OPT_FLAG_("lines", 0, &o->lines),
@@ -159,4 +160,19 @@ int bank_cmd_run_p3(int argc, char **argv)
     bank_routes_free(&routes);
     bank_workload_free(&w);
     return rc == 0 ? BANK_EXIT_OK : BANK_EXIT_FAILED;
+}
+
+int bank_argv_project(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) break;
+        const char *v = strncmp(argv[i], "--project=", 10) == 0                 ? argv[i] + 10
+                        : strcmp(argv[i], "--project") == 0 && i + 1 < argc ? argv[i + 1]
+                                                                             : NULL;
+        if (!v) continue;
+        char *end;
+        long n = strtol(v, &end, 10);
+        return end != v && *end == '\0' && n > 0 && n < 100 ? (int)n : -1;
+    }
+    return 1;
 }

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lamport.h"
+
 typedef enum {
     BANK_OK = 0,
     BANK_INSUFFICIENT_FUNDS, /* withdraw: local balance < money; nothing changed */
@@ -54,6 +56,7 @@ typedef struct {
     size_t n_origins, cap_origins;
     bank_origin_log *origins;
     bank_write_log log;
+    bank_lamport clock; /* Project 2 (spec L2): ticked by the requests that carry a clock */
 } bank_replica;
 
 void bank_replica_init(bank_replica *r, int64_t branch_id, int64_t balance);

@@ -1,3 +1,4 @@
+/* Draws a trace as a space-time diagram with cairo (see diagram.h). */
 #include "diagram.h"
 
 #include <cairo-pdf.h>
@@ -11,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-enum { COL_W = 120, MARGIN = 40, HEADER = 90, FOOTER = 40 };
+enum { COL_W = 120, MARGIN = 40, HEADER = 100, FOOTER = 40 };
 
 int bank_diagram_format_for(const char *path, bank_diagram_format *out)
 {
@@ -126,13 +127,17 @@ static void label(cairo_t *cr, double x, double y, const char *text)
 
 static int failed(const char *reply) { return strcmp(reply, "fail") == 0 || strncmp(reply, "error", 5) == 0; }
 
-/* "deposit 170", "propagate deposit 170", "query" */
+/* "deposit 170", "propagate deposit 170", "query"; and the message's Lamport clocks, sent and
+ * received ("[1->2]"), when the trace has them */
 static void request_text(const bank_trace_entry *e, char *buf, size_t n)
 {
     const char *op = strcasestr(e->rpc, "deposit") ? "deposit" : strcasestr(e->rpc, "withdraw") ? "withdraw" : "query";
-    if (strcmp(op, "query") == 0 && !e->from_branch) snprintf(buf, n, "c%" PRId64 " e%" PRId64 " query", e->customer, e->event);
-    else if (e->from_branch) snprintf(buf, n, "propagate %s %" PRId64, op, e->money);
-    else snprintf(buf, n, "c%" PRId64 " e%" PRId64 " %s %" PRId64, e->customer, e->event, op, e->money);
+    int k;
+    if (strcmp(op, "query") == 0 && !e->from_branch) k = snprintf(buf, n, "c%" PRId64 " e%" PRId64 " query", e->customer, e->event);
+    else if (e->from_branch) k = snprintf(buf, n, "propagate %s %" PRId64, op, e->money);
+    else k = snprintf(buf, n, "c%" PRId64 " e%" PRId64 " %s %" PRId64, e->customer, e->event, op, e->money);
+    if ((e->clock_sent || e->clock) && k >= 0 && (size_t)k < n)
+        snprintf(buf + k, n - (size_t)k, " [%" PRIu64 "->%" PRIu64 "]", e->clock_sent, e->clock);
 }
 
 enum { BOX_HALF = 40 };
@@ -159,6 +164,8 @@ static void draw(cairo_t *cr, const bank_trace *t, const layout *l, const char *
     } else {
         cairo_show_text(cr, "time flows down, one row per event in order; blue: customer requests, "
                             "grey: propagations, green: replies, red: failed");
+        cairo_move_to(cr, MARGIN, 58);
+        cairo_show_text(cr, "[a->b]: the message's Lamport clock when sent (a) and when received (b)");
     }
     /* lanes */
     cairo_set_font_size(cr, 12);

@@ -10,7 +10,9 @@
  * extra record). */
 static void name_event(char *buf, size_t n, const bank_verdict *v)
 {
-    if (v->entry == SIZE_MAX)
+    if (v->label)
+        snprintf(buf, n, "%s", v->label);
+    else if (v->entry == SIZE_MAX)
         snprintf(buf, n, "customer %" PRId64 " (extra record)", v->customer_id);
     else if (v->event == SIZE_MAX)
         snprintf(buf, n, "customer %" PRId64 " extra reply %s", v->customer_id, v->interface);
@@ -44,11 +46,11 @@ int bank_report_text(FILE *f, const bank_report_context *ctx, const bank_graded_
     for (size_t i = 0; i < r->n; i++) {
         const bank_verdict *v = &r->verdicts[i];
         if (v->kind == BANK_VERDICT_OK && !ctx->all_verdicts) continue;
-        char what[128];
+        char what[256];
         name_event(what, sizeof what, v);
         fprintf(f, "%s: %s", what, bank_verdict_name(v->kind));
         if (v->detail) fprintf(f, ": %s", v->detail);
-        if (v->line) fprintf(f, " [%s:%d:%d]", g->path, v->line, v->col);
+        if (v->line) fprintf(f, " [%s:%d:%d]", v->file ? v->file : g->path, v->line, v->col);
         fputc('\n', f);
     }
     if (r->merged_snapshots)
@@ -70,6 +72,8 @@ static cJSON *verdict_json(const bank_verdict *v)
     cJSON_AddStringToObject(o, "interface", v->interface);
     cJSON_AddStringToObject(o, "verdict", bank_verdict_name(v->kind));
     if (v->detail) cJSON_AddStringToObject(o, "detail", v->detail);
+    if (v->label) cJSON_AddStringToObject(o, "what", v->label);
+    if (v->file) cJSON_AddStringToObject(o, "in", v->file);
     if (v->line) {
         cJSON_AddNumberToObject(o, "line", v->line);
         cJSON_AddNumberToObject(o, "column", v->col);
@@ -164,7 +168,7 @@ static void first_wrong_text(char *buf, size_t n, const bank_graded_file *g)
     const bank_grade_report *r = g->report;
     if (r->first_wrong == SIZE_MAX) return;
     const bank_verdict *v = &r->verdicts[r->first_wrong];
-    char what[128];
+    char what[256];
     name_event(what, sizeof what, v);
     snprintf(buf, n, "%s: %s%s%s", what, bank_verdict_name(v->kind), v->detail ? ": " : "",
              v->detail ? v->detail : "");
@@ -226,7 +230,7 @@ void bank_report_html_verdicts(FILE *f, const bank_grade_report *r)
     fputs("<ul>\n", f);
     for (size_t k = 0; k < r->n; k++) {
         const bank_verdict *v = &r->verdicts[k];
-        char what[128];
+        char what[256];
         name_event(what, sizeof what, v);
         fprintf(f, "<li class=\"%s\">", v->kind == BANK_VERDICT_OK ? "ok" : "wrong");
         bank_report_html_text(f, what);

@@ -144,11 +144,13 @@ static int read_route(reader *r, const cJSON *ev, const char *ctx, size_t *route
     return 0;
 }
 
+/* An item of "events" (its id under "id") or of Project 2's "customer-requests" (its id under
+ * "customer-request-id"); Project 3's route with it (route NULL: not read). */
 static int read_event(reader *r, const cJSON *ev, const char *cust_ctx, size_t position,
-                      bank_event *out, size_t *route)
+                      int request, bank_event *out, size_t *route)
 {
     char ctx[160];
-    snprintf(ctx, sizeof ctx, "%s, event %zu", cust_ctx, position);
+    snprintf(ctx, sizeof ctx, "%s, %s %zu", cust_ctx, request ? "request" : "event", position);
     if (!cJSON_IsObject(ev)) return fail_at(r, ev, "%s: must be an object, got %s", ctx, kind_of(ev));
     if (check_duplicate_keys(r, ev, ctx) != 0) return -1;
     const cJSON *iface = cJSON_GetObjectItemCaseSensitive(ev, "interface");
@@ -165,8 +167,9 @@ static int read_event(reader *r, const cJSON *ev, const char *cust_ctx, size_t p
     out->op = ops[k].op;
     out->money = 0;
     out->id = (int64_t)position;
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(ev, "id");
-    if (id && read_int(r, id, ctx, "id", INT64_MIN, INT64_MAX, &out->id) != 0) return -1;
+    const char *id_key = request ? "customer-request-id" : "id";
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(ev, id_key);
+    if (id && read_int(r, id, ctx, id_key, INT64_MIN, INT64_MAX, &out->id) != 0) return -1;
     if (route && read_route(r, ev, ctx, route) != 0) return -1;
     if (out->op == BANK_OP_QUERY) return 0; /* money on a query (old course inputs) is ignored */
     const cJSON *money = cJSON_GetObjectItemCaseSensitive(ev, "money");
@@ -178,9 +181,14 @@ static int read_customer(reader *r, const cJSON *proc, const char *ctx, bank_cus
                          size_t *events_so_far)
 {
     const cJSON *events = cJSON_GetObjectItemCaseSensitive(proc, "events");
+    const cJSON *requests = cJSON_GetObjectItemCaseSensitive(proc, "customer-requests");
+    if (events && requests)
+        return fail_at(r, requests, "%s: both \"events\" and \"customer-requests\"", ctx);
+    const char *list = requests ? "customer-requests" : "events";
+    if (requests) events = requests; /* Project 2's form of the same list */
     if (!events) return fail_at(r, proc, "%s: \"events\" is missing", ctx);
     if (!cJSON_IsArray(events))
-        return fail_at(r, events, "%s: events must be an array, got %s", ctx, kind_of(events));
+        return fail_at(r, events, "%s: %s must be an array, got %s", ctx, list, kind_of(events));
     size_t n = (size_t)cJSON_GetArraySize(events);
     if (n > BANK_MAX_EVENTS - *events_so_far)
         return fail_at(r, events, "%s: more than %d events in the input", ctx, BANK_MAX_EVENTS);
@@ -195,7 +203,8 @@ static int read_customer(reader *r, const cJSON *proc, const char *ctx, bank_cus
     }
     size_t k = 0;
     for (const cJSON *ev = events->child; ev; ev = ev->next, k++)
-        if (read_event(r, ev, ctx, k + 1, &c->events[k], routes ? &routes[k] : NULL) != 0) return -1;
+        if (read_event(r, ev, ctx, k + 1, requests != NULL, &c->events[k], routes ? &routes[k] : NULL) != 0)
+            return -1;
     c->n_events = n;
     return 0;
 }
@@ -260,7 +269,9 @@ static int link_events(reader *r, const cJSON *root, bank_workload *w, const cJS
     for (size_t c = 0; c < w->n_customers; c++) {
         bank_customer *cu = &w->customers[c];
         while (proc && cJSON_GetObjectItemCaseSensitive(proc, "id") != customer_ids[c]) proc = proc->next;
-        const cJSON *ev = proc ? cJSON_GetObjectItemCaseSensitive(proc, "events")->child : NULL;
+        const cJSON *list = proc ? cJSON_GetObjectItemCaseSensitive(proc, "events") : NULL;
+        if (proc && !list) list = cJSON_GetObjectItemCaseSensitive(proc, "customer-requests");
+        const cJSON *ev = list ? list->child : NULL;
         size_t own = bank_workload_branch_index(w, cu->id);
         cu->branch_index = own;
         for (size_t e = 0; e < cu->n_events; e++, ev = ev ? ev->next : NULL) {

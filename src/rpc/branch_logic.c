@@ -61,6 +61,7 @@ static void decide_customer(bank_replica *r, int peers_ready, bank_request_kind 
     a->event_id = req->event_id;
     a->money = money;
     a->from_id = req->customer_id;
+    a->clock_sent = req->clock;
     int held = req->session && session_lacks(r, req, a);
     bank__customer_request__free_unpacked(req, NULL);
     if (held) return;
@@ -69,6 +70,7 @@ static void decide_customer(bank_replica *r, int peers_ready, bank_request_kind 
     a->balance = r->balance;
     if (kind == BANK_REQ_QUERY) {
         a->success = 1;
+        a->clock = bank_lamport_receive(&r->clock, a->clock_sent);
         return;
     }
     if (money < 0) return error_answer(a, BANK_RPC_INVALID_ARGUMENT, "money must not be negative");
@@ -77,12 +79,14 @@ static void decide_customer(bank_replica *r, int peers_ready, bank_request_kind 
     bank_status st = local_write(r, wk, money, 0, a->customer_id, a->event_id, &a->write);
     if (st == BANK_NO_MEMORY) return error_answer(a, BANK_RPC_RESOURCE_EXHAUSTED, "out of memory");
     a->balance = r->balance;
+    a->clock = bank_lamport_receive(&r->clock, a->clock_sent); /* answered: an event (L1) */
     if (st != BANK_OK) {
         a->success = 0;
         return;
     }
     a->kind = BANK_ANSWER_FAN_OUT;
     a->success = 1;
+    a->first_send = bank_lamport_fan_out(&r->clock);
 }
 
 /* C5: a session's write waits, at every branch, for the same customer's previous one. */
@@ -100,6 +104,7 @@ static void apply_propagation(bank_replica *r, int64_t sender, const Bank__Propa
     a->money = w.money;
     a->from_branch = 1;
     a->from_id = w.origin;
+    a->clock_sent = req->clock;
     if (sender != BANK_SENDER_UNAUTHENTICATED && (sender < 0 || w.origin != sender))
         return error_answer(a, BANK_RPC_PERMISSION_DENIED,
                             "the write's origin is not the sending branch (a branch propagates only "
@@ -122,6 +127,7 @@ static void apply_propagation(bank_replica *r, int64_t sender, const Bank__Propa
     a->kind = BANK_ANSWER_PROPAGATE;
     a->applied = st == BANK_OK;
     a->balance = r->balance;
+    if (a->applied) a->clock = bank_lamport_receive(&r->clock, a->clock_sent); /* L1 */
 }
 
 static void decide_propagation(bank_replica *r, int64_t sender, bank_request_kind kind,
@@ -168,6 +174,7 @@ static void decide_batch(bank_replica *r, int64_t sender, const uint8_t *data, s
         bank__propagate_reply__init(&replies[i]);
         replies[i].applied = writes[i].kind == BANK_ANSWER_PROPAGATE && writes[i].applied;
         replies[i].balance = writes[i].kind == BANK_ANSWER_PROPAGATE ? writes[i].balance : r->balance;
+        replies[i].clock = writes[i].clock;
         if (writes[i].kind == BANK_ANSWER_ERROR) {
             replies[i].error_status = writes[i].status;
             replies[i].error = (char *)writes[i].details;
@@ -263,6 +270,7 @@ static void decide_course(bank_replica *r, int peers_ready, bank_request_kind ki
     if (st != BANK_OK) return;
     a->kind = BANK_ANSWER_FAN_OUT;
     a->success = 1;
+    a->first_send = bank_lamport_fan_out(&r->clock); /* its sends are events, whatever the form */
 }
 
 void bank_branch_decide(bank_replica *r, int peers_ready, int64_t sender_branch,

@@ -58,6 +58,9 @@ struct bank_answer {
     int64_t balance;
     bank_write write;      /* BANK_ANSWER_FAN_OUT; a propagation: the write it carried */
     int64_t customer_id, event_id;
+    /* Project 2 (spec L1-L3): the request's clock (0: none), this branch's clock at its receive
+       (0: no event), and, for BANK_ANSWER_FAN_OUT, the clock of the first of its sends */
+    uint64_t clock_sent, clock, first_send;
     /* Project 3: the request came in a session (a write is then answered once applied here,
        and propagated to follow `after`, the customer's previous write); HOLD: what it waits for */
     int session;

@@ -113,6 +113,11 @@ int bank_branch_server_set_peers(bank_branch_server *b, const bank_peer *peers, 
         snprintf(err, errlen, "branch %lld: %s", (long long)b->id, why);
         return -1;
     }
+    size_t others = 0;
+    for (size_t i = 0; i < n; i++) others += peers[i].id != b->id;
+    pthread_mutex_lock(&b->lock);
+    b->replica.clock.fan_out = others; /* one send per peer (spec L2) */
+    pthread_mutex_unlock(&b->lock);
     bank_server_use_sender(b->server, b->sender);
     return 0;
 }

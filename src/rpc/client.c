@@ -253,10 +253,20 @@ int bank_client_call(bank_channel *ch, grpc_completion_queue *cq, bank_op op, in
                      int64_t event_id, int64_t money, int deadline_ms, bank_result *out, char *err,
                      size_t errlen)
 {
+    return bank_client_call_clocked(ch, cq, op, customer_id, event_id, money, 0, deadline_ms, out,
+                                    NULL, err, errlen);
+}
+
+int bank_client_call_clocked(bank_channel *ch, grpc_completion_queue *cq, bank_op op,
+                             int64_t customer_id, int64_t event_id, int64_t money, uint64_t clock,
+                             int deadline_ms, bank_result *out, uint64_t *received, char *err,
+                             size_t errlen)
+{
     Bank__CustomerRequest req = BANK__CUSTOMER_REQUEST__INIT;
     req.customer_id = customer_id;
     req.event_id = event_id;
     req.money = op == BANK_OP_QUERY ? 0 : money;
+    req.clock = clock;
     grpc_byte_buffer *request = bank_codec_pack(&req.base);
     grpc_byte_buffer *reply = NULL;
     int which = op == BANK_OP_QUERY ? CALL_QUERY : op == BANK_OP_DEPOSIT ? CALL_DEPOSIT : CALL_WITHDRAW;
@@ -276,6 +286,7 @@ int bank_client_call(bank_channel *ch, grpc_completion_queue *cq, bank_op op, in
     out->success = r->result != BANK__RESULT__FAIL; /* PENDING: applied at the branch */
     out->pending = r->result == BANK__RESULT__PENDING;
     out->balance = r->balance;
+    if (received) *received = r->clock;
     protobuf_c_message_free_unpacked(&r->base, NULL);
     return 0;
 }

@@ -27,6 +27,12 @@ void bank_client_cq_destroy(grpc_completion_queue *cq);
 int bank_client_call(bank_channel *ch, grpc_completion_queue *cq, bank_op op, int64_t customer_id,
                      int64_t event_id, int64_t money, int deadline_ms, bank_result *out, char *err,
                      size_t errlen);
+/* The same with a Lamport clock (spec L3): the request carries `clock` (0: none), and *received
+ * (when not NULL) gets the branch's clock at its receive of it, from the reply. */
+int bank_client_call_clocked(bank_channel *ch, grpc_completion_queue *cq, bank_op op,
+                             int64_t customer_id, int64_t event_id, int64_t money, uint64_t clock,
+                             int deadline_ms, bank_result *out, uint64_t *received, char *err,
+                             size_t errlen);
 
 /* A bare round trip to a server with serve_echo: n bytes there and back. 0 ok, -1 with err. */
 int bank_client_echo(bank_channel *ch, grpc_completion_queue *cq, const void *bytes, size_t n,

@@ -34,6 +34,7 @@ typedef struct {
 /* One write owed to one peer. */
 struct item {
     bank_logged_write w;
+    uint64_t clock; /* the Lamport clock of its send to this peer (0: none); every try carries it */
     bank_write_id after; /* Project 3: the write it must follow at the peer (sequence 0: none) */
     peer *to;
     delivery *d; /* the customer waiting on it; NULL once nobody waits (the write is owed) */
@@ -44,6 +45,7 @@ struct item {
 
 struct peer {
     int64_t id;
+    size_t rank; /* among the peers, in ascending id: its send's place in a fan-out (L2) */
     bank_sender *s;
     grpc_channel *channel; /* the engine's, shared with every branch it serves */
     void *batch_handle;    /* Propagate_Batch registered on it */
@@ -263,18 +265,23 @@ static void start_call(bank_sender *s, peer *to, item *items, size_t n)
 {
     open_call *oc = calloc(1, sizeof *oc);
     bank_logged_write *writes = calloc(n, sizeof *writes);
+    uint64_t *clocks = calloc(n, sizeof *clocks);
     bank_write_id *after = calloc(n, sizeof *after);
     size_t i = 0;
-    for (const item *it = items; writes && after && it; it = it->next, i++) writes[i] = it->w, after[i] = it->after;
+    for (const item *it = items; writes && clocks && after && it; it = it->next, i++) {
+        writes[i] = it->w;
+        clocks[i] = it->clock;
+        after[i] = it->after;
+    }
     /* Started and listed under the lock: bank_sender_stop cancels every call listed, and none
      * starts after it. */
     int stopping = 1;
     pthread_mutex_lock(&s->lock);
-    if (oc && writes && after && !(stopping = atomic_load(&s->stopping))) {
+    if (oc && writes && clocks && after && !(stopping = atomic_load(&s->stopping))) {
         oc->to = to;
         oc->items = items;
         oc->call = bank_propagate_call_start(to->channel, to->batch_handle, s->cq, s->cfg.deadline_ms,
-                                             writes, after, n, on_call_done, oc);
+                                             writes, clocks, after, n, on_call_done, oc);
     }
     int started = oc && oc->call; /* once unlocked, oc may end and be freed at any moment */
     if (started) {
@@ -285,6 +292,7 @@ static void start_call(bank_sender *s, peer *to, item *items, size_t n)
     }
     pthread_mutex_unlock(&s->lock);
     free(writes);
+    free(clocks);
     free(after);
     if (started) return;
     free(oc);
@@ -416,11 +424,13 @@ bank_sender *bank_sender_start(const bank_sender_config *cfg, const bank_peer *p
         }
         s->n_peers++;
     }
+    for (size_t i = 0; i < s->n_peers; i++)
+        for (size_t j = 0; j < s->n_peers; j++) s->peers[i].rank += s->peers[j].id < s->peers[i].id;
     return s;
 }
 
-void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, bank_delivery_fn done,
-                         void *waiter)
+void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, uint64_t first_clock,
+                         bank_delivery_fn done, void *waiter)
 {
     if (s->n_peers == 0) {
         done(waiter, BANK_DELIVERY_ACKNOWLEDGED, "");
@@ -443,7 +453,7 @@ void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, bank_delive
             peer_settled(d);
             continue;
         }
-        *it = (item){*w, {0, 0}, p, d, 0, 1, NULL};
+        *it = (item){*w, first_clock ? first_clock + p->rank : 0, {0, 0}, p, d, 0, 1, NULL};
         first_try(it);
     }
 }
@@ -452,7 +462,7 @@ void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, bank_delive
 static item *owed_item(bank_sender *s, peer *p, const bank_logged_write *w, bank_write_id after)
 {
     item *it = p && !atomic_load(&s->stopping) ? malloc(sizeof *it) : NULL;
-    if (it) *it = (item){*w, after, p, NULL, 0, 1, NULL}, atomic_fetch_add(&s->owed, 1);
+    if (it) *it = (item){*w, 0, after, p, NULL, 0, 1, NULL}, atomic_fetch_add(&s->owed, 1);
     return it;
 }
 

@@ -55,9 +55,10 @@ bank_sender *bank_sender_start(const bank_sender_config *cfg, const bank_peer *p
                                char *err, size_t errlen);
 
 /* Sends w to every peer; done(waiter, ...) is called once, maybe before this returns (no peers,
- * out of memory, or the sender stopping). */
-void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, bank_delivery_fn done,
-                         void *waiter);
+ * out of memory, or the sender stopping). first_clock: the Lamport clock of the first send (spec
+ * L2); the peer k-th in ascending id (from 0) gets first_clock + k; 0: no clock. */
+void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, uint64_t first_clock,
+                         bank_delivery_fn done, void *waiter);
 
 /* Project 3's asynchronous propagation (spec C3): sends w to every peer with nobody waiting on
  * it, each first try through the injected faults as a fan-out's, owed until acknowledged; at

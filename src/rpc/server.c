@@ -142,6 +142,8 @@ static void handle_request(server_call *c)
     c->money = a.money;
     c->from_branch = a.from_branch;
     c->from_id = a.from_id;
+    c->clock_sent = a.clock_sent;
+    c->clock = a.clock;
     if (a.kind == BANK_ANSWER_HOLD) { /* Project 3: it waits for a write of its customer's */
         bank_parked_hold(s->parked, c, a.missing);
         return;
@@ -170,6 +172,7 @@ static void handle_request(server_call *c)
         Bank__PropagateReply r = BANK__PROPAGATE_REPLY__INIT;
         r.applied = a.applied;
         r.balance = a.balance;
+        r.clock = a.clock;
         bank_reply(c, GRPC_STATUS_OK, NULL, &r.base);
         break;
     }
@@ -191,7 +194,7 @@ static void handle_request(server_call *c)
         bank_logged_write w = {a.write.kind, a.write.origin, a.write.sequence, a.write.money,
                                a.customer_id, a.event_id};
         if (!a.session) {
-            bank_sender_fan_out(sender, &w, bank_reply_write_settled, c);
+            bank_sender_fan_out(sender, &w, a.first_send, bank_reply_write_settled, c);
             break;
         }
         /* Project 3: answered now, the peers get it later (C3) */

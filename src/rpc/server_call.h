@@ -102,6 +102,7 @@ typedef struct {
 
     bank_identity caller;  /* under TLS: who called, from the certificate */
     int64_t sender_branch; /* what branch_logic.c takes as the sender (BANK_SENDER_...) */
+    uint64_t clock_sent, clock; /* the request's Lamport clock, and this branch's at its receive */
 } server_call;
 
 /* server_call.c: counts a tag given to the queue; untrack once its event is handled. */

@@ -13,6 +13,7 @@ typedef struct {
     const bank_drive_config *cfg;
     const bank_branches *b;
     bank_channel **channels; /* one per branch, shared by every thread */
+    bank_lamport *clocks;    /* one per customer entry: every customer is a process (spec L1) */
     bank_outcome *out;
     bank_latencies *lat;
     atomic_size_t *answered; /* may be NULL */
@@ -54,15 +55,15 @@ static void sleep_ms(int ms);
  * never reached a live branch. */
 static int call_through_recovery(bank_channel *ch, grpc_completion_queue *cq, bank_op op,
                                  int64_t customer_id, int64_t event_id, int64_t money,
-                                 int deadline_ms, int after_crash, bank_result *out, char *err,
-                                 size_t errlen)
+                                 uint64_t clock, int deadline_ms, int after_crash, bank_result *out,
+                                 uint64_t *received, char *err, size_t errlen)
 {
     uint64_t until = now_ns() + (uint64_t)deadline_ms * 1000000u;
     for (int first = 1;; first = 0) {
         uint64_t now = now_ns();
         int left = first ? deadline_ms : now < until ? (int)((until - now) / 1000000u) : 0;
-        int rc = bank_client_call(ch, cq, op, customer_id, event_id, money, left > 0 ? left : 1, out,
-                                  err, errlen);
+        int rc = bank_client_call_clocked(ch, cq, op, customer_id, event_id, money, clock,
+                                          left > 0 ? left : 1, out, received, err, errlen);
         const char *unavailable = rc != 0 ? strstr(err, "gRPC status 14: ") : NULL;
         int again = unavailable && (strncmp(unavailable + 16, "recovering", 10) == 0 ||
                                     (after_crash && strncmp(unavailable + 16, "write applied", 13) != 0));
@@ -103,11 +104,13 @@ static int run_event(drive *d, grpc_completion_queue *cq, size_t c, size_t e)
     const bank_event *ev = &cu->events[e];
     char why[400];
     uint64_t start = now_ns();
+    /* a resent call is the same send: it keeps its clock (a student's wire carries none) */
+    uint64_t clock = bank_lamport_send(&d->clocks[c]), received = 0;
     int rc = d->cfg->wire ? wire_event(d, cq, c, e, why, sizeof why)
                           : call_through_recovery(d->channels[cu->branch_index], cq, ev->op, cu->id,
-                                                  ev->id, ev->money, d->cfg->deadline_ms,
+                                                  ev->id, ev->money, clock, d->cfg->deadline_ms,
                                                   d->cfg->kill_after > 0, &d->out->results[c][e],
-                                                  why, sizeof why);
+                                                  &received, why, sizeof why);
     if (rc != 0) {
         char msg[512];
         snprintf(msg, sizeof msg, "customer %lld, event %lld (%s): %s", (long long)cu->id,
@@ -116,6 +119,7 @@ static int run_event(drive *d, grpc_completion_queue *cq, size_t c, size_t e)
         return -1;
     }
     if (d->lat) d->lat->ns[c][e] = now_ns() - start;
+    if (d->cfg->stamps) d->cfg->stamps[c][e] = (bank_clock_stamp){clock, received};
     if (d->answered) atomic_fetch_add(d->answered, 1);
     return 0;
 }
@@ -318,14 +322,16 @@ int bank_drive_counted(const bank_workload *w, const bank_branches *b, const ban
     pthread_cond_init(&d.work_ready, NULL);
     pthread_cond_init(&d.phase_done, NULL);
     d.channels = open_channels(w, b);
+    d.clocks = calloc(w->n_customers ? w->n_customers : 1, sizeof *d.clocks);
     int rc;
-    if (!d.channels) {
+    if (!d.channels || !d.clocks) {
         snprintf(d.err, sizeof d.err, "out of memory");
         rc = -1;
     } else {
         rc = cfg->schedule == BANK_SCHEDULE_LIVE ? drive_live(&d) : drive_plan(&d);
     }
     close_channels(w, d.channels);
+    free(d.clocks);
     pthread_cond_destroy(&d.work_ready);
     pthread_cond_destroy(&d.phase_done);
     pthread_mutex_destroy(&d.lock);
@@ -342,7 +348,9 @@ int bank_read_balances(const bank_workload *w, const bank_branches *b, int deadl
         bank_channel *ch = bank_branches_channel(b, i);
         bank_result r;
         char why[400];
-        rc = ch ? call_through_recovery(ch, cq, BANK_OP_QUERY, 0, 0, 0, deadline_ms, 0, &r, why, sizeof why)
+        /* no clock: the run's own reads are no events (spec L1) */
+        rc = ch ? call_through_recovery(ch, cq, BANK_OP_QUERY, 0, 0, 0, 0, deadline_ms, 0, &r, NULL, why,
+                                        sizeof why)
                 : -1;
         if (rc == 0) balances[i] = r.balance;
         else snprintf(err, errlen, "reading the balance of branch %lld: %s",

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "branches.h"
+#include "core/lamport.h"
 #include "core/schedule.h"
 #include "core/workload.h"
 #include "rpc/wire.h"
@@ -35,6 +36,9 @@ typedef struct {
     int (*after_phase_fn)(void *ctx, const bank_step *steps, size_t n, char *err, size_t errlen);
     bank_call_fn call_fn; /* told of every call, answered or failed, from its customer's thread */
     void *hook_ctx;
+    /* optional, shaped like a bank_outcome: stamps[c][e] gets the clock customer entry c sent
+       its event e at, and the clock its branch received it at (spec L3; bank run --project 2) */
+    bank_clock_stamp **stamps;
 } bank_drive_config;
 
 /* Optional per-event latencies in nanoseconds, shaped like a bank_outcome: ns[c][e]. */

@@ -131,7 +131,7 @@ def main():
             (["--style", "result"], "unknown style \"result\" with --project 3"),
             (["--cluster", "x"], "unknown option --cluster"),
             (["--query-delay", "5"], "unknown option --query-delay"),
-            (["--project", "4"], "--project: 1 (the default) or 3")):
+            (["--project", "4"], "--project: expected a whole number from 1 to 3, got \"4\"")):
         rc, out, err = bank("run", "--project", "3", *args, course) if args[0] != "--project" else bank("run", *args, course)
         check(rc == 2 and out == "" and want_text in err and len(err.splitlines()) == 1,
               "bank run --project 3 %s: usage error" % " ".join(args), err.strip())
