@@ -54,7 +54,8 @@ static const char run_usage[] =
     "                         otherwise as one JSON object on standard output. The clocks are\n"
     "                         checked against the tick rules (and, sequential or rounds, against\n"
     "                         the reference model). Not with --style, --lines, --cluster or --kill.\n"
-    "                         (--project 1, the default: Project 1's output)\n"
+    "                         (--project 1, the default: Project 1's output; --project 3: see\n"
+    "                         bank run --project 3 --help)\n"
     "  --branches             also print every branch's final balance, as JSON, on standard error\n"
     "\n"
     "branches:\n"
@@ -159,7 +160,7 @@ static int parse_options(int argc, char **argv, run_options *o)
         BANK_OPT_CALL_("kill", 0, parse_kill, o),
         BANK_OPT_TLS(&o->tls),
         BANK_OPT_STRING_("tls-dir", 0, &o->branches.tls_dir),
-        BANK_OPT_INT_("project", 0, &o->project, 1, 2),
+        BANK_OPT_INT_("project", 0, &o->project, 1, 3), /* 3 went to bank_cmd_run_p3 */
     };
     int first;
     int rc = bank_parse_options("run", run_usage, opts, sizeof opts / sizeof opts[0], argc, argv, &first);
@@ -330,6 +331,7 @@ static int load_tls(const run_options *o, const bank_workload *w, bank_tls **cli
 
 int bank_cmd_run(int argc, char **argv)
 {
+    if (bank_argv_project(argc, argv) == 3) return bank_cmd_run_p3(argc, argv);
     run_options o;
     int rc = parse_options(argc, argv, &o);
     if (rc != 0) return rc == BANK_PARSE_HELP ? BANK_EXIT_OK : rc;

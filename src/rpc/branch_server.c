@@ -89,6 +89,7 @@ bank_branch_server *bank_branch_server_start(const bank_branch_config *cfg, char
         .trace = cfg->trace,
         .trace_ctx = cfg->trace_ctx,
         .recovering = cfg->recover,
+        .hold_ms = cfg->propagate_deadline_ms,
         .tls = cfg->tls,
     };
     if (!(b->server = bank_server_start(&sc, err, errlen))) {

@@ -33,8 +33,7 @@ typedef struct {
 
 /* One write owed to one peer. */
 struct item {
-    bank_logged_write w;
-    uint64_t clock; /* the Lamport clock of its send to this peer (0: none); every try carries it */
+    bank_outgoing_write out; /* the write, its clock (every try carries it) and what it follows */
     peer *to;
     delivery *d; /* the customer waiting on it; NULL once nobody waits (the write is owed) */
     int copy;    /* a second copy an injected fault sent: its fate does not count */
@@ -263,22 +262,18 @@ static void on_call_done(void *ctx, const bank_write_answer *answers, size_t n)
 static void start_call(bank_sender *s, peer *to, item *items, size_t n)
 {
     open_call *oc = calloc(1, sizeof *oc);
-    bank_logged_write *writes = calloc(n, sizeof *writes);
-    uint64_t *clocks = calloc(n, sizeof *clocks);
+    bank_outgoing_write *writes = calloc(n, sizeof *writes);
     size_t i = 0;
-    for (const item *it = items; writes && clocks && it; it = it->next, i++) {
-        writes[i] = it->w;
-        clocks[i] = it->clock;
-    }
+    for (const item *it = items; writes && it; it = it->next) writes[i++] = it->out;
     /* Started and listed under the lock: bank_sender_stop cancels every call listed, and none
      * starts after it. */
     int stopping = 1;
     pthread_mutex_lock(&s->lock);
-    if (oc && writes && clocks && !(stopping = atomic_load(&s->stopping))) {
+    if (oc && writes && !(stopping = atomic_load(&s->stopping))) {
         oc->to = to;
         oc->items = items;
         oc->call = bank_propagate_call_start(to->channel, to->batch_handle, s->cq, s->cfg.deadline_ms,
-                                             writes, clocks, n, on_call_done, oc);
+                                             writes, n, on_call_done, oc);
     }
     int started = oc && oc->call; /* once unlocked, oc may end and be freed at any moment */
     if (started) {
@@ -289,7 +284,6 @@ static void start_call(bank_sender *s, peer *to, item *items, size_t n)
     }
     pthread_mutex_unlock(&s->lock);
     free(writes);
-    free(clocks);
     if (started) return;
     free(oc);
     call_ended(s, to);
@@ -449,8 +443,24 @@ void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, uint64_t fi
             peer_settled(d);
             continue;
         }
-        *it = (item){*w, first_clock ? first_clock + p->rank : 0, p, d, 0, 1, NULL};
+        *it = (item){{*w, first_clock ? first_clock + p->rank : 0, {0, 0}}, p, d, 0, 1, NULL};
         first_try(it);
+    }
+}
+
+/* w owed to p, nobody waiting; NULL when stopping (then dropped, as P11 says) or out of memory. */
+static item *owed_item(bank_sender *s, peer *p, const bank_logged_write *w, bank_write_id after)
+{
+    item *it = p && !atomic_load(&s->stopping) ? malloc(sizeof *it) : NULL;
+    if (it) *it = (item){{*w, 0, after}, p, NULL, 0, 1, NULL}, atomic_fetch_add(&s->owed, 1);
+    return it;
+}
+
+void bank_sender_send(bank_sender *s, const bank_logged_write *w, bank_write_id after)
+{
+    for (size_t i = 0; i < s->n_peers; i++) {
+        item *it = owed_item(s, &s->peers[i], w, after);
+        if (it) first_try(it);
     }
 }
 
@@ -459,10 +469,8 @@ int bank_sender_owe(bank_sender *s, int64_t peer_id, const bank_logged_write *w)
     peer *p = NULL;
     for (size_t i = 0; i < s->n_peers && !p; i++)
         if (s->peers[i].id == peer_id) p = &s->peers[i];
-    item *it = p && !atomic_load(&s->stopping) ? malloc(sizeof *it) : NULL;
+    item *it = owed_item(s, p, w, (bank_write_id){0, 0});
     if (!it) return -1;
-    *it = (item){*w, 0, p, NULL, 0, 1, NULL};
-    atomic_fetch_add(&s->owed, 1);
     enqueue(it);
     return 0;
 }

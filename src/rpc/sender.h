@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/session.h"
 #include "core/write_log.h"
 #include "engine.h"
 #include "faults.h"
@@ -59,6 +60,12 @@ bank_sender *bank_sender_start(const bank_sender_config *cfg, const bank_peer *p
 void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, uint64_t first_clock,
                          bank_delivery_fn done, void *waiter);
 
+/* Project 3's asynchronous propagation (spec C3): sends w to every peer with nobody waiting on
+ * it, each first try through the injected faults as a fan-out's, owed until acknowledged; at
+ * each peer it must follow `after` (sequence 0: nothing). A write that cannot be queued (out of
+ * memory, or stopping) is not sent to that peer. */
+void bank_sender_send(bank_sender *s, const bank_logged_write *w, bank_write_id after);
+
 /* Owes peer the write w with nobody waiting on it (a recovered branch's catch-up). 0, or -1
  * (no such peer, out of memory, or stopping). */
 int bank_sender_owe(bank_sender *s, int64_t peer, const bank_logged_write *w);
@@ -66,7 +73,8 @@ int bank_sender_owe(bank_sender *s, int64_t peer, const bank_logged_write *w);
 /* Whether id is one of the peers this sender reaches (never its own branch). */
 int bank_sender_has_peer(const bank_sender *s, int64_t id);
 
-/* Writes owed with nobody waiting: answered pending, or owed after a recovery. */
+/* Writes owed with nobody waiting: answered pending, owed after a recovery, or sent
+ * asynchronously (bank_sender_send) and not yet acknowledged. */
 size_t bank_sender_owed(bank_sender *s);
 
 /* Stops sending: new writes fail at once, queued ones are given up (their customers told),

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "parked.h"
 #include "replies.h"
 #include "server_call.h"
 #include "snapshot.h"
@@ -143,6 +144,12 @@ static void handle_request(server_call *c)
     c->from_id = a.from_id;
     c->clock_sent = a.clock_sent;
     c->clock = a.clock;
+    if (a.kind == BANK_ANSWER_HOLD) { /* Project 3: it waits for a write of its customer's */
+        bank_parked_hold(s->parked, c, a.missing);
+        return;
+    }
+    int applied = a.kind == BANK_ANSWER_PROPAGATE && a.applied;
+    for (size_t i = 0; i < a.n_writes; i++) applied |= a.writes[i].kind == BANK_ANSWER_PROPAGATE && a.writes[i].applied;
     char forged[400];
     if (a.kind == BANK_ANSWER_ERROR && a.status == BANK_RPC_PERMISSION_DENIED) { /* spec R4 */
         snprintf(forged, sizeof forged, "%s refused: the caller is %s, and the write's origin is "
@@ -186,10 +193,18 @@ static void handle_request(server_call *c)
         c->course_interface = a.interface;
         bank_logged_write w = {a.write.kind, a.write.origin, a.write.sequence, a.write.money,
                                a.customer_id, a.event_id};
-        bank_sender_fan_out(sender, &w, a.first_send, bank_reply_write_settled, c);
+        if (!a.session) {
+            bank_sender_fan_out(sender, &w, a.first_send, bank_reply_write_settled, c);
+            break;
+        }
+        /* Project 3: answered now, the peers get it later (C3) */
+        bank_reply_session_write(c, a.balance, (bank_write_id){a.write.origin, a.write.sequence});
+        bank_sender_send(sender, &w, a.after);
         break;
     }
+    case BANK_ANSWER_HOLD: break;
     }
+    if (applied) bank_parked_wake(s->parked);
 }
 
 static void handle_echo(server_call *c)
@@ -294,6 +309,12 @@ bank_server *bank_server_start(const bank_server_config *cfg, char *err, size_t 
     s->cfg = *cfg;
     s->cq = bank_engine_cq(cfg->engine);
     atomic_store(&s->recovering, cfg->recovering != 0);
+    if (!(s->parked = bank_parked_new(s, cfg->hold_ms, handle_request))) {
+        snprintf(err, errlen, "branch %lld: out of memory", (long long)cfg->id);
+        free(s);
+        grpc_shutdown();
+        return NULL;
+    }
     pthread_mutex_init(&s->drain_lock, NULL);
     pthread_cond_init(&s->drained, NULL);
 
@@ -349,6 +370,7 @@ void bank_server_shutdown(bank_server *s)
 void bank_server_free(bank_server *s)
 {
     if (!s) return;
+    bank_parked_free(s->parked);
     pthread_mutex_destroy(&s->drain_lock);
     pthread_cond_destroy(&s->drained);
     free(s);
