@@ -4,8 +4,10 @@
 # lcov to that)
 set -euo pipefail
 
+# libsqlite3-dev: bank branch --data-dir keeps a branch's state in SQLite (WAL mode), the
+# trusted embedded store, so that torn and half-written commits are its job, not ours.
 want=(gcc make cmake pkg-config libgrpc-dev protobuf-c-compiler libprotobuf-c-dev libcjson-dev
-      libcairo2-dev)
+      libcairo2-dev libsqlite3-dev)
 if [ "${1:-build}" = test ] || [ "${1:-build}" = coverage ]; then
   # criterion: unit tests; python3-grpcio, python3-protobuf, protobuf-compiler: a course-style
   # Python customer drives our branches over the course's own wire form.

@@ -22,7 +22,7 @@ struct bank_propagate_call {
     bank_write_answer *answers; /* n, taken at the start so that the end needs no memory */
 };
 
-static grpc_byte_buffer *pack(const bank_logged_write *writes, size_t n)
+static grpc_byte_buffer *pack(const bank_batch_header *header, const bank_logged_write *writes, size_t n)
 {
     Bank__PropagateRequest *reqs = calloc(n, sizeof *reqs);
     Bank__PropagateRequest **ptrs = calloc(n, sizeof *ptrs);
@@ -41,6 +41,8 @@ static grpc_byte_buffer *pack(const bank_logged_write *writes, size_t n)
         Bank__PropagateBatch batch = BANK__PROPAGATE_BATCH__INIT;
         batch.n_writes = n;
         batch.writes = ptrs;
+        batch.from_branch = header->from;
+        batch.acknowledged_through = header->acknowledged_through;
         bb = bank_codec_pack(&batch.base);
     }
     free(reqs);
@@ -93,6 +95,7 @@ static void on_done(bank_engine_tag *tag, int ok)
 
 bank_propagate_call *bank_propagate_call_start(grpc_channel *ch, void *batch_handle,
                                                grpc_completion_queue *cq, int deadline_ms,
+                                               const bank_batch_header *header,
                                                const bank_logged_write *writes, size_t n,
                                                bank_propagate_done_fn done, void *ctx)
 {
@@ -105,7 +108,7 @@ bank_propagate_call *bank_propagate_call_start(grpc_channel *ch, void *batch_han
     c->details = grpc_empty_slice();
     grpc_metadata_array_init(&c->initial_md);
     grpc_metadata_array_init(&c->trailing_md);
-    if (!(c->answers = calloc(n ? n : 1, sizeof *c->answers)) || !(c->send = pack(writes, n))) {
+    if (!(c->answers = calloc(n ? n : 1, sizeof *c->answers)) || !(c->send = pack(header, writes, n))) {
         free_call(c);
         return NULL;
     }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ack_count.h"
 #include "codec.h"
 #include "propagate_call.h"
 
@@ -26,6 +27,8 @@ typedef struct open_call open_call;
 typedef struct {
     bank_delivery_fn done;
     void *waiter;
+    bank_sender *s;
+    uint64_t sequence;
     atomic_size_t peers_left;
     atomic_int failed, pending;
     char failure[256];
@@ -54,6 +57,7 @@ struct peer {
     item *starting; /* taken for a call about to start */
     size_t n_starting;
     peer *start_next;
+    size_t index; /* in peers[] and the ack count */
 };
 
 /* A call under way, listed so that stopping can cancel it. */
@@ -71,6 +75,7 @@ struct bank_sender {
     size_t n_peers;
     atomic_int stopping;
     atomic_size_t owed;
+    bank_ack_count *acks; /* how far each peer has the branch's own writes */
 
     pthread_mutex_t lock;     /* guards what follows and every peer's queue */
     pthread_cond_t calls_ended;
@@ -82,12 +87,25 @@ struct bank_sender {
 
 /* ---- a waiting customer's write, settled peer by peer ---- */
 
+/* The pending mark is recorded (or could not be): now the customer is told. */
+static void pending_recorded(void *arg, int ok, const char *why)
+{
+    delivery *d = arg;
+    if (!ok) snprintf(d->failure, sizeof d->failure, "its answer, pending, could not be recorded: %s", why);
+    d->done(d->waiter, ok ? BANK_DELIVERY_PENDING : BANK_DELIVERY_FAILED, d->failure);
+    free(d);
+}
+
 static void peer_settled(delivery *d)
 {
     if (atomic_fetch_sub(&d->peers_left, 1) != 1) return;
     bank_delivery outcome = atomic_load(&d->failed)    ? BANK_DELIVERY_FAILED
                             : atomic_load(&d->pending) ? BANK_DELIVERY_PENDING
                                                        : BANK_DELIVERY_ACKNOWLEDGED;
+    if (outcome == BANK_DELIVERY_PENDING && d->s->cfg.mark_pending) {
+        d->s->cfg.mark_pending(d->s->cfg.hook_ctx, d->sequence, pending_recorded, d);
+        return;
+    }
     d->done(d->waiter, outcome, d->failure);
     free(d);
 }
@@ -106,8 +124,19 @@ static void item_free(item *it)
     free(it);
 }
 
+/* Peer p has acknowledged the branch's own write seq (whole_prefix: every one up to it). */
+static void own_write_acknowledged(bank_sender *s, peer *p, uint64_t seq, int whole_prefix)
+{
+    uint64_t through, stable;
+    bank_ack_count_add(s->acks, p->index, seq, whole_prefix, &through, &stable);
+    if (through && s->cfg.acked) s->cfg.acked(s->cfg.hook_ctx, p->id, through);
+    if (stable && s->cfg.stable) s->cfg.stable(s->cfg.hook_ctx, stable);
+}
+
 static void item_acknowledged(item *it)
 {
+    if (!it->copy && it->w.origin == it->to->s->cfg.self)
+        own_write_acknowledged(it->to->s, it->to, it->w.sequence, 0);
     if (it->d) peer_settled(it->d);
     item_free(it);
 }
@@ -267,12 +296,13 @@ static void start_call(bank_sender *s, peer *to, item *items, size_t n)
     /* Started and listed under the lock: bank_sender_stop cancels every call listed, and none
      * starts after it. */
     int stopping = 1;
+    bank_batch_header header = {s->cfg.self, bank_ack_count_stable(s->acks)};
     pthread_mutex_lock(&s->lock);
     if (oc && writes && !(stopping = atomic_load(&s->stopping))) {
         oc->to = to;
         oc->items = items;
         oc->call = bank_propagate_call_start(to->channel, to->batch_handle, s->cq, s->cfg.deadline_ms,
-                                             writes, n, on_call_done, oc);
+                                             &header, writes, n, on_call_done, oc);
     }
     int started = oc && oc->call; /* once unlocked, oc may end and be freed at any moment */
     if (started) {
@@ -397,6 +427,7 @@ bank_sender *bank_sender_start(const bank_sender_config *cfg, const bank_peer *p
         peer *p = &s->peers[s->n_peers];
         p->id = peers[i].id;
         p->s = s;
+        p->index = s->n_peers;
         p->channel = bank_engine_channel(cfg->engine, peers[i].target, batch_path, 1, &p->batch_handle);
         if (!p->channel) {
             snprintf(err, errlen, "out of memory");
@@ -405,13 +436,20 @@ bank_sender *bank_sender_start(const bank_sender_config *cfg, const bank_peer *p
         }
         s->n_peers++;
     }
+    if (!(s->acks = bank_ack_count_new(s->n_peers))) {
+        snprintf(err, errlen, "out of memory");
+        bank_sender_free(s);
+        return NULL;
+    }
     return s;
 }
 
 void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, bank_delivery_fn done,
                          void *waiter)
 {
-    if (s->n_peers == 0) {
+    if (s->n_peers == 0) { /* every branch has it: it may be folded at once */
+        bank_ack_count_all(s->acks, w->sequence);
+        if (s->cfg.stable) s->cfg.stable(s->cfg.hook_ctx, w->sequence);
         done(waiter, BANK_DELIVERY_ACKNOWLEDGED, "");
         return;
     }
@@ -422,6 +460,8 @@ void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, bank_delive
     }
     d->done = done;
     d->waiter = waiter;
+    d->s = s;
+    d->sequence = w->sequence;
     atomic_store(&d->peers_left, s->n_peers);
     for (size_t i = 0; i < s->n_peers; i++) {
         peer *p = &s->peers[i];
@@ -452,6 +492,14 @@ int bank_sender_owe(bank_sender *s, int64_t peer_id, const bank_logged_write *w)
 
 size_t bank_sender_owed(bank_sender *s) { return atomic_load(&s->owed); }
 
+void bank_sender_set_acked(bank_sender *s, int64_t peer_id, uint64_t through)
+{
+    for (size_t i = 0; i < s->n_peers; i++)
+        if (s->peers[i].id == peer_id && through > 0) own_write_acknowledged(s, &s->peers[i], through, 1);
+}
+
+uint64_t bank_sender_stable(bank_sender *s) { return bank_ack_count_stable(s->acks); }
+
 void bank_sender_stop(bank_sender *s)
 {
     atomic_store(&s->stopping, 1);
@@ -479,6 +527,7 @@ void bank_sender_free(bank_sender *s)
     if (!s) return;
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->calls_ended);
+    bank_ack_count_free(s->acks);
     free(s->peers);
     free(s);
 }

@@ -5,7 +5,9 @@
  * after a backoff that doubles up to BANK_SENDER_MAX_BACKOFF_MS, until the peer acknowledges it
  * or the branch stops. A customer waiting on a write (its fan-out) is told once every peer has
  * acknowledged it, or, once some peer has not within the write's tries, that it is pending: the
- * write then simply stays in that peer's queue. */
+ * write then simply stays in that peer's queue. It also keeps count of how far each peer has
+ * acknowledged the branch's own writes: once every peer has a prefix of them, the branch may
+ * fold that prefix into a checkpoint, and every batch says how far that is (compaction). */
 #ifndef BANK_RPC_SENDER_H
 #define BANK_RPC_SENDER_H
 
@@ -34,6 +36,16 @@ typedef struct {
     int deadline_ms;         /* of each call */
     int max_attempts;        /* tries before a waiting customer is told the write is pending */
     int backoff_ms;          /* the wait after a first failed try */
+    /* Optional, each called with hook_ctx, on whichever thread learns it, outside the sender's
+     * lock: peer has acknowledged the branch's own writes 1..through (acked); every peer has
+     * (stable: they may be folded); a write is about to be answered PENDING: mark_pending must
+     * record that and then call then(arg, ok, why), at once or later (ok 0: it could not be
+     * recorded, and the customer is told the write failed instead). */
+    void (*acked)(void *hook_ctx, int64_t peer, uint64_t through);
+    void (*stable)(void *hook_ctx, uint64_t through);
+    void (*mark_pending)(void *hook_ctx, uint64_t sequence,
+                         void (*then)(void *arg, int ok, const char *why), void *arg);
+    void *hook_ctx;
 } bank_sender_config;
 
 /* What became of a write a customer waits on. */
@@ -62,6 +74,13 @@ int bank_sender_owe(bank_sender *s, int64_t peer, const bank_logged_write *w);
 
 /* Writes owed with nobody waiting: answered pending, or owed after a recovery. */
 size_t bank_sender_owed(bank_sender *s);
+
+/* peer is known to have the branch's own writes 1..through (its store, or its log read in a
+ * recovery). Nothing happens for a peer the sender does not know. */
+void bank_sender_set_acked(bank_sender *s, int64_t peer, uint64_t through);
+
+/* How far every peer has acknowledged the branch's own writes. */
+uint64_t bank_sender_stable(bank_sender *s);
 
 /* Stops sending: new writes fail at once, queued ones are given up (their customers told),
  * open calls are cancelled, and it returns once every call has ended. Stop the timers first,
