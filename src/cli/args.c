@@ -136,6 +136,13 @@ int bank_arg_style(const char *cmd, const char *opt, const char *value, void *ta
     return -1;
 }
 
+int bank_arg_sync(const char *cmd, const char *opt, const char *value, void *target)
+{
+    if (bank_sync_parse(value, target) == 0) return 0;
+    bank_usage_error(cmd, "%s: unknown mode \"%s\" (always, batch or none)", opt, value);
+    return -1;
+}
+
 int bank_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

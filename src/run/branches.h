@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "core/workload.h"
+#include "store/store.h"
 
 typedef enum { BANK_MODE_EMBEDDED, BANK_MODE_PROCESSES, BANK_MODE_CLUSTER } bank_mode;
 
@@ -23,6 +24,9 @@ typedef struct {
     int retry_backoff_ms;     /* the first retry's wait, doubling after (0: 50) */
     const char *faults;       /* embedded and processes: faults to inject (bank_faults_parse) */
     uint64_t fault_seed;
+    const char *data_dir;     /* embedded and processes: every branch keeps its state on disk in
+                                 DATA_DIR/branch-ID (made; it must not exist yet) */
+    bank_sync sync;
 } bank_branches_config;
 
 typedef struct bank_branches bank_branches;
@@ -35,11 +39,14 @@ bank_branches *bank_branches_start(const bank_workload *w, const bank_branches_c
 /* "host:port" of the branch at w->branches[i]. */
 const char *bank_branches_target(const bank_branches *b, size_t i);
 
-/* bank run --kill: SIGKILLs branch_id's process and starts it again on the same address with
- * --recover (it catches up from its peers while the run goes on). Processes only. 0, or -1 with
- * err. */
-int bank_branches_crash_and_recover(bank_branches *b, const bank_workload *w, int64_t branch_id,
-                                    char *err, size_t errlen);
+/* bank run --kill: SIGKILLs the processes of ids[0..n) (all of them first), then starts each
+ * again, in that order, on the same address with --recover (and its data dir): each catches up
+ * from its disk and its peers while the run goes on. Processes only. 0, or -1 with err. */
+int bank_branches_crash_and_recover(bank_branches *b, const bank_workload *w, const int64_t *ids,
+                                    size_t n, char *err, size_t errlen);
+
+/* DATA_DIR/branch-ID, the data dir of a branch of a run. */
+void bank_branches_data_dir(const char *data_dir, int64_t id, char *out, size_t cap);
 
 /* Stops what this run started (a cluster is left running) and frees b. 0, or -1 with err when
  * a branch process did not end cleanly. */
