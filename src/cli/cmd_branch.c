@@ -195,6 +195,8 @@ int bank_cmd_branch(int argc, char **argv)
         fprintf(stderr, "bank branch: %s\n", err);
         return BANK_EXIT_USAGE;
     }
+    /* A file grown past a size limit is an error the store reports, not a reason to die. */
+    signal(SIGXFSZ, SIG_IGN);
     /* Signals are taken through a signalfd, so block them before any gRPC thread exists. */
     sigset_t stop_signals;
     sigemptyset(&stop_signals);

@@ -36,7 +36,7 @@ struct bank_journal {
     size_t n_acks, cap_acks;
     int acks_changed;
     uint64_t open;    /* the commit notes go into now */
-    uint64_t durable; /* the last commit made durable */
+    uint64_t durable; /* the last commit made durable (commits are counted by it) */
     uint64_t mark;    /* the replica's log positions noted so far */
     uint64_t folds_seen;      /* the replica's fold count at the last note */
     bank_checkpoints known;   /* the replica's checkpoints as last noted */
@@ -327,6 +327,14 @@ int bank_journal_reset(bank_journal *j, const bank_replica *r, char *err, size_t
 }
 
 uint64_t bank_journal_disk_bytes(bank_journal *j) { return bank_store_disk_bytes(j->store); }
+
+uint64_t bank_journal_commits(bank_journal *j)
+{
+    pthread_mutex_lock(&j->lock);
+    uint64_t n = j->durable;
+    pthread_mutex_unlock(&j->lock);
+    return n;
+}
 
 void bank_journal_stop(bank_journal *j)
 {

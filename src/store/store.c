@@ -145,7 +145,12 @@ static int is_damage(int rc) { return (rc & 0xff) == SQLITE_CORRUPT; }
 static void damaged(bank_store *s, bank_store_state *st, const char *why)
 {
     s->damaged = st->damaged = 1;
+    const char *header = "*** in database main ***"; /* quick_check's, before its findings */
+    if (strncmp(why, header, strlen(header)) == 0) why += strlen(header);
+    while (*why == '\n' || *why == ' ') why++;
     snprintf(st->why, sizeof st->why, "%s", why);
+    for (char *c = st->why; *c; c++)
+        if (*c == '\n') *c = ';'; /* one line */
     bank_store_state_free(st);
     memset(&st->history, 0, sizeof st->history);
 }
