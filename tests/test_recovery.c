@@ -336,3 +336,37 @@ Test(recovery, an_own_write_that_reached_only_some_peers_reaches_all_after_recov
     for (int i = 0; i < 3; i++) cr_expect(settles_at(s[i], 108), "(3, 2) is a new write everywhere");
     for (int i = 0; i < 3; i++) bank_branch_server_stop(s[i]);
 }
+
+/* rule: K5, B9 */
+Test(recovery, writes_every_branch_has_leave_every_log)
+{
+    bank_branch_server *s[3];
+    char addr[3][64];
+    for (int i = 0; i < 3; i++) {
+        s[i] = start_branch(i + 1, 100, "127.0.0.1:0", 0);
+        address_of(s[i], addr[i], sizeof addr[i]);
+    }
+    bank_peer peers[3] = {{1, addr[0]}, {2, addr[1]}, {3, addr[2]}};
+    for (int i = 0; i < 3; i++) set_peers(s[i], peers, 3);
+    char err[512];
+    bank_result r;
+    for (int k = 0; k < 40; k++) /* one at a time: each answered once every branch has it */
+        for (int b = 0; b < 2; b++) cr_assert_eq(call(addr[b], BANK_OP_DEPOSIT, 1, &r, err, sizeof err), 0, "%s", err);
+    for (int i = 0; i < 3; i++) {
+        cr_expect(settles_at(s[i], 180));
+        /* the last batch of each origin said how far every branch had its writes before it */
+        cr_expect_leq(bank_branch_server_log_length(s[i]), 2, "branch %d logs %zu writes", i + 1,
+                      bank_branch_server_log_length(s[i]));
+    }
+    /* a branch that recovers from them gets the checkpoints, and the balance they stand for */
+    bank_branch_server_stop(s[2]);
+    s[2] = start_branch(3, 100, addr[2], 1);
+    set_peers(s[2], peers, 3);
+    size_t owed;
+    cr_assert_eq(bank_branch_server_recover(s[2], peers, 3, 5000, &owed, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(bank_branch_server_balance(s[2]), 180);
+    cr_expect_eq(owed, 0);
+    cr_assert_eq(call(addr[2], BANK_OP_DEPOSIT, 5, &r, err, sizeof err), 0, "%s", err);
+    for (int i = 0; i < 3; i++) cr_expect(settles_at(s[i], 185));
+    for (int i = 0; i < 3; i++) bank_branch_server_stop(s[i]);
+}

@@ -38,6 +38,9 @@ static const char bench_usage[] =
     "  --processes           every branch its own `bank branch` process (memory is then the\n"
     "                        customers' process, plus the largest branch process's peak)\n"
     "  --deadline-ms MS      deadline of every call, propagations included (default 10000)\n"
+    "  --data-dir DIR        every branch keeps its state on disk in DIR/branch-ID, as bank\n"
+    "                        branch --data-dir does (made, and removed after each size)\n"
+    "  --sync MODE           with --data-dir: always (default), batch or none (bank branch --help)\n"
     "  --figures             print only one line \"figures key=value ...\" (for scripts)\n"
     "\n"
     "growth table:\n"
@@ -108,7 +111,8 @@ static int parse_pairs(const char *cmd, const char *opt, const char *text, void 
 
 int bank_cmd_bench(int argc, char **argv)
 {
-    bank_bench_config cfg = {10, 10, 10, 1, 2000, 1, NULL, 0};
+    bank_bench_config cfg = {10, 10, 10, 1, 2000, 1, NULL, 0, NULL, BANK_SYNC_ALWAYS};
+    int sync_seen = 0;
     bank_bench_table_config table = {.branch_sizes = {2, 10, 50, 100}, .n_branch_sizes = 4,
                                      .customer_sizes = {1, 10, 100, 1000}, .n_customer_sizes = 4,
                                      .extra_branches = {100}, .extra_customers = {1000}, .n_extra = 1,
@@ -131,6 +135,8 @@ int bank_cmd_bench(int argc, char **argv)
         BANK_OPT_CALL_("table-customers", 0, parse_sizes, &table_c),
         BANK_OPT_CALL_("table-extra", 0, parse_pairs, &table),
         BANK_OPT_INT_("row-timeout", 0, &table.row_timeout_s, 1, 86400),
+        BANK_OPT_DATA_DIR(&cfg.data_dir),
+        {.name = "sync", .kind = BANK_OPT_CALL, .target = &cfg.sync, .parse = bank_arg_sync, .seen = &sync_seen},
     };
     opts[0].seen = &set_b;
     opts[1].seen = &set_c;
@@ -145,6 +151,8 @@ int bank_cmd_bench(int argc, char **argv)
         return bank_usage_error("bench", "--table-branches, --table-customers, --table-extra and "
                                          "--row-timeout go with --table");
     if (want_table && figures) return bank_usage_error("bench", "--figures and --table exclude each other");
+    if (want_table && cfg.data_dir) return bank_usage_error("bench", "--data-dir goes with one size, not --table");
+    if (sync_seen && !cfg.data_dir) return bank_usage_error("bench", "--sync goes with --data-dir");
 
     if (want_table) {
         table.bank_exe = bank_self_exe();

@@ -9,6 +9,7 @@
 #include "branches.h"
 #include "core/workload_gen.h"
 #include "customers.h"
+#include "data_dirs.h"
 #include "rpc/client.h"
 #include "rss.h"
 
@@ -204,7 +205,8 @@ int bank_bench_run(const bank_bench_config *cfg, bank_bench_result *r, char *err
     int deadline_ms = cfg->deadline_ms > 0 ? cfg->deadline_ms : 10000;
     bank_branches_config bc = {.mode = cfg->bank_exe ? BANK_MODE_PROCESSES : BANK_MODE_EMBEDDED,
                                .bank_exe = cfg->bank_exe, .server_threads = cfg->server_threads,
-                               .deadline_ms = deadline_ms, .serve_echo = 1};
+                               .deadline_ms = deadline_ms, .serve_echo = 1,
+                               .data_dir = cfg->data_dir, .sync = cfg->sync};
     r->rss_before_kib = bank_rss_now_kib();
     uint64_t t = now_ns();
     char why[1024] = "";
@@ -240,6 +242,7 @@ int bank_bench_run(const bank_bench_config *cfg, bank_bench_result *r, char *err
         snprintf(why, sizeof why, "%s", stop_err);
         rc = -1;
     }
+    if (br && cfg->data_dir) bank_data_dirs_remove(&w, cfg->data_dir);
     /* which phase failed, with how long it had run, says what did not scale */
     if (rc != 0)
         snprintf(err, errlen, "%s, after %.1f s: %s", phase, (double)(now_ns() - t) / 1e9, why);
@@ -301,9 +304,10 @@ static double rss_per_branch_kib(const bank_bench_config *cfg, const bank_bench_
 
 void bank_bench_print(FILE *f, const bank_bench_config *cfg, const bank_bench_result *r)
 {
-    fprintf(f, "bench: %zu branches, %zu customers x %zu events (%zu operations), seed %llu\n",
+    fprintf(f, "bench: %zu branches, %zu customers x %zu events (%zu operations), seed %llu%s%s\n",
             cfg->branches, cfg->customers, cfg->events, cfg->customers * cfg->events,
-            (unsigned long long)cfg->seed);
+            (unsigned long long)cfg->seed, cfg->data_dir ? "; state on disk, --sync " : "",
+            cfg->data_dir ? bank_sync_name(cfg->sync) : "");
     fprintf(f, "  start-up of the branches           %9.1f ms\n", r->startup_seconds * 1e3);
     fprintf(f, "  memory: RSS before start %.1f MB, after start %.1f MB (%.2f MB per branch), "
                "peak %.1f MB\n",
@@ -347,7 +351,7 @@ void bank_bench_print_figures(FILE *f, const bank_bench_config *cfg, const bank_
             "query_ratio=%.2f deposit_ratio=%.2f withdraw_ratio=%.2f sequential_ops=%.0f "
             "live_ops=%.0f bare_ops=%.0f live_bare_ratio=%.2f rss_before_mb=%.1f "
             "rss_started_mb=%.1f rss_peak_mb=%.1f rss_per_branch_mb=%.2f query_calls=%zu "
-            "deposit_calls=%zu withdraw_calls=%zu deposit_fanout_ratio=%.2f rpc_efficiency=%.2f\n",
+            "deposit_calls=%zu withdraw_calls=%zu deposit_fanout_ratio=%.2f rpc_efficiency=%.2f sync=%s\n",
             cfg->branches, cfg->customers, cfg->events, r->startup_seconds * 1e3, us(r->bare.p50_ns),
             us(r->bare.p99_ns), us(r->bare_fanout.p50_ns), us(r->sequential.query.p50_ns),
             us(r->sequential.deposit.p50_ns),
@@ -358,5 +362,6 @@ void bank_bench_print_figures(FILE *f, const bank_bench_config *cfg, const bank_
             mib(r->rss_before_kib), mib(r->rss_started_kib), mib(r->rss_peak_kib),
             rss_per_branch_kib(cfg, r) / 1024.0, r->sequential.query.count,
             r->sequential.deposit.count, r->sequential.withdraw.count,
-            fanout_ratio(r->sequential.deposit.p50_ns, r), rpc_efficiency(cfg, r));
+            fanout_ratio(r->sequential.deposit.p50_ns, r), rpc_efficiency(cfg, r),
+            cfg->data_dir ? bank_sync_name(cfg->sync) : "memory");
 }

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "store/store.h"
+
 typedef struct {
     size_t branches, customers, events;
     uint64_t seed;
@@ -14,6 +16,9 @@ typedef struct {
     int server_threads;
     const char *bank_exe; /* set: every branch a `bank branch` process started from it */
     int deadline_ms;      /* of every call, propagations included; 0: 10000 */
+    const char *data_dir; /* set: every branch keeps its state in DATA_DIR/branch-ID (removed
+                             after the run) */
+    bank_sync sync;
 } bank_bench_config;
 
 typedef struct {

@@ -9,11 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "data_dirs.h"
 #include "io/peers_file.h"
 #include "rpc/branch_server.h"
 #include "trace_file.h"
@@ -79,31 +79,6 @@ static bank_peer *peer_list(const bank_workload *w, const bank_branches *b)
     return peers;
 }
 
-void bank_branches_data_dir(const char *data_dir, int64_t id, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s/branch-%lld", data_dir, (long long)id);
-}
-
-/* DATA_DIR made when missing; no branch's dir in it yet (a run starts from the input's balances). */
-static int fresh_data_dirs(const bank_workload *w, const char *data_dir, char *err, size_t errlen)
-{
-    struct stat sb;
-    if (mkdir(data_dir, 0755) != 0 && errno != EEXIST) {
-        snprintf(err, errlen, "--data-dir: cannot make %s: %s", data_dir, strerror(errno));
-        return -1;
-    }
-    for (size_t i = 0; i < w->n_branches; i++) {
-        char dir[4096];
-        bank_branches_data_dir(data_dir, w->branches[i].id, dir, sizeof dir);
-        if (stat(dir, &sb) == 0) {
-            snprintf(err, errlen, "--data-dir: %s is there already (a run starts from the input's "
-                                  "balances: give a new or empty directory)", dir);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 /* ---- embedded: every branch a server inside this process ---- */
 
 static void stop_servers(bank_branches *b)
@@ -151,7 +126,7 @@ static bank_branches *start_embedded(const bank_workload *w, const bank_branches
                                  .engine = b->engine,
                                  .sync = cfg->sync};
         if (cfg->data_dir) {
-            bank_branches_data_dir(cfg->data_dir, w->branches[i].id, dir, sizeof dir);
+            bank_data_dir_of(cfg->data_dir, w->branches[i].id, dir, sizeof dir);
             bc.data_dir = dir;
         }
         b->servers[i] = bank_branch_server_start(&bc, err, errlen);
@@ -249,7 +224,7 @@ static int spawn_branch(child *c, const char *exe, const bank_branch *br, const 
         argv[argc++] = seed;
     }
     if (cfg->data_dir) {
-        bank_branches_data_dir(cfg->data_dir, br->id, dir, sizeof dir);
+        bank_data_dir_of(cfg->data_dir, br->id, dir, sizeof dir);
         argv[argc++] = "--data-dir";
         argv[argc++] = dir;
         argv[argc++] = "--sync";
@@ -425,7 +400,7 @@ static bank_branches *locate_cluster(const bank_workload *w, const bank_branches
 bank_branches *bank_branches_start(const bank_workload *w, const bank_branches_config *cfg,
                                    char *err, size_t errlen)
 {
-    if (cfg->data_dir && cfg->mode != BANK_MODE_CLUSTER && fresh_data_dirs(w, cfg->data_dir, err, errlen) != 0)
+    if (cfg->data_dir && cfg->mode != BANK_MODE_CLUSTER && bank_data_dirs_fresh(w, cfg->data_dir, err, errlen) != 0)
         return NULL;
     switch (cfg->mode) {
     case BANK_MODE_EMBEDDED: return start_embedded(w, cfg, err, errlen);

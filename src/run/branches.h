@@ -45,8 +45,6 @@ const char *bank_branches_target(const bank_branches *b, size_t i);
 int bank_branches_crash_and_recover(bank_branches *b, const bank_workload *w, const int64_t *ids,
                                     size_t n, char *err, size_t errlen);
 
-/* DATA_DIR/branch-ID, the data dir of a branch of a run. */
-void bank_branches_data_dir(const char *data_dir, int64_t id, char *out, size_t cap);
 
 /* Stops what this run started (a cluster is left running) and frees b. 0, or -1 with err when
  * a branch process did not end cleanly. */

@@ -211,7 +211,11 @@ bank_journal *bank_journal_start(bank_store *store, const bank_replica *r,
     j->ctx = ctx;
     j->open = 1;
     pthread_mutex_init(&j->lock, NULL);
-    pthread_cond_init(&j->wake, NULL);
+    pthread_condattr_t monotonic; /* the writer's timed wait counts on CLOCK_MONOTONIC */
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+    pthread_cond_init(&j->wake, &monotonic);
+    pthread_condattr_destroy(&monotonic);
     pthread_cond_init(&j->idle, NULL);
     note_known(j, r);
     if (pthread_create(&j->thread, NULL, writer, j) != 0) {

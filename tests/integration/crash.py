@@ -17,7 +17,6 @@ Seeds: BANK_SEED (first, default 1) and CRASH_SEEDS (how many, default 3); tools
 --seeds N runs many. A failure names its seed and keeps its directory when CRASH_KEEP=1.
 Usage: crash.py BANK
 """
-# rule: K1, K2, K3, K4, K5, B10, S12
 import collections
 import json
 import os
@@ -129,6 +128,7 @@ def kill_points(rng, ids, total):
 
 
 def one_seed(seed, tmp):
+    # rule: K1, K2, K4, K5, B10, S12; random SIGKILLs of one, some or all branches, then restarts
     rng = random.Random(seed)
     procs = generate(rng)
     ids = sorted(p["id"] for p in procs if p["type"] == "branch")

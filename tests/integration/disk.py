@@ -20,7 +20,6 @@ branch then crashes, files damaged as a power loss damages them, and a disk that
     with exactly the writes that were answered.
 Usage: disk.py BANK PROTO_DIR. Seeds: BANK_SEED (default 1). Exits 77 without python3-grpcio.
 """
-# rule: K1, K3, K4, K7, K8
 import hashlib
 import os
 import random
@@ -191,7 +190,7 @@ def refused(work, d, says, bid=2, balance=100):
 
 
 def bad_state(work, client):
-    # rule: K7
+    # rule: K7; bad data dirs are refused, one line, the directory unchanged
     d = os.path.join(work, "bad")
     b = start_all(work, [(2, d, free_port())])[0]
     refused(work, d, "in use by another process")
@@ -223,7 +222,7 @@ def bad_state(work, client):
 
 
 def pending_survives(work, client, cut):
-    # rule: K1, K3
+    # rule: K1, K3, P11; writes answered pending survive a crash, or their loss stops the branch
     ports = [free_port() for _ in range(3)]
     dirs = [os.path.join(work, "pending-%s-%d" % (cut, i)) for i in (1, 2, 3)]
     one = Branch(work, 1, dirs[0], ports[0])
@@ -274,7 +273,7 @@ def damage(path, rng, how):
 
 
 def power_loss(work, client, rng, where, how):
-    # rule: K4, B10
+    # rule: K4, B10; a WAL or database file cut or torn: a prefix read back, the rest from the peers
     tag = "%s-%s-%d" % (where, how, rng.randrange(10 ** 6))
     specs = [(i, os.path.join(work, "power-%s-%d" % (tag, i)), free_port()) for i in (1, 2, 3)]
     bs = start_all(work, specs)
@@ -316,7 +315,7 @@ def power_loss(work, client, rng, where, how):
 
 
 def full_disk(work, client):
-    # rule: K8
+    # rule: K8; a full disk stops the branch with one line, the answered writes kept
     mnt = os.path.join(work, "small")
     os.makedirs(mnt)
     mounted = subprocess.call(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", mnt],
@@ -362,8 +361,25 @@ def full_disk(work, client):
         check(b.stop() == 0, "branch %d stops cleanly" % b.id)
 
 
+def run_data_dirs(work):
+    # rule: K9, K2; bank run --data-dir: DIR/branch-ID, fresh only; --sync needs --data-dir
+    sample = os.path.join(proto_dir, "..", "golden", "sample", "input.json")
+    d = os.path.join(work, "run")
+    r = subprocess.run([bank, "run", "--data-dir", d, "--sync", "batch", sample], capture_output=True, text=True)
+    check(r.returncode == 0 and sorted(os.listdir(d)) == ["branch-1", "branch-2", "branch-3"],
+          "bank run --data-dir: a dir a branch: exit %d %r" % (r.returncode, r.stderr))
+    r = subprocess.run([bank, "run", "--data-dir", d, sample], capture_output=True, text=True)
+    check(r.returncode == 1 and "branch-1 is there already" in r.stderr, "a used --data-dir: %r" % r.stderr)
+    r = subprocess.run([bank, "run", "--sync", "none", sample], capture_output=True, text=True)
+    check(r.returncode == 2 and "--sync goes with --data-dir" in r.stderr, "--sync alone: %r" % r.stderr)
+    r = subprocess.run([bank, "branch", "--id", "1", "--balance", "1", "--peers", "-", "--sync", "often"],
+                       capture_output=True, text=True)
+    check(r.returncode == 2 and "unknown mode \"often\"" in r.stderr, "--sync often: %r" % r.stderr)
+
+
 with tempfile.TemporaryDirectory() as work:
     (pb,) = load_messages(proto_dir, work, ["bank"])
+    run_data_dirs(work)
     client = Client(pb)
     rng = random.Random(seed)
     bad_state(work, client)
