@@ -411,6 +411,14 @@ bank_branches *bank_branches_start(const bank_workload *w, const bank_branches_c
     return NULL;
 }
 
+size_t bank_branches_log_length(const bank_branches *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; b->mode == BANK_MODE_EMBEDDED && i < b->n; i++)
+        n += bank_branch_server_log_length(b->servers[i]);
+    return n;
+}
+
 int bank_branches_stop(bank_branches *b, char *err, size_t errlen)
 {
     if (!b) return 0;

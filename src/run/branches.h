@@ -46,6 +46,9 @@ int bank_branches_crash_and_recover(bank_branches *b, const bank_workload *w, co
                                     size_t n, char *err, size_t errlen);
 
 
+/* Writes in the logs of the in-process branches, all together (0 for other placements). */
+size_t bank_branches_log_length(const bank_branches *b);
+
 /* Stops what this run started (a cluster is left running) and frees b. 0, or -1 with err when
  * a branch process did not end cleanly. */
 int bank_branches_stop(bank_branches *b, char *err, size_t errlen);
