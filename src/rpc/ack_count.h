@@ -9,14 +9,20 @@
 
 typedef struct bank_ack_count bank_ack_count;
 
-/* For n peers (0 to n-1). NULL when out of memory. */
-bank_ack_count *bank_ack_count_new(size_t n);
+/* Told, outside the count's lock, on whichever thread moved it: a peer now has every write
+ * 1..through (acked); every peer has (stable). Either may be NULL. */
+typedef struct {
+    void (*acked)(void *ctx, int64_t peer, uint64_t through);
+    void (*stable)(void *ctx, uint64_t through);
+    void *ctx;
+} bank_ack_hooks;
 
-/* Peer i has acknowledged write seq (whole_prefix: every write 1..seq). *peer_through is how far
- * peer i now has every write, when that moved (else 0); *stable how far every peer has, when
- * that moved (else 0). Out of memory only makes the count lag, which is safe. */
-void bank_ack_count_add(bank_ack_count *c, size_t i, uint64_t seq, int whole_prefix,
-                        uint64_t *peer_through, uint64_t *stable);
+/* For n peers, counted by index. NULL when out of memory. */
+bank_ack_count *bank_ack_count_new(size_t n, bank_ack_hooks hooks);
+
+/* Peer i (whose id is peer) has acknowledged write seq (whole_prefix: every write 1..seq). Out
+ * of memory only makes the count lag, which is safe. */
+void bank_ack_count_add(bank_ack_count *c, size_t i, int64_t peer, uint64_t seq, int whole_prefix);
 
 /* No peers: every write the branch makes is everywhere at once. */
 void bank_ack_count_all(bank_ack_count *c, uint64_t seq);

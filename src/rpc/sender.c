@@ -57,7 +57,6 @@ struct peer {
     item *starting; /* taken for a call about to start */
     size_t n_starting;
     peer *start_next;
-    size_t index; /* in peers[] and the ack count */
 };
 
 /* A call under way, listed so that stopping can cancel it. */
@@ -124,19 +123,10 @@ static void item_free(item *it)
     free(it);
 }
 
-/* Peer p has acknowledged the branch's own write seq (whole_prefix: every one up to it). */
-static void own_write_acknowledged(bank_sender *s, peer *p, uint64_t seq, int whole_prefix)
-{
-    uint64_t through, stable;
-    bank_ack_count_add(s->acks, p->index, seq, whole_prefix, &through, &stable);
-    if (through && s->cfg.acked) s->cfg.acked(s->cfg.hook_ctx, p->id, through);
-    if (stable && s->cfg.stable) s->cfg.stable(s->cfg.hook_ctx, stable);
-}
-
 static void item_acknowledged(item *it)
 {
     if (!it->copy && it->w.origin == it->to->s->cfg.self)
-        own_write_acknowledged(it->to->s, it->to, it->w.sequence, 0);
+        bank_ack_count_add(it->to->s->acks, (size_t)(it->to - it->to->s->peers), it->to->id, it->w.sequence, 0);
     if (it->d) peer_settled(it->d);
     item_free(it);
 }
@@ -427,7 +417,6 @@ bank_sender *bank_sender_start(const bank_sender_config *cfg, const bank_peer *p
         peer *p = &s->peers[s->n_peers];
         p->id = peers[i].id;
         p->s = s;
-        p->index = s->n_peers;
         p->channel = bank_engine_channel(cfg->engine, peers[i].target, batch_path, 1, &p->batch_handle);
         if (!p->channel) {
             snprintf(err, errlen, "out of memory");
@@ -436,7 +425,7 @@ bank_sender *bank_sender_start(const bank_sender_config *cfg, const bank_peer *p
         }
         s->n_peers++;
     }
-    if (!(s->acks = bank_ack_count_new(s->n_peers))) {
+    if (!(s->acks = bank_ack_count_new(s->n_peers, (bank_ack_hooks){cfg->acked, cfg->stable, cfg->hook_ctx}))) {
         snprintf(err, errlen, "out of memory");
         bank_sender_free(s);
         return NULL;
@@ -449,7 +438,6 @@ void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, bank_delive
 {
     if (s->n_peers == 0) { /* every branch has it: it may be folded at once */
         bank_ack_count_all(s->acks, w->sequence);
-        if (s->cfg.stable) s->cfg.stable(s->cfg.hook_ctx, w->sequence);
         done(waiter, BANK_DELIVERY_ACKNOWLEDGED, "");
         return;
     }
@@ -495,7 +483,7 @@ size_t bank_sender_owed(bank_sender *s) { return atomic_load(&s->owed); }
 void bank_sender_set_acked(bank_sender *s, int64_t peer_id, uint64_t through)
 {
     for (size_t i = 0; i < s->n_peers; i++)
-        if (s->peers[i].id == peer_id && through > 0) own_write_acknowledged(s, &s->peers[i], through, 1);
+        if (s->peers[i].id == peer_id && through > 0) bank_ack_count_add(s->acks, i, peer_id, through, 1);
 }
 
 uint64_t bank_sender_stable(bank_sender *s) { return bank_ack_count_stable(s->acks); }
