@@ -23,22 +23,12 @@ typedef struct peer peer;
 typedef struct item item;
 typedef struct open_call open_call;
 
-/* A customer's write on its way to every peer. */
-typedef struct {
-    bank_delivery_fn done;
-    void *waiter;
-    bank_sender *s;
-    uint64_t sequence;
-    atomic_size_t peers_left;
-    atomic_int failed, pending;
-    char failure[256];
-} delivery;
 
 /* One write owed to one peer. */
 struct item {
     bank_logged_write w;
     peer *to;
-    delivery *d; /* the customer waiting on it; NULL once nobody waits (the write is owed) */
+    bank_fan_out *d; /* the customer waiting on it; NULL once nobody waits (the write is owed) */
     int copy;    /* a second copy an injected fault sent: its fate does not count */
     int tries;   /* made so far, the one under way included */
     item *next;
@@ -84,37 +74,6 @@ struct bank_sender {
     peer *ready, *ready_tail; /* peers with writes queued and no call open, oldest first */
 };
 
-/* ---- a waiting customer's write, settled peer by peer ---- */
-
-/* The pending mark is recorded (or could not be): now the customer is told. */
-static void pending_recorded(void *arg, int ok, const char *why)
-{
-    delivery *d = arg;
-    if (!ok) snprintf(d->failure, sizeof d->failure, "its answer, pending, could not be recorded: %s", why);
-    d->done(d->waiter, ok ? BANK_DELIVERY_PENDING : BANK_DELIVERY_FAILED, d->failure);
-    free(d);
-}
-
-static void peer_settled(delivery *d)
-{
-    if (atomic_fetch_sub(&d->peers_left, 1) != 1) return;
-    bank_delivery outcome = atomic_load(&d->failed)    ? BANK_DELIVERY_FAILED
-                            : atomic_load(&d->pending) ? BANK_DELIVERY_PENDING
-                                                       : BANK_DELIVERY_ACKNOWLEDGED;
-    if (outcome == BANK_DELIVERY_PENDING && d->s->cfg.mark_pending) {
-        d->s->cfg.mark_pending(d->s->cfg.hook_ctx, d->sequence, pending_recorded, d);
-        return;
-    }
-    d->done(d->waiter, outcome, d->failure);
-    free(d);
-}
-
-static void note_failure(delivery *d, const char *what, int64_t peer_id, const char *why)
-{
-    if (atomic_exchange(&d->failed, 1) == 0)
-        snprintf(d->failure, sizeof d->failure, "branch %lld %s: %s", (long long)peer_id, what, why);
-}
-
 /* ---- an item's fate ---- */
 
 static void item_free(item *it)
@@ -127,7 +86,7 @@ static void item_acknowledged(item *it)
 {
     if (!it->copy && it->w.origin == it->to->s->cfg.self)
         bank_ack_count_add(it->to->s->acks, (size_t)(it->to - it->to->s->peers), it->to->id, it->w.sequence, 0);
-    if (it->d) peer_settled(it->d);
+    if (it->d) bank_fan_out_settled(it->d);
     item_free(it);
 }
 
@@ -135,8 +94,8 @@ static void item_acknowledged(item *it)
 static void item_dropped(item *it, const char *what, const char *why)
 {
     if (it->d) {
-        note_failure(it->d, what, it->to->id, why);
-        peer_settled(it->d);
+        bank_fan_out_failed(it->d, what, it->to->id, why);
+        bank_fan_out_settled(it->d);
     }
     item_free(it);
 }
@@ -176,11 +135,11 @@ static void item_unacknowledged(item *it)
         return;
     }
     if (it->d && it->tries >= s->cfg.max_attempts) {
-        delivery *d = it->d;
+        bank_fan_out *d = it->d;
         it->d = NULL;
         atomic_fetch_add(&s->owed, 1);
-        atomic_store(&d->pending, 1);
-        peer_settled(d);
+        bank_fan_out_pending(d);
+        bank_fan_out_settled(d);
     }
     bank_timers_after(s->cfg.timers, retry_delay_ms(s->cfg.backoff_ms, it->tries), retry_fire, it);
 }
@@ -441,23 +400,18 @@ void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, bank_delive
         done(waiter, BANK_DELIVERY_ACKNOWLEDGED, "");
         return;
     }
-    delivery *d = calloc(1, sizeof *d);
+    bank_fan_out *d = bank_fan_out_new(s->n_peers, w->sequence, done, waiter, s->cfg.mark_pending, s->cfg.hook_ctx);
     if (!d) {
         done(waiter, BANK_DELIVERY_FAILED, "no peer was told: out of memory");
         return;
     }
-    d->done = done;
-    d->waiter = waiter;
-    d->s = s;
-    d->sequence = w->sequence;
-    atomic_store(&d->peers_left, s->n_peers);
     for (size_t i = 0; i < s->n_peers; i++) {
         peer *p = &s->peers[i];
         item *it = malloc(sizeof *it);
         if (!it || atomic_load(&s->stopping)) {
-            note_failure(d, "was not told", p->id, it ? "this branch stopped" : "out of memory");
+            bank_fan_out_failed(d, "was not told", p->id, it ? "this branch stopped" : "out of memory");
             free(it);
-            peer_settled(d);
+            bank_fan_out_settled(d);
             continue;
         }
         *it = (item){*w, p, d, 0, 1, NULL};

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "core/write_log.h"
+#include "delivery.h"
 #include "engine.h"
 #include "faults.h"
 #include "timers.h"
@@ -43,21 +44,9 @@ typedef struct {
      * recorded, and the customer is told the write failed instead). */
     void (*acked)(void *hook_ctx, int64_t peer, uint64_t through);
     void (*stable)(void *hook_ctx, uint64_t through);
-    void (*mark_pending)(void *hook_ctx, uint64_t sequence,
-                         void (*then)(void *arg, int ok, const char *why), void *arg);
+    bank_mark_pending_fn mark_pending;
     void *hook_ctx;
 } bank_sender_config;
-
-/* What became of a write a customer waits on. */
-typedef enum {
-    BANK_DELIVERY_ACKNOWLEDGED, /* every peer has it */
-    BANK_DELIVERY_PENDING,      /* some peer did not acknowledge it within the tries: still owed */
-    BANK_DELIVERY_FAILED        /* some peer refused it for good, or the branch stopped */
-} bank_delivery;
-
-/* Called once per fan-out, from whichever thread settles it; failure names the first peer that
- * failed and why (BANK_DELIVERY_FAILED only). */
-typedef void (*bank_delivery_fn)(void *waiter, bank_delivery outcome, const char *failure);
 
 /* The queues for peers[0..n) but cfg->self. NULL with err when out of memory. */
 bank_sender *bank_sender_start(const bank_sender_config *cfg, const bank_peer *peers, size_t n,
