@@ -629,8 +629,6 @@ Test(history, union_keeps_the_furthest_checkpoint_and_drops_what_it_covers)
     cr_expect_eq(bank_history_contiguous(&u, 1), 4);
     cr_expect_eq(bank_history_contiguous(&u, 3), 1);
     cr_expect_eq(bank_history_contiguous(&u, 4), 0);
-    cr_expect_eq(bank_history_highest(&u, 2), 3);
-    cr_expect_eq(bank_history_highest(&u, 9), 0);
     bank_replica r;
     bank_replica_init(&r, 2, 100);
     cr_assert_eq(bank_replica_restore(&r, 100, &u), BANK_OK);

@@ -119,17 +119,6 @@ uint64_t bank_history_contiguous(const bank_history *h, int64_t origin)
     return through;
 }
 
-uint64_t bank_history_highest(const bank_history *h, int64_t origin)
-{
-    const bank_checkpoint *cp = bank_checkpoint_find(&h->checkpoints, origin);
-    uint64_t highest = cp ? cp->through : 0;
-    size_t i = lower_bound(&h->tail, origin, UINT64_MAX); /* past origin's writes but that one */
-    if (i < h->tail.n && compare(&h->tail.items[i], origin, UINT64_MAX) == 0) return UINT64_MAX;
-    if (i > 0 && h->tail.items[i - 1].origin == origin && h->tail.items[i - 1].sequence > highest)
-        highest = h->tail.items[i - 1].sequence;
-    return highest;
-}
-
 bank_status bank_history_missing(const bank_history *u, const bank_history *p, int64_t peer,
                                  bank_write_log *out)
 {

@@ -40,9 +40,6 @@ int bank_history_has(const bank_history *h, int64_t origin, uint64_t sequence);
 /* The highest s such that h (normalized) holds every write 1..s of origin. */
 uint64_t bank_history_contiguous(const bank_history *h, int64_t origin);
 
-/* The highest sequence of origin that h holds (0: none). */
-uint64_t bank_history_highest(const bank_history *h, int64_t origin);
-
 /* Appends to out the tail writes of u that p lacks (both normalized), leaving out those that
  * `peer` originated (a branch never takes a propagation of its own writes). BANK_OK, or
  * BANK_NO_MEMORY with out as it was. */

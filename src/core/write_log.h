@@ -1,8 +1,8 @@
-/* The log of writes a replica has applied, and recovery from other replicas' logs.
+/* The log of writes a replica has applied.
  *
  * Every branch logs each sequenced write it applies (its customers' writes and the propagations
  * it takes). A branch that crashed starts again from its initial balance and the union of its
- * peers' logs: that union holds every write any live branch has applied. Pure C, no I/O. */
+ * peers' histories, their checkpoints and logs (core/history.h). Pure C, no I/O. */
 #ifndef BANK_CORE_WRITE_LOG_H
 #define BANK_CORE_WRITE_LOG_H
 

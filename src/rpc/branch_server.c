@@ -233,10 +233,6 @@ size_t bank_branch_server_log_length(bank_branch_server *b)
     return n;
 }
 
-uint64_t bank_branch_server_disk_bytes(bank_branch_server *b)
-{
-    return b->journal ? bank_journal_disk_bytes(b->journal) : 0;
-}
 
 int bank_branch_server_set_peers(bank_branch_server *b, const bank_peer *peers, size_t n,
                                  char *err, size_t errlen)

@@ -60,9 +60,8 @@ const char *bank_branch_server_disk_notice(const bank_branch_server *s);
 /* Why the disk failed, or NULL. */
 const char *bank_branch_server_failure(bank_branch_server *s);
 
-/* Figures: writes in the log (not folded into checkpoints), and bytes of its data dir's files. */
+/* Writes in its log (not folded into checkpoints), a figure. */
 size_t bank_branch_server_log_length(bank_branch_server *s);
-uint64_t bank_branch_server_disk_bytes(bank_branch_server *s);
 
 /* Tells the branch every other branch (its own id, if listed, is skipped). Until this is done,
  * writes are refused with UNAVAILABLE. Call once. 0 ok, -1 with err. */

@@ -440,7 +440,6 @@ void bank_sender_set_acked(bank_sender *s, int64_t peer_id, uint64_t through)
         if (s->peers[i].id == peer_id && through > 0) bank_ack_count_add(s->acks, i, peer_id, through, 1);
 }
 
-uint64_t bank_sender_stable(bank_sender *s) { return bank_ack_count_stable(s->acks); }
 
 void bank_sender_stop(bank_sender *s)
 {

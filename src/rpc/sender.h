@@ -68,8 +68,6 @@ size_t bank_sender_owed(bank_sender *s);
  * recovery). Nothing happens for a peer the sender does not know. */
 void bank_sender_set_acked(bank_sender *s, int64_t peer, uint64_t through);
 
-/* How far every peer has acknowledged the branch's own writes. */
-uint64_t bank_sender_stable(bank_sender *s);
 
 /* Stops sending: new writes fail at once, queued ones are given up (their customers told),
  * open calls are cancelled, and it returns once every call has ended. Stop the timers first,

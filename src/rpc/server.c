@@ -90,7 +90,7 @@ static int take_payload(server_call *c, grpc_slice *bytes)
     return 0;
 }
 
-static void carry_out(server_call *c, bank_answer *a, bank_sender *sender);
+static void carry_out(server_call *c, bank_answer a, bank_sender *sender);
 
 /* An answer held back until what it shows is durable (--data-dir). */
 typedef struct {
@@ -104,7 +104,7 @@ static void release_held(void *arg, int ok, const char *why)
 {
     held_answer *h = arg;
     if (ok && h->raw) bank_reply_raw(h->c, GRPC_STATUS_OK, NULL);
-    else if (ok) carry_out(h->c, &h->a, h->sender);
+    else if (ok) carry_out(h->c, h->a, h->sender);
     else {
         char details[600];
         snprintf(details, sizeof details, "not answered: it could not be made durable: %s", why);
@@ -159,43 +159,43 @@ static void handle_request(server_call *c)
     else if (a.kind == BANK_ANSWER_BATCH) bank_trace_batch(c, &a);
     else if (a.kind != BANK_ANSWER_FAN_OUT) bank_trace_reply(c, a.success ? "success" : "fail", a.balance);
     if (ticket) held_until_durable(c, &a, sender, ticket);
-    else carry_out(c, &a, sender);
+    else carry_out(c, a, sender);
 }
 
 /* Answers c as a says, or hands its write to the sender. */
-static void carry_out(server_call *c, bank_answer *a, bank_sender *sender)
+static void carry_out(server_call *c, bank_answer a, bank_sender *sender)
 {
-    switch (a->kind) {
+    switch (a.kind) {
     case BANK_ANSWER_ERROR:
-        bank_reply(c, (grpc_status_code)a->status, a->details, NULL);
+        bank_reply(c, (grpc_status_code)a.status, a.details, NULL);
         break;
     case BANK_ANSWER_CUSTOMER:
-        bank_reply_customer(c, a->success, a->balance);
+        bank_reply_customer(c, a.success, a.balance);
         break;
     case BANK_ANSWER_PROPAGATE: {
         Bank__PropagateReply r = BANK__PROPAGATE_REPLY__INIT;
-        r.applied = a->applied;
-        r.balance = a->balance;
+        r.applied = a.applied;
+        r.balance = a.balance;
         bank_reply(c, GRPC_STATUS_OK, NULL, &r.base);
         break;
     }
     case BANK_ANSWER_COURSE:
-        bank_reply_course(c, a->interface, a->success ? "success" : "fail", a->balance);
+        bank_reply_course(c, a.interface, a.success ? "success" : "fail", a.balance);
         break;
     case BANK_ANSWER_BATCH: {
-        grpc_slice out = grpc_slice_from_copied_buffer((const char *)a->reply, a->reply_len);
+        grpc_slice out = grpc_slice_from_copied_buffer((const char *)a.reply, a.reply_len);
         c->reply = grpc_raw_byte_buffer_create(&out, 1);
         grpc_slice_unref(out);
-        bank_answer_release(a);
+        bank_answer_release(&a);
         bank_reply_raw(c, GRPC_STATUS_OK, NULL);
         break;
     }
     case BANK_ANSWER_FAN_OUT: {
-        c->balance = a->balance;
-        c->form = a->course_form ? REPLY_COURSE : REPLY_BANK;
-        c->course_interface = a->interface;
-        bank_logged_write w = {a->write.kind, a->write.origin, a->write.sequence, a->write.money,
-                               a->customer_id, a->event_id};
+        c->balance = a.balance;
+        c->form = a.course_form ? REPLY_COURSE : REPLY_BANK;
+        c->course_interface = a.interface;
+        bank_logged_write w = {a.write.kind, a.write.origin, a.write.sequence, a.write.money,
+                               a.customer_id, a.event_id};
         bank_sender_fan_out(sender, &w, bank_reply_write_settled, c);
         break;
     }

@@ -330,8 +330,6 @@ int bank_journal_reset(bank_journal *j, const bank_replica *r, char *err, size_t
     return rc;
 }
 
-uint64_t bank_journal_disk_bytes(bank_journal *j) { return bank_store_disk_bytes(j->store); }
-
 uint64_t bank_journal_commits(bank_journal *j)
 {
     pthread_mutex_lock(&j->lock);

@@ -48,8 +48,7 @@ void bank_journal_pending(bank_journal *j, uint64_t sequence, bank_journal_fn fn
  * to the disk, before this returns. 0, or -1 with err. */
 int bank_journal_reset(bank_journal *j, const bank_replica *r, char *err, size_t errlen);
 
-/* Figures: the store's files' bytes, and the commits that held writes so far. */
-uint64_t bank_journal_disk_bytes(bank_journal *j);
+/* The commits that held writes so far (a figure: writes per sync). */
 uint64_t bank_journal_commits(bank_journal *j);
 
 /* Commits what is noted, answers every waiter, stops the writer; later calls answer at once

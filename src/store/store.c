@@ -55,7 +55,6 @@ void bank_store_state_free(bank_store_state *st)
 }
 
 const char *bank_store_path(const bank_store *s) { return s->path; }
-const char *bank_store_dir(const bank_store *s) { return s->dir; }
 bank_sync bank_store_sync_mode(const bank_store *s) { return s->sync; }
 
 int bank_store_fail(bank_store *s, char *err, size_t errlen, const char *doing)
@@ -299,19 +298,6 @@ int bank_store_replace(bank_store *s, const bank_history *h, char *err, size_t e
         return -1;
     }
     return 0;
-}
-
-uint64_t bank_store_disk_bytes(const bank_store *s)
-{
-    uint64_t total = 0;
-    static const char *const suffix[] = {"", "-wal"};
-    for (int i = 0; i < 2; i++) {
-        char p[4300];
-        struct stat sb;
-        snprintf(p, sizeof p, "%s%s", s->path, suffix[i]);
-        if (stat(p, &sb) == 0) total += (uint64_t)sb.st_size;
-    }
-    return total;
 }
 
 void bank_store_close(bank_store *s)

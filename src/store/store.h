@@ -71,11 +71,7 @@ int bank_store_mark_pending(bank_store *s, uint64_t sequence, char *err, size_t 
 
 /* The path of DIR/branch.db, for messages. */
 const char *bank_store_path(const bank_store *s);
-const char *bank_store_dir(const bank_store *s);
 bank_sync bank_store_sync_mode(const bank_store *s);
-
-/* Bytes DIR's files take (branch.db and its WAL). */
-uint64_t bank_store_disk_bytes(const bank_store *s);
 
 void bank_store_close(bank_store *s);
 
