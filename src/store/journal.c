@@ -65,21 +65,23 @@ static void fire(callback *list, int ok, const char *why)
     }
 }
 
-/* Under the lock: the waiters whose commit is durable (every one once failed or stopped). */
-static callback *take_due(bank_journal *j)
+/* Under the lock: the waiters whose commit is durable into *durable, and, once the journal failed
+ * or stopped, every other one into *never. */
+static void take_due(bank_journal *j, callback **durable, callback **never)
 {
-    callback *due = NULL, **keep = &j->waiters;
+    callback **keep = &j->waiters;
+    *durable = *never = NULL;
     while (*keep) {
         callback *c = *keep;
-        if (j->failed || j->stopped || c->key <= j->durable) {
+        callback **into = c->key <= j->durable ? durable : j->failed || j->stopped ? never : NULL;
+        if (into) {
             *keep = c->next;
-            c->next = due;
-            due = c;
+            c->next = *into;
+            *into = c;
         } else {
             keep = &c->next;
         }
     }
-    return due;
 }
 
 /* Under the lock: a commit failed or memory ran out; nothing more will be durable. */
@@ -163,23 +165,27 @@ static void *writer(void *arg)
             if (to_disk) j->unsynced = 0, j->synced_ms = now_ms();
             else if (has_commit && !j->unsynced) j->unsynced = 1, j->synced_ms = now_ms();
         }
-        callback *due = take_due(j);
+        callback *due, *never;
+        take_due(j, &due, &never);
         char said[512];
         snprintf(said, sizeof said, "%s", j->why);
         pthread_mutex_unlock(&j->lock);
-        fire(due, rc == 0, said);
+        fire(due, 1, "");
+        fire(never, 0, said);
         fire(marks, mark_rc == 0, said);
         if (newly_failed && j->on_failure) j->on_failure(j->ctx, said);
         pthread_mutex_lock(&j->lock);
     }
     j->stopped = 1;
-    callback *left = take_due(j), *marks = j->marks;
+    callback *due, *left, *marks = j->marks;
+    take_due(j, &due, &left);
     j->marks = NULL;
     int newly_failed = j->failed && !j->failure_told;
     j->failure_told |= j->failed;
     char said[512];
     snprintf(said, sizeof said, "%s", j->failed ? j->why : "this branch is stopping");
     pthread_mutex_unlock(&j->lock);
+    fire(due, 1, "");
     fire(left, 0, said);
     fire(marks, 0, said);
     if (newly_failed && j->on_failure) j->on_failure(j->ctx, said);
