@@ -351,7 +351,7 @@ void bank_bench_print_figures(FILE *f, const bank_bench_config *cfg, const bank_
             "query_ratio=%.2f deposit_ratio=%.2f withdraw_ratio=%.2f sequential_ops=%.0f "
             "live_ops=%.0f bare_ops=%.0f live_bare_ratio=%.2f rss_before_mb=%.1f "
             "rss_started_mb=%.1f rss_peak_mb=%.1f rss_per_branch_mb=%.2f query_calls=%zu "
-            "deposit_calls=%zu withdraw_calls=%zu deposit_fanout_ratio=%.2f rpc_efficiency=%.2f sync=%s\n",
+            "deposit_calls=%zu withdraw_calls=%zu deposit_fanout_ratio=%.2f rpc_efficiency=%.2f\n",
             cfg->branches, cfg->customers, cfg->events, r->startup_seconds * 1e3, us(r->bare.p50_ns),
             us(r->bare.p99_ns), us(r->bare_fanout.p50_ns), us(r->sequential.query.p50_ns),
             us(r->sequential.deposit.p50_ns),
@@ -362,6 +362,5 @@ void bank_bench_print_figures(FILE *f, const bank_bench_config *cfg, const bank_
             mib(r->rss_before_kib), mib(r->rss_started_kib), mib(r->rss_peak_kib),
             rss_per_branch_kib(cfg, r) / 1024.0, r->sequential.query.count,
             r->sequential.deposit.count, r->sequential.withdraw.count,
-            fanout_ratio(r->sequential.deposit.p50_ns, r), rpc_efficiency(cfg, r),
-            cfg->data_dir ? bank_sync_name(cfg->sync) : "memory");
+            fanout_ratio(r->sequential.deposit.p50_ns, r), rpc_efficiency(cfg, r));
 }
