@@ -2,7 +2,9 @@
  * forms, with no sockets. The input is a sequence of requests, each framed as
  *   [method byte] [length byte] [length bytes of message]
  * sent to one branch (id 2, balance 1000) whose peers are known once a method byte has its high
- * bit set. After every request the replica must hold exactly what the answers say was applied;
+ * bit set; a method byte with bit 0x40 set comes from branch 3 as TLS authenticated it (spec R4:
+ * only propagations of origin 3 are taken, every other one is refused PERMISSION_DENIED), else
+ * from an unauthenticated sender. After every request the replica must hold exactly what the answers say was applied;
  * a rejected request changes nothing; a sequenced propagation sent again is acknowledged as a
  * duplicate and not applied twice. The write log and the checkpoints hold exactly the sequenced
  * writes applied (their net is the balance's move, but for the course's unsequenced
@@ -105,6 +107,18 @@ static void check_snapshot(const bank_replica *r, const uint8_t *data, size_t si
     bank_history_free(&into);
 }
 
+/* R4: from an authenticated branch, a propagation is taken only when that branch is its origin,
+ * and refused PERMISSION_DENIED only then. */
+static void check_origin(const bank_answer *a, int64_t sender)
+{
+    if (a->kind == BANK_ANSWER_PROPAGATE && sender != BANK_SENDER_UNAUTHENTICATED &&
+        a->write.origin != sender)
+        abort();
+    if (a->kind == BANK_ANSWER_ERROR && a->status == BANK_RPC_PERMISSION_DENIED &&
+        (sender == BANK_SENDER_UNAUTHENTICATED || a->write.origin == sender))
+        abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     int64_t unlogged = 0;
@@ -120,10 +134,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const uint8_t *msg = data + at;
         at += len;
         if (method & 0x80) peers_ready = 1;
-        bank_request_kind kind = (bank_request_kind)((method & 0x7f) % BANK_REQ_COUNT);
+        int64_t sender = method & 0x40 ? 3 : BANK_SENDER_UNAUTHENTICATED;
+        bank_request_kind kind = (bank_request_kind)((method & 0x3f) % BANK_REQ_COUNT);
         int64_t before = r.balance;
         bank_answer a;
-        bank_branch_decide(&r, peers_ready, kind, msg, len, &a);
+        bank_branch_decide(&r, peers_ready, sender, kind, msg, len, &a);
+        check_origin(&a, sender);
         int64_t delta = 0;
         switch (a.kind) {
         case BANK_ANSWER_ERROR:
@@ -142,7 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 delta = kind == BANK_REQ_PROPAGATE_DEPOSIT ? m : -m;
                 /* the same bytes again: a duplicate, acknowledged and not applied */
                 bank_answer again;
-                bank_branch_decide(&r, peers_ready, kind, msg, len, &again);
+                bank_branch_decide(&r, peers_ready, sender, kind, msg, len, &again);
                 if (again.kind != BANK_ANSWER_PROPAGATE || again.applied) abort();
             }
             break;
@@ -160,6 +176,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (kind != BANK_REQ_PROPAGATE_BATCH || !a.reply) abort();
             for (size_t i = 0; i < a.n_writes; i++) {
                 const bank_answer *w = &a.writes[i];
+                check_origin(w, sender);
                 if (w->kind == BANK_ANSWER_ERROR) {
                     if (w->status == BANK_RPC_OK || !w->details) abort();
                 } else if (w->kind != BANK_ANSWER_PROPAGATE) {
@@ -171,7 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             /* the same batch again: nothing in it is applied twice */
             bank_answer again;
             int64_t held = r.balance;
-            bank_branch_decide(&r, peers_ready, kind, msg, len, &again);
+            bank_branch_decide(&r, peers_ready, sender, kind, msg, len, &again);
             for (size_t i = 0; again.kind == BANK_ANSWER_BATCH && i < again.n_writes; i++)
                 if (again.writes[i].kind == BANK_ANSWER_PROPAGATE && again.writes[i].applied) abort();
             if (r.balance != held) abort();

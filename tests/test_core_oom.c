@@ -12,6 +12,7 @@
 
 #include "core/consistency.h"
 #include "core/history.h"
+#include "core/lamport_model.h"
 #include "core/model.h"
 #include "core/replica.h"
 #include "core/schedule.h"
@@ -408,4 +409,60 @@ Test(oom, consistency_search_and_sumsets_fail_cleanly)
     }
     cr_expect_eq(bank_writes_for_net(&w, claims, 2, 4, 1000000, prefix), 1, "a net no prefix makes");
     cr_expect_eq(alive, 0);
+}
+
+/* rule: L5, L11; Project 2's clocks: the model, the edges and the checks fail cleanly at every
+ * allocation, and give the same answer once they can allocate */
+Test(oom, the_clock_model_and_checks_fail_cleanly)
+{
+    bank_customer cu[6];
+    bank_workload w;
+    make_workload(&w, cu, 6);
+    bank_plan plan;
+    bank_outcome o;
+    cr_assert_eq(bank_plan_build(&w, BANK_SCHEDULE_SEQUENTIAL, &plan), 0);
+    cr_assert_eq(bank_outcome_init(&o, &w), 0);
+    cr_assert_eq(bank_model_run(&w, &plan, &o, NULL), 0);
+    long base = alive, failures = 0;
+    bank_clock_log want, log;
+    int determined;
+    cr_assert_eq(bank_clock_model(&w, &plan, &o, &want, &determined), 0);
+    for (long n = 0;; n++, failures++) {
+        arm(n);
+        int rc = bank_clock_model(&w, &plan, &o, &log, &determined);
+        if (!disarm()) {
+            cr_assert_eq(rc, 0);
+            cr_expect(log.n == want.n && memcmp(log.items, want.items, log.n * sizeof *log.items) == 0);
+            bank_clock_log_free(&log);
+            break;
+        }
+        cr_expect(rc == -1 && log.items == NULL && log.n == 0, "model allocation %ld failed", n);
+        cr_expect_eq(alive, base + 1, "model allocation %ld failed: a block leaked", n);
+    }
+    cr_expect_geq(failures, 5, "its arrays, the required events and their growth");
+    want.items[3].clock = 0; /* a receive before its send: one problem to find */
+    bank_clock_point *pts = malloc(want.n * sizeof *pts);
+    for (long n = 0;; n++) {
+        bank_clock_edge *edges = NULL;
+        bank_clock_problem *p = NULL;
+        size_t n_edges = 0, n_p = 0;
+        arm(n);
+        int rc = bank_clock_edges(&w, want.items, want.n, pts, &edges, &n_edges);
+        if (rc == 0) rc = bank_clock_check(pts, want.n, edges, n_edges, 1, &p, &n_p);
+        if (!disarm()) {
+            cr_assert_eq(rc, 0);
+            cr_expect_geq(n_p, 1);
+            free(edges);
+            free(p);
+            break;
+        }
+        cr_expect_eq(rc, -1, "check allocation %ld failed", n);
+        cr_expect_null(p);
+        free(edges);
+        cr_expect_eq(alive, base + 2, "check allocation %ld failed: a block leaked", n);
+    }
+    free(pts);
+    bank_clock_log_free(&want);
+    bank_outcome_free(&o);
+    bank_plan_free(&plan);
 }

@@ -55,7 +55,7 @@ static int settles_at(bank_branch_server *s, int64_t want)
 
 static int call(const char *target, bank_op op, int64_t money, bank_result *r, char *err, size_t errlen)
 {
-    bank_channel *ch = bank_channel_open(target);
+    bank_channel *ch = bank_channel_open(target, NULL);
     grpc_completion_queue *cq = bank_client_cq_create();
     int rc = bank_client_call(ch, cq, op, 1, 1, money, 5000, r, err, errlen);
     bank_client_cq_destroy(cq);
@@ -66,7 +66,7 @@ static int call(const char *target, bank_op op, int64_t money, bank_result *r, c
 /* A course-form MsgDelivery; returns the MsgResponse's result ("" when the call failed). */
 static void course_deposit(const char *target, int32_t money, char *result, size_t n)
 {
-    bank_channel *ch = bank_channel_open(target);
+    bank_channel *ch = bank_channel_open(target, NULL);
     grpc_completion_queue *cq = bank_client_cq_create();
     MsgRequest m = MSG_REQUEST__INIT;
     m.id = 1;
@@ -140,7 +140,7 @@ Test(recovery, a_refusing_peer_makes_a_write_pending_in_seconds_not_deadlines)
     address_of(a, a_addr, sizeof a_addr);
     bank_peer peers[] = {{1, a_addr}, {2, b_addr}};
     set_peers(a, peers, 2);
-    bank_channel *ch = bank_channel_open(a_addr);
+    bank_channel *ch = bank_channel_open(a_addr, NULL);
     grpc_completion_queue *cq = bank_client_cq_create();
     for (int64_t event = 1; event <= 3; event++) { /* the first, and writes after it */
         struct timespec t0, t1;

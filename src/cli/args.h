@@ -32,6 +32,7 @@ typedef struct {
     int flag_value;
     /* BANK_OPT_CALL: 0, or -1 after printing one line (bank_arg_int and bank_usage_error do) */
     int (*parse)(const char *cmd, const char *opt, const char *value, void *target);
+    int optional; /* BANK_OPT_CALL: the value may be left out (--name=VALUE or nothing; value NULL) */
     int *seen;    /* optional: set to 1 when the option is given */
     int required; /* a usage error when the option is not given */
 } bank_opt;
@@ -62,6 +63,19 @@ typedef struct {
 #define BANK_OPT_FAULTS(spec, seed)                                                             \
     BANK_OPT_CALL_("faults", 0, bank_arg_faults, BANK_TARGET(const char *, spec)),             \
         BANK_OPT_UINT64_("seed", 0, seed, 0, INT64_MAX)
+
+/* --tls-ca FILE --tls-cert FILE --tls-key FILE: one side's mutual TLS files (all three or none;
+ * check with bank_tls_options_given). */
+typedef struct {
+    const char *ca, *cert, *key;
+} bank_tls_options;
+#define BANK_OPT_TLS(p)                                                                         \
+    BANK_OPT_STRING_("tls-ca", 0, &(p)->ca), BANK_OPT_STRING_("tls-cert", 0, &(p)->cert),      \
+        BANK_OPT_STRING_("tls-key", 0, &(p)->key)
+
+/* 1 when all three TLS files were given, 0 when none was, -1 after one line on standard error
+ * (a usage error) when only some were. */
+int bank_tls_options_given(const char *cmd, const bank_tls_options *t);
 
 /* What bank_parse_options returns besides an exit status: --help was printed. */
 enum { BANK_PARSE_HELP = -1 };

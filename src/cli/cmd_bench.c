@@ -21,6 +21,7 @@ static const char bench_usage[] =
     "  - customer operations per second and p50/p99 latency of query, deposit and withdraw,\n"
     "    first one operation at a time (the sequential schedule), then every customer at once\n"
     "    (live);\n"
+    "  - a new channel's first call, one channel after another (what connecting costs);\n"
     "  - the ratios the targets are read from, with the targets: query/bare <= 1.3 (p50, one\n"
     "    at a time); deposit/(bare + bare fan-out) <= 1.3 at 10 branches (a write is its own\n"
     "    call, then one to every other branch); the RPC-equivalent efficiency >= 1.0: live ops/s\n"
@@ -42,6 +43,11 @@ static const char bench_usage[] =
     "                        branch --data-dir does (made, and removed after each size)\n"
     "  --sync MODE           with --data-dir: always (default), batch or none (bank branch --help)\n"
     "  --figures             print only one line \"figures key=value ...\" (for scripts)\n"
+    "  --tls                 then measure again over mutual TLS, on new branches: the bare RPC,\n"
+    "                        query, deposit and withdraw p50 one at a time, and a new channel's\n"
+    "                        first call, each next to its plaintext figure\n"
+    "  --tls-dir DIR         the certificates for --tls, as tools/certs.sh DIR B makes them (it\n"
+    "                        needs branch-1 ... branch-B); tools/bench.sh --tls makes them itself\n"
     "\n"
     "growth table:\n"
     "  --table               one row per size, each row a fresh `bank bench --figures` process\n"
@@ -111,7 +117,7 @@ static int parse_pairs(const char *cmd, const char *opt, const char *text, void 
 
 int bank_cmd_bench(int argc, char **argv)
 {
-    bank_bench_config cfg = {10, 10, 10, 1, 2000, 1, NULL, 0, NULL, BANK_SYNC_ALWAYS};
+    bank_bench_config cfg = {10, 10, 10, 1, 2000, 1, NULL, 0, NULL, NULL, BANK_SYNC_ALWAYS};
     int sync_seen = 0;
     bank_bench_table_config table = {.branch_sizes = {2, 10, 50, 100}, .n_branch_sizes = 4,
                                      .customer_sizes = {1, 10, 100, 1000}, .n_customer_sizes = 4,
@@ -119,7 +125,8 @@ int bank_cmd_bench(int argc, char **argv)
                                      .row_timeout_s = 180};
     size_list table_b = {table.branch_sizes, &table.n_branch_sizes, 1000};
     size_list table_c = {table.customer_sizes, &table.n_customer_sizes, 100000};
-    int set_b = 0, set_c = 0, set_e = 0, figures = 0, want_table = 0, table_only = 0, processes = 0;
+    int set_b = 0, set_c = 0, set_e = 0, figures = 0, want_table = 0, table_only = 0, processes = 0, tls = 0;
+    const char *tls_dir = NULL;
     bank_opt opts[] = {
         BANK_OPT_SIZE_("branches", 'b', &cfg.branches, 1, 1000),
         BANK_OPT_SIZE_("customers", 'c', &cfg.customers, 1, 100000),
@@ -135,6 +142,8 @@ int bank_cmd_bench(int argc, char **argv)
         BANK_OPT_CALL_("table-customers", 0, parse_sizes, &table_c),
         BANK_OPT_CALL_("table-extra", 0, parse_pairs, &table),
         BANK_OPT_INT_("row-timeout", 0, &table.row_timeout_s, 1, 86400),
+        BANK_OPT_FLAG_("tls", 0, &tls),
+        BANK_OPT_STRING_("tls-dir", 0, &tls_dir),
         BANK_OPT_DATA_DIR(&cfg.data_dir),
         {.name = "sync", .kind = BANK_OPT_CALL, .target = &cfg.sync, .parse = bank_arg_sync, .seen = &sync_seen},
     };
@@ -151,6 +160,12 @@ int bank_cmd_bench(int argc, char **argv)
         return bank_usage_error("bench", "--table-branches, --table-customers, --table-extra and "
                                          "--row-timeout go with --table");
     if (want_table && figures) return bank_usage_error("bench", "--figures and --table exclude each other");
+    if (tls && !tls_dir)
+        return bank_usage_error("bench", "--tls needs --tls-dir DIR: tools/certs.sh DIR B makes one "
+                                         "(tools/bench.sh --tls does it for you)");
+    if (tls_dir && !tls) return bank_usage_error("bench", "--tls-dir goes with --tls");
+    if (tls && want_table) return bank_usage_error("bench", "--tls measures one size, not --table");
+    cfg.tls_dir = tls_dir;
     if (want_table && cfg.data_dir) return bank_usage_error("bench", "--data-dir goes with one size, not --table");
     if (sync_seen && !cfg.data_dir) return bank_usage_error("bench", "--sync goes with --data-dir");
 

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "io/peers_file.h"
 #include "rpc/branch_server.h"
+#include "run/tls_files.h"
 #include "run/trace_file.h"
 
 static const char branch_usage[] =
@@ -26,7 +27,8 @@ static const char branch_usage[] =
     "  --id N              this branch's id\n"
     "  --balance B         its initial balance\n"
     "  --listen HOST:PORT  where to listen (default 127.0.0.1:0: loopback, a port the OS picks);\n"
-    "                      another address exposes the branch beyond this machine\n"
+    "                      another address exposes the branch beyond this machine, and needs\n"
+    "                      TLS (below) or --insecure\n"
     "  --peers FILE        every branch as \"ID HOST:PORT\" lines (its own line is skipped);\n"
     "                      the branch then runs until SIGINT or SIGTERM\n"
     "  --peers -           read those lines from standard input up to a line \"end\" (after\n"
@@ -44,8 +46,21 @@ static const char branch_usage[] =
     "  --recover           restart after a crash (same --id, --listen, --balance and peers): before\n"
     "                      serving, read every peer's log of writes (each peer must answer within\n"
     "                      --deadline-ms), rebuild the balance from --balance and their union, and\n"
-    "                      owe every peer the writes it lacks; until then every request is\n"
-    "                      answered UNAVAILABLE \"recovering\". \"ready\" is printed after.\n"
+    "                      owe every peer the writes it lacks (under TLS only its own); until\n"
+    "                      then every request is answered UNAVAILABLE \"recovering\". \"ready\"\n"
+    "                      is printed after.\n"
+    "\n"
+    "mutual TLS (make the files with tools/certs.sh DIR N):\n"
+    "  --tls-ca FILE       the CA (PEM) every caller's and every peer's certificate must be signed by\n"
+    "  --tls-cert FILE     this branch's certificate (PEM); its common name must be branch-ID\n"
+    "  --tls-key FILE      its private key (PEM, not encrypted)\n"
+    "                      With them the branch serves TLS only and requires a client certificate\n"
+    "                      from the CA: propagations, MsgPropagation and Snapshot only from\n"
+    "                      branch-N of the peers file (a propagation only of N's own writes),\n"
+    "                      customer methods from customer-... and branches; anything else is\n"
+    "                      refused PERMISSION_DENIED. It presents the same certificate to its peers.\n"
+    "  --insecure          serve plaintext on an address beyond loopback anyway (a warning is\n"
+    "                      printed: anyone who reaches it may call every method)\n"
     "  --data-dir DIR      keep the branch's state on disk in DIR (made when missing): its write\n"
     "                      log, checkpoints and what each peer acknowledged, in an SQLite database;\n"
     "                      nothing is answered before what it shows is written there. Started\n"
@@ -59,7 +74,8 @@ static const char branch_usage[] =
     "                      within 100 ms; none: it reaches the OS before its answer. Every mode\n"
     "                      survives a crash of the process; only always survives a power loss.\n"
     "  -h, --help          this text\n"
-    "exit status: 0 stopped cleanly, 1 failed (its disk failed included), 2 bad usage.\n";
+    "exit status: 0 stopped cleanly, 1 failed (its disk failed included), 2 bad usage (a TLS file\n"
+    "that is unusable or not this branch's included).\n";
 
 typedef struct {
     int64_t id, balance;
@@ -70,6 +86,8 @@ typedef struct {
     int recover;
     const char *faults_spec;
     bank_faults faults;
+    bank_tls_options tls;
+    int use_tls, insecure;
     const char *data_dir;
     bank_sync sync;
     int sync_seen;
@@ -95,6 +113,8 @@ static int parse_options(int argc, char **argv, branch_options *o)
         BANK_OPT_FAULTS(&o->faults_spec, &o->faults.seed),
         BANK_OPT_FLAG_("serve-echo", 0, &o->serve_echo),
         BANK_OPT_FLAG_("recover", 0, &o->recover),
+        BANK_OPT_TLS(&o->tls),
+        BANK_OPT_FLAG_("insecure", 0, &o->insecure),
         BANK_OPT_DATA_DIR(&o->data_dir),
         BANK_OPT_SYNC(&o->sync),
     };
@@ -105,6 +125,13 @@ static int parse_options(int argc, char **argv, branch_options *o)
                                 &first);
     if (rc != 0) return rc;
     if (first != argc) return bank_usage_error("branch", "unexpected argument \"%s\"", argv[first]);
+    if ((o->use_tls = bank_tls_options_given("branch", &o->tls)) < 0) return BANK_EXIT_USAGE;
+    if (o->use_tls && o->insecure)
+        return bank_usage_error("branch", "--insecure and --tls-ca/--tls-cert/--tls-key exclude each other");
+    if (!o->use_tls && !o->insecure && !bank_address_is_loopback(o->listen)) /* spec R6 */
+        return bank_usage_error("branch", "--listen %s is not a loopback address: give --tls-ca, "
+                                          "--tls-cert and --tls-key (tools/certs.sh makes them), or "
+                                          "--insecure to serve it plaintext", o->listen);
     if (o->sync_seen && !o->data_dir) return bank_usage_error("branch", "--sync goes with --data-dir");
     uint64_t seed = o->faults.seed;
     char err[200];
@@ -198,6 +225,16 @@ int bank_cmd_branch(int argc, char **argv)
     }
     /* A file grown past a size limit is an error the store reports, not a reason to die. */
     signal(SIGXFSZ, SIG_IGN);
+    bank_tls *tls = NULL;
+    if (o.use_tls && !(tls = bank_tls_load(o.tls.ca, o.tls.cert, o.tls.key, o.id, err, sizeof err))) {
+        fprintf(stderr, "bank branch: %s\n", err);
+        free(entries);
+        return BANK_EXIT_USAGE;
+    }
+    if (o.insecure)
+        fprintf(stderr, "bank branch %lld: warning: --insecure: serving plaintext on %s; anyone who "
+                        "reaches it may call every method, propagations and Snapshot included\n",
+                (long long)o.id, o.listen);
     /* Signals are taken through a signalfd, so block them before any gRPC thread exists. */
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
@@ -209,6 +246,7 @@ int bank_cmd_branch(int argc, char **argv)
     bank_trace_file *trace = NULL;
     if (o.trace && !(trace = bank_trace_file_open(o.trace, 0, err, sizeof err))) {
         fprintf(stderr, "bank branch: %s\n", err);
+        bank_tls_free(tls);
         free(entries);
         return BANK_EXIT_FAILED;
     }
@@ -226,11 +264,13 @@ int bank_cmd_branch(int argc, char **argv)
                               .recover = o.recover,
                               .data_dir = o.data_dir,
                               .sync = o.sync,
-                              .on_failure = disk_failed};
+                              .on_failure = disk_failed,
+                              .tls = tls};
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     if (!s) {
         fprintf(stderr, "bank branch: %s\n", err);
         bank_trace_file_close(trace, err, sizeof err);
+        bank_tls_free(tls);
         free(entries);
         return BANK_EXIT_FAILED;
     }
@@ -267,6 +307,7 @@ int bank_cmd_branch(int argc, char **argv)
         fprintf(stderr, "bank branch %lld: %s\n", (long long)o.id, err);
         rc = -1;
     }
+    bank_tls_free(tls);
     free(peers);
     free(entries);
     if (sfd >= 0) close(sfd);

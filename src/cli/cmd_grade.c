@@ -1,29 +1,34 @@
-/* bank grade: judges students' output files against an input, one file or a folder of them. */
-#include <dirent.h>
+/* bank grade: judges students' output files against an input: one file, one student's folder, or
+ * a class (grade_class.c). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "args.h"
 #include "commands.h"
-#include "diagram/diagram.h"
+#include "grade/archive_read.h"
 #include "grade/grade.h"
 #include "grade/report.h"
+#include "grade_class.h"
 #include "io/input.h"
 #include "io/read_file.h"
 #include "io/student_output.h"
+#ifndef BANK_GRADE_ONLY
+#include "diagram/diagram.h"
 #include "reference_diagram.h"
+#endif
 
 static const char grade_usage[] =
-    "usage: bank grade --input INPUT.json [OPTIONS] OUTPUT_FILE\n"
-    "       bank grade --input INPUT.json --batch DIR [--report FILE.csv|.json|.html] [OPTIONS]\n"
+    "usage: bank grade --input INPUT.json [OPTIONS] OUTPUT_FILE|SUBMISSION\n"
+    "       bank grade --input INPUT.json --batch DIR|ZIP [--report FILE.csv|.json|.html] [OPTIONS]\n"
+    "       bank grade --input-pattern GLOB [--input INPUT.json] --batch DIR|ZIP [OPTIONS]\n"
     "\n"
     "Reads a student's output file for INPUT.json and prints a verdict for every event: ok, wrong\n"
     "value (a query's balance), wrong result (a write's success or fail), missing, extra, or wrong\n"
-    "interface; then \"N/M events correct\".\n"
+    "interface; then \"N/M events correct\". Given a SUBMISSION, one student's folder or archive\n"
+    "(.zip, .tar, .tar.gz, .tgz), it grades the output found in it as --batch does for each one.\n"
     "\n"
     "The reader accepts the forms real submissions use: a JSON array (pretty or on one line), one\n"
     "JSON object a line, Python dict lines (single quotes, True/False/None), several arrays glued\n"
@@ -44,18 +49,41 @@ static const char grade_usage[] =
     "                      \"undecided\" (default 1000000)\n"
     "\n"
     "output:\n"
-    "  --json              one JSON object per file instead of text\n"
+    "  --json              one JSON object (a file's verdicts, or the class's rows) instead of text\n"
     "  --wrong-only        list only the events that are not ok\n"
-    "  --batch DIR         grade every file in DIR (and in its subfolders, one level down); print a\n"
-    "                      table: file, score, first wrong event, format\n"
+    "\n"
+    "a class:\n"
+    "  --batch DIR|ZIP     a row per student: each subfolder of DIR is a student, each loose file\n"
+    "                      one too; a ZIP is Canvas's \"Download Submissions\" zip (files grouped by\n"
+    "                      Canvas's name prefix, \"late\" noted) or a zipped class folder. Archives\n"
+    "                      in a submission are opened, one level. The row says the file graded,\n"
+    "                      the other files that read as outputs, and why a student has 0\n"
+    "  --pattern GLOB      the output is the file GLOB names (matched on its path in the\n"
+    "                      submission or on its name); default: the file that reads as an output\n"
+    "                      for INPUT.json, names like output* first; code, READMEs and the student's\n"
+    "                      input are not outputs\n"
+    "  --input-pattern GLOB  grade each student against their own input, the first file GLOB\n"
+    "                      names that reads as one (--input, if given, when none does)\n"
     "  --report FILE       also write the table to FILE, as CSV, JSON or HTML by its extension\n"
     "  --diagram           with an HTML --report: add the space-time diagram of the reference\n"
     "                      run (the --schedule one; sequential by default) below the table\n"
+    "  --project 2         Project 2, logical clocks: see bank grade --project 2 --help\n"
+    "\n"
+    "autograders (one submission: a file or a folder):\n"
+    "  --gradescope FILE   also write Gradescope's results.json to FILE (tools/gradescope/)\n"
+    "  --gradescope-granularity event|customer   a test per event (default) or per customer\n"
+    "  --gradescope-visibility V, --gradescope-stdout-visibility V\n"
+    "                      hidden, after_due_date, after_published or visible\n"
+    "  --points P          the submission's points (default: one an event); N/M scales to it\n"
+    "  --github            GitHub Actions: a workflow command (::error file=,line=,col=::) per\n"
+    "                      event not ok, a table appended to $GITHUB_STEP_SUMMARY, and\n"
+    "                      \"Points N/M\" last (action.yml)\n"
     "  -h, --help          this text\n"
     "\n"
-    "exit status: 0 every event correct (in every file), 1 some event wrong or a file unusable,\n"
-    "2 bad usage or an unusable input (or, for one file, an unusable output file), 3 nothing\n"
-    "wrong but some answer undecided within --budget.\n";
+    "exit status: 0 every event correct (in every file), 1 some event wrong or a file unusable (in\n"
+    "a class or a folder: a student with no output file too), 2 bad usage or an unusable input\n"
+    "(or, for one file, an unusable output file), 3 nothing wrong but some answer undecided within\n"
+    "--budget.\n";
 
 enum { EXIT_UNDECIDED = 3 };
 
@@ -63,24 +91,47 @@ typedef struct {
     const char *input, *batch, *report, *file;
     bank_grade_options grade;
     int json, wrong_only, diagram;
+    bank_class_args cls;
 } grade_options;
+
+static int parse_visibility(const char *opt, const char *v, const char **out)
+{
+    if (!bank_gradescope_visibility_ok(v))
+        return bank_usage_error("grade", "%s: \"%s\" is not hidden, after_due_date, after_published or visible", opt, v);
+    *out = v;
+    return 0;
+}
+
+/* A folder, or an archive (.zip, .tar, .tar.gz, .tgz): one student's whole submission. */
+static int submission(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && bank_archive_name(path)));
+}
 
 static int parse_options(int argc, char **argv, grade_options *o)
 {
     enum { OPT_INPUT = 256, OPT_EXACT, OPT_CONSISTENT, OPT_SCHEDULE, OPT_BUDGET, OPT_JSON,
-           OPT_WRONG_ONLY, OPT_BATCH, OPT_REPORT, OPT_DIAGRAM };
+           OPT_WRONG_ONLY, OPT_BATCH, OPT_REPORT, OPT_DIAGRAM, OPT_PATTERN, OPT_INPUT_PATTERN,
+           OPT_GRADESCOPE, OPT_GS_GRANULARITY, OPT_GS_VISIBILITY, OPT_GS_STDOUT, OPT_POINTS, OPT_GITHUB };
     static const struct option longs[] = {
         {"input", required_argument, 0, OPT_INPUT},       {"exact", no_argument, 0, OPT_EXACT},
         {"consistent", no_argument, 0, OPT_CONSISTENT},   {"schedule", required_argument, 0, OPT_SCHEDULE},
         {"budget", required_argument, 0, OPT_BUDGET},     {"json", no_argument, 0, OPT_JSON},
         {"wrong-only", no_argument, 0, OPT_WRONG_ONLY},   {"batch", required_argument, 0, OPT_BATCH},
         {"report", required_argument, 0, OPT_REPORT},     {"diagram", no_argument, 0, OPT_DIAGRAM},
+        {"pattern", required_argument, 0, OPT_PATTERN},   {"input-pattern", required_argument, 0, OPT_INPUT_PATTERN},
+        {"gradescope", required_argument, 0, OPT_GRADESCOPE},
+        {"gradescope-granularity", required_argument, 0, OPT_GS_GRANULARITY},
+        {"gradescope-visibility", required_argument, 0, OPT_GS_VISIBILITY},
+        {"gradescope-stdout-visibility", required_argument, 0, OPT_GS_STDOUT},
+        {"points", required_argument, 0, OPT_POINTS},     {"github", no_argument, 0, OPT_GITHUB},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->grade.mode = BANK_GRADE_CONSISTENT;
     o->grade.schedule = BANK_SCHEDULE_SEQUENTIAL;
-    int schedule_given = 0, c;
+    int schedule_given = 0, gradescope_shaped = 0, c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
@@ -104,12 +155,36 @@ static int parse_options(int argc, char **argv, grade_options *o)
         case OPT_BATCH: o->batch = optarg; break;
         case OPT_REPORT: o->report = optarg; break;
         case OPT_DIAGRAM: o->diagram = 1; break;
+        case OPT_PATTERN: o->cls.pattern = optarg; break;
+        case OPT_INPUT_PATTERN: o->cls.input_pattern = optarg; break;
+        case OPT_GRADESCOPE: o->cls.out.gradescope = optarg; break;
+        case OPT_GS_GRANULARITY:
+            gradescope_shaped = 1;
+            if (strcmp(optarg, "event") == 0) o->cls.out.gs.granularity = BANK_GS_PER_EVENT;
+            else if (strcmp(optarg, "customer") == 0) o->cls.out.gs.granularity = BANK_GS_PER_CUSTOMER;
+            else return bank_usage_error("grade", "--gradescope-granularity: \"%s\" is not event or customer", optarg);
+            break;
+        case OPT_GS_VISIBILITY:
+            gradescope_shaped = 1;
+            if (parse_visibility("--gradescope-visibility", optarg, &o->cls.out.gs.visibility) != 0) return BANK_EXIT_USAGE;
+            break;
+        case OPT_GS_STDOUT:
+            gradescope_shaped = 1;
+            if (parse_visibility("--gradescope-stdout-visibility", optarg, &o->cls.out.gs.stdout_visibility) != 0)
+                return BANK_EXIT_USAGE;
+            break;
+        case OPT_POINTS:
+            if (bank_arg_int("grade", "--points", optarg, 1, 1000000, &v) != 0) return BANK_EXIT_USAGE;
+            o->cls.out.gs.points = (double)v;
+            break;
+        case OPT_GITHUB: o->cls.out.github = 1; break;
         case 'h': fputs(grade_usage, stdout); return -1;
         case ':': return bank_usage_error("grade", "%s needs a value", argv[optind - 1]);
         default: return bank_usage_error("grade", "unknown option %s", argv[optind - 1]);
         }
     }
-    if (!o->input) return bank_usage_error("grade", "--input INPUT.json is required");
+    if (!o->input && !o->cls.input_pattern)
+        return bank_usage_error("grade", "--input INPUT.json is required (or --input-pattern GLOB)");
     if (o->batch && optind != argc)
         return bank_usage_error("grade", "--batch DIR grades a folder; leave out \"%s\"", argv[optind]);
     if (!o->batch) {
@@ -118,6 +193,16 @@ static int parse_options(int argc, char **argv, grade_options *o)
                                                             : "one output file at a time (or --batch DIR)");
         o->file = argv[optind];
     }
+    int folder = o->file && submission(o->file);
+    if ((o->cls.pattern || o->cls.input_pattern) && !o->batch && !folder)
+        return bank_usage_error("grade", "--pattern and --input-pattern choose among a submission's files: "
+                                         "give a folder, an archive or --batch");
+    if ((o->cls.out.gradescope || o->cls.out.github) && o->batch)
+        return bank_usage_error("grade", "--gradescope and --github grade one submission; leave out --batch");
+    if (gradescope_shaped && !o->cls.out.gradescope)
+        return bank_usage_error("grade", "--gradescope-* options shape --gradescope FILE; add it");
+    if (o->cls.out.gs.points && !o->cls.out.gradescope && !o->cls.out.github)
+        return bank_usage_error("grade", "--points scales --gradescope and --github; add one");
     if (schedule_given && o->grade.mode != BANK_GRADE_EXACT)
         return bank_usage_error("grade", "--schedule chooses the reference run of --exact; add --exact");
     bank_table_kind k = BANK_TABLE_TEXT;
@@ -125,6 +210,13 @@ static int parse_options(int argc, char **argv, grade_options *o)
         return bank_usage_error("grade", "--report: \"%s\" does not end in .csv, .json, .html or .txt", o->report);
     if (o->diagram && (!o->report || k != BANK_TABLE_HTML))
         return bank_usage_error("grade", "--diagram goes into an HTML report: add --report FILE.html");
+    if (o->diagram && !o->input) return bank_usage_error("grade", "--diagram draws the run of --input; add it");
+#ifdef BANK_GRADE_ONLY
+    if (o->diagram) return bank_usage_error("grade", "--diagram: this bank is the grade-only build (no diagrams)");
+#endif
+    o->cls.report = o->report;
+    o->cls.json = o->json;
+    o->cls.wrong_only = o->wrong_only;
     return 0;
 }
 
@@ -177,121 +269,16 @@ static int status_of(const graded *g, size_t n)
     return undecided ? EXIT_UNDECIDED : BANK_EXIT_OK;
 }
 
-static int cmp_path(const void *a, const void *b)
-{
-    return strcmp(((const graded *)a)->path, ((const graded *)b)->path);
-}
-
-static int add_path(graded **files, size_t *n, size_t *cap, const char *dir, const char *name)
-{
-    if (*n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 64;
-        graded *nf = realloc(*files, ncap * sizeof *nf);
-        if (!nf) return -1;
-        *files = nf;
-        *cap = ncap;
-    }
-    graded *g = &(*files)[*n];
-    memset(g, 0, sizeof *g);
-    size_t len = strlen(dir) + strlen(name) + 2;
-    if (!(g->path = malloc(len))) return -1;
-    snprintf(g->path, len, "%s/%s", dir, name);
-    (*n)++;
-    return 0;
-}
-
-/* Regular files of dir and of its subfolders (one level), hidden ones left out. */
-static int list_folder(const char *dir, int depth, graded **files, size_t *n, size_t *cap, char *err,
-                       size_t errlen)
-{
-    DIR *d = opendir(dir);
-    if (!d) {
-        snprintf(err, errlen, "%s: cannot open the folder: %m", dir);
-        return -1;
-    }
-    struct dirent *de;
-    int rc = 0;
-    while (rc == 0 && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.') continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        struct stat st;
-        if (stat(path, &st) != 0) continue;
-        if (S_ISREG(st.st_mode)) rc = add_path(files, n, cap, dir, de->d_name);
-        else if (S_ISDIR(st.st_mode) && depth == 0) rc = list_folder(path, 1, files, n, cap, err, errlen);
-        if (rc != 0 && !err[0]) snprintf(err, errlen, "out of memory listing %s", dir);
-    }
-    closedir(d);
-    return rc;
-}
-
-static int grade_batch(const grade_options *o, const bank_workload *w, const bank_report_context *ctx)
-{
-    graded *files = NULL;
-    size_t n = 0, cap = 0;
-    char err[600] = "";
-    if (list_folder(o->batch, 0, &files, &n, &cap, err, sizeof err) != 0) {
-        fprintf(stderr, "bank grade: %s\n", err);
-        for (size_t i = 0; i < n; i++) free(files[i].path);
-        free(files);
-        return BANK_EXIT_USAGE;
-    }
-    if (n) qsort(files, n, sizeof *files, cmp_path);
-    int tty = isatty(STDERR_FILENO), status = BANK_EXIT_OK;
-    for (size_t i = 0; i < n; i++) {
-        if (grade_file(w, &o->grade, &files[i]) != 0) {
-            fprintf(stderr, "bank grade: %s: %s\n", files[i].path, files[i].error);
-            status = BANK_EXIT_FAILED;
-            n = i + 1;
-            break;
-        }
-        if (tty) fprintf(stderr, "\rgraded %zu/%zu", i + 1, n);
-    }
-    if (tty && n) fputc('\n', stderr);
-    bank_graded_file *views = malloc((n ? n : 1) * sizeof *views);
-    if (!views) {
-        fputs("bank grade: out of memory\n", stderr);
-        status = BANK_EXIT_FAILED;
-    } else {
-        for (size_t i = 0; i < n; i++) views[i] = files[i].view;
-        if (o->json) bank_report_table(stdout, BANK_TABLE_JSON, ctx, views, n);
-        else bank_report_table(stdout, BANK_TABLE_TEXT, ctx, views, n);
-        if (o->report) {
-            bank_table_kind kind;
-            bank_table_kind_for(o->report, &kind);
-            FILE *f = fopen(o->report, "w");
-            if (!f || bank_report_table(f, kind, ctx, views, n) != 0 || fclose(f) != 0) {
-                fprintf(stderr, "bank grade: --report %s: cannot write: %m\n", o->report);
-                status = BANK_EXIT_FAILED;
-            } else {
-                fprintf(stderr, "bank grade: wrote %s\n", o->report);
-            }
-        }
-        size_t perfect = 0;
-        for (size_t i = 0; i < n; i++)
-            perfect += !files[i].view.error && files[i].report.n_correct == files[i].report.n_events &&
-                       !files[i].report.n_wrong;
-        fprintf(stderr, "bank grade: %zu files, %zu with every event correct\n", n, perfect);
-        if (status == BANK_EXIT_OK) status = status_of(files, n);
-        if (n == 0) {
-            fprintf(stderr, "bank grade: %s holds no file to grade\n", o->batch);
-            status = BANK_EXIT_USAGE;
-        }
-    }
-    free(views);
-    for (size_t i = 0; i < n; i++) graded_free(&files[i]);
-    free(files);
-    return status;
-}
-
 int bank_cmd_grade(int argc, char **argv)
 {
+    int project = bank_grade_project(&argc, argv);
+    if (project != 1) return project == 2 ? bank_cmd_grade_p2(argc, argv) : BANK_EXIT_USAGE;
     grade_options o;
     int rc = parse_options(argc, argv, &o);
     if (rc != 0) return rc < 0 ? BANK_EXIT_OK : rc;
-    bank_workload w;
+    bank_workload w = {0};
     char err[600];
-    if (bank_input_load(o.input, &w, err, sizeof err) != 0) {
+    if (o.input && bank_input_load(o.input, &w, err, sizeof err) != 0) {
         fprintf(stderr, "bank grade: %s\n", err);
         return BANK_EXIT_USAGE;
     }
@@ -300,17 +287,23 @@ int bank_cmd_grade(int argc, char **argv)
         snprintf(mode, sizeof mode, "exact (%s schedule)", bank_schedule_name(o.grade.schedule));
     else
         snprintf(mode, sizeof mode, "consistent (some legal execution)");
-    bank_report_context ctx = {o.input, mode, !o.wrong_only, NULL};
+    bank_report_context ctx = {o.input ? o.input : "each student's own input", mode, !o.wrong_only, NULL};
     char *svg = NULL;
+#ifndef BANK_GRADE_ONLY
     if (o.diagram && bank_reference_diagram_svg(&w, o.grade.schedule, &svg, err, sizeof err) != 0) {
         fprintf(stderr, "bank grade: --diagram: %s\n", err);
         bank_workload_free(&w);
         return BANK_EXIT_FAILED;
     }
+#endif
     ctx.diagram_svg = svg;
+    o.cls.grade = &o.grade;
+    const bank_workload *course = o.input ? &w : NULL;
     int status;
     if (o.batch) {
-        status = grade_batch(&o, &w, &ctx);
+        status = bank_grade_batch(o.batch, &o.cls, course, &ctx);
+    } else if (submission(o.file)) {
+        status = bank_grade_folder(o.file, &o.cls, course, &ctx);
     } else {
         graded g = {0};
         g.path = strdup(o.file);
@@ -321,6 +314,8 @@ int bank_cmd_grade(int argc, char **argv)
             fprintf(stderr, "bank grade: %s\n", g.error);
             if (o.json) bank_report_json(stdout, &ctx, &g.view);
             status = BANK_EXIT_USAGE;
+            g.view.n_events = bank_workload_event_count(&w);
+            if (bank_grade_publish(&o.cls.out, &w, &ctx, &g.view) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
         } else {
             if (o.json) bank_report_json(stdout, &ctx, &g.view);
             else bank_report_text(stdout, &ctx, &g.view);
@@ -334,11 +329,14 @@ int bank_cmd_grade(int argc, char **argv)
                     status = BANK_EXIT_FAILED;
                 }
             }
+            if (bank_grade_publish(&o.cls.out, &w, &ctx, &g.view) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
         }
         graded_free(&g);
     }
     free(svg);
+#ifndef BANK_GRADE_ONLY
     if (o.diagram) bank_diagram_release();
+#endif
     bank_workload_free(&w);
     return status;
 }

@@ -14,6 +14,8 @@
 #include "run/branches.h"
 #include "run/converged.h"
 #include "run/customers.h"
+#include "run/tls_files.h"
+#include "run_p2.h"
 
 static const char run_usage[] =
     "usage: bank run [OPTIONS] INPUT.json\n"
@@ -44,6 +46,15 @@ static const char run_usage[] =
     "                         in every style)\n"
     "  --lines                one object a line instead of a JSON array\n"
     "  -o, --output FILE      write the output to FILE instead of standard output\n"
+    "  --project 2            Project 2, logical clocks: every process keeps a Lamport clock and\n"
+    "                         every message carries it; write the course's three parts instead,\n"
+    "                         per customer, per branch and every event, each with its\n"
+    "                         logical_clock, interface and comment: with -o DIR, as\n"
+    "                         DIR/customer_events.json, branch_events.json and all_events.json;\n"
+    "                         otherwise as one JSON object on standard output. The clocks are\n"
+    "                         checked against the tick rules (and, sequential or rounds, against\n"
+    "                         the reference model). Not with --style, --lines, --cluster or --kill.\n"
+    "                         (--project 1, the default: Project 1's output)\n"
     "  --branches             also print every branch's final balance, as JSON, on standard error\n"
     "\n"
     "branches:\n"
@@ -73,6 +84,13 @@ static const char run_usage[] =
     "                         branch --help); DIR is made when missing and must hold no branch's\n"
     "                         dir yet. Not with --cluster\n"
     "  --sync MODE            with --data-dir: always (default), batch or none (bank branch --help)\n"
+    "  --tls-dir DIR          mutual TLS (tools/certs.sh DIR N makes DIR): branch N serves and\n"
+    "                         calls its peers with DIR/branch-N.crt and .key, the customers call\n"
+    "                         with DIR/customer.crt and .key, all signed by DIR/ca.crt; only\n"
+    "                         branches may propagate (see bank branch --help)\n"
+    "  --tls-ca FILE, --tls-cert FILE, --tls-key FILE\n"
+    "                         with --cluster: the customers' CA, certificate and key, for branches\n"
+    "                         that serve TLS (instead of --tls-dir's customer files)\n"
     "  --trace FILE           record every message a branch answers in FILE, one JSON object a\n"
     "                         line (times, sender, receiver, RPC, customer and event, money, the\n"
     "                         balance after, the reply); `bank diagram FILE` draws it\n"
@@ -110,6 +128,9 @@ typedef struct {
     kill_point kills[MAX_KILLS]; /* --kill; drive.kill_after is the first one's N */
     size_t n_kills;
     int sync_seen;
+    bank_tls_options tls; /* --cluster: the customers' TLS files */
+    int use_tls_files;
+    int project;         /* 1, or 2: the clocks' three parts instead (run_p2.h) */
 } run_options;
 
 /* --kill B[,B...]@N (or all@N): one more kill point. */
@@ -151,6 +172,7 @@ static int parse_options(int argc, char **argv, run_options *o)
     o->branches.server_threads = 1;
     o->branches.fault_seed = 1;
     o->branches.deadline_ms = 10000;
+    o->project = 1;
     int processes = 0;
     const bank_opt opts[] = {
         BANK_OPT_SCHEDULE(&o->schedule),
@@ -168,6 +190,9 @@ static int parse_options(int argc, char **argv, run_options *o)
         BANK_OPT_BACKOFF(&o->branches.retry_backoff_ms),
         BANK_OPT_FAULTS(&o->branches.faults, &o->branches.fault_seed),
         BANK_OPT_CALL_("kill", 0, parse_kill, o),
+        BANK_OPT_TLS(&o->tls),
+        BANK_OPT_STRING_("tls-dir", 0, &o->branches.tls_dir),
+        BANK_OPT_INT_("project", 0, &o->project, 1, 2),
         BANK_OPT_DATA_DIR(&o->branches.data_dir),
         {.name = "sync", .kind = BANK_OPT_CALL, .target = &o->branches.sync, .parse = bank_arg_sync,
          .seen = &o->sync_seen},
@@ -191,8 +216,21 @@ static int parse_options(int argc, char **argv, run_options *o)
     if (o->branches.trace_path && o->branches.mode == BANK_MODE_CLUSTER)
         return bank_usage_error("run", "--trace records what the branches this run starts answer; "
                                        "a --cluster's branches take --trace themselves");
+    if ((o->use_tls_files = bank_tls_options_given("run", &o->tls)) < 0) return BANK_EXIT_USAGE;
+    if (o->use_tls_files && o->branches.tls_dir)
+        return bank_usage_error("run", "--tls-dir and --tls-ca/--tls-cert/--tls-key exclude each other");
+    if (o->use_tls_files && o->branches.mode != BANK_MODE_CLUSTER)
+        return bank_usage_error("run", "--tls-ca, --tls-cert and --tls-key are the customers' files for a "
+                                       "--cluster; the branches this run starts take --tls-dir DIR");
     if (o->drive.kill_after && (o->branches.mode != BANK_MODE_PROCESSES || o->schedule == BANK_SCHEDULE_LIVE))
         return bank_usage_error("run", "--kill needs --processes and the sequential or rounds schedule");
+    if (o->project == 2 && (o->style != BANK_STYLE_RESULT || o->lines))
+        return bank_usage_error("run", "--style and --lines shape Project 1's output; --project 2 "
+                                       "writes the course's three parts");
+    if (o->project == 2 && (o->branches.mode == BANK_MODE_CLUSTER || o->drive.kill_after))
+        return bank_usage_error("run", "--project 2 reads the clocks from the branches it starts (not "
+                                       "a --cluster's), and a branch restarted by --kill would start "
+                                       "its clock again");
     if (o->branches.data_dir && o->branches.mode == BANK_MODE_CLUSTER)
         return bank_usage_error("run", "--data-dir sets up the branches this run starts; a --cluster's "
                                        "branches take --data-dir themselves");
@@ -321,6 +359,29 @@ static int settle_pending(const bank_workload *w, const run_options *o, const ba
     return bank_wait_converged(w, br, answered_net(w, out), o->drive.deadline_ms, err, errlen);
 }
 
+/* The customers' certificate, and (with --tls-dir, for the branches this run starts) every
+ * branch's, read and checked before anything starts (spec R7). 0, or -1 with err. */
+static int load_tls(const run_options *o, const bank_workload *w, bank_tls **client, char *err,
+                    size_t errlen)
+{
+    const char *dir = o->branches.tls_dir;
+    if (o->use_tls_files)
+        *client = bank_tls_load(o->tls.ca, o->tls.cert, o->tls.key, BANK_TLS_CUSTOMER, err, errlen);
+    else if (dir)
+        *client = bank_tls_load_dir(dir, BANK_TLS_CUSTOMER, err, errlen);
+    if ((o->use_tls_files || dir) && !*client) return -1;
+    for (size_t i = 0; dir && o->branches.mode != BANK_MODE_CLUSTER && i < w->n_branches; i++) {
+        bank_tls *t = bank_tls_load_dir(dir, w->branches[i].id, err, errlen);
+        if (!t) {
+            bank_tls_free(*client);
+            *client = NULL;
+            return -1;
+        }
+        bank_tls_free(t);
+    }
+    return 0;
+}
+
 int bank_cmd_run(int argc, char **argv)
 {
     run_options o;
@@ -340,15 +401,35 @@ int bank_cmd_run(int argc, char **argv)
                 bank_workload_free(&w);
                 return BANK_EXIT_USAGE;
             }
+    bank_tls *client_tls = NULL;
+    if (load_tls(&o, &w, &client_tls, err, sizeof err) != 0) {
+        fprintf(stderr, "bank run: %s\n", err);
+        bank_workload_free(&w);
+        return BANK_EXIT_USAGE;
+    }
+    o.branches.client_tls = client_tls;
     bank_outcome out;
     int64_t *finals = calloc(w.n_branches, sizeof *finals);
     if (!finals || bank_outcome_init(&out, &w) != 0) {
         fprintf(stderr, "bank: out of memory\n");
         free(finals);
+        bank_tls_free(client_tls);
         bank_workload_free(&w);
         return BANK_EXIT_FAILED;
     }
     rc = -1;
+    bank_run_p2 p2 = {0};
+    if (o.project == 2) {
+        if (bank_run_p2_start(&p2, &w, o.branches.trace_path, err, sizeof err) != 0) {
+            fprintf(stderr, "bank: %s\n", err);
+            bank_outcome_free(&out);
+            free(finals);
+            bank_workload_free(&w);
+            return BANK_EXIT_FAILED;
+        }
+        o.branches.trace_path = p2.trace_path; /* the branches' clocks are read back from it */
+        o.drive.stamps = p2.stamps;
+    }
     bank_branches *br = bank_branches_start(&w, &o.branches, err, sizeof err);
     kill_target kill = {br, &w, &o};
     if (o.drive.kill_after) {
@@ -362,7 +443,7 @@ int bank_cmd_run(int argc, char **argv)
         bank_read_balances(&w, br, o.drive.deadline_ms, finals, err, sizeof err) == 0 &&
         bank_check_replicas(&w, &out, finals, err, sizeof err) == 0 &&
         (o.schedule == BANK_SCHEDULE_LIVE || check_against_model(&w, &o, &out, err, sizeof err) == 0))
-        rc = write_output(&o, &w, &out, err, sizeof err);
+        rc = o.project == 2 ? 0 : write_output(&o, &w, &out, err, sizeof err);
     if (rc != 0) fprintf(stderr, "bank: %s\n", err);
     if (rc == 0 && o.print_branches) bank_output_write_branches(stderr, &w, finals);
     if (rc == 0 && o.schedule == BANK_SCHEDULE_LIVE)
@@ -373,8 +454,13 @@ int bank_cmd_run(int argc, char **argv)
         fprintf(stderr, "bank: %s\n", err);
         rc = -1;
     }
+    if (rc == 0 && o.project == 2 &&
+        (rc = bank_run_p2_finish(&p2, &w, o.schedule, &out, o.output, err, sizeof err)) != 0)
+        fprintf(stderr, "bank: %s\n", err);
+    bank_run_p2_free(&p2);
     bank_outcome_free(&out);
     free(finals);
+    bank_tls_free(client_tls);
     bank_workload_free(&w);
     return rc == 0 ? BANK_EXIT_OK : BANK_EXIT_FAILED;
 }

@@ -177,6 +177,7 @@ bank_status bank_replica_restore(bank_replica *r, int64_t initial_balance, const
         bank_replica_free(&t);
         return s;
     }
+    t.clock = r->clock; /* the clock is the process's, not the replica's state (L2) */
     bank_replica_free(r);
     *r = t;
     return BANK_OK;

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lamport.h"
+
 typedef enum {
     BANK_OK = 0,
     BANK_INSUFFICIENT_FUNDS, /* withdraw: local balance < money; nothing changed */
@@ -71,6 +73,7 @@ typedef struct {
     uint64_t log_base;             /* entries folded out of log so far: log.items[i] is the log's
                                       entry log_base + i, a position that never moves back */
     uint64_t folds;                /* counts folds, so an observer can tell checkpoints changed */
+    bank_lamport clock;            /* Project 2 (spec L2): ticked by the requests that carry a clock */
 } bank_replica;
 
 void bank_replica_init(bank_replica *r, int64_t branch_id, int64_t balance);

@@ -125,11 +125,13 @@ static int check_duplicate_keys(reader *r, const cJSON *obj, const char *ctx)
     return 0;
 }
 
+/* An item of "events" (its id under "id") or of Project 2's "customer-requests" (its id under
+ * "customer-request-id"). */
 static int read_event(reader *r, const cJSON *ev, const char *cust_ctx, size_t position,
-                      bank_event *out)
+                      int request, bank_event *out)
 {
     char ctx[160];
-    snprintf(ctx, sizeof ctx, "%s, event %zu", cust_ctx, position);
+    snprintf(ctx, sizeof ctx, "%s, %s %zu", cust_ctx, request ? "request" : "event", position);
     if (!cJSON_IsObject(ev)) return fail_at(r, ev, "%s: must be an object, got %s", ctx, kind_of(ev));
     if (check_duplicate_keys(r, ev, ctx) != 0) return -1;
     const cJSON *iface = cJSON_GetObjectItemCaseSensitive(ev, "interface");
@@ -146,8 +148,9 @@ static int read_event(reader *r, const cJSON *ev, const char *cust_ctx, size_t p
     out->op = ops[k].op;
     out->money = 0;
     out->id = (int64_t)position;
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(ev, "id");
-    if (id && read_int(r, id, ctx, "id", INT64_MIN, INT64_MAX, &out->id) != 0) return -1;
+    const char *id_key = request ? "customer-request-id" : "id";
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(ev, id_key);
+    if (id && read_int(r, id, ctx, id_key, INT64_MIN, INT64_MAX, &out->id) != 0) return -1;
     if (out->op == BANK_OP_QUERY) return 0; /* money on a query (old course inputs) is ignored */
     const cJSON *money = cJSON_GetObjectItemCaseSensitive(ev, "money");
     if (!money) return fail_at(r, ev, "%s: \"money\" is missing (a %s needs it)", ctx, ops[k].name);
@@ -158,9 +161,14 @@ static int read_customer(reader *r, const cJSON *proc, const char *ctx, bank_cus
                          size_t *events_so_far)
 {
     const cJSON *events = cJSON_GetObjectItemCaseSensitive(proc, "events");
+    const cJSON *requests = cJSON_GetObjectItemCaseSensitive(proc, "customer-requests");
+    if (events && requests)
+        return fail_at(r, requests, "%s: both \"events\" and \"customer-requests\"", ctx);
+    const char *list = requests ? "customer-requests" : "events";
+    if (requests) events = requests; /* Project 2's form of the same list */
     if (!events) return fail_at(r, proc, "%s: \"events\" is missing", ctx);
     if (!cJSON_IsArray(events))
-        return fail_at(r, events, "%s: events must be an array, got %s", ctx, kind_of(events));
+        return fail_at(r, events, "%s: %s must be an array, got %s", ctx, list, kind_of(events));
     size_t n = (size_t)cJSON_GetArraySize(events);
     if (n > BANK_MAX_EVENTS - *events_so_far)
         return fail_at(r, events, "%s: more than %d events in the input", ctx, BANK_MAX_EVENTS);
@@ -169,7 +177,7 @@ static int read_customer(reader *r, const cJSON *proc, const char *ctx, bank_cus
     if (!c->events) return fail_at(r, events, "%s: out of memory", ctx);
     size_t k = 0;
     for (const cJSON *ev = events->child; ev; ev = ev->next, k++)
-        if (read_event(r, ev, ctx, k + 1, &c->events[k]) != 0) return -1;
+        if (read_event(r, ev, ctx, k + 1, requests != NULL, &c->events[k]) != 0) return -1;
     c->n_events = n;
     return 0;
 }

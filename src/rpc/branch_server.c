@@ -17,6 +17,7 @@
 struct bank_branch_server {
     int64_t id;
     int64_t initial_balance;
+    const bank_tls *tls;
     pthread_mutex_t lock; /* guards replica */
     bank_replica replica;
     bank_engine *engine;
@@ -158,6 +159,7 @@ bank_branch_server *bank_branch_server_start(const bank_branch_config *cfg, char
     b->must_recover = cfg->recover;
     b->on_failure = cfg->on_failure;
     b->failure_ctx = cfg->failure_ctx;
+    b->tls = cfg->tls;
     pthread_mutex_init(&b->lock, NULL);
     bank_replica_init(&b->replica, cfg->id, cfg->balance);
     bank_fault_dice_init(&b->faults, cfg->faults, cfg->id);
@@ -185,6 +187,7 @@ bank_branch_server *bank_branch_server_start(const bank_branch_config *cfg, char
         .acked = peer_acked,
         .stable = writes_stable,
         .hook_ctx = b,
+        .tls = cfg->tls,
     };
     if (cfg->data_dir && open_disk(b, cfg, err, errlen) != 0) {
         free_branch(b);
@@ -206,6 +209,7 @@ bank_branch_server *bank_branch_server_start(const bank_branch_config *cfg, char
         .durable_note = b->journal ? durable_note : NULL,
         .durable_then = durable_then,
         .durable_ctx = b,
+        .tls = cfg->tls,
     };
     if (!(b->server = bank_server_start(&sc, err, errlen))) {
         free_branch(b);
@@ -246,6 +250,11 @@ int bank_branch_server_set_peers(bank_branch_server *b, const bank_peer *peers, 
         snprintf(err, errlen, "branch %lld: %s", (long long)b->id, why);
         return -1;
     }
+    size_t others = 0;
+    for (size_t i = 0; i < n; i++) others += peers[i].id != b->id;
+    pthread_mutex_lock(&b->lock);
+    b->replica.clock.fan_out = others; /* one send per peer (spec L2) */
+    pthread_mutex_unlock(&b->lock);
     bank_server_use_sender(b->server, b->sender);
     for (size_t i = 0; i < b->n_acked; i++) bank_sender_set_acked(b->sender, b->acked[i].peer, b->acked[i].through);
     return 0;
@@ -272,11 +281,11 @@ int bank_branch_server_recover(bank_branch_server *b, const bank_peer *peers, si
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    int rc = bank_recovery_collect(b->id, peers, n, deadline_ms, logs, err, errlen);
+    int rc = bank_recovery_collect(b->id, peers, n, deadline_ms, b->tls, logs, err, errlen);
     if (rc == 0) {
         pthread_mutex_lock(&b->lock);
         rc = bank_recovery_install(&b->replica, b->initial_balance, peers, n, logs, b->promised,
-                                   b->sender, owed, err, errlen);
+                                   b->sender, b->tls != NULL, owed, err, errlen);
         if (rc == 0 && b->journal) rc = bank_journal_reset(b->journal, &b->replica, err, errlen);
         pthread_mutex_unlock(&b->lock);
     }

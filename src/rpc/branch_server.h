@@ -13,6 +13,7 @@
 #include "faults.h"
 #include "sender.h"
 #include "store/store.h"
+#include "tls.h"
 #include "trace.h"
 
 typedef struct bank_branch_server bank_branch_server;
@@ -36,6 +37,10 @@ typedef struct {
                                    `threads` is unused); NULL: the branch starts its own */
     int recover;                /* start recovering: every request is answered UNAVAILABLE
                                    "recovering" until bank_branch_server_recover has caught up */
+    const bank_tls *tls;        /* optional, kept until the branch (and a shared engine) stops:
+                                   mutual TLS with this certificate for everything the branch
+                                   serves and sends, and methods authorised by the caller's role
+                                   (spec R1-R5); NULL: plaintext */
     const char *data_dir;       /* optional: keep the branch's state there (made when missing);
                                    one that holds state makes the branch recover, serving
                                    Snapshot from it meanwhile */

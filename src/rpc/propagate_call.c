@@ -22,7 +22,8 @@ struct bank_propagate_call {
     bank_write_answer *answers; /* n, taken at the start so that the end needs no memory */
 };
 
-static grpc_byte_buffer *pack(const bank_batch_header *header, const bank_logged_write *writes, size_t n)
+static grpc_byte_buffer *pack(const bank_batch_header *header, const bank_logged_write *writes,
+                               const uint64_t *clocks, size_t n)
 {
     Bank__PropagateRequest *reqs = calloc(n, sizeof *reqs);
     Bank__PropagateRequest **ptrs = calloc(n, sizeof *ptrs);
@@ -36,6 +37,7 @@ static grpc_byte_buffer *pack(const bank_batch_header *header, const bank_logged
             reqs[i].customer_id = writes[i].customer_id;
             reqs[i].event_id = writes[i].event_id;
             reqs[i].withdraw = writes[i].kind == BANK_WRITE_WITHDRAW;
+            reqs[i].clock = clocks[i];
             ptrs[i] = &reqs[i];
         }
         Bank__PropagateBatch batch = BANK__PROPAGATE_BATCH__INIT;
@@ -96,7 +98,8 @@ static void on_done(bank_engine_tag *tag, int ok)
 bank_propagate_call *bank_propagate_call_start(grpc_channel *ch, void *batch_handle,
                                                grpc_completion_queue *cq, int deadline_ms,
                                                const bank_batch_header *header,
-                                               const bank_logged_write *writes, size_t n,
+                                               const bank_logged_write *writes,
+                                               const uint64_t *clocks, size_t n,
                                                bank_propagate_done_fn done, void *ctx)
 {
     bank_propagate_call *c = calloc(1, sizeof *c);
@@ -108,7 +111,7 @@ bank_propagate_call *bank_propagate_call_start(grpc_channel *ch, void *batch_han
     c->details = grpc_empty_slice();
     grpc_metadata_array_init(&c->initial_md);
     grpc_metadata_array_init(&c->trailing_md);
-    if (!(c->answers = calloc(n ? n : 1, sizeof *c->answers)) || !(c->send = pack(header, writes, n))) {
+    if (!(c->answers = calloc(n ? n : 1, sizeof *c->answers)) || !(c->send = pack(header, writes, clocks, n))) {
         free_call(c);
         return NULL;
     }

@@ -28,12 +28,14 @@ typedef struct {
 } bank_batch_header;
 
 /* Starts the call on ch (batch_handle: Propagate_Batch registered on it), with no wait for a
- * peer that is not ready: a refused connection ends it at once, UNAVAILABLE. NULL when out of
+ * peer that is not ready: a refused connection ends it at once, UNAVAILABLE. clocks[i]: the
+ * Lamport clock writes[i] is sent with (spec L3; 0: none). NULL when out of
  * memory or when gRPC refuses to start it; done is then never called. */
 bank_propagate_call *bank_propagate_call_start(grpc_channel *ch, void *batch_handle,
                                                grpc_completion_queue *cq, int deadline_ms,
                                                const bank_batch_header *header,
-                                               const bank_logged_write *writes, size_t n,
+                                               const bank_logged_write *writes,
+                                               const uint64_t *clocks, size_t n,
                                                bank_propagate_done_fn done, void *ctx);
 
 /* Ends it early: done follows, CANCELLED. */

@@ -67,14 +67,14 @@ static int read_history(bank_channel *ch, grpc_completion_queue *cq, int64_t id,
 }
 
 int bank_recovery_collect(int64_t self, const bank_peer *peers, size_t n, int deadline_ms,
-                          bank_history *logs, char *err, size_t errlen)
+                          const bank_tls *tls, bank_history *logs, char *err, size_t errlen)
 {
     int64_t until = bank_mono_ms() + (deadline_ms > 0 ? deadline_ms : 10000);
     grpc_completion_queue *cq = bank_client_cq_create();
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (peers[i].id == self) continue;
-        bank_channel *ch = bank_channel_open(peers[i].target);
+        bank_channel *ch = bank_channel_open(peers[i].target, tls);
         if (!ch) {
             snprintf(err, errlen, "out of memory");
             rc = -1;
@@ -89,7 +89,7 @@ int bank_recovery_collect(int64_t self, const bank_peer *peers, size_t n, int de
 
 int bank_recovery_install(bank_replica *r, int64_t initial_balance, const bank_peer *peers,
                           size_t n, bank_history *logs, uint64_t promised, bank_sender *sender,
-                          size_t *owed, char *err, size_t errlen)
+                          int own_writes_only, size_t *owed, char *err, size_t errlen)
 {
     bank_history all;
     *owed = 0;
@@ -125,6 +125,7 @@ int bank_recovery_install(bank_replica *r, int64_t initial_balance, const bank_p
         bank_write_log missing = {0};
         if (bank_history_missing(&all, &logs[i], peers[i].id, &missing) != BANK_OK) rc = -1;
         for (size_t k = 0; k < missing.n && rc == 0; k++) {
+            if (own_writes_only && missing.items[k].origin != r->branch_id) continue;
             if (bank_sender_owe(sender, peers[i].id, &missing.items[k]) != 0) rc = -1;
             else (*owed)++;
         }

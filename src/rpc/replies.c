@@ -83,6 +83,7 @@ void bank_reply_customer(server_call *c, int success, int64_t balance)
     Bank__CustomerReply r = BANK__CUSTOMER_REPLY__INIT;
     r.result = success ? BANK__RESULT__SUCCESS : BANK__RESULT__FAIL;
     r.balance = balance;
+    r.clock = c->clock;
     bank_reply(c, GRPC_STATUS_OK, NULL, &r.base);
 }
 
@@ -122,6 +123,7 @@ void bank_reply_write_settled(void *call, bank_delivery outcome, const char *fai
     Bank__CustomerReply r = BANK__CUSTOMER_REPLY__INIT;
     r.result = pending ? BANK__RESULT__PENDING : BANK__RESULT__SUCCESS;
     r.balance = c->balance;
+    r.clock = c->clock;
     bank_reply(c, GRPC_STATUS_OK, NULL, &r.base);
 }
 
@@ -141,7 +143,7 @@ void bank_trace_reply(server_call *c, const char *reply, int64_t balance)
     bank_trace_record r = {c->t_recv_us, bank_now_us(),
                            c->method < M_COUNT ? bank_method_name[c->method] : "unknown",
                            c->from_branch, c->from_id, s->cfg.id, c->customer_id, c->event_id,
-                           c->money, balance, reply};
+                           c->money, balance, reply, c->clock_sent, c->clock};
     s->cfg.trace(s->cfg.trace_ctx, &r);
 }
 
@@ -182,7 +184,9 @@ void bank_trace_batch(server_call *c, const bank_answer *batch)
                                a->event_id,
                                a->money,
                                a->kind == BANK_ANSWER_ERROR ? batch->balance : a->balance,
-                               reply};
+                               reply,
+                               a->clock_sent,
+                               a->clock};
         s->cfg.trace(s->cfg.trace_ctx, &r);
     }
 }

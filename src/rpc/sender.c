@@ -23,10 +23,10 @@ typedef struct peer peer;
 typedef struct item item;
 typedef struct open_call open_call;
 
-
 /* One write owed to one peer. */
 struct item {
     bank_logged_write w;
+    uint64_t clock; /* the Lamport clock of its send to this peer (0: none); every try carries it */
     peer *to;
     bank_fan_out *d; /* the customer waiting on it; NULL once nobody waits (the write is owed) */
     int copy;    /* a second copy an injected fault sent: its fate does not count */
@@ -36,6 +36,7 @@ struct item {
 
 struct peer {
     int64_t id;
+    size_t rank; /* among the peers, in ascending id: its send's place in a fan-out (L2) */
     bank_sender *s;
     grpc_channel *channel; /* the engine's, shared with every branch it serves */
     void *batch_handle;    /* Propagate_Batch registered on it */
@@ -240,18 +241,22 @@ static void start_call(bank_sender *s, peer *to, item *items, size_t n)
 {
     open_call *oc = calloc(1, sizeof *oc);
     bank_logged_write *writes = calloc(n, sizeof *writes);
+    uint64_t *clocks = calloc(n, sizeof *clocks);
     size_t i = 0;
-    for (const item *it = items; writes && it; it = it->next) writes[i++] = it->w;
+    for (const item *it = items; writes && clocks && it; it = it->next, i++) {
+        writes[i] = it->w;
+        clocks[i] = it->clock;
+    }
     /* Started and listed under the lock: bank_sender_stop cancels every call listed, and none
      * starts after it. */
     int stopping = 1;
     bank_batch_header header = {s->cfg.self, bank_ack_count_stable(s->acks)};
     pthread_mutex_lock(&s->lock);
-    if (oc && writes && !(stopping = atomic_load(&s->stopping))) {
+    if (oc && writes && clocks && !(stopping = atomic_load(&s->stopping))) {
         oc->to = to;
         oc->items = items;
         oc->call = bank_propagate_call_start(to->channel, to->batch_handle, s->cq, s->cfg.deadline_ms,
-                                             &header, writes, n, on_call_done, oc);
+                                             &header, writes, clocks, n, on_call_done, oc);
     }
     int started = oc && oc->call; /* once unlocked, oc may end and be freed at any moment */
     if (started) {
@@ -262,6 +267,7 @@ static void start_call(bank_sender *s, peer *to, item *items, size_t n)
     }
     pthread_mutex_unlock(&s->lock);
     free(writes);
+    free(clocks);
     if (started) return;
     free(oc);
     call_ended(s, to);
@@ -318,16 +324,23 @@ static void start_taken(bank_sender *s, peer *start)
     }
 }
 
+/* Stopping: the peer will not get it. */
+static void drop_unsent(item *it)
+{
+    if (it->copy) free(it);
+    else item_dropped(it, "was not told", "this branch stopped");
+}
+
 static void enqueue(item *it)
 {
     peer *p = it->to;
     bank_sender *s = p->s;
-    if (atomic_load(&s->stopping)) {
-        if (it->copy) free(it);
-        else item_dropped(it, "was not told", "this branch stopped");
+    pthread_mutex_lock(&s->lock);
+    if (atomic_load(&s->stopping)) { /* read under the lock: bank_sender_stop sets it under it */
+        pthread_mutex_unlock(&s->lock);
+        drop_unsent(it);
         return;
     }
-    pthread_mutex_lock(&s->lock);
     it->next = NULL;
     if (p->queued_tail) p->queued_tail->next = it;
     else p->queued = it;
@@ -376,7 +389,8 @@ bank_sender *bank_sender_start(const bank_sender_config *cfg, const bank_peer *p
         peer *p = &s->peers[s->n_peers];
         p->id = peers[i].id;
         p->s = s;
-        p->channel = bank_engine_channel(cfg->engine, peers[i].target, batch_path, 1, &p->batch_handle);
+        p->channel = bank_engine_channel(cfg->engine, peers[i].target, cfg->tls, batch_path, 1,
+                                         &p->batch_handle);
         if (!p->channel) {
             snprintf(err, errlen, "out of memory");
             bank_sender_free(s);
@@ -384,6 +398,8 @@ bank_sender *bank_sender_start(const bank_sender_config *cfg, const bank_peer *p
         }
         s->n_peers++;
     }
+    for (size_t i = 0; i < s->n_peers; i++)
+        for (size_t j = 0; j < s->n_peers; j++) s->peers[i].rank += s->peers[j].id < s->peers[i].id;
     if (!(s->acks = bank_ack_count_new(s->n_peers, (bank_ack_hooks){cfg->acked, cfg->stable, cfg->hook_ctx}))) {
         snprintf(err, errlen, "out of memory");
         bank_sender_free(s);
@@ -392,8 +408,8 @@ bank_sender *bank_sender_start(const bank_sender_config *cfg, const bank_peer *p
     return s;
 }
 
-void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, bank_delivery_fn done,
-                         void *waiter)
+void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, uint64_t first_clock,
+                         bank_delivery_fn done, void *waiter)
 {
     if (s->n_peers == 0) { /* every branch has it: it may be folded at once */
         bank_ack_count_all(s->acks, w->sequence);
@@ -414,7 +430,7 @@ void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, bank_delive
             bank_fan_out_settled(d);
             continue;
         }
-        *it = (item){*w, p, d, 0, 1, NULL};
+        *it = (item){*w, first_clock ? first_clock + p->rank : 0, p, d, 0, 1, NULL};
         first_try(it);
     }
 }
@@ -426,9 +442,16 @@ int bank_sender_owe(bank_sender *s, int64_t peer_id, const bank_logged_write *w)
         if (s->peers[i].id == peer_id) p = &s->peers[i];
     item *it = p && !atomic_load(&s->stopping) ? malloc(sizeof *it) : NULL;
     if (!it) return -1;
-    *it = (item){*w, p, NULL, 0, 1, NULL};
+    *it = (item){*w, 0, p, NULL, 0, 1, NULL};
     atomic_fetch_add(&s->owed, 1);
     enqueue(it);
+    return 0;
+}
+
+int bank_sender_has_peer(const bank_sender *s, int64_t id)
+{
+    for (size_t i = 0; i < s->n_peers; i++)
+        if (s->peers[i].id == id) return 1;
     return 0;
 }
 
@@ -440,10 +463,9 @@ void bank_sender_set_acked(bank_sender *s, int64_t peer_id, uint64_t through)
         if (s->peers[i].id == peer_id && through > 0) bank_ack_count_add(s->acks, i, peer_id, through, 1);
 }
 
-
-void bank_sender_stop(bank_sender *s)
+/* Drops every write still queued. */
+static void drop_queued(bank_sender *s)
 {
-    atomic_store(&s->stopping, 1);
     for (size_t i = 0; i < s->n_peers; i++) {
         peer *p = &s->peers[i];
         pthread_mutex_lock(&s->lock);
@@ -452,11 +474,18 @@ void bank_sender_stop(bank_sender *s)
         pthread_mutex_unlock(&s->lock);
         while (items) {
             item *next = items->next;
-            if (items->copy) free(items);
-            else item_dropped(items, "was not told", "this branch stopped");
+            drop_unsent(items);
             items = next;
         }
     }
+}
+
+void bank_sender_stop(bank_sender *s)
+{
+    pthread_mutex_lock(&s->lock);
+    atomic_store(&s->stopping, 1); /* from now on nothing is queued or started */
+    pthread_mutex_unlock(&s->lock);
+    drop_queued(s);
     pthread_mutex_lock(&s->lock);
     for (open_call *oc = s->open_calls; oc; oc = oc->next) bank_propagate_call_cancel(oc->call);
     while (s->calls_unfinished > 0) pthread_cond_wait(&s->calls_ended, &s->lock);

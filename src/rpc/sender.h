@@ -19,6 +19,7 @@
 #include "engine.h"
 #include "faults.h"
 #include "timers.h"
+#include "tls.h"
 
 enum { BANK_SENDER_MAX_BACKOFF_MS = 2000 };
 
@@ -37,6 +38,7 @@ typedef struct {
     int deadline_ms;         /* of each call */
     int max_attempts;        /* tries before a waiting customer is told the write is pending */
     int backoff_ms;          /* the wait after a first failed try */
+    const bank_tls *tls;     /* the branch's certificate for its calls to peers; NULL: plaintext */
     /* Optional, each called with hook_ctx, on whichever thread learns it, outside the sender's
      * lock: peer has acknowledged the branch's own writes 1..through (acked); every peer has
      * (stable: they may be folded); a write is about to be answered PENDING: mark_pending must
@@ -53,13 +55,17 @@ bank_sender *bank_sender_start(const bank_sender_config *cfg, const bank_peer *p
                                char *err, size_t errlen);
 
 /* Sends w to every peer; done(waiter, ...) is called once, maybe before this returns (no peers,
- * out of memory, or the sender stopping). */
-void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, bank_delivery_fn done,
-                         void *waiter);
+ * out of memory, or the sender stopping). first_clock: the Lamport clock of the first send (spec
+ * L2); the peer k-th in ascending id (from 0) gets first_clock + k; 0: no clock. */
+void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, uint64_t first_clock,
+                         bank_delivery_fn done, void *waiter);
 
 /* Owes peer the write w with nobody waiting on it (a recovered branch's catch-up). 0, or -1
  * (no such peer, out of memory, or stopping). */
 int bank_sender_owe(bank_sender *s, int64_t peer, const bank_logged_write *w);
+
+/* Whether id is one of the peers this sender reaches (never its own branch). */
+int bank_sender_has_peer(const bank_sender *s, int64_t id);
 
 /* Writes owed with nobody waiting: answered pending, or owed after a recovery. */
 size_t bank_sender_owed(bank_sender *s);

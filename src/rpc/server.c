@@ -3,7 +3,6 @@
 #include "server.h"
 
 #include <grpc/grpc.h>
-#include <grpc/grpc_security.h>
 #include <grpc/support/alloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +30,13 @@ static const bank_request_kind request_kind[M_ECHO] = {
     BANK_REQ_QUERY,    BANK_REQ_DEPOSIT,       BANK_REQ_WITHDRAW,       BANK_REQ_PROPAGATE_DEPOSIT,
     BANK_REQ_PROPAGATE_WITHDRAW, BANK_REQ_MSG_DELIVERY, BANK_REQ_MSG_PROPAGATION,
     BANK_REQ_PROPAGATE_BATCH,
+};
+
+/* Who may call each method under TLS (spec R3); a path nobody serves: anyone with a role. */
+static const bank_access method_access[M_COUNT + 1] = {
+    [M_PROPAGATE_DEPOSIT] = BANK_ACCESS_BRANCH, [M_PROPAGATE_WITHDRAW] = BANK_ACCESS_BRANCH,
+    [M_MSG_PROPAGATION] = BANK_ACCESS_BRANCH,   [M_PROPAGATE_BATCH] = BANK_ACCESS_BRANCH,
+    [M_SNAPSHOT] = BANK_ACCESS_BRANCH, /* the others: BANK_ACCESS_CUSTOMER (0) */
 };
 
 enum { REQUESTS_POSTED_PER_METHOD = 4 };
@@ -63,6 +69,33 @@ static int post_request(bank_server *s, enum method m)
         bank_server_untrack(s);
         return -1;
     }
+    return 0;
+}
+
+/* Under TLS, whether the caller's certificate lets it call this method at all (spec R3): decided
+ * before the request is read. A refusal is answered and traced here (1: go on). */
+static int authorized(server_call *c)
+{
+    bank_server *s = c->srv;
+    c->sender_branch = BANK_SENDER_UNAUTHENTICATED;
+    if (!s->cfg.tls) return 1;
+    bank_tls_peer_identity(c->call, &c->caller);
+    int is_branch = c->caller.role == BANK_CALLER_BRANCH;
+    c->sender_branch = is_branch ? c->caller.branch : BANK_SENDER_NOT_A_BRANCH;
+    bank_sender *sender = atomic_load(&s->sender);
+    bank_peer_match peer = !sender                                               ? BANK_PEERS_UNKNOWN
+                           : is_branch && bank_sender_has_peer(sender, c->caller.branch) ? BANK_A_PEER
+                                                                                 : BANK_NOT_A_PEER;
+    char *path = c->method == M_UNKNOWN ? grpc_slice_to_c_string(c->details.method) : NULL;
+    char details[400];
+    int st = bank_tls_authorize(path ? path : bank_method_name[c->method], method_access[c->method],
+                                &c->caller, peer, details, sizeof details);
+    gpr_free(path);
+    if (st == GRPC_STATUS_OK) return 1;
+    c->from_branch = is_branch;
+    c->from_id = is_branch ? c->caller.branch : 0;
+    bank_trace_error(c, details);
+    bank_reply(c, (grpc_status_code)st, details, NULL);
     return 0;
 }
 
@@ -144,7 +177,7 @@ static void handle_request(server_call *c)
     bank_answer a;
     uint64_t ticket = 0;
     pthread_mutex_lock(s->cfg.replica_lock);
-    bank_branch_decide(s->cfg.replica, sender != NULL, request_kind[c->method],
+    bank_branch_decide(s->cfg.replica, sender != NULL, c->sender_branch, request_kind[c->method],
                        GRPC_SLICE_START_PTR(bytes), GRPC_SLICE_LENGTH(bytes), &a);
     if (s->cfg.durable_note) ticket = s->cfg.durable_note(s->cfg.durable_ctx);
     pthread_mutex_unlock(s->cfg.replica_lock);
@@ -154,6 +187,15 @@ static void handle_request(server_call *c)
     c->money = a.money;
     c->from_branch = a.from_branch;
     c->from_id = a.from_id;
+    c->clock_sent = a.clock_sent;
+    c->clock = a.clock;
+    char forged[400];
+    if (a.kind == BANK_ANSWER_ERROR && a.status == BANK_RPC_PERMISSION_DENIED) { /* spec R4 */
+        snprintf(forged, sizeof forged, "%s refused: the caller is %s, and the write's origin is "
+                 "branch %lld (a branch propagates only its own writes)", bank_method_name[c->method],
+                 c->caller.name, (long long)a.write.origin);
+        a.details = forged;
+    }
     if (a.kind == BANK_ANSWER_ERROR) bank_trace_error(c, a.details);
     else if (a.kind == BANK_ANSWER_PROPAGATE) bank_trace_reply(c, a.applied ? "applied" : "duplicate", a.balance);
     else if (a.kind == BANK_ANSWER_BATCH) bank_trace_batch(c, &a);
@@ -176,6 +218,7 @@ static void carry_out(server_call *c, bank_answer a, bank_sender *sender)
         Bank__PropagateReply r = BANK__PROPAGATE_REPLY__INIT;
         r.applied = a.applied;
         r.balance = a.balance;
+        r.clock = a.clock;
         bank_reply(c, GRPC_STATUS_OK, NULL, &r.base);
         break;
     }
@@ -196,7 +239,7 @@ static void carry_out(server_call *c, bank_answer a, bank_sender *sender)
         c->course_interface = a.interface;
         bank_logged_write w = {a.write.kind, a.write.origin, a.write.sequence, a.write.money,
                                a.customer_id, a.event_id};
-        bank_sender_fan_out(sender, &w, bank_reply_write_settled, c);
+        bank_sender_fan_out(sender, &w, a.first_send, bank_reply_write_settled, c);
         break;
     }
     }
@@ -264,6 +307,14 @@ static void handle_snapshot(server_call *c)
     else bank_reply_raw(c, GRPC_STATUS_OK, NULL);
 }
 
+static void dispatch(server_call *c)
+{
+    if (c->method == M_ECHO) handle_echo(c);
+    else if (c->method < M_ECHO) handle_request(c);
+    else if (c->method == M_SNAPSHOT) handle_snapshot(c);
+    else handle_unknown(c);
+}
+
 static void on_incoming(bank_engine_tag *tag, int ok)
 {
     server_call *c = (server_call *)tag;
@@ -273,10 +324,7 @@ static void on_incoming(bank_engine_tag *tag, int ok)
     } else {
         c->t_recv_us = s->cfg.trace ? bank_now_us() : 0;
         if (!atomic_load(&s->stopping)) post_request(s, c->method);
-        if (c->method == M_ECHO) handle_echo(c);
-        else if (c->method < M_ECHO) handle_request(c);
-        else if (c->method == M_SNAPSHOT) handle_snapshot(c);
-        else handle_unknown(c);
+        if (authorized(c)) dispatch(c);
     }
     bank_server_untrack(s);
 }
@@ -314,7 +362,7 @@ bank_server *bank_server_start(const bank_server_config *cfg, char *err, size_t 
         if (m != M_ECHO || cfg->serve_echo)
             s->method_handle[m] = grpc_server_register_method(
                 s->server, method_path[m], NULL, GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
-    grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
+    grpc_server_credentials *creds = bank_tls_server_credentials(cfg->tls);
     s->port = grpc_server_add_http2_port(s->server, cfg->listen, creds);
     grpc_server_credentials_release(creds);
     if (s->port == 0) {

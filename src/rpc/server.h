@@ -1,9 +1,10 @@
-/* A branch's gRPC server: takes every incoming call, has branch_logic.c decide it under the
- * replica's lock, and answers it (replies.c); a customer's write is handed to the sender and
- * answered once the sender has settled it. Event-driven: every call and reply is a tag on the
- * engine's completion queue, so a write's fan-out never blocks a thread, and two branches
- * writing at once never wait for each other's handlers. With a data dir, an answer waits until
- * what it shows is durable (bank_server_config's durable hooks). */
+/* A branch's gRPC server: takes every incoming call, checks under TLS that the caller's role may
+ * make it (tls.c), has branch_logic.c decide it under the replica's lock, and answers it
+ * (replies.c); a customer's write is handed to the sender and answered once the sender has
+ * settled it. Event-driven: every call and reply is a tag on the engine's completion queue, so
+ * a write's fan-out never blocks a thread, and two branches writing at once never wait for each
+ * other's handlers. With a data dir, an answer waits until what it shows is durable
+ * (bank_server_config's durable hooks). */
 #ifndef BANK_RPC_SERVER_H
 #define BANK_RPC_SERVER_H
 

@@ -13,6 +13,7 @@
 #include "faults.h"
 #include "sender.h"
 #include "timers.h"
+#include "tls.h"
 #include "trace.h"
 
 typedef struct bank_server bank_server;
@@ -30,6 +31,8 @@ typedef struct {
     void *trace_ctx;
     int recovering;               /* refuse every request UNAVAILABLE "recovering" until
                                      bank_server_recovered */
+    const bank_tls *tls;          /* mutual TLS, and every method authorised by the caller's
+                                     role (spec R3); NULL: plaintext, anyone may call anything */
     int snapshot_while_recovering; /* but serve Snapshot (a replica read back from its disk) */
     /* Optional (--data-dir): no answer shows what is not durable. durable_note(durable_ctx),
      * under the replica's lock after a request changed or read it, gives the ticket its answer
@@ -100,6 +103,10 @@ typedef struct {
     int64_t customer_id, event_id;
     int64_t t_recv_us, money, from_id; /* for the trace */
     int from_branch;
+
+    bank_identity caller;  /* under TLS: who called, from the certificate */
+    int64_t sender_branch; /* what branch_logic.c takes as the sender (BANK_SENDER_...) */
+    uint64_t clock_sent, clock; /* the request's Lamport clock, and this branch's at its receive */
 } server_call;
 
 /* server_call.c: counts a tag given to the queue; untrack once its event is handled. */

@@ -12,6 +12,7 @@
 #include "data_dirs.h"
 #include "rpc/client.h"
 #include "rss.h"
+#include "tls_files.h"
 
 static uint64_t now_ns(void)
 {
@@ -44,7 +45,7 @@ static int measure_bare(const bank_branches *br, size_t calls, bank_latency_summ
                         size_t errlen)
 {
     uint64_t *ns = calloc(calls ? calls : 1, sizeof *ns);
-    bank_channel *ch = bank_channel_open(bank_branches_target(br, 0));
+    bank_channel *ch = bank_branches_channel(br, 0);
     grpc_completion_queue *cq = bank_client_cq_create();
     int rc = ns && ch ? 0 : -1;
     if (rc != 0) snprintf(err, errlen, "out of memory");
@@ -62,6 +63,28 @@ static int measure_bare(const bank_branches *br, size_t calls, bank_latency_summ
     return rc;
 }
 
+/* What a new connection costs: a new channel's first echo (TCP and HTTP/2 set-up, and the TLS
+ * handshake when there is one), one channel after another. */
+static int measure_connect(const bank_branches *br, size_t rounds, bank_latency_summary *out, char *err,
+                           size_t errlen)
+{
+    uint64_t *ns = calloc(rounds ? rounds : 1, sizeof *ns);
+    grpc_completion_queue *cq = bank_client_cq_create();
+    int rc = ns ? 0 : -1;
+    if (rc != 0) snprintf(err, errlen, "out of memory");
+    for (size_t i = 0; i < rounds && rc == 0; i++) {
+        uint64_t t = now_ns();
+        bank_channel *ch = bank_branches_channel(br, 0);
+        rc = ch ? bank_client_echo(ch, cq, bare_payload, sizeof bare_payload, 10000, err, errlen) : -1;
+        ns[i] = now_ns() - t;
+        bank_channel_close(ch);
+    }
+    if (rc == 0) *out = summarize(ns, rounds);
+    bank_client_cq_destroy(cq);
+    free(ns);
+    return rc;
+}
+
 /* The floor of a write: one echo from a client to every branch but the first, all at once (a
  * write at the first branch propagates to exactly those). */
 static int measure_bare_fanout(const bank_branches *br, size_t n_branches, size_t rounds,
@@ -74,7 +97,7 @@ static int measure_bare_fanout(const bank_branches *br, size_t n_branches, size_
     grpc_completion_queue *cq = bank_client_cq_create();
     int rc = ns && chs ? 0 : -1;
     for (size_t i = 0; i < n && rc == 0; i++)
-        if (!(chs[i] = bank_channel_open(bank_branches_target(br, i + 1)))) rc = -1;
+        if (!(chs[i] = bank_branches_channel(br, i + 1))) rc = -1;
     if (rc != 0) snprintf(err, errlen, "out of memory");
     for (size_t i = 0; i < 20 && rc == 0; i++) /* warm-up: connections */
         rc = bank_client_echo_all(chs, n, cq, bare_payload, sizeof bare_payload, 10000, err, errlen);
@@ -131,7 +154,7 @@ static int measure_bare_parallel(const bank_branches *br, size_t threads, size_t
     pthread_mutex_init(&bp.lock, NULL);
     pthread_cond_init(&bp.go, NULL);
     uint64_t t = now_ns();
-    bp.ch = bank_channel_open(bank_branches_target(br, 0));
+    bp.ch = bank_branches_channel(br, 0);
     size_t started = 0;
     while (tid && bp.ch && started < threads &&
            pthread_create(&tid[started], NULL, bare_worker, &bp) == 0)
@@ -169,7 +192,7 @@ static int timed_drive(const bank_workload *w, const bank_branches *br, bank_sch
         if (!(lat.ns[c] = calloc(w->customers[c].n_events + 1, sizeof(uint64_t)))) rc = -1;
     if (rc != 0) snprintf(err, errlen, "out of memory");
     if (rc == 0) {
-        bank_drive_config cfg = {schedule, 0, deadline_ms, 0, 0, NULL, NULL};
+        bank_drive_config cfg = {.schedule = schedule, .deadline_ms = deadline_ms};
         uint64_t t = now_ns();
         rc = bank_drive(w, br, &cfg, &out, &lat, err, errlen);
         phase->seconds = (double)(now_ns() - t) / 1e9;
@@ -190,6 +213,31 @@ static int timed_drive(const bank_workload *w, const bank_branches *br, bank_sch
     for (size_t c = 0; lat.ns && c < w->n_customers; c++) free(lat.ns[c]);
     free(lat.ns);
     for (int i = 0; i < 3; i++) free(by_op[i]);
+    return rc;
+}
+
+enum { CONNECT_ROUNDS = 50 };
+
+/* The bare RPC, a new connection and one operation at a time again, on new branches that serve
+ * mutual TLS with the certificates of cfg->tls_dir. 0, or -1 with err. */
+static int measure_tls(const bank_bench_config *cfg, const bank_workload *w, const bank_branches_config *plain,
+                       bank_bench_result *r, char *err, size_t errlen)
+{
+    bank_tls *customer = bank_tls_load_dir(cfg->tls_dir, BANK_TLS_CUSTOMER, err, errlen);
+    if (!customer) return -1;
+    bank_branches_config bc = *plain;
+    bc.tls_dir = cfg->tls_dir;
+    bc.client_tls = customer;
+    bank_branches *br = bank_branches_start(w, &bc, err, errlen);
+    int rc = br ? measure_bare(br, cfg->bare_calls, &r->tls_bare, err, errlen) : -1;
+    if (rc == 0) rc = measure_connect(br, CONNECT_ROUNDS, &r->tls_connect, err, errlen);
+    if (rc == 0) rc = timed_drive(w, br, BANK_SCHEDULE_SEQUENTIAL, bc.deadline_ms, &r->tls_sequential, err, errlen);
+    char stop_err[256];
+    if (br && bank_branches_stop(br, stop_err, sizeof stop_err) != 0 && rc == 0) {
+        snprintf(err, errlen, "stopping the branches: %s", stop_err);
+        rc = -1;
+    }
+    bank_tls_free(customer);
     return rc;
 }
 
@@ -236,11 +284,19 @@ int bank_bench_run(const bank_bench_config *cfg, bank_bench_result *r, char *err
         phase = "all customers at once (live)";
         rc = timed_drive(&w, br, BANK_SCHEDULE_LIVE, deadline_ms, &r->live, why, sizeof why);
     }
+    if (rc == 0) {
+        phase = "a new channel's first call";
+        rc = measure_connect(br, CONNECT_ROUNDS, &r->connect, why, sizeof why);
+    }
     char stop_err[256];
     if (br && bank_branches_stop(br, stop_err, sizeof stop_err) != 0 && rc == 0) {
         phase = "stopping the branches";
         snprintf(why, sizeof why, "%s", stop_err);
         rc = -1;
+    }
+    if (rc == 0 && cfg->tls_dir) {
+        phase = "over mutual TLS";
+        rc = measure_tls(cfg, &w, &bc, r, why, sizeof why);
     }
     if (br && cfg->data_dir) bank_data_dirs_remove(&w, cfg->data_dir);
     /* which phase failed, with how long it had run, says what did not scale */
@@ -302,6 +358,22 @@ static double rss_per_branch_kib(const bank_bench_config *cfg, const bank_bench_
                : 0;
 }
 
+/* The TLS run against the plaintext one: p50s, and their ratio. */
+static void print_tls(FILE *f, const bank_bench_config *cfg, const bank_bench_result *r)
+{
+    const struct { const char *what; uint64_t tls, plain; } rows[] = {
+        {"bare RPC", r->tls_bare.p50_ns, r->bare.p50_ns},
+        {"query", r->tls_sequential.query.p50_ns, r->sequential.query.p50_ns},
+        {"deposit", r->tls_sequential.deposit.p50_ns, r->sequential.deposit.p50_ns},
+        {"withdraw", r->tls_sequential.withdraw.p50_ns, r->sequential.withdraw.p50_ns},
+        {"new channel's first call", r->tls_connect.p50_ns, r->connect.p50_ns}};
+    fprintf(f, "  over mutual TLS (new branches, certificates from %s; one operation at a time):\n",
+            cfg->tls_dir);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        fprintf(f, "    %-24s p50 %8.1f us   (plaintext %8.1f us: x %.2f)\n", rows[i].what, us(rows[i].tls),
+                us(rows[i].plain), ratio(rows[i].tls, rows[i].plain));
+}
+
 void bank_bench_print(FILE *f, const bank_bench_config *cfg, const bank_bench_result *r)
 {
     fprintf(f, "bench: %zu branches, %zu customers x %zu events (%zu operations), seed %llu%s%s\n",
@@ -329,6 +401,9 @@ void bank_bench_print(FILE *f, const bank_bench_config *cfg, const bank_bench_re
                 r->bare_fanout.count);
     print_phase(f, "one operation at a time:", &r->sequential);
     print_phase(f, "all customers at once (live):", &r->live);
+    fprintf(f, "  a new channel's first call         p50 %8.1f us   p99 %8.1f us   (%zu channels, one after "
+               "another: connecting included)\n",
+            us(r->connect.p50_ns), us(r->connect.p99_ns), r->connect.count);
     fprintf(f, "  ratio query/bare = %.2f   (target <= 1.3; p50, one at a time)\n",
             ratio(r->sequential.query.p50_ns, r->bare.p50_ns));
     if (r->bare_fanout.count)
@@ -341,6 +416,7 @@ void bank_bench_print(FILE *f, const bank_bench_config *cfg, const bank_bench_re
     fprintf(f, "  plain figures: deposit/bare = %.2f   withdraw/bare = %.2f   live/bare throughput = %.2f\n",
             ratio(r->sequential.deposit.p50_ns, r->bare.p50_ns),
             ratio(r->sequential.withdraw.p50_ns, r->bare.p50_ns), throughput_ratio(r));
+    if (cfg->tls_dir) print_tls(f, cfg, r);
 }
 
 void bank_bench_print_figures(FILE *f, const bank_bench_config *cfg, const bank_bench_result *r)
@@ -351,7 +427,7 @@ void bank_bench_print_figures(FILE *f, const bank_bench_config *cfg, const bank_
             "query_ratio=%.2f deposit_ratio=%.2f withdraw_ratio=%.2f sequential_ops=%.0f "
             "live_ops=%.0f bare_ops=%.0f live_bare_ratio=%.2f rss_before_mb=%.1f "
             "rss_started_mb=%.1f rss_peak_mb=%.1f rss_per_branch_mb=%.2f query_calls=%zu "
-            "deposit_calls=%zu withdraw_calls=%zu deposit_fanout_ratio=%.2f rpc_efficiency=%.2f\n",
+            "deposit_calls=%zu withdraw_calls=%zu deposit_fanout_ratio=%.2f rpc_efficiency=%.2f",
             cfg->branches, cfg->customers, cfg->events, r->startup_seconds * 1e3, us(r->bare.p50_ns),
             us(r->bare.p99_ns), us(r->bare_fanout.p50_ns), us(r->sequential.query.p50_ns),
             us(r->sequential.deposit.p50_ns),
@@ -363,4 +439,13 @@ void bank_bench_print_figures(FILE *f, const bank_bench_config *cfg, const bank_
             rss_per_branch_kib(cfg, r) / 1024.0, r->sequential.query.count,
             r->sequential.deposit.count, r->sequential.withdraw.count,
             fanout_ratio(r->sequential.deposit.p50_ns, r), rpc_efficiency(cfg, r));
+    fprintf(f, " connect_p50_us=%.1f", us(r->connect.p50_ns));
+    if (cfg->tls_dir)
+        fprintf(f, " tls_bare_p50_us=%.1f tls_connect_p50_us=%.1f tls_query_p50_us=%.1f tls_deposit_p50_us=%.1f "
+                   "tls_withdraw_p50_us=%.1f tls_query_ratio=%.2f tls_deposit_ratio=%.2f",
+                us(r->tls_bare.p50_ns), us(r->tls_connect.p50_ns), us(r->tls_sequential.query.p50_ns),
+                us(r->tls_sequential.deposit.p50_ns), us(r->tls_sequential.withdraw.p50_ns),
+                ratio(r->tls_sequential.query.p50_ns, r->sequential.query.p50_ns),
+                ratio(r->tls_sequential.deposit.p50_ns, r->sequential.deposit.p50_ns));
+    fputc('\n', f);
 }

@@ -16,6 +16,7 @@
 #include "data_dirs.h"
 #include "io/peers_file.h"
 #include "rpc/branch_server.h"
+#include "tls_files.h"
 #include "trace_file.h"
 
 extern char **environ;
@@ -37,18 +38,26 @@ struct bank_branches {
     bank_engine *engine;          /* embedded: the queue and threads all its branches share */
     child *children;              /* processes */
     bank_trace_file *trace;       /* embedded */
+    bank_tls **tls;               /* embedded, with a tls_dir: each branch's certificate */
+    const bank_tls *client_tls;
     char *peer_list;              /* processes: what every child was told, for a restart */
     bank_branches_config cfg;     /* processes: how they were started, for a restart */
 };
 
 const char *bank_branches_target(const bank_branches *b, size_t i) { return b->targets[i]; }
 
-static bank_branches *alloc_branches(size_t n, bank_mode mode)
+bank_channel *bank_branches_channel(const bank_branches *b, size_t i)
+{
+    return bank_channel_open(b->targets[i], b->client_tls);
+}
+
+static bank_branches *alloc_branches(size_t n, bank_mode mode, const bank_tls *client_tls)
 {
     bank_branches *b = calloc(1, sizeof *b);
     if (!b) return NULL;
     b->mode = mode;
     b->n = n;
+    b->client_tls = client_tls;
     b->targets = calloc(n ? n : 1, sizeof *b->targets);
     if (!b->targets) {
         free(b);
@@ -61,6 +70,8 @@ static void free_branches(bank_branches *b)
 {
     char ignored[8];
     bank_trace_file_close(b->trace, ignored, sizeof ignored);
+    for (size_t i = 0; b->tls && i < b->n; i++) bank_tls_free(b->tls[i]);
+    free(b->tls);
     free(b->targets);
     free(b->servers);
     free(b->children);
@@ -91,7 +102,7 @@ static void stop_servers(bank_branches *b)
 static bank_branches *start_embedded(const bank_workload *w, const bank_branches_config *cfg,
                                      char *err, size_t errlen)
 {
-    bank_branches *b = alloc_branches(w->n_branches, BANK_MODE_EMBEDDED);
+    bank_branches *b = alloc_branches(w->n_branches, BANK_MODE_EMBEDDED, cfg->client_tls);
     if (!b || !(b->servers = calloc(w->n_branches ? w->n_branches : 1, sizeof *b->servers))) {
         snprintf(err, errlen, "out of memory");
         if (b) free_branches(b);
@@ -108,6 +119,16 @@ static bank_branches *start_embedded(const bank_workload *w, const bank_branches
         return NULL;
     }
     faults.seed = cfg->fault_seed;
+    if (cfg->tls_dir && !(b->tls = calloc(w->n_branches ? w->n_branches : 1, sizeof *b->tls))) {
+        snprintf(err, errlen, "out of memory");
+        free_branches(b);
+        return NULL;
+    }
+    for (size_t i = 0; cfg->tls_dir && i < w->n_branches; i++)
+        if (!(b->tls[i] = bank_tls_load_dir(cfg->tls_dir, w->branches[i].id, err, errlen))) {
+            free_branches(b);
+            return NULL;
+        }
     if (!(b->engine = bank_engine_start(cfg->server_threads, err, errlen))) {
         free_branches(b);
         return NULL;
@@ -124,7 +145,8 @@ static bank_branches *start_embedded(const bank_workload *w, const bank_branches
                                  .retry_backoff_ms = cfg->retry_backoff_ms,
                                  .faults = &faults,
                                  .engine = b->engine,
-                                 .sync = cfg->sync};
+                                 .sync = cfg->sync,
+                                 .tls = b->tls ? b->tls[i] : NULL};
         if (cfg->data_dir) {
             bank_data_dir_of(cfg->data_dir, w->branches[i].id, dir, sizeof dir);
             bc.data_dir = dir;
@@ -208,7 +230,7 @@ static int spawn_branch(child *c, const char *exe, const bank_branch *br, const 
     snprintf(attempts, sizeof attempts, "%d", cfg->propagate_attempts > 0 ? cfg->propagate_attempts : 5);
     snprintf(backoff, sizeof backoff, "%d", cfg->retry_backoff_ms > 0 ? cfg->retry_backoff_ms : 50);
     snprintf(seed, sizeof seed, "%" PRIu64, cfg->fault_seed);
-    char *argv[32] = {(char *)exe, "branch", "--id", id, "--balance", balance, "--listen",
+    char *argv[40] = {(char *)exe, "branch", "--id", id, "--balance", balance, "--listen",
                       (char *)listen, "--peers", "-", "--threads", threads, "--deadline-ms",
                       deadline, "--attempts", attempts, "--retry-backoff-ms", backoff};
     int argc = 18;
@@ -217,6 +239,12 @@ static int spawn_branch(child *c, const char *exe, const bank_branch *br, const 
         argv[argc++] = (char *)cfg->trace_path;
     }
     if (cfg->serve_echo) argv[argc++] = "--serve-echo";
+    char ca[BANK_TLS_PATH_MAX], cert[BANK_TLS_PATH_MAX], key[BANK_TLS_PATH_MAX];
+    if (cfg->tls_dir) {
+        bank_tls_dir_paths(cfg->tls_dir, br->id, ca, cert, key);
+        const char *tls_args[6] = {"--tls-ca", ca, "--tls-cert", cert, "--tls-key", key};
+        for (int i = 0; i < 6; i++) argv[argc++] = (char *)tls_args[i];
+    }
     if (cfg->faults) {
         argv[argc++] = "--faults";
         argv[argc++] = (char *)cfg->faults;
@@ -305,7 +333,7 @@ static int write_all(int fd, const char *s, size_t n)
 static bank_branches *start_processes(const bank_workload *w, const bank_branches_config *cfg,
                                       char *err, size_t errlen)
 {
-    bank_branches *b = alloc_branches(w->n_branches, BANK_MODE_PROCESSES);
+    bank_branches *b = alloc_branches(w->n_branches, BANK_MODE_PROCESSES, cfg->client_tls);
     if (!b || !(b->children = calloc(w->n_branches ? w->n_branches : 1, sizeof *b->children))) {
         snprintf(err, errlen, "out of memory");
         if (b) free_branches(b);
@@ -375,7 +403,7 @@ static bank_branches *locate_cluster(const bank_workload *w, const bank_branches
     bank_peer_entry *entries;
     size_t n;
     if (bank_peers_load(cfg->cluster_file, &entries, &n, err, errlen) != 0) return NULL;
-    bank_branches *b = alloc_branches(w->n_branches, BANK_MODE_CLUSTER);
+    bank_branches *b = alloc_branches(w->n_branches, BANK_MODE_CLUSTER, cfg->client_tls);
     if (!b) {
         snprintf(err, errlen, "out of memory");
         free(entries);
@@ -394,6 +422,15 @@ static bank_branches *locate_cluster(const bank_workload *w, const bank_branches
         snprintf(b->targets[i], sizeof b->targets[i], "%s", entries[k].target);
     }
     free(entries);
+    return b;
+}
+
+bank_branches *bank_branches_at(const bank_workload *w, const char *const *targets,
+                                const bank_tls *client_tls)
+{
+    bank_branches *b = alloc_branches(w->n_branches, BANK_MODE_CLUSTER, client_tls);
+    for (size_t i = 0; b && i < w->n_branches; i++)
+        snprintf(b->targets[i], sizeof b->targets[i], "%s", targets[i]);
     return b;
 }
 

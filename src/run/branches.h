@@ -7,6 +7,8 @@
 
 #include "core/workload.h"
 #include "store/store.h"
+#include "rpc/client.h"
+#include "rpc/tls.h"
 
 typedef enum { BANK_MODE_EMBEDDED, BANK_MODE_PROCESSES, BANK_MODE_CLUSTER } bank_mode;
 
@@ -27,6 +29,10 @@ typedef struct {
     const char *data_dir;     /* embedded and processes: every branch keeps its state on disk in
                                  DATA_DIR/branch-ID (made; it must not exist yet) */
     bank_sync sync;
+    const char *tls_dir;      /* embedded and processes: mutual TLS, branch N with DIR/branch-N.crt
+                                 and .key and DIR/ca.crt (as tools/certs.sh lays them out) */
+    const bank_tls *client_tls; /* the certificate this process's clients present to the
+                                 branches (kept until bank_branches_stop); NULL: plaintext */
 } bank_branches_config;
 
 typedef struct bank_branches bank_branches;
@@ -36,8 +42,18 @@ typedef struct bank_branches bank_branches;
 bank_branches *bank_branches_start(const bank_workload *w, const bank_branches_config *cfg,
                                    char *err, size_t errlen);
 
+/* Branches already running at targets[i] ("host:port", for w->branches[i]), as a cluster is
+ * (stopping them leaves them running), called as client_tls says (NULL: plaintext). NULL when
+ * out of memory. */
+bank_branches *bank_branches_at(const bank_workload *w, const char *const *targets,
+                                const bank_tls *client_tls);
+
 /* "host:port" of the branch at w->branches[i]. */
 const char *bank_branches_target(const bank_branches *b, size_t i);
+
+/* A client channel to the branch at w->branches[i], with the run's client certificate when it
+ * has one. Close with bank_channel_close. NULL when out of memory. */
+bank_channel *bank_branches_channel(const bank_branches *b, size_t i);
 
 /* bank run --kill: SIGKILLs the processes of ids[0..n) (all of them first), then starts each
  * again, in that order, on the same address with --recover (and its data dir): each catches up

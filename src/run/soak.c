@@ -99,7 +99,7 @@ static int repetition(const bank_soak_config *cfg, soak_state *s, uint64_t seed,
     }
     bank_branches_config bc = {.mode = BANK_MODE_EMBEDDED, .server_threads = cfg->server_threads,
                                .deadline_ms = cfg->deadline_ms};
-    bank_drive_config dc = {BANK_SCHEDULE_LIVE, 0, cfg->deadline_ms, 0, 0, NULL, NULL};
+    bank_drive_config dc = {.schedule = BANK_SCHEDULE_LIVE, .deadline_ms = cfg->deadline_ms};
     bank_branches *br = s->shared;
     int64_t *now = s->shared ? calloc(w.n_branches, sizeof *now) : NULL;
     int rc = 0;
