@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "bank.pb-c.h"
+#include "core/history.h"
 #include "core/workload.h"
 #include "core/write_log.h"
 #include "course.pb-c.h"
@@ -181,6 +182,12 @@ static void decide_batch(bank_replica *r, int64_t sender, const uint8_t *data, s
         }
         ptrs[i] = &replies[i];
     }
+    /* Every branch has the sender's writes up to this: they may leave the log (a fold that
+     * fails, out of memory or past int64, is left to a later batch). Under TLS only the branch
+     * whose writes they are may say so (K5, R4). */
+    if (batch->acknowledged_through > 0 && batch->from_branch != r->branch_id &&
+        (sender == BANK_SENDER_UNAUTHENTICATED || sender == batch->from_branch))
+        bank_replica_fold(r, batch->from_branch, batch->acknowledged_through);
     bank__propagate_batch__free_unpacked(batch, NULL);
     Bank__PropagateBatchReply reply = BANK__PROPAGATE_BATCH_REPLY__INIT;
     reply.n_replies = n;

@@ -22,7 +22,8 @@ struct bank_propagate_call {
     bank_write_answer *answers; /* n, taken at the start so that the end needs no memory */
 };
 
-static grpc_byte_buffer *pack(const bank_outgoing_write *writes, size_t n)
+static grpc_byte_buffer *pack(const bank_batch_header *header, const bank_outgoing_write *writes,
+                               size_t n)
 {
     Bank__PropagateRequest *reqs = calloc(n, sizeof *reqs);
     Bank__PropagateRequest **ptrs = calloc(n, sizeof *ptrs);
@@ -50,6 +51,8 @@ static grpc_byte_buffer *pack(const bank_outgoing_write *writes, size_t n)
         Bank__PropagateBatch batch = BANK__PROPAGATE_BATCH__INIT;
         batch.n_writes = n;
         batch.writes = ptrs;
+        batch.from_branch = header->from;
+        batch.acknowledged_through = header->acknowledged_through;
         bb = bank_codec_pack(&batch.base);
     }
     free(reqs);
@@ -103,6 +106,7 @@ static void on_done(bank_engine_tag *tag, int ok)
 
 bank_propagate_call *bank_propagate_call_start(grpc_channel *ch, void *batch_handle,
                                                grpc_completion_queue *cq, int deadline_ms,
+                                               const bank_batch_header *header,
                                                const bank_outgoing_write *writes, size_t n,
                                                bank_propagate_done_fn done, void *ctx)
 {
@@ -115,7 +119,7 @@ bank_propagate_call *bank_propagate_call_start(grpc_channel *ch, void *batch_han
     c->details = grpc_empty_slice();
     grpc_metadata_array_init(&c->initial_md);
     grpc_metadata_array_init(&c->trailing_md);
-    if (!(c->answers = calloc(n ? n : 1, sizeof *c->answers)) || !(c->send = pack(writes, n))) {
+    if (!(c->answers = calloc(n ? n : 1, sizeof *c->answers)) || !(c->send = pack(header, writes, n))) {
         free_call(c);
         return NULL;
     }

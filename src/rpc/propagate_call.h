@@ -29,11 +29,19 @@ typedef struct {
     bank_write_id after;
 } bank_outgoing_write;
 
-/* Starts the call on ch (batch_handle: Propagate_Batch registered on it) carrying writes[0..n),
+/* What a batch says besides its writes: every branch has acknowledged the sending branch's own
+ * writes 1..acknowledged_through (0: nothing said), so the receiver may fold them (spec K5). */
+typedef struct {
+    int64_t from;
+    uint64_t acknowledged_through;
+} bank_batch_header;
+
+/* Starts the call on ch (batch_handle: Propagate_Batch registered on it) carrying header and writes[0..n),
  * with no wait for a peer that is not ready: a refused connection ends it at once, UNAVAILABLE.
  * NULL when out of memory or when gRPC refuses to start it; done is then never called. */
 bank_propagate_call *bank_propagate_call_start(grpc_channel *ch, void *batch_handle,
                                                grpc_completion_queue *cq, int deadline_ms,
+                                               const bank_batch_header *header,
                                                const bank_outgoing_write *writes, size_t n,
                                                bank_propagate_done_fn done, void *ctx);
 

@@ -36,6 +36,15 @@ typedef struct {
                                      customer's writes (parked.h); 0: 10000 */
     const bank_tls *tls;          /* mutual TLS, and every method authorised by the caller's
                                      role (spec R3); NULL: plaintext, anyone may call anything */
+    int snapshot_while_recovering; /* but serve Snapshot (a replica read back from its disk) */
+    /* Optional (--data-dir): no answer shows what is not durable. durable_note(durable_ctx),
+     * under the replica's lock after a request changed or read it, gives the ticket its answer
+     * waits for (0: none); durable_then calls fn once that ticket is durable (ok 1) or cannot be
+     * (ok 0, why). */
+    uint64_t (*durable_note)(void *durable_ctx);
+    void (*durable_then)(void *durable_ctx, uint64_t ticket,
+                         void (*fn)(void *arg, int ok, const char *why), void *arg);
+    void *durable_ctx;
 } bank_server_config;
 
 

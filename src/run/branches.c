@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "data_dirs.h"
 #include "io/peers_file.h"
 #include "rpc/branch_server.h"
 #include "tls_files.h"
@@ -112,6 +113,7 @@ static bank_branches *start_embedded(const bank_workload *w, const bank_branches
         return NULL;
     }
     bank_faults faults;
+    char dir[4096];
     if (bank_faults_parse(cfg->faults, &faults, err, errlen) != 0) {
         free_branches(b);
         return NULL;
@@ -143,7 +145,12 @@ static bank_branches *start_embedded(const bank_workload *w, const bank_branches
                                  .retry_backoff_ms = cfg->retry_backoff_ms,
                                  .faults = &faults,
                                  .engine = b->engine,
+                                 .sync = cfg->sync,
                                  .tls = b->tls ? b->tls[i] : NULL};
+        if (cfg->data_dir) {
+            bank_data_dir_of(cfg->data_dir, w->branches[i].id, dir, sizeof dir);
+            bc.data_dir = dir;
+        }
         b->servers[i] = bank_branch_server_start(&bc, err, errlen);
         if (!b->servers[i]) {
             stop_servers(b);
@@ -215,7 +222,7 @@ static int spawn_branch(child *c, const char *exe, const bank_branch *br, const 
         close(in[1]);
         return -1;
     }
-    char id[32], balance[32], threads[16], deadline[16], attempts[16], backoff[16], seed[32];
+    char id[32], balance[32], threads[16], deadline[16], attempts[16], backoff[16], seed[32], dir[4096];
     snprintf(id, sizeof id, "%" PRId64, br->id);
     snprintf(balance, sizeof balance, "%" PRId64, br->balance);
     snprintf(threads, sizeof threads, "%d", cfg->server_threads > 0 ? cfg->server_threads : 1);
@@ -243,6 +250,13 @@ static int spawn_branch(child *c, const char *exe, const bank_branch *br, const 
         argv[argc++] = (char *)cfg->faults;
         argv[argc++] = "--seed";
         argv[argc++] = seed;
+    }
+    if (cfg->data_dir) {
+        bank_data_dir_of(cfg->data_dir, br->id, dir, sizeof dir);
+        argv[argc++] = "--data-dir";
+        argv[argc++] = dir;
+        argv[argc++] = "--sync";
+        argv[argc++] = (char *)bank_sync_name(cfg->sync);
     }
     if (recover) argv[argc++] = "--recover";
     argv[argc] = NULL;
@@ -423,6 +437,8 @@ bank_branches *bank_branches_at(const bank_workload *w, const char *const *targe
 bank_branches *bank_branches_start(const bank_workload *w, const bank_branches_config *cfg,
                                    char *err, size_t errlen)
 {
+    if (cfg->data_dir && cfg->mode != BANK_MODE_CLUSTER && bank_data_dirs_fresh(w, cfg->data_dir, err, errlen) != 0)
+        return NULL;
     switch (cfg->mode) {
     case BANK_MODE_EMBEDDED: return start_embedded(w, cfg, err, errlen);
     case BANK_MODE_PROCESSES: return start_processes(w, cfg, err, errlen);
@@ -430,6 +446,14 @@ bank_branches *bank_branches_start(const bank_workload *w, const bank_branches_c
     }
     snprintf(err, errlen, "unknown mode");
     return NULL;
+}
+
+size_t bank_branches_log_length(const bank_branches *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; b->mode == BANK_MODE_EMBEDDED && i < b->n; i++)
+        n += bank_branch_server_log_length(b->servers[i]);
+    return n;
 }
 
 int bank_branches_stop(bank_branches *b, char *err, size_t errlen)
@@ -451,37 +475,47 @@ int bank_branches_stop(bank_branches *b, char *err, size_t errlen)
     return rc;
 }
 
-int bank_branches_crash_and_recover(bank_branches *b, const bank_workload *w, int64_t branch_id,
-                                    char *err, size_t errlen)
+int bank_branches_crash_and_recover(bank_branches *b, const bank_workload *w, const int64_t *ids,
+                                    size_t n, char *err, size_t errlen)
 {
-    size_t i = bank_workload_branch_index(w, branch_id);
-    if (b->mode != BANK_MODE_PROCESSES || i >= b->n) {
-        snprintf(err, errlen, "--kill: branch %lld is not a branch process of this run", (long long)branch_id);
-        return -1;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = bank_workload_branch_index(w, ids[k]);
+        if (b->mode != BANK_MODE_PROCESSES || i >= b->n) {
+            snprintf(err, errlen, "--kill: branch %lld is not a branch process of this run", (long long)ids[k]);
+            return -1;
+        }
     }
-    child *c = &b->children[i];
-    kill(c->pid, SIGKILL); /* a crash: nothing is flushed, nothing is said to the peers */
-    waitpid(c->pid, NULL, 0);
-    close(c->to_child);
-    close(c->from_child);
-    c->pid = 0;
-    c->buffered = 0;
-    if (spawn_branch(c, b->cfg.bank_exe, &w->branches[i], &b->cfg, b->targets[i], 1, err, errlen) != 0)
-        return -1;
-    char line[512];
-    int64_t deadline = now_ms() + (b->cfg.deadline_ms > 0 ? b->cfg.deadline_ms : 10000);
-    if (read_child_line(c, line, sizeof line, deadline) != 0 || strncmp(line, "listening ", 10) != 0 ||
-        strcmp(line + 10, b->targets[i]) != 0) {
-        snprintf(err, errlen, "branch %lld did not listen again on %s after its restart",
-                 (long long)branch_id, b->targets[i]);
-        return -1;
+    for (size_t k = 0; k < n; k++) { /* a crash: nothing is flushed, nothing said to the peers */
+        child *c = &b->children[bank_workload_branch_index(w, ids[k])];
+        if (c->pid <= 0) continue;
+        kill(c->pid, SIGKILL);
+        waitpid(c->pid, NULL, 0);
+        close(c->to_child);
+        close(c->from_child);
+        c->pid = 0;
+        c->buffered = 0;
     }
-    /* It recovers while the run goes on: its "ready" is left unread, and if recovering fails it
-     * exits 1, which stopping the run reports. */
-    if (write_all(c->to_child, b->peer_list, strlen(b->peer_list)) != 0) {
-        snprintf(err, errlen, "branch %lld stopped before it got its peers after its restart",
-                 (long long)branch_id);
-        return -1;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = bank_workload_branch_index(w, ids[k]);
+        child *c = &b->children[i];
+        if (c->pid > 0) continue; /* listed twice */
+        if (spawn_branch(c, b->cfg.bank_exe, &w->branches[i], &b->cfg, b->targets[i], 1, err, errlen) != 0)
+            return -1;
+        char line[512];
+        int64_t deadline = now_ms() + (b->cfg.deadline_ms > 0 ? b->cfg.deadline_ms : 10000);
+        if (read_child_line(c, line, sizeof line, deadline) != 0 || strncmp(line, "listening ", 10) != 0 ||
+            strcmp(line + 10, b->targets[i]) != 0) {
+            snprintf(err, errlen, "branch %lld did not listen again on %s after its restart",
+                     (long long)ids[k], b->targets[i]);
+            return -1;
+        }
+        /* It recovers while the run goes on: its "ready" is left unread, and if recovering fails
+         * it exits 1, which stopping the run reports. */
+        if (write_all(c->to_child, b->peer_list, strlen(b->peer_list)) != 0) {
+            snprintf(err, errlen, "branch %lld stopped before it got its peers after its restart",
+                     (long long)ids[k]);
+            return -1;
+        }
     }
     return 0;
 }
