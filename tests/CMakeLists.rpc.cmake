@@ -27,4 +27,5 @@ add_executable(test_tls_wire test_tls_wire.c)
 target_link_libraries(test_tls_wire PRIVATE bank_run criterion)
 target_compile_definitions(test_tls_wire PRIVATE BANK_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 add_test(NAME tls_wire COMMAND test_tls_wire)
-set_tests_properties(tls_wire PROPERTIES LABELS integration TIMEOUT 300)
+set_tests_properties(tls_wire PROPERTIES LABELS integration TIMEOUT 300
+  ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/openssl_threads.supp")
