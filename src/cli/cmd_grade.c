@@ -36,15 +36,20 @@ static const char grade_usage[] =
     "how queries and writes are judged:\n"
     "  --consistent        (default) accept the answers if one legal execution gives them all: an\n"
     "                      interleaving of every customer's events, each customer's own in order,\n"
-    "                      on one shared balance. A rejected query names the writes it would have\n"
-    "                      needed to see, or the balances it could have read.\n"
+    "                      on one shared balance. If none does, the smallest set of answers whose\n"
+    "                      removal leaves the rest consistent is marked wrong (of several, the\n"
+    "                      earliest in the file) and every other answer ok; an answer no execution\n"
+    "                      gives at all lists the balances it could have read.\n"
     "  --exact             compare with the reference run of --schedule\n"
     "  --schedule S        sequential (default) or rounds; see bank run --help\n"
-    "  --budget N          --consistent: states the search may visit before it answers\n"
-    "                      \"undecided\" (default 1000000)\n"
+    "  --budget N          --consistent: the work the searches may do, in states (default\n"
+    "                      1000000; never reached on the course's inputs); past it, answers not\n"
+    "                      settled are \"undecided\"\n"
     "\n"
     "output:\n"
-    "  --json              one JSON object per file instead of text\n"
+    "  --json              one JSON object per file instead of text (with the witness)\n"
+    "  --witness           --consistent: also print the witness, an execution that gives every\n"
+    "                      answer not marked wrong, one line per event\n"
     "  --wrong-only        list only the events that are not ok\n"
     "  --batch DIR         grade every file in DIR (and in its subfolders, one level down); print a\n"
     "                      table: file, score, first wrong event, format\n"
@@ -62,19 +67,20 @@ enum { EXIT_UNDECIDED = 3 };
 typedef struct {
     const char *input, *batch, *report, *file;
     bank_grade_options grade;
-    int json, wrong_only, diagram;
+    int json, wrong_only, diagram, witness;
 } grade_options;
 
 static int parse_options(int argc, char **argv, grade_options *o)
 {
     enum { OPT_INPUT = 256, OPT_EXACT, OPT_CONSISTENT, OPT_SCHEDULE, OPT_BUDGET, OPT_JSON,
-           OPT_WRONG_ONLY, OPT_BATCH, OPT_REPORT, OPT_DIAGRAM };
+           OPT_WRONG_ONLY, OPT_BATCH, OPT_REPORT, OPT_DIAGRAM, OPT_WITNESS };
     static const struct option longs[] = {
         {"input", required_argument, 0, OPT_INPUT},       {"exact", no_argument, 0, OPT_EXACT},
         {"consistent", no_argument, 0, OPT_CONSISTENT},   {"schedule", required_argument, 0, OPT_SCHEDULE},
         {"budget", required_argument, 0, OPT_BUDGET},     {"json", no_argument, 0, OPT_JSON},
         {"wrong-only", no_argument, 0, OPT_WRONG_ONLY},   {"batch", required_argument, 0, OPT_BATCH},
         {"report", required_argument, 0, OPT_REPORT},     {"diagram", no_argument, 0, OPT_DIAGRAM},
+        {"witness", no_argument, 0, OPT_WITNESS},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
@@ -104,6 +110,7 @@ static int parse_options(int argc, char **argv, grade_options *o)
         case OPT_BATCH: o->batch = optarg; break;
         case OPT_REPORT: o->report = optarg; break;
         case OPT_DIAGRAM: o->diagram = 1; break;
+        case OPT_WITNESS: o->witness = 1; break;
         case 'h': fputs(grade_usage, stdout); return -1;
         case ':': return bank_usage_error("grade", "%s needs a value", argv[optind - 1]);
         default: return bank_usage_error("grade", "unknown option %s", argv[optind - 1]);
@@ -118,6 +125,8 @@ static int parse_options(int argc, char **argv, grade_options *o)
                                                             : "one output file at a time (or --batch DIR)");
         o->file = argv[optind];
     }
+    if (o->witness && (o->grade.mode != BANK_GRADE_CONSISTENT || o->batch))
+        return bank_usage_error("grade", "--witness shows --consistent's execution for one file; drop --exact or --batch");
     if (schedule_given && o->grade.mode != BANK_GRADE_EXACT)
         return bank_usage_error("grade", "--schedule chooses the reference run of --exact; add --exact");
     bank_table_kind k = BANK_TABLE_TEXT;
@@ -300,7 +309,7 @@ int bank_cmd_grade(int argc, char **argv)
         snprintf(mode, sizeof mode, "exact (%s schedule)", bank_schedule_name(o.grade.schedule));
     else
         snprintf(mode, sizeof mode, "consistent (some legal execution)");
-    bank_report_context ctx = {o.input, mode, !o.wrong_only, NULL};
+    bank_report_context ctx = {o.input, mode, !o.wrong_only, NULL, NULL, 0};
     char *svg = NULL;
     if (o.diagram && bank_reference_diagram_svg(&w, o.grade.schedule, &svg, err, sizeof err) != 0) {
         fprintf(stderr, "bank grade: --diagram: %s\n", err);
@@ -312,6 +321,8 @@ int bank_cmd_grade(int argc, char **argv)
     if (o.batch) {
         status = grade_batch(&o, &w, &ctx);
     } else {
+        ctx.workload = &w;
+        ctx.witness = o.witness;
         graded g = {0};
         g.path = strdup(o.file);
         if (!g.path || grade_file(&w, &o.grade, &g) != 0) {

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/consistency.h"
 #include "core/schedule.h"
 #include "core/workload.h"
 #include "io/student_output.h"
@@ -52,6 +53,14 @@ typedef struct {
     int merged_snapshots;   /* records merged as snapshots of one growing list */
     size_t first_wrong;     /* index into verdicts of the first wrong one (neither ok nor
                                undecided); SIZE_MAX if none */
+    /* --consistent (G15-G22): the answers set aside so that the rest is consistent */
+    int consistent;         /* judged so */
+    size_t set_aside;       /* answers marked wrong by the search (impossible alone ones too) */
+    int smallest;           /* no smaller set would do */
+    int earliest;           /* the first such set in the file */
+    size_t lower_bound;     /* answers wrong in every case, as far as proven */
+    bank_witness_step *witness; /* an execution that gives every answer left; NULL if none */
+    size_t n_witness;
 } bank_grade_report;
 
 /* 0 and *report, or -1 (out of memory) with err filled. */

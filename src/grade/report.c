@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include "report_consistent.h"
+
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -42,11 +44,14 @@ int bank_report_text(FILE *f, const bank_report_context *ctx, const bank_graded_
         if (v->line) fprintf(f, " [%s:%d:%d]", g->path, v->line, v->col);
         fputc('\n', f);
     }
+    if (ctx->witness) bank_report_witness_text(f, ctx->workload, r);
     if (r->merged_snapshots)
         fprintf(f, "note: lines that repeat a customer with a growing list were read as snapshots; the last one counts\n");
+    bank_report_set_aside_note(f, r);
     fprintf(f, "%zu/%zu events correct", r->n_correct, r->n_events);
     if (r->n_wrong) fprintf(f, ", %zu wrong", r->n_wrong);
     if (r->n_undecided) fprintf(f, ", %zu undecided", r->n_undecided);
+    bank_report_budget_suffix(f, r);
     fputc('\n', f);
     return ferror(f) ? -1 : 0;
 }
@@ -91,6 +96,7 @@ static cJSON *file_json(const bank_report_context *ctx, const bank_graded_file *
     if (verdicts) {
         cJSON *arr = cJSON_AddArrayToObject(o, "verdicts");
         for (size_t i = 0; arr && i < r->n; i++) cJSON_AddItemToArray(arr, verdict_json(&r->verdicts[i]));
+        bank_report_consistent_json(o, ctx->workload, r);
     }
     return o;
 }

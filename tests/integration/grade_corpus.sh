@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bank grade on every real student output of ../shared/corpus/p1: each is read (or rejected
-# with the reason tests/grade/corpus_p1.txt states), graded against its input, and the exit
-# status, summary line and detected format are what the table says. A corpus output file the
+# with the reason tests/grade/corpus_p1.txt states), graded against its input at the default
+# budget, and the exit status, summary line and detected format are what the table says; no file
+# may be left undecided. A corpus output file the
 # table does not list fails the test, so a new file cannot go unread.
 # Usage: grade_corpus.sh BANK CORPUS_P1 TABLE GOLDEN    (exit 77 when the corpus is absent)
 set -uo pipefail
@@ -22,7 +23,7 @@ while IFS='|' read -r out in want_rc want_summary want_format; do
   listed[$out]=1
   input=$corpus/$in
   [ "$in" = sample ] && input=$golden/sample/input.json
-  got=$(cd "$corpus" && "$bank" grade --budget 100000 --input "$input" "$out" 2>&1)
+  got=$(cd "$corpus" && "$bank" grade --input "$input" "$out" 2>&1)
   rc=$?
   summary=$(tail -n 1 <<<"$got")
   format=$(head -n 1 <<<"$got" | sed -n 's/^[^:]*: \(.*\); judged.*/\1/p')
@@ -30,6 +31,7 @@ while IFS='|' read -r out in want_rc want_summary want_format; do
   [ "$rc" = "$want_rc" ] || fail "$out: exit $rc, expected $want_rc"
   [ "$summary" = "$want_summary" ] || fail "$out: said \"$summary\", expected \"$want_summary\""
   [ "$format" = "$want_format" ] || fail "$out: format \"$format\", expected \"$want_format\""
+  case "$summary" in *undecided*) fail "$out: undecided at the default budget (G12)" ;; esac
 done <"$table"
 
 # Every output the corpus holds must be in the table.
