@@ -24,3 +24,28 @@ add_executable(test_consistency test_consistency.c)
 target_link_libraries(test_consistency PRIVATE bank_core criterion)
 add_test(NAME consistency COMMAND test_consistency)
 set_tests_properties(consistency PROPERTIES LABELS property)
+
+# A class graded a row per student, from a folder and from Canvas's zip; refused archives;
+# Gradescope's results.json against its schema; GitHub's annotations and action.yml's script.
+find_program(GRADE_CLASS_PYTHON3 python3 PATHS /usr/bin NO_DEFAULT_PATH)
+if(GRADE_CLASS_PYTHON3)
+  add_test(NAME grade_class
+    COMMAND ${GRADE_CLASS_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/integration/grade_class.py
+            $<TARGET_FILE:bank> ${PROJECT_SOURCE_DIR}/golden ${PROJECT_SOURCE_DIR})
+  set_tests_properties(grade_class PROPERTIES LABELS integration TIMEOUT 300 SKIP_RETURN_CODE 77)
+  # The same, and Gradescope's setup.sh (which builds the grade-only bank) and run_autograder.
+  add_test(NAME grade_autograder
+    COMMAND ${GRADE_CLASS_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/integration/grade_class.py
+            $<TARGET_FILE:bank> ${PROJECT_SOURCE_DIR}/golden ${PROJECT_SOURCE_DIR} --autograder)
+  set_tests_properties(grade_autograder PROPERTIES LABELS integration TIMEOUT 900 SKIP_RETURN_CODE 77)
+endif()
+
+# A class's parts: Canvas names, archive member paths, choosing a student's output, escaping.
+add_executable(test_class test_class.c)
+target_link_libraries(test_class PRIVATE bank_grade criterion)
+add_test(NAME class COMMAND test_class)
+set_tests_properties(class PROPERTIES LABELS unit)
+
+# The class benchmark on 20 students, folder and Canvas zip, so the script cannot rot.
+add_test(NAME grade_class_bench_smoke COMMAND ${PROJECT_SOURCE_DIR}/tools/bench_class.sh 20 $<TARGET_FILE:bank>)
+set_tests_properties(grade_class_bench_smoke PROPERTIES LABELS integration TIMEOUT 120)

@@ -3,8 +3,28 @@ target_link_libraries(test_rpc PRIVATE bank_run criterion)
 add_test(NAME rpc COMMAND test_rpc)
 set_tests_properties(rpc PROPERTIES LABELS integration TIMEOUT 300)
 
-# Pending writes and the outbox, Snapshot pages, recovery after a crash (issue 8).
+# Pending writes (still queued for their peer), Snapshot pages, recovery after a crash (issue 8).
 add_executable(test_recovery test_recovery.c)
 target_link_libraries(test_recovery PRIVATE bank_run criterion)
 add_test(NAME recovery COMMAND test_recovery)
 set_tests_properties(recovery PROPERTIES LABELS integration TIMEOUT 300)
+
+# bank drive's wires: a .proto through protoc's descriptor set, the dynamic codec against
+# protobuf-c's generated code, the roles found in a student's proto (needs protoc).
+add_executable(test_wire test_wire.c)
+target_link_libraries(test_wire PRIVATE bank_rpc bank_io criterion)
+target_compile_definitions(test_wire PRIVATE PROJECT_DIR="${PROJECT_SOURCE_DIR}")
+add_test(NAME wire COMMAND test_wire)
+set_tests_properties(wire PROPERTIES LABELS unit TIMEOUT 120)
+# Mutual TLS and methods authorised by role (issue 24): the certificates are made per run by
+# tests/integration/tls_certs.sh (tools/certs.sh and openssl).
+add_executable(test_tls test_tls.c)
+target_link_libraries(test_tls PRIVATE bank_run criterion)
+target_compile_definitions(test_tls PRIVATE BANK_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+add_test(NAME tls COMMAND test_tls)
+set_tests_properties(tls PROPERTIES LABELS unit TIMEOUT 120)
+add_executable(test_tls_wire test_tls_wire.c)
+target_link_libraries(test_tls_wire PRIVATE bank_run criterion)
+target_compile_definitions(test_tls_wire PRIVATE BANK_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+add_test(NAME tls_wire COMMAND test_tls_wire)
+set_tests_properties(tls_wire PROPERTIES LABELS integration TIMEOUT 300)

@@ -12,6 +12,8 @@
 
 #include "core/claim_alone.h"
 #include "core/consistency.h"
+#include "core/history.h"
+#include "core/lamport_model.h"
 #include "core/model.h"
 #include "core/replica.h"
 #include "core/schedule.h"
@@ -266,12 +268,16 @@ Test(oom, the_write_log_fails_cleanly)
     cr_expect_eq(r.balance, 110);
     cr_expect_eq(r.log.n, 1);
 
-    bank_logged_write u[] = {{BANK_WRITE_DEPOSIT, 1, 1, 5, 0, 0}, {BANK_WRITE_DEPOSIT, 2, 1, 10, 0, 0},
-                             {BANK_WRITE_DEPOSIT, 3, 4, 1, 0, 0}};
+    bank_history u = {0};
+    bank_logged_write uw[] = {{BANK_WRITE_DEPOSIT, 1, 1, 5, 0, 0}, {BANK_WRITE_DEPOSIT, 2, 1, 10, 0, 0},
+                              {BANK_WRITE_DEPOSIT, 3, 4, 1, 0, 0}};
+    for (size_t i = 0; i < 3; i++) cr_assert_eq(bank_write_log_add(&u.tail, &uw[i]), BANK_OK);
+    bank_checkpoint cp = {4, 2, 7};
+    cr_assert_eq(bank_checkpoints_merge(&u.checkpoints, &cp), BANK_OK);
     long base = alive;
     for (long n = 0;; n++) {
         arm(n);
-        bank_status st = bank_replica_rebuild(&r, 100, u, 3);
+        bank_status st = bank_replica_restore(&r, 100, &u);
         if (!disarm()) {
             cr_expect_eq(st, BANK_OK);
             break;
@@ -281,18 +287,54 @@ Test(oom, the_write_log_fails_cleanly)
         cr_expect_eq(r.log.n, 1);
         cr_expect_eq(alive, base, "nothing half built is kept");
     }
-    cr_expect_eq(r.balance, 116);
+    cr_expect_eq(r.balance, 123);
     cr_expect_eq(r.last_sequence, 1);
     cr_expect(bank_replica_has_applied(&r, 3, 4));
+    cr_expect(bank_replica_has_applied(&r, 4, 2));
 
     bank_write_log out = {0};
+    bank_history empty = {0};
     arm(0);
-    cr_expect_eq(bank_logged_missing(u, 3, NULL, 0, 9, &out), BANK_NO_MEMORY);
+    cr_expect_eq(bank_history_missing(&u, &empty, 9, &out), BANK_NO_MEMORY);
     cr_expect(disarm());
     cr_expect_eq(out.n, 0);
-    cr_expect_eq(bank_logged_missing(u, 3, NULL, 0, 9, &out), BANK_OK);
+    cr_expect_eq(bank_history_missing(&u, &empty, 9, &out), BANK_OK);
     cr_expect_eq(out.n, 3);
     bank_write_log_free(&out);
+
+    /* a union, a copy and a fold that run out of memory change nothing */
+    bank_history into = {0};
+    for (long n = 0;; n++) {
+        arm(n);
+        bank_status st = bank_history_merge(&into, &u);
+        if (!disarm()) {
+            cr_expect_eq(st, BANK_OK);
+            break;
+        }
+        cr_expect_eq(st, BANK_NO_MEMORY);
+        cr_expect_eq(into.tail.n, 0);
+        cr_expect_eq(into.checkpoints.n, 0);
+    }
+    cr_expect_eq(into.tail.n, 3);
+    bank_history copy;
+    arm(0);
+    cr_expect_eq(bank_replica_history(&r, &copy), BANK_NO_MEMORY);
+    cr_expect(disarm());
+    cr_expect_eq(copy.tail.n, 0);
+    bank_history_free(&copy);
+    bank_write own;
+    cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &own), BANK_OK);
+    size_t logged = r.log.n, cps = r.checkpoints.n;
+    arm(0);
+    bank_status fold = bank_replica_fold(&r, 1, 2);
+    cr_expect(disarm(), "a checkpoint for origin 1 needs room");
+    cr_expect_eq(fold, BANK_NO_MEMORY);
+    cr_expect_eq(r.log.n, logged);
+    cr_expect_eq(r.checkpoints.n, cps);
+    cr_expect_eq(bank_replica_fold(&r, 1, 2), BANK_OK);
+    cr_expect_eq(r.log.n, logged - 2);
+    bank_history_free(&into);
+    bank_history_free(&u);
     bank_replica_free(&r);
     cr_expect_eq(alive, 0);
 }
@@ -367,4 +409,60 @@ Test(oom, consistency_judge_and_sumsets_fail_cleanly)
         cr_expect_eq(alive, base, "alone: allocation %ld failed: a block leaked", n);
     }
     cr_expect_eq(alive, 0);
+}
+
+/* rule: L5, L11; Project 2's clocks: the model, the edges and the checks fail cleanly at every
+ * allocation, and give the same answer once they can allocate */
+Test(oom, the_clock_model_and_checks_fail_cleanly)
+{
+    bank_customer cu[6];
+    bank_workload w;
+    make_workload(&w, cu, 6);
+    bank_plan plan;
+    bank_outcome o;
+    cr_assert_eq(bank_plan_build(&w, BANK_SCHEDULE_SEQUENTIAL, &plan), 0);
+    cr_assert_eq(bank_outcome_init(&o, &w), 0);
+    cr_assert_eq(bank_model_run(&w, &plan, &o, NULL), 0);
+    long base = alive, failures = 0;
+    bank_clock_log want, log;
+    int determined;
+    cr_assert_eq(bank_clock_model(&w, &plan, &o, &want, &determined), 0);
+    for (long n = 0;; n++, failures++) {
+        arm(n);
+        int rc = bank_clock_model(&w, &plan, &o, &log, &determined);
+        if (!disarm()) {
+            cr_assert_eq(rc, 0);
+            cr_expect(log.n == want.n && memcmp(log.items, want.items, log.n * sizeof *log.items) == 0);
+            bank_clock_log_free(&log);
+            break;
+        }
+        cr_expect(rc == -1 && log.items == NULL && log.n == 0, "model allocation %ld failed", n);
+        cr_expect_eq(alive, base + 1, "model allocation %ld failed: a block leaked", n);
+    }
+    cr_expect_geq(failures, 5, "its arrays, the required events and their growth");
+    want.items[3].clock = 0; /* a receive before its send: one problem to find */
+    bank_clock_point *pts = malloc(want.n * sizeof *pts);
+    for (long n = 0;; n++) {
+        bank_clock_edge *edges = NULL;
+        bank_clock_problem *p = NULL;
+        size_t n_edges = 0, n_p = 0;
+        arm(n);
+        int rc = bank_clock_edges(&w, want.items, want.n, pts, &edges, &n_edges);
+        if (rc == 0) rc = bank_clock_check(pts, want.n, edges, n_edges, 1, &p, &n_p);
+        if (!disarm()) {
+            cr_assert_eq(rc, 0);
+            cr_expect_geq(n_p, 1);
+            free(edges);
+            free(p);
+            break;
+        }
+        cr_expect_eq(rc, -1, "check allocation %ld failed", n);
+        cr_expect_null(p);
+        free(edges);
+        cr_expect_eq(alive, base + 2, "check allocation %ld failed: a block leaked", n);
+    }
+    free(pts);
+    bank_clock_log_free(&want);
+    bank_outcome_free(&o);
+    bank_plan_free(&plan);
 }

@@ -267,7 +267,7 @@ Test(property, live_runs_over_real_servers_converge, .timeout = 600)
         cr_assert_not_null(b, "seed %" PRIu64 ": %s", seed, err);
         bank_outcome o;
         cr_assert_eq(bank_outcome_init(&o, &w), 0);
-        bank_drive_config dc = {BANK_SCHEDULE_LIVE, 0, 30000, 0, 0, NULL, NULL};
+        bank_drive_config dc = {.schedule = BANK_SCHEDULE_LIVE, .deadline_ms = 30000};
         cr_assert_eq(bank_drive(&w, b, &dc, &o, NULL, err, sizeof err), 0, "seed %" PRIu64 ": %s", seed, err);
         int64_t net = 0, finals[8];
         for (size_t c = 0; c < w.n_customers; c++)

@@ -1,4 +1,4 @@
-/* Writes a peer did not acknowledge (PENDING, the outbox), the write log's Snapshot pages, and a
+/* Writes a peer did not acknowledge (PENDING, still in its queue), the write log's Snapshot pages, and a
  * branch that recovers from its peers after a crash: real servers on loopback, in this process. */
 #include <criterion/criterion.h>
 #include <grpc/grpc.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/history.h"
 #include "core/write_log.h"
 #include "rpc/branch_server.h"
 #include "rpc/client.h"
@@ -16,7 +17,9 @@
 static bank_branch_server *start_branch(int64_t id, int64_t balance, const char *listen, int recover)
 {
     /* a 300 ms propagation deadline and 2 quick tries: a peer that is down is given up on fast */
-    bank_branch_config cfg = {id, balance, listen, 1, 300, 0, NULL, NULL, 2, 10, NULL, NULL, recover};
+    bank_branch_config cfg = {.id = id, .balance = balance, .listen = listen, .threads = 1,
+                              .propagate_deadline_ms = 300, .propagate_attempts = 2,
+                              .retry_backoff_ms = 10, .recover = recover};
     char err[512];
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     cr_assert_not_null(s, "%s", err);
@@ -52,7 +55,7 @@ static int settles_at(bank_branch_server *s, int64_t want)
 
 static int call(const char *target, bank_op op, int64_t money, bank_result *r, char *err, size_t errlen)
 {
-    bank_channel *ch = bank_channel_open(target);
+    bank_channel *ch = bank_channel_open(target, NULL);
     grpc_completion_queue *cq = bank_client_cq_create();
     int rc = bank_client_call(ch, cq, op, 1, 1, money, 5000, r, err, errlen);
     bank_client_cq_destroy(cq);
@@ -63,7 +66,7 @@ static int call(const char *target, bank_op op, int64_t money, bank_result *r, c
 /* A course-form MsgDelivery; returns the MsgResponse's result ("" when the call failed). */
 static void course_deposit(const char *target, int32_t money, char *result, size_t n)
 {
-    bank_channel *ch = bank_channel_open(target);
+    bank_channel *ch = bank_channel_open(target, NULL);
     grpc_completion_queue *cq = bank_client_cq_create();
     MsgRequest m = MSG_REQUEST__INIT;
     m.id = 1;
@@ -117,7 +120,71 @@ Test(recovery, a_write_a_down_peer_missed_is_answered_pending_and_delivered_when
     bank_branch_server_stop(b);
 }
 
-/* rule: B9 */
+/* A peer whose port refuses connections is known down at once: each try fails at once and the
+ * next follows the backoff, so with the defaults (5 tries, 10 s deadline, 50 ms backoff) a write
+ * is pending after about 50+100+200+400 ms, not after five deadlines (50.8 s before). The bound
+ * is generous on purpose: it tells a deadline per try from none, not a fast machine from a slow
+ * one.
+ * rule: P10, P11 */
+Test(recovery, a_refusing_peer_makes_a_write_pending_in_seconds_not_deadlines)
+{
+    bank_branch_server *b = start_branch(2, 100, "127.0.0.1:0", 0);
+    char a_addr[64], b_addr[64];
+    address_of(b, b_addr, sizeof b_addr);
+    bank_branch_server_stop(b); /* nobody listens on b_addr now */
+
+    bank_branch_config cfg = {.id = 1, .balance = 100, .listen = "127.0.0.1:0", .threads = 1};
+    char err[512];
+    bank_branch_server *a = bank_branch_server_start(&cfg, err, sizeof err);
+    cr_assert_not_null(a, "%s", err);
+    address_of(a, a_addr, sizeof a_addr);
+    bank_peer peers[] = {{1, a_addr}, {2, b_addr}};
+    set_peers(a, peers, 2);
+    bank_channel *ch = bank_channel_open(a_addr, NULL);
+    grpc_completion_queue *cq = bank_client_cq_create();
+    for (int64_t event = 1; event <= 3; event++) { /* the first, and writes after it */
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        bank_result r;
+        cr_assert_eq(bank_client_call(ch, cq, BANK_OP_DEPOSIT, 1, event, 10, 60000, &r, err, sizeof err),
+                     0, "%s", err);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        cr_expect(r.pending, "write %lld: branch 2 refuses connections", (long long)event);
+        cr_expect_lt(s, 5.0, "write %lld answered pending after %.2f s", (long long)event, s);
+    }
+    cr_expect_eq(bank_branch_server_owed(a), 3);
+    bank_client_cq_destroy(cq);
+    bank_channel_close(ch);
+    bank_branch_server_stop(a);
+}
+
+/* Reads r's history page by page from position 0; fold_after: fold origin fold_origin through
+ * fold_through once that many pages are read (compaction while a reader pages). */
+static int read_pages(bank_replica *r, bank_history *got, bank_snapshot_page *last, int fold_after,
+                      int64_t fold_origin, uint64_t fold_through)
+{
+    uint64_t first = 0;
+    int pages = 0;
+    do {
+        if (pages == fold_after) cr_assert_eq(bank_replica_fold(r, fold_origin, fold_through), BANK_OK);
+        size_t len, out_len;
+        uint8_t *req = bank_snapshot_request(first, &len), *out;
+        const char *details = NULL;
+        cr_assert_eq(bank_snapshot_answer(r, req, len, &out, &out_len, &details), 0);
+        free(req);
+        size_t before = got->tail.n;
+        cr_assert_eq(bank_snapshot_read(out, out_len, got, last), 0);
+        cr_assert_leq(got->tail.n - before, BANK_SNAPSHOT_PAGE, "a page holds at most 4096 writes");
+        cr_assert_geq(last->next, first, "a position never moves back");
+        free(out);
+        first = last->next;
+        pages++;
+    } while (first < last->total);
+    return pages;
+}
+
+/* rule: B9, K6 */
 Test(recovery, snapshot_pages_cover_the_log_exactly)
 {
     bank_replica r;
@@ -125,44 +192,48 @@ Test(recovery, snapshot_pages_cover_the_log_exactly)
     bank_write w;
     for (int i = 0; i < BANK_SNAPSHOT_PAGE + 904; i++)
         cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 9, i, &w), BANK_OK);
-    bank_write_log got = {0};
-    uint64_t total = 0;
-    int64_t balance = 0;
-    int pages = 0;
-    do {
-        size_t len, out_len;
-        uint8_t *req = bank_snapshot_request(got.n, &len), *out;
-        const char *details = NULL;
-        cr_assert_eq(bank_snapshot_answer(&r, req, len, &out, &out_len, &details), 0);
-        free(req);
-        size_t before = got.n;
-        cr_assert_eq(bank_snapshot_read(out, out_len, &got, &total, &balance), 0);
-        cr_assert_leq(got.n - before, BANK_SNAPSHOT_PAGE, "a page holds at most 4096 writes");
-        free(out);
-        pages++;
-    } while (got.n < total);
-    cr_expect_eq(pages, 2);
-    cr_expect_eq(total, BANK_SNAPSHOT_PAGE + 904);
-    cr_expect_eq(balance, BANK_SNAPSHOT_PAGE + 904, "the balance after exactly those writes");
-    cr_assert_eq(got.n, total);
-    for (size_t i = 0; i < got.n; i++)
-        cr_assert(got.items[i].origin == 4 && got.items[i].sequence == i + 1 &&
-                  got.items[i].event_id == (int64_t)i && got.items[i].customer_id == 9);
+    bank_history got = {0};
+    bank_snapshot_page last;
+    cr_expect_eq(read_pages(&r, &got, &last, -1, 0, 0), 2);
+    cr_expect_eq(last.total, BANK_SNAPSHOT_PAGE + 904);
+    cr_expect_eq(last.balance, BANK_SNAPSHOT_PAGE + 904, "the balance after exactly those writes");
+    cr_assert_eq(got.tail.n, last.total);
+    cr_expect_eq(got.checkpoints.n, 0);
+    for (size_t i = 0; i < got.tail.n; i++)
+        cr_assert(got.tail.items[i].origin == 4 && got.tail.items[i].sequence == i + 1 &&
+                  got.tail.items[i].event_id == (int64_t)i && got.tail.items[i].customer_id == 9);
+    bank_history_free(&got);
+
+    /* folded while a reader pages: the checkpoint stands for what left the log, and the
+     * reader's union is still the whole history */
+    bank_write p = {BANK_WRITE_WITHDRAW, 5, 1, 3};
+    cr_assert_eq(bank_logged_apply(&r, &p, 0, 0), BANK_OK);
+    cr_expect_eq(read_pages(&r, &got, &last, 1, 4, 5000), 2);
+    bank_history_normalize(&got);
+    const bank_checkpoint *cp = bank_checkpoint_find(&got.checkpoints, 4);
+    cr_assert(cp && cp->through == 5000 && cp->net == 5000);
+    cr_expect_eq(bank_history_contiguous(&got, 4), BANK_SNAPSHOT_PAGE + 904);
+    cr_expect(bank_history_has(&got, 5, 1));
+    cr_expect_eq(got.tail.n, BANK_SNAPSHOT_PAGE + 904 - 5000 + 1);
+    cr_expect_eq(last.total, BANK_SNAPSHOT_PAGE + 905, "positions of folded writes are kept");
+    bank_history_free(&got);
+
     /* past the end: an empty page; bad bytes: refused */
     size_t len, out_len;
     uint8_t *req = bank_snapshot_request(1u << 20, &len), *out;
     const char *details = NULL;
     cr_assert_eq(bank_snapshot_answer(&r, req, len, &out, &out_len, &details), 0);
-    bank_write_log none = {0};
-    cr_expect_eq(bank_snapshot_read(out, out_len, &none, &total, &balance), 0);
-    cr_expect_eq(none.n, 0);
+    bank_history none = {0};
+    cr_expect_eq(bank_snapshot_read(out, out_len, &none, &last), 0);
+    cr_expect_eq(none.tail.n, 0);
+    cr_expect_eq(none.checkpoints.n, 1, "the checkpoints come with every page");
+    bank_history_free(&none);
     free(req);
     free(out);
     uint8_t junk[] = {0xff, 0xff, 0xff};
     cr_expect_eq(bank_snapshot_answer(&r, junk, sizeof junk, &out, &out_len, &details), 3);
     cr_expect_str_eq(details, "malformed SnapshotRequest");
-    cr_expect_eq(bank_snapshot_read(junk, sizeof junk, &none, &total, &balance), -1);
-    bank_write_log_free(&got);
+    cr_expect_eq(bank_snapshot_read(junk, sizeof junk, &none, &last), -1);
     bank_replica_free(&r);
 }
 
@@ -263,5 +334,39 @@ Test(recovery, an_own_write_that_reached_only_some_peers_reaches_all_after_recov
     cr_assert_eq(call(addr[2], BANK_OP_DEPOSIT, 1, &r, err, sizeof err), 0, "%s", err);
     cr_expect_not(r.pending);
     for (int i = 0; i < 3; i++) cr_expect(settles_at(s[i], 108), "(3, 2) is a new write everywhere");
+    for (int i = 0; i < 3; i++) bank_branch_server_stop(s[i]);
+}
+
+/* rule: K5, B9 */
+Test(recovery, writes_every_branch_has_leave_every_log)
+{
+    bank_branch_server *s[3];
+    char addr[3][64];
+    for (int i = 0; i < 3; i++) {
+        s[i] = start_branch(i + 1, 100, "127.0.0.1:0", 0);
+        address_of(s[i], addr[i], sizeof addr[i]);
+    }
+    bank_peer peers[3] = {{1, addr[0]}, {2, addr[1]}, {3, addr[2]}};
+    for (int i = 0; i < 3; i++) set_peers(s[i], peers, 3);
+    char err[512];
+    bank_result r;
+    for (int k = 0; k < 40; k++) /* one at a time: each answered once every branch has it */
+        for (int b = 0; b < 2; b++) cr_assert_eq(call(addr[b], BANK_OP_DEPOSIT, 1, &r, err, sizeof err), 0, "%s", err);
+    for (int i = 0; i < 3; i++) {
+        cr_expect(settles_at(s[i], 180));
+        /* the last batch of each origin said how far every branch had its writes before it */
+        cr_expect_leq(bank_branch_server_log_length(s[i]), 2, "branch %d logs %zu writes", i + 1,
+                      bank_branch_server_log_length(s[i]));
+    }
+    /* a branch that recovers from them gets the checkpoints, and the balance they stand for */
+    bank_branch_server_stop(s[2]);
+    s[2] = start_branch(3, 100, addr[2], 1);
+    set_peers(s[2], peers, 3);
+    size_t owed;
+    cr_assert_eq(bank_branch_server_recover(s[2], peers, 3, 5000, &owed, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(bank_branch_server_balance(s[2]), 180);
+    cr_expect_eq(owed, 0);
+    cr_assert_eq(call(addr[2], BANK_OP_DEPOSIT, 5, &r, err, sizeof err), 0, "%s", err);
+    for (int i = 0; i < 3; i++) cr_expect(settles_at(s[i], 185));
     for (int i = 0; i < 3; i++) bank_branch_server_stop(s[i]);
 }

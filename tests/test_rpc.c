@@ -45,7 +45,7 @@ static void run_and_compare_with_model(const bank_workload *w, bank_schedule s)
     bank_outcome got, want;
     cr_assert_eq(bank_outcome_init(&got, w), 0);
     cr_assert_eq(bank_outcome_init(&want, w), 0);
-    bank_drive_config cfg = {s, 0, 10000, 0, 0, NULL, NULL};
+    bank_drive_config cfg = {.schedule = s, .deadline_ms = 10000};
     char err[512];
     cr_assert_eq(bank_drive(w, b, &cfg, &got, NULL, err, sizeof err), 0, "%s", err);
     bank_plan plan;
@@ -79,7 +79,7 @@ static void drive_fresh(const bank_workload *w, bank_schedule s, bank_outcome *o
 {
     bank_branches *b = start(w);
     cr_assert_eq(bank_outcome_init(o, w), 0);
-    bank_drive_config cfg = {s, 0, 10000, 0, 0, NULL, NULL};
+    bank_drive_config cfg = {.schedule = s, .deadline_ms = 10000};
     char err[512];
     cr_assert_eq(bank_drive(w, b, &cfg, o, NULL, err, sizeof err), 0, "%s", err);
     stop(b);
@@ -131,7 +131,7 @@ Test(rpc, live_run_converges)
     bank_branches *b = start(&w);
     bank_outcome o;
     cr_assert_eq(bank_outcome_init(&o, &w), 0);
-    bank_drive_config cfg = {BANK_SCHEDULE_LIVE, 0, 10000, 0, 0, NULL, NULL};
+    bank_drive_config cfg = {.schedule = BANK_SCHEDULE_LIVE, .deadline_ms = 10000};
     char err[512];
     cr_assert_eq(bank_drive(&w, b, &cfg, &o, NULL, err, sizeof err), 0, "%s", err);
     int64_t net = 0;
@@ -158,7 +158,7 @@ typedef struct {
 
 static raw_client raw_open(const char *target)
 {
-    raw_client rc = {bank_channel_open(target), bank_client_cq_create()};
+    raw_client rc = {bank_channel_open(target, NULL), bank_client_cq_create()};
     cr_assert_not_null(rc.ch);
     return rc;
 }
@@ -249,7 +249,8 @@ Test(rpc, course_wire_form_drives_the_branches)
 /* rule: B5, P4 */
 Test(rpc, duplicate_propagation_is_acknowledged_not_applied)
 {
-    bank_branch_config cfg = {7, 100, "127.0.0.1:0", 1, 5000, 0, NULL, NULL, 0, 0, NULL, NULL, 0};
+    bank_branch_config cfg = {.id = 7, .balance = 100, .listen = "127.0.0.1:0",
+                              .threads = 1, .propagate_deadline_ms = 5000};
     char err[512];
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     cr_assert_not_null(s, "%s", err);
@@ -308,7 +309,8 @@ Test(rpc, duplicate_propagation_is_acknowledged_not_applied)
  * and the same batch sent again applies nothing twice. */
 Test(rpc, a_batch_of_propagations_is_answered_write_by_write)
 {
-    bank_branch_config cfg = {7, 100, "127.0.0.1:0", 1, 5000, 0, NULL, NULL, 0, 0, NULL, NULL, 0};
+    bank_branch_config cfg = {.id = 7, .balance = 100, .listen = "127.0.0.1:0",
+                              .threads = 1, .propagate_deadline_ms = 5000};
     char err[512];
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     cr_assert_not_null(s, "%s", err);
@@ -368,13 +370,15 @@ Test(rpc, a_batch_of_propagations_is_answered_write_by_write)
 /* rule: S9 */
 Test(rpc, busy_port_is_refused_with_a_clear_error)
 {
-    bank_branch_config cfg = {1, 0, "127.0.0.1:0", 1, 5000, 0, NULL, NULL, 0, 0, NULL, NULL, 0};
+    bank_branch_config cfg = {.id = 1, .balance = 0, .listen = "127.0.0.1:0",
+                              .threads = 1, .propagate_deadline_ms = 5000};
     char err[512];
     bank_branch_server *a = bank_branch_server_start(&cfg, err, sizeof err);
     cr_assert_not_null(a, "%s", err);
     char listen[64];
     snprintf(listen, sizeof listen, "127.0.0.1:%d", bank_branch_server_port(a));
-    bank_branch_config again = {2, 0, listen, 1, 5000, 0, NULL, NULL, 0, 0, NULL, NULL, 0};
+    bank_branch_config again = {.id = 2, .balance = 0, .listen = listen,
+                                .threads = 1, .propagate_deadline_ms = 5000};
     bank_branch_server *b = bank_branch_server_start(&again, err, sizeof err);
     cr_expect_null(b);
     cr_expect(strstr(err, "cannot listen on") != NULL, "%s", err);
@@ -385,7 +389,8 @@ Test(rpc, busy_port_is_refused_with_a_clear_error)
 /* rule: B2, B4, P11 */
 Test(rpc, a_peer_that_never_answers_leaves_the_write_pending)
 {
-    bank_branch_config cfg = {1, 100, "127.0.0.1:0", 1, 300, 0, NULL, NULL, 0, 0, NULL, NULL, 0};
+    bank_branch_config cfg = {.id = 1, .balance = 100, .listen = "127.0.0.1:0",
+                              .threads = 1, .propagate_deadline_ms = 300};
     char err[512];
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     cr_assert_not_null(s, "%s", err);
@@ -395,7 +400,7 @@ Test(rpc, a_peer_that_never_answers_leaves_the_write_pending)
     cr_expect_eq(bank_branch_server_set_peers(s, peers, 2, err, sizeof err), -1, "peers are set once");
     char target[64];
     snprintf(target, sizeof target, "127.0.0.1:%d", bank_branch_server_port(s));
-    bank_channel *ch = bank_channel_open(target);
+    bank_channel *ch = bank_channel_open(target, NULL);
     grpc_completion_queue *cq = bank_client_cq_create();
     bank_result r;
     cr_expect_eq(bank_client_call(ch, cq, BANK_OP_DEPOSIT, 1, 1, 10, 5000, &r, err, sizeof err), 0, "%s", err);

@@ -1,5 +1,4 @@
 /* bank bench: figures, not a test. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +21,12 @@ static const char bench_usage[] =
     "  - customer operations per second and p50/p99 latency of query, deposit and withdraw,\n"
     "    first one operation at a time (the sequential schedule), then every customer at once\n"
     "    (live);\n"
-    "  - the ratios the targets are read from, and the targets: query/bare <= 1.3,\n"
-    "    deposit/bare and withdraw/bare <= 2.5 at 10 branches and <= 4 at 50 (p50, one at a\n"
-    "    time); live/bare throughput >= 0.60 at 10 branches, 10 customers.\n"
+    "  - a new channel's first call, one channel after another (what connecting costs);\n"
+    "  - the ratios the targets are read from, with the targets: query/bare <= 1.3 (p50, one\n"
+    "    at a time); deposit/(bare + bare fan-out) <= 1.3 at 10 branches (a write is its own\n"
+    "    call, then one to every other branch); the RPC-equivalent efficiency >= 1.0: live ops/s\n"
+    "    x (1 + write share x (B-1)) / bare calls/s, the live operations counted as the calls\n"
+    "    they make; and, as plain figures, deposit/bare, withdraw/bare and live/bare throughput.\n"
     "Without -b/-c/-e it runs two sizes: 10/10/10 and 50/100/10.\n"
     "\n"
     "  -b, --branches B      branches\n"
@@ -37,7 +39,15 @@ static const char bench_usage[] =
     "  --processes           every branch its own `bank branch` process (memory is then the\n"
     "                        customers' process, plus the largest branch process's peak)\n"
     "  --deadline-ms MS      deadline of every call, propagations included (default 10000)\n"
+    "  --data-dir DIR        every branch keeps its state on disk in DIR/branch-ID, as bank\n"
+    "                        branch --data-dir does (made, and removed after each size)\n"
+    "  --sync MODE           with --data-dir: always (default), batch or none (bank branch --help)\n"
     "  --figures             print only one line \"figures key=value ...\" (for scripts)\n"
+    "  --tls                 then measure again over mutual TLS, on new branches: the bare RPC,\n"
+    "                        query, deposit and withdraw p50 one at a time, and a new channel's\n"
+    "                        first call, each next to its plaintext figure\n"
+    "  --tls-dir DIR         the certificates for --tls, as tools/certs.sh DIR B makes them (it\n"
+    "                        needs branch-1 ... branch-B); tools/bench.sh --tls makes them itself\n"
     "\n"
     "growth table:\n"
     "  --table               one row per size, each row a fresh `bank bench --figures` process\n"
@@ -58,48 +68,48 @@ static const char bench_usage[] =
     "  -h, --help            this text\n"
     "exit status: 0 done; 1 a run failed (with --table: any row failed); 2 bad usage.\n";
 
-/* Parses "2,10,50" into sizes (1..max each). 0, or -1 after a usage line. */
-static int parse_sizes(const char *opt, const char *text, size_t max, size_t *sizes, size_t *n)
+/* A --table-branches or --table-customers list, "2,10,50", into sizes (1..max each). */
+typedef struct {
+    size_t *sizes, *n;
+    size_t max;
+} size_list;
+
+static int parse_sizes(const char *cmd, const char *opt, const char *text, void *target)
 {
-    *n = 0;
-    const char *p = text;
-    for (;;) {
+    size_list *l = target;
+    *l->n = 0;
+    for (const char *p = text;;) {
         char item[32];
         size_t len = strcspn(p, ",");
         int64_t v;
-        if (*n == BANK_TABLE_MAX_SIZES) {
-            bank_usage_error("bench", "%s: at most %d sizes", opt, BANK_TABLE_MAX_SIZES);
-            return -1;
-        }
+        if (*l->n == BANK_TABLE_MAX_SIZES)
+            return bank_usage_error(cmd, "%s: at most %d sizes", opt, BANK_TABLE_MAX_SIZES), -1;
         snprintf(item, sizeof item, "%.*s", (int)(len < sizeof item - 1 ? len : sizeof item - 1), p);
-        if (bank_arg_int("bench", opt, item, 1, (int64_t)max, &v) != 0) return -1;
-        sizes[(*n)++] = (size_t)v;
+        if (bank_arg_int(cmd, opt, item, 1, (int64_t)l->max, &v) != 0) return -1;
+        l->sizes[(*l->n)++] = (size_t)v;
         if (p[len] == '\0') return 0;
         p += len + 1;
     }
 }
 
-/* Parses "100x1000,50x100" (or "none") into pairs. 0, or -1 after a usage line. */
-static int parse_pairs(const char *opt, const char *text, size_t *bs, size_t *cs, size_t *n)
+/* --table-extra "100x1000,50x100" (or "none") into the table's extra pairs. */
+static int parse_pairs(const char *cmd, const char *opt, const char *text, void *target)
 {
-    *n = 0;
+    bank_bench_table_config *t = target;
+    t->n_extra = 0;
     if (strcmp(text, "none") == 0) return 0;
     for (const char *p = text;;) {
         size_t len = strcspn(p, ",");
         unsigned long long b, c;
         int used = 0;
-        if (*n == BANK_TABLE_MAX_SIZES) {
-            bank_usage_error("bench", "%s: at most %d sizes", opt, BANK_TABLE_MAX_SIZES);
-            return -1;
-        }
+        if (t->n_extra == BANK_TABLE_MAX_SIZES)
+            return bank_usage_error(cmd, "%s: at most %d sizes", opt, BANK_TABLE_MAX_SIZES), -1;
         if (sscanf(p, "%llux%llu%n", &b, &c, &used) != 2 || (size_t)used != len || p[0] == '-' ||
-            b < 1 || b > 1000 || c < 1 || c > 100000) {
-            bank_usage_error("bench", "%s: \"%.*s\" is not BxC (B in 1..1000, C in 1..100000)", opt,
-                             (int)len, p);
-            return -1;
-        }
-        bs[*n] = (size_t)b;
-        cs[(*n)++] = (size_t)c;
+            b < 1 || b > 1000 || c < 1 || c > 100000)
+            return bank_usage_error(cmd, "%s: \"%.*s\" is not BxC (B in 1..1000, C in 1..100000)", opt,
+                                    (int)len, p), -1;
+        t->extra_branches[t->n_extra] = (size_t)b;
+        t->extra_customers[t->n_extra++] = (size_t)c;
         if (p[len] == '\0') return 0;
         p += len + 1;
     }
@@ -107,101 +117,57 @@ static int parse_pairs(const char *opt, const char *text, size_t *bs, size_t *cs
 
 int bank_cmd_bench(int argc, char **argv)
 {
-    enum { OPT_SEED = 256, OPT_BARE, OPT_THREADS, OPT_FIGURES, OPT_TABLE, OPT_TABLE_B, OPT_TABLE_C,
-           OPT_TABLE_EXTRA, OPT_ROW_TIMEOUT, OPT_PROCESSES, OPT_DEADLINE };
-    static const struct option longs[] = {
-        {"branches", required_argument, 0, 'b'}, {"customers", required_argument, 0, 'c'},
-        {"events", required_argument, 0, 'e'},   {"seed", required_argument, 0, OPT_SEED},
-        {"bare-calls", required_argument, 0, OPT_BARE},
-        {"threads", required_argument, 0, OPT_THREADS},
-        {"processes", no_argument, 0, OPT_PROCESSES},
-        {"deadline-ms", required_argument, 0, OPT_DEADLINE},
-        {"figures", no_argument, 0, OPT_FIGURES},
-        {"table", no_argument, 0, OPT_TABLE},
-        {"table-branches", required_argument, 0, OPT_TABLE_B},
-        {"table-customers", required_argument, 0, OPT_TABLE_C},
-        {"table-extra", required_argument, 0, OPT_TABLE_EXTRA},
-        {"row-timeout", required_argument, 0, OPT_ROW_TIMEOUT},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
-    };
-    bank_bench_config cfg = {10, 10, 10, 1, 2000, 1, NULL, 0};
+    bank_bench_config cfg = {10, 10, 10, 1, 2000, 1, NULL, 0, NULL, NULL, BANK_SYNC_ALWAYS};
+    int sync_seen = 0;
     bank_bench_table_config table = {.branch_sizes = {2, 10, 50, 100}, .n_branch_sizes = 4,
                                      .customer_sizes = {1, 10, 100, 1000}, .n_customer_sizes = 4,
                                      .extra_branches = {100}, .extra_customers = {1000}, .n_extra = 1,
                                      .row_timeout_s = 180};
-    int set_b = 0, set_c = 0, set_e = 0, figures = 0, want_table = 0, table_only = 0;
-    int64_t v;
-    int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":b:c:e:h", longs, NULL)) != -1) {
-        switch (c) {
-        case 'b':
-            if (bank_arg_int("bench", "--branches", optarg, 1, 1000, &v) != 0) return BANK_EXIT_USAGE;
-            cfg.branches = (size_t)v;
-            set_b = 1;
-            break;
-        case 'c':
-            if (bank_arg_int("bench", "--customers", optarg, 1, 100000, &v) != 0) return BANK_EXIT_USAGE;
-            cfg.customers = (size_t)v;
-            set_c = 1;
-            break;
-        case 'e':
-            if (bank_arg_int("bench", "--events", optarg, 1, 100000, &v) != 0) return BANK_EXIT_USAGE;
-            cfg.events = (size_t)v;
-            set_e = 1;
-            break;
-        case OPT_SEED:
-            if (bank_arg_int("bench", "--seed", optarg, 0, INT64_MAX, &v) != 0) return BANK_EXIT_USAGE;
-            cfg.seed = (uint64_t)v;
-            break;
-        case OPT_BARE:
-            if (bank_arg_int("bench", "--bare-calls", optarg, 1, 10000000, &v) != 0) return BANK_EXIT_USAGE;
-            cfg.bare_calls = (size_t)v;
-            break;
-        case OPT_THREADS:
-            if (bank_arg_int("bench", "--threads", optarg, 1, 64, &v) != 0) return BANK_EXIT_USAGE;
-            cfg.server_threads = (int)v;
-            break;
-        case OPT_FIGURES: figures = 1; break;
-        case OPT_PROCESSES: cfg.bank_exe = bank_self_exe(); break;
-        case OPT_DEADLINE:
-            if (bank_arg_int("bench", "--deadline-ms", optarg, 1, 3600000, &v) != 0) return BANK_EXIT_USAGE;
-            cfg.deadline_ms = (int)v;
-            break;
-        case OPT_TABLE: want_table = 1; break;
-        case OPT_TABLE_B:
-            if (parse_sizes("--table-branches", optarg, 1000, table.branch_sizes, &table.n_branch_sizes) != 0)
-                return BANK_EXIT_USAGE;
-            table_only = 1;
-            break;
-        case OPT_TABLE_C:
-            if (parse_sizes("--table-customers", optarg, 100000, table.customer_sizes,
-                            &table.n_customer_sizes) != 0)
-                return BANK_EXIT_USAGE;
-            table_only = 1;
-            break;
-        case OPT_TABLE_EXTRA:
-            if (parse_pairs("--table-extra", optarg, table.extra_branches, table.extra_customers,
-                            &table.n_extra) != 0)
-                return BANK_EXIT_USAGE;
-            table_only = 1;
-            break;
-        case OPT_ROW_TIMEOUT:
-            if (bank_arg_int("bench", "--row-timeout", optarg, 1, 86400, &v) != 0) return BANK_EXIT_USAGE;
-            table.row_timeout_s = (int)v;
-            table_only = 1;
-            break;
-        case 'h': fputs(bench_usage, stdout); return BANK_EXIT_OK;
-        case ':': return bank_usage_error("bench", "%s needs a value", argv[optind - 1]);
-        default: return bank_usage_error("bench", "unknown option %s", argv[optind - 1]);
-        }
-    }
-    if (optind != argc) return bank_usage_error("bench", "unexpected argument \"%s\"", argv[optind]);
+    size_list table_b = {table.branch_sizes, &table.n_branch_sizes, 1000};
+    size_list table_c = {table.customer_sizes, &table.n_customer_sizes, 100000};
+    int set_b = 0, set_c = 0, set_e = 0, figures = 0, want_table = 0, table_only = 0, processes = 0, tls = 0;
+    const char *tls_dir = NULL;
+    bank_opt opts[] = {
+        BANK_OPT_SIZE_("branches", 'b', &cfg.branches, 1, 1000),
+        BANK_OPT_SIZE_("customers", 'c', &cfg.customers, 1, 100000),
+        BANK_OPT_SIZE_("events", 'e', &cfg.events, 1, 100000),
+        BANK_OPT_UINT64_("seed", 0, &cfg.seed, 0, INT64_MAX),
+        BANK_OPT_SIZE_("bare-calls", 0, &cfg.bare_calls, 1, 10000000),
+        BANK_OPT_THREADS(&cfg.server_threads),
+        BANK_OPT_FLAG_("processes", 0, &processes),
+        BANK_OPT_DEADLINE(&cfg.deadline_ms),
+        BANK_OPT_FLAG_("figures", 0, &figures),
+        BANK_OPT_FLAG_("table", 0, &want_table),
+        BANK_OPT_CALL_("table-branches", 0, parse_sizes, &table_b),
+        BANK_OPT_CALL_("table-customers", 0, parse_sizes, &table_c),
+        BANK_OPT_CALL_("table-extra", 0, parse_pairs, &table),
+        BANK_OPT_INT_("row-timeout", 0, &table.row_timeout_s, 1, 86400),
+        BANK_OPT_FLAG_("tls", 0, &tls),
+        BANK_OPT_STRING_("tls-dir", 0, &tls_dir),
+        BANK_OPT_DATA_DIR(&cfg.data_dir),
+        {.name = "sync", .kind = BANK_OPT_CALL, .target = &cfg.sync, .parse = bank_arg_sync, .seen = &sync_seen},
+    };
+    opts[0].seen = &set_b;
+    opts[1].seen = &set_c;
+    opts[2].seen = &set_e;
+    for (size_t i = 10; i < 14; i++) opts[i].seen = &table_only;
+    int first;
+    int rc = bank_parse_options("bench", bench_usage, opts, sizeof opts / sizeof opts[0], argc, argv, &first);
+    if (rc != 0) return rc == BANK_PARSE_HELP ? BANK_EXIT_OK : rc;
+    if (first != argc) return bank_usage_error("bench", "unexpected argument \"%s\"", argv[first]);
+    if (processes) cfg.bank_exe = bank_self_exe();
     if (table_only && !want_table)
         return bank_usage_error("bench", "--table-branches, --table-customers, --table-extra and "
                                          "--row-timeout go with --table");
     if (want_table && figures) return bank_usage_error("bench", "--figures and --table exclude each other");
+    if (tls && !tls_dir)
+        return bank_usage_error("bench", "--tls needs --tls-dir DIR: tools/certs.sh DIR B makes one "
+                                         "(tools/bench.sh --tls does it for you)");
+    if (tls_dir && !tls) return bank_usage_error("bench", "--tls-dir goes with --tls");
+    if (tls && want_table) return bank_usage_error("bench", "--tls measures one size, not --table");
+    cfg.tls_dir = tls_dir;
+    if (want_table && cfg.data_dir) return bank_usage_error("bench", "--data-dir goes with one size, not --table");
+    if (sync_seen && !cfg.data_dir) return bank_usage_error("bench", "--sync goes with --data-dir");
 
     if (want_table) {
         table.bank_exe = bank_self_exe();

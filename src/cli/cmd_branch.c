@@ -1,6 +1,5 @@
 /* bank branch: one branch as its own process, for --processes runs and multi-host clusters. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,6 +13,7 @@
 #include "commands.h"
 #include "io/peers_file.h"
 #include "rpc/branch_server.h"
+#include "run/tls_files.h"
 #include "run/trace_file.h"
 
 static const char branch_usage[] =
@@ -27,7 +27,8 @@ static const char branch_usage[] =
     "  --id N              this branch's id\n"
     "  --balance B         its initial balance\n"
     "  --listen HOST:PORT  where to listen (default 127.0.0.1:0: loopback, a port the OS picks);\n"
-    "                      another address exposes the branch beyond this machine\n"
+    "                      another address exposes the branch beyond this machine, and needs\n"
+    "                      TLS (below) or --insecure\n"
     "  --peers FILE        every branch as \"ID HOST:PORT\" lines (its own line is skipped);\n"
     "                      the branch then runs until SIGINT or SIGTERM\n"
     "  --peers -           read those lines from standard input up to a line \"end\" (after\n"
@@ -45,106 +46,98 @@ static const char branch_usage[] =
     "  --recover           restart after a crash (same --id, --listen, --balance and peers): before\n"
     "                      serving, read every peer's log of writes (each peer must answer within\n"
     "                      --deadline-ms), rebuild the balance from --balance and their union, and\n"
-    "                      owe every peer the writes it lacks; until then every request is\n"
-    "                      answered UNAVAILABLE \"recovering\". \"ready\" is printed after.\n"
+    "                      owe every peer the writes it lacks (under TLS only its own); until\n"
+    "                      then every request is answered UNAVAILABLE \"recovering\". \"ready\"\n"
+    "                      is printed after.\n"
+    "\n"
+    "mutual TLS (make the files with tools/certs.sh DIR N):\n"
+    "  --tls-ca FILE       the CA (PEM) every caller's and every peer's certificate must be signed by\n"
+    "  --tls-cert FILE     this branch's certificate (PEM); its common name must be branch-ID\n"
+    "  --tls-key FILE      its private key (PEM, not encrypted)\n"
+    "                      With them the branch serves TLS only and requires a client certificate\n"
+    "                      from the CA: propagations, MsgPropagation and Snapshot only from\n"
+    "                      branch-N of the peers file (a propagation only of N's own writes),\n"
+    "                      customer methods from customer-... and branches; anything else is\n"
+    "                      refused PERMISSION_DENIED. It presents the same certificate to its peers.\n"
+    "  --insecure          serve plaintext on an address beyond loopback anyway (a warning is\n"
+    "                      printed: anyone who reaches it may call every method)\n"
+    "  --data-dir DIR      keep the branch's state on disk in DIR (made when missing): its write\n"
+    "                      log, checkpoints and what each peer acknowledged, in an SQLite database;\n"
+    "                      nothing is answered before what it shows is written there. Started\n"
+    "                      again with the same DIR (after a crash, a power loss, or all branches\n"
+    "                      at once), the branch reads DIR back, then recovers as --recover does,\n"
+    "                      serving Snapshot from DIR meanwhile; it refuses to start when a write\n"
+    "                      of its own it answered is neither in DIR nor at any peer, and (one\n"
+    "                      line, DIR untouched) when DIR is another branch's or not usable.\n"
+    "  --sync MODE         with --data-dir: always (default) every commit reaches the disk before\n"
+    "                      its answer; batch: it reaches the OS before its answer and the disk\n"
+    "                      within 100 ms; none: it reaches the OS before its answer. Every mode\n"
+    "                      survives a crash of the process; only always survives a power loss.\n"
     "  -h, --help          this text\n"
-    "exit status: 0 stopped cleanly, 1 failed, 2 bad usage.\n";
+    "exit status: 0 stopped cleanly, 1 failed (its disk failed included), 2 bad usage (a TLS file\n"
+    "that is unusable or not this branch's included).\n";
 
 typedef struct {
     int64_t id, balance;
-    int have_id, have_balance;
     const char *listen;
     const char *peers;
     const char *trace;
     int threads, deadline_ms, attempts, backoff_ms, serve_echo;
     int recover;
+    const char *faults_spec;
     bank_faults faults;
+    bank_tls_options tls;
+    int use_tls, insecure;
+    const char *data_dir;
+    bank_sync sync;
+    int sync_seen;
 } branch_options;
 
 static int parse_options(int argc, char **argv, branch_options *o)
 {
-    enum { OPT_ID = 256, OPT_BALANCE, OPT_LISTEN, OPT_PEERS, OPT_THREADS, OPT_DEADLINE, OPT_TRACE,
-           OPT_ATTEMPTS, OPT_BACKOFF, OPT_FAULTS, OPT_SEED, OPT_SERVE_ECHO, OPT_RECOVER };
-    static const struct option longs[] = {
-        {"id", required_argument, 0, OPT_ID},
-        {"balance", required_argument, 0, OPT_BALANCE},
-        {"listen", required_argument, 0, OPT_LISTEN},
-        {"peers", required_argument, 0, OPT_PEERS},
-        {"threads", required_argument, 0, OPT_THREADS},
-        {"deadline-ms", required_argument, 0, OPT_DEADLINE},
-        {"trace", required_argument, 0, OPT_TRACE},
-        {"attempts", required_argument, 0, OPT_ATTEMPTS},
-        {"retry-backoff-ms", required_argument, 0, OPT_BACKOFF},
-        {"faults", required_argument, 0, OPT_FAULTS},
-        {"seed", required_argument, 0, OPT_SEED},
-        {"serve-echo", no_argument, 0, OPT_SERVE_ECHO},
-        {"recover", no_argument, 0, OPT_RECOVER},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
     memset(o, 0, sizeof *o);
     o->listen = "127.0.0.1:0";
     o->threads = 2;
     o->faults.seed = 1;
     o->deadline_ms = 10000;
-    int64_t v;
-    int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
-        switch (c) {
-        case OPT_ID:
-            if (bank_arg_int("branch", "--id", optarg, 0, INT32_MAX, &o->id) != 0) return BANK_EXIT_USAGE;
-            o->have_id = 1;
-            break;
-        case OPT_BALANCE:
-            if (bank_arg_int("branch", "--balance", optarg, 0, INT64_MAX, &o->balance) != 0)
-                return BANK_EXIT_USAGE;
-            o->have_balance = 1;
-            break;
-        case OPT_LISTEN: o->listen = optarg; break;
-        case OPT_RECOVER: o->recover = 1; break;
-        case OPT_PEERS: o->peers = optarg; break;
-        case OPT_TRACE: o->trace = optarg; break;
-        case OPT_ATTEMPTS:
-            if (bank_arg_int("branch", "--attempts", optarg, 1, 1000, &v) != 0) return BANK_EXIT_USAGE;
-            o->attempts = (int)v;
-            break;
-        case OPT_BACKOFF:
-            if (bank_arg_int("branch", "--retry-backoff-ms", optarg, 1, 2000, &v) != 0) return BANK_EXIT_USAGE;
-            o->backoff_ms = (int)v;
-            break;
-        case OPT_FAULTS: {
-            char err[200];
-            uint64_t seed = o->faults.seed;
-            if (bank_faults_parse(optarg, &o->faults, err, sizeof err) != 0)
-                return bank_usage_error("branch", "%s", err);
-            o->faults.seed = seed;
-            break;
-        }
-        case OPT_SERVE_ECHO: o->serve_echo = 1; break;
-        case OPT_SEED:
-            if (bank_arg_int("branch", "--seed", optarg, 0, INT64_MAX, &v) != 0) return BANK_EXIT_USAGE;
-            o->faults.seed = (uint64_t)v;
-            break;
-        case OPT_THREADS:
-            if (bank_arg_int("branch", "--threads", optarg, 1, 64, &v) != 0) return BANK_EXIT_USAGE;
-            o->threads = (int)v;
-            break;
-        case OPT_DEADLINE:
-            if (bank_arg_int("branch", "--deadline-ms", optarg, 1, 3600000, &v) != 0)
-                return BANK_EXIT_USAGE;
-            o->deadline_ms = (int)v;
-            break;
-        case 'h': fputs(branch_usage, stdout); return -1;
-        case ':': return bank_usage_error("branch", "%s needs a value", argv[optind - 1]);
-        default: return bank_usage_error("branch", "unknown option %s", argv[optind - 1]);
-        }
-    }
-    if (optind != argc) return bank_usage_error("branch", "unexpected argument \"%s\"", argv[optind]);
-    if (!o->have_id) return bank_usage_error("branch", "--id is required");
-    if (!o->have_balance) return bank_usage_error("branch", "--balance is required");
-    if (!o->peers) return bank_usage_error("branch", "--peers is required");
+    bank_opt opts[] = {
+        BANK_OPT_INT64_("id", 0, &o->id, 0, INT32_MAX),
+        BANK_OPT_INT64_("balance", 0, &o->balance, 0, INT64_MAX),
+        BANK_OPT_STRING_("listen", 0, &o->listen),
+        BANK_OPT_STRING_("peers", 0, &o->peers),
+        BANK_OPT_THREADS(&o->threads),
+        BANK_OPT_DEADLINE(&o->deadline_ms),
+        BANK_OPT_STRING_("trace", 0, &o->trace),
+        BANK_OPT_ATTEMPTS(&o->attempts),
+        BANK_OPT_BACKOFF(&o->backoff_ms),
+        BANK_OPT_FAULTS(&o->faults_spec, &o->faults.seed),
+        BANK_OPT_FLAG_("serve-echo", 0, &o->serve_echo),
+        BANK_OPT_FLAG_("recover", 0, &o->recover),
+        BANK_OPT_TLS(&o->tls),
+        BANK_OPT_FLAG_("insecure", 0, &o->insecure),
+        BANK_OPT_DATA_DIR(&o->data_dir),
+        BANK_OPT_SYNC(&o->sync),
+    };
+    opts[0].required = opts[1].required = opts[3].required = 1;
+    opts[sizeof opts / sizeof opts[0] - 1].seen = &o->sync_seen;
+    int first;
+    int rc = bank_parse_options("branch", branch_usage, opts, sizeof opts / sizeof opts[0], argc, argv,
+                                &first);
+    if (rc != 0) return rc;
+    if (first != argc) return bank_usage_error("branch", "unexpected argument \"%s\"", argv[first]);
+    if ((o->use_tls = bank_tls_options_given("branch", &o->tls)) < 0) return BANK_EXIT_USAGE;
+    if (o->use_tls && o->insecure)
+        return bank_usage_error("branch", "--insecure and --tls-ca/--tls-cert/--tls-key exclude each other");
+    if (!o->use_tls && !o->insecure && !bank_address_is_loopback(o->listen)) /* spec R6 */
+        return bank_usage_error("branch", "--listen %s is not a loopback address: give --tls-ca, "
+                                          "--tls-cert and --tls-key (tools/certs.sh makes them), or "
+                                          "--insecure to serve it plaintext", o->listen);
+    if (o->sync_seen && !o->data_dir) return bank_usage_error("branch", "--sync goes with --data-dir");
+    uint64_t seed = o->faults.seed;
+    char err[200];
+    if (bank_faults_parse(o->faults_spec, &o->faults, err, sizeof err) != 0) /* checked already */
+        return bank_usage_error("branch", "%s", err);
+    o->faults.seed = seed;
     return 0;
 }
 
@@ -198,7 +191,14 @@ static void wait_for_stop(int sfd, int watch_stdin)
     }
 }
 
-/* --recover: catch up from the peers before saying "ready". */
+/* The disk failed: stop as SIGTERM would (the signalfd sees a signal sent to the process). */
+static void disk_failed(void *ctx)
+{
+    (void)ctx;
+    kill(getpid(), SIGTERM);
+}
+
+/* --recover, or a data dir that held state: catch up from the peers before saying "ready". */
 static int recover(bank_branch_server *s, const branch_options *o, const bank_peer *peers, size_t n,
                    char *err, size_t errlen)
 {
@@ -213,7 +213,7 @@ int bank_cmd_branch(int argc, char **argv)
 {
     branch_options o;
     int rc = parse_options(argc, argv, &o);
-    if (rc != 0) return rc < 0 ? BANK_EXIT_OK : rc;
+    if (rc != 0) return rc == BANK_PARSE_HELP ? BANK_EXIT_OK : rc;
 
     char err[1024];
     int from_stdin = strcmp(o.peers, "-") == 0;
@@ -223,6 +223,18 @@ int bank_cmd_branch(int argc, char **argv)
         fprintf(stderr, "bank branch: %s\n", err);
         return BANK_EXIT_USAGE;
     }
+    /* A file grown past a size limit is an error the store reports, not a reason to die. */
+    signal(SIGXFSZ, SIG_IGN);
+    bank_tls *tls = NULL;
+    if (o.use_tls && !(tls = bank_tls_load(o.tls.ca, o.tls.cert, o.tls.key, o.id, err, sizeof err))) {
+        fprintf(stderr, "bank branch: %s\n", err);
+        free(entries);
+        return BANK_EXIT_USAGE;
+    }
+    if (o.insecure)
+        fprintf(stderr, "bank branch %lld: warning: --insecure: serving plaintext on %s; anyone who "
+                        "reaches it may call every method, propagations and Snapshot included\n",
+                (long long)o.id, o.listen);
     /* Signals are taken through a signalfd, so block them before any gRPC thread exists. */
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
@@ -234,19 +246,36 @@ int bank_cmd_branch(int argc, char **argv)
     bank_trace_file *trace = NULL;
     if (o.trace && !(trace = bank_trace_file_open(o.trace, 0, err, sizeof err))) {
         fprintf(stderr, "bank branch: %s\n", err);
+        bank_tls_free(tls);
         free(entries);
         return BANK_EXIT_FAILED;
     }
-    bank_branch_config cfg = {o.id, o.balance, o.listen, o.threads, o.deadline_ms, o.serve_echo,
-                              trace ? bank_trace_file_write : NULL, trace, o.attempts, o.backoff_ms,
-                              &o.faults, NULL, o.recover};
+    bank_branch_config cfg = {.id = o.id,
+                              .balance = o.balance,
+                              .listen = o.listen,
+                              .threads = o.threads,
+                              .propagate_deadline_ms = o.deadline_ms,
+                              .serve_echo = o.serve_echo,
+                              .trace = trace ? bank_trace_file_write : NULL,
+                              .trace_ctx = trace,
+                              .propagate_attempts = o.attempts,
+                              .retry_backoff_ms = o.backoff_ms,
+                              .faults = &o.faults,
+                              .recover = o.recover,
+                              .data_dir = o.data_dir,
+                              .sync = o.sync,
+                              .on_failure = disk_failed,
+                              .tls = tls};
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     if (!s) {
         fprintf(stderr, "bank branch: %s\n", err);
         bank_trace_file_close(trace, err, sizeof err);
+        bank_tls_free(tls);
         free(entries);
         return BANK_EXIT_FAILED;
     }
+    if (*bank_branch_server_disk_notice(s))
+        fprintf(stderr, "bank branch %lld: %s\n", (long long)o.id, bank_branch_server_disk_notice(s));
     const char *colon = strrchr(o.listen, ':');
     int host_len = colon ? (int)(colon - o.listen) : (int)strlen(o.listen);
     printf("listening %.*s:%d\n", host_len, o.listen, bank_branch_server_port(s));
@@ -261,7 +290,7 @@ int bank_cmd_branch(int argc, char **argv)
     }
     for (size_t i = 0; rc == 0 && i < n; i++) peers[i] = (bank_peer){entries[i].id, entries[i].target};
     if (rc == 0) rc = bank_branch_server_set_peers(s, peers, n, err, sizeof err);
-    if (rc == 0 && o.recover) rc = recover(s, &o, peers, n, err, sizeof err);
+    if (rc == 0 && bank_branch_server_must_recover(s)) rc = recover(s, &o, peers, n, err, sizeof err);
     if (rc == 0) {
         printf("ready\n");
         fflush(stdout);
@@ -269,11 +298,16 @@ int bank_cmd_branch(int argc, char **argv)
     } else {
         fprintf(stderr, "bank branch %lld: %s\n", (long long)o.id, err);
     }
+    if (rc == 0 && bank_branch_server_failure(s)) {
+        fprintf(stderr, "bank branch %lld: stopped: %s\n", (long long)o.id, bank_branch_server_failure(s));
+        rc = -1;
+    }
     bank_branch_server_stop(s);
     if (bank_trace_file_close(trace, err, sizeof err) != 0) {
         fprintf(stderr, "bank branch %lld: %s\n", (long long)o.id, err);
         rc = -1;
     }
+    bank_tls_free(tls);
     free(peers);
     free(entries);
     if (sfd >= 0) close(sfd);

@@ -1,29 +1,36 @@
-/* bank grade: judges students' output files against an input, one file or a folder of them. */
-#include <dirent.h>
+/* bank grade: judges students' output files against an input: one file, one student's folder, or
+ * a class (grade_class.c). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "args.h"
 #include "commands.h"
-#include "diagram/diagram.h"
+#include "grade/archive_read.h"
 #include "grade/grade.h"
+#include "grade/grade_p3.h"
 #include "grade/report.h"
+#include "grade_class.h"
 #include "io/input.h"
 #include "io/read_file.h"
+#include "io/session_student.h"
 #include "io/student_output.h"
+#ifndef BANK_GRADE_ONLY
+#include "diagram/diagram.h"
 #include "reference_diagram.h"
+#endif
 
 static const char grade_usage[] =
-    "usage: bank grade --input INPUT.json [OPTIONS] OUTPUT_FILE\n"
-    "       bank grade --input INPUT.json --batch DIR [--report FILE.csv|.json|.html] [OPTIONS]\n"
+    "usage: bank grade --input INPUT.json [OPTIONS] OUTPUT_FILE|SUBMISSION\n"
+    "       bank grade --input INPUT.json --batch DIR|ZIP [--report FILE.csv|.json|.html] [OPTIONS]\n"
+    "       bank grade --input-pattern GLOB [--input INPUT.json] --batch DIR|ZIP [OPTIONS]\n"
     "\n"
     "Reads a student's output file for INPUT.json and prints a verdict for every event: ok, wrong\n"
     "value (a query's balance), wrong result (a write's success or fail), missing, extra, or wrong\n"
-    "interface; then \"N/M events correct\".\n"
+    "interface; then \"N/M events correct\". Given a SUBMISSION, one student's folder or archive\n"
+    "(.zip, .tar, .tar.gz, .tgz), it grades the output found in it as --batch does for each one.\n"
     "\n"
     "The reader accepts the forms real submissions use: a JSON array (pretty or on one line), one\n"
     "JSON object a line, Python dict lines (single quotes, True/False/None), several arrays glued\n"
@@ -47,20 +54,51 @@ static const char grade_usage[] =
     "                      settled are \"undecided\"\n"
     "\n"
     "output:\n"
-    "  --json              one JSON object per file instead of text (with the witness)\n"
-    "  --witness           --consistent: also print the witness, an execution that gives every\n"
-    "                      answer not marked wrong, one line per event\n"
+    "  --json              one JSON object (a file's verdicts with the witness, or the class's\n"
+    "                      rows) instead of text\n"
+    "  --witness           --consistent, one file: also print the witness, an execution that gives\n"
+    "                      every answer not marked wrong, one line per event\n"
     "  --wrong-only        list only the events that are not ok\n"
-    "  --batch DIR         grade every file in DIR (and in its subfolders, one level down); print a\n"
-    "                      table: file, score, first wrong event, format\n"
+    "\n"
+    "a class:\n"
+    "  --batch DIR|ZIP     a row per student: each subfolder of DIR is a student, each loose file\n"
+    "                      one too; a ZIP is Canvas's \"Download Submissions\" zip (files grouped by\n"
+    "                      Canvas's name prefix, \"late\" noted) or a zipped class folder. Archives\n"
+    "                      in a submission are opened, one level. The row says the file graded,\n"
+    "                      the other files that read as outputs, and why a student has 0\n"
+    "  --pattern GLOB      the output is the file GLOB names (matched on its path in the\n"
+    "                      submission or on its name); default: the file that reads as an output\n"
+    "                      for INPUT.json, names like output* first; code, READMEs and the student's\n"
+    "                      input are not outputs\n"
+    "  --input-pattern GLOB  grade each student against their own input, the first file GLOB\n"
+    "                      names that reads as one (--input, if given, when none does)\n"
     "  --report FILE       also write the table to FILE, as CSV, JSON or HTML by its extension\n"
     "  --diagram           with an HTML --report: add the space-time diagram of the reference\n"
     "                      run (the --schedule one; sequential by default) below the table\n"
+    "  --project 2         Project 2, logical clocks: see bank grade --project 2 --help\n"
+    "\n"
+    "  --project 3         Project 3, client-centric consistency: events name their branch; the\n"
+    "                      course's record per event, a list per customer, or final balances are\n"
+    "                      read, and answers are judged by read-your-writes and monotonic writes\n"
+    "                      (some execution that keeps both must give them; a wrong one names the\n"
+    "                      guarantee it breaks and the customer's own write it missed). Not with\n"
+    "                      --exact, --schedule, --diagram or --input-pattern.\n"
+    "\n"
+    "autograders (one submission: a file or a folder):\n"
+    "  --gradescope FILE   also write Gradescope's results.json to FILE (tools/gradescope/)\n"
+    "  --gradescope-granularity event|customer   a test per event (default) or per customer\n"
+    "  --gradescope-visibility V, --gradescope-stdout-visibility V\n"
+    "                      hidden, after_due_date, after_published or visible\n"
+    "  --points P          the submission's points (default: one an event); N/M scales to it\n"
+    "  --github            GitHub Actions: a workflow command (::error file=,line=,col=::) per\n"
+    "                      event not ok, a table appended to $GITHUB_STEP_SUMMARY, and\n"
+    "                      \"Points N/M\" last (action.yml)\n"
     "  -h, --help          this text\n"
     "\n"
-    "exit status: 0 every event correct (in every file), 1 some event wrong or a file unusable,\n"
-    "2 bad usage or an unusable input (or, for one file, an unusable output file), 3 nothing\n"
-    "wrong but some answer undecided within --budget.\n";
+    "exit status: 0 every event correct (in every file), 1 some event wrong or a file unusable (in\n"
+    "a class or a folder: a student with no output file too), 2 bad usage or an unusable input\n"
+    "(or, for one file, an unusable output file), 3 nothing wrong but some answer undecided within\n"
+    "--budget.\n";
 
 enum { EXIT_UNDECIDED = 3 };
 
@@ -68,25 +106,52 @@ typedef struct {
     const char *input, *batch, *report, *file;
     bank_grade_options grade;
     int json, wrong_only, diagram, witness;
+    bank_class_args cls;
+    int project; /* 1, or 3 (grade_p3.h) */
 } grade_options;
+
+static int parse_visibility(const char *opt, const char *v, const char **out)
+{
+    if (!bank_gradescope_visibility_ok(v))
+        return bank_usage_error("grade", "%s: \"%s\" is not hidden, after_due_date, after_published or visible", opt, v);
+    *out = v;
+    return 0;
+}
+
+/* A folder, or an archive (.zip, .tar, .tar.gz, .tgz): one student's whole submission. */
+static int submission(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && bank_archive_name(path)));
+}
 
 static int parse_options(int argc, char **argv, grade_options *o)
 {
     enum { OPT_INPUT = 256, OPT_EXACT, OPT_CONSISTENT, OPT_SCHEDULE, OPT_BUDGET, OPT_JSON,
-           OPT_WRONG_ONLY, OPT_BATCH, OPT_REPORT, OPT_DIAGRAM, OPT_WITNESS };
+           OPT_WRONG_ONLY, OPT_BATCH, OPT_REPORT, OPT_DIAGRAM, OPT_PATTERN, OPT_INPUT_PATTERN,
+           OPT_GRADESCOPE, OPT_GS_GRANULARITY, OPT_GS_VISIBILITY, OPT_GS_STDOUT, OPT_POINTS, OPT_GITHUB,
+           OPT_PROJECT, OPT_WITNESS };
     static const struct option longs[] = {
         {"input", required_argument, 0, OPT_INPUT},       {"exact", no_argument, 0, OPT_EXACT},
         {"consistent", no_argument, 0, OPT_CONSISTENT},   {"schedule", required_argument, 0, OPT_SCHEDULE},
         {"budget", required_argument, 0, OPT_BUDGET},     {"json", no_argument, 0, OPT_JSON},
         {"wrong-only", no_argument, 0, OPT_WRONG_ONLY},   {"batch", required_argument, 0, OPT_BATCH},
         {"report", required_argument, 0, OPT_REPORT},     {"diagram", no_argument, 0, OPT_DIAGRAM},
+        {"pattern", required_argument, 0, OPT_PATTERN},   {"input-pattern", required_argument, 0, OPT_INPUT_PATTERN},
+        {"gradescope", required_argument, 0, OPT_GRADESCOPE},
+        {"gradescope-granularity", required_argument, 0, OPT_GS_GRANULARITY},
+        {"gradescope-visibility", required_argument, 0, OPT_GS_VISIBILITY},
+        {"gradescope-stdout-visibility", required_argument, 0, OPT_GS_STDOUT},
+        {"points", required_argument, 0, OPT_POINTS},     {"github", no_argument, 0, OPT_GITHUB},
+        {"project", required_argument, 0, OPT_PROJECT}, /* 3 (bank_grade_project took out 1, sent 2 on) */
         {"witness", no_argument, 0, OPT_WITNESS},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
+    o->project = 1;
     o->grade.mode = BANK_GRADE_CONSISTENT;
     o->grade.schedule = BANK_SCHEDULE_SEQUENTIAL;
-    int schedule_given = 0, c;
+    int schedule_given = 0, gradescope_shaped = 0, c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
@@ -111,12 +176,37 @@ static int parse_options(int argc, char **argv, grade_options *o)
         case OPT_REPORT: o->report = optarg; break;
         case OPT_DIAGRAM: o->diagram = 1; break;
         case OPT_WITNESS: o->witness = 1; break;
+        case OPT_PATTERN: o->cls.pattern = optarg; break;
+        case OPT_INPUT_PATTERN: o->cls.input_pattern = optarg; break;
+        case OPT_GRADESCOPE: o->cls.out.gradescope = optarg; break;
+        case OPT_GS_GRANULARITY:
+            gradescope_shaped = 1;
+            if (strcmp(optarg, "event") == 0) o->cls.out.gs.granularity = BANK_GS_PER_EVENT;
+            else if (strcmp(optarg, "customer") == 0) o->cls.out.gs.granularity = BANK_GS_PER_CUSTOMER;
+            else return bank_usage_error("grade", "--gradescope-granularity: \"%s\" is not event or customer", optarg);
+            break;
+        case OPT_GS_VISIBILITY:
+            gradescope_shaped = 1;
+            if (parse_visibility("--gradescope-visibility", optarg, &o->cls.out.gs.visibility) != 0) return BANK_EXIT_USAGE;
+            break;
+        case OPT_GS_STDOUT:
+            gradescope_shaped = 1;
+            if (parse_visibility("--gradescope-stdout-visibility", optarg, &o->cls.out.gs.stdout_visibility) != 0)
+                return BANK_EXIT_USAGE;
+            break;
+        case OPT_POINTS:
+            if (bank_arg_int("grade", "--points", optarg, 1, 1000000, &v) != 0) return BANK_EXIT_USAGE;
+            o->cls.out.gs.points = (double)v;
+            break;
+        case OPT_GITHUB: o->cls.out.github = 1; break;
+        case OPT_PROJECT: o->project = 3; break;
         case 'h': fputs(grade_usage, stdout); return -1;
         case ':': return bank_usage_error("grade", "%s needs a value", argv[optind - 1]);
         default: return bank_usage_error("grade", "unknown option %s", argv[optind - 1]);
         }
     }
-    if (!o->input) return bank_usage_error("grade", "--input INPUT.json is required");
+    if (!o->input && !o->cls.input_pattern)
+        return bank_usage_error("grade", "--input INPUT.json is required (or --input-pattern GLOB)");
     if (o->batch && optind != argc)
         return bank_usage_error("grade", "--batch DIR grades a folder; leave out \"%s\"", argv[optind]);
     if (!o->batch) {
@@ -125,15 +215,36 @@ static int parse_options(int argc, char **argv, grade_options *o)
                                                             : "one output file at a time (or --batch DIR)");
         o->file = argv[optind];
     }
-    if (o->witness && (o->grade.mode != BANK_GRADE_CONSISTENT || o->batch))
-        return bank_usage_error("grade", "--witness shows --consistent's execution for one file; drop --exact or --batch");
+    int folder = o->file && submission(o->file);
+    if ((o->cls.pattern || o->cls.input_pattern) && !o->batch && !folder)
+        return bank_usage_error("grade", "--pattern and --input-pattern choose among a submission's files: "
+                                         "give a folder, an archive or --batch");
+    if ((o->cls.out.gradescope || o->cls.out.github) && o->batch)
+        return bank_usage_error("grade", "--gradescope and --github grade one submission; leave out --batch");
+    if (gradescope_shaped && !o->cls.out.gradescope)
+        return bank_usage_error("grade", "--gradescope-* options shape --gradescope FILE; add it");
+    if (o->cls.out.gs.points && !o->cls.out.gradescope && !o->cls.out.github)
+        return bank_usage_error("grade", "--points scales --gradescope and --github; add one");
+    if (o->witness && (o->grade.mode != BANK_GRADE_CONSISTENT || o->batch || folder || o->project != 1))
+        return bank_usage_error("grade", "--witness shows --consistent's execution for one output file; "
+                                         "drop --exact, --batch or --project");
     if (schedule_given && o->grade.mode != BANK_GRADE_EXACT)
         return bank_usage_error("grade", "--schedule chooses the reference run of --exact; add --exact");
     bank_table_kind k = BANK_TABLE_TEXT;
     if (o->report && bank_table_kind_for(o->report, &k) != 0)
         return bank_usage_error("grade", "--report: \"%s\" does not end in .csv, .json, .html or .txt", o->report);
+    if (o->project == 3 && (o->grade.mode == BANK_GRADE_EXACT || o->diagram || o->cls.input_pattern))
+        return bank_usage_error("grade", "--exact, --schedule, --diagram and --input-pattern are Project 1's; "
+                                         "--project 3 judges by the session rules against --input");
     if (o->diagram && (!o->report || k != BANK_TABLE_HTML))
         return bank_usage_error("grade", "--diagram goes into an HTML report: add --report FILE.html");
+    if (o->diagram && !o->input) return bank_usage_error("grade", "--diagram draws the run of --input; add it");
+#ifdef BANK_GRADE_ONLY
+    if (o->diagram) return bank_usage_error("grade", "--diagram: this bank is the grade-only build (no diagrams)");
+#endif
+    o->cls.report = o->report;
+    o->cls.json = o->json;
+    o->cls.wrong_only = o->wrong_only;
     return 0;
 }
 
@@ -142,12 +253,14 @@ typedef struct {
     char *path;
     char error[600];
     bank_student_output so;
+    bank_session_output p3; /* --project 3 */
     bank_grade_report report;
     bank_graded_file view;
 } graded;
 
-static int grade_file(const bank_workload *w, const bank_grade_options *opt, graded *g)
+static int grade_file(const bank_workload *w, const grade_options *o, graded *g)
 {
+    const bank_grade_options *opt = &o->grade;
     char *data;
     size_t len;
     g->view.path = g->path;
@@ -155,14 +268,18 @@ static int grade_file(const bank_workload *w, const bank_grade_options *opt, gra
         g->view.error = g->error;
         return 0;
     }
-    int unreadable = bank_student_output_parse(data, len, g->path, &g->so, g->error, sizeof g->error);
+    int p3 = o->project == 3;
+    int unreadable = p3 ? bank_session_output_parse(data, len, g->path, &g->p3, g->error, sizeof g->error)
+                        : bank_student_output_parse(data, len, g->path, &g->so, g->error, sizeof g->error);
     free(data);
     if (unreadable) {
         g->view.error = g->error;
         return 0;
     }
-    if (bank_grade(w, &g->so, opt, &g->report, g->error, sizeof g->error) != 0) return -1;
-    g->view.format = g->so.format;
+    if (p3 ? bank_grade_p3(w, o->cls.routes, &g->p3, opt->budget, &g->report, g->error, sizeof g->error)
+           : bank_grade(w, &g->so, opt, &g->report, g->error, sizeof g->error))
+        return -1;
+    g->view.format = p3 ? g->p3.format : g->so.format;
     g->view.report = &g->report;
     return 0;
 }
@@ -170,6 +287,7 @@ static int grade_file(const bank_workload *w, const bank_grade_options *opt, gra
 static void graded_free(graded *g)
 {
     bank_student_output_free(&g->so);
+    bank_session_output_free(&g->p3);
     if (g->view.report) bank_grade_report_free(&g->report);
     free(g->path);
 }
@@ -186,152 +304,62 @@ static int status_of(const graded *g, size_t n)
     return undecided ? EXIT_UNDECIDED : BANK_EXIT_OK;
 }
 
-static int cmp_path(const void *a, const void *b)
-{
-    return strcmp(((const graded *)a)->path, ((const graded *)b)->path);
-}
-
-static int add_path(graded **files, size_t *n, size_t *cap, const char *dir, const char *name)
-{
-    if (*n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 64;
-        graded *nf = realloc(*files, ncap * sizeof *nf);
-        if (!nf) return -1;
-        *files = nf;
-        *cap = ncap;
-    }
-    graded *g = &(*files)[*n];
-    memset(g, 0, sizeof *g);
-    size_t len = strlen(dir) + strlen(name) + 2;
-    if (!(g->path = malloc(len))) return -1;
-    snprintf(g->path, len, "%s/%s", dir, name);
-    (*n)++;
-    return 0;
-}
-
-/* Regular files of dir and of its subfolders (one level), hidden ones left out. */
-static int list_folder(const char *dir, int depth, graded **files, size_t *n, size_t *cap, char *err,
-                       size_t errlen)
-{
-    DIR *d = opendir(dir);
-    if (!d) {
-        snprintf(err, errlen, "%s: cannot open the folder: %m", dir);
-        return -1;
-    }
-    struct dirent *de;
-    int rc = 0;
-    while (rc == 0 && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.') continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        struct stat st;
-        if (stat(path, &st) != 0) continue;
-        if (S_ISREG(st.st_mode)) rc = add_path(files, n, cap, dir, de->d_name);
-        else if (S_ISDIR(st.st_mode) && depth == 0) rc = list_folder(path, 1, files, n, cap, err, errlen);
-        if (rc != 0 && !err[0]) snprintf(err, errlen, "out of memory listing %s", dir);
-    }
-    closedir(d);
-    return rc;
-}
-
-static int grade_batch(const grade_options *o, const bank_workload *w, const bank_report_context *ctx)
-{
-    graded *files = NULL;
-    size_t n = 0, cap = 0;
-    char err[600] = "";
-    if (list_folder(o->batch, 0, &files, &n, &cap, err, sizeof err) != 0) {
-        fprintf(stderr, "bank grade: %s\n", err);
-        for (size_t i = 0; i < n; i++) free(files[i].path);
-        free(files);
-        return BANK_EXIT_USAGE;
-    }
-    if (n) qsort(files, n, sizeof *files, cmp_path);
-    int tty = isatty(STDERR_FILENO), status = BANK_EXIT_OK;
-    for (size_t i = 0; i < n; i++) {
-        if (grade_file(w, &o->grade, &files[i]) != 0) {
-            fprintf(stderr, "bank grade: %s: %s\n", files[i].path, files[i].error);
-            status = BANK_EXIT_FAILED;
-            n = i + 1;
-            break;
-        }
-        if (tty) fprintf(stderr, "\rgraded %zu/%zu", i + 1, n);
-    }
-    if (tty && n) fputc('\n', stderr);
-    bank_graded_file *views = malloc((n ? n : 1) * sizeof *views);
-    if (!views) {
-        fputs("bank grade: out of memory\n", stderr);
-        status = BANK_EXIT_FAILED;
-    } else {
-        for (size_t i = 0; i < n; i++) views[i] = files[i].view;
-        if (o->json) bank_report_table(stdout, BANK_TABLE_JSON, ctx, views, n);
-        else bank_report_table(stdout, BANK_TABLE_TEXT, ctx, views, n);
-        if (o->report) {
-            bank_table_kind kind;
-            bank_table_kind_for(o->report, &kind);
-            FILE *f = fopen(o->report, "w");
-            if (!f || bank_report_table(f, kind, ctx, views, n) != 0 || fclose(f) != 0) {
-                fprintf(stderr, "bank grade: --report %s: cannot write: %m\n", o->report);
-                status = BANK_EXIT_FAILED;
-            } else {
-                fprintf(stderr, "bank grade: wrote %s\n", o->report);
-            }
-        }
-        size_t perfect = 0;
-        for (size_t i = 0; i < n; i++)
-            perfect += !files[i].view.error && files[i].report.n_correct == files[i].report.n_events &&
-                       !files[i].report.n_wrong;
-        fprintf(stderr, "bank grade: %zu files, %zu with every event correct\n", n, perfect);
-        if (status == BANK_EXIT_OK) status = status_of(files, n);
-        if (n == 0) {
-            fprintf(stderr, "bank grade: %s holds no file to grade\n", o->batch);
-            status = BANK_EXIT_USAGE;
-        }
-    }
-    free(views);
-    for (size_t i = 0; i < n; i++) graded_free(&files[i]);
-    free(files);
-    return status;
-}
-
 int bank_cmd_grade(int argc, char **argv)
 {
+    int project = bank_grade_project(&argc, argv); /* --project 3 stays for parse_options */
+    if (project == 2) return bank_cmd_grade_p2(argc, argv);
+    if (project < 0) return BANK_EXIT_USAGE;
     grade_options o;
     int rc = parse_options(argc, argv, &o);
     if (rc != 0) return rc < 0 ? BANK_EXIT_OK : rc;
-    bank_workload w;
+    bank_workload w = {0};
+    bank_routes routes = {0, NULL};
     char err[600];
-    if (bank_input_load(o.input, &w, err, sizeof err) != 0) {
+    if (o.input && (o.project == 3 ? bank_input_load_routed(o.input, &w, &routes, err, sizeof err)
+                                   : bank_input_load(o.input, &w, err, sizeof err)) != 0) {
         fprintf(stderr, "bank grade: %s\n", err);
         return BANK_EXIT_USAGE;
     }
+    if (o.project == 3) o.cls.routes = &routes;
     char mode[64];
-    if (o.grade.mode == BANK_GRADE_EXACT)
+    if (o.project == 3)
+        snprintf(mode, sizeof mode, "session guarantees (read-your-writes, monotonic writes)");
+    else if (o.grade.mode == BANK_GRADE_EXACT)
         snprintf(mode, sizeof mode, "exact (%s schedule)", bank_schedule_name(o.grade.schedule));
     else
         snprintf(mode, sizeof mode, "consistent (some legal execution)");
-    bank_report_context ctx = {o.input, mode, !o.wrong_only, NULL, NULL, 0};
+    bank_report_context ctx = {.input = o.input ? o.input : "each student's own input", .mode = mode,
+                               .all_verdicts = !o.wrong_only};
     char *svg = NULL;
+#ifndef BANK_GRADE_ONLY
     if (o.diagram && bank_reference_diagram_svg(&w, o.grade.schedule, &svg, err, sizeof err) != 0) {
         fprintf(stderr, "bank grade: --diagram: %s\n", err);
         bank_workload_free(&w);
         return BANK_EXIT_FAILED;
     }
+#endif
     ctx.diagram_svg = svg;
+    o.cls.grade = &o.grade;
+    const bank_workload *course = o.input ? &w : NULL;
     int status;
     if (o.batch) {
-        status = grade_batch(&o, &w, &ctx);
+        status = bank_grade_batch(o.batch, &o.cls, course, &ctx);
+    } else if (submission(o.file)) {
+        status = bank_grade_folder(o.file, &o.cls, course, &ctx);
     } else {
         ctx.workload = &w;
         ctx.witness = o.witness;
         graded g = {0};
         g.path = strdup(o.file);
-        if (!g.path || grade_file(&w, &o.grade, &g) != 0) {
+        if (!g.path || grade_file(&w, &o, &g) != 0) {
             fprintf(stderr, "bank grade: %s\n", g.path ? g.error : "out of memory");
             status = BANK_EXIT_FAILED;
         } else if (g.view.error) {
             fprintf(stderr, "bank grade: %s\n", g.error);
             if (o.json) bank_report_json(stdout, &ctx, &g.view);
             status = BANK_EXIT_USAGE;
+            g.view.n_events = bank_workload_event_count(&w);
+            if (bank_grade_publish(&o.cls.out, &w, &ctx, &g.view) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
         } else {
             if (o.json) bank_report_json(stdout, &ctx, &g.view);
             else bank_report_text(stdout, &ctx, &g.view);
@@ -345,11 +373,15 @@ int bank_cmd_grade(int argc, char **argv)
                     status = BANK_EXIT_FAILED;
                 }
             }
+            if (bank_grade_publish(&o.cls.out, &w, &ctx, &g.view) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
         }
         graded_free(&g);
     }
     free(svg);
+#ifndef BANK_GRADE_ONLY
     if (o.diagram) bank_diagram_release();
+#endif
+    bank_routes_free(&routes);
     bank_workload_free(&w);
     return status;
 }

@@ -1,6 +1,5 @@
 /* bank run: the main job. Reads input.json, runs its customers against real gRPC branches and
  * writes the assignment's output. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,10 +11,11 @@
 #include "core/schedule.h"
 #include "io/input.h"
 #include "io/output.h"
-#include "rpc/faults.h"
 #include "run/branches.h"
 #include "run/converged.h"
 #include "run/customers.h"
+#include "run/tls_files.h"
+#include "run_p2.h"
 
 static const char run_usage[] =
     "usage: bank run [OPTIONS] INPUT.json\n"
@@ -46,6 +46,16 @@ static const char run_usage[] =
     "                         in every style)\n"
     "  --lines                one object a line instead of a JSON array\n"
     "  -o, --output FILE      write the output to FILE instead of standard output\n"
+    "  --project 2            Project 2, logical clocks: every process keeps a Lamport clock and\n"
+    "                         every message carries it; write the course's three parts instead,\n"
+    "                         per customer, per branch and every event, each with its\n"
+    "                         logical_clock, interface and comment: with -o DIR, as\n"
+    "                         DIR/customer_events.json, branch_events.json and all_events.json;\n"
+    "                         otherwise as one JSON object on standard output. The clocks are\n"
+    "                         checked against the tick rules (and, sequential or rounds, against\n"
+    "                         the reference model). Not with --style, --lines, --cluster or --kill.\n"
+    "                         (--project 1, the default: Project 1's output; --project 3: see\n"
+    "                         bank run --project 3 --help)\n"
     "  --branches             also print every branch's final balance, as JSON, on standard error\n"
     "\n"
     "branches:\n"
@@ -66,9 +76,22 @@ static const char run_usage[] =
     "                         reply-delay=P:MS (an answer held back up to MS); e.g.\n"
     "                         --faults drop=10,dup=10,delay=20:30,reply-delay=10:20\n"
     "  --seed N               the faults' seed (default 1; every branch its own stream of it)\n"
-    "  --kill BRANCH@N        --processes, sequential or rounds: once N events are answered, kill\n"
-    "                         branch BRANCH's process (SIGKILL) and start it again with --recover\n"
-    "                         on the same address; the run goes on while it catches up\n"
+    "  --kill B[,B...]@N      --processes, sequential or rounds: once N events are answered (after\n"
+    "                         that phase), kill the processes of branches B (SIGKILL, all of them\n"
+    "                         first; \"all\" names every branch) and start each again, in the order\n"
+    "                         given, with --recover on its address; the run goes on while they\n"
+    "                         catch up. May be given several times (at most 64)\n"
+    "  --data-dir DIR         every branch keeps its state on disk in DIR/branch-ID (see bank\n"
+    "                         branch --help); DIR is made when missing and must hold no branch's\n"
+    "                         dir yet. Not with --cluster\n"
+    "  --sync MODE            with --data-dir: always (default), batch or none (bank branch --help)\n"
+    "  --tls-dir DIR          mutual TLS (tools/certs.sh DIR N makes DIR): branch N serves and\n"
+    "                         calls its peers with DIR/branch-N.crt and .key, the customers call\n"
+    "                         with DIR/customer.crt and .key, all signed by DIR/ca.crt; only\n"
+    "                         branches may propagate (see bank branch --help)\n"
+    "  --tls-ca FILE, --tls-cert FILE, --tls-key FILE\n"
+    "                         with --cluster: the customers' CA, certificate and key, for branches\n"
+    "                         that serve TLS (instead of --tls-dir's customer files)\n"
     "  --trace FILE           record every message a branch answers in FILE, one JSON object a\n"
     "                         line (times, sender, receiver, RPC, customer and event, money, the\n"
     "                         balance after, the reply); `bank diagram FILE` draws it\n"
@@ -83,6 +106,17 @@ static const char run_usage[] =
     "written \"pending\", counted on standard error, and waited for until every branch has it.\n"
     "exit status: 0 done, 1 the run failed (an RPC failed, or a check did), 2 bad usage or input.\n";
 
+enum { MAX_KILLS = 64, MAX_KILLED = 64 };
+
+/* --kill: once `after` events are answered, these branches crash and restart. */
+typedef struct {
+    size_t after;
+    int all;
+    int64_t ids[MAX_KILLED];
+    size_t n;
+    int done;
+} kill_point;
+
 typedef struct {
     const char *input;
     const char *output;
@@ -92,34 +126,46 @@ typedef struct {
     int print_branches;
     bank_branches_config branches;
     bank_drive_config drive;
-    int64_t kill_branch; /* --kill BRANCH@N; drive.kill_after is N */
+    kill_point kills[MAX_KILLS]; /* --kill; drive.kill_after is the first one's N */
+    size_t n_kills;
+    int sync_seen;
+    bank_tls_options tls; /* --cluster: the customers' TLS files */
+    int use_tls_files;
+    int project;         /* 1, or 2: the clocks' three parts instead (run_p2.h) */
 } run_options;
+
+/* --kill B[,B...]@N (or all@N): one more kill point. */
+static int parse_kill(const char *cmd, const char *opt, const char *value, void *target)
+{
+    run_options *o = target;
+    const char *at = strchr(value, '@');
+    if (!at) return bank_usage_error(cmd, "%s: expected BRANCH[,BRANCH...]@N, got \"%s\"", opt, value), -1;
+    if (o->n_kills == MAX_KILLS) return bank_usage_error(cmd, "%s: at most %d kill points", opt, MAX_KILLS), -1;
+    kill_point *k = &o->kills[o->n_kills];
+    memset(k, 0, sizeof *k);
+    int64_t n;
+    if (bank_arg_int(cmd, "--kill N", at + 1, 1, INT64_MAX, &n) != 0) return -1;
+    k->after = (size_t)n;
+    if (at - value == 3 && strncmp(value, "all", 3) == 0) {
+        k->all = 1;
+    } else {
+        for (const char *p = value; p < at;) {
+            char branch[32];
+            size_t len = strcspn(p, ",@");
+            snprintf(branch, sizeof branch, "%.*s", (int)(len < 31 ? len : 31), p);
+            if (k->n == MAX_KILLED)
+                return bank_usage_error(cmd, "%s: at most %d branches a kill point", opt, MAX_KILLED), -1;
+            if (bank_arg_int(cmd, "--kill BRANCH", branch, 0, INT32_MAX, &k->ids[k->n++]) != 0) return -1;
+            p += len + (p[len] == ',');
+        }
+    }
+    o->n_kills++;
+    if (!o->drive.kill_after || k->after < o->drive.kill_after) o->drive.kill_after = k->after;
+    return 0;
+}
 
 static int parse_options(int argc, char **argv, run_options *o)
 {
-    enum { OPT_SCHEDULE = 256, OPT_STYLE, OPT_LINES, OPT_BRANCHES, OPT_PROCESSES, OPT_CLUSTER,
-           OPT_QUERY_DELAY, OPT_DEADLINE, OPT_THREADS, OPT_TRACE, OPT_ATTEMPTS, OPT_BACKOFF,
-           OPT_FAULTS, OPT_SEED, OPT_KILL };
-    static const struct option longs[] = {
-        {"schedule", required_argument, 0, OPT_SCHEDULE},
-        {"style", required_argument, 0, OPT_STYLE},
-        {"lines", no_argument, 0, OPT_LINES},
-        {"output", required_argument, 0, 'o'},
-        {"branches", no_argument, 0, OPT_BRANCHES},
-        {"processes", no_argument, 0, OPT_PROCESSES},
-        {"cluster", required_argument, 0, OPT_CLUSTER},
-        {"query-delay", required_argument, 0, OPT_QUERY_DELAY},
-        {"deadline-ms", required_argument, 0, OPT_DEADLINE},
-        {"threads", required_argument, 0, OPT_THREADS},
-        {"trace", required_argument, 0, OPT_TRACE},
-        {"attempts", required_argument, 0, OPT_ATTEMPTS},
-        {"retry-backoff-ms", required_argument, 0, OPT_BACKOFF},
-        {"faults", required_argument, 0, OPT_FAULTS},
-        {"seed", required_argument, 0, OPT_SEED},
-        {"kill", required_argument, 0, OPT_KILL},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
     memset(o, 0, sizeof *o);
     o->schedule = BANK_SCHEDULE_SEQUENTIAL;
     o->style = BANK_STYLE_RESULT;
@@ -127,80 +173,40 @@ static int parse_options(int argc, char **argv, run_options *o)
     o->branches.server_threads = 1;
     o->branches.fault_seed = 1;
     o->branches.deadline_ms = 10000;
-    int64_t v;
-    int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
-        switch (c) {
-        case OPT_SCHEDULE:
-            if (bank_schedule_parse(optarg, &o->schedule) != 0)
-                return bank_usage_error("run", "--schedule: unknown schedule \"%s\" "
-                                        "(sequential, rounds or live)", optarg);
-            break;
-        case OPT_STYLE:
-            if (bank_style_parse(optarg, &o->style) != 0)
-                return bank_usage_error("run", "--style: unknown style \"%s\" "
-                                        "(result, balance or money)", optarg);
-            break;
-        case OPT_LINES: o->lines = 1; break;
-        case 'o': o->output = optarg; break;
-        case OPT_BRANCHES: o->print_branches = 1; break;
-        case OPT_PROCESSES: o->branches.mode = BANK_MODE_PROCESSES; break;
-        case OPT_CLUSTER:
-            o->branches.mode = BANK_MODE_CLUSTER;
-            o->branches.cluster_file = optarg;
-            break;
-        case OPT_QUERY_DELAY:
-            if (bank_arg_int("run", "--query-delay", optarg, 0, 3600000, &v) != 0) return BANK_EXIT_USAGE;
-            o->drive.query_delay_ms = (int)v;
-            break;
-        case OPT_DEADLINE:
-            if (bank_arg_int("run", "--deadline-ms", optarg, 1, 3600000, &v) != 0) return BANK_EXIT_USAGE;
-            o->branches.deadline_ms = (int)v;
-            break;
-        case OPT_THREADS:
-            if (bank_arg_int("run", "--threads", optarg, 1, 64, &v) != 0) return BANK_EXIT_USAGE;
-            o->branches.server_threads = (int)v;
-            break;
-        case OPT_TRACE: o->branches.trace_path = optarg; break;
-        case OPT_ATTEMPTS:
-            if (bank_arg_int("run", "--attempts", optarg, 1, 1000, &v) != 0) return BANK_EXIT_USAGE;
-            o->branches.propagate_attempts = (int)v;
-            break;
-        case OPT_BACKOFF:
-            if (bank_arg_int("run", "--retry-backoff-ms", optarg, 1, 2000, &v) != 0) return BANK_EXIT_USAGE;
-            o->branches.retry_backoff_ms = (int)v;
-            break;
-        case OPT_FAULTS: {
-            bank_faults f;
-            char ferr[200];
-            if (bank_faults_parse(optarg, &f, ferr, sizeof ferr) != 0) return bank_usage_error("run", "%s", ferr);
-            o->branches.faults = optarg;
-            break;
-        }
-        case OPT_SEED:
-            if (bank_arg_int("run", "--seed", optarg, 0, INT64_MAX, &v) != 0) return BANK_EXIT_USAGE;
-            o->branches.fault_seed = (uint64_t)v;
-            break;
-        case OPT_KILL: {
-            char *at = strchr(optarg, '@');
-            if (!at) return bank_usage_error("run", "--kill: expected BRANCH@N, got \"%s\"", optarg);
-            *at = '\0';
-            int bad = bank_arg_int("run", "--kill BRANCH", optarg, 0, INT32_MAX, &o->kill_branch) != 0 ||
-                      bank_arg_int("run", "--kill N", at + 1, 1, INT64_MAX, &v) != 0;
-            *at = '@';
-            if (bad) return BANK_EXIT_USAGE;
-            o->drive.kill_after = (size_t)v;
-            break;
-        }
-        case 'h': fputs(run_usage, stdout); return -1;
-        case ':': return bank_usage_error("run", "%s needs a value", argv[optind - 1]);
-        default: return bank_usage_error("run", "unknown option %s", argv[optind - 1]);
-        }
-    }
-    if (optind != argc - 1)
-        return bank_usage_error("run", optind == argc ? "no input file given"
+    o->project = 1;
+    int processes = 0;
+    const bank_opt opts[] = {
+        BANK_OPT_SCHEDULE(&o->schedule),
+        BANK_OPT_STYLE(&o->style),
+        BANK_OPT_FLAG_("lines", 0, &o->lines),
+        BANK_OPT_STRING_("output", 'o', &o->output),
+        BANK_OPT_FLAG_("branches", 0, &o->print_branches),
+        BANK_OPT_FLAG_("processes", 0, &processes),
+        BANK_OPT_STRING_("cluster", 0, &o->branches.cluster_file),
+        BANK_OPT_INT_("query-delay", 0, &o->drive.query_delay_ms, 0, 3600000),
+        BANK_OPT_DEADLINE(&o->branches.deadline_ms),
+        BANK_OPT_THREADS(&o->branches.server_threads),
+        BANK_OPT_STRING_("trace", 0, &o->branches.trace_path),
+        BANK_OPT_ATTEMPTS(&o->branches.propagate_attempts),
+        BANK_OPT_BACKOFF(&o->branches.retry_backoff_ms),
+        BANK_OPT_FAULTS(&o->branches.faults, &o->branches.fault_seed),
+        BANK_OPT_CALL_("kill", 0, parse_kill, o),
+        BANK_OPT_TLS(&o->tls),
+        BANK_OPT_STRING_("tls-dir", 0, &o->branches.tls_dir),
+        BANK_OPT_INT_("project", 0, &o->project, 1, 3), /* 3 went to bank_cmd_run_p3 */
+        BANK_OPT_DATA_DIR(&o->branches.data_dir),
+        {.name = "sync", .kind = BANK_OPT_CALL, .target = &o->branches.sync, .parse = bank_arg_sync,
+         .seen = &o->sync_seen},
+    };
+    int first;
+    int rc = bank_parse_options("run", run_usage, opts, sizeof opts / sizeof opts[0], argc, argv, &first);
+    if (rc != 0) return rc;
+    if (processes && o->branches.cluster_file)
+        return bank_usage_error("run", "--processes and --cluster exclude each other");
+    if (processes) o->branches.mode = BANK_MODE_PROCESSES;
+    if (o->branches.cluster_file) o->branches.mode = BANK_MODE_CLUSTER;
+    if (first != argc - 1)
+        return bank_usage_error("run", first == argc ? "no input file given"
                                                       : "one input file expected, got several");
     if (o->drive.query_delay_ms && o->schedule != BANK_SCHEDULE_LIVE)
         return bank_usage_error("run", "--query-delay applies to --schedule live only");
@@ -211,9 +217,26 @@ static int parse_options(int argc, char **argv, run_options *o)
     if (o->branches.trace_path && o->branches.mode == BANK_MODE_CLUSTER)
         return bank_usage_error("run", "--trace records what the branches this run starts answer; "
                                        "a --cluster's branches take --trace themselves");
+    if ((o->use_tls_files = bank_tls_options_given("run", &o->tls)) < 0) return BANK_EXIT_USAGE;
+    if (o->use_tls_files && o->branches.tls_dir)
+        return bank_usage_error("run", "--tls-dir and --tls-ca/--tls-cert/--tls-key exclude each other");
+    if (o->use_tls_files && o->branches.mode != BANK_MODE_CLUSTER)
+        return bank_usage_error("run", "--tls-ca, --tls-cert and --tls-key are the customers' files for a "
+                                       "--cluster; the branches this run starts take --tls-dir DIR");
     if (o->drive.kill_after && (o->branches.mode != BANK_MODE_PROCESSES || o->schedule == BANK_SCHEDULE_LIVE))
         return bank_usage_error("run", "--kill needs --processes and the sequential or rounds schedule");
-    o->input = argv[optind];
+    if (o->project == 2 && (o->style != BANK_STYLE_RESULT || o->lines))
+        return bank_usage_error("run", "--style and --lines shape Project 1's output; --project 2 "
+                                       "writes the course's three parts");
+    if (o->project == 2 && (o->branches.mode == BANK_MODE_CLUSTER || o->drive.kill_after))
+        return bank_usage_error("run", "--project 2 reads the clocks from the branches it starts (not "
+                                       "a --cluster's), and a branch restarted by --kill would start "
+                                       "its clock again");
+    if (o->branches.data_dir && o->branches.mode == BANK_MODE_CLUSTER)
+        return bank_usage_error("run", "--data-dir sets up the branches this run starts; a --cluster's "
+                                       "branches take --data-dir themselves");
+    if (o->sync_seen && !o->branches.data_dir) return bank_usage_error("run", "--sync goes with --data-dir");
+    o->input = argv[first];
     o->branches.bank_exe = bank_self_exe();
     o->drive.schedule = o->schedule;
     o->drive.deadline_ms = o->branches.deadline_ms;
@@ -285,15 +308,29 @@ static int write_output(const run_options *o, const bank_workload *w, const bank
 typedef struct {
     bank_branches *br;
     const bank_workload *w;
-    int64_t id;
+    run_options *o;
 } kill_target;
 
-static int kill_and_recover(void *ctx, char *err, size_t errlen)
+/* After a phase: every kill point now due crashes its branches and restarts them. */
+static int kill_and_recover(void *ctx, size_t answered, char *err, size_t errlen)
 {
-    kill_target *k = ctx;
-    if (bank_branches_crash_and_recover(k->br, k->w, k->id, err, errlen) != 0) return -1;
-    fprintf(stderr, "bank: killed branch %lld (SIGKILL) and started it again with --recover\n",
-            (long long)k->id);
+    kill_target *t = ctx;
+    for (size_t p = 0; p < t->o->n_kills; p++) {
+        kill_point *k = &t->o->kills[p];
+        if (k->done || k->after > answered) continue;
+        k->done = 1;
+        if (k->all) {
+            k->n = t->w->n_branches < MAX_KILLED ? t->w->n_branches : MAX_KILLED;
+            for (size_t i = 0; i < k->n; i++) k->ids[i] = t->w->branches[i].id;
+        }
+        if (bank_branches_crash_and_recover(t->br, t->w, k->ids, k->n, err, errlen) != 0) return -1;
+        char names[400] = "";
+        size_t len = 0;
+        for (size_t i = 0; i < k->n && len < sizeof names - 40; i++)
+            len += (size_t)snprintf(names + len, sizeof names - len, "%s%lld", i ? ", " : "", (long long)k->ids[i]);
+        fprintf(stderr, "bank: killed branch%s %s (SIGKILL) and started %s again with --recover\n",
+                k->n == 1 ? "" : "es", names, k->n == 1 ? "it" : "them");
+    }
     return 0;
 }
 
@@ -323,11 +360,35 @@ static int settle_pending(const bank_workload *w, const run_options *o, const ba
     return bank_wait_converged(w, br, answered_net(w, out), o->drive.deadline_ms, err, errlen);
 }
 
+/* The customers' certificate, and (with --tls-dir, for the branches this run starts) every
+ * branch's, read and checked before anything starts (spec R7). 0, or -1 with err. */
+static int load_tls(const run_options *o, const bank_workload *w, bank_tls **client, char *err,
+                    size_t errlen)
+{
+    const char *dir = o->branches.tls_dir;
+    if (o->use_tls_files)
+        *client = bank_tls_load(o->tls.ca, o->tls.cert, o->tls.key, BANK_TLS_CUSTOMER, err, errlen);
+    else if (dir)
+        *client = bank_tls_load_dir(dir, BANK_TLS_CUSTOMER, err, errlen);
+    if ((o->use_tls_files || dir) && !*client) return -1;
+    for (size_t i = 0; dir && o->branches.mode != BANK_MODE_CLUSTER && i < w->n_branches; i++) {
+        bank_tls *t = bank_tls_load_dir(dir, w->branches[i].id, err, errlen);
+        if (!t) {
+            bank_tls_free(*client);
+            *client = NULL;
+            return -1;
+        }
+        bank_tls_free(t);
+    }
+    return 0;
+}
+
 int bank_cmd_run(int argc, char **argv)
 {
+    if (bank_argv_project(argc, argv) == 3) return bank_cmd_run_p3(argc, argv);
     run_options o;
     int rc = parse_options(argc, argv, &o);
-    if (rc != 0) return rc < 0 ? BANK_EXIT_OK : rc;
+    if (rc != 0) return rc == BANK_PARSE_HELP ? BANK_EXIT_OK : rc;
 
     char err[1024];
     bank_workload w;
@@ -335,22 +396,44 @@ int bank_cmd_run(int argc, char **argv)
         fprintf(stderr, "bank: %s\n", err);
         return BANK_EXIT_USAGE;
     }
-    if (o.drive.kill_after && bank_workload_branch_index(&w, o.kill_branch) == SIZE_MAX) {
-        fprintf(stderr, "bank run: --kill: %s has no branch %lld\n", o.input, (long long)o.kill_branch);
+    for (size_t p = 0; p < o.n_kills; p++)
+        for (size_t i = 0; i < o.kills[p].n; i++)
+            if (bank_workload_branch_index(&w, o.kills[p].ids[i]) == SIZE_MAX) {
+                fprintf(stderr, "bank run: --kill: %s has no branch %lld\n", o.input, (long long)o.kills[p].ids[i]);
+                bank_workload_free(&w);
+                return BANK_EXIT_USAGE;
+            }
+    bank_tls *client_tls = NULL;
+    if (load_tls(&o, &w, &client_tls, err, sizeof err) != 0) {
+        fprintf(stderr, "bank run: %s\n", err);
         bank_workload_free(&w);
         return BANK_EXIT_USAGE;
     }
+    o.branches.client_tls = client_tls;
     bank_outcome out;
     int64_t *finals = calloc(w.n_branches, sizeof *finals);
     if (!finals || bank_outcome_init(&out, &w) != 0) {
         fprintf(stderr, "bank: out of memory\n");
         free(finals);
+        bank_tls_free(client_tls);
         bank_workload_free(&w);
         return BANK_EXIT_FAILED;
     }
     rc = -1;
+    bank_run_p2 p2 = {0};
+    if (o.project == 2) {
+        if (bank_run_p2_start(&p2, &w, o.branches.trace_path, err, sizeof err) != 0) {
+            fprintf(stderr, "bank: %s\n", err);
+            bank_outcome_free(&out);
+            free(finals);
+            bank_workload_free(&w);
+            return BANK_EXIT_FAILED;
+        }
+        o.branches.trace_path = p2.trace_path; /* the branches' clocks are read back from it */
+        o.drive.stamps = p2.stamps;
+    }
     bank_branches *br = bank_branches_start(&w, &o.branches, err, sizeof err);
-    kill_target kill = {br, &w, o.kill_branch};
+    kill_target kill = {br, &w, &o};
     if (o.drive.kill_after) {
         o.drive.kill_fn = kill_and_recover;
         o.drive.kill_ctx = &kill;
@@ -362,7 +445,7 @@ int bank_cmd_run(int argc, char **argv)
         bank_read_balances(&w, br, o.drive.deadline_ms, finals, err, sizeof err) == 0 &&
         bank_check_replicas(&w, &out, finals, err, sizeof err) == 0 &&
         (o.schedule == BANK_SCHEDULE_LIVE || check_against_model(&w, &o, &out, err, sizeof err) == 0))
-        rc = write_output(&o, &w, &out, err, sizeof err);
+        rc = o.project == 2 ? 0 : write_output(&o, &w, &out, err, sizeof err);
     if (rc != 0) fprintf(stderr, "bank: %s\n", err);
     if (rc == 0 && o.print_branches) bank_output_write_branches(stderr, &w, finals);
     if (rc == 0 && o.schedule == BANK_SCHEDULE_LIVE)
@@ -373,8 +456,13 @@ int bank_cmd_run(int argc, char **argv)
         fprintf(stderr, "bank: %s\n", err);
         rc = -1;
     }
+    if (rc == 0 && o.project == 2 &&
+        (rc = bank_run_p2_finish(&p2, &w, o.schedule, &out, o.output, err, sizeof err)) != 0)
+        fprintf(stderr, "bank: %s\n", err);
+    bank_run_p2_free(&p2);
     bank_outcome_free(&out);
     free(finals);
+    bank_tls_free(client_tls);
     bank_workload_free(&w);
     return rc == 0 ? BANK_EXIT_OK : BANK_EXIT_FAILED;
 }

@@ -25,7 +25,7 @@ int bank_reference_diagram_svg(const bank_workload *w, bank_schedule schedule, c
     snprintf(svg_path, sizeof svg_path, "%s/run.svg", dir);
     bank_branches_config bc = {.mode = BANK_MODE_EMBEDDED, .server_threads = 1, .deadline_ms = 10000,
                                .trace_path = trace_path};
-    bank_drive_config dc = {schedule, 0, 10000, 0, 0, NULL, NULL};
+    bank_drive_config dc = {.schedule = schedule, .deadline_ms = 10000};
     bank_outcome out;
     int rc = -1;
     if (bank_outcome_init(&out, w) != 0) {

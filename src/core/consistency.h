@@ -21,6 +21,10 @@ typedef struct {
                         among smallest sets go to the earliest answers (G17) */
 } bank_claim;
 
+/* A yes-or-no question's answer, for the checks that only ask whether every claim fits
+ * (session_check.h, Project 3). */
+typedef enum { BANK_CONSISTENT, BANK_INCONSISTENT, BANK_UNDECIDED } bank_consistency;
+
 typedef enum {
     BANK_CLAIM_OK,          /* part of the consistent rest (or not printed) */
     BANK_CLAIM_WRONG_ALONE, /* no execution gives it, whatever the other answers (G11) */

@@ -1,3 +1,4 @@
+/* Draws a trace as a space-time diagram with cairo (see diagram.h). */
 #include "diagram.h"
 
 #include <cairo-pdf.h>
@@ -11,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-enum { COL_W = 120, MARGIN = 40, HEADER = 90, FOOTER = 40 };
+enum { COL_W = 120, MARGIN = 40, HEADER = 100, FOOTER = 40 };
 
 int bank_diagram_format_for(const char *path, bank_diagram_format *out)
 {
@@ -126,16 +127,23 @@ static void label(cairo_t *cr, double x, double y, const char *text)
 
 static int failed(const char *reply) { return strcmp(reply, "fail") == 0 || strncmp(reply, "error", 5) == 0; }
 
-/* "deposit 170", "propagate deposit 170", "query" */
+/* "deposit 170", "propagate deposit 170", "query"; and the message's Lamport clocks, sent and
+ * received ("[1->2]"), when the trace has them */
 static void request_text(const bank_trace_entry *e, char *buf, size_t n)
 {
     const char *op = strcasestr(e->rpc, "deposit") ? "deposit" : strcasestr(e->rpc, "withdraw") ? "withdraw" : "query";
-    if (strcmp(op, "query") == 0 && !e->from_branch) snprintf(buf, n, "c%" PRId64 " e%" PRId64 " query", e->customer, e->event);
-    else if (e->from_branch) snprintf(buf, n, "propagate %s %" PRId64, op, e->money);
-    else snprintf(buf, n, "c%" PRId64 " e%" PRId64 " %s %" PRId64, e->customer, e->event, op, e->money);
+    int k;
+    if (strcmp(op, "query") == 0 && !e->from_branch) k = snprintf(buf, n, "c%" PRId64 " e%" PRId64 " query", e->customer, e->event);
+    else if (e->from_branch) k = snprintf(buf, n, "propagate %s %" PRId64, op, e->money);
+    else k = snprintf(buf, n, "c%" PRId64 " e%" PRId64 " %s %" PRId64, e->customer, e->event, op, e->money);
+    if ((e->clock_sent || e->clock) && k >= 0 && (size_t)k < n)
+        snprintf(buf + k, n - (size_t)k, " [%" PRIu64 "->%" PRIu64 "]", e->clock_sent, e->clock);
 }
 
-static void draw(cairo_t *cr, const bank_trace *t, const layout *l, const char *title, double w, double h)
+enum { BOX_HALF = 40 };
+
+static void draw(cairo_t *cr, const bank_trace *t, const layout *l, const char *title, int opaque,
+                 double w, double h)
 {
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
@@ -148,8 +156,17 @@ static void draw(cairo_t *cr, const bank_trace *t, const layout *l, const char *
     cairo_set_font_size(cr, 11);
     cairo_move_to(cr, MARGIN, 44);
     cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
-    cairo_show_text(cr, "time flows down, one row per event in order; blue: customer requests, "
-                        "grey: propagations, green: replies, red: failed");
+    if (opaque) {
+        cairo_show_text(cr, "time flows down, one row per event in order; blue: what the customers sent, "
+                            "green: what they were told, red: failed");
+        cairo_move_to(cr, MARGIN, 58);
+        cairo_show_text(cr, "grey boxes: the branches, whose messages to each other are not seen");
+    } else {
+        cairo_show_text(cr, "time flows down, one row per event in order; blue: customer requests, "
+                            "grey: propagations, green: replies, red: failed");
+        cairo_move_to(cr, MARGIN, 58);
+        cairo_show_text(cr, "[a->b]: the message's Lamport clock when sent (a) and when received (b)");
+    }
     /* lanes */
     cairo_set_font_size(cr, 12);
     for (size_t i = 0; i < l->n_lanes; i++) {
@@ -158,6 +175,12 @@ static void draw(cairo_t *cr, const bank_trace *t, const layout *l, const char *
         snprintf(name, sizeof name, "%s %" PRId64, l->lanes[i].branch ? "branch" : "customer", l->lanes[i].id);
         cairo_set_source_rgb(cr, 0, 0, 0);
         label(cr, x, HEADER - 18, name);
+        if (opaque && l->lanes[i].branch) {
+            cairo_set_source_rgb(cr, 0.88, 0.88, 0.88);
+            cairo_rectangle(cr, x - BOX_HALF, HEADER - 10, 2 * BOX_HALF, h - FOOTER - HEADER + 10);
+            cairo_fill(cr);
+            continue;
+        }
         cairo_set_source_rgb(cr, 0.7, 0.7, 0.7);
         cairo_set_line_width(cr, 1);
         double dash = 4;
@@ -174,13 +197,16 @@ static void draw(cairo_t *cr, const bank_trace *t, const layout *l, const char *
         if (is_closing_read(e)) continue;
         double xs = lane_x(l, e->from_branch, e->from_id), xr = lane_x(l, 1, e->to_branch);
         double y0 = time_y(l, e->t_recv_us), y1 = time_y(l, e->t_reply_us);
-        /* the receiver busy with it */
-        cairo_set_source_rgba(cr, 0.2, 0.3, 0.8, 0.15);
-        cairo_rectangle(cr, xr - 4, y0, 8, fmax(y1 - y0, 2));
-        cairo_fill(cr);
+        double dir = xr > xs ? 1 : -1;
+        if (opaque) { /* the box's edge */
+            xr -= dir * BOX_HALF;
+        } else { /* the receiver busy with it */
+            cairo_set_source_rgba(cr, 0.2, 0.3, 0.8, 0.15);
+            cairo_rectangle(cr, xr - 4, y0, 8, fmax(y1 - y0, 2));
+            cairo_fill(cr);
+        }
         char text[96];
         request_text(e, text, sizeof text);
-        double dir = xr > xs ? 1 : -1;
         if (e->from_branch) cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
         else cairo_set_source_rgb(cr, 0.1, 0.25, 0.8);
         cairo_set_line_width(cr, 1.2);
@@ -197,6 +223,12 @@ static void draw(cairo_t *cr, const bank_trace *t, const layout *l, const char *
 
 int bank_diagram_draw(const bank_trace *t, const char *title, const char *path,
                       bank_diagram_format format, char *err, size_t errlen)
+{
+    return bank_diagram_draw_styled(t, title, NULL, path, format, err, errlen);
+}
+
+int bank_diagram_draw_styled(const bank_trace *t, const char *title, const bank_diagram_style *style,
+                             const char *path, bank_diagram_format format, char *err, size_t errlen)
 {
     layout l;
     if (build_layout(t, &l) != 0) {
@@ -216,7 +248,7 @@ int bank_diagram_draw(const bank_trace *t, const char *title, const char *path,
     cairo_status_t st = cairo_surface_status(surface);
     if (st == CAIRO_STATUS_SUCCESS) {
         cairo_t *cr = cairo_create(surface);
-        draw(cr, t, &l, title, w, h);
+        draw(cr, t, &l, title, style && style->opaque_branches, w, h);
         st = cairo_status(cr);
         cairo_destroy(cr);
         if (st == CAIRO_STATUS_SUCCESS && format == BANK_DIAGRAM_PNG)

@@ -19,6 +19,8 @@ const char *bank_verdict_name(bank_verdict_kind k)
     case BANK_VERDICT_EXTRA: return "extra";
     case BANK_VERDICT_WRONG_INTERFACE: return "wrong interface";
     case BANK_VERDICT_UNDECIDED: return "undecided";
+    case BANK_VERDICT_CLOCK_ORDER: return "clock order";
+    case BANK_VERDICT_WRONG_CLOCK: return "wrong clock";
     }
     return "?";
 }
@@ -365,7 +367,10 @@ out:
 
 void bank_grade_report_free(bank_grade_report *r)
 {
-    for (size_t i = 0; i < r->n; i++) free(r->verdicts[i].detail);
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->verdicts[i].detail);
+        free(r->verdicts[i].label);
+    }
     free(r->verdicts);
     free(r->witness);
     memset(r, 0, sizeof *r);

@@ -18,7 +18,9 @@ typedef enum {
     BANK_VERDICT_MISSING,         /* no reply for this event */
     BANK_VERDICT_EXTRA,           /* a reply (or a whole record) for no event of the input */
     BANK_VERDICT_WRONG_INTERFACE, /* the reply names another interface than the event */
-    BANK_VERDICT_UNDECIDED        /* --consistent ran out of budget before deciding this one */
+    BANK_VERDICT_UNDECIDED,       /* --consistent ran out of budget before deciding this one */
+    BANK_VERDICT_CLOCK_ORDER,     /* Project 2: a clock not after one that happened before it */
+    BANK_VERDICT_WRONG_CLOCK      /* Project 2, --strict: not the clock the tick rule gives */
 } bank_verdict_kind;
 
 const char *bank_verdict_name(bank_verdict_kind k); /* "ok", "wrong value", ... */
@@ -32,6 +34,9 @@ typedef struct {
     char interface[16];  /* the event's (or, for an extra reply, the reply's) */
     int line, col;       /* of the reply in the student's file; 0 when there is none */
     char *detail;        /* why, in words; NULL for ok */
+    char *label;         /* Project 2: names the event in reports instead of customer, event
+                            and interface; NULL otherwise */
+    const char *file;    /* the student's file line and col are in, when not the graded path */
 } bank_verdict;
 
 typedef enum { BANK_GRADE_CONSISTENT, BANK_GRADE_EXACT } bank_grade_mode;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/result_words.h"
 #include "loose_value.h"
 
 typedef struct {
@@ -55,26 +56,22 @@ static int number_in_text(const char *s, double *out)
     return 0;
 }
 
+/* A result word's meaning; "pending" is not one an output file may claim (G5). */
 static bank_said classify_result(const char *text)
 {
-    while (isspace((unsigned char)*text)) text++;
-    static const char *const good[] = {"success", "successful", "succeeded", "succeed", "ok", "true"};
-    static const char *const bad[] = {"fail", "failed", "failure", "error", "false"};
-    size_t n = strlen(text);
-    while (n > 0 && isspace((unsigned char)text[n - 1])) n--;
-    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
-        if (strlen(good[i]) == n && strncasecmp(text, good[i], n) == 0) return BANK_SAID_SUCCESS;
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        if (strlen(bad[i]) == n && strncasecmp(text, bad[i], n) == 0) return BANK_SAID_FAIL;
-    if (strncasecmp(text, "insufficient", 12) == 0) return BANK_SAID_FAIL;
-    return BANK_SAID_OTHER;
+    switch (bank_result_word(text)) {
+    case BANK_WORD_SUCCESS: return BANK_SAID_SUCCESS;
+    case BANK_WORD_FAIL: return BANK_SAID_FAIL;
+    default: return BANK_SAID_OTHER;
+    }
 }
 
 static void set_value(bank_reply *rp, double d)
 {
     rp->has_value = 1;
     rp->value_real = d;
-    rp->value_is_integer = d == (double)(int64_t)d && d > -9.2e18 && d < 9.2e18;
+    /* the range first: converting a double beyond int64 to int64 is undefined */
+    rp->value_is_integer = d > -9.2e18 && d < 9.2e18 && d == (double)(int64_t)d;
     rp->value = rp->value_is_integer ? (int64_t)d : 0;
 }
 
@@ -146,12 +143,22 @@ static int read_reply(reader *r, const lv_value *item, bank_reply *rp)
     return 0;
 }
 
+int bank_student_reply_read(const lv_value *item, bank_reply *out, char *err, size_t errlen)
+{
+    reader r = {"reply", err, errlen, NULL, 0, 0, 0, 0, 0, 0};
+    memset(out, 0, sizeof *out);
+    return read_reply(&r, item, out);
+}
+
+void bank_student_reply_free(bank_reply *rp)
+{
+    free(rp->interface);
+    free(rp->result_text);
+}
+
 static void free_record(bank_record *rec)
 {
-    for (size_t i = 0; i < rec->n_replies; i++) {
-        free(rec->replies[i].interface);
-        free(rec->replies[i].result_text);
-    }
+    for (size_t i = 0; i < rec->n_replies; i++) bank_student_reply_free(&rec->replies[i]);
     free(rec->replies);
 }
 

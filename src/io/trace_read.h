@@ -12,6 +12,7 @@ typedef struct {
     char rpc[32];
     int64_t customer, event, money, balance;
     char reply[160]; /* cut to fit */
+    uint64_t clock_sent, clock; /* Lamport clocks (spec L3); 0 when the trace has none */
 } bank_trace_entry;
 
 typedef struct {

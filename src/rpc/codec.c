@@ -1,3 +1,4 @@
+/* protobuf-c messages <-> gRPC byte buffers (see codec.h). */
 #include "codec.h"
 
 #include <grpc/byte_buffer_reader.h>

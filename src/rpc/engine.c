@@ -1,3 +1,4 @@
+/* The completion queue, its threads and the shared client channels (see engine.h). */
 #include "engine.h"
 
 #include <dlfcn.h>
@@ -6,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <grpc/grpc_security.h>
 #include <grpc/support/time.h>
 
 typedef struct {
     char *target;
+    const bank_tls *tls; /* whose certificate the channel presents; NULL: plaintext */
     grpc_channel *channel;
 } engine_channel;
 
@@ -94,13 +95,14 @@ const grpc_channel_args *bank_peer_channel_args(void)
     return &set;
 }
 
-grpc_channel *bank_engine_channel(bank_engine *e, const char *target, const char *const *paths,
-                                  size_t n_paths, void **handles)
+grpc_channel *bank_engine_channel(bank_engine *e, const char *target, const bank_tls *tls,
+                                  const char *const *paths, size_t n_paths, void **handles)
 {
     grpc_channel *ch = NULL;
     pthread_mutex_lock(&e->channels_lock);
     for (size_t i = 0; i < e->n_channels && !ch; i++)
-        if (strcmp(e->channels[i].target, target) == 0) ch = e->channels[i].channel;
+        if (e->channels[i].tls == tls && strcmp(e->channels[i].target, target) == 0)
+            ch = e->channels[i].channel;
     if (!ch && e->n_channels == e->cap_channels) {
         size_t cap = e->cap_channels ? 2 * e->cap_channels : 16;
         engine_channel *grown = realloc(e->channels, cap * sizeof *grown);
@@ -111,10 +113,10 @@ grpc_channel *bank_engine_channel(bank_engine *e, const char *target, const char
     }
     char *copy = ch ? NULL : strdup(target);
     if (!ch && copy && e->n_channels < e->cap_channels) {
-        grpc_channel_credentials *creds = grpc_insecure_credentials_create();
+        grpc_channel_credentials *creds = bank_tls_channel_credentials(tls);
         ch = grpc_channel_create(target, creds, bank_peer_channel_args());
         grpc_channel_credentials_release(creds);
-        e->channels[e->n_channels++] = (engine_channel){copy, ch};
+        e->channels[e->n_channels++] = (engine_channel){copy, tls, ch};
         copy = NULL;
     }
     free(copy);

@@ -1,8 +1,11 @@
+/* Fault specs parsed, and the dice a branch rolls them with (see faults.h). */
 #include "faults.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/workload_gen.h"
 
 static int parse_number(const char *s, size_t n, unsigned max, unsigned *out)
 {
@@ -74,4 +77,33 @@ int bank_faults_parse(const char *spec, bank_faults *out, char *err, size_t errl
 int bank_faults_any(const bank_faults *f)
 {
     return f->drop_pct || f->dup_pct || f->delay_pct || f->reply_delay_pct;
+}
+
+void bank_fault_dice_init(bank_fault_dice *d, const bank_faults *spec, int64_t branch_id)
+{
+    *d = (bank_fault_dice){0};
+    pthread_mutex_init(&d->lock, NULL);
+    if (!spec || !bank_faults_any(spec)) return;
+    d->spec = *spec;
+    d->on = 1;
+    d->rng = spec->seed ^ ((uint64_t)branch_id * 0x9e3779b97f4a7c15ull);
+}
+
+void bank_fault_dice_destroy(bank_fault_dice *d) { pthread_mutex_destroy(&d->lock); }
+
+int bank_fault_hits(bank_fault_dice *d, unsigned pct)
+{
+    if (!d->on || pct == 0) return 0;
+    pthread_mutex_lock(&d->lock);
+    int hit = bank_rng_below(&d->rng, 100) < pct;
+    pthread_mutex_unlock(&d->lock);
+    return hit;
+}
+
+int bank_fault_delay_ms(bank_fault_dice *d, unsigned max_ms)
+{
+    pthread_mutex_lock(&d->lock);
+    int ms = 1 + (int)bank_rng_below(&d->rng, max_ms ? max_ms : 1);
+    pthread_mutex_unlock(&d->lock);
+    return ms;
 }

@@ -16,6 +16,8 @@ typedef struct {
     int64_t money;
     int64_t balance;    /* the answering branch's balance when it answered */
     const char *reply;  /* "success", "fail", "applied", "duplicate", or "error: <details>" */
+    uint64_t clock_sent; /* the request's Lamport clock: its send's (0: it carried none) */
+    uint64_t clock;      /* the answering branch's clock at its receive (0: no event, spec L1) */
 } bank_trace_record;
 
 /* Called from the branch's threads, possibly at once: the sink serialises. */

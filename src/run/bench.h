@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "store/store.h"
+
 typedef struct {
     size_t branches, customers, events;
     uint64_t seed;
@@ -14,6 +16,11 @@ typedef struct {
     int server_threads;
     const char *bank_exe; /* set: every branch a `bank branch` process started from it */
     int deadline_ms;      /* of every call, propagations included; 0: 10000 */
+    const char *tls_dir;  /* set: also measure over mutual TLS, certificates from this directory
+                             (tools/certs.sh DIR B) */
+    const char *data_dir; /* set: every branch keeps its state in DATA_DIR/branch-ID (removed
+                             after the run) */
+    bank_sync sync;
 } bank_bench_config;
 
 typedef struct {
@@ -42,9 +49,14 @@ typedef struct {
     bank_bench_throughput bare_parallel; /* C threads x E echoes at one branch, like live */
     bank_bench_phase sequential;         /* one operation at a time: latency without contention */
     bank_bench_phase live;               /* every customer at once: throughput */
+    bank_latency_summary connect;        /* a new channel's first echo: connecting included */
+    /* with tls_dir: the same measures on new branches over mutual TLS */
+    bank_latency_summary tls_bare, tls_connect;
+    bank_bench_phase tls_sequential;
 } bank_bench_result;
 
-/* Runs the benchmark on a generated workload with in-process branches. 0, or -1 with err. */
+/* Runs the benchmark on a generated workload with in-process branches (then, with tls_dir, the
+ * bare RPC and one operation at a time again over mutual TLS). 0, or -1 with err. */
 int bank_bench_run(const bank_bench_config *cfg, bank_bench_result *r, char *err, size_t errlen);
 
 /* Prints the result as a small report, ratios and their targets included. */

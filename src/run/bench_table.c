@@ -109,9 +109,9 @@ static void op_cell(const char *line, const char *op, char *buf, size_t buflen)
 
 static void print_header(FILE *f)
 {
-    fprintf(f, "%5s %5s %9s %9s %17s %17s %17s %10s %9s %9s %6s %8s %8s\n", "B", "C", "start ms",
-            "bare us", "query us (/bare)", "deposit us (/bare)", "withdraw us (/bare)", "1-by-1 op/s",
-            "live op/s", "bare op/s", "l/b", "peak MB", "MB/brnch");
+    fprintf(f, "%5s %5s %9s %9s %17s %17s %17s %7s %10s %9s %9s %6s %6s %8s %8s\n", "B", "C",
+            "start ms", "bare us", "query us (/bare)", "deposit us (/bare)", "withdraw us (/bare)",
+            "d/(b+f)", "1-by-1 op/s", "live op/s", "bare op/s", "l/b", "eff", "peak MB", "MB/brnch");
 }
 
 /* Runs one row; 0 when it produced its figures. */
@@ -144,10 +144,11 @@ static int table_row(const bank_bench_table_config *cfg, size_t b, size_t c, FIL
         op_cell(line, "query", q, sizeof q);
         op_cell(line, "deposit", d, sizeof d);
         op_cell(line, "withdraw", w, sizeof w);
-        fprintf(f, "%5zu %5zu %9.0f %9.0f %17s %17s %17s %10.0f %9.0f %9.0f %6.2f %8.1f %8.2f\n", b, c,
-                figure(line, "startup_ms"), figure(line, "bare_p50_us"), q, d, w,
-                figure(line, "sequential_ops"), figure(line, "live_ops"), figure(line, "bare_ops"),
-                figure(line, "live_bare_ratio"), figure(line, "rss_peak_mb"),
+        fprintf(f, "%5zu %5zu %9.0f %9.0f %17s %17s %17s %7.2f %10.0f %9.0f %9.0f %6.2f %6.2f %8.1f %8.2f\n",
+                b, c, figure(line, "startup_ms"), figure(line, "bare_p50_us"), q, d, w,
+                figure(line, "deposit_fanout_ratio"), figure(line, "sequential_ops"),
+                figure(line, "live_ops"), figure(line, "bare_ops"), figure(line, "live_bare_ratio"),
+                figure(line, "rpc_efficiency"), figure(line, "rss_peak_mb"),
                 figure(line, "rss_per_branch_mb"));
     }
     fflush(f);
@@ -175,7 +176,9 @@ size_t bank_bench_table_run(const bank_bench_table_config *cfg, FILE *f)
     for (size_t i = 0; i < cfg->n_extra; i++)
         if (table_row(cfg, cfg->extra_branches[i], cfg->extra_customers[i], f) != 0) failed++;
     fprintf(f, "us: p50 latency in microseconds, one operation at a time; (/bare): its ratio to the "
-               "bare RPC's p50; l/b: live/bare throughput;\npeak MB: the row's peak resident set; "
+               "bare RPC's p50; d/(b+f): deposit p50 / (bare + bare fan-out p50), target <= 1.3;\n"
+               "l/b: live/bare throughput; eff: RPC-equivalent efficiency, live ops/s x (1 + write "
+               "share x (B-1)) / bare calls/s, target >= 1.0;\npeak MB: the row's peak resident set; "
                "MB/brnch: (RSS after start - RSS before) / B. %zu of %zu rows failed.\n",
             failed, rows);
     return failed;

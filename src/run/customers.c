@@ -13,6 +13,7 @@ typedef struct {
     const bank_drive_config *cfg;
     const bank_branches *b;
     bank_channel **channels; /* one per branch, shared by every thread */
+    bank_lamport *clocks;    /* one per customer entry: every customer is a process (spec L1) */
     bank_outcome *out;
     bank_latencies *lat;
     atomic_size_t *answered; /* may be NULL */
@@ -54,21 +55,46 @@ static void sleep_ms(int ms);
  * never reached a live branch. */
 static int call_through_recovery(bank_channel *ch, grpc_completion_queue *cq, bank_op op,
                                  int64_t customer_id, int64_t event_id, int64_t money,
-                                 int deadline_ms, int after_crash, bank_result *out, char *err,
-                                 size_t errlen)
+                                 uint64_t clock, int deadline_ms, int after_crash, bank_result *out,
+                                 uint64_t *received, char *err, size_t errlen)
 {
     uint64_t until = now_ns() + (uint64_t)deadline_ms * 1000000u;
     for (int first = 1;; first = 0) {
         uint64_t now = now_ns();
         int left = first ? deadline_ms : now < until ? (int)((until - now) / 1000000u) : 0;
-        int rc = bank_client_call(ch, cq, op, customer_id, event_id, money, left > 0 ? left : 1, out,
-                                  err, errlen);
+        int rc = bank_client_call_clocked(ch, cq, op, customer_id, event_id, money, clock,
+                                          left > 0 ? left : 1, out, received, err, errlen);
         const char *unavailable = rc != 0 ? strstr(err, "gRPC status 14: ") : NULL;
         int again = unavailable && (strncmp(unavailable + 16, "recovering", 10) == 0 ||
                                     (after_crash && strncmp(unavailable + 16, "write applied", 13) != 0));
         if (!again || left <= 50) return rc;
         sleep_ms(50);
     }
+}
+
+static int64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* bank drive's call: over the configured wire, each one told to call_fn. */
+static int wire_event(drive *d, grpc_completion_queue *cq, size_t c, size_t e, char *why, size_t n)
+{
+    const bank_customer *cu = &d->w->customers[c];
+    const bank_event *ev = &cu->events[e];
+    bank_wire_error we;
+    int64_t sent = wall_us();
+    bank_result *r = &d->out->results[c][e];
+    int rc = bank_wire_call(d->cfg->wire, d->channels[cu->branch_index], cq, ev->op, cu->id, ev->id,
+                            ev->money, d->cfg->deadline_ms, r, &we);
+    if (d->cfg->call_fn) d->cfg->call_fn(d->cfg->hook_ctx, c, e, sent, wall_us(), rc == 0 ? r : NULL, &we);
+    if (rc != 0)
+        snprintf(why, n, "branch %lld at %s: %s: %s", (long long)cu->id,
+                 bank_channel_target(d->channels[cu->branch_index]), bank_grpc_status_name(we.status),
+                 we.details);
+    return rc;
 }
 
 /* Runs one event of customer c as that customer would: a call to its own branch. */
@@ -78,9 +104,14 @@ static int run_event(drive *d, grpc_completion_queue *cq, size_t c, size_t e)
     const bank_event *ev = &cu->events[e];
     char why[400];
     uint64_t start = now_ns();
-    if (call_through_recovery(d->channels[cu->branch_index], cq, ev->op, cu->id, ev->id, ev->money,
-                              d->cfg->deadline_ms, d->cfg->kill_after > 0, &d->out->results[c][e],
-                              why, sizeof why) != 0) {
+    /* a resent call is the same send: it keeps its clock (a student's wire carries none) */
+    uint64_t clock = bank_lamport_send(&d->clocks[c]), received = 0;
+    int rc = d->cfg->wire ? wire_event(d, cq, c, e, why, sizeof why)
+                          : call_through_recovery(d->channels[cu->branch_index], cq, ev->op, cu->id,
+                                                  ev->id, ev->money, clock, d->cfg->deadline_ms,
+                                                  d->cfg->kill_after > 0, &d->out->results[c][e],
+                                                  &received, why, sizeof why);
+    if (rc != 0) {
         char msg[512];
         snprintf(msg, sizeof msg, "customer %lld, event %lld (%s): %s", (long long)cu->id,
                  (long long)ev->id, bank_op_name(ev->op), why);
@@ -88,6 +119,7 @@ static int run_event(drive *d, grpc_completion_queue *cq, size_t c, size_t e)
         return -1;
     }
     if (d->lat) d->lat->ns[c][e] = now_ns() - start;
+    if (d->cfg->stamps) d->cfg->stamps[c][e] = (bank_clock_stamp){clock, received};
     if (d->answered) atomic_fetch_add(d->answered, 1);
     return 0;
 }
@@ -116,12 +148,11 @@ static void *plan_worker(void *arg)
 typedef struct {
     size_t answered; /* events answered so far */
     int64_t net;     /* of the writes answered success or pending so far */
-    int killed;
 } after_phase_state;
 
 /* Between two phases: a write answered PENDING is waited for until it has reached every branch,
  * so the next phase still starts after every write is everywhere (S2); and bank run --kill
- * crashes and restarts its branch once enough events are answered. */
+ * crashes and restarts branches once enough events are answered. */
 static void after_phase(drive *d, const bank_step *steps, size_t n, after_phase_state *st)
 {
     int pending = 0;
@@ -134,14 +165,17 @@ static void after_phase(drive *d, const bank_step *steps, size_t n, after_phase_
     }
     st->answered += n;
     char why[512];
+    if (d->cfg->after_phase_fn) {
+        if (d->cfg->after_phase_fn(d->cfg->hook_ctx, steps, n, why, sizeof why) != 0) record_failure(d, why);
+        return;
+    }
     if (pending && bank_wait_converged(d->w, d->b, st->net, d->cfg->deadline_ms, why, sizeof why) != 0) {
         record_failure(d, why);
         return;
     }
-    if (d->cfg->kill_fn && d->cfg->kill_after > 0 && !st->killed && st->answered >= d->cfg->kill_after) {
-        st->killed = 1;
-        if (d->cfg->kill_fn(d->cfg->kill_ctx, why, sizeof why) != 0) record_failure(d, why);
-    }
+    if (d->cfg->kill_fn && d->cfg->kill_after > 0 && st->answered >= d->cfg->kill_after &&
+        d->cfg->kill_fn(d->cfg->kill_ctx, st->answered, why, sizeof why) != 0)
+        record_failure(d, why);
 }
 
 static int drive_plan(drive *d)
@@ -169,7 +203,7 @@ static int drive_plan(drive *d)
         return -1;
     }
     pthread_mutex_lock(&d->lock);
-    after_phase_state after = {0, 0, 0};
+    after_phase_state after = {0, 0};
     for (size_t p = 0; p < plan.n_phases && !d->failed; p++) {
         d->steps = plan.steps + plan.phase_start[p];
         d->n_steps = plan.phase_start[p + 1] - plan.phase_start[p];
@@ -254,7 +288,7 @@ static int drive_live(drive *d)
 static bank_channel **open_channels(const bank_workload *w, const bank_branches *b)
 {
     bank_channel **ch = calloc(w->n_branches ? w->n_branches : 1, sizeof *ch);
-    for (size_t i = 0; ch && i < w->n_branches; i++) ch[i] = bank_channel_open(bank_branches_target(b, i));
+    for (size_t i = 0; ch && i < w->n_branches; i++) ch[i] = bank_branches_channel(b, i);
     return ch;
 }
 
@@ -286,14 +320,16 @@ int bank_drive_counted(const bank_workload *w, const bank_branches *b, const ban
     pthread_cond_init(&d.work_ready, NULL);
     pthread_cond_init(&d.phase_done, NULL);
     d.channels = open_channels(w, b);
+    d.clocks = calloc(w->n_customers ? w->n_customers : 1, sizeof *d.clocks);
     int rc;
-    if (!d.channels) {
+    if (!d.channels || !d.clocks) {
         snprintf(d.err, sizeof d.err, "out of memory");
         rc = -1;
     } else {
         rc = cfg->schedule == BANK_SCHEDULE_LIVE ? drive_live(&d) : drive_plan(&d);
     }
     close_channels(w, d.channels);
+    free(d.clocks);
     pthread_cond_destroy(&d.work_ready);
     pthread_cond_destroy(&d.phase_done);
     pthread_mutex_destroy(&d.lock);
@@ -307,10 +343,12 @@ int bank_read_balances(const bank_workload *w, const bank_branches *b, int deadl
     grpc_completion_queue *cq = bank_client_cq_create();
     int rc = 0;
     for (size_t i = 0; i < w->n_branches && rc == 0; i++) {
-        bank_channel *ch = bank_channel_open(bank_branches_target(b, i));
+        bank_channel *ch = bank_branches_channel(b, i);
         bank_result r;
         char why[400];
-        rc = ch ? call_through_recovery(ch, cq, BANK_OP_QUERY, 0, 0, 0, deadline_ms, 0, &r, why, sizeof why)
+        /* no clock: the run's own reads are no events (spec L1) */
+        rc = ch ? call_through_recovery(ch, cq, BANK_OP_QUERY, 0, 0, 0, 0, deadline_ms, 0, &r, NULL, why,
+                                        sizeof why)
                 : -1;
         if (rc == 0) balances[i] = r.balance;
         else snprintf(err, errlen, "reading the balance of branch %lld: %s",

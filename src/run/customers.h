@@ -8,19 +8,37 @@
 #include <stdint.h>
 
 #include "branches.h"
+#include "core/lamport.h"
 #include "core/schedule.h"
 #include "core/workload.h"
+#include "rpc/wire.h"
+
+/* One call a customer made: when it was sent and answered (CLOCK_REALTIME, microseconds), and
+ * the answer (NULL when the call failed; then err says why). */
+typedef void (*bank_call_fn)(void *ctx, size_t customer, size_t event, int64_t sent_us,
+                             int64_t answered_us, const bank_result *answer,
+                             const bank_wire_error *err);
 
 typedef struct {
     bank_schedule schedule;
     int query_delay_ms; /* live: pause before every query */
     int deadline_ms;    /* per customer call */
     int workers;        /* sequential/rounds: client threads; 0 picks one */
-    /* sequential/rounds: once the phase that answers the kill_after-th event is done, call
-       kill_fn (bank run --kill: a branch crashes and restarts); 0 or NULL: never */
+    /* sequential/rounds: after every phase once kill_after events are answered, call
+       kill_fn with how many are (bank run --kill: branches crash and restart); 0 or NULL: never */
     size_t kill_after;
-    int (*kill_fn)(void *ctx, char *err, size_t errlen);
+    int (*kill_fn)(void *ctx, size_t answered, char *err, size_t errlen);
     void *kill_ctx;
+    /* bank drive: every call goes over this wire (failing fast when a branch is not listening)
+       instead of bank.proto, and after_phase_fn takes over the wait for pending writes */
+    const bank_wire *wire;
+    /* sequential/rounds: called after every phase, with its steps; non-zero stops the run */
+    int (*after_phase_fn)(void *ctx, const bank_step *steps, size_t n, char *err, size_t errlen);
+    bank_call_fn call_fn; /* told of every call, answered or failed, from its customer's thread */
+    void *hook_ctx;
+    /* optional, shaped like a bank_outcome: stamps[c][e] gets the clock customer entry c sent
+       its event e at, and the clock its branch received it at (spec L3; bank run --project 2) */
+    bank_clock_stamp **stamps;
 } bank_drive_config;
 
 /* Optional per-event latencies in nanoseconds, shaped like a bank_outcome: ns[c][e]. */

@@ -61,9 +61,11 @@ void bank_trace_file_write(void *ctx, const bank_trace_record *r)
                      "{\"t_recv_us\": %" PRId64 ", \"t_reply_us\": %" PRId64 ", \"from\": \"%s\", "
                      "\"from_id\": %" PRId64 ", \"to_branch\": %" PRId64 ", \"rpc\": \"%s\", "
                      "\"customer\": %" PRId64 ", \"event\": %" PRId64 ", \"money\": %" PRId64 ", "
-                     "\"balance\": %" PRId64 ", \"reply\": \"%s\"}\n",
+                     "\"balance\": %" PRId64 ", \"reply\": \"%s\", \"clock_sent\": %" PRIu64 ", "
+                     "\"clock\": %" PRIu64 "}\n",
                      r->t_recv_us, r->t_reply_us, r->from_branch ? "branch" : "customer", r->from_id,
-                     r->to_id, r->rpc, r->customer_id, r->event_id, r->money, r->balance, reply);
+                     r->to_id, r->rpc, r->customer_id, r->event_id, r->money, r->balance, reply,
+                     r->clock_sent, r->clock);
     if (n < 0 || (size_t)n >= sizeof line) { /* cannot happen: the reply is bounded above */
         t->failed = 1;
         t->error = EOVERFLOW;

@@ -24,16 +24,39 @@ if "$bench" -b 2 -c 3 -e 4 --bare-calls 20 >"$tmp/one" 2>&1 &&
        'memory: RSS before start [0-9.]+ MB, after start [0-9.]+ MB \([0-9.]+ MB per branch\), peak [0-9.]+ MB' \
        'bare RPC \(echo, one at a time\) +p50 +[0-9.]+ us +p99' 'bare RPC, all threads at once: +[0-9]+ ops/s' \
        'one operation at a time: +[0-9]+ ops/s' 'all customers at once \(live\): +[0-9]+ ops/s' \
-       'ratio query/bare = [0-9.]+ +ratio deposit/bare = [0-9.]+ +ratio withdraw/bare = [0-9.]+' \
-       'targets: query/bare <= 1.3' 'ratio live/bare throughput = [0-9.]+ +\(target >= 0.60'; then
+       'ratio query/bare = [0-9.]+ +\(target <= 1.3' \
+       'ratio deposit/\(bare \+ bare fan-out\) = [0-9.]+ +withdraw = [0-9.]+ +\(target <= 1.3 at 10 branches' \
+       'RPC-equivalent efficiency = [0-9.]+ +\(target >= 1.0' \
+       'plain figures: deposit/bare = [0-9.]+ +withdraw/bare = [0-9.]+ +live/bare throughput = [0-9.]+'; then
   pass "bench prints every figure and ratio"
 else fail "bench prints every figure and ratio"; cat "$tmp/one"; fi
 
 if "$BANK_BIN" bench -b 2 -c 3 -e 4 --bare-calls 20 --figures >"$tmp/fig" 2>&1 &&
    [[ $(wc -l <"$tmp/fig") == 1 ]] &&
-   has "$tmp/fig" '^figures branches=2 customers=3 events=4 startup_ms=[0-9.]+ .*live_bare_ratio=[0-9.]+ .*rss_peak_mb=[0-9.]+'; then
+   has "$tmp/fig" '^figures branches=2 customers=3 events=4 startup_ms=[0-9.]+ .*live_bare_ratio=[0-9.]+ .*rss_peak_mb=[0-9.]+' \
+       'deposit_fanout_ratio=[0-9.]+ rpc_efficiency=[0-9.]+ connect_p50_us=[0-9.]+$'; then
   pass "bench --figures is one key=value line"
 else fail "bench --figures is one key=value line"; cat "$tmp/fig"; fi
+
+# rule: K9; bench --processes --data-dir: the state on disk, the branches' dirs removed after
+if "$BANK_BIN" bench --processes -b 2 -c 2 -e 3 --bare-calls 20 --data-dir "$tmp/data" --sync batch \
+     >"$tmp/disk" 2>&1 &&
+   has "$tmp/disk" '^bench: 2 branches, 2 customers x 3 events \(6 operations\), seed 1; state on disk, --sync batch' \
+       'one operation at a time: +[0-9]+ ops/s' && [[ -d "$tmp/data" && -z $(ls -A "$tmp/data") ]]; then
+  pass "bench --processes --data-dir: measured with the state on disk, nothing left behind"
+else fail "bench --processes --data-dir"; cat "$tmp/disk"; ls -la "$tmp/data"; fi
+
+# --tls: tools/bench.sh makes throwaway certificates (tools/certs.sh), and every TLS figure is
+# printed next to its plaintext one.
+if command -v openssl >/dev/null; then
+  if "$bench" -b 2 -c 3 -e 4 --bare-calls 20 --tls >"$tmp/tls" 2>&1 &&
+     has "$tmp/tls" 'a new channel.s first call +p50 +[0-9.]+ us' '^  over mutual TLS \(new branches' \
+         '^    bare RPC +p50 +[0-9.]+ us +\(plaintext +[0-9.]+ us: x [0-9.]+\)' \
+         '^    query +p50 +[0-9.]+ us +\(plaintext' '^    deposit +p50 +[0-9.]+ us +\(plaintext' \
+         '^    withdraw +p50' '^    new channel.s first call +p50 +[0-9.]+ us +\(plaintext'; then
+    pass "bench --tls prints each TLS figure next to its plaintext one"
+  else fail "bench --tls prints each TLS figure next to its plaintext one"; cat "$tmp/tls"; fi
+else echo "skip bench --tls: openssl is not installed"; fi
 
 if "$bench" --table --table-branches 2,3 --table-customers 1,2 --table-extra 3x2 -e 2 --bare-calls 20 \
      >"$tmp/table" 2>&1 &&
@@ -64,6 +87,7 @@ usage "--row-timeout without --table" "go with --table" --row-timeout 5
 usage "a bad --table-extra pair" "is not BxC" --table --table-extra 3x0
 usage "a zero size in --table-branches" "--table-branches" --table --table-branches 2,0
 usage "--figures with --table" "exclude each other" --table --figures
+usage "--tls without --tls-dir" "--tls needs --tls-dir DIR" --tls
 if "$BANK_BIN" bench --help | grep -q -- '--table-customers LIST'; then pass "bench --help names --table"
 else fail "bench --help names --table"; fi
 

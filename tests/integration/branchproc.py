@@ -2,13 +2,13 @@
 import subprocess
 
 
-def start_branches(bank, balances):
-    """Starts one `bank branch --peers -` per balance (ids 1..n) and wires them together.
-    Returns (processes, addresses)."""
+def start_branches(bank, balances, extra=lambda i: []):
+    """Starts one `bank branch --peers -` per balance (ids 1..n), with extra(id) appended to its
+    arguments, and wires them together. Returns (processes, addresses)."""
     procs, addrs = [], []
     for i, balance in enumerate(balances, start=1):
         p = subprocess.Popen([bank, "branch", "--id", str(i), "--balance", str(balance),
-                              "--listen", "127.0.0.1:0", "--peers", "-"],
+                              "--listen", "127.0.0.1:0", "--peers", "-"] + extra(i),
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         procs.append(p)
         line = p.stdout.readline().strip()

@@ -121,6 +121,15 @@ check_usage "bad number" 'expected a whole number' run --deadline-ms soon "$samp
 # rule: S10
 check_usage "unknown command" 'unknown command' frobnicate
 check_usage "branch without --id" '--id is required' branch --balance 1 --peers -
+# rule: V2
+check_usage "help of an unknown command" 'unknown command "frobnicate"' help frobnicate
+# rule: V1
+check_usage "version takes no argument" 'unexpected argument "now"' version now
+# rule: V2
+if [ "$("$bank" help run)" = "$("$bank" run --help)" ] && [ "$("$bank" help)" = "$("$bank" --help)" ] &&
+   [ "$("$bank" help --commands | head -n 1)" = run ]; then
+  pass "bank help COMMAND is COMMAND --help; help --commands lists the commands"
+else fail "bank help"; fi
 
 # --help tells the truth about the options it lists: every option it names is accepted.
 for cmd in run branch bench; do

@@ -78,7 +78,8 @@ run "--report with an unknown extension" 2 --input "$input" --report "$tmp/r.xls
 run "--help" 0 --help
 has "help tells the exit statuses" "$tmp/out" "exit status: 0 every event correct"
 
-# --batch: a folder with a right, a wrong and an unreadable file, and one in a subfolder.
+# --batch: a row per student: three loose files (right, wrong, unreadable) and a folder; a hidden
+# folder left out. (tests/integration/grade_class.py grades a whole class.)
 mkdir -p "$tmp/class/alice" "$tmp/class/.hidden"
 cp "$tmp/rounds.json" "$tmp/class/bob.json"
 cp "$tmp/wrong.json" "$tmp/class/carol.json"
@@ -88,20 +89,20 @@ cp "$tmp/broken.txt" "$tmp/class/.hidden/skipped.txt"
 for ext in csv json html; do
   run "--batch --report .$ext" 1 --input "$input" --batch "$tmp/class" --report "$tmp/report.$ext"
 done
-has "batch table lists a subfolder's file" "$tmp/out" "class/alice/output.json  5/5"
+has "batch table: a folder is a student" "$tmp/out" "alice    5/5        output.json"
 has "batch table: first wrong event" "$tmp/out" "customer 2 event 3 query: wrong value"
 has "batch table: unusable file" "$tmp/out" "unusable:"
-has "batch summary" "$tmp/err" "4 files, 2 with every event correct"
+has "batch summary" "$tmp/err" "4 students, 2 with every event correct, 1 with nothing graded"
 if grep -q skipped "$tmp/out"; then fail "a hidden folder was graded"; else pass; fi
 if "$py" - "$tmp" <<'PY'
 import csv, html.parser, json, sys
 t = sys.argv[1]
 rows = list(csv.DictReader(open(t + "/report.csv")))
-assert [r["score"] for r in rows] == ["5/5", "5/5", "4/5", "-"], rows
+assert [(r["student"], r["score"]) for r in rows] == [("alice", "5/5"), ("bob", "5/5"), ("carol", "4/5"), ("dave", "0/5")], rows
 assert rows[3]["first_wrong"].startswith("unusable:"), rows[3]
 d = json.load(open(t + "/report.json"))
-assert len(d["files"]) == 4 and d["files"][2]["first_wrong"]["customer"] == 2, d
-assert "error" in d["files"][3], d["files"][3]
+assert len(d["students"]) == 4 and d["students"][2]["first_wrong"]["customer"] == 2, d
+assert "error" in d["students"][3] and d["students"][3]["graded"] == "dave.txt", d["students"][3]
 class P(html.parser.HTMLParser):
     rows = 0
     def handle_starttag(self, tag, attrs):

@@ -158,7 +158,8 @@ expect "last line $(tail -n 1 out)" [ "$(tail -n 1 out)" = "5/5 events correct, 
 expect "no extra record" grep -q '^customer 9 (extra record): extra' out
 check "grade: an extra record"
 
-# rule: G1, G13, G14; --batch: files one level down, hidden names left out, path order, --report
+# rule: G1, G13, G14, G30, G31, G33; --batch: a row per student (a loose file, a folder with its
+# files at any depth), hidden names left out, name order, --report
 start
 mkdir -p batch/sub/deeper batch/.hidden
 cp right.json batch/a.json
@@ -169,10 +170,11 @@ cp wrong.json batch/.hidden/e.json
 "$bank" grade --input "$sample" --batch batch --report report.csv >out 2>err
 rc=$?
 expect "exit $rc, want 1 (b.json is wrong)" [ $rc -eq 1 ]
-expect "table: $(cat out)" [ "$(awk '{print $1, $2}' out | tr '\n' ';')" = "file score;batch/a.json 5/5;batch/sub/b.json 4/5;" ]
-expect "report.csv: $(cat report.csv)" [ "$(cut -d, -f1-4 report.csv | tr '\n' ';')" = 'file,score,correct,events;"batch/a.json","5/5",5,5;"batch/sub/b.json","4/5",4,5;' ]
-expect "summary: $(cat err)" grep -qx 'bank grade: 2 files, 1 with every event correct' err
-rm batch/sub/b.json
+expect "table: $(cat out)" [ "$(awk '{print $1, $2, $3}' out | tr '\n' ';')" = "student score file;a 5/5 a.json;sub 4/5 b.json;" ]
+expect "the deeper file is listed, not graded" grep -q '^sub .*also read as outputs: deeper/c.json$' out
+expect "report.csv: $(cat report.csv)" [ "$(cut -d, -f1-5 report.csv | tr '\n' ';')" = 'student,canvas_id,score,correct,events;"a","","5/5",5,5;"sub","","4/5",4,5;' ]
+expect "summary: $(cat err)" grep -qx 'bank grade: 2 students, 1 with every event correct, 0 with nothing graded' err
+rm -r batch/sub
 "$bank" grade --input "$sample" --batch batch >out 2>err
 rc=$?
 expect "only right files: exit $rc, want 0" [ $rc -eq 0 ]
@@ -180,7 +182,7 @@ echo "nothing here" >batch/unusable.txt
 "$bank" grade --input "$sample" --batch batch >out 2>err
 rc=$?
 expect "an unusable file in a batch: exit $rc, want 1" [ $rc -eq 1 ]
-expect "the unusable file is not in the table" grep -q '^batch/unusable.txt  *-  *unusable: batch/unusable.txt:1:1: no JSON' out
+expect "the unusable file is not in the table" grep -q '^unusable  *0/5  *unusable.txt  *unusable: batch/unusable.txt:1:1: no JSON' out
 check "grade --batch"
 
 # rule: G14; exit status 2: an unusable single file, a rejected input, an empty or missing folder

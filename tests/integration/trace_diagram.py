@@ -9,12 +9,13 @@ Usage: trace_diagram.py BANK GOLDEN_DIR
 """
 import json
 import os
-import struct
 import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
-import zlib
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import png_decode  # noqa: E402
 
 bank, golden = sys.argv[1], sys.argv[2]
 sample = os.path.join(golden, "sample", "input.json")
@@ -38,25 +39,9 @@ def load(path):
 
 
 def png_pixels_vary(path):
-    """Decodes an 8-bit RGB/RGBA PNG with zlib and tells whether its pixels differ."""
-    data = open(path, "rb").read()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat, width, height, ctype = 8, b"", 0, 0, 0
-    while pos < len(data):
-        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + n]
-        if kind == b"IHDR":
-            width, height, depth, ctype = struct.unpack(">IIBB", body[:10])
-            assert depth == 8 and ctype in (2, 6), (depth, ctype)
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + n
-    raw = zlib.decompress(idat)
-    bpp = 3 if ctype == 2 else 4
-    stride = width * bpp
-    # Unfiltering is not needed to tell blank from not: a blank image's filtered rows are all
-    # alike too, so compare the rows' bytes after their filter byte.
-    rows = {raw[r * (stride + 1) + 1:(r + 1) * (stride + 1)] for r in range(height)}
+    """Tells whether a PNG's pixels differ (a blank image's rows are all alike)."""
+    width, height, rows = png_decode.decode(path)
+    rows = {tuple(r) for r in rows}
     return len(rows) > 2 and width > 100 and height > 100
 
 
@@ -122,6 +107,12 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run("diagram", bad, "-o", os.path.join(tmp, "x.svg"))
     check(r.returncode == 2 and "bad.jsonl:2:" in r.stderr and r.stderr.count("\n") == 1,
           "a broken line: one message with line and column, exit 2 (%s)" % r.stderr.strip())
+    # a time beyond int64 is refused, not converted (the conversion would be undefined)
+    with open(bad, "w") as f:
+        f.write(open(trace).readline().replace('"t_recv_us":', '"t_recv_us": 1e300, "x":', 1))
+    r = run("diagram", bad, "-o", os.path.join(tmp, "x.svg"))
+    check(r.returncode == 2 and "t_recv_us" in r.stderr and r.stderr.count("\n") == 1,
+          "a time beyond int64: one message naming it, exit 2 (%s)" % r.stderr.strip())
     r = run("run", "--cluster", bad, "--trace", bad, sample)
     check(r.returncode == 2 and "--trace" in r.stderr, "--trace with --cluster is refused")
 

@@ -1,0 +1,167 @@
+/* bank grade --batch over a class (a row per student), one submission folder, and the Gradescope
+ * and GitHub outputs of one submission. */
+#include "grade_class.h"
+
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "grade/class_batch.h"
+#include "grade/class_grade.h"
+#include "grade/github.h"
+#include "grade/grade_p3.h"
+
+enum { EXIT_UNDECIDED = 3 };
+
+static int row_status(const bank_student_grade *g)
+{
+    if (!g->graded || g->report.n_wrong ||
+        g->report.n_correct < g->report.n_events - g->report.n_undecided)
+        return BANK_EXIT_FAILED;
+    return g->report.n_undecided ? EXIT_UNDECIDED : BANK_EXIT_OK;
+}
+
+static int write_report(const char *path, const bank_report_context *ctx, const bank_graded_file *rows,
+                        size_t n)
+{
+    bank_table_kind kind;
+    bank_table_kind_for(path, &kind);
+    FILE *f = fopen(path, "w");
+    int rc = f ? bank_report_table(f, kind, ctx, rows, n) : -1;
+    if ((f && fclose(f) != 0) || rc != 0) {
+        fprintf(stderr, "bank grade: --report %s: cannot write: %m\n", path);
+        return BANK_EXIT_FAILED;
+    }
+    fprintf(stderr, "bank grade: wrote %s\n", path);
+    return BANK_EXIT_OK;
+}
+
+static bank_class_options class_options(const bank_class_args *a, const bank_workload *course)
+{
+    bank_class_options o = {course, a->pattern, a->input_pattern, a->grade,
+                            a->routes ? &bank_project3_reader : &bank_project1_reader, a->routes};
+    return o;
+}
+
+int bank_grade_batch(const char *path, const bank_class_args *a, const bank_workload *course,
+                     const bank_report_context *ctx)
+{
+    bank_class cls;
+    char err[800];
+    if (bank_class_load(path, &cls, err, sizeof err) != 0) {
+        fprintf(stderr, "bank grade: %s\n", err);
+        return BANK_EXIT_USAGE;
+    }
+    if (cls.n == 0) {
+        fprintf(stderr, "bank grade: %s holds no student's submission\n", path);
+        bank_class_free(&cls);
+        return BANK_EXIT_USAGE;
+    }
+    bank_student_grade *grades = calloc(cls.n, sizeof *grades);
+    bank_graded_file *rows = calloc(cls.n, sizeof *rows);
+    if (!grades || !rows) {
+        fputs("bank grade: out of memory\n", stderr);
+        free(grades);
+        free(rows);
+        bank_class_free(&cls);
+        return BANK_EXIT_FAILED;
+    }
+    bank_class_options o = class_options(a, course);
+    int tty = isatty(STDERR_FILENO), status = BANK_EXIT_OK;
+    size_t n = 0, perfect = 0, no_output = 0;
+    for (; n < cls.n; n++) {
+        if (bank_grade_student(&cls.students[n], &o, &grades[n], err, sizeof err) != 0) {
+            fprintf(stderr, "bank grade: %s: %s\n", cls.students[n].name, err);
+            status = BANK_EXIT_FAILED;
+            break;
+        }
+        bank_student_release(&cls.students[n]); /* an archive member's bytes are not needed again */
+        rows[n] = grades[n].row;
+        perfect += bank_student_grade_perfect(&grades[n]);
+        no_output += !grades[n].graded;
+        int s = row_status(&grades[n]);
+        if (s == BANK_EXIT_FAILED || (s == EXIT_UNDECIDED && status == BANK_EXIT_OK)) status = s;
+        if (tty) fprintf(stderr, "\rgraded %zu/%zu students", n + 1, cls.n);
+    }
+    if (tty) fputc('\n', stderr);
+    bank_report_table(stdout, a->json ? BANK_TABLE_JSON : BANK_TABLE_TEXT, ctx, rows, n);
+    if (a->report && write_report(a->report, ctx, rows, n) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
+    fprintf(stderr, "bank grade: %zu students, %zu with every event correct, %zu with nothing graded\n",
+            n, perfect, no_output);
+    for (size_t i = 0; i < n; i++) bank_student_grade_free(&grades[i]);
+    free(grades);
+    free(rows);
+    bank_class_free(&cls);
+    return status;
+}
+
+int bank_grade_folder(const char *path, const bank_class_args *a, const bank_workload *course,
+                      const bank_report_context *ctx)
+{
+    char *copy = strdup(path), err[800];
+    if (!copy) {
+        fputs("bank grade: out of memory\n", stderr);
+        return BANK_EXIT_FAILED;
+    }
+    bank_class cls;
+    int rc = bank_class_load_student(path, basename(copy), &cls, err, sizeof err);
+    free(copy);
+    if (rc != 0) {
+        fprintf(stderr, "bank grade: %s\n", err);
+        return BANK_EXIT_USAGE;
+    }
+    bank_class_options o = class_options(a, course);
+    bank_student_grade g;
+    if (bank_grade_student(&cls.students[0], &o, &g, err, sizeof err) != 0) {
+        fprintf(stderr, "bank grade: %s: %s\n", path, err);
+        bank_class_free(&cls);
+        return BANK_EXIT_FAILED;
+    }
+    int status = row_status(&g);
+    if (a->json) {
+        bank_report_json(stdout, ctx, &g.row);
+    } else {
+        if (g.row.others) printf("note: also read as outputs, not graded: %s\n", g.row.others);
+        if (g.row.notes) printf("note: %s\n", g.row.notes);
+        if (g.graded) bank_report_text(stdout, ctx, &g.row);
+    }
+    if (!g.graded) fprintf(stderr, "bank grade: %s: %s\n", path, g.error);
+    if (bank_grade_publish(&a->out, g.input, ctx, &g.row) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
+    bank_student_grade_free(&g);
+    bank_class_free(&cls);
+    return status;
+}
+
+int bank_grade_publish(const bank_grade_outputs *o, const bank_workload *w,
+                       const bank_report_context *ctx, const bank_graded_file *row)
+{
+    int status = BANK_EXIT_OK;
+    if (o->gradescope) {
+        FILE *f = fopen(o->gradescope, "w");
+        int rc = f ? bank_gradescope_write(f, &o->gs, w, ctx, row) : -1;
+        if ((f && fclose(f) != 0) || rc != 0) {
+            fprintf(stderr, "bank grade: --gradescope %s: cannot write: %m\n", o->gradescope);
+            status = BANK_EXIT_FAILED;
+        }
+    }
+    if (o->github) {
+        double score = 0, max = 0;
+        if (w) bank_row_points(o->gs.points, row, &score, &max);
+        bank_github_annotate(stdout, row);
+        const char *summary = getenv("GITHUB_STEP_SUMMARY");
+        if (summary && summary[0]) {
+            FILE *f = fopen(summary, "a");
+            int rc = f ? bank_github_summary(f, ctx, row, score, max) : -1;
+            if ((f && fclose(f) != 0) || rc != 0) {
+                fprintf(stderr, "bank grade: GITHUB_STEP_SUMMARY %s: cannot append: %m\n", summary);
+                status = BANK_EXIT_FAILED;
+            }
+        }
+        printf("Points %g/%g\n", score, max);
+    }
+    fflush(stdout);
+    return status;
+}

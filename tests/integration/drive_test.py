@@ -1,0 +1,347 @@
+#!/usr/bin/python3
+"""bank drive against running systems: small Python branch servers written for this test (a
+correct one and broken ones, drive/student_branch.py), and our own `bank branch` processes.
+
+Usage: drive_test.py BANK_BINARY PROJECT_DIR
+Every server binds 127.0.0.1 port 0 and says its port, or is started by bank drive --start on
+a port bank drive picks free. Exits 77 (skipped) when python3-grpcio, python3-protobuf or
+protoc is missing.
+"""
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+from wire import load_messages, require_grpc
+
+grpc = require_grpc()
+
+BANK, ROOT = sys.argv[1], sys.argv[2]
+HERE = os.path.dirname(os.path.abspath(__file__))
+SERVER = os.path.join(HERE, "drive", "student_branch.py")
+SAMPLE = os.path.join(ROOT, "golden", "sample", "input.json")
+PYTHON = sys.executable
+failures, checks = [], []
+
+
+def check(what, ok, detail=""):
+    checks.append(what)
+    if not ok:
+        failures.append("%s%s" % (what, (": " + detail) if detail else ""))
+
+
+def start_servers(argv_for, n, balance=400):
+    """Starts n servers (ids 1..n) that print their address, then gives each the peer list on
+    standard input. Returns (processes, cluster file text)."""
+    procs, addrs = [], []
+    try:
+        for i in range(1, n + 1):
+            p = subprocess.Popen(argv_for(i, balance), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            procs.append(p)
+            line = p.stdout.readline().strip()
+            if not line.startswith("listening "):
+                raise RuntimeError("server %d said %r" % (i, line))
+            addrs.append(line.split(" ", 1)[1])
+        peers = "".join("%d %s\n" % (i, a) for i, a in enumerate(addrs, start=1))
+        for p in procs:
+            p.stdin.write(peers + "end\n")
+            p.stdin.flush()
+        for p in procs:
+            if p.stdout.readline().strip() != "ready":
+                raise RuntimeError("a server did not become ready")
+    except Exception:
+        stop_servers(procs)
+        raise
+    return procs, peers
+
+
+def stop_servers(procs):
+    for p in procs:
+        try:
+            p.stdin.close()
+        except OSError:
+            pass
+    for p in procs:
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def python_server(pydir, *extra):
+    return lambda i, b: [PYTHON, SERVER, pydir, "--id", str(i), "--balance", str(b), *extra]
+
+
+def bank_branch(i, b):
+    return [BANK, "branch", "--id", str(i), "--balance", str(b), "--listen", "127.0.0.1:0", "--peers", "-"]
+
+
+def drive(work, cluster_text, *args, input_path=SAMPLE, timeout=120):
+    """Runs bank drive against the cluster; returns (exit status, stdout, stderr)."""
+    cluster = os.path.join(work, "cluster.txt")
+    with open(cluster, "w") as f:
+        f.write(cluster_text)
+    r = subprocess.run([BANK, "drive", "--cluster", cluster, *args, input_path], capture_output=True,
+                       text=True, timeout=timeout)
+    return r.returncode, r.stdout, r.stderr
+
+
+def against(work, argv_for, *args, n=3, **kw):
+    procs, peers = start_servers(argv_for, n)
+    try:
+        return drive(work, peers, *args, **kw)
+    finally:
+        stop_servers(procs)
+
+
+def expect(what, result, status, *texts, where="out"):
+    code, out, err = result
+    text = out if where == "out" else err
+    check("%s: exit %d" % (what, status), code == status, "got %d\n%s%s" % (code, out, err))
+    for t in texts:
+        check("%s: says %r" % (what, t), t in text, "\n" + out + err)
+
+
+def marker_processes(marker):
+    """Processes whose command line holds marker (bank drive itself left out)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                cmdline = f.read()
+            if marker.encode() in cmdline and b"\0drive\0" not in cmdline:
+                found.append("%s: %s" % (pid, cmdline.replace(b"\0", b" ").decode(errors="replace")))
+        except OSError:
+            pass
+    return found
+
+
+def main():
+    with tempfile.TemporaryDirectory() as work:
+        pydir = os.path.join(work, "py")
+        os.mkdir(pydir)
+        load_messages(os.path.join(ROOT, "proto"), pydir, ["course"])
+        load_messages(os.path.join(HERE, "drive"), pydir, ["own", "odd"])
+        correct = python_server(pydir)
+
+        # rule: D1, D2, D5, D6, D8, D9; the correct student server passes every schedule
+        for schedule in ("sequential", "rounds", "live"):
+            r = against(work, correct, "--schedule", schedule)
+            expect("correct server, %s" % schedule, r, 0, "verdict: behaved as the reference",
+                   "5/5 events correct", '"id": 3, "recv": [')
+
+        # rule: D6, D9; a live run the consistency check cannot decide within --budget: exit 3
+        r = against(work, correct, "--schedule", "live", "--budget", "1")
+        expect("live, --budget 1", r, 3, "verdict: undecided: no answer found wrong", "undecided: not decided")
+
+        # rule: D2, D6; our own branches on both wires, and --json with the output inside
+        r = against(work, bank_branch)
+        expect("bank branch, course wire", r, 0, "behaved as the reference")
+        r = against(work, bank_branch, "--wire", "bank", "--json", "--style", "money")
+        expect("bank branch, bank wire", r, 0)
+        try:
+            j = json.loads(r[1])
+            check("--json: behaved", j["behaved"] is True, r[1])
+            check("--json: the output inside", j["output"][1]["recv"][1]["money"] == 570, r[1])
+            check("--json: probes", j["replicas"]["probes"] == 4 and j["replicas"]["agreed"], r[1])
+        except (ValueError, KeyError, IndexError) as e:
+            check("--json parses", False, "%s\n%s" % (e, r[1]))
+
+        # rule: D4; branches left holding an earlier run's balances: exit 1 before anything runs
+        procs, peers = start_servers(bank_branch, 3)
+        try:
+            first, again = drive(work, peers), drive(work, peers)
+        finally:
+            stop_servers(procs)
+        expect("a second run on the same branches", again, 1, "before the first event the branches do not "
+               "hold the input's balances: branch 1 holds 500 (the reference: 400)", where="err")
+        check("a second run: nothing ran", again[1] == "" and first[0] == 0, again[1])
+
+        # rule: D5, D6, D9; propagating only to smaller ids: the probe names the deposit after
+        # which branch 3 fell behind, and customer 3 reads 330
+        r = against(work, python_server(pydir, "--flavor", "lower-only"))
+        expect("lower-only", r, 1,
+               "replicas: the branches disagree after customer 2 event 2 (deposit 170): branch 1 holds 570, "
+               "branch 2 holds 570, branch 3 holds 400 (the reference: 570)",
+               "customer 3 event 5 query: wrong value: expected 500, got 330",
+               "replicas at the end: branch 1 holds 500, branch 2 holds 500, branch 3 holds 330 (the reference: 500)",
+               "did NOT behave as the reference")
+        show("lower-only", r)
+
+        # rule: D5, D9; a propagated withdrawal applied twice: every answer is right, only the
+        # probe sees it
+        r = against(work, python_server(pydir, "--flavor", "double-withdraw"))
+        expect("double-withdraw", r, 1, "5/5 events correct",
+               "replicas: the branches disagree after customer 3 event 4 (withdraw 70): branch 1 holds 430 "
+               "(the reference: 500), branch 2 holds 430 (the reference: 500), branch 3 holds 500")
+        show("double-withdraw", r)
+
+        # rule: D7, D9; a propagation never answered: the deposit misses its deadline
+        r = against(work, python_server(pydir, "--flavor", "mute-propagation"), "--deadline-ms", "1500")
+        expect("mute-propagation", r, 1,
+               "liveness: customer 2 event 2 (deposit 170) got no answer from branch 2 at 127.0.0.1:",
+               ": DEADLINE_EXCEEDED: ", "customer 2 event 3 query: missing: not sent: the run stopped after "
+               "customer 2 event 2 got no answer",
+               "replicas: the branches disagree at the end: branch 1 holds 400, branch 2 holds 570 (the "
+               "reference: 400), branch 3 holds 400", '"id": 2, "recv": []')
+        show("mute-propagation", r)
+
+        # rule: D2, D4, D7; another package: UNIMPLEMENTED before anything runs, and --service
+        packaged = python_server(pydir, "--package", "example")
+        r = against(work, packaged)
+        expect("another package", r, 2, "cannot read every branch's balance before the run: branch 1 at ",
+               "UNIMPLEMENTED", "--service", where="err")
+        show("another package", r)
+        r = against(work, packaged, "--service", "example.Branch")
+        expect("another package with --service", r, 0, "wire course (/example.Branch/MsgDelivery)")
+
+        # rule: D3; a proto of its own: guessed from the names, and printed
+        own = os.path.join(HERE, "drive", "own.proto")
+        r = against(work, python_server(pydir, "--dialect", "own"), "--proto", own)
+        expect("own proto", r, 0, "behaved as the reference")
+        expect("own proto: the guesses", r, 0, "query -> /studentbank.Bank/Query (Request -> Response)",
+               "request Request: id = id (int64, guessed), customer: none, interface = interface (string, "
+               "guessed), money = money (double, guessed)", "reply Response: result = status (string, guessed), "
+               "balance = balance (double, guessed)", where="err")
+
+        # rule: D3; names no guess can follow: a clear error naming the candidates, then --method
+        # and --field
+        odd = os.path.join(HERE, "drive", "odd.proto")
+        odd_server = python_server(pydir, "--dialect", "odd")
+        r = against(work, odd_server, "--proto", odd)
+        expect("odd proto, guessing", r, 2, "which method does a query? none is named MsgDelivery or after the "
+               "operation (its methods: ledger.Ledger/Inspect, ledger.Ledger/Credit, ledger.Ledger/Debit, "
+               "ledger.Ledger/Relay); say it with --method query=Service/Method", where="err")
+        methods = ["--method", "query=Ledger/Inspect", "--method", "deposit=Ledger/Credit",
+                   "--method", "withdraw=Ledger/Debit"]
+        r = against(work, odd_server, "--proto", odd, *methods)
+        expect("odd proto, methods only", r, 2, "which field of Ack (the reply of a query) is the balance? none "
+               "is named balance, money, amount, value, total, currentbalance, newbalance as a number or a "
+               "string; its fields: verdict (string), holding (double); say it with --field balance=NAME",
+               where="err")
+        r = against(work, odd_server, "--proto", odd, *methods, "--field", "money=quantity", "--field",
+                    "balance=holding", "--field", "result=verdict", "--field", "id=serial")
+        expect("odd proto, --method and --field", r, 0, "behaved as the reference")
+        expect("odd proto, --method and --field: printed", r, 0, "money = quantity (double, --field)", where="err")
+
+        start_tests(work, pydir)
+        usage_tests(work)
+
+    for f in failures:
+        print("FAIL: " + f)
+    print("%d passed, %d failed" % (len(checks) - len(failures), len(failures)))
+    return 1 if failures else 0
+
+
+def show(name, r):
+    """What bank drive said, for the log (the report quotes it)."""
+    print("---- %s: exit %d" % (name, r[0]))
+    for line in (r[1] + r[2]).splitlines():
+        if not line.startswith(("[", "]", "  {", "customer ")) or "ok" not in line:
+            print("  " + line)
+
+
+def start_tests(work, pydir):
+    marker = "drive-test-%d-%d" % (os.getpid(), random.randrange(1 << 30))
+    branch_cmd = "%s branch --id {id} --balance {balance} --listen {host}:{port} --peers {peers} --trace %s/%s-{id}" % (
+        BANK, work, marker)
+
+    def run(*args, **kw):
+        r = subprocess.run([BANK, "drive", *args], capture_output=True, text=True, timeout=120, **kw)
+        return r.returncode, r.stdout, r.stderr
+
+    # rule: D10; --start with our own branches: a normal end leaves no process
+    r = run("--start", branch_cmd, "--report", os.path.join(work, "d.html"), SAMPLE)
+    expect("--start bank branch", r, 0, "behaved as the reference")
+    check("--start: no process left after a normal end", not marker_processes(marker), str(marker_processes(marker)))
+    with open(os.path.join(work, "d.html")) as f:
+        page = f.read()
+    # rule: D8; the HTML report draws the customers' calls, branches as boxes
+    check("--report: a page with the calls drawn", "<svg" in page and "drawn as boxes" in page
+          and "5/5 answers as the reference" in page, page[:300])
+
+    # rule: D10; a failure after the start (no such service) stops them too
+    r = run("--start", branch_cmd, "--service", "nosuch.Branch", SAMPLE)
+    expect("--start, then a failure", r, 2, "UNIMPLEMENTED", where="err")
+    check("--start: no process left after a failure", not marker_processes(marker), str(marker_processes(marker)))
+
+    # rule: D10; a branch whose process ends at once: named, with its output, and the others stopped
+    failing = "if [ {id} = 2 ]; then echo 'cannot start: port taken' >&2; exit 3; fi; exec " + branch_cmd
+    r = run("--start", failing, SAMPLE)
+    expect("--start, a branch that ends at once", r, 2, "branch 2's process", "ended by itself (exit status 3)",
+           "cannot start: port taken", where="err")
+    check("--start: no process left after a start that failed", not marker_processes(marker),
+          str(marker_processes(marker)))
+
+    # rule: D10; SIGINT while it runs: every process stopped, exit 130
+    p = subprocess.Popen([BANK, "drive", "--start", branch_cmd, "--schedule", "live", "--query-delay", "20000",
+                          SAMPLE], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(200):
+        if len(marker_processes(marker)) >= 3:
+            break
+        time.sleep(0.05)
+    time.sleep(0.5)
+    started = len(marker_processes(marker))
+    p.send_signal(signal.SIGINT)
+    try:
+        out, err = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+    check("SIGINT: the branches had started", started >= 3, str(started))
+    check("SIGINT: exit 130", p.returncode == 130, "%d %s" % (p.returncode, err))
+    check("SIGINT: says so", "stopping the 3 branch processes it started" in err, err)
+    check("SIGINT: no process left", not marker_processes(marker), str(marker_processes(marker)))
+
+    # rule: D1, D10; --course-ports BASE with --start on those ports (a free block picked here)
+    for attempt in range(3):
+        base = random.randrange(20000, 30000)
+        r = run("--course-ports", str(base), "--start", branch_cmd, SAMPLE)
+        if "cannot listen" not in r[2]:
+            break
+    expect("--course-ports BASE --start", r, 0, "behaved as the reference")
+    check("--course-ports: no process left", not marker_processes(marker), str(marker_processes(marker)))
+
+    # rule: D10; a Python student's branch started with {port} and {peers}
+    py_cmd = "%s %s %s --id {id} --balance {balance} --port {port} --peers {peers} --tag %s" % (
+        PYTHON, SERVER, pydir, marker)
+    r = run("--start", py_cmd, SAMPLE)
+    expect("--start a Python branch", r, 0, "behaved as the reference")
+    check("--start a Python branch: no process left", not marker_processes(marker), str(marker_processes(marker)))
+
+
+def usage_tests(work):
+    def run(*args):
+        r = subprocess.run([BANK, "drive", *args], capture_output=True, text=True, timeout=60)
+        return r.returncode, r.stdout, r.stderr
+
+    # rule: D1; usage errors: one line, exit 2
+    expect("no placement", run(SAMPLE), 2, "where are the branches?", where="err")
+    expect("--field without --proto", run("--course-ports", "--field", "money=x", SAMPLE), 2,
+           "--method and --field go with --proto FILE", where="err")
+    expect("bad --method", run("--course-ports", "--proto", "x.proto", "--method", "query", SAMPLE), 2,
+           "expected INTERFACE=Service/Method", where="err")
+    expect("--course-ports past 65535", run("--course-ports", "65534", SAMPLE), 2, "past 65535", where="err")
+    # rule: D3; a proto protoc cannot read
+    bad = os.path.join(work, "bad.proto")
+    with open(bad, "w") as f:
+        f.write("syntax = \"proto3\";\nmessage M { int32 x = 1 }\n")
+    expect("a proto protoc refuses", run("--course-ports", "--proto", bad, SAMPLE), 2, "protoc cannot read", where="err")
+    # rule: D2; money beyond the course's int32
+    big = os.path.join(work, "big.json")
+    with open(big, "w") as f:
+        json.dump([{"id": 1, "type": "branch", "balance": 0},
+                   {"id": 1, "type": "customer", "events": [{"id": 1, "interface": "deposit", "money": 3000000000}]}], f)
+    expect("money beyond int32", run("--course-ports", big), 2, "customer 1 event 1 cannot be sent over the course",
+           "does not fit the course's int32 field", where="err")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

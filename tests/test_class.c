@@ -1,0 +1,199 @@
+/* Grading a class, the parts below the command line: Canvas's file names, which member paths
+ * stay inside an archive, which of a student's files is their output, GitHub's escaping. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grade/archive_read.h"
+#include "grade/canvas_name.h"
+#include "grade/class_choice.h"
+#include "grade/github.h"
+#include "io/input.h"
+
+/* rule: G32 */
+Test(canvas, names_canvas_gives)
+{
+    bank_canvas_name n;
+    cr_assert_eq(bank_canvas_name_parse("smithjohn_12345_67890_output.json", &n), 0);
+    cr_assert_str_eq(n.name, "smithjohn");
+    cr_assert_str_eq(n.id, "12345");
+    cr_assert_eq(n.late, 0);
+    cr_assert_str_eq(n.file, "output.json");
+    cr_assert_eq(bank_canvas_name_parse("smithjohn_LATE_12345_67890_out_1_2.txt", &n), 0);
+    cr_assert(n.late);
+    cr_assert_str_eq(n.file, "out_1_2.txt", "the student's own name keeps its underscores and digits");
+    cr_assert_eq(bank_canvas_name_parse("smithjohn_late_12345_67890_output-1.json", &n), 0,
+                 "older Canvas wrote the whole prefix in lower case");
+    cr_assert(n.late);
+    cr_assert_eq(bank_canvas_name_parse("o_brien_555_666_x.txt", &n), 0);
+    cr_assert_str_eq(n.name, "o_brien");
+    cr_assert_eq(bank_canvas_name_parse("anon_x7k2p_67890_output.json", &n), 0, "anonymous grading");
+    cr_assert_str_eq(n.name, "");
+    cr_assert_str_eq(n.id, "anon_x7k2p");
+    cr_assert_eq(bank_canvas_name_parse("LATE_anon_ab1_2_f", &n), 0);
+    cr_assert(n.late);
+    cr_assert_str_eq(n.id, "anon_ab1");
+    cr_assert_eq(bank_canvas_name_parse("smithjohn_12345_text.html", &n), 0, "a text entry");
+    cr_assert_str_eq(n.file, "text.html");
+    cr_assert_eq(bank_canvas_name_parse("jöns_7_8_output.json", &n), 0, "a name in another script");
+    cr_assert_str_eq(n.name, "jöns");
+}
+
+/* rule: G32 */
+Test(canvas, other_names_are_not_canvas)
+{
+    bank_canvas_name n;
+    const char *others[] = {"output.json", "output_2.json", "alice/1_2_output.json", "my-file_1_2_x",
+                            "smithjohn_12345_output.json", "smithjohn_12345_67890_", "_1_2",
+                            "smithjohn_anon__5_x", "", "_0_0_0"};
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+        cr_assert_eq(bank_canvas_name_parse(others[i], &n), -1, "%s", others[i]);
+}
+
+/* rule: G34 */
+Test(archive, member_paths_that_leave_it)
+{
+    const char *safe[] = {"a", "a/b.json", "..foo", "a/..b/c", "a/b..", "a/./b"};
+    const char *unsafe[] = {"../x", "a/../b", "a/..", "..", "/etc/passwd", "a\\..\\b", "..\\x",
+                            "\\abs", "C:\\x", "c:x", ""};
+    for (size_t i = 0; i < sizeof safe / sizeof safe[0]; i++)
+        cr_assert(bank_archive_path_safe(safe[i]), "%s", safe[i]);
+    for (size_t i = 0; i < sizeof unsafe / sizeof unsafe[0]; i++)
+        cr_assert(!bank_archive_path_safe(unsafe[i]), "%s", unsafe[i]);
+    cr_assert(bank_archive_name("P.ZIP") && bank_archive_name("a.tar.gz") && bank_archive_name("b.tgz"));
+    cr_assert(!bank_archive_name("zip") && !bank_archive_name("a.gz") && !bank_archive_name("a.7z"));
+}
+
+/* rule: G37 */
+Test(github, workflow_command_escapes)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    bank_github_escape(f, "a%b\r\nc:d,e", 0);
+    fputc('|', f);
+    bank_github_escape(f, "a%b\r\nc:d,e", 1);
+    fclose(f);
+    cr_assert_str_eq(buf, "a%25b%0D%0Ac:d,e|a%25b%0D%0Ac%3Ad%2Ce");
+    free(buf);
+}
+
+/* ---- choosing a student's output ---- */
+
+static const char sample_input[] =
+    "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"query\"}]},\n"
+    " {\"id\": 2, \"type\": \"customer\", \"events\": [{\"id\": 2, \"interface\": \"deposit\", \"money\": 170},"
+    " {\"id\": 3, \"interface\": \"query\"}]},\n"
+    " {\"id\": 1, \"type\": \"branch\", \"balance\": 400}, {\"id\": 2, \"type\": \"branch\", \"balance\": 400}]";
+static const char all[] = "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 400}]},"
+                          " {\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"},"
+                          " {\"interface\": \"query\", \"balance\": 570}]}]";
+static const char one[] = "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 400}]}]";
+static const char none[] = "[{\"id\": 9, \"recv\": [{\"interface\": \"query\", \"balance\": 1}]}]";
+static const char broken[] = "{'id': 1, 'recv': [{'interface': 'query', result: 'success'}]}";
+
+/* A student holding the given (name, text) files, in name order, in memory. */
+static bank_student student(bank_class_file *files, size_t n)
+{
+    bank_student s = {0};
+    s.name = "s";
+    s.files = files;
+    s.n_files = n;
+    return s;
+}
+
+#define FILE_OF(n, text) {(char *)(n), (char *)(n), NULL, (char *)(text), sizeof(text) - 1}
+
+static const char *chosen(bank_student *s, const char *pattern, const bank_class_file *except,
+                          bank_output_choice *c)
+{
+    bank_workload w;
+    char err[512];
+    cr_assert_eq(bank_input_parse(sample_input, strlen(sample_input), "in", &w, err, sizeof err), 0);
+    cr_assert_eq(bank_choose_output(s, &bank_project1_reader, &w, pattern, except, c, err, sizeof err), 0);
+    bank_workload_free(&w);
+    return c->output ? c->output->name : NULL;
+}
+
+/* rule: G31 */
+Test(choice, output_names_first_then_what_answers_most)
+{
+    bank_class_file f[] = {FILE_OF("a_run.txt", all), FILE_OF("output_small.json", one),
+                           FILE_OF("output.json", all), FILE_OF("sub/output.json", all)};
+    bank_student s = student(f, 4);
+    bank_output_choice c;
+    cr_assert_str_eq(chosen(&s, NULL, NULL, &c), "output.json",
+                     "output* before other names; most answered; shallowest");
+    cr_assert_str_eq(c.others, "a_run.txt, output_small.json, sub/output.json");
+    bank_output_choice_free(&c);
+    cr_assert_str_eq(chosen(&s, "a_*", NULL, &c), "a_run.txt", "--pattern decides");
+    cr_assert_null(c.others);
+    bank_output_choice_free(&c);
+    cr_assert_str_eq(chosen(&s, "sub/*", NULL, &c), "sub/output.json", "--pattern on the path");
+    bank_output_choice_free(&c);
+    cr_assert_str_eq(chosen(&s, NULL, &f[2], &c), "sub/output.json", "the student's input is never it");
+    bank_output_choice_free(&c);
+}
+
+/* rule: G31 */
+Test(choice, an_output_for_this_input_beats_a_name)
+{
+    bank_class_file f[] = {FILE_OF("log.txt", all), FILE_OF("output.json", none), FILE_OF("result.txt", one)};
+    bank_student s = student(f, 3);
+    bank_output_choice c;
+    cr_assert_str_eq(chosen(&s, NULL, NULL, &c), "result.txt", "answers some; named like an output");
+    bank_output_choice_free(&c);
+    bank_class_file g[] = {FILE_OF("log.txt", all), FILE_OF("output.json", none)};
+    s = student(g, 2);
+    cr_assert_str_eq(chosen(&s, NULL, NULL, &c), "log.txt", "an output of another input comes last");
+    bank_output_choice_free(&c);
+}
+
+/* rule: G31 */
+Test(choice, unusable_or_no_output)
+{
+    bank_class_file f[] = {FILE_OF("input.json", sample_input), FILE_OF("output.txt", broken),
+                           FILE_OF("zzz.txt", "hello")};
+    bank_student s = student(f, 3);
+    bank_output_choice c;
+    cr_assert_null(chosen(&s, NULL, NULL, &c));
+    cr_assert_str_eq(c.unusable->name, "output.txt", "named as the output: unusable, with why");
+    cr_assert(strstr(c.why, "output.txt:1:43: the key result is not quoted"), "%s", c.why);
+    bank_output_choice_free(&c);
+    bank_class_file g[] = {FILE_OF("input.json", sample_input), FILE_OF("notes.txt", "hello")};
+    s = student(g, 2);
+    cr_assert_null(chosen(&s, NULL, NULL, &c));
+    cr_assert_null(c.unusable, "nothing meant as an output: no output file");
+    bank_output_choice_free(&c);
+    bank_class_file h[] = {FILE_OF("submission.txt", broken)};
+    s = student(h, 1);
+    cr_assert_null(chosen(&s, NULL, NULL, &c));
+    cr_assert_str_eq(c.unusable->name, "submission.txt", "all the student sent: meant as the output");
+    bank_output_choice_free(&c);
+    bank_class_file i[] = {FILE_OF("input.json", sample_input)};
+    s = student(i, 1);
+    cr_assert_null(chosen(&s, NULL, NULL, &c));
+    cr_assert_null(c.unusable, "an input alone is not a broken output");
+    bank_output_choice_free(&c);
+}
+
+/* rule: G35 */
+Test(choice, their_own_input)
+{
+    bank_class_file f[] = {FILE_OF("in/input.json", sample_input), FILE_OF("input.json", "[]"),
+                           FILE_OF("input_2.json", sample_input)};
+    bank_student s = student(f, 3);
+    const bank_class_file *file;
+    bank_workload w;
+    char why[600];
+    cr_assert_eq(bank_choose_input(&s, "input*.json", &file, &w, why, sizeof why), 0);
+    cr_assert_str_eq(file->name, "input_2.json", "shallowest first, then the first that reads");
+    bank_workload_free(&w);
+    cr_assert_eq(bank_choose_input(&s, "nothing*", &file, &w, why, sizeof why), 1);
+    cr_assert_str_eq(why, "no file matches --input-pattern nothing*");
+    bank_class_file g[] = {FILE_OF("input.json", "[]")};
+    s = student(g, 1);
+    cr_assert_eq(bank_choose_input(&s, "input.json", &file, &w, why, sizeof why), 1);
+    cr_assert(strstr(why, "input.json") && strstr(why, "no branch"), "%s", why);
+}

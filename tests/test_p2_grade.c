@@ -1,0 +1,294 @@
+/* Project 2's grader: the reader on every form students write (one test each), and the
+ * verdicts of hand-made files: required events, matching, the old form. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/lamport.h"
+#include "grade/grade_p2.h"
+#include "io/input.h"
+#include "io/p2_student.h"
+
+/* The TA's input, in the old form of its events (ids 1-6). */
+static const char ta_input[] =
+    "[{\"id\": 1, \"type\": \"customer\", \"customer-requests\": [{\"customer-request-id\": 1, \"interface\": \"deposit\", \"money\": 10},"
+    " {\"customer-request-id\": 2, \"interface\": \"withdraw\", \"money\": 10}]},"
+    " {\"id\": 2, \"type\": \"customer\", \"customer-requests\": [{\"customer-request-id\": 3, \"interface\": \"deposit\", \"money\": 10},"
+    " {\"customer-request-id\": 4, \"interface\": \"withdraw\", \"money\": 10}]},"
+    " {\"id\": 3, \"type\": \"customer\", \"customer-requests\": [{\"customer-request-id\": 5, \"interface\": \"deposit\", \"money\": 10},"
+    " {\"customer-request-id\": 6, \"interface\": \"withdraw\", \"money\": 10}]},"
+    " {\"id\": 1, \"type\": \"branch\", \"balance\": 400}, {\"id\": 2, \"type\": \"branch\", \"balance\": 400},"
+    " {\"id\": 3, \"type\": \"branch\", \"balance\": 400}]";
+
+static bank_workload load(const char *text)
+{
+    bank_workload w;
+    char err[256];
+    cr_assert_eq(bank_input_parse(text, strlen(text), "input", &w, err, sizeof err), 0, "%s", err);
+    return w;
+}
+
+static void parse(const char *text, bank_p2_student *st)
+{
+    char err[512];
+    cr_assert_eq(bank_p2_student_parse(text, strlen(text), "out", st, err, sizeof err), 0, "%s", err);
+}
+
+static void grade(const bank_workload *w, const bank_p2_student *st, int strict, bank_grade_report *r)
+{
+    char err[128];
+    bank_p2_grade_options opt = {strict};
+    cr_assert_eq(bank_grade_p2(w, st, &opt, r, err, sizeof err), 0);
+}
+
+/* rule: L8 */
+Test(p2_reader, parts_in_one_file_with_comment_headers)
+{
+    bank_p2_student st = {0};
+    parse("// Part 1: List all the events taken place on each customer\n"
+          "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"customer-request-id\": 1, \"logical_clock\": 1, "
+          "\"interface\": \"deposit\", \"comment\": \"event_sent from customer 1\"}]}]\n"
+          "// Part 2: List all the events taken place on each branch\n"
+          "[{\"id\": 1, \"type\": \"branch\", \"events\": [{\"customer-request-id\": 1, \"logical_clock\": 2, "
+          "\"interface\": \"deposit\", \"comment\": \"event_recv from customer 1\"}]}]\n"
+          "// Part 3: List all the events (along with their logical times)\n"
+          "[{\"id\": 1, \"customer-request-id\": 1, \"type\": \"branch\", \"logical_clock\": 3, "
+          "\"interface\": \"propogate_deposit\", \"comment\": \"event_sent to branch 2\"}]\n",
+          &st);
+    cr_assert_eq(st.n, 3);
+    cr_expect_str_eq(st.format, "JSON, customer part, branch part, all-events part");
+    cr_expect(st.items[0].place == BANK_P2_IN_CUSTOMERS && st.items[0].kind == BANK_CLOCK_CUSTOMER_SENT);
+    cr_expect(st.items[1].place == BANK_P2_IN_BRANCHES && st.items[1].kind == BANK_CLOCK_CUSTOMER_RECV &&
+              st.items[1].peer == 1 && st.items[1].clock == 2);
+    cr_expect(st.items[2].place == BANK_P2_IN_ALL && st.items[2].kind == BANK_CLOCK_BRANCH_SENT &&
+              st.items[2].peer == 2 && st.items[2].propagation && st.items[2].op == BANK_OP_DEPOSIT);
+    cr_expect_eq(st.items[2].line, 6);
+    bank_p2_student_free(&st);
+}
+
+/* rule: L8 */
+Test(p2_reader, spellings_students_use)
+{
+    static const struct {
+        const char *comment, *interface;
+        int type_customer;
+        int kind;
+        long long peer;
+    } cases[] = {
+        {"Event_sent from customer 4", "deposit", 1, BANK_CLOCK_CUSTOMER_SENT, 4},
+        {"event sent from customer 1", "withdraw", 1, BANK_CLOCK_CUSTOMER_SENT, 1},
+        {"event_recvfrom customer 3", "deposit", 0, BANK_CLOCK_CUSTOMER_RECV, 3},
+        {"event_recv by branch 2", "propogate_deposit", 0, BANK_CLOCK_BRANCH_RECV, 2},
+        {"event_recv from bank 7", "deposit_propagate", 0, BANK_CLOCK_BRANCH_RECV, 7},
+        {"event_sent to branch 10", "PROPAGATE_WITHDRAW", 0, BANK_CLOCK_BRANCH_SENT, 10},
+        {NULL, "deposit", 0, BANK_CLOCK_CUSTOMER_RECV, -1},
+        {NULL, "deposit", 1, BANK_CLOCK_CUSTOMER_SENT, -1},
+        {"something else", "propagate_deposit", 0, -1, -1},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char text[400];
+        snprintf(text, sizeof text,
+                 "{'interface': '%s', 'logical_clock': 3, %s%s%s 'customer-request-id': 1, 'id': 1, 'type': '%s',}\n",
+                 cases[k].interface, cases[k].comment ? "'comment': '" : "", cases[k].comment ? cases[k].comment : "",
+                 cases[k].comment ? "'," : "", cases[k].type_customer ? "customer" : "branch");
+        bank_p2_student st = {0};
+        parse(text, &st);
+        cr_assert_eq(st.n, 1, "%s", text);
+        cr_expect_eq(st.items[0].kind, cases[k].kind, "%s", text);
+        if (cases[k].peer >= 0) cr_expect_eq(st.items[0].peer, cases[k].peer, "%s", text);
+        cr_expect_str_eq(st.format, "Python literals, all-events part");
+        bank_p2_student_free(&st);
+    }
+}
+
+/* rule: L8 */
+Test(p2_reader, clocks_as_written)
+{
+    bank_p2_student st = {0};
+    parse("[{\"id\": 1, \"type\": \"customer\", \"events\": ["
+          "{\"customer-request-id\": \"1\", \"clock\": \"4\", \"interface\": \"deposit\"},"
+          "{\"customer-request-id\": 2, \"logical_clock\": 2.5, \"interface\": \"withdraw\"},"
+          "{\"customer-request-id\": 3, \"interface\": \"withdraw\"}]}]",
+          &st);
+    cr_assert_eq(st.n, 3);
+    cr_expect(st.items[0].has_request && st.items[0].request == 1 && st.items[0].has_clock && st.items[0].clock == 4);
+    cr_expect(!st.items[1].has_clock && st.items[1].clock_text && strcmp(st.items[1].clock_text, "2.5") == 0);
+    cr_expect(!st.items[2].has_clock && !st.items[2].clock_text);
+    bank_p2_student_free(&st);
+}
+
+/* rule: L4, L8 */
+Test(p2_reader, our_one_object_form_and_replies_with_clocks)
+{
+    bank_p2_student st = {0};
+    parse("{\"customer_events\": [{\"id\": 1, \"type\": \"customer\", \"events\": []}], \"branch_events\": [],"
+          " \"all_events\": [{\"id\": 1, \"customer-request-id\": 1, \"type\": \"customer\", \"logical_clock\": 1,"
+          " \"interface\": \"deposit\", \"comment\": \"event_sent from customer 1\"}]}\n"
+          "[{\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\", \"clock\": 1,"
+          " \"comment\": \"event sent from customer 2\"}]}]",
+          &st);
+    cr_assert_eq(st.n, 2);
+    cr_expect_eq(st.items[0].place, BANK_P2_IN_ALL);
+    cr_expect(st.items[1].place == BANK_P2_IN_CUSTOMERS && !st.items[1].has_request && st.items[1].position == 1);
+    cr_expect_str_eq(st.format, "JSON, all-events part, customer replies with clocks");
+    bank_p2_student_free(&st);
+}
+
+/* rule: L8, L13 */
+Test(p2_reader, the_old_form_and_its_protobuf_dump)
+{
+    bank_p2_student st = {0};
+    parse("{'pid':2,'data':[{'id':2,'name':'deposit_request','clock':2},{'id':2,'name':'deposit_broadcast_execute','clock':3}]}\n"
+          "{'eventid': 2, 'data': [{'clock': 1, 'name': 'deposit_request'}]}\n", &st);
+    cr_assert_eq(st.n, 2);
+    cr_expect(st.items[0].place == BANK_P2_IN_OLD && st.items[0].old_kind == BANK_P2_OLD_REQUEST && st.items[0].process == 2);
+    cr_expect_eq(st.items[1].old_kind, BANK_P2_OLD_PROP_EXECUTE);
+    cr_expect_eq(st.ignored, 1, "a per-request list names no process");
+    parse("id: 2, recv:[id: 2\ninterface: deposit\nresult: success\nclock_events {\n  id: 1\n  event_id: 2\n"
+          "  name: \"deposit_propogate_request\"\n  clock: 5\n}\nclock_events { id: 3 event_id: 2 name: \"deposit_propagate_execute\" clock: 9 }\n]",
+          &st);
+    cr_assert_eq(st.n, 4);
+    cr_expect(st.items[2].process == 1 && st.items[2].request == 2 && st.items[2].clock == 5 &&
+              st.items[2].old_kind == BANK_P2_OLD_PROP_REQUEST && st.items[2].line == 4);
+    cr_expect(st.items[3].process == 3 && st.items[3].clock == 9 && st.items[3].old_kind == BANK_P2_OLD_PROP_EXECUTE);
+    cr_expect_str_eq(st.format, "Python literals, old pid/data form, protobuf text");
+    bank_p2_student_free(&st);
+}
+
+/* rule: L8 */
+Test(p2_reader, unusable_files_say_where)
+{
+    bank_p2_student st = {0};
+    char err[512];
+    const char *broken = "[{\"id\": 1,\n \"events\": [}]";
+    cr_expect_eq(bank_p2_student_parse(broken, strlen(broken), "f.json", &st, err, sizeof err), -1);
+    cr_expect(strncmp(err, "f.json:2:13: ", 13) == 0, "%s", err);
+    const char *p1 = "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 400}]}]";
+    cr_expect_eq(bank_p2_student_parse(p1, strlen(p1), "p1.json", &st, err, sizeof err), -1);
+    cr_expect(strstr(err, "p1.json: no Project 2 event in it") == err, "%s", err);
+    cr_expect_eq(st.n, 0);
+    bank_p2_student_free(&st);
+}
+
+/* The TA input's events at their sequential clocks (golden/p2-ta), flat, one a line; `skip` is a
+ * line left out, `clock_of`/`clock` a clock changed. */
+static const char *ta_lines[] = {
+    "{\"id\": 1, \"customer-request-id\": 1, \"type\": \"customer\", \"logical_clock\": 1, \"interface\": \"deposit\", \"comment\": \"event_sent from customer 1\"}",
+    "{\"id\": 1, \"customer-request-id\": 1, \"type\": \"branch\", \"logical_clock\": 2, \"interface\": \"deposit\", \"comment\": \"event_recv from customer 1\"}",
+    "{\"id\": 1, \"customer-request-id\": 1, \"type\": \"branch\", \"logical_clock\": 3, \"interface\": \"propagate_deposit\", \"comment\": \"event_sent to branch 2\"}",
+    "{\"id\": 1, \"customer-request-id\": 1, \"type\": \"branch\", \"logical_clock\": 4, \"interface\": \"propagate_deposit\", \"comment\": \"event_sent to branch 3\"}",
+    "{\"id\": 2, \"customer-request-id\": 1, \"type\": \"branch\", \"logical_clock\": 4, \"interface\": \"propagate_deposit\", \"comment\": \"event_recv from branch 1\"}",
+    "{\"id\": 3, \"customer-request-id\": 1, \"type\": \"branch\", \"logical_clock\": 5, \"interface\": \"propagate_deposit\", \"comment\": \"event_recv from branch 1\"}",
+};
+
+static void first_request(bank_p2_student *st, int skip, const char *extra)
+{
+    char text[2048] = "";
+    for (int k = 0; k < 6; k++)
+        if (k != skip) {
+            strcat(text, ta_lines[k]);
+            strcat(text, "\n");
+        }
+    if (extra) strcat(text, extra);
+    parse(text, st);
+}
+
+static size_t count(const bank_grade_report *r, bank_verdict_kind k)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n; i++) n += r->verdicts[i].kind == k;
+    return n;
+}
+
+/* rule: L9, L10 */
+Test(p2_grade, missing_extra_and_twice)
+{
+    bank_workload w = load(ta_input);
+    bank_p2_student st = {0};
+    bank_grade_report r;
+    first_request(&st, -1, NULL);
+    grade(&w, &st, 1, &r);
+    cr_expect_eq(r.n_events, 36, "every event of every request, once per view given");
+    cr_expect_eq(r.n_correct, 6);
+    cr_expect_eq(count(&r, BANK_VERDICT_MISSING), 30, "requests 2-6 are not logged");
+    cr_expect_eq(count(&r, BANK_VERDICT_EXTRA), 0);
+    bank_grade_report_free(&r);
+    bank_p2_student_free(&st);
+
+    first_request(&st, 5, "{\"id\": 1, \"customer-request-id\": 1, \"type\": \"branch\", \"logical_clock\": 9, "
+                          "\"interface\": \"propagate_deposit\", \"comment\": \"event_sent to branch 2\"}\n"
+                          "{\"id\": 2, \"customer-request-id\": 1, \"type\": \"branch\", \"logical_clock\": 9, "
+                          "\"interface\": \"propagate_withdraw\", \"comment\": \"event_recv from branch 1\"}\n");
+    grade(&w, &st, 0, &r);
+    cr_expect_eq(r.n_correct, 5);
+    cr_expect_eq(count(&r, BANK_VERDICT_EXTRA), 2);
+    cr_expect_str_eq(r.verdicts[r.n - 2].detail, "logged twice");
+    cr_expect_str_eq(r.verdicts[r.n - 1].detail, "request 1 is a deposit, not a withdraw");
+    cr_expect_str_eq(r.verdicts[5].label, "branch 3: request 1 propagate_deposit, event_recv from branch 1 (all-events part)");
+    cr_expect_eq(r.verdicts[5].kind, BANK_VERDICT_MISSING);
+    bank_grade_report_free(&r);
+    bank_p2_student_free(&st);
+    bank_workload_free(&w);
+}
+
+/* rule: L9 */
+Test(p2_grade, a_withdrawal_that_could_fail_propagates_only_when_logged)
+{
+    bank_workload w = load("[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"withdraw\", \"money\": 300}]},"
+                           " {\"id\": 2, \"type\": \"customer\", \"events\": [{\"id\": 2, \"interface\": \"withdraw\", \"money\": 300}]},"
+                           " {\"id\": 1, \"type\": \"branch\", \"balance\": 400}, {\"id\": 2, \"type\": \"branch\", \"balance\": 400}]");
+    cr_expect_eq(bank_p2_must_propagate(&w, 0, 0), -1, "300 after the other's 300 would fail");
+    bank_p2_student st = {0};
+    bank_grade_report r;
+    parse("{'id': 1, 'customer-request-id': 1, 'type': 'customer', 'logical_clock': 1, 'interface': 'withdraw', 'comment': 'event_sent from customer 1'}\n"
+          "{'id': 1, 'customer-request-id': 1, 'type': 'branch', 'logical_clock': 2, 'interface': 'withdraw', 'comment': 'event_recv from customer 1'}\n"
+          "{'id': 2, 'customer-request-id': 2, 'type': 'customer', 'logical_clock': 1, 'interface': 'withdraw', 'comment': 'event_sent from customer 2'}\n"
+          "{'id': 2, 'customer-request-id': 2, 'type': 'branch', 'logical_clock': 2, 'interface': 'withdraw', 'comment': 'event_recv from customer 2'}\n"
+          "{'id': 2, 'customer-request-id': 2, 'type': 'branch', 'logical_clock': 3, 'interface': 'propagate_withdraw', 'comment': 'event_sent to branch 1'}\n",
+          &st);
+    grade(&w, &st, 0, &r);
+    cr_expect_eq(r.n_events, 6, "request 1 failed (nothing logged of its propagation); request 2 propagated");
+    cr_expect_eq(r.n_correct, 5);
+    cr_expect_str_eq(r.verdicts[5].label, "branch 1: request 2 propagate_withdraw, event_recv from branch 2 (all-events part)");
+    cr_expect_eq(r.verdicts[5].kind, BANK_VERDICT_MISSING);
+    bank_grade_report_free(&r);
+    bank_p2_student_free(&st);
+    bank_workload_free(&w);
+}
+
+/* rule: L13 */
+Test(p2_grade, the_old_form)
+{
+    bank_workload w = load("[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"query\", \"money\": 400}]},"
+                           " {\"id\": 2, \"type\": \"customer\", \"events\": [{\"id\": 2, \"interface\": \"deposit\", \"money\": 170}]},"
+                           " {\"id\": 1, \"type\": \"branch\", \"balance\": 400}, {\"id\": 2, \"type\": \"branch\", \"balance\": 400}]");
+    static const char *good =
+        "[{'pid': 1, 'data': [{'id': 2, 'name': 'deposit_propagate_request', 'clock': 4}, {'id': 2, 'name': 'deposit_propagate_execute', 'clock': 5}]},"
+        " {'pid': 2, 'data': [{'id': 2, 'name': 'deposit_request', 'clock': 2}, {'id': 2, 'name': 'deposit_execute', 'clock': 3},"
+        " {'id': 2, 'name': 'deposit_propagate_response', 'clock': 6}, {'id': 2, 'name': 'deposit_response', 'clock': 7}]}]";
+    bank_p2_student st = {0};
+    bank_grade_report r;
+    parse(good, &st);
+    grade(&w, &st, 1, &r);
+    cr_expect_eq(r.n_events, 4, "request and execute at the origin, propagate request and execute at the peer");
+    cr_expect_eq(r.n_correct, 4);
+    cr_expect_eq(r.n_wrong, 0, "the response and the acknowledgement are taken as logged");
+    bank_grade_report_free(&r);
+    bank_p2_student_free(&st);
+
+    /* the acknowledgement received before the peer applied the write; a peer's "execute" in a
+       course that named it without "propagate" */
+    parse("[{'pid': 1, 'data': [{'id': 2, 'name': 'deposit_broadcast_request', 'clock': 4}, {'id': 2, 'name': 'deposit_execute', 'clock': 8}]},"
+          " {'pid': 2, 'data': [{'id': 2, 'name': 'deposit_request', 'clock': 2}, {'id': 2, 'name': 'deposit_execute', 'clock': 3},"
+          " {'id': 2, 'name': 'deposit_broadcast_response', 'clock': 6}]}]",
+          &st);
+    grade(&w, &st, 0, &r);
+    cr_expect_eq(r.n_correct, 4);
+    cr_expect_eq(count(&r, BANK_VERDICT_CLOCK_ORDER), 1);
+    cr_expect_str_eq(r.verdicts[r.n - 1].label, "branch 2: request 2 deposit_propagate_response (old form)");
+    cr_expect_str_eq(r.verdicts[r.n - 1].detail, "clock 6, not after the message it received (at clock 8)");
+    bank_grade_report_free(&r);
+    bank_p2_student_free(&st);
+    bank_workload_free(&w);
+}

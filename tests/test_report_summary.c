@@ -1,0 +1,60 @@
+/* The summary at the top of bank grade's HTML report: the four classes of files and the mean
+ * score, on hand-made grading results (the report in a browser is report_browser's). */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grade/report.h"
+
+static char *html_of(const bank_graded_file *files, size_t n)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    cr_assert(f);
+    bank_report_context ctx = {.input = "input.json", .mode = "consistent"};
+    cr_assert_eq(bank_report_table(f, BANK_TABLE_HTML, &ctx, files, n), 0);
+    fclose(f);
+    return text;
+}
+
+static bank_grade_report result(size_t events, size_t correct, size_t wrong, size_t undecided)
+{
+    bank_grade_report r = {.n_events = events, .n_correct = correct, .n_wrong = wrong,
+                           .n_undecided = undecided, .first_wrong = SIZE_MAX};
+    return r;
+}
+
+/* rule: G39 */
+Test(report_summary, counts_each_class_and_the_mean_of_the_graded_files)
+{
+    bank_grade_report all = result(4, 4, 0, 0), half = result(4, 2, 2, 0), maybe = result(4, 3, 0, 1),
+                      none = result(0, 0, 0, 0);
+    bank_graded_file files[] = {
+        {.path = "a", .format = "JSON", .report = &all},   {.path = "b", .format = "JSON", .report = &half},
+        {.path = "c", .format = "JSON", .report = &maybe}, {.path = "d", .format = "JSON", .report = &none},
+        {.path = "e", .error = "cannot open"},
+    };
+    char *html = html_of(files, 5);
+    /* (1 + 0.5 + 0.75 + 1) / 4: an input without events counts 1 when nothing is wrong */
+    cr_assert(strstr(html, "<th>files</th><th>all correct</th><th>some wrong</th><th>undecided</th>"
+                           "<th>unusable</th><th>mean score</th>"), "%s", html);
+    cr_assert(strstr(html, "<td>5</td><td class=\"ok\">2</td><td class=\"wrong\">1</td>"
+                           "<td class=\"undecided\">1</td><td class=\"bad\">1</td>"
+                           "<td>81.2% <small>(of the 4 graded files)</small>"), "%s", html);
+    cr_assert(strstr(html, "<tr class=\"undecided\">"), "the undecided file's row has its class");
+    free(html);
+}
+
+/* rule: G39 */
+Test(report_summary, no_undecided_column_without_one_and_no_mean_without_a_graded_file)
+{
+    bank_graded_file files[] = {{.path = "e", .error = "cannot open"}};
+    char *html = html_of(files, 1);
+    cr_assert_null(strstr(html, "undecided</th>"));
+    cr_assert(strstr(html, "<td>1</td><td class=\"ok\">0</td><td class=\"wrong\">0</td><td class=\"bad\">1</td>"
+                           "<td>- <small>(no file could be graded)</small>"), "%s", html);
+    free(html);
+}
