@@ -17,7 +17,8 @@ set_tests_properties(grade_cli PROPERTIES LABELS integration TIMEOUT 300)
 
 # The grading benchmark on 20 submissions, so the script cannot rot (the figure is not asserted).
 add_test(NAME grade_bench_smoke COMMAND ${PROJECT_SOURCE_DIR}/tools/bench_grade.sh 20 $<TARGET_FILE:bank>)
-set_tests_properties(grade_bench_smoke PROPERTIES LABELS integration TIMEOUT 120)
+add_test(NAME grade_consistent_bench_smoke COMMAND ${PROJECT_SOURCE_DIR}/tools/bench_consistent.sh --quick $<TARGET_FILE:bank>)
+set_tests_properties(grade_bench_smoke grade_consistent_bench_smoke PROPERTIES LABELS integration TIMEOUT 120)
 
 # The --consistent search against brute-force enumeration of every interleaving (seeded).
 add_executable(test_consistency test_consistency.c)
