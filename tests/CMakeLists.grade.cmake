@@ -3,6 +3,12 @@ target_link_libraries(test_grade PRIVATE bank_grade criterion)
 add_test(NAME grade COMMAND test_grade)
 set_tests_properties(grade PROPERTIES LABELS unit)
 
+# Output forms beyond the corpus, and what a student's file may cost (issue 19).
+add_executable(test_grade_forms test_grade_forms.c)
+target_link_libraries(test_grade_forms PRIVATE bank_grade criterion)
+add_test(NAME grade_forms COMMAND test_grade_forms)
+set_tests_properties(grade_forms PROPERTIES LABELS unit)
+
 # Every real student output of the shared corpus, read and graded (skipped without the corpus).
 add_test(NAME grade_corpus
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/grade_corpus.sh $<TARGET_FILE:bank>

@@ -123,6 +123,37 @@ static int is_snapshot_of(const bank_record *a, const bank_record *b)
     return 1;
 }
 
+/* One object per event, gathered by id (G4), for an id that several entries share: the replies
+ * go to those entries in order, each taking as many as it has events, the last the rest. 1 when
+ * the id's entries were matched so. */
+static int split_flat(grader *g, size_t first, char *used)
+{
+    const bank_workload *w = g->w;
+    const bank_student_output *so = g->so;
+    int64_t id = w->customers[first].id;
+    size_t f = 0, entries = 0;
+    while (f < so->n_records && !(so->records[f].id == id && so->records[f].flat)) f++;
+    for (size_t d = first; d < w->n_customers; d++) entries += w->customers[d].id == id;
+    if (f == so->n_records || entries < 2) return 0;
+    const bank_record *rec = &so->records[f];
+    size_t taken = 0;
+    for (size_t d = first; d < w->n_customers && taken < rec->n_replies; d++) {
+        if (w->customers[d].id != id) continue;
+        size_t n = rec->n_replies - taken;
+        if (--entries > 0 && n > w->customers[d].n_events) n = w->customers[d].n_events;
+        bank_record *slice = &g->flat_slices[d];
+        *slice = *rec;
+        slice->replies = rec->replies + taken;
+        slice->n_replies = n;
+        slice->line = slice->replies[0].line;
+        slice->col = slice->replies[0].col;
+        g->entry_record[d] = slice;
+        taken += n;
+    }
+    used[f] = 1;
+    return 1;
+}
+
 /* Records of one id go to that id's entries in order. When a file has more records of an id
  * than the input has entries (one line per snapshot of a customer's list, printed again after
  * every reply), earlier snapshots are dropped, and only then the surplus counts as extra. */
@@ -152,11 +183,15 @@ static int match_records(grader *g, const bank_record ***extra, size_t *n_extra)
                 if (so->records[j].id == id && is_snapshot_of(&so->records[i], &so->records[j])) {
                     dropped[i] = 1;
                     records--;
-                    g->rep->merged_snapshots = 1;
+                    if (so->records[i].n_replies == so->records[j].n_replies && j == i + 1)
+                        g->rep->repeated_records = 1; /* written twice, back to back */
+                    else
+                        g->rep->merged_snapshots = 1;
                     break;
                 }
             }
         }
+        if (split_flat(g, c, used)) continue;
         size_t next = 0;
         for (size_t d = c; d < w->n_customers; d++) {
             if (w->customers[d].id != id) continue;
@@ -302,13 +337,14 @@ static void free_tables(grader *g)
     free(g->claims);
     free(g->verdict_of);
     free(g->entry_record);
+    free(g->flat_slices);
 }
 
 int bank_grade(const bank_workload *w, const bank_student_output *so, const bank_grade_options *opt,
                bank_grade_report *rep, char *err, size_t errlen)
 {
     memset(rep, 0, sizeof *rep);
-    grader g = {w, so, rep, NULL, NULL, NULL, 0};
+    grader g = {.w = w, .so = so, .rep = rep};
     size_t C = w->n_customers;
     const bank_record **extra = NULL;
     size_t n_extra = 0;
@@ -316,7 +352,8 @@ int bank_grade(const bank_workload *w, const bank_student_output *so, const bank
     g.entry_record = calloc(C ? C : 1, sizeof *g.entry_record);
     g.claims = calloc(C ? C : 1, sizeof *g.claims);
     g.verdict_of = calloc(C ? C : 1, sizeof *g.verdict_of);
-    if (!g.entry_record || !g.claims || !g.verdict_of) goto out;
+    g.flat_slices = calloc(C ? C : 1, sizeof *g.flat_slices);
+    if (!g.entry_record || !g.claims || !g.verdict_of || !g.flat_slices) goto out;
     for (size_t c = 0; c < C; c++) {
         size_t n = w->customers[c].n_events ? w->customers[c].n_events : 1;
         g.claims[c] = calloc(n, sizeof **g.claims);

@@ -56,6 +56,7 @@ typedef struct {
     size_t n_undecided;
     size_t states;          /* consistent: states the search visited */
     int merged_snapshots;   /* records merged as snapshots of one growing list */
+    int repeated_records;   /* records written twice, back to back, graded once (G7) */
     size_t first_wrong;     /* index into verdicts of the first wrong one (neither ok nor
                                undecided); SIZE_MAX if none */
     /* --consistent (G15-G22): the answers set aside so that the rest is consistent */

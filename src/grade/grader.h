@@ -15,6 +15,8 @@ typedef struct {
     const bank_record **entry_record; /* per entry, the record matched to it, or NULL */
     bank_claim **claims;              /* what the student claims per event (printed or not) */
     size_t **verdict_of;              /* per entry and event, its index in rep->verdicts */
+    bank_record *flat_slices;         /* per entry of an id that several share, its part of the
+                                         id's one-object-per-event record (G4) */
     int oom;
 } grader;
 

@@ -56,6 +56,8 @@ int bank_report_text(FILE *f, const bank_report_context *ctx, const bank_graded_
         fputc('\n', f);
     }
     if (ctx->witness) bank_report_witness_text(f, ctx->workload, r);
+    if (r->repeated_records)
+        fprintf(f, "note: records written twice, back to back, were graded once\n");
     if (r->merged_snapshots)
         fprintf(f, "note: lines that repeat a customer with a growing list were read as snapshots; the last one counts\n");
     bank_report_set_aside_note(f, r);
@@ -115,6 +117,7 @@ static cJSON *file_json(const bank_report_context *ctx, const bank_graded_file *
     cJSON_AddNumberToObject(o, "undecided", (double)r->n_undecided);
     if (r->states) cJSON_AddNumberToObject(o, "states", (double)r->states);
     cJSON_AddBoolToObject(o, "snapshots_merged", r->merged_snapshots);
+    cJSON_AddBoolToObject(o, "records_repeated", r->repeated_records);
     if (r->first_wrong != SIZE_MAX)
         cJSON_AddItemToObject(o, "first_wrong", verdict_json(&r->verdicts[r->first_wrong]));
     if (verdicts) {
