@@ -151,3 +151,48 @@ Test(forms, a_typographic_quote_in_the_input_is_named)
         cr_expect(strstr(err, cases[i][1]) == err, "case %zu: \"%s\", expected \"%s\"", i, err, cases[i][1]);
     }
 }
+
+static void expect_extra_detail(const bank_grade_report *r, const char *want)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->verdicts[i].kind == BANK_VERDICT_EXTRA) {
+            cr_expect(r->verdicts[i].detail && strcmp(r->verdicts[i].detail, want) == 0, "\"%s\", expected \"%s\"",
+                      r->verdicts[i].detail ? r->verdicts[i].detail : "", want);
+            cr_expect_eq(r->verdicts[i].count, 0);
+            return;
+        }
+    cr_expect_fail("no extra verdict");
+}
+
+/* rule: G20 */
+Test(forms, a_run_of_extra_replies_is_one_verdict)
+{
+    /* customer 1 has one event; its record holds 1 + 5000 replies, as a runaway loop writes */
+    size_t extra = 5000, cap = 200 + 48 * (extra + 1);
+    char *text = malloc(cap);
+    cr_assert_not_null(text);
+    size_t n = (size_t)snprintf(text, cap, "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 400}");
+    for (size_t i = 0; i < extra; i++) n += (size_t)snprintf(text + n, cap - n, ", {\"interface\": \"query\", \"balance\": 400}");
+    snprintf(text + n, cap - n, "]}]");
+    bank_grade_report r = grade_text(sample_input, text, BANK_GRADE_CONSISTENT, BANK_SCHEDULE_SEQUENTIAL);
+    size_t runs = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        const bank_verdict *v = &r.verdicts[i];
+        if (v->kind != BANK_VERDICT_EXTRA) continue;
+        runs++;
+        cr_expect_eq(v->count, extra);
+        cr_expect(v->detail && strstr(v->detail, "replies 2 to 5001 of a customer with 1 events (5000 extra replies"),
+                  "%s", v->detail ? v->detail : "");
+        cr_expect_eq(v->col, 61, "the first extra reply's place, got column %d", v->col);
+    }
+    cr_expect_eq(runs, 1);
+    cr_expect_eq(r.n_wrong, extra + 4, "5000 extra replies and four missing events, got %zu", r.n_wrong);
+    bank_grade_report_free(&r);
+    free(text);
+    /* one extra reply keeps its own wording */
+    r = grade_text(sample_input,
+                   "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 400}, {\"interface\": \"query\", \"balance\": 400}]}]",
+                   BANK_GRADE_CONSISTENT, BANK_SCHEDULE_SEQUENTIAL);
+    expect_extra_detail(&r, "reply 2 of a customer with 1 events");
+    bank_grade_report_free(&r);
+}

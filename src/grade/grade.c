@@ -288,9 +288,18 @@ static void read_entry(grader *g, size_t c)
         }
         g->verdict_of[c][e] = add_verdict(g, BANK_VERDICT_OK, c, e, rp, NULL);
     }
-    for (size_t i = cu->n_events; rec && i < rec->n_replies; i++)
-        add_verdict(g, BANK_VERDICT_EXTRA, c, SIZE_MAX, &rec->replies[i],
-                    "reply %zu of a customer with %zu events", i + 1, cu->n_events);
+    /* the replies beyond the events: one verdict for the whole run (a runaway loop may print
+     * millions, G20) */
+    size_t first = cu->n_events, n_extra = rec && rec->n_replies > first ? rec->n_replies - first : 0;
+    if (n_extra == 1)
+        add_verdict(g, BANK_VERDICT_EXTRA, c, SIZE_MAX, &rec->replies[first],
+                    "reply %zu of a customer with %zu events", first + 1, cu->n_events);
+    else if (n_extra > 1) {
+        size_t v = add_verdict(g, BANK_VERDICT_EXTRA, c, SIZE_MAX, &rec->replies[first],
+                               "replies %zu to %zu of a customer with %zu events (%zu extra replies, the first here)",
+                               first + 1, rec->n_replies, cu->n_events, n_extra);
+        if (v != SIZE_MAX) g->rep->verdicts[v].count = n_extra;
+    }
 }
 
 /* ---- judging: exact ---- */
@@ -387,7 +396,7 @@ int bank_grade(const bank_workload *w, const bank_student_output *so, const bank
         else if (k == BANK_VERDICT_UNDECIDED)
             rep->n_undecided++;
         else if (k != BANK_VERDICT_OK)
-            rep->n_wrong++;
+            rep->n_wrong += rep->verdicts[i].count ? rep->verdicts[i].count : 1;
         if (k != BANK_VERDICT_OK && k != BANK_VERDICT_UNDECIDED && rep->first_wrong == SIZE_MAX)
             rep->first_wrong = i;
     }

@@ -37,6 +37,7 @@ typedef struct {
     char *label;         /* Project 2: names the event in reports instead of customer, event
                             and interface; NULL otherwise */
     const char *file;    /* the student's file line and col are in, when not the graded path */
+    size_t count;        /* extra: the replies of a run it stands for (G20); 0 means one */
 } bank_verdict;
 
 typedef enum { BANK_GRADE_CONSISTENT, BANK_GRADE_EXACT } bank_grade_mode;

@@ -79,6 +79,7 @@ static cJSON *verdict_json(const bank_verdict *v)
     cJSON_AddStringToObject(o, "interface", v->interface);
     cJSON_AddStringToObject(o, "verdict", bank_verdict_name(v->kind));
     if (v->detail) cJSON_AddStringToObject(o, "detail", v->detail);
+    if (v->count > 1) cJSON_AddNumberToObject(o, "count", (double)v->count);
     if (v->label) cJSON_AddStringToObject(o, "what", v->label);
     if (v->file) cJSON_AddStringToObject(o, "in", v->file);
     if (v->line) {

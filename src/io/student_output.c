@@ -302,6 +302,9 @@ static int read_record(reader *r, const lv_value *obj)
             free_record(&rec);
             return -1;
         }
+        /* read: its memory goes back now, so that the values and the replies are never both
+         * held whole (the document is this reader's own, and nothing reads a reply twice) */
+        lv_value_release((lv_value *)&items[i]);
     }
     return push_record(r, &rec, obj);
 }

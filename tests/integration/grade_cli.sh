@@ -69,6 +69,18 @@ json.dump(d, open(sys.argv[2], "w"))' "$golden/course-large/expected.rounds.json
 run "undecided within a tiny budget: exit 3" 3 --budget 1 --input "$golden/course-large/input.json" "$tmp/rounds410.json"
 has "undecided says how to decide" "$tmp/out" "199/200 events correct, 1 undecided"
 run "decided at the default budget" 0 --input "$golden/course-large/input.json" "$tmp/rounds410.json"
+# rule: G20
+run "--max-bytes refuses a larger file" 2 --max-bytes 100 --input "$input" "$tmp/rounds.json"
+has "--max-bytes names the bound" "$tmp/err" "rounds.json: larger than 100 bytes (--max-bytes); not read"
+cat "$tmp/rounds.json" | "$bank" grade --max-bytes 100 --input "$input" - >"$tmp/out" 2>"$tmp/err"
+[ $? = 2 ] && pass || fail "--max-bytes on standard input: not refused"
+has "--max-bytes on a pipe" "$tmp/err" "-: larger than 100 bytes (--max-bytes); not read"
+run "--max-bytes at the file's size" 0 --max-bytes "$(stat -c %s "$tmp/rounds.json")" --input "$input" "$tmp/rounds.json"
+run "--max-bytes 0" 2 --max-bytes 0 --input "$input" "$tmp/rounds.json"
+# rule: G18
+run "--witness" 0 --witness --input "$input" "$tmp/rounds.json"
+has "--witness prints the execution" "$tmp/out" "witness: an execution that gives every answer not marked wrong (5 steps)"
+run "--witness with --exact" 2 --witness --exact --input "$input" "$tmp/rounds.json"
 run "no --input" 2 "$tmp/rounds.json"
 has "usage names --input" "$tmp/err" "--input INPUT.json is required"
 run "--schedule without --exact" 2 --schedule rounds --input "$input" "$tmp/rounds.json"
