@@ -2,10 +2,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#ifdef CS_TRACE
-#include <stdio.h>
-#include <stdlib.h>
-#endif
 
 __extension__ typedef __int128 wide; /* exact sums of many int64 bounds */
 
@@ -848,11 +844,6 @@ static int node(search *s, uint32_t bound, size_t mark)
         }
     }
     bank_state_key key = state_key(s);
-#ifdef CS_TRACE
-    fprintf(stderr, "node net %lld bound %u lb %u tt %ld pos", (long long)s->net, bound, lb, bank_state_table_failed(s->tt, key));
-    for (size_t a = 0; a < s->n_agents; a++) fprintf(stderr, " %u%s", s->pos[a], s->dropped[a] ? "d" : "");
-    fprintf(stderr, " credits0 %u\n", s->n_groups ? s->credits[0] : 0);
-#endif
     if (lb > bound || bank_state_table_failed(s->tt, key) >= (long)bound) {
         undo_to(s, mark);
         return NODE_DEAD;

@@ -1,6 +1,5 @@
 #include "consistency.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,7 +89,6 @@ static int run(judge *j, const direction *d, uint32_t bound, int need_pick, size
 {
     int rc = cs_search(&d->in, d->starts, d->n_starts, bound, need_pick, budget, tt, o);
     j->spent += o->states;
-    if (getenv("BANK_DEBUG")) fprintf(stderr, "run %s bound %u pick %d budget %zu: states %zu found %d oob %d\n", d->backward ? "bw" : "fw", bound, need_pick, budget, o->states, o->found, o->out_of_budget);
     return rc;
 }
 
