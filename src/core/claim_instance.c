@@ -268,7 +268,7 @@ int cs_instance_build(const bank_workload *w, bank_claim *const *claims, uint8_t
                 top = sat_add(top, w->customers[c].events[e].money);
     in->net_lo = bottom;
     in->net_hi = top;
-    /* one amount for every write: the net walks on a lattice one step at a time (G18) */
+    /* one amount for every write: the net walks on a lattice one step at a time */
     in->step = -1;
     for (size_t c = 0; c < w->n_customers; c++)
         for (size_t e = 0; e < w->customers[c].n_events; e++) {

@@ -62,7 +62,7 @@ static void direction_free(direction *d)
 }
 
 /* How many kinds of entries are left once each has honoured its first answer: the direction
- * with fewer finds entries alike sooner (G18). */
+ * with fewer finds entries alike sooner. */
 static int kinds_after_first_answer(const cs_instance *in, size_t *n)
 {
     size_t C = in->n_chains;

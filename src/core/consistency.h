@@ -4,7 +4,7 @@
  * write applied so far). The answers claim, per event, a query's balance and a write's success or
  * failure. When no execution gives them all, the judge finds a smallest set of answers whose
  * removal leaves the rest consistent, the earliest such set in the student's file, and an
- * execution that gives the rest (the witness). spec/semantics.md G10-G12 and G15-G22. Pure C. */
+ * execution that gives the rest (the witness). spec/semantics.md G10-G12 and G15-G19. Pure C. */
 #ifndef BANK_CORE_CONSISTENCY_H
 #define BANK_CORE_CONSISTENCY_H
 
@@ -48,7 +48,7 @@ typedef struct {
     bank_witness_step *witness; /* an execution that gives every answer left (NULL if none found) */
     size_t n_witness;
     size_t states;          /* states the searches expanded, all together */
-    int backward;           /* the search that decided walked from the end (G18) */
+    int backward;           /* the search that decided walked from the end */
 } bank_consistency_result;
 
 /* claims[c][e] for customer entry c and its event e. budget bounds the states expanded, all

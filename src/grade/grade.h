@@ -60,7 +60,7 @@ typedef struct {
     int repeated_records;   /* records written twice, back to back, graded once (G7) */
     size_t first_wrong;     /* index into verdicts of the first wrong one (neither ok nor
                                undecided); SIZE_MAX if none */
-    /* --consistent (G15-G22): the answers set aside so that the rest is consistent */
+    /* --consistent (G15-G19): the answers set aside so that the rest is consistent */
     int consistent;         /* judged so */
     size_t set_aside;       /* answers marked wrong by the search (impossible alone ones too) */
     int smallest;           /* no smaller set would do */

@@ -24,7 +24,7 @@ typedef struct {
 void bank_grader_set_verdict(grader *g, size_t index, bank_verdict_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* --consistent: every printed claim judged (G10-G12, G15-G22). 0, or -1 out of memory. */
+/* --consistent: every printed claim judged (G10-G12, G15-G19). 0, or -1 out of memory. */
 int bank_grader_judge_consistent(grader *g, size_t budget);
 
 #endif
