@@ -2,7 +2,8 @@
 # Benchmark of bank grade --consistent (the default) on the inputs issue 19 names: every p1
 # output of ../shared/corpus (the table tests/grade/corpus_p1.txt), generated outputs of the
 # course's shape (100 customers, each a write of 10 then a query) from one live interleaving
-# with K = 0, 1, 5 and 20 answers changed, and 1,000 customers x 10 events with one changed.
+# with K = 0, 1, 5 and 20 answers changed (and the same shape at 1,000 customers), and 1,000
+# customers x 10 events with one changed.
 # Prints, per file, the wall time, peak memory and the summary line. Not a test: the figures
 # are read, not asserted (ctest's grade_consistent_bench_smoke runs --quick: the course's shape
 # with one seed, nothing else, so the script cannot rot).
@@ -62,6 +63,12 @@ for k in 0 1 5 20; do
 done
 
 [ "$quick" = 1 ] && exit 0
+echo "== the course's shape at 1,000 customers, K answers changed"
+for k in 0 1 5 20; do
+  python3 "$root/tools/grade_cases.py" course 1000 2 "$k" 1 "$dir/in.json" "$dir/o.json"
+  measure "course 1000 customers, k=$k, seed 1" "$dir/in.json" "$dir/o.json"
+done
+
 echo "== 1,000 customers x 10 events (queries and writes of 10), one live run, 1 answer changed"
 for s in "${seeds[@]}"; do
   python3 "$root/tools/grade_cases.py" mixed 1000 10 1 "$s" "$dir/in.json" "$dir/o.json"
