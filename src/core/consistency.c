@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "claim_alone.h"
+#include "claim_greedy.h"
 #include "claim_instance.h"
 #include "claim_search.h"
 #include "schedule.h"
@@ -103,25 +104,21 @@ typedef struct {
     size_t n_pre;
 } minimum;
 
-/* The order a reference schedule gives (S3, S4), run on the answers: every answer it does not
- * give is dropped. A solution in linear time, the smallest when the file came from that schedule
- * (most do). */
-static int probe(judge *j, bank_schedule schedule, cs_outcome *o)
+/* An order run on the answers: every answer it does not give is dropped. A solution in linear
+ * time; the smallest when the file came from that order. */
+static int run_order(judge *j, const bank_step *order, size_t n, cs_outcome *o)
 {
     const bank_workload *w = j->w;
-    bank_plan plan;
     memset(o, 0, sizeof *o);
-    if (bank_plan_build(w, schedule, &plan) != 0) return -1;
-    o->steps = malloc((plan.n_steps ? plan.n_steps : 1) * sizeof *o->steps);
-    o->dropped = malloc((plan.n_steps ? plan.n_steps : 1) * sizeof *o->dropped);
+    o->steps = malloc((n ? n : 1) * sizeof *o->steps);
+    o->dropped = malloc((n ? n : 1) * sizeof *o->dropped);
     if (!o->steps || !o->dropped) {
-        bank_plan_free(&plan);
         cs_outcome_free(o);
         return -1;
     }
     int64_t net = 0;
-    for (size_t i = 0; i < plan.n_steps; i++) {
-        size_t c = plan.steps[i].customer, e = plan.steps[i].event;
+    for (size_t i = 0; i < n; i++) {
+        size_t c = order[i].customer, e = order[i].event;
         const bank_event *ev = &w->customers[c].events[e];
         const bank_claim *cl = &j->claims[c][e];
         int64_t bal = w->branches[w->customers[c].branch_index].balance + net, before = net;
@@ -134,8 +131,29 @@ static int probe(judge *j, bank_schedule schedule, cs_outcome *o)
         o->steps[o->n_steps++] = (cs_step){(uint32_t)c, (uint32_t)e, (uint8_t)success, ev->op == BANK_OP_QUERY ? before : net};
     }
     o->found = 1;
-    bank_plan_free(&plan);
     return 0;
+}
+
+/* The orders tried before any search: the two reference schedules (S3, S4; most files come
+ * from one of them) and the greedy guess at a live run's (claim_greedy.h). 0 ok (o->found 0 when
+ * there is no such order), -1 out of memory. */
+static int probe(judge *j, int which, cs_outcome *o)
+{
+    bank_step *order = NULL;
+    size_t n = 0;
+    int rc;
+    memset(o, 0, sizeof *o);
+    if (which < 2) {
+        bank_plan plan;
+        if (bank_plan_build(j->w, which ? BANK_SCHEDULE_ROUNDS : BANK_SCHEDULE_SEQUENTIAL, &plan) != 0) return -1;
+        rc = run_order(j, plan.steps, plan.n_steps, o);
+        bank_plan_free(&plan);
+        return rc;
+    }
+    rc = bank_greedy_order(j->w, j->claims, (const uint8_t *const *)j->tags, &order, &n);
+    if (rc == 0) rc = run_order(j, order, n, o);
+    free(order);
+    return rc < 0 ? -1 : 0;
 }
 
 /* Iterative deepening on the number of drops, below the best the reference schedules give: each
@@ -146,10 +164,10 @@ static int probe(judge *j, bank_schedule schedule, cs_outcome *o)
 static int find_minimum(judge *j, const direction *dirs, size_t n_dirs, minimum *m)
 {
     memset(m, 0, sizeof *m);
-    for (int sched = 0; sched < 2; sched++) {
+    for (int which = 0; which < 3; which++) {
         cs_outcome o;
-        if (probe(j, sched ? BANK_SCHEDULE_ROUNDS : BANK_SCHEDULE_SEQUENTIAL, &o) != 0) return -1;
-        if (!m->found || o.n_dropped < m->best.n_dropped) {
+        if (probe(j, which, &o) != 0) return -1;
+        if (o.found && (!m->found || o.n_dropped < m->best.n_dropped)) {
             cs_outcome_free(&m->best);
             m->best = o;
             m->found = 1;
