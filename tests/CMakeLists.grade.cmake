@@ -3,6 +3,12 @@ target_link_libraries(test_grade PRIVATE bank_grade criterion)
 add_test(NAME grade COMMAND test_grade)
 set_tests_properties(grade PROPERTIES LABELS unit)
 
+# Output forms beyond the corpus, and what a student's file may cost (issue 19).
+add_executable(test_grade_forms test_grade_forms.c)
+target_link_libraries(test_grade_forms PRIVATE bank_grade criterion)
+add_test(NAME grade_forms COMMAND test_grade_forms)
+set_tests_properties(grade_forms PROPERTIES LABELS unit)
+
 # Every real student output of the shared corpus, read and graded (skipped without the corpus).
 add_test(NAME grade_corpus
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/grade_corpus.sh $<TARGET_FILE:bank>
@@ -17,7 +23,8 @@ set_tests_properties(grade_cli PROPERTIES LABELS integration TIMEOUT 300)
 
 # The grading benchmark on 20 submissions, so the script cannot rot (the figure is not asserted).
 add_test(NAME grade_bench_smoke COMMAND ${PROJECT_SOURCE_DIR}/tools/bench_grade.sh 20 $<TARGET_FILE:bank>)
-set_tests_properties(grade_bench_smoke PROPERTIES LABELS integration TIMEOUT 120)
+add_test(NAME grade_consistent_bench_smoke COMMAND ${PROJECT_SOURCE_DIR}/tools/bench_consistent.sh --quick $<TARGET_FILE:bank>)
+set_tests_properties(grade_bench_smoke grade_consistent_bench_smoke PROPERTIES LABELS integration TIMEOUT 120)
 
 # The --consistent search against brute-force enumeration of every interleaving (seeded).
 add_executable(test_consistency test_consistency.c)

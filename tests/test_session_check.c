@@ -99,8 +99,8 @@ Test(session_check, agrees_with_brute_force_on_small_workloads)
                 s.init[c][e] = branches[route_rows[c][e]].balance;
                 ev[c][e] = (bank_event){(int64_t)e + 1, s.op[c][e], s.money[c][e]};
                 int printed = rng_next(&x) % 5 != 0;
-                s.claim[c][e] = (bank_claim){printed, (int)(rng_next(&x) % 4 != 0),
-                                             s.init[c][e] + 10 * ((int64_t)(rng_next(&x) % 7) - 2)};
+                s.claim[c][e] = (bank_claim){.printed = printed, .success = (int)(rng_next(&x) % 4 != 0),
+                                             .balance = s.init[c][e] + 10 * ((int64_t)(rng_next(&x) % 7) - 2)};
             }
             cust[c] = (bank_customer){(int64_t)c + 1, 0, s.n[c], ev[c]};
             routes[c] = route_rows[c];

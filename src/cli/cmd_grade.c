@@ -36,22 +36,32 @@ static const char grade_usage[] =
     "JSON object a line, Python dict lines (single quotes, True/False/None), several arrays glued\n"
     "\"][\" (the last run is graded), log lines around the JSON, the protobuf text dump, interface\n"
     "and result in any case, the balance under \"balance\", \"money\", \"result\": {\"balance\": N} or\n"
-    "in a string (\"balance: 600.0\"), ints or whole floats, keys and customers in any order, and one\n"
-    "line per snapshot of a customer's growing list. Customers are matched by id; repeated ids by\n"
-    "their order.\n"
+    "in a string (\"balance: 600.0\") or as the whole response message, ints or whole floats, keys\n"
+    "and customers in any order, one line per snapshot of a customer's growing list, records\n"
+    "written twice, one object per event without \"recv\" (grouped by customer id), an empty array\n"
+    "(every event missing), and \"pending\" as a write applied. Customers are matched by id;\n"
+    "repeated ids by their order. A run of extra replies is one verdict line.\n"
     "\n"
     "how queries and writes are judged:\n"
     "  --consistent        (default) accept the answers if one legal execution gives them all: an\n"
     "                      interleaving of every customer's events, each customer's own in order,\n"
-    "                      on one shared balance. A rejected query names the writes it would have\n"
-    "                      needed to see, or the balances it could have read.\n"
+    "                      on one shared balance. If none does, the smallest set of answers whose\n"
+    "                      removal leaves the rest consistent is marked wrong (of several, the\n"
+    "                      earliest in the file) and every other answer ok; an answer no execution\n"
+    "                      gives at all lists the balances it could have read.\n"
     "  --exact             compare with the reference run of --schedule\n"
     "  --schedule S        sequential (default) or rounds; see bank run --help\n"
-    "  --budget N          --consistent: states the search may visit before it answers\n"
-    "                      \"undecided\" (default 1000000)\n"
+    "  --budget N          --consistent: the work the searches may do, in states (default\n"
+    "                      1000000; never reached on the course's inputs); past it, answers not\n"
+    "                      settled are \"undecided\"\n"
+    "  --max-bytes N       read at most N bytes of the output file (default 67108864, 64 MiB); a\n"
+    "                      larger one is unusable, exit 2 (a class's files: 8 MiB each, G34)\n"
     "\n"
     "output:\n"
-    "  --json              one JSON object (a file's verdicts, or the class's rows) instead of text\n"
+    "  --json              one JSON object (a file's verdicts with the witness, or the class's\n"
+    "                      rows) instead of text\n"
+    "  --witness           --consistent, one file: also print the witness, an execution that gives\n"
+    "                      every answer not marked wrong, one line per event\n"
     "  --wrong-only        list only the events that are not ok\n"
     "\n"
     "a class:\n"
@@ -95,11 +105,13 @@ static const char grade_usage[] =
     "--budget.\n";
 
 enum { EXIT_UNDECIDED = 3 };
+#define BANK_GRADE_MAX_BYTES ((size_t)64 << 20)
 
 typedef struct {
     const char *input, *batch, *report, *file;
     bank_grade_options grade;
-    int json, wrong_only, diagram;
+    int json, wrong_only, diagram, witness;
+    size_t max_bytes;       /* the output file read at most (G20) */
     bank_class_args cls;
     int project; /* 1, or 3 (grade_p3.h) */
 } grade_options;
@@ -124,7 +136,7 @@ static int parse_options(int argc, char **argv, grade_options *o)
     enum { OPT_INPUT = 256, OPT_EXACT, OPT_CONSISTENT, OPT_SCHEDULE, OPT_BUDGET, OPT_JSON,
            OPT_WRONG_ONLY, OPT_BATCH, OPT_REPORT, OPT_DIAGRAM, OPT_PATTERN, OPT_INPUT_PATTERN,
            OPT_GRADESCOPE, OPT_GS_GRANULARITY, OPT_GS_VISIBILITY, OPT_GS_STDOUT, OPT_POINTS, OPT_GITHUB,
-           OPT_PROJECT };
+           OPT_PROJECT, OPT_WITNESS, OPT_MAX_BYTES };
     static const struct option longs[] = {
         {"input", required_argument, 0, OPT_INPUT},       {"exact", no_argument, 0, OPT_EXACT},
         {"consistent", no_argument, 0, OPT_CONSISTENT},   {"schedule", required_argument, 0, OPT_SCHEDULE},
@@ -138,10 +150,12 @@ static int parse_options(int argc, char **argv, grade_options *o)
         {"gradescope-stdout-visibility", required_argument, 0, OPT_GS_STDOUT},
         {"points", required_argument, 0, OPT_POINTS},     {"github", no_argument, 0, OPT_GITHUB},
         {"project", required_argument, 0, OPT_PROJECT}, /* 3 (bank_grade_project took out 1, sent 2 on) */
+        {"witness", no_argument, 0, OPT_WITNESS},       {"max-bytes", required_argument, 0, OPT_MAX_BYTES},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->project = 1;
+    o->max_bytes = BANK_GRADE_MAX_BYTES;
     o->grade.mode = BANK_GRADE_CONSISTENT;
     o->grade.schedule = BANK_SCHEDULE_SEQUENTIAL;
     int schedule_given = 0, gradescope_shaped = 0, c;
@@ -168,6 +182,11 @@ static int parse_options(int argc, char **argv, grade_options *o)
         case OPT_BATCH: o->batch = optarg; break;
         case OPT_REPORT: o->report = optarg; break;
         case OPT_DIAGRAM: o->diagram = 1; break;
+        case OPT_WITNESS: o->witness = 1; break;
+        case OPT_MAX_BYTES:
+            if (bank_arg_int("grade", "--max-bytes", optarg, 1, (int64_t)1 << 40, &v) != 0) return BANK_EXIT_USAGE;
+            o->max_bytes = (size_t)v;
+            break;
         case OPT_PATTERN: o->cls.pattern = optarg; break;
         case OPT_INPUT_PATTERN: o->cls.input_pattern = optarg; break;
         case OPT_GRADESCOPE: o->cls.out.gradescope = optarg; break;
@@ -217,6 +236,9 @@ static int parse_options(int argc, char **argv, grade_options *o)
         return bank_usage_error("grade", "--gradescope-* options shape --gradescope FILE; add it");
     if (o->cls.out.gs.points && !o->cls.out.gradescope && !o->cls.out.github)
         return bank_usage_error("grade", "--points scales --gradescope and --github; add one");
+    if (o->witness && (o->grade.mode != BANK_GRADE_CONSISTENT || o->batch || folder || o->project != 1))
+        return bank_usage_error("grade", "--witness shows --consistent's execution for one output file; "
+                                         "drop --exact, --batch or --project");
     if (schedule_given && o->grade.mode != BANK_GRADE_EXACT)
         return bank_usage_error("grade", "--schedule chooses the reference run of --exact; add --exact");
     bank_table_kind k = BANK_TABLE_TEXT;
@@ -253,7 +275,7 @@ static int grade_file(const bank_workload *w, const grade_options *o, graded *g)
     char *data;
     size_t len;
     g->view.path = g->path;
-    if (bank_read_file(g->path, &data, &len, g->error, sizeof g->error) != 0) {
+    if (bank_read_file_max(g->path, o->max_bytes, &data, &len, g->error, sizeof g->error) != 0) {
         g->view.error = g->error;
         return 0;
     }
@@ -317,7 +339,8 @@ int bank_cmd_grade(int argc, char **argv)
         snprintf(mode, sizeof mode, "exact (%s schedule)", bank_schedule_name(o.grade.schedule));
     else
         snprintf(mode, sizeof mode, "consistent (some legal execution)");
-    bank_report_context ctx = {o.input ? o.input : "each student's own input", mode, !o.wrong_only, NULL};
+    bank_report_context ctx = {.input = o.input ? o.input : "each student's own input", .mode = mode,
+                               .all_verdicts = !o.wrong_only};
     char *svg = NULL;
 #ifndef BANK_GRADE_ONLY
     if (o.diagram && bank_reference_diagram_svg(&w, o.grade.schedule, &svg, err, sizeof err) != 0) {
@@ -335,6 +358,8 @@ int bank_cmd_grade(int argc, char **argv)
     } else if (submission(o.file)) {
         status = bank_grade_folder(o.file, &o.cls, course, &ctx);
     } else {
+        ctx.workload = &w;
+        ctx.witness = o.witness;
         graded g = {0};
         g.path = strdup(o.file);
         if (!g.path || grade_file(&w, &o, &g) != 0) {

@@ -277,10 +277,10 @@ int bank_cmd_grade_p2(int argc, char **argv)
         return BANK_EXIT_USAGE;
     }
     bank_p2_grade_options opt = {strict};
-    bank_report_context ctx = {input,
-                               strict ? "strict (every clock as the tick rule L2 gives it)"
-                                      : "happens-before (any clocks consistent with it)",
-                               !wrong_only, NULL};
+    bank_report_context ctx = {.input = input,
+                               .mode = strict ? "strict (every clock as the tick rule L2 gives it)"
+                                              : "happens-before (any clocks consistent with it)",
+                               .all_verdicts = !wrong_only};
     if (batch) {
         rc = grade_batch(batch, report, json, &w, &opt, &ctx);
     } else {

@@ -161,7 +161,7 @@ int bank_drive_report_text(FILE *f, const bank_drive_report *r)
     bank_graded_file g = {.path = "answers",
                           .format = r->run->answers.n ? "what the branches answered" : "",
                           .report = &r->run->answers};
-    bank_report_context ctx = {r->input, r->run->judged, !r->wrong_only, NULL};
+    bank_report_context ctx = {.input = r->input, .mode = r->run->judged, .all_verdicts = !r->wrong_only};
     fprintf(f, "bank drive: %s, %zu branches, %s schedule, wire %s\n", r->input, r->w->n_branches,
             bank_schedule_name(r->schedule), r->wire);
     bank_report_text(f, &ctx, &g);
@@ -233,7 +233,7 @@ int bank_drive_report_json(FILE *f, const bank_drive_report *r)
     cJSON_AddBoolToObject(o, "behaved", bank_system_behaved(r->run));
     cJSON_AddStringToObject(o, "verdict", s.verdict);
     bank_graded_file g = {.path = "answers", .format = "what the branches answered", .report = &r->run->answers};
-    bank_report_context ctx = {r->input, r->run->judged, 1, NULL};
+    bank_report_context ctx = {.input = r->input, .mode = r->run->judged, .all_verdicts = 1};
     cJSON_AddItemToObject(o, "answers", bank_report_json_value(&ctx, &g));
     cJSON *p = cJSON_AddObjectToObject(o, "replicas");
     cJSON_AddNumberToObject(p, "probes", (double)log->n_probes);

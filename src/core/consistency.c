@@ -3,454 +3,453 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_BUDGET 1000000u
-#define NETS_CAP 4096u
+#include "claim_alone.h"
+#include "claim_greedy.h"
+#include "claim_instance.h"
+#include "claim_search.h"
+#include "schedule.h"
 
-/* ---- the search over interleavings ----
- *
- * A state is how far each entry has got plus the net change of the balance (the net is not a
- * function of the positions when a missing reply leaves a withdrawal's outcome open). Two moves
- * never need branching: a query that reads what it claims, and a withdrawal that fails as
- * claimed, change nothing, so taking them at once loses no execution (any execution from here
- * can take them first and reach the same states). Writes that move the balance branch, and so
- * does a withdrawal with no printed answer that would fail here: it might succeed later. */
+#define DEFAULT_BUDGET 1000000u
+#define MAX_STARTS 4096u
+
+/* ---- the answers and what the searches may do with them ---- */
 
 typedef struct {
     const bank_workload *w;
     bank_claim *const *claims;
-    size_t *pos;
-    int64_t net;
-    size_t done, total;
-    size_t *trail; /* the entry of every event taken, in order */
-    size_t n_trail;
-    uint64_t hash; /* of pos */
-    uint64_t *seen;
-    size_t seen_cap, seen_n;
-} search;
+    bank_consistency_result *out;
+    uint8_t **tags;      /* per answer: CS_FREE, CS_CLAIM, CS_KEPT or CS_PICK */
+    size_t budget, spent;
+} judge;
 
-static uint64_t mix(uint64_t x)
+typedef struct {
+    int backward;
+    cs_instance in;
+    int64_t *starts;
+    size_t n_starts;
+    int usable;
+} direction;
+
+static int droppable(const judge *j, size_t c, size_t e)
 {
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
+    const bank_claim *cl = &j->claims[c][e];
+    const bank_event *ev = &j->w->customers[c].events[e];
+    return cl->printed && j->out->status[c][e] == BANK_CLAIM_OK && !(ev->op == BANK_OP_DEPOSIT && cl->success);
 }
 
-static uint64_t pos_key(size_t c, size_t p) { return mix(((uint64_t)c << 32) ^ p ^ 0x5bd1e995ull); }
-
-static int64_t balance_of(const search *s, size_t c)
+static int build_direction(judge *j, int backward, direction *d)
 {
-    return s->w->branches[s->w->customers[c].branch_index].balance + s->net;
+    memset(d, 0, sizeof *d);
+    d->backward = backward;
+    if (cs_instance_build(j->w, j->claims, j->tags, backward, &d->in) != 0) return -1;
+    d->usable = 1;
+    if (!backward) {
+        d->starts = malloc(sizeof *d->starts);
+        if (!d->starts) return -1;
+        d->starts[0] = 0;
+        d->n_starts = 1;
+        return 0;
+    }
+    int rc = cs_start_nets(&d->in, MAX_STARTS, &d->starts, &d->n_starts);
+    if (rc == 1) d->usable = 0; /* too many possible final nets: forward only */
+    return rc < 0 ? -1 : 0;
 }
 
-/* 1 the next event of entry c can run and changes nothing; 2 it can run and moves the balance by
- * *delta; 0 it cannot run as claimed here (or c is done). */
-static int next_move(const search *s, size_t c, int64_t *delta)
+static void direction_free(direction *d)
 {
-    const bank_customer *cu = &s->w->customers[c];
-    size_t e = s->pos[c];
-    if (e >= cu->n_events) return 0;
-    const bank_event *ev = &cu->events[e];
-    const bank_claim *cl = &s->claims[c][e];
-    int64_t bal = balance_of(s, c);
-    switch (ev->op) {
-    case BANK_OP_QUERY:
-        return !cl->printed || cl->balance == bal ? 1 : 0;
-    case BANK_OP_DEPOSIT:
-        if (cl->printed && !cl->success) return 0;
-        *delta = ev->money;
-        return 2;
-    case BANK_OP_WITHDRAW:
-        if (bal < ev->money) {
-            if (cl->printed) return cl->success ? 0 : 1;
-            /* No answer printed: failing here is one choice, succeeding later another. */
-            *delta = 0;
-            return 2;
+    cs_instance_free(&d->in);
+    free(d->starts);
+    memset(d, 0, sizeof *d);
+}
+
+/* How many kinds of entries are left once each has honoured its first answer: the direction
+ * with fewer finds entries alike sooner. */
+static int kinds_after_first_answer(const cs_instance *in, size_t *n)
+{
+    size_t C = in->n_chains;
+    uint32_t *seen = calloc(in->n_classes + 1, sizeof *seen);
+    *n = 0;
+    if (!seen) return -1;
+    for (size_t c = 0; c < C; c++) {
+        const cs_chain *ch = &in->chains[c];
+        size_t p = 0;
+        while (p < ch->n && ch->ev[p].tag == CS_FREE) p++;
+        uint32_t k = p < ch->n ? ch->cls[p + 1] : ch->cls[0];
+        if (!seen[k]) (*n)++;
+        seen[k] = 1;
+    }
+    free(seen);
+    return 0;
+}
+
+static size_t left(const judge *j) { return j->budget > j->spent ? j->budget - j->spent : 0; }
+
+/* One search with its own table of states. */
+static int run(judge *j, const direction *d, uint32_t bound, int need_pick, size_t budget,
+               bank_state_table *tt, cs_outcome *o)
+{
+    int rc = cs_search(&d->in, d->starts, d->n_starts, bound, need_pick, budget, tt, o);
+    j->spent += o->states;
+    return rc;
+}
+
+/* ---- the smallest number of answers to set aside (G16) ---- */
+
+typedef struct {
+    int found, proven;
+    uint32_t lower;      /* fewer drops than this are impossible */
+    const direction *dir;
+    cs_outcome best;     /* found: a solution (the smallest when proven) */
+    cs_answer *pre;      /* answers set aside before best's search began (it drops the rest) */
+    size_t n_pre;
+} minimum;
+
+/* An order run on the answers: every answer it does not give is dropped. A solution in linear
+ * time; the smallest when the file came from that order. */
+static int run_order(judge *j, const bank_step *order, size_t n, cs_outcome *o)
+{
+    const bank_workload *w = j->w;
+    memset(o, 0, sizeof *o);
+    o->steps = malloc((n ? n : 1) * sizeof *o->steps);
+    o->dropped = malloc((n ? n : 1) * sizeof *o->dropped);
+    if (!o->steps || !o->dropped) {
+        cs_outcome_free(o);
+        return -1;
+    }
+    int64_t net = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t c = order[i].customer, e = order[i].event;
+        const bank_event *ev = &w->customers[c].events[e];
+        const bank_claim *cl = &j->claims[c][e];
+        int64_t bal = w->branches[w->customers[c].branch_index].balance + net, before = net;
+        int success = 1, agrees = 1;
+        if (ev->op == BANK_OP_QUERY) agrees = cl->balance == bal;
+        else if (ev->op == BANK_OP_DEPOSIT) net += ev->money;
+        else if ((success = bal >= ev->money)) net -= ev->money;
+        if (ev->op != BANK_OP_QUERY) agrees = cl->success == success;
+        if (j->tags[c][e] == CS_CLAIM && !agrees) o->dropped[o->n_dropped++] = (cs_answer){(uint32_t)c, (uint32_t)e};
+        o->steps[o->n_steps++] = (cs_step){(uint32_t)c, (uint32_t)e, (uint8_t)success, ev->op == BANK_OP_QUERY ? before : net};
+    }
+    o->found = 1;
+    return 0;
+}
+
+/* The orders tried before any search: the two reference schedules (S3, S4; most files come
+ * from one of them) and the greedy guess at a live run's (claim_greedy.h). 0 ok (o->found 0 when
+ * there is no such order), -1 out of memory. */
+static int probe(judge *j, int which, cs_outcome *o)
+{
+    bank_step *order = NULL;
+    size_t n = 0;
+    int rc;
+    memset(o, 0, sizeof *o);
+    if (which < 2) {
+        bank_plan plan;
+        if (bank_plan_build(j->w, which ? BANK_SCHEDULE_ROUNDS : BANK_SCHEDULE_SEQUENTIAL, &plan) != 0) return -1;
+        rc = run_order(j, plan.steps, plan.n_steps, o);
+        bank_plan_free(&plan);
+        return rc;
+    }
+    rc = bank_greedy_order(j->w, j->claims, (const uint8_t *const *)j->tags, &order, &n);
+    if (rc == 0) rc = run_order(j, order, n, o);
+    free(order);
+    return rc < 0 ? -1 : 0;
+}
+
+/* Iterative deepening on the number of drops, below the best the reference schedules give: each
+ * bound searched to the end proves that fewer are impossible, and when every bound below theirs
+ * is, their solution is a smallest one. The preferred direction may spend half the budget, the
+ * other up to nine tenths in all; the last tenth looks for any solution when none is known
+ * (G12, G19). */
+static int find_minimum(judge *j, const direction *dirs, size_t n_dirs, minimum *m)
+{
+    memset(m, 0, sizeof *m);
+    for (int which = 0; which < 3; which++) {
+        cs_outcome o;
+        if (probe(j, which, &o) != 0) return -1;
+        if (o.found && (!m->found || o.n_dropped < m->best.n_dropped)) {
+            cs_outcome_free(&m->best);
+            m->best = o;
+            m->found = 1;
+            m->dir = &dirs[0];
+        } else {
+            cs_outcome_free(&o);
         }
-        if (cl->printed && !cl->success) return 0;
-        *delta = -ev->money;
-        return 2;
+    }
+    uint32_t most = (uint32_t)m->best.n_dropped; /* a solution with that many is known */
+    if (most == 0) m->proven = 1;
+    for (size_t i = 0; i < n_dirs && !m->proven; i++) {
+        const direction *d = &dirs[i];
+        size_t until = i + 1 < n_dirs ? j->budget / 2 : j->budget - j->budget / 10;
+        bank_state_table tt;
+        bank_state_table_init(&tt);
+        for (uint32_t b = m->lower; b < most && j->spent < until; b++) {
+            cs_outcome o;
+            if (run(j, d, b, 0, until - j->spent, &tt, &o) != 0) {
+                bank_state_table_free(&tt);
+                return -1;
+            }
+            if (o.found) {
+                cs_outcome_free(&m->best);
+                m->best = o;
+                m->proven = 1;
+                m->lower = b;
+                m->dir = d;
+                break;
+            }
+            int out_of_budget = o.out_of_budget;
+            cs_outcome_free(&o);
+            if (out_of_budget) break;
+            m->lower = b + 1;
+        }
+        bank_state_table_free(&tt);
+        if (m->lower == most) m->proven = 1; /* every bound below the schedules' failed */
     }
     return 0;
 }
 
-static void step(search *s, size_t c, int64_t delta)
-{
-    s->hash ^= pos_key(c, s->pos[c]) ^ pos_key(c, s->pos[c] + 1);
-    s->pos[c]++;
-    s->net += delta;
-    s->done++;
-    s->trail[s->n_trail++] = c;
-}
+/* ---- which smallest set: the earliest in the file (G17) ---- */
 
-/* Takes every move that changes nothing, until none is left. */
-static void closure(search *s)
-{
-    int progress = 1;
-    while (progress) {
-        progress = 0;
-        for (size_t c = 0; c < s->w->n_customers; c++) {
-            int64_t d;
-            while (next_move(s, c, &d) == 1) {
-                step(s, c, 0);
-                progress = 1;
-            }
-        }
-    }
-}
+typedef struct {
+    uint64_t rank;
+    uint32_t c, e;
+} answer_ref;
 
-static void undo_to(search *s, size_t mark, int64_t net)
+static int cmp_answer(const void *x, const void *y)
 {
-    while (s->n_trail > mark) {
-        size_t c = s->trail[--s->n_trail];
-        s->pos[c]--;
-        s->hash ^= pos_key(c, s->pos[c]) ^ pos_key(c, s->pos[c] + 1);
-        s->done--;
-    }
-    s->net = net;
-}
-
-/* 1 newly recorded, 0 seen before, -1 out of memory. A 64-bit fingerprint stands for the state:
- * a collision (odds about n^2 / 2^65) could only prune a branch, never accept a wrong output. */
-static int remember(search *s)
-{
-    uint64_t key = s->hash ^ mix((uint64_t)s->net);
-    if (key == 0) key = 1;
-    if (2 * (s->seen_n + 1) > s->seen_cap) {
-        size_t ncap = s->seen_cap ? s->seen_cap * 2 : 1024;
-        uint64_t *t = calloc(ncap, sizeof *t);
-        if (!t) return -1;
-        for (size_t i = 0; i < s->seen_cap; i++) {
-            if (!s->seen[i]) continue;
-            size_t j = s->seen[i] & (ncap - 1);
-            while (t[j]) j = (j + 1) & (ncap - 1);
-            t[j] = s->seen[i];
-        }
-        free(s->seen);
-        s->seen = t;
-        s->seen_cap = ncap;
-    }
-    size_t j = key & (s->seen_cap - 1);
-    while (s->seen[j]) {
-        if (s->seen[j] == key) return 0;
-        j = (j + 1) & (s->seen_cap - 1);
-    }
-    s->seen[j] = key;
-    s->seen_n++;
-    return 1;
+    const answer_ref *a = x, *b = y;
+    if (a->rank != b->rank) return (a->rank > b->rank) - (a->rank < b->rank);
+    if (a->c != b->c) return (a->c > b->c) - (a->c < b->c);
+    return (a->e > b->e) - (a->e < b->e);
 }
 
 typedef struct {
-    size_t mark;  /* trail length before the move that entered this state */
-    int64_t net;  /* net before that move */
-    size_t next;  /* next entry whose move to try */
-} frame;
+    answer_ref *cands; /* every answer that may be set aside, earliest first */
+    size_t n;
+    size_t *offset;    /* offset[c]: entry c's first event in place[] */
+    size_t *place;     /* place[offset[c] + e]: the answer's index in cands, or SIZE_MAX */
+} ranking;
 
-int bank_consistency_check(const bank_workload *w, bank_claim *const *claims, size_t budget,
+static void ranking_free(ranking *r)
+{
+    free(r->cands);
+    free(r->offset);
+    free(r->place);
+}
+
+static int make_ranking(const judge *j, ranking *r)
+{
+    size_t C = j->w->n_customers, total = bank_workload_event_count(j->w);
+    memset(r, 0, sizeof *r);
+    r->cands = malloc((total ? total : 1) * sizeof *r->cands);
+    r->offset = malloc((C + 1) * sizeof *r->offset);
+    r->place = malloc((total ? total : 1) * sizeof *r->place);
+    if (!r->cands || !r->offset || !r->place) return -1;
+    for (size_t c = 0, o = 0; c < C; c++) {
+        r->offset[c] = o;
+        for (size_t e = 0; e < j->w->customers[c].n_events; e++, o++) {
+            r->place[o] = SIZE_MAX;
+            if (droppable(j, c, e))
+                r->cands[r->n++] = (answer_ref){j->claims[c][e].rank, (uint32_t)c, (uint32_t)e};
+        }
+    }
+    qsort(r->cands, r->n, sizeof *r->cands, cmp_answer);
+    for (size_t i = 0; i < r->n; i++) r->place[r->offset[r->cands[i].c] + r->cands[i].e] = i;
+    return 0;
+}
+
+/* The earliest answer (index in cands) o drops at or after `from`; r->n if none. */
+static size_t first_dropped(const ranking *r, const cs_outcome *o, size_t from)
+{
+    size_t best = r->n;
+    for (size_t i = 0; i < o->n_dropped; i++) {
+        size_t at = r->place[r->offset[o->dropped[i].entry] + o->dropped[i].event];
+        if (at != SIZE_MAX && at >= from && at < best) best = at;
+    }
+    return best;
+}
+
+/* Is there a solution with `need` more drops, one of them among cands[from..upto), the earlier
+ * answers kept and those chosen already set aside? */
+static int test(judge *j, const ranking *r, const uint8_t *chosen, size_t from, size_t upto, uint32_t need,
+                int backward, cs_outcome *o)
+{
+    for (size_t i = 0; i < r->n; i++)
+        j->tags[r->cands[i].c][r->cands[i].e] = chosen[i] ? CS_FREE
+                                                : i < from ? CS_KEPT
+                                                : i < upto ? CS_PICK
+                                                           : CS_CLAIM;
+    direction d;
+    int rc = build_direction(j, backward, &d);
+    bank_state_table tt;
+    bank_state_table_init(&tt);
+    if (rc == 0) rc = run(j, &d, need, 1, left(j), &tt, o);
+    bank_state_table_free(&tt);
+    direction_free(&d);
+    return rc;
+}
+
+/* Among the smallest sets, the first in file order (compared at their earliest difference): for
+ * each place of the set in turn, is there a solution that sets aside an answer earlier than the
+ * incumbent's (along with those chosen before, every answer passed over kept)? If so it is the
+ * new incumbent and the question is asked again; if not, the incumbent's answer is chosen. 1
+ * done, 0 the budget ran out first (m->best stays a smallest set), -1 out of memory. */
+static int break_ties(judge *j, minimum *m)
+{
+    ranking r;
+    uint8_t *chosen = NULL;
+    int rc = -1;
+    if (make_ranking(j, &r) != 0 || !(chosen = calloc(r.n ? r.n : 1, 1)) ||
+        !(m->pre = malloc((r.n ? r.n : 1) * sizeof *m->pre)))
+        goto out;
+    size_t from = 0;
+    rc = 1;
+    for (uint32_t need = m->lower; need > 0 && rc == 1; need--) {
+        size_t hi = first_dropped(&r, &m->best, from); /* the incumbent sets it aside */
+        while (hi > from && rc == 1) {
+            cs_outcome o;
+            if (test(j, &r, chosen, from, hi, need, m->dir->backward, &o) != 0) {
+                rc = -1;
+            } else if (o.found) {
+                cs_outcome_free(&m->best);
+                m->best = o;
+                hi = first_dropped(&r, &m->best, from);
+                m->n_pre = 0;
+                for (size_t i = 0; i < r.n; i++)
+                    if (chosen[i]) m->pre[m->n_pre++] = (cs_answer){r.cands[i].c, r.cands[i].e};
+            } else {
+                rc = o.out_of_budget ? 0 : 1;
+                cs_outcome_free(&o);
+                break;
+            }
+        }
+        if (rc != 1 || hi >= r.n) break;
+        chosen[hi] = 1;
+        from = hi + 1;
+    }
+out:
+    /* back to the plain tags for whoever reads them next */
+    for (size_t i = 0; r.cands && i < r.n; i++) j->tags[r.cands[i].c][r.cands[i].e] = CS_CLAIM;
+    free(chosen);
+    ranking_free(&r);
+    return rc;
+}
+
+/* ---- the judgement ---- */
+
+static int make_witness(judge *j, const cs_outcome *o)
+{
+    bank_consistency_result *out = j->out;
+    out->witness = malloc((o->n_steps ? o->n_steps : 1) * sizeof *out->witness);
+    if (!out->witness) return -1;
+    for (size_t i = 0; i < o->n_steps; i++) {
+        const cs_step *s = &o->steps[i];
+        int64_t base = j->w->branches[j->w->customers[s->entry].branch_index].balance;
+        out->witness[i] = (bank_witness_step){s->entry, s->event, s->success, base + s->net};
+    }
+    out->n_witness = o->n_steps;
+    return 0;
+}
+
+static int judge_alone(judge *j)
+{
+    bank_alone a;
+    if (bank_alone_build(j->w, &a) != 0) return -1;
+    int rc = 0;
+    for (size_t c = 0; c < j->w->n_customers && rc == 0; c++)
+        for (size_t e = 0; e < j->w->customers[c].n_events && rc == 0; e++) {
+            int possible = bank_alone_possible(&a, &j->claims[c][e], c, e);
+            if (possible < 0) rc = -1;
+            if (possible == 0) {
+                j->out->status[c][e] = BANK_CLAIM_WRONG_ALONE;
+                j->out->n_alone++;
+            }
+        }
+    bank_alone_free(&a);
+    return rc;
+}
+
+static int decide(judge *j)
+{
+    bank_consistency_result *out = j->out;
+    for (size_t c = 0; c < j->w->n_customers; c++)
+        for (size_t e = 0; e < j->w->customers[c].n_events; e++)
+            j->tags[c][e] = droppable(j, c, e) ? CS_CLAIM : CS_FREE;
+    direction dirs[2];
+    memset(dirs, 0, sizeof dirs);
+    size_t n_dirs = 0;
+    int rc = build_direction(j, 1, &dirs[0]);
+    if (rc == 0) rc = build_direction(j, 0, &dirs[1]);
+    minimum m = {0};
+    if (rc == 0) {
+        /* the direction whose entries become alike sooner goes first; backward needs few starts */
+        size_t kb, kf;
+        if (kinds_after_first_answer(&dirs[0].in, &kb) != 0 || kinds_after_first_answer(&dirs[1].in, &kf) != 0)
+            rc = -1;
+        if (!dirs[0].usable || kf < kb) {
+            direction t = dirs[0];
+            dirs[0] = dirs[1];
+            dirs[1] = t;
+        }
+        n_dirs = dirs[1].usable ? 2 : 1;
+        if (rc == 0) rc = find_minimum(j, dirs, n_dirs, &m);
+    }
+    if (rc == 0 && m.proven) {
+        out->smallest = 1;
+        out->backward = m.dir->backward;
+        int broken = m.lower > 0 ? break_ties(j, &m) : 1;
+        if (broken < 0) rc = -1;
+        out->earliest = broken == 1;
+    }
+    out->lower_bound = out->n_alone + m.lower;
+    /* The answers outside the set fit the witness: ok. Those in it are wrong when the set is
+     * proven smallest, or when some answer is surely wrong; else nothing is known of them (G19). */
+    if (rc == 0 && m.found) {
+        bank_claim_status st = m.proven || m.lower > 0 ? BANK_CLAIM_WRONG : BANK_CLAIM_UNDECIDED;
+        for (size_t i = 0; i < m.best.n_dropped + m.n_pre; i++) {
+            const cs_answer *a = i < m.n_pre ? &m.pre[i] : &m.best.dropped[i - m.n_pre];
+            out->status[a->entry][a->event] = st;
+            *(st == BANK_CLAIM_WRONG ? &out->n_wrong : &out->n_undecided) += 1;
+        }
+        rc = make_witness(j, &m.best);
+    }
+    cs_outcome_free(&m.best);
+    free(m.pre);
+    for (size_t i = 0; i < 2; i++) direction_free(&dirs[i]);
+    return rc;
+}
+
+int bank_consistency_judge(const bank_workload *w, bank_claim *const *claims, size_t budget,
                            bank_consistency_result *out)
 {
     memset(out, 0, sizeof *out);
-    if (budget == 0) budget = DEFAULT_BUDGET;
-    size_t C = w->n_customers, total = bank_workload_event_count(w);
-    search s = {0};
-    s.w = w;
-    s.claims = claims;
-    s.total = total;
-    s.pos = calloc(C ? C : 1, sizeof *s.pos);
-    s.trail = malloc((total ? total : 1) * sizeof *s.trail);
-    out->blocked = calloc(C ? C : 1, sizeof *out->blocked);
-    frame *frames = malloc((total + 1) * sizeof *frames);
+    judge j = {w, claims, out, NULL, budget ? budget : DEFAULT_BUDGET, 0};
+    size_t C = w->n_customers;
     int rc = -1;
-    if (!s.pos || !s.trail || !out->blocked || !frames) goto done;
-    for (size_t c = 0; c < C; c++) s.hash ^= pos_key(c, 0);
-
-    size_t best = 0, depth = 0;
-    closure(&s);
-    if (remember(&s) < 0) goto done;
-    out->states = 1;
-    frames[depth++] = (frame){0, 0, 0};
-    out->verdict = BANK_INCONSISTENT;
-    if (s.done == total) {
-        out->verdict = BANK_CONSISTENT;
+    out->status = calloc(C ? C : 1, sizeof *out->status);
+    out->n_customers = C;
+    j.tags = calloc(C ? C : 1, sizeof *j.tags);
+    if (!out->status || !j.tags) goto done;
+    for (size_t c = 0; c < C; c++) {
+        size_t n = w->customers[c].n_events ? w->customers[c].n_events : 1;
+        out->status[c] = calloc(n, sizeof **out->status); /* BANK_CLAIM_OK */
+        j.tags[c] = calloc(n, 1);
+        if (!out->status[c] || !j.tags[c]) goto done;
     }
-    best = s.done;
-    memcpy(out->blocked, s.pos, C * sizeof *s.pos);
-    while (depth > 0 && out->verdict == BANK_INCONSISTENT) {
-        frame *f = &frames[depth - 1];
-        int64_t delta = 0;
-        size_t c = f->next;
-        while (c < C && next_move(&s, c, &delta) != 2) c++;
-        if (c == C) { /* every move from here is explored: back out */
-            undo_to(&s, f->mark, f->net);
-            depth--;
-            continue;
-        }
-        f->next = c + 1;
-        size_t mark = s.n_trail;
-        int64_t net = s.net;
-        step(&s, c, delta);
-        closure(&s);
-        if (s.done == total) {
-            out->verdict = BANK_CONSISTENT;
-            break;
-        }
-        int fresh = remember(&s);
-        if (fresh < 0) goto done;
-        if (!fresh) {
-            undo_to(&s, mark, net);
-            continue;
-        }
-        if (++out->states > budget) {
-            out->verdict = BANK_UNDECIDED;
-            break;
-        }
-        if (s.done > best) {
-            best = s.done;
-            memcpy(out->blocked, s.pos, C * sizeof *s.pos);
-        }
-        frames[depth++] = (frame){mark, net, 0};
-    }
-    if (out->verdict == BANK_CONSISTENT) {
-        out->order = malloc((total ? total : 1) * sizeof *out->order);
-        if (!out->order) goto done;
-        memset(s.pos, 0, C * sizeof *s.pos);
-        for (size_t i = 0; i < s.n_trail; i++) {
-            size_t cu = s.trail[i];
-            out->order[i] = (bank_step){cu, s.pos[cu]++};
-        }
-        out->n_order = s.n_trail;
-    }
+    if (judge_alone(&j) != 0 || decide(&j) != 0) goto done;
     rc = 0;
 done:
-    free(frames);
-    free(s.pos);
-    free(s.trail);
-    free(s.seen);
+    out->states = j.spent;
+    for (size_t c = 0; j.tags && c < C; c++) free(j.tags[c]);
+    free(j.tags);
     if (rc != 0) bank_consistency_result_free(out);
     return rc;
 }
 
 void bank_consistency_result_free(bank_consistency_result *r)
 {
-    free(r->order);
-    free(r->blocked);
+    for (size_t c = 0; r->status && c < r->n_customers; c++) free(r->status[c]);
+    free(r->status);
+    free(r->witness);
     memset(r, 0, sizeof *r);
-}
-
-/* ---- what one claim alone allows ---- */
-
-typedef struct {
-    size_t n, cap;
-    int64_t *v;
-    int exact;
-} netset;
-
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-static int netset_add(netset *s, int64_t x)
-{
-    if (s->n == s->cap) {
-        size_t ncap = s->cap ? s->cap * 2 : 8;
-        int64_t *v = realloc(s->v, ncap * sizeof *v);
-        if (!v) return -1;
-        s->v = v;
-        s->cap = ncap;
-    }
-    s->v[s->n++] = x;
-    return 0;
-}
-
-/* Sorts, removes repeats, and keeps at most NETS_CAP values (then the set is no longer exact). */
-static void netset_normalize(netset *s)
-{
-    qsort(s->v, s->n, sizeof *s->v, cmp_i64);
-    size_t o = 0;
-    for (size_t i = 0; i < s->n; i++)
-        if (o == 0 || s->v[o - 1] != s->v[i]) s->v[o++] = s->v[i];
-    s->n = o;
-    if (s->n > NETS_CAP) {
-        s->n = NETS_CAP;
-        s->exact = 0;
-    }
-}
-
-static int netset_has(const netset *s, int64_t x)
-{
-    return bsearch(&x, s->v, s->n, sizeof x, cmp_i64) != NULL;
-}
-
-/* The nets the first p events of entry c can add up to, for p = 0..upto (sets[p]). Writes count
- * as claimed; a write with no printed answer may have gone either way when it is a withdrawal. */
-static int prefix_sets(const bank_workload *w, bank_claim *const *claims, size_t c, size_t upto,
-                       netset *sets)
-{
-    const bank_customer *cu = &w->customers[c];
-    sets[0].exact = 1;
-    if (netset_add(&sets[0], 0) != 0) return -1;
-    for (size_t p = 1; p <= upto; p++) {
-        const bank_event *ev = &cu->events[p - 1];
-        const bank_claim *cl = &claims[c][p - 1];
-        netset *prev = &sets[p - 1], *cur = &sets[p];
-        cur->exact = prev->exact;
-        for (size_t i = 0; i < prev->n; i++) {
-            int64_t x = prev->v[i], less;
-            int ok = 0;
-            switch (ev->op) {
-            case BANK_OP_QUERY:
-                ok = netset_add(cur, x);
-                break;
-            case BANK_OP_DEPOSIT:
-                if (cl->printed && !cl->success) ok = netset_add(cur, x);
-                else if (!__builtin_add_overflow(x, ev->money, &less)) ok = netset_add(cur, less);
-                break;
-            case BANK_OP_WITHDRAW:
-                if (!cl->printed || !cl->success) ok |= netset_add(cur, x);
-                if ((!cl->printed || cl->success) && !__builtin_sub_overflow(x, ev->money, &less))
-                    ok |= netset_add(cur, less);
-                break;
-            }
-            if (ok != 0) return -1;
-        }
-        netset_normalize(cur);
-    }
-    return 0;
-}
-
-/* All the sets the search for one claim needs: per entry, the union over its prefixes (only
- * the given prefix for the claim's own entry), and the running sums over entries. */
-typedef struct {
-    size_t C;
-    netset **per_prefix; /* per_prefix[c][p] */
-    size_t *n_prefix;    /* sets in per_prefix[c] */
-    netset *sums;        /* sums[k]: nets over entries 0..k */
-} analysis;
-
-static void analysis_free(analysis *a)
-{
-    for (size_t c = 0; c < a->C; c++) {
-        if (!a->per_prefix || !a->per_prefix[c]) continue;
-        for (size_t p = 0; p < a->n_prefix[c]; p++) free(a->per_prefix[c][p].v);
-        free(a->per_prefix[c]);
-    }
-    free(a->per_prefix);
-    free(a->n_prefix);
-    if (a->sums)
-        for (size_t c = 0; c < a->C; c++) free(a->sums[c].v);
-    free(a->sums);
-}
-
-static int analyse(const bank_workload *w, bank_claim *const *claims, size_t customer, size_t event,
-                   analysis *a)
-{
-    size_t C = w->n_customers;
-    memset(a, 0, sizeof *a);
-    a->C = C;
-    a->per_prefix = calloc(C, sizeof *a->per_prefix);
-    a->n_prefix = calloc(C, sizeof *a->n_prefix);
-    a->sums = calloc(C, sizeof *a->sums);
-    if (!a->per_prefix || !a->n_prefix || !a->sums) return -1;
-    for (size_t c = 0; c < C; c++) {
-        size_t upto = c == customer ? event : w->customers[c].n_events;
-        a->per_prefix[c] = calloc(upto + 1, sizeof **a->per_prefix);
-        if (a->per_prefix[c]) a->n_prefix[c] = upto + 1;
-        if (!a->per_prefix[c] || prefix_sets(w, claims, c, upto, a->per_prefix[c]) != 0) return -1;
-        netset options = {0, 0, NULL, 1};
-        size_t from = c == customer ? event : 0;
-        for (size_t p = from; p <= upto; p++) {
-            options.exact &= a->per_prefix[c][p].exact;
-            for (size_t i = 0; i < a->per_prefix[c][p].n; i++)
-                if (netset_add(&options, a->per_prefix[c][p].v[i]) != 0) {
-                    free(options.v);
-                    return -1;
-                }
-        }
-        netset_normalize(&options);
-        netset *sum = &a->sums[c];
-        sum->exact = options.exact;
-        if (c == 0) {
-            *sum = options;
-            continue;
-        }
-        const netset *prev = &a->sums[c - 1];
-        sum->exact &= prev->exact;
-        for (size_t i = 0; i < prev->n; i++) {
-            for (size_t j = 0; j < options.n; j++) {
-                int64_t x;
-                if (__builtin_add_overflow(prev->v[i], options.v[j], &x)) continue;
-                if (netset_add(sum, x) != 0) {
-                    free(options.v);
-                    return -1;
-                }
-            }
-            if (sum->n > 8 * NETS_CAP) netset_normalize(sum); /* bounds memory; marks inexact */
-        }
-        free(options.v);
-        netset_normalize(sum);
-    }
-    return 0;
-}
-
-int bank_reachable_nets(const bank_workload *w, bank_claim *const *claims, size_t customer,
-                        size_t event, bank_reachable *out)
-{
-    memset(out, 0, sizeof *out);
-    analysis a;
-    int rc = -1;
-    if (analyse(w, claims, customer, event, &a) == 0 && w->n_customers > 0) {
-        netset *last = &a.sums[w->n_customers - 1];
-        out->exact = last->exact;
-        out->n_nets = last->n;
-        out->nets = malloc((last->n ? last->n : 1) * sizeof *out->nets);
-        if (out->nets) {
-            memcpy(out->nets, last->v, last->n * sizeof *out->nets);
-            rc = 0;
-        }
-    }
-    analysis_free(&a);
-    return rc;
-}
-
-void bank_reachable_free(bank_reachable *r)
-{
-    free(r->nets);
-    memset(r, 0, sizeof *r);
-}
-
-int bank_writes_for_net(const bank_workload *w, bank_claim *const *claims, size_t customer,
-                        size_t event, int64_t net, size_t *prefix)
-{
-    size_t C = w->n_customers;
-    analysis a;
-    int rc = -1;
-    if (C == 0 || analyse(w, claims, customer, event, &a) != 0) goto out;
-    rc = 1;
-    if (!netset_has(&a.sums[C - 1], net)) goto out;
-    /* Walk back over the entries: pick a prefix of entry c whose contribution leaves a target
-     * that the entries before it can still make. */
-    int64_t target = net;
-    for (size_t k = C; k-- > 0;) {
-        size_t from = k == customer ? event : 0;
-        size_t upto = k == customer ? event : w->customers[k].n_events;
-        int found = 0;
-        for (size_t p = from; p <= upto && !found; p++) {
-            const netset *ps = &a.per_prefix[k][p];
-            for (size_t i = 0; i < ps->n && !found; i++) {
-                int64_t rest = target - ps->v[i];
-                if (k == 0 ? rest == 0 : netset_has(&a.sums[k - 1], rest)) {
-                    prefix[k] = p;
-                    target = rest;
-                    found = 1;
-                }
-            }
-        }
-        if (!found) goto out; /* only when a capped set dropped the way */
-    }
-    rc = 0;
-out:
-    if (C > 0) analysis_free(&a);
-    return rc;
 }

@@ -240,7 +240,7 @@ static int outcome_possible(search *s, size_t c, int success)
     if (s->v.pos[c] >= cu->n_events || cu->events[s->v.pos[c]].op != BANK_OP_WITHDRAW ||
         s->claims[c][s->v.pos[c]].printed)
         return 0;
-    bank_claim as = {1, success, 0};
+    bank_claim as = {.printed = 1, .success = success};
     return bank_session_admits(&s->v, c, &as) == 1;
 }
 

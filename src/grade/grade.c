@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/consistency.h"
 #include "core/model.h"
+#include "grader.h"
 
 const char *bank_verdict_name(bank_verdict_kind k)
 {
@@ -25,17 +25,7 @@ const char *bank_verdict_name(bank_verdict_kind k)
     return "?";
 }
 
-/* ---- the grading state ---- */
-
-typedef struct {
-    const bank_workload *w;
-    const bank_student_output *so;
-    bank_grade_report *rep;
-    const bank_record **entry_record; /* per entry, the record matched to it, or NULL */
-    bank_claim **claims;              /* what the student claims per event (printed or not) */
-    size_t **verdict_of;              /* per entry and event, its index in rep->verdicts */
-    int oom;
-} grader;
+/* ---- recording verdicts ---- */
 
 static char *format_text(const char *fmt, va_list ap)
 {
@@ -101,10 +91,7 @@ static size_t add_verdict(grader *g, bank_verdict_kind kind, size_t entry, size_
     return r->n++;
 }
 
-/* Re-judges a verdict already recorded (ok -> wrong once the search has spoken). */
-static void set_verdict(grader *g, size_t index, bank_verdict_kind kind, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void set_verdict(grader *g, size_t index, bank_verdict_kind kind, const char *fmt, ...)
+void bank_grader_set_verdict(grader *g, size_t index, bank_verdict_kind kind, const char *fmt, ...)
 {
     bank_verdict *v = &g->rep->verdicts[index];
     v->kind = kind;
@@ -133,6 +120,37 @@ static int is_snapshot_of(const bank_record *a, const bank_record *b)
     if (a->n_replies > b->n_replies) return 0;
     for (size_t i = 0; i < a->n_replies; i++)
         if (!same_reply(&a->replies[i], &b->replies[i])) return 0;
+    return 1;
+}
+
+/* One object per event, gathered by id (G4), for an id that several entries share: the replies
+ * go to those entries in order, each taking as many as it has events, the last the rest. 1 when
+ * the id's entries were matched so. */
+static int split_flat(grader *g, size_t first, char *used)
+{
+    const bank_workload *w = g->w;
+    const bank_student_output *so = g->so;
+    int64_t id = w->customers[first].id;
+    size_t f = 0, entries = 0;
+    while (f < so->n_records && !(so->records[f].id == id && so->records[f].flat)) f++;
+    for (size_t d = first; d < w->n_customers; d++) entries += w->customers[d].id == id;
+    if (f == so->n_records || entries < 2) return 0;
+    const bank_record *rec = &so->records[f];
+    size_t taken = 0;
+    for (size_t d = first; d < w->n_customers && taken < rec->n_replies; d++) {
+        if (w->customers[d].id != id) continue;
+        size_t n = rec->n_replies - taken;
+        if (--entries > 0 && n > w->customers[d].n_events) n = w->customers[d].n_events;
+        bank_record *slice = &g->flat_slices[d];
+        *slice = *rec;
+        slice->replies = rec->replies + taken;
+        slice->n_replies = n;
+        slice->line = slice->replies[0].line;
+        slice->col = slice->replies[0].col;
+        g->entry_record[d] = slice;
+        taken += n;
+    }
+    used[f] = 1;
     return 1;
 }
 
@@ -165,11 +183,15 @@ static int match_records(grader *g, const bank_record ***extra, size_t *n_extra)
                 if (so->records[j].id == id && is_snapshot_of(&so->records[i], &so->records[j])) {
                     dropped[i] = 1;
                     records--;
-                    g->rep->merged_snapshots = 1;
+                    if (so->records[i].n_replies == so->records[j].n_replies && j == i + 1)
+                        g->rep->repeated_records = 1; /* written twice, back to back */
+                    else
+                        g->rep->merged_snapshots = 1;
                     break;
                 }
             }
         }
+        if (split_flat(g, c, used)) continue;
         size_t next = 0;
         for (size_t d = c; d < w->n_customers; d++) {
             if (w->customers[d].id != id) continue;
@@ -199,6 +221,13 @@ static void format_value(char *buf, size_t n, const bank_reply *rp)
 {
     if (rp->value_is_integer) snprintf(buf, n, "%" PRId64, rp->value);
     else snprintf(buf, n, "%g", rp->value_real);
+}
+
+/* Where a reply stands in the file: ties among smallest sets of wrong answers go to the earliest
+ * (G17). */
+static uint64_t file_rank(const bank_reply *rp)
+{
+    return ((uint64_t)(uint32_t)rp->line << 32) | (uint32_t)rp->col;
 }
 
 /* Records a verdict per event of the entry: ok for now when the reply can be judged (the claim
@@ -245,6 +274,7 @@ static void read_entry(grader *g, size_t c)
             }
             cl->printed = 1;
             cl->balance = rp->value;
+            cl->rank = file_rank(rp);
         } else {
             if (rp->result == BANK_SAID_NOTHING || rp->result == BANK_SAID_OTHER) {
                 g->verdict_of[c][e] = add_verdict(
@@ -254,12 +284,22 @@ static void read_entry(grader *g, size_t c)
             }
             cl->printed = 1;
             cl->success = rp->result == BANK_SAID_SUCCESS;
+            cl->rank = file_rank(rp);
         }
         g->verdict_of[c][e] = add_verdict(g, BANK_VERDICT_OK, c, e, rp, NULL);
     }
-    for (size_t i = cu->n_events; rec && i < rec->n_replies; i++)
-        add_verdict(g, BANK_VERDICT_EXTRA, c, SIZE_MAX, &rec->replies[i],
-                    "reply %zu of a customer with %zu events", i + 1, cu->n_events);
+    /* the replies beyond the events: one verdict for the whole run (a runaway loop may print
+     * millions, G20) */
+    size_t first = cu->n_events, n_extra = rec && rec->n_replies > first ? rec->n_replies - first : 0;
+    if (n_extra == 1)
+        add_verdict(g, BANK_VERDICT_EXTRA, c, SIZE_MAX, &rec->replies[first],
+                    "reply %zu of a customer with %zu events", first + 1, cu->n_events);
+    else if (n_extra > 1) {
+        size_t v = add_verdict(g, BANK_VERDICT_EXTRA, c, SIZE_MAX, &rec->replies[first],
+                               "replies %zu to %zu of a customer with %zu events (%zu extra replies, the first here)",
+                               first + 1, rec->n_replies, cu->n_events, n_extra);
+        if (v != SIZE_MAX) g->rep->verdicts[v].count = n_extra;
+    }
 }
 
 /* ---- judging: exact ---- */
@@ -281,11 +321,11 @@ static int judge_exact(grader *g, bank_schedule schedule)
             const bank_result *x = &expected.results[c][e];
             if (!cl->printed) continue;
             if (x->op == BANK_OP_QUERY && cl->balance != x->balance)
-                set_verdict(g, g->verdict_of[c][e], BANK_VERDICT_WRONG_VALUE,
+                bank_grader_set_verdict(g, g->verdict_of[c][e], BANK_VERDICT_WRONG_VALUE,
                             "expected %" PRId64 ", got %" PRId64 " (--exact, %s schedule)",
                             x->balance, cl->balance, bank_schedule_name(schedule));
             if (x->op != BANK_OP_QUERY && cl->success != x->success)
-                set_verdict(g, g->verdict_of[c][e], BANK_VERDICT_WRONG_RESULT,
+                bank_grader_set_verdict(g, g->verdict_of[c][e], BANK_VERDICT_WRONG_RESULT,
                             "expected %s, got %s (--exact, %s schedule)", x->success ? "success" : "fail",
                             cl->success ? "success" : "fail", bank_schedule_name(schedule));
         }
@@ -293,216 +333,6 @@ static int judge_exact(grader *g, bank_schedule schedule)
     bank_outcome_free(&expected);
     bank_plan_free(&plan);
     return rc;
-}
-
-/* ---- judging: consistent ---- */
-
-/* "500 or 570", "one of 400, 410, 420, ... (51 values from 400 to 900)" */
-static void list_balances(char *buf, size_t n, const bank_reachable *r, int64_t base)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    if (r->n_nets == 0) {
-        snprintf(buf, n, "nothing");
-        return;
-    }
-    if (r->n_nets > 2) len += (size_t)snprintf(buf, n, "one of ");
-    size_t shown = r->n_nets <= 8 ? r->n_nets : 6;
-    for (size_t i = 0; i < shown && len < n; i++) {
-        const char *sep = i == 0 ? "" : (r->n_nets == 2 ? " or " : ", ");
-        len += (size_t)snprintf(buf + len, n - len, "%s%" PRId64, sep, base + r->nets[i]);
-    }
-    if (shown < r->n_nets && len < n)
-        snprintf(buf + len, n - len, ", ... (%s%zu values from %" PRId64 " to %" PRId64 ")",
-                 r->exact ? "" : "at least ", r->n_nets, base + r->nets[0],
-                 base + r->nets[r->n_nets - 1]);
-}
-
-/* Names the other entries' writes that a claim needs before it: "customer 2 event 1 (deposit
- * 170), ...". */
-static void list_needed_writes(grader *g, size_t c, size_t e, int64_t net, char *buf, size_t n)
-{
-    const bank_workload *w = g->w;
-    size_t *prefix = calloc(w->n_customers ? w->n_customers : 1, sizeof *prefix);
-    buf[0] = '\0';
-    if (!prefix) return;
-    if (bank_writes_for_net(w, g->claims, c, e, net, prefix) == 0) {
-        size_t len = 0, listed = 0, more = 0;
-        for (size_t d = 0; d < w->n_customers; d++) {
-            if (d == c) continue;
-            for (size_t k = 0; k < prefix[d]; k++) {
-                const bank_event *ev = &w->customers[d].events[k];
-                const bank_claim *cl = &g->claims[d][k];
-                if (ev->op == BANK_OP_QUERY || (cl->printed && !cl->success)) continue;
-                if (listed == 8) {
-                    more++;
-                    continue;
-                }
-                if (len < n)
-                    len += (size_t)snprintf(buf + len, n - len, "%scustomer %" PRId64 " event %" PRId64 " (%s %" PRId64 ")",
-                                            listed ? ", " : "", w->customers[d].id, ev->id,
-                                            bank_op_name(ev->op), ev->money);
-                listed++;
-            }
-        }
-        if (more && len < n) len += (size_t)snprintf(buf + len, n - len, " and %zu more", more);
-        if (!listed) snprintf(buf, n, "none");
-    }
-    free(prefix);
-}
-
-/* When every branch starts with the same balance, every branch holds the same balance at every
- * point of a legal execution, and a withdrawal needs the funds: no balance is ever negative, so
- * nets that would make one are not choices. With unequal starts a poorer branch can go below
- * zero through another branch's withdrawal, so nothing is dropped then. */
-static int same_initial_balances(const bank_workload *w)
-{
-    for (size_t b = 1; b < w->n_branches; b++)
-        if (w->branches[b].balance != w->branches[0].balance) return 0;
-    return 1;
-}
-
-static void drop_negative_balances(bank_reachable *r, int64_t base)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < r->n_nets; i++)
-        if (base + r->nets[i] >= 0) r->nets[o++] = r->nets[i];
-    r->n_nets = o;
-}
-
-/* Claims no execution can give even on their own (ignoring every other query): marked wrong
- * and no longer printed, so the search judges the rest. Returns how many. */
-static size_t judge_alone(grader *g)
-{
-    const bank_workload *w = g->w;
-    size_t wrong = 0;
-    for (size_t c = 0; c < w->n_customers && !g->oom; c++) {
-        const bank_customer *cu = &w->customers[c];
-        int64_t base = w->branches[cu->branch_index].balance;
-        for (size_t e = 0; e < cu->n_events && !g->oom; e++) {
-            bank_claim *cl = &g->claims[c][e];
-            const bank_event *ev = &cu->events[e];
-            if (!cl->printed || ev->op == BANK_OP_QUERY) continue;
-            if (ev->op == BANK_OP_DEPOSIT && !cl->success) {
-                set_verdict(g, g->verdict_of[c][e], BANK_VERDICT_WRONG_RESULT,
-                            "expected success, got fail: a deposit always succeeds");
-                cl->printed = 0;
-                wrong++;
-            }
-        }
-        for (size_t e = 0; e < cu->n_events && !g->oom; e++) {
-            bank_claim *cl = &g->claims[c][e];
-            const bank_event *ev = &cu->events[e];
-            if (!cl->printed || ev->op == BANK_OP_DEPOSIT) continue;
-            bank_reachable r;
-            if (bank_reachable_nets(w, g->claims, c, e, &r) != 0) {
-                g->oom = 1;
-                break;
-            }
-            if (same_initial_balances(w)) drop_negative_balances(&r, base);
-            int possible = 0;
-            for (size_t i = 0; i < r.n_nets && !possible; i++) {
-                int64_t bal = base + r.nets[i];
-                possible = ev->op == BANK_OP_QUERY ? bal == cl->balance
-                           : cl->success           ? bal >= ev->money
-                                                   : bal < ev->money;
-            }
-            if (!possible && r.exact) {
-                char seen[256];
-                list_balances(seen, sizeof seen, &r, base);
-                if (ev->op == BANK_OP_QUERY)
-                    set_verdict(g, g->verdict_of[c][e], BANK_VERDICT_WRONG_VALUE,
-                                "got %" PRId64 ": no execution reads that here, with any choice of the "
-                                "other customers' writes before it; it could read %s",
-                                cl->balance, seen);
-                else
-                    set_verdict(g, g->verdict_of[c][e], BANK_VERDICT_WRONG_RESULT,
-                                "expected %s, got %s: withdrawing %" PRId64 " here always %s (the "
-                                "balance here is %s)",
-                                cl->success ? "fail" : "success", cl->success ? "success" : "fail",
-                                ev->money, cl->success ? "fails" : "succeeds", seen);
-                cl->printed = 0;
-                wrong++;
-            }
-            bank_reachable_free(&r);
-        }
-    }
-    return wrong;
-}
-
-static void mark_undecided(grader *g, size_t budget)
-{
-    const bank_workload *w = g->w;
-    for (size_t c = 0; c < w->n_customers; c++)
-        for (size_t e = 0; e < w->customers[c].n_events; e++)
-            if (g->claims[c][e].printed)
-                set_verdict(g, g->verdict_of[c][e], BANK_VERDICT_UNDECIDED,
-                            "not decided: the search visited %zu states (--budget) without an "
-                            "answer; --exact judges against one schedule instead", budget);
-}
-
-/* Every event still printed at the search's furthest point that could not run as claimed there:
- * no execution that gives the earlier answers gives this one too. */
-static size_t blame_blocked(grader *g, const bank_consistency_result *res)
-{
-    const bank_workload *w = g->w;
-    size_t blamed = 0;
-    for (size_t c = 0; c < w->n_customers; c++) {
-        size_t e = res->blocked[c];
-        const bank_customer *cu = &w->customers[c];
-        if (e >= cu->n_events) continue;
-        bank_claim *cl = &g->claims[c][e];
-        if (!cl->printed) continue;
-        const bank_event *ev = &cu->events[e];
-        if (ev->op == BANK_OP_QUERY) {
-            char needs[512];
-            int64_t base = w->branches[cu->branch_index].balance;
-            list_needed_writes(g, c, e, cl->balance - base, needs, sizeof needs);
-            set_verdict(g, g->verdict_of[c][e], BANK_VERDICT_WRONG_VALUE,
-                        "got %" PRId64 ": possible alone, but not together with the other answers; "
-                        "it needs to see exactly these writes of other customers: %s",
-                        cl->balance, needs[0] ? needs : "(a set too large to work out)");
-        } else {
-            set_verdict(g, g->verdict_of[c][e], BANK_VERDICT_WRONG_RESULT,
-                        "got %s: possible alone, but not together with the other answers",
-                        cl->success ? "success" : "fail");
-        }
-        cl->printed = 0;
-        blamed++;
-    }
-    return blamed;
-}
-
-static int judge_consistent(grader *g, size_t budget)
-{
-    if (budget == 0) budget = 1000000;
-    size_t spent = 0;
-    int alone_done = 0;
-    for (int round = 0; round < 64 && spent < budget; round++) {
-        bank_consistency_result res;
-        if (bank_consistency_check(g->w, g->claims, budget - spent, &res) != 0) return -1;
-        spent += res.states;
-        g->rep->states = spent;
-        bank_consistency verdict = res.verdict;
-        if (verdict == BANK_INCONSISTENT && alone_done) {
-            size_t blamed = blame_blocked(g, &res);
-            bank_consistency_result_free(&res);
-            if (blamed == 0) return -1; /* cannot happen: the furthest point has a blocked claim */
-            continue;
-        }
-        bank_consistency_result_free(&res);
-        if (verdict == BANK_CONSISTENT) return g->oom ? -1 : 0;
-        if (!alone_done) {
-            judge_alone(g);
-            alone_done = 1;
-            if (g->oom) return -1;
-            continue;
-        }
-        mark_undecided(g, spent); /* the budget ran out */
-        return g->oom ? -1 : 0;
-    }
-    mark_undecided(g, spent);
-    return g->oom ? -1 : 0;
 }
 
 /* ---- the whole ---- */
@@ -516,13 +346,14 @@ static void free_tables(grader *g)
     free(g->claims);
     free(g->verdict_of);
     free(g->entry_record);
+    free(g->flat_slices);
 }
 
 int bank_grade(const bank_workload *w, const bank_student_output *so, const bank_grade_options *opt,
                bank_grade_report *rep, char *err, size_t errlen)
 {
     memset(rep, 0, sizeof *rep);
-    grader g = {w, so, rep, NULL, NULL, NULL, 0};
+    grader g = {.w = w, .so = so, .rep = rep};
     size_t C = w->n_customers;
     const bank_record **extra = NULL;
     size_t n_extra = 0;
@@ -530,7 +361,8 @@ int bank_grade(const bank_workload *w, const bank_student_output *so, const bank
     g.entry_record = calloc(C ? C : 1, sizeof *g.entry_record);
     g.claims = calloc(C ? C : 1, sizeof *g.claims);
     g.verdict_of = calloc(C ? C : 1, sizeof *g.verdict_of);
-    if (!g.entry_record || !g.claims || !g.verdict_of) goto out;
+    g.flat_slices = calloc(C ? C : 1, sizeof *g.flat_slices);
+    if (!g.entry_record || !g.claims || !g.verdict_of || !g.flat_slices) goto out;
     for (size_t c = 0; c < C; c++) {
         size_t n = w->customers[c].n_events ? w->customers[c].n_events : 1;
         g.claims[c] = calloc(n, sizeof **g.claims);
@@ -552,7 +384,7 @@ int bank_grade(const bank_workload *w, const bank_student_output *so, const bank
     }
     if (g.oom) goto out;
     int judged = opt->mode == BANK_GRADE_EXACT ? judge_exact(&g, opt->schedule)
-                                               : judge_consistent(&g, opt->budget);
+                                               : bank_grader_judge_consistent(&g, opt->budget);
     if (judged != 0 || g.oom) goto out;
     rep->n_events = bank_workload_event_count(w);
     rep->first_wrong = SIZE_MAX;
@@ -564,7 +396,7 @@ int bank_grade(const bank_workload *w, const bank_student_output *so, const bank
         else if (k == BANK_VERDICT_UNDECIDED)
             rep->n_undecided++;
         else if (k != BANK_VERDICT_OK)
-            rep->n_wrong++;
+            rep->n_wrong += rep->verdicts[i].count ? rep->verdicts[i].count : 1;
         if (k != BANK_VERDICT_OK && k != BANK_VERDICT_UNDECIDED && rep->first_wrong == SIZE_MAX)
             rep->first_wrong = i;
     }
@@ -586,5 +418,6 @@ void bank_grade_report_free(bank_grade_report *r)
         free(r->verdicts[i].label);
     }
     free(r->verdicts);
+    free(r->witness);
     memset(r, 0, sizeof *r);
 }

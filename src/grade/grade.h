@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/consistency.h"
 #include "core/schedule.h"
 #include "core/workload.h"
 #include "io/student_output.h"
@@ -36,6 +37,7 @@ typedef struct {
     char *label;         /* Project 2: names the event in reports instead of customer, event
                             and interface; NULL otherwise */
     const char *file;    /* the student's file line and col are in, when not the graded path */
+    size_t count;        /* extra: the replies of a run it stands for (G20); 0 means one */
 } bank_verdict;
 
 typedef enum { BANK_GRADE_CONSISTENT, BANK_GRADE_EXACT } bank_grade_mode;
@@ -55,8 +57,17 @@ typedef struct {
     size_t n_undecided;
     size_t states;          /* consistent: states the search visited */
     int merged_snapshots;   /* records merged as snapshots of one growing list */
+    int repeated_records;   /* records written twice, back to back, graded once (G7) */
     size_t first_wrong;     /* index into verdicts of the first wrong one (neither ok nor
                                undecided); SIZE_MAX if none */
+    /* --consistent (G15-G19): the answers set aside so that the rest is consistent */
+    int consistent;         /* judged so */
+    size_t set_aside;       /* answers marked wrong by the search (impossible alone ones too) */
+    int smallest;           /* no smaller set would do */
+    int earliest;           /* the first such set in the file */
+    size_t lower_bound;     /* answers wrong in every case, as far as proven */
+    bank_witness_step *witness; /* an execution that gives every answer left; NULL if none */
+    size_t n_witness;
 } bank_grade_report;
 
 /* 0 and *report, or -1 (out of memory) with err filled. */

@@ -209,7 +209,7 @@ static void judge_reply(p3_grader *g, size_t c, size_t e, const bank_reply *rp, 
                             rp->result_text ? "result \"" : "no result printed", rp->result_text ? rp->result_text : "",
                             rp->result_text ? "\" is neither success nor fail" : "");
     } else {
-        *cl = (bank_claim){1, rp->result == BANK_SAID_SUCCESS, rp->value};
+        *cl = (bank_claim){.printed = 1, .success = rp->result == BANK_SAID_SUCCESS, .balance = rp->value};
         *v = p3_add_verdict(g, BANK_VERDICT_OK, c, e, rp, NULL);
     }
 }

@@ -1,4 +1,4 @@
-/* Grading a student's Project 3 output (spec G15-G18): the replies matched to the input's events,
+/* Grading a student's Project 3 output (spec C12-C16): the replies matched to the input's events,
  * the structural verdicts of Project 1 (missing, extra, wrong interface, ...), and every printed
  * answer judged by the session rules (session_check.h): accepted when some execution that keeps
  * read-your-writes and monotonic writes gives them all; a wrong one names the guarantee it breaks

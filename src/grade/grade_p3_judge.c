@@ -1,4 +1,4 @@
-/* Judging a Project 3 output's printed answers by the session rules (spec G17, G18): the session
+/* Judging a Project 3 output's printed answers by the session rules (spec C14, C15): the session
  * search first; when it finds no execution, every answer impossible on its own is wrong and names
  * the guarantee it breaks and the customer's own write it missed; then the answers that fit
  * alone but not together. */

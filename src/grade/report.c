@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include "report_consistent.h"
+
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -53,11 +55,16 @@ int bank_report_text(FILE *f, const bank_report_context *ctx, const bank_graded_
         if (v->line) fprintf(f, " [%s:%d:%d]", v->file ? v->file : g->path, v->line, v->col);
         fputc('\n', f);
     }
+    if (ctx->witness) bank_report_witness_text(f, ctx->workload, r);
+    if (r->repeated_records)
+        fprintf(f, "note: records written twice, back to back, were graded once\n");
     if (r->merged_snapshots)
         fprintf(f, "note: lines that repeat a customer with a growing list were read as snapshots; the last one counts\n");
+    bank_report_set_aside_note(f, r);
     fprintf(f, "%zu/%zu events correct", r->n_correct, r->n_events);
     if (r->n_wrong) fprintf(f, ", %zu wrong", r->n_wrong);
     if (r->n_undecided) fprintf(f, ", %zu undecided", r->n_undecided);
+    bank_report_budget_suffix(f, r);
     fputc('\n', f);
     return ferror(f) ? -1 : 0;
 }
@@ -72,6 +79,7 @@ static cJSON *verdict_json(const bank_verdict *v)
     cJSON_AddStringToObject(o, "interface", v->interface);
     cJSON_AddStringToObject(o, "verdict", bank_verdict_name(v->kind));
     if (v->detail) cJSON_AddStringToObject(o, "detail", v->detail);
+    if (v->count > 1) cJSON_AddNumberToObject(o, "count", (double)v->count);
     if (v->label) cJSON_AddStringToObject(o, "what", v->label);
     if (v->file) cJSON_AddStringToObject(o, "in", v->file);
     if (v->line) {
@@ -110,11 +118,13 @@ static cJSON *file_json(const bank_report_context *ctx, const bank_graded_file *
     cJSON_AddNumberToObject(o, "undecided", (double)r->n_undecided);
     if (r->states) cJSON_AddNumberToObject(o, "states", (double)r->states);
     cJSON_AddBoolToObject(o, "snapshots_merged", r->merged_snapshots);
+    cJSON_AddBoolToObject(o, "records_repeated", r->repeated_records);
     if (r->first_wrong != SIZE_MAX)
         cJSON_AddItemToObject(o, "first_wrong", verdict_json(&r->verdicts[r->first_wrong]));
     if (verdicts) {
         cJSON *arr = cJSON_AddArrayToObject(o, "verdicts");
         for (size_t i = 0; arr && i < r->n; i++) cJSON_AddItemToArray(arr, verdict_json(&r->verdicts[i]));
+        bank_report_consistent_json(o, ctx->workload, r);
     }
     return o;
 }

@@ -28,6 +28,8 @@ typedef struct {
     const char *mode;     /* "consistent" or "exact (sequential)" ... */
     int all_verdicts;     /* text: every event (else only the ones not ok) */
     const char *diagram_svg; /* HTML: the reference run's diagram, drawn after the table */
+    const bank_workload *workload; /* one file: the input, to name the witness's events (G18) */
+    int witness;          /* text: print the witness */
 } bank_report_context;
 
 /* "customer 2 event 2 query: wrong value: ..." per verdict and "N/M events correct". */

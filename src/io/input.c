@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "char_name.h"
 #include "json_positions.h"
 #include "read_file.h"
 
@@ -372,9 +373,12 @@ static void describe_syntax_error(reader *r, const char *text, size_t len, const
     if (off >= len)
         snprintf(r->err, r->errlen, "%s:%u:%u: not valid JSON: the text ends too early", r->source,
                  line, col);
-    else if ((unsigned char)text[off] < 0x20 || (unsigned char)text[off] >= 0x7f)
-        snprintf(r->err, r->errlen, "%s:%u:%u: not valid JSON: unexpected byte 0x%02x", r->source,
-                 line, col, (unsigned char)text[off]);
+    else if ((unsigned char)text[off] < 0x20 || (unsigned char)text[off] >= 0x7f) {
+        char what[96];
+        bank_char_name(text, len, &off, what, sizeof what);
+        bank_json_line_column(text, off, &line, &col);
+        snprintf(r->err, r->errlen, "%s:%u:%u: not valid JSON: %s", r->source, line, col, what);
+    }
     else if (trailing_comma(text, off, &comma)) {
         bank_json_line_column(text, comma, &line, &col);
         snprintf(r->err, r->errlen, "%s:%u:%u: not valid JSON: a comma before '%c' (JSON allows no "

@@ -19,7 +19,37 @@ typedef struct {
     char *err;
     size_t errlen;
     int failed;
+    struct lv_chunk **arena; /* the document's: every string and key is kept there */
+    char *scratch;           /* a string being decoded */
+    size_t scratch_cap;
 } lexer;
+
+/* Strings and keys live in chunks owned by the document, freed with it: a file of millions of
+ * small objects costs their text, not a heap block each (G20). */
+struct lv_chunk {
+    struct lv_chunk *next;
+    size_t used, cap;
+    char data[];
+};
+
+static char *arena_dup(lexer *lx, const char *s, size_t n)
+{
+    struct lv_chunk *c = *lx->arena;
+    if (!c || c->cap - c->used < n + 1) {
+        size_t cap = n + 1 > 65536 ? n + 1 : 65536;
+        c = malloc(sizeof *c + cap);
+        if (!c) return NULL;
+        c->next = *lx->arena;
+        c->used = 0;
+        c->cap = cap;
+        *lx->arena = c;
+    }
+    char *d = c->data + c->used;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    c->used += n + 1;
+    return d;
+}
 
 static int fail(lexer *lx, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -66,25 +96,34 @@ static const char *describe(int c, char *buf, size_t n)
     return buf;
 }
 
-static void lv_value_free(lv_value *v)
+void lv_value_release(lv_value *v)
 {
-    if (v->type == LV_STRING) free(v->string);
     if (v->type == LV_ARRAY || v->type == LV_OBJECT) {
-        for (size_t i = 0; i < v->n; i++) {
-            lv_value_free(&v->items[i]);
-            if (v->keys) free(v->keys[i]);
-        }
+        for (size_t i = 0; i < v->n; i++) lv_value_release(&v->items[i]);
         free(v->items);
         free(v->keys);
     }
     memset(v, 0, sizeof *v);
 }
 
+/* Gives back what a closed container's doubling left unused: a file of millions of small objects
+ * would otherwise hold up to twice their size (G20: memory within a small multiple of the file). */
+static void trim(lv_value *c)
+{
+    if (c->n == 0) return;
+    lv_value *items = realloc(c->items, c->n * sizeof *items);
+    if (items) c->items = items;
+    if (c->keys) {
+        char **keys = realloc(c->keys, c->n * sizeof *keys);
+        if (keys) c->keys = keys;
+    }
+}
+
 /* Appends item (and key, for objects) to a container; takes ownership of both. */
 static int push(lexer *lx, lv_value *c, lv_value *item, char *key, size_t *cap)
 {
     if (c->n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 4;
+        size_t ncap = *cap ? *cap * 2 : 2;
         lv_value *items = realloc(c->items, ncap * sizeof *items);
         if (!items) goto oom;
         c->items = items;
@@ -100,8 +139,8 @@ static int push(lexer *lx, lv_value *c, lv_value *item, char *key, size_t *cap)
     c->n++;
     return 0;
 oom:
-    lv_value_free(item);
-    free(key);
+    lv_value_release(item);
+    (void)key; /* the arena's */
     return fail(lx, lx->line, lx->col, "out of memory");
 }
 
@@ -150,22 +189,18 @@ static int parse_string(lexer *lx, char **out)
     int quote = peek(lx), line = lx->line, col = lx->col;
     if (quote == '\'') lx->syntax = LV_SYNTAX_PYTHON;
     advance(lx);
-    size_t cap = 16, o = 0;
-    char *buf = malloc(cap);
-    if (!buf) return fail(lx, line, col, "out of memory");
+    size_t o = 0;
+    char *buf = lx->scratch;
     for (;;) {
         int c = peek(lx);
-        if (c < 0 || c == '\n') {
-            free(buf);
+        if (c < 0 || c == '\n')
             return fail(lx, line, col, "a string that is never closed (opened with %c)", quote);
-        }
-        if (o + 8 >= cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                free(buf);
-                return fail(lx, line, col, "out of memory");
-            }
-            buf = nb;
+        if (o + 8 >= lx->scratch_cap) {
+            size_t ncap = lx->scratch_cap ? 2 * lx->scratch_cap : 256;
+            char *nb = realloc(lx->scratch, ncap);
+            if (!nb) return fail(lx, line, col, "out of memory");
+            buf = lx->scratch = nb;
+            lx->scratch_cap = ncap;
         }
         advance(lx);
         if (c == quote) break;
@@ -185,17 +220,11 @@ static int parse_string(lexer *lx, char **out)
         case 'f': buf[o++] = '\f'; break;
         case '"': case '\'': case '\\': case '/': buf[o++] = (char)e; break;
         case 'u':
-            if (hex_digits(lx, 4, &cp) != 0) {
-                free(buf);
-                return -1;
-            }
+            if (hex_digits(lx, 4, &cp) != 0) return -1;
             put_utf8(buf, &o, cp);
             break;
         case 'x':
-            if (hex_digits(lx, 2, &cp) != 0) {
-                free(buf);
-                return -1;
-            }
+            if (hex_digits(lx, 2, &cp) != 0) return -1;
             put_utf8(buf, &o, cp);
             break;
         default:
@@ -203,8 +232,7 @@ static int parse_string(lexer *lx, char **out)
             buf[o++] = (char)e;
         }
     }
-    buf[o] = '\0';
-    *out = buf;
+    if (!(*out = arena_dup(lx, buf, o))) return fail(lx, line, col, "out of memory");
     return 0;
 }
 
@@ -280,6 +308,7 @@ static int parse_container(lexer *lx, lv_value *v, int depth)
         int c = peek(lx);
         if (c == close) {
             advance(lx);
+            trim(v);
             return 0;
         }
         char *key = NULL;
@@ -301,7 +330,6 @@ static int parse_container(lexer *lx, lv_value *v, int depth)
             skip_space(lx);
             if (peek(lx) != ':') {
                 char b[16];
-                free(key);
                 return fail(lx, lx->line, lx->col, "expected ':' after the key, found %s",
                             describe(peek(lx), b, sizeof b));
             }
@@ -310,8 +338,7 @@ static int parse_container(lexer *lx, lv_value *v, int depth)
         }
         lv_value item = {0};
         if (parse_value(lx, &item, depth + 1) != 0) {
-            lv_value_free(&item);
-            free(key);
+            lv_value_release(&item);
             return -1;
         }
         if (push(lx, v, &item, key, &cap) != 0) return -1;
@@ -372,12 +399,8 @@ static int read_ident(lexer *lx, char **out)
 {
     size_t s = lx->pos;
     while (isalnum(peek(lx)) || peek(lx) == '_') advance(lx);
-    size_t n = lx->pos - s;
-    *out = malloc(n + 1);
-    if (!*out) return fail(lx, lx->line, lx->col, "out of memory");
-    memcpy(*out, lx->s + s, n);
-    (*out)[n] = '\0';
-    return 0;
+    *out = arena_dup(lx, lx->s + s, lx->pos - s);
+    return *out ? 0 : fail(lx, lx->line, lx->col, "out of memory");
 }
 
 static int tp_message(lexer *lx, lv_value *msg, int depth, int in_list);
@@ -405,13 +428,14 @@ static int tp_field_value(lexer *lx, lv_value *v, int depth)
             skip_space(lx);
             if (peek(lx) == ']') {
                 advance(lx);
+                trim(v);
                 return 0;
             }
             lv_value item = {0};
             int r = is_ident_start(peek(lx)) ? tp_message(lx, &item, depth + 1, 1)
                                              : tp_field_value(lx, &item, depth + 1);
             if (r != 0) {
-                lv_value_free(&item);
+                lv_value_release(&item);
                 return -1;
             }
             if (push(lx, v, &item, NULL, &cap) != 0) return -1;
@@ -472,7 +496,6 @@ static int tp_message(lexer *lx, lv_value *msg, int depth, int in_list)
         char *key;
         if (read_ident(lx, &key) != 0) return -1;
         if (depth == 0 && has_key(msg, key)) {
-            free(key);
             lx->pos = save_pos;
             lx->line = save_line;
             lx->col = save_col;
@@ -483,8 +506,7 @@ static int tp_message(lexer *lx, lv_value *msg, int depth, int in_list)
         skip_space(lx);
         lv_value item = {0};
         if (tp_field_value(lx, &item, depth) != 0) {
-            lv_value_free(&item);
-            free(key);
+            lv_value_release(&item);
             return -1;
         }
         if (push(lx, msg, &item, key, &cap) != 0) return -1;
@@ -511,7 +533,7 @@ static int add_top(lexer *lx, lv_document *doc, size_t *cap, lv_value *v)
         size_t ncap = *cap ? *cap * 2 : 8;
         lv_value *nv = realloc(doc->values, ncap * sizeof *nv);
         if (!nv) {
-            lv_value_free(v);
+            lv_value_release(v);
             return fail(lx, lx->line, lx->col, "out of memory");
         }
         doc->values = nv;
@@ -529,7 +551,8 @@ static void skip_line(lexer *lx)
 int lv_parse(const char *text, size_t len, lv_document *doc, char *err, size_t errlen)
 {
     memset(doc, 0, sizeof *doc);
-    lexer lx = {text, len, 0, 1, 1, LV_SYNTAX_JSON, err, errlen, 0};
+    lexer lx = {.s = text, .len = len, .line = 1, .col = 1, .syntax = LV_SYNTAX_JSON, .err = err,
+                .errlen = errlen, .arena = &doc->arena};
     size_t cap = 0;
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) lx.pos = 3; /* a UTF-8 byte order mark */
     if (looks_like_textproto(text + lx.pos, len - lx.pos)) {
@@ -537,12 +560,12 @@ int lv_parse(const char *text, size_t len, lv_document *doc, char *err, size_t e
         for (skip_space(&lx); peek(&lx) >= 0; skip_space(&lx)) {
             lv_value msg = {0};
             if (tp_message(&lx, &msg, 0, 0) != 0) {
-                lv_value_free(&msg);
+                lv_value_release(&msg);
                 goto failed;
             }
             if (msg.n == 0) {
                 char b[16];
-                lv_value_free(&msg);
+                lv_value_release(&msg);
                 fail(&lx, lx.line, lx.col, "expected a field name, found %s",
                      describe(peek(&lx), b, sizeof b));
                 goto failed;
@@ -566,7 +589,7 @@ int lv_parse(const char *text, size_t len, lv_document *doc, char *err, size_t e
             }
             lv_value v = {0};
             if (parse_value(&lx, &v, 0) != 0) {
-                lv_value_free(&v);
+                lv_value_release(&v);
                 goto failed;
             }
             if (add_top(&lx, doc, &cap, &v) != 0) goto failed;
@@ -577,16 +600,23 @@ int lv_parse(const char *text, size_t len, lv_document *doc, char *err, size_t e
         goto failed;
     }
     doc->syntax = lx.syntax;
+    free(lx.scratch);
     return 0;
 failed:
+    free(lx.scratch);
     lv_document_free(doc);
     return -1;
 }
 
 void lv_document_free(lv_document *doc)
 {
-    for (size_t i = 0; i < doc->n; i++) lv_value_free(&doc->values[i]);
+    for (size_t i = 0; i < doc->n; i++) lv_value_release(&doc->values[i]);
     free(doc->values);
+    while (doc->arena) {
+        struct lv_chunk *next = doc->arena->next;
+        free(doc->arena);
+        doc->arena = next;
+    }
     memset(doc, 0, sizeof *doc);
 }
 

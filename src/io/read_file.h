@@ -8,4 +8,9 @@
  * "<path>: cannot open: <reason>" (or cannot read) in err. "-" reads standard input. */
 int bank_read_file(const char *path, char **data, size_t *len, char *err, size_t errlen);
 
+/* The same, refusing a file of more than max bytes (a student's file is untrusted: a runaway
+ * loop writes gigabytes): -1 with "<path>: larger than MAX bytes (--max-bytes); not read", without
+ * reading more than max + 1 bytes of it. */
+int bank_read_file_max(const char *path, size_t max, char **data, size_t *len, char *err, size_t errlen);
+
 #endif

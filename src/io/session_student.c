@@ -76,7 +76,7 @@ static void note_reply(reader *r, const lv_value *item)
 /* Appends a record of id with n replies read from items[0..n) (each an object). */
 static int add_record(reader *r, const lv_value *at, int64_t id, const lv_value *items, size_t n)
 {
-    bank_session_record rec = {{id, at->line, at->col, n, NULL}, NULL};
+    bank_session_record rec = {{.id = id, .line = at->line, .col = at->col, .n_replies = n}, NULL};
     rec.r.replies = calloc(n ? n : 1, sizeof *rec.r.replies);
     rec.branch = malloc((n ? n : 1) * sizeof *rec.branch);
     if (!rec.r.replies || !rec.branch) {

@@ -1,5 +1,5 @@
 /* A student's Project 3 output file, read with tolerance for every form real submissions use
- * (spec G15): records {"id", "recv": [...]} (one per event with its "branch", the course's new
+ * (spec C12): records {"id", "recv": [...]} (one per event with its "branch", the course's new
  * form, or one per customer), a customer's list under "balance" ({"id", "balance": [...]}), one
  * flat reply per record ({"id", "interface", ...}), and final balances ({"id", "balance": N}); in
  * any syntax the tolerant reader takes (loose_value.h). What is read is kept as written; judging

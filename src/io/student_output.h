@@ -34,6 +34,8 @@ typedef struct {
     int line, col;
     size_t n_replies;
     bank_reply *replies;
+    int flat;            /* gathered from one-object-per-event records of this id, in file order
+                            (G4): the replies of every entry with this id, one after another */
 } bank_record;
 
 typedef struct {

@@ -42,7 +42,7 @@ static int some_execution_gives(const bank_workload *w, const bank_routes *route
         claims[c] = calloc(w->customers[c].n_events + 1, sizeof **claims);
         if (!claims[c]) rc = -1;
         for (size_t e = 0; claims[c] && e < w->customers[c].n_events; e++)
-            claims[c][e] = (bank_claim){1, got->results[c][e].success, got->results[c][e].balance};
+            claims[c][e] = (bank_claim){.printed = 1, .success = got->results[c][e].success, .balance = got->results[c][e].balance};
     }
     bank_session_result res = {0};
     if (rc == 0) rc = bank_session_check(w, routes, claims, 0, &res);

@@ -60,8 +60,34 @@ has "unreadable names line and column" "$tmp/err" "broken.txt:1:43: the key resu
 run "missing output file" 2 --input "$input" "$tmp/nothing.json"
 has "missing output says so" "$tmp/err" "nothing.json: cannot open"
 run "bad input" 2 --input "$tmp/broken.txt" "$tmp/rounds.json"
-run "undecided within a tiny budget: exit 3" 3 --budget 1 --input "$golden/course-large/input.json" "$golden/course-large/expected.rounds.json"
-has "undecided says how to decide" "$tmp/out" "undecided"
+# one order gives every answer, but neither reference schedule nor the greedy order finds it:
+# a budget of 1 leaves customer 1's query undecided (G19)
+cat >"$tmp/budget_in.json" <<'JSON'
+[{"id": 1, "type": "customer", "events": [{"id": 1, "interface": "deposit", "money": 1}, {"id": 2, "interface": "query"}]},
+ {"id": 2, "type": "customer", "events": [{"id": 3, "interface": "withdraw", "money": 1}, {"id": 4, "interface": "deposit", "money": 1}, {"id": 5, "interface": "query"}]},
+ {"id": 3, "type": "customer", "events": [{"id": 6, "interface": "deposit", "money": 1}, {"id": 7, "interface": "query"}, {"id": 8, "interface": "query"}]},
+ {"id": 1, "type": "branch", "balance": 0}, {"id": 2, "type": "branch", "balance": 0}, {"id": 3, "type": "branch", "balance": 0}]
+JSON
+cat >"$tmp/budget_out.json" <<'JSON'
+[{"id": 1, "recv": [{"interface": "deposit", "result": "success"}, {"interface": "query", "balance": 0}]},
+ {"id": 2, "recv": [{"interface": "withdraw", "result": "success"}, {"interface": "deposit", "result": "success"}, {"interface": "query", "balance": 2}]},
+ {"id": 3, "recv": [{"interface": "deposit", "result": "success"}, {"interface": "query", "balance": 1}, {"interface": "query", "balance": 2}]}]
+JSON
+run "undecided within a tiny budget: exit 3" 3 --budget 1 --input "$tmp/budget_in.json" "$tmp/budget_out.json"
+has "undecided says how to decide" "$tmp/out" "7/8 events correct, 1 undecided"
+run "decided at the default budget" 0 --input "$tmp/budget_in.json" "$tmp/budget_out.json"
+# rule: G20
+run "--max-bytes refuses a larger file" 2 --max-bytes 100 --input "$input" "$tmp/rounds.json"
+has "--max-bytes names the bound" "$tmp/err" "rounds.json: larger than 100 bytes (--max-bytes); not read"
+cat "$tmp/rounds.json" | "$bank" grade --max-bytes 100 --input "$input" - >"$tmp/out" 2>"$tmp/err"
+[ $? = 2 ] && pass || fail "--max-bytes on standard input: not refused"
+has "--max-bytes on a pipe" "$tmp/err" "-: larger than 100 bytes (--max-bytes); not read"
+run "--max-bytes at the file's size" 0 --max-bytes "$(stat -c %s "$tmp/rounds.json")" --input "$input" "$tmp/rounds.json"
+run "--max-bytes 0" 2 --max-bytes 0 --input "$input" "$tmp/rounds.json"
+# rule: G18
+run "--witness" 0 --witness --input "$input" "$tmp/rounds.json"
+has "--witness prints the execution" "$tmp/out" "witness: an execution that gives every answer not marked wrong (5 steps)"
+run "--witness with --exact" 2 --witness --exact --input "$input" "$tmp/rounds.json"
 run "no --input" 2 "$tmp/rounds.json"
 has "usage names --input" "$tmp/err" "--input INPUT.json is required"
 run "--schedule without --exact" 2 --schedule rounds --input "$input" "$tmp/rounds.json"

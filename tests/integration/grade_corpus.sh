@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bank grade on every real student output of ../shared/corpus/p1 (or, with PROJECT 3, p3): each
 # is read (or rejected with the reason tests/grade/corpus_pN.txt states), graded against its
-# input, and the exit status, summary line and detected format are what the table says. A corpus
-# output file the table does not list fails the test, so a new file cannot go unread.
+# input at the default budget, and the exit status, summary line and detected format are what the
+# table says; no p1 file may be left undecided (G12). A corpus output file the table does not list fails the test, so a new file cannot go unread.
 # Usage: grade_corpus.sh BANK CORPUS_PN TABLE GOLDEN [PROJECT]  (exit 77 when the corpus is absent)
 set -uo pipefail
 bank=$(realpath "$1") corpus=$(realpath -m "$2") table=$(realpath "$3") golden=$(realpath "$4")
@@ -25,7 +25,7 @@ while IFS='|' read -r out in want_rc want_summary want_format; do
   listed[$out]=1
   input=$in  # relative: the commands run in $corpus
   [ "$in" = sample ] && input=$golden/sample/input.json
-  got=$(cd "$corpus" && "$bank" grade "${grade_args[@]}" --budget 100000 --input "$input" "$out" 2>&1)
+  got=$(cd "$corpus" && "$bank" grade "${grade_args[@]}" --input "$input" "$out" 2>&1)
   rc=$?
   summary=$(tail -n 1 <<<"$got")
   format=$(head -n 1 <<<"$got" | sed -n 's/^[^:]*: \(.*\); judged.*/\1/p')
@@ -33,6 +33,7 @@ while IFS='|' read -r out in want_rc want_summary want_format; do
   [ "$rc" = "$want_rc" ] || fail "$out: exit $rc, expected $want_rc"
   [ "$summary" = "$want_summary" ] || fail "$out: said \"$summary\", expected \"$want_summary\""
   [ "$format" = "$want_format" ] || fail "$out: format \"$format\", expected \"$want_format\""
+  [ "$project" = 1 ] && case "$summary" in *undecided*) fail "$out: undecided at the default budget (G12)" ;; esac
 done <"$table"
 
 # Every output the corpus holds must be in the table.
