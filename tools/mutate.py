@@ -57,8 +57,9 @@ NICE = ["nice", "-n", "10"]
 #                                   0 to -1, -1 to 0, 1 to 0, true and false to each other
 #   delete      a whole one-line expression statement (a call, an assignment, x++) becomes {};
 #               not a call that takes or releases a lock, waits on or signals a condition, or
-#               walks va_args: what deleting those breaks is a race or a hang, which only luck
-#               or a timeout shows, not a test
+#               walks va_args (what deleting those breaks is a race or a hang, which only luck
+#               or a timeout shows, not a test), nor one that destroys a mutex, a condition or
+#               an attribute object (glibc frees nothing there: always equivalent)
 # Never mutated: comments, string and character literals (text users see is pinned by tests
 # that compare it, not by mutants), preprocessor lines (#define bodies included), lines with
 # assert, and lines marked /* mutate: skip: REASON */ (the marker alone on its line marks the
@@ -72,7 +73,8 @@ TOKEN = re.compile(r"->|<<=|>>=|<<|>>|<=|>=|==|!=|&&|\|\||\+\+|--|\+=|-=|\*=|/=|
 KEYWORDS = {"if", "for", "while", "do", "switch", "case", "default", "else", "return", "break",
             "continue", "goto", "sizeof", "typedef", "struct", "union", "enum", "static", "const",
             "extern", "volatile", "register", "inline", "_Static_assert", "static_assert"}
-NO_DELETE_CALL = re.compile(r"(^|_)(lock|unlock|trylock|wait|timedwait|signal|broadcast)$|^va_")
+NO_DELETE_CALL = re.compile(r"(^|_)(lock|unlock|trylock|wait|timedwait|signal|broadcast)$|^va_"
+                            r"|^pthread_(mutex|cond|mutexattr|condattr|attr)_destroy$")
 SKIP_MARKER = re.compile(r"mutate:\s*skip\b(:?)\s*([^*]*)")
 
 
@@ -332,10 +334,11 @@ def sample(mutants, n, seed):
     by_dir = {}
     for mu in mutants:
         by_dir.setdefault(mu.directory, []).append(mu)
-    rng = Rng(seed)
     picked = []
     share = shares({d: len(v) for d, v in by_dir.items()}, n)
     for d in sorted(by_dir):
+        # each directory its own stream of the seed: an edit elsewhere leaves its sample alone
+        rng = Rng(seed ^ int(hashlib.sha1(d.encode()).hexdigest()[:16], 16))
         pool = list(by_dir[d])
         for i in range(share[d]):  # a partial Fisher-Yates shuffle
             j = i + rng.below(len(pool) - i)
