@@ -58,8 +58,9 @@ NICE = ["nice", "-n", "10"]
 #   delete      a whole one-line expression statement (a call, an assignment, x++) becomes {};
 #               not a call that takes or releases a lock, waits on or signals a condition, or
 #               walks va_args (what deleting those breaks is a race or a hang, which only luck
-#               or a timeout shows, not a test), nor one that destroys a mutex, a condition or
-#               an attribute object (glibc frees nothing there: always equivalent)
+#               or a timeout shows, not a test), nor one that initialises or destroys a mutex,
+#               a condition or an attribute object (glibc's are plain zeroed memory that
+#               destroying frees nothing of: equivalent wherever the memory was zeroed)
 # Never mutated: comments, string and character literals (text users see is pinned by tests
 # that compare it, not by mutants), preprocessor lines (#define bodies included), lines with
 # assert, and lines marked /* mutate: skip: REASON */ (the marker alone on its line marks the
@@ -73,8 +74,10 @@ TOKEN = re.compile(r"->|<<=|>>=|<<|>>|<=|>=|==|!=|&&|\|\||\+\+|--|\+=|-=|\*=|/=|
 KEYWORDS = {"if", "for", "while", "do", "switch", "case", "default", "else", "return", "break",
             "continue", "goto", "sizeof", "typedef", "struct", "union", "enum", "static", "const",
             "extern", "volatile", "register", "inline", "_Static_assert", "static_assert"}
+TYPE_WORDS = {"void", "char", "short", "int", "long", "float", "double", "signed", "unsigned", "size_t",
+              "ssize_t", "bool", "_Bool"}
 NO_DELETE_CALL = re.compile(r"(^|_)(lock|unlock|trylock|wait|timedwait|signal|broadcast)$|^va_"
-                            r"|^pthread_(mutex|cond|mutexattr|condattr|attr)_destroy$")
+                            r"|^pthread_(mutex|cond|mutexattr|condattr|attr)_(init|destroy)$")
 SKIP_MARKER = re.compile(r"mutate:\s*skip\b(:?)\s*([^*]*)")
 
 
@@ -241,8 +244,17 @@ def deletable(m, toks, prev_code_end):
         return None
     call = CALL.match(s)
     if call:
-        if NO_DELETE_CALL.search(call.group(1)):
+        if NO_DELETE_CALL.search(call.group(1)) or call.group(1) in TYPE_WORDS:
             return None
+        if re.match(r"\w+\s*\(\s*\*\s*\w+\s*\)\s*\(", s):
+            return None  # T (*name)(...): a function pointer declared
+        depth, i = 0, call.end() - 1
+        for i in range(call.end() - 1, len(s)):
+            depth += {"(": 1, ")": -1}.get(s[i], 0)
+            if depth == 0:
+                break
+        if re.match(r"\s*\**\s*[A-Za-z_]", s[i + 1:]):
+            return None  # TYPE(X) *name = ...: a declaration with a macro for its type
     elif not ASSIGN.match(s):
         return None
     start = len(m) - len(m.lstrip())
