@@ -19,3 +19,10 @@ if(MUTATE_PYTHON3)
                                       $<TARGET_FILE:bank> ${PROJECT_SOURCE_DIR}/golden)
   set_tests_properties(report_markup PROPERTIES LABELS integration TIMEOUT 300)
 endif()
+
+# bank diagram's SVG, element by element, against the geometry and text a hand-made trace asks for.
+if(MUTATE_PYTHON3)
+  add_test(NAME diagram_svg COMMAND ${MUTATE_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/integration/diagram_svg.py
+                                    $<TARGET_FILE:bank>)
+  set_tests_properties(diagram_svg PROPERTIES LABELS integration TIMEOUT 120)
+endif()
