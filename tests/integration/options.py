@@ -12,6 +12,8 @@ written here: a range users read in the error is a promise), and then:
 - MIN - 1 and MAX + 1 are refused: exit 2 and one line on standard error, "bank CMD: --opt:
   expected a whole number from MIN to MAX, got "VALUE"" (beyond the 64-bit range too);
 - so are "", "1x", "0x10" and "1.5".
+Every command also names an unknown option, and a value option given no value, in one line;
+and each rule of options that exclude or need each other refuses with its one line, exit 2.
 Then the values at the edges that change what a command does are run: 0 means 0, not "unset".
 Usage: options.py BANK GOLDEN_DIR
 """
@@ -109,6 +111,103 @@ for cmd in commands + ["grade --project 2"]:
                 check(r.returncode == 2 and r.stdout == "" and r.stderr == line,
                       f"bank {cmd} {name} {v!r}: exit {r.returncode} (expected 2 and {line.strip()!r}), "
                       f"got {r.stderr.strip()!r}")
+
+# Every command names an unknown option, and an option left without its value, as given.
+for cmd in commands + ["grade --project 2"]:
+    words = cmd.split()
+    name = words[0]
+    for args, line in ((["--no-such-option"], "unknown option --no-such-option"),
+                       (["--no-such-option", "extra"], "unknown option --no-such-option")):
+        r = bank_run(*words, *args)
+        check(r.returncode == 2 and r.stderr == f"bank {name}: {line} (see bank {name} --help)\n",
+              f"bank {cmd} {' '.join(args)}: exit {r.returncode}, {r.stderr.strip()!r}")
+    for opt in options_of(words):
+        r = bank_run(*words, f"--{opt}")
+        check(r.returncode == 2 and r.stderr == f"bank {name}: --{opt} needs a value (see bank {name} --help)\n",
+              f"bank {cmd} --{opt} (no value): exit {r.returncode}, {r.stderr.strip()!r}")
+
+# Options that exclude or need each other: one line naming both, exit 2, nothing run (each
+# rule of the commands' option checks once). The input and output files exist, so only the
+# rule can refuse.
+IN = os.path.join(golden, "sample", "input.json")
+OUT = os.path.join(golden, "sample", "expected.sequential.json")
+REFUSED = [
+    (["run", "--processes", "--cluster", OUT, IN], "--processes and --cluster exclude each other"),
+    (["run"], "no input file given"),
+    (["run", IN, IN], "one input file expected, got several"),
+    (["run", "--query-delay", "1", IN], "--query-delay applies to --schedule live only"),
+    (["run", "--schedule", "rounds", "--query-delay", "1", IN], "--query-delay applies to --schedule live only"),
+    (["run", "--cluster", OUT, "--attempts", "2", IN], "--faults, --attempts and --retry-backoff-ms set up the "
+     "branches this run starts; a --cluster's branches take them themselves"),
+    (["run", "--cluster", OUT, "--retry-backoff-ms", "2", IN], "--faults, --attempts and --retry-backoff-ms set up "
+     "the branches this run starts; a --cluster's branches take them themselves"),
+    (["run", "--cluster", OUT, "--trace", "t", IN], "--trace records what the branches this run starts answer; "
+     "a --cluster's branches take --trace themselves"),
+    (["run", "--tls-ca", OUT, IN], "--tls-ca, --tls-cert and --tls-key go together: --tls-cert and --tls-key missing"),
+    (["run", "--tls-ca", OUT, "--tls-cert", OUT, "--tls-key", OUT, "--tls-dir", "d", IN],
+     "--tls-dir and --tls-ca/--tls-cert/--tls-key exclude each other"),
+    (["run", "--tls-ca", OUT, "--tls-cert", OUT, "--tls-key", OUT, IN], "--tls-ca, --tls-cert and --tls-key are the "
+     "customers' files for a --cluster; the branches this run starts take --tls-dir DIR"),
+    (["run", "--kill", "1@1", IN], "--kill needs --processes and the sequential or rounds schedule"),
+    (["run", "--processes", "--schedule", "live", "--kill", "1@1", IN],
+     "--kill needs --processes and the sequential or rounds schedule"),
+    (["run", "--project", "2", "--lines", IN], "--style and --lines shape Project 1's output; --project 2 writes "
+     "the course's three parts"),
+    (["run", "--project", "2", "--style", "money", IN], "--style and --lines shape Project 1's output; --project 2 "
+     "writes the course's three parts"),
+    (["run", "--project", "2", "--cluster", OUT, IN], "--project 2 reads the clocks from the branches it starts "
+     "(not a --cluster's), and a branch restarted by --kill would start its clock again"),
+    (["grade", OUT], "--input INPUT.json is required (or --input-pattern GLOB)"),
+    (["grade", "--input", IN, "--batch", "d", OUT], f"--batch DIR grades a folder; leave out \"{OUT}\""),
+    (["grade", "--input", IN], "which output file? (or --batch DIR)"),
+    (["grade", "--input", IN, OUT, OUT], "one output file at a time (or --batch DIR)"),
+    (["grade", "--input", IN, "--pattern", "o*", OUT], "--pattern and --input-pattern choose among a submission's "
+     "files: give a folder, an archive or --batch"),
+    (["grade", "--input", IN, "--input-pattern", "i*", OUT], "--pattern and --input-pattern choose among a "
+     "submission's files: give a folder, an archive or --batch"),
+    (["grade", "--input", IN, "--gradescope", "r.json", "--batch", "d"],
+     "--gradescope and --github grade one submission; leave out --batch"),
+    (["grade", "--input", IN, "--github", "--batch", "d"], "--gradescope and --github grade one submission; leave out --batch"),
+    (["grade", "--input", IN, "--gradescope-granularity", "event", OUT], "--gradescope-* options shape --gradescope FILE; add it"),
+    (["grade", "--input", IN, "--points", "5", OUT], "--points scales --gradescope and --github; add one"),
+    (["grade", "--input", IN, "--schedule", "rounds", OUT], "--schedule chooses the reference run of --exact; add --exact"),
+    (["grade", "--input", IN, "--exact", "--schedule", "live", OUT], "--schedule: \"live\" is not sequential or rounds"),
+    (["grade", "--input", IN, "--report", "r.pdf", OUT], "--report: \"r.pdf\" does not end in .csv, .json, .html or .txt"),
+    (["grade", "--input", IN, "--diagram", OUT], "--diagram goes into an HTML report: add --report FILE.html"),
+    (["grade", "--input", IN, "--diagram", "--report", "r.csv", OUT], "--diagram goes into an HTML report: add --report FILE.html"),
+    (["grade", "--input-pattern", "i*", "--diagram", "--report", "r.html", "--batch", "d"],
+     "--diagram draws the run of --input; add it"),
+    (["grade", "--project", "2", OUT], "--input INPUT.json is required"),
+    (["grade", "--project", "2", "--input", IN], "which output files? (or --batch DIR)"),
+    (["grade", "--project", "2", "--input", IN, "--batch", "d", OUT], f"--batch DIR grades a folder; leave out \"{OUT}\""),
+    (["grade", "--project", "2", "--input", IN, "--report", "r.pdf", OUT],
+     "--report: \"r.pdf\" does not end in .csv, .json, .html or .txt"),
+    (["grade", "--project"], "--project needs a value"),
+    (["bench", "extra"], "unexpected argument \"extra\""),
+    (["bench", "--figures", "--table"], "--figures and --table exclude each other"),
+    (["bench", "--tls-dir", "d"], "--tls-dir goes with --tls"),
+    (["bench", "--tls", "--tls-dir", "d", "--table"], "--tls measures one size, not --table"),
+    (["soak", "extra"], "unexpected argument \"extra\""),
+    (["branch", "--id", "1", "--balance", "1", "--peers", "-", "extra"], "unexpected argument \"extra\""),
+    (["drive", "--cluster", OUT], "no input file given"),
+    (["drive", "--cluster", OUT, IN, IN], "one input file expected, got several"),
+    (["drive", "--cluster", OUT, "--course-ports", IN], "--cluster and --course-ports both say where the branches are; give one"),
+    (["drive", IN], "where are the branches? give --cluster FILE, --course-ports [BASE] or --start 'COMMAND'"),
+    (["drive", "--cluster", OUT, "--proto", "p.proto", "--wire", "bank", IN], "--proto is a wire of its own; leave out --wire bank"),
+    (["drive", "--cluster", OUT, "--service", "s", "--wire", "bank", IN],
+     "--service names the course wire's service; --wire bank has its own"),
+    (["drive", "--cluster", OUT, "--method", "deposit=S/D", IN], "--method and --field go with --proto FILE"),
+    (["drive", "--cluster", OUT, "--query-delay", "1", IN], "--query-delay applies to --schedule live only"),
+    (["drive", "--cluster", OUT, "--report", "r.csv", IN], "--report: \"r.csv\" does not end in .html"),
+    (["drive", "--cluster", OUT, "--tls-dir", "d", "--tls-ca", OUT, "--tls-cert", OUT, "--tls-key", OUT, IN],
+     "--tls-dir and --tls-ca/--tls-cert/--tls-key exclude each other"),
+]
+for args, line in REFUSED:
+    r = bank_run(*args)
+    want = f"bank {args[0]}: {line} (see bank {args[0]} --help)\n"
+    check(r.returncode == 2 and r.stdout == "" and r.stderr == want,
+          f"bank {' '.join(a.replace(golden, 'GOLDEN') for a in args)}: exit {r.returncode}, {r.stderr.strip()!r}, "
+          f"expected {want.strip()!r}")
 
 # What the edges do when they run.
 sample = os.path.join(golden, "sample")

@@ -196,8 +196,9 @@ with tempfile.TemporaryDirectory() as tmp:
     report = os.path.join(tmp, "class.html")
     private = os.path.join(tmp, "tmpdir")
     os.makedirs(private)
-    grade("--input", inp, "--batch", cls, "--report", report, "--diagram", want=1,
-          env=dict(os.environ, TMPDIR=private))
+    r = grade("--input", inp, "--batch", cls, "--report", report, "--diagram", want=1,
+              env=dict(os.environ, TMPDIR=private))
+    check(f"bank grade: wrote {report}\n" in r.stderr, f"the class's report is said to be written: {r.stderr[-300:]!r}")
     check(os.listdir(private) == [], f"--diagram's reference run leaves nothing in $TMPDIR: {os.listdir(private)}")
     p = parse(report)
     strict_ok("class report", p)
@@ -279,6 +280,14 @@ with tempfile.TemporaryDirectory() as tmp:
     check(len(rows) == 2 and rows[0][0].endswith("broken.json") and rows[0][1] == "-" and
           rows[0][2].startswith("unusable: ") and rows[1][0].endswith("good") and rows[1][3] != "",
           f"Project 2 rows: {rows}")
+
+    # a batch with nothing wrong: the report written, exit 0
+    os.remove(os.path.join(p2, "broken.json"))
+    r = grade("--project", "2", "--input", os.path.join(golden, "p2-sample", "input.json"), "--batch", p2,
+              "--report", report, want=0)
+    check(r.stderr == f"bank grade: wrote {report}\nbank grade: 1 submissions, 1 with every event correct\n",
+          f"Project 2, all correct: the report written, one summary line: {r.stderr!r}")
+    check(parse(report).problems == [], "Project 2, all correct: strict markup")
 
     # the checker itself: text between two cells, a cell out of its row, a row too short
     broken = os.path.join(tmp, "broken.html")
