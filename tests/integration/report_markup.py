@@ -289,6 +289,12 @@ with tempfile.TemporaryDirectory() as tmp:
           f"Project 2, all correct: the report written, one summary line: {r.stderr!r}")
     check(parse(report).problems == [], "Project 2, all correct: strict markup")
 
+    empty = os.path.join(tmp, "empty")
+    os.makedirs(empty)
+    r = grade("--project", "2", "--input", os.path.join(golden, "p2-sample", "input.json"), "--batch", empty,
+              "--report", report, want=2)
+    check(r.stderr == f"bank grade: {empty} holds no file to grade\n", f"an empty batch: one line: {r.stderr!r}")
+
     # the checker itself: text between two cells, a cell out of its row, a row too short
     broken = os.path.join(tmp, "broken.html")
     good = open(one).read()
