@@ -6,14 +6,16 @@
  * only propagations of origin 3 are taken, every other one is refused PERMISSION_DENIED), else
  * from an unauthenticated sender. After every request the replica must hold exactly what the answers say was applied;
  * a rejected request changes nothing; a sequenced propagation sent again is acknowledged as a
- * duplicate and not applied twice. The write log holds exactly the sequenced writes applied
- * (their net is the balance's move, but for the course's unsequenced propagations), and the
+ * duplicate and not applied twice. The write log and the checkpoints hold exactly the sequenced
+ * writes applied (their net is the balance's move, but for the course's unsequenced
+ * propagations; a batch that says every branch has its sender's writes folds them), and the
  * whole input, read as a SnapshotRequest and as a SnapshotReply, is refused or served exactly. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bank.pb-c.h"
+#include "core/history.h"
 #include "core/replica.h"
 #include "course.pb-c.h"
 #include "core/write_log.h"
@@ -40,15 +42,19 @@ static int64_t propagated_money(bank_request_kind kind, const uint8_t *msg, size
     return money;
 }
 
-/* The log's net, plus what was applied without being logged, is the balance's move. */
+/* The checkpoints' and the log's net, plus what was applied without being logged, is the
+ * balance's move; no logged write is under a checkpoint. */
 static void check_log(const bank_replica *r, int64_t initial, int64_t unlogged)
 {
     int64_t net = 0;
+    for (size_t i = 0; i < r->checkpoints.n; i++) net += r->checkpoints.items[i].net;
     for (size_t i = 0; i < r->log.n; i++) {
         const bank_logged_write *e = &r->log.items[i];
         if (e->sequence == 0 || e->money < 0) abort();
         for (size_t k = 0; k < i; k++) /* each write once */
             if (r->log.items[k].origin == e->origin && r->log.items[k].sequence == e->sequence) abort();
+        const bank_checkpoint *cp = bank_checkpoint_find(&r->checkpoints, e->origin);
+        if (cp && e->sequence <= cp->through) abort();
         net += e->kind == BANK_WRITE_DEPOSIT ? e->money : -e->money;
     }
     if (initial + net + unlogged != r->balance) abort();
@@ -65,32 +71,40 @@ static void check_snapshot(const bank_replica *r, const uint8_t *data, size_t si
     if (st != BANK_RPC_OK) {
         if (!details || out) abort();
     } else {
-        bank_write_log page = {0};
-        uint64_t total = 0;
-        int64_t balance = 0;
-        if (bank_snapshot_read(out, out_len, &page, &total, &balance) != 0) abort();
-        if (total != r->log.n || balance != r->balance || page.n > BANK_SNAPSHOT_PAGE) abort();
+        bank_history got = {0};
+        bank_snapshot_page page;
+        if (bank_snapshot_read(out, out_len, &got, &page) != 0) abort();
+        if (page.total != r->log_base + r->log.n || page.balance != r->balance ||
+            got.tail.n > BANK_SNAPSHOT_PAGE || got.checkpoints.n != r->checkpoints.n)
+            abort();
         Bank__SnapshotRequest *req = bank__snapshot_request__unpack(NULL, size, data);
         if (!req) abort(); /* it was served, so it unpacked */
-        size_t first = req->first < r->log.n ? (size_t)req->first : r->log.n;
+        uint64_t want = req->first;
         bank__snapshot_request__free_unpacked(req, NULL);
-        if (page.n != (r->log.n - first < BANK_SNAPSHOT_PAGE ? r->log.n - first : BANK_SNAPSHOT_PAGE)) abort();
-        for (size_t i = 0; i < page.n; i++) {
-            const bank_logged_write *x = &page.items[i], *y = &r->log.items[first + i];
+        size_t first = want <= r->log_base ? 0 : want - r->log_base < r->log.n ? (size_t)(want - r->log_base) : r->log.n;
+        if (got.tail.n != (r->log.n - first < BANK_SNAPSHOT_PAGE ? r->log.n - first : BANK_SNAPSHOT_PAGE) ||
+            page.next != r->log_base + first + got.tail.n)
+            abort();
+        for (size_t i = 0; i < got.tail.n; i++) {
+            const bank_logged_write *x = &got.tail.items[i], *y = &r->log.items[first + i];
             if (x->kind != y->kind || x->origin != y->origin || x->sequence != y->sequence ||
                 x->money != y->money || x->customer_id != y->customer_id || x->event_id != y->event_id)
                 abort();
         }
-        bank_write_log_free(&page);
+        for (size_t i = 0; i < got.checkpoints.n; i++) {
+            const bank_checkpoint *x = &got.checkpoints.items[i];
+            const bank_checkpoint *y = bank_checkpoint_find(&r->checkpoints, x->origin);
+            if (!y || x->through != y->through || x->net != y->net) abort();
+        }
+        bank_history_free(&got);
     }
     free(out);
-    bank_write_log into = {0};
-    uint64_t total = 7;
-    int64_t balance = 7;
-    if (bank_snapshot_read(data, size, &into, &total, &balance) != 0 &&
-        (into.n != 0 || total != 7 || balance != 7))
+    bank_history into = {0};
+    bank_snapshot_page page = {7, 7, 7};
+    if (bank_snapshot_read(data, size, &into, &page) != 0 &&
+        (into.tail.n != 0 || into.checkpoints.n != 0 || page.next != 7 || page.total != 7 || page.balance != 7))
         abort();
-    bank_write_log_free(&into);
+    bank_history_free(&into);
 }
 
 /* R4: from an authenticated branch, a propagation is taken only when that branch is its origin,
@@ -158,6 +172,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case BANK_ANSWER_CUSTOMER:
             if (a.success && kind != BANK_REQ_QUERY) abort(); /* a write that succeeds fans out */
             break;
+        case BANK_ANSWER_HOLD: /* a session's request waiting for a write this branch lacks */
+            if (kind > BANK_REQ_WITHDRAW || bank_replica_holds(&r, a.missing)) abort();
+            break;
         case BANK_ANSWER_BATCH: {
             if (kind != BANK_REQ_PROPAGATE_BATCH || !a.reply) abort();
             for (size_t i = 0; i < a.n_writes; i++) {
@@ -185,7 +202,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         expected += delta;
         if (r.balance != expected) abort();
-        if (a.kind != BANK_ANSWER_ERROR && a.balance != r.balance) abort();
+        if (a.kind != BANK_ANSWER_ERROR && a.kind != BANK_ANSWER_HOLD && a.balance != r.balance) abort();
         bank_answer_release(&a);
     }
     check_log(&r, 1000, unlogged);

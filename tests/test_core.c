@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/history.h"
 #include "core/model.h"
 #include "core/replica.h"
 #include "core/schedule.h"
@@ -566,6 +567,16 @@ static bank_logged_write lw(int64_t origin, uint64_t seq, bank_write_kind k, int
     return (bank_logged_write){k, origin, seq, money, origin * 100, (int64_t)seq};
 }
 
+static bank_history history_of(const bank_logged_write *w, size_t n, const bank_checkpoint *cps,
+                               size_t n_cps)
+{
+    bank_history h = {0};
+    for (size_t i = 0; i < n; i++) cr_assert_eq(bank_write_log_add(&h.tail, &w[i]), BANK_OK);
+    for (size_t i = 0; i < n_cps; i++) cr_assert_eq(bank_checkpoints_merge(&h.checkpoints, &cps[i]), BANK_OK);
+    bank_history_normalize(&h);
+    return h;
+}
+
 /* rule: B10 */
 Test(write_log, union_and_what_a_peer_lacks)
 {
@@ -577,22 +588,130 @@ Test(write_log, union_and_what_a_peer_lacks)
     cr_expect(all[0].origin == 1 && all[1].origin == 2 && all[1].sequence == 1 &&
               all[2].sequence == 2 && all[3].origin == 3);
     cr_expect_eq(bank_logged_sort_unique(all, 0), 0);
-    bank_logged_write peer2[] = {lw(2, 1, BANK_WRITE_WITHDRAW, 3)}; /* branch 2 knows only (2, 1) */
+    bank_history u = history_of(all, n, NULL, 0);
+    bank_logged_write peer2_w[] = {lw(2, 1, BANK_WRITE_WITHDRAW, 3)}; /* branch 2 knows only (2, 1) */
+    bank_history peer2 = history_of(peer2_w, 1, NULL, 0);
     bank_write_log out = {0};
-    cr_assert_eq(bank_logged_missing(all, n, peer2, 1, 2, &out), BANK_OK);
+    cr_assert_eq(bank_history_missing(&u, &peer2, 2, &out), BANK_OK);
     cr_assert_eq(out.n, 2, "(1, 1) and (3, 1); (2, 2) is branch 2's own");
     cr_expect(out.items[0].origin == 1 && out.items[1].origin == 3);
     bank_write_log_free(&out);
+    /* a peer whose checkpoint of origin 1 covers (1, 1) lacks only (3, 1) */
+    bank_checkpoint cp1 = {1, 1, 5};
+    bank_history peer3 = history_of(NULL, 0, &cp1, 1);
+    cr_assert_eq(bank_history_missing(&u, &peer3, 3, &out), BANK_OK);
+    cr_assert_eq(out.n, 2, "(2, 1) and (2, 2): (1, 1) is under its checkpoint, (3, 1) its own");
+    cr_expect(out.items[0].origin == 2 && out.items[1].origin == 2);
+    bank_write_log_free(&out);
+    bank_history_free(&u);
+    bank_history_free(&peer2);
+    bank_history_free(&peer3);
+}
+
+/* rule: B10, K5 */
+Test(history, union_keeps_the_furthest_checkpoint_and_drops_what_it_covers)
+{
+    bank_checkpoint a_cps[] = {{1, 3, 30}, {2, 1, -5}};
+    bank_logged_write a_w[] = {lw(1, 4, BANK_WRITE_DEPOSIT, 7), lw(2, 2, BANK_WRITE_DEPOSIT, 1),
+                               lw(2, 3, BANK_WRITE_DEPOSIT, 2)};
+    bank_checkpoint b_cps[] = {{2, 2, -4}};
+    bank_logged_write b_w[] = {lw(1, 2, BANK_WRITE_DEPOSIT, 10), lw(1, 3, BANK_WRITE_DEPOSIT, 10),
+                               lw(1, 4, BANK_WRITE_DEPOSIT, 7), lw(3, 1, BANK_WRITE_WITHDRAW, 1)};
+    bank_history a = history_of(a_w, 3, a_cps, 2), b = history_of(b_w, 4, b_cps, 1);
+    bank_history u = {0};
+    cr_assert_eq(bank_history_merge(&u, &a), BANK_OK);
+    cr_assert_eq(bank_history_merge(&u, &b), BANK_OK);
+    cr_expect_eq(bank_checkpoint_find(&u.checkpoints, 1)->through, 3);
+    cr_expect_eq(bank_checkpoint_find(&u.checkpoints, 2)->through, 2);
+    cr_expect_eq(bank_checkpoint_find(&u.checkpoints, 2)->net, -4);
+    cr_assert_eq(u.tail.n, 3, "(1, 4), (2, 3), (3, 1): the rest is under a checkpoint");
+    cr_expect(bank_history_has(&u, 1, 1) && bank_history_has(&u, 2, 3) && !bank_history_has(&u, 3, 2));
+    cr_expect_eq(bank_history_contiguous(&u, 1), 4);
+    cr_expect_eq(bank_history_contiguous(&u, 3), 1);
+    cr_expect_eq(bank_history_contiguous(&u, 4), 0);
+    bank_replica r;
+    bank_replica_init(&r, 2, 100);
+    cr_assert_eq(bank_replica_restore(&r, 100, &u), BANK_OK);
+    cr_expect_eq(r.balance, 100 + 30 - 4 + 7 + 2 - 1);
+    cr_expect_eq(r.last_sequence, 3, "its own: (2, 2) under the checkpoint, (2, 3) in the tail");
+    cr_expect(bank_replica_has_applied(&r, 1, 2), "under the checkpoint of origin 1");
+    bank_write again = {BANK_WRITE_DEPOSIT, 1, 3, 10};
+    cr_expect_eq(bank_replica_apply(&r, &again), BANK_DUPLICATE);
+    cr_expect_eq(r.checkpoints.n, 2);
+    cr_expect_eq(r.log.n, 3);
+    bank_replica_free(&r);
+    bank_history_free(&a);
+    bank_history_free(&b);
+    bank_history_free(&u);
+}
+
+/* rule: K5 */
+Test(history, fold_moves_an_acknowledged_prefix_into_the_checkpoint)
+{
+    bank_replica r;
+    bank_write w;
+    bank_replica_init(&r, 1, 100);
+    for (int i = 0; i < 3; i++) cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 10, 0, i, &w), BANK_OK);
+    bank_write p1 = {BANK_WRITE_WITHDRAW, 2, 1, 5}, p3 = {BANK_WRITE_DEPOSIT, 2, 3, 1};
+    cr_assert_eq(bank_logged_apply(&r, &p1, 0, 0), BANK_OK);
+    cr_assert_eq(bank_logged_apply(&r, &p3, 0, 0), BANK_OK);
+    cr_assert_eq(r.log.n, 5);
+    cr_expect_eq(bank_replica_fold(&r, 1, 2), BANK_OK);
+    cr_expect_eq(r.log.n, 3);
+    cr_expect_eq(r.log_base, 2);
+    cr_expect_eq(r.folds, 1);
+    const bank_checkpoint *cp = bank_checkpoint_find(&r.checkpoints, 1);
+    cr_assert(cp);
+    cr_expect(cp->through == 2 && cp->net == 20);
+    cr_expect_eq(bank_replica_fold(&r, 1, 2), BANK_OK, "nothing new: nothing changes");
+    cr_expect_eq(r.folds, 1);
+    cr_expect_eq(bank_replica_fold(&r, 1, 9), BANK_OK, "cut to its own last write, 3");
+    cr_expect_eq(bank_checkpoint_find(&r.checkpoints, 1)->through, 3);
+    cr_expect_eq(bank_replica_fold(&r, 2, 3), BANK_OK, "origin 2: only (2, 1), then a gap");
+    cr_expect_eq(bank_checkpoint_find(&r.checkpoints, 2)->through, 1);
+    cr_expect_eq(bank_checkpoint_find(&r.checkpoints, 2)->net, -5);
+    cr_assert_eq(r.log.n, 1);
+    cr_expect(r.log.items[0].origin == 2 && r.log.items[0].sequence == 3);
+    cr_expect_eq(r.log_base, 4);
+    cr_expect_eq(r.balance, 100 + 30 - 5 + 1, "folding changes no balance");
+    bank_write dup = {BANK_WRITE_WITHDRAW, 2, 1, 5};
+    cr_expect_eq(bank_logged_apply(&r, &dup, 0, 0), BANK_DUPLICATE, "a folded write is still known");
+
+    bank_history h;
+    cr_assert_eq(bank_replica_history(&r, &h), BANK_OK);
+    bank_replica back;
+    bank_replica_init(&back, 1, 100);
+    cr_assert_eq(bank_replica_restore(&back, 100, &h), BANK_OK);
+    cr_expect_eq(back.balance, r.balance);
+    cr_expect_eq(back.last_sequence, 3);
+    cr_expect(bank_replica_has_applied(&back, 2, 1) && bank_replica_has_applied(&back, 2, 3) &&
+              !bank_replica_has_applied(&back, 2, 2));
+    bank_history_free(&h);
+    bank_replica_free(&back);
+
+    bank_checkpoint big = {3, 1, INT64_MAX};
+    bank_replica o;
+    bank_replica_init(&o, 1, 0);
+    cr_assert_eq(bank_logged_local(&o, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
+    bank_history hb = {0};
+    cr_assert_eq(bank_checkpoints_merge(&hb.checkpoints, &big), BANK_OK);
+    cr_assert_eq(bank_write_log_add(&hb.tail, &(bank_logged_write){BANK_WRITE_DEPOSIT, 1, 1, 1, 0, 0}), BANK_OK);
+    cr_expect_eq(bank_replica_restore(&o, 0, &hb), BANK_OVERFLOW, "a checkpoint beyond int64 leaves it as it was");
+    cr_expect_eq(o.balance, 1);
+    bank_history_free(&hb);
+    bank_replica_free(&o);
+    bank_replica_free(&r);
 }
 
 /* rule: B10 */
 Test(write_log, rebuild_from_the_union)
 {
-    bank_logged_write u[] = {lw(1, 1, BANK_WRITE_DEPOSIT, 10), lw(1, 3, BANK_WRITE_WITHDRAW, 4),
-                             lw(2, 1, BANK_WRITE_DEPOSIT, 100), lw(3, 2, BANK_WRITE_WITHDRAW, 50)};
+    bank_logged_write uw[] = {lw(1, 1, BANK_WRITE_DEPOSIT, 10), lw(1, 3, BANK_WRITE_WITHDRAW, 4),
+                              lw(2, 1, BANK_WRITE_DEPOSIT, 100), lw(3, 2, BANK_WRITE_WITHDRAW, 50)};
+    bank_history u = history_of(uw, 4, NULL, 0);
     bank_replica r;
     bank_replica_init(&r, 1, 400);
-    cr_assert_eq(bank_replica_rebuild(&r, 400, u, 4), BANK_OK);
+    cr_assert_eq(bank_replica_restore(&r, 400, &u), BANK_OK);
     cr_expect_eq(r.balance, 400 + 10 - 4 + 100 - 50);
     cr_expect_eq(r.last_sequence, 3, "the next write of its own is (1, 4)");
     cr_expect(bank_replica_has_applied(&r, 2, 1));
@@ -606,16 +725,22 @@ Test(write_log, rebuild_from_the_union)
     cr_expect_eq(w.sequence, 4);
 
     /* a union that overflows leaves the replica as it was */
-    bank_logged_write big[] = {lw(2, 1, BANK_WRITE_DEPOSIT, INT64_MAX)};
+    bank_logged_write bigw[] = {lw(2, 1, BANK_WRITE_DEPOSIT, INT64_MAX)};
+    bank_history big = history_of(bigw, 1, NULL, 0);
     int64_t before = r.balance;
-    cr_expect_eq(bank_replica_rebuild(&r, 400, big, 1), BANK_OVERFLOW);
+    cr_expect_eq(bank_replica_restore(&r, 400, &big), BANK_OVERFLOW);
     cr_expect_eq(r.balance, before);
     cr_expect_eq(r.log.n, 5);
-    bank_logged_write own_big[] = {lw(1, 1, BANK_WRITE_WITHDRAW, INT64_MAX), lw(1, 2, BANK_WRITE_WITHDRAW, INT64_MAX)};
-    cr_expect_eq(bank_replica_rebuild(&r, 0, own_big, 2), BANK_OVERFLOW);
+    bank_logged_write own_bigw[] = {lw(1, 1, BANK_WRITE_WITHDRAW, INT64_MAX), lw(1, 2, BANK_WRITE_WITHDRAW, INT64_MAX)};
+    bank_history own_big = history_of(own_bigw, 2, NULL, 0);
+    cr_expect_eq(bank_replica_restore(&r, 0, &own_big), BANK_OVERFLOW);
     cr_expect_eq(r.balance, before);
-    cr_expect_eq(bank_replica_rebuild(&r, 7, NULL, 0), BANK_OK, "nothing anywhere: the initial balance");
+    bank_history none = {0};
+    cr_expect_eq(bank_replica_restore(&r, 7, &none), BANK_OK, "nothing anywhere: the initial balance");
     cr_expect_eq(r.balance, 7);
     cr_expect_eq(r.last_sequence, 0);
+    bank_history_free(&u);
+    bank_history_free(&big);
+    bank_history_free(&own_big);
     bank_replica_free(&r);
 }

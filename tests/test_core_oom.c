@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/consistency.h"
+#include "core/history.h"
 #include "core/lamport_model.h"
 #include "core/model.h"
 #include "core/replica.h"
@@ -266,12 +267,16 @@ Test(oom, the_write_log_fails_cleanly)
     cr_expect_eq(r.balance, 110);
     cr_expect_eq(r.log.n, 1);
 
-    bank_logged_write u[] = {{BANK_WRITE_DEPOSIT, 1, 1, 5, 0, 0}, {BANK_WRITE_DEPOSIT, 2, 1, 10, 0, 0},
-                             {BANK_WRITE_DEPOSIT, 3, 4, 1, 0, 0}};
+    bank_history u = {0};
+    bank_logged_write uw[] = {{BANK_WRITE_DEPOSIT, 1, 1, 5, 0, 0}, {BANK_WRITE_DEPOSIT, 2, 1, 10, 0, 0},
+                              {BANK_WRITE_DEPOSIT, 3, 4, 1, 0, 0}};
+    for (size_t i = 0; i < 3; i++) cr_assert_eq(bank_write_log_add(&u.tail, &uw[i]), BANK_OK);
+    bank_checkpoint cp = {4, 2, 7};
+    cr_assert_eq(bank_checkpoints_merge(&u.checkpoints, &cp), BANK_OK);
     long base = alive;
     for (long n = 0;; n++) {
         arm(n);
-        bank_status st = bank_replica_rebuild(&r, 100, u, 3);
+        bank_status st = bank_replica_restore(&r, 100, &u);
         if (!disarm()) {
             cr_expect_eq(st, BANK_OK);
             break;
@@ -281,18 +286,54 @@ Test(oom, the_write_log_fails_cleanly)
         cr_expect_eq(r.log.n, 1);
         cr_expect_eq(alive, base, "nothing half built is kept");
     }
-    cr_expect_eq(r.balance, 116);
+    cr_expect_eq(r.balance, 123);
     cr_expect_eq(r.last_sequence, 1);
     cr_expect(bank_replica_has_applied(&r, 3, 4));
+    cr_expect(bank_replica_has_applied(&r, 4, 2));
 
     bank_write_log out = {0};
+    bank_history empty = {0};
     arm(0);
-    cr_expect_eq(bank_logged_missing(u, 3, NULL, 0, 9, &out), BANK_NO_MEMORY);
+    cr_expect_eq(bank_history_missing(&u, &empty, 9, &out), BANK_NO_MEMORY);
     cr_expect(disarm());
     cr_expect_eq(out.n, 0);
-    cr_expect_eq(bank_logged_missing(u, 3, NULL, 0, 9, &out), BANK_OK);
+    cr_expect_eq(bank_history_missing(&u, &empty, 9, &out), BANK_OK);
     cr_expect_eq(out.n, 3);
     bank_write_log_free(&out);
+
+    /* a union, a copy and a fold that run out of memory change nothing */
+    bank_history into = {0};
+    for (long n = 0;; n++) {
+        arm(n);
+        bank_status st = bank_history_merge(&into, &u);
+        if (!disarm()) {
+            cr_expect_eq(st, BANK_OK);
+            break;
+        }
+        cr_expect_eq(st, BANK_NO_MEMORY);
+        cr_expect_eq(into.tail.n, 0);
+        cr_expect_eq(into.checkpoints.n, 0);
+    }
+    cr_expect_eq(into.tail.n, 3);
+    bank_history copy;
+    arm(0);
+    cr_expect_eq(bank_replica_history(&r, &copy), BANK_NO_MEMORY);
+    cr_expect(disarm());
+    cr_expect_eq(copy.tail.n, 0);
+    bank_history_free(&copy);
+    bank_write own;
+    cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &own), BANK_OK);
+    size_t logged = r.log.n, cps = r.checkpoints.n;
+    arm(0);
+    bank_status fold = bank_replica_fold(&r, 1, 2);
+    cr_expect(disarm(), "a checkpoint for origin 1 needs room");
+    cr_expect_eq(fold, BANK_NO_MEMORY);
+    cr_expect_eq(r.log.n, logged);
+    cr_expect_eq(r.checkpoints.n, cps);
+    cr_expect_eq(bank_replica_fold(&r, 1, 2), BANK_OK);
+    cr_expect_eq(r.log.n, logged - 2);
+    bank_history_free(&into);
+    bank_history_free(&u);
     bank_replica_free(&r);
     cr_expect_eq(alive, 0);
 }

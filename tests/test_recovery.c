@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/history.h"
 #include "core/write_log.h"
 #include "rpc/branch_server.h"
 #include "rpc/client.h"
@@ -16,7 +17,9 @@
 static bank_branch_server *start_branch(int64_t id, int64_t balance, const char *listen, int recover)
 {
     /* a 300 ms propagation deadline and 2 quick tries: a peer that is down is given up on fast */
-    bank_branch_config cfg = {id, balance, listen, 1, 300, 0, NULL, NULL, 2, 10, NULL, NULL, recover, NULL};
+    bank_branch_config cfg = {.id = id, .balance = balance, .listen = listen, .threads = 1,
+                              .propagate_deadline_ms = 300, .propagate_attempts = 2,
+                              .retry_backoff_ms = 10, .recover = recover};
     char err[512];
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     cr_assert_not_null(s, "%s", err);
@@ -156,7 +159,32 @@ Test(recovery, a_refusing_peer_makes_a_write_pending_in_seconds_not_deadlines)
     bank_branch_server_stop(a);
 }
 
-/* rule: B9 */
+/* Reads r's history page by page from position 0; fold_after: fold origin fold_origin through
+ * fold_through once that many pages are read (compaction while a reader pages). */
+static int read_pages(bank_replica *r, bank_history *got, bank_snapshot_page *last, int fold_after,
+                      int64_t fold_origin, uint64_t fold_through)
+{
+    uint64_t first = 0;
+    int pages = 0;
+    do {
+        if (pages == fold_after) cr_assert_eq(bank_replica_fold(r, fold_origin, fold_through), BANK_OK);
+        size_t len, out_len;
+        uint8_t *req = bank_snapshot_request(first, &len), *out;
+        const char *details = NULL;
+        cr_assert_eq(bank_snapshot_answer(r, req, len, &out, &out_len, &details), 0);
+        free(req);
+        size_t before = got->tail.n;
+        cr_assert_eq(bank_snapshot_read(out, out_len, got, last), 0);
+        cr_assert_leq(got->tail.n - before, BANK_SNAPSHOT_PAGE, "a page holds at most 4096 writes");
+        cr_assert_geq(last->next, first, "a position never moves back");
+        free(out);
+        first = last->next;
+        pages++;
+    } while (first < last->total);
+    return pages;
+}
+
+/* rule: B9, K6 */
 Test(recovery, snapshot_pages_cover_the_log_exactly)
 {
     bank_replica r;
@@ -164,44 +192,48 @@ Test(recovery, snapshot_pages_cover_the_log_exactly)
     bank_write w;
     for (int i = 0; i < BANK_SNAPSHOT_PAGE + 904; i++)
         cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 9, i, &w), BANK_OK);
-    bank_write_log got = {0};
-    uint64_t total = 0;
-    int64_t balance = 0;
-    int pages = 0;
-    do {
-        size_t len, out_len;
-        uint8_t *req = bank_snapshot_request(got.n, &len), *out;
-        const char *details = NULL;
-        cr_assert_eq(bank_snapshot_answer(&r, req, len, &out, &out_len, &details), 0);
-        free(req);
-        size_t before = got.n;
-        cr_assert_eq(bank_snapshot_read(out, out_len, &got, &total, &balance), 0);
-        cr_assert_leq(got.n - before, BANK_SNAPSHOT_PAGE, "a page holds at most 4096 writes");
-        free(out);
-        pages++;
-    } while (got.n < total);
-    cr_expect_eq(pages, 2);
-    cr_expect_eq(total, BANK_SNAPSHOT_PAGE + 904);
-    cr_expect_eq(balance, BANK_SNAPSHOT_PAGE + 904, "the balance after exactly those writes");
-    cr_assert_eq(got.n, total);
-    for (size_t i = 0; i < got.n; i++)
-        cr_assert(got.items[i].origin == 4 && got.items[i].sequence == i + 1 &&
-                  got.items[i].event_id == (int64_t)i && got.items[i].customer_id == 9);
+    bank_history got = {0};
+    bank_snapshot_page last;
+    cr_expect_eq(read_pages(&r, &got, &last, -1, 0, 0), 2);
+    cr_expect_eq(last.total, BANK_SNAPSHOT_PAGE + 904);
+    cr_expect_eq(last.balance, BANK_SNAPSHOT_PAGE + 904, "the balance after exactly those writes");
+    cr_assert_eq(got.tail.n, last.total);
+    cr_expect_eq(got.checkpoints.n, 0);
+    for (size_t i = 0; i < got.tail.n; i++)
+        cr_assert(got.tail.items[i].origin == 4 && got.tail.items[i].sequence == i + 1 &&
+                  got.tail.items[i].event_id == (int64_t)i && got.tail.items[i].customer_id == 9);
+    bank_history_free(&got);
+
+    /* folded while a reader pages: the checkpoint stands for what left the log, and the
+     * reader's union is still the whole history */
+    bank_write p = {BANK_WRITE_WITHDRAW, 5, 1, 3};
+    cr_assert_eq(bank_logged_apply(&r, &p, 0, 0), BANK_OK);
+    cr_expect_eq(read_pages(&r, &got, &last, 1, 4, 5000), 2);
+    bank_history_normalize(&got);
+    const bank_checkpoint *cp = bank_checkpoint_find(&got.checkpoints, 4);
+    cr_assert(cp && cp->through == 5000 && cp->net == 5000);
+    cr_expect_eq(bank_history_contiguous(&got, 4), BANK_SNAPSHOT_PAGE + 904);
+    cr_expect(bank_history_has(&got, 5, 1));
+    cr_expect_eq(got.tail.n, BANK_SNAPSHOT_PAGE + 904 - 5000 + 1);
+    cr_expect_eq(last.total, BANK_SNAPSHOT_PAGE + 905, "positions of folded writes are kept");
+    bank_history_free(&got);
+
     /* past the end: an empty page; bad bytes: refused */
     size_t len, out_len;
     uint8_t *req = bank_snapshot_request(1u << 20, &len), *out;
     const char *details = NULL;
     cr_assert_eq(bank_snapshot_answer(&r, req, len, &out, &out_len, &details), 0);
-    bank_write_log none = {0};
-    cr_expect_eq(bank_snapshot_read(out, out_len, &none, &total, &balance), 0);
-    cr_expect_eq(none.n, 0);
+    bank_history none = {0};
+    cr_expect_eq(bank_snapshot_read(out, out_len, &none, &last), 0);
+    cr_expect_eq(none.tail.n, 0);
+    cr_expect_eq(none.checkpoints.n, 1, "the checkpoints come with every page");
+    bank_history_free(&none);
     free(req);
     free(out);
     uint8_t junk[] = {0xff, 0xff, 0xff};
     cr_expect_eq(bank_snapshot_answer(&r, junk, sizeof junk, &out, &out_len, &details), 3);
     cr_expect_str_eq(details, "malformed SnapshotRequest");
-    cr_expect_eq(bank_snapshot_read(junk, sizeof junk, &none, &total, &balance), -1);
-    bank_write_log_free(&got);
+    cr_expect_eq(bank_snapshot_read(junk, sizeof junk, &none, &last), -1);
     bank_replica_free(&r);
 }
 
@@ -302,5 +334,39 @@ Test(recovery, an_own_write_that_reached_only_some_peers_reaches_all_after_recov
     cr_assert_eq(call(addr[2], BANK_OP_DEPOSIT, 1, &r, err, sizeof err), 0, "%s", err);
     cr_expect_not(r.pending);
     for (int i = 0; i < 3; i++) cr_expect(settles_at(s[i], 108), "(3, 2) is a new write everywhere");
+    for (int i = 0; i < 3; i++) bank_branch_server_stop(s[i]);
+}
+
+/* rule: K5, B9 */
+Test(recovery, writes_every_branch_has_leave_every_log)
+{
+    bank_branch_server *s[3];
+    char addr[3][64];
+    for (int i = 0; i < 3; i++) {
+        s[i] = start_branch(i + 1, 100, "127.0.0.1:0", 0);
+        address_of(s[i], addr[i], sizeof addr[i]);
+    }
+    bank_peer peers[3] = {{1, addr[0]}, {2, addr[1]}, {3, addr[2]}};
+    for (int i = 0; i < 3; i++) set_peers(s[i], peers, 3);
+    char err[512];
+    bank_result r;
+    for (int k = 0; k < 40; k++) /* one at a time: each answered once every branch has it */
+        for (int b = 0; b < 2; b++) cr_assert_eq(call(addr[b], BANK_OP_DEPOSIT, 1, &r, err, sizeof err), 0, "%s", err);
+    for (int i = 0; i < 3; i++) {
+        cr_expect(settles_at(s[i], 180));
+        /* the last batch of each origin said how far every branch had its writes before it */
+        cr_expect_leq(bank_branch_server_log_length(s[i]), 2, "branch %d logs %zu writes", i + 1,
+                      bank_branch_server_log_length(s[i]));
+    }
+    /* a branch that recovers from them gets the checkpoints, and the balance they stand for */
+    bank_branch_server_stop(s[2]);
+    s[2] = start_branch(3, 100, addr[2], 1);
+    set_peers(s[2], peers, 3);
+    size_t owed;
+    cr_assert_eq(bank_branch_server_recover(s[2], peers, 3, 5000, &owed, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(bank_branch_server_balance(s[2]), 180);
+    cr_expect_eq(owed, 0);
+    cr_assert_eq(call(addr[2], BANK_OP_DEPOSIT, 5, &r, err, sizeof err), 0, "%s", err);
+    for (int i = 0; i < 3; i++) cr_expect(settles_at(s[i], 185));
     for (int i = 0; i < 3; i++) bank_branch_server_stop(s[i]);
 }

@@ -249,7 +249,8 @@ Test(rpc, course_wire_form_drives_the_branches)
 /* rule: B5, P4 */
 Test(rpc, duplicate_propagation_is_acknowledged_not_applied)
 {
-    bank_branch_config cfg = {7, 100, "127.0.0.1:0", 1, 5000, 0, NULL, NULL, 0, 0, NULL, NULL, 0, NULL};
+    bank_branch_config cfg = {.id = 7, .balance = 100, .listen = "127.0.0.1:0",
+                              .threads = 1, .propagate_deadline_ms = 5000};
     char err[512];
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     cr_assert_not_null(s, "%s", err);
@@ -308,7 +309,8 @@ Test(rpc, duplicate_propagation_is_acknowledged_not_applied)
  * and the same batch sent again applies nothing twice. */
 Test(rpc, a_batch_of_propagations_is_answered_write_by_write)
 {
-    bank_branch_config cfg = {7, 100, "127.0.0.1:0", 1, 5000, 0, NULL, NULL, 0, 0, NULL, NULL, 0, NULL};
+    bank_branch_config cfg = {.id = 7, .balance = 100, .listen = "127.0.0.1:0",
+                              .threads = 1, .propagate_deadline_ms = 5000};
     char err[512];
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     cr_assert_not_null(s, "%s", err);
@@ -368,13 +370,15 @@ Test(rpc, a_batch_of_propagations_is_answered_write_by_write)
 /* rule: S9 */
 Test(rpc, busy_port_is_refused_with_a_clear_error)
 {
-    bank_branch_config cfg = {1, 0, "127.0.0.1:0", 1, 5000, 0, NULL, NULL, 0, 0, NULL, NULL, 0, NULL};
+    bank_branch_config cfg = {.id = 1, .balance = 0, .listen = "127.0.0.1:0",
+                              .threads = 1, .propagate_deadline_ms = 5000};
     char err[512];
     bank_branch_server *a = bank_branch_server_start(&cfg, err, sizeof err);
     cr_assert_not_null(a, "%s", err);
     char listen[64];
     snprintf(listen, sizeof listen, "127.0.0.1:%d", bank_branch_server_port(a));
-    bank_branch_config again = {2, 0, listen, 1, 5000, 0, NULL, NULL, 0, 0, NULL, NULL, 0, NULL};
+    bank_branch_config again = {.id = 2, .balance = 0, .listen = listen,
+                                .threads = 1, .propagate_deadline_ms = 5000};
     bank_branch_server *b = bank_branch_server_start(&again, err, sizeof err);
     cr_expect_null(b);
     cr_expect(strstr(err, "cannot listen on") != NULL, "%s", err);
@@ -385,7 +389,8 @@ Test(rpc, busy_port_is_refused_with_a_clear_error)
 /* rule: B2, B4, P11 */
 Test(rpc, a_peer_that_never_answers_leaves_the_write_pending)
 {
-    bank_branch_config cfg = {1, 100, "127.0.0.1:0", 1, 300, 0, NULL, NULL, 0, 0, NULL, NULL, 0, NULL};
+    bank_branch_config cfg = {.id = 1, .balance = 100, .listen = "127.0.0.1:0",
+                              .threads = 1, .propagate_deadline_ms = 300};
     char err[512];
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
     cr_assert_not_null(s, "%s", err);

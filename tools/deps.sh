@@ -13,8 +13,10 @@ if [ "${1:-build}" != grade ]; then
   # --proto can read the descriptor set that protobuf-compiler's protoc makes of a student's .proto.
   # libssl-dev: rpc/tls.c reads certificates with libcrypto (gRPC's own TLS library here);
   # openssl: tools/certs.sh makes the certificates for mutual TLS (and the TLS tests use it).
+  # libsqlite3-dev: bank branch --data-dir keeps a branch's state in SQLite (WAL mode), the
+  # trusted embedded store, so that torn and half-written commits are its job, not ours.
   want+=(libgrpc-dev protobuf-c-compiler libprotobuf-c-dev libcairo2-dev libprotobuf-dev
-         protobuf-compiler libssl-dev openssl)
+         protobuf-compiler libssl-dev openssl libsqlite3-dev)
 fi
 if [ "${1:-build}" = test ] || [ "${1:-build}" = coverage ]; then
   # criterion: unit tests; python3-grpcio, python3-protobuf, protobuf-compiler: a course-style

@@ -2,7 +2,7 @@
 # Fuzzing campaigns against the parsers and the replicated core, with AFL++ or libFuzzer.
 #
 #   tools/fuzz.sh HARNESS SECONDS [OPTIONS]   one campaign: input | student_output | proto | core |
-#                                             class_archive | p2_student
+#                                             class_archive | p2_student | session_output
 #   tools/fuzz.sh all SECONDS [OPTIONS]       every harness, one after another, SECONDS each
 #   tools/fuzz.sh cmin HARNESS|all            minimize fuzz/corpus/HARNESS with afl-cmin
 #
@@ -23,7 +23,7 @@
 # Exit status: 0 no crash and no hang; 1 some found (or a step failed); 2 bad usage.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-harnesses=(input student_output proto core class_archive p2_student)
+harnesses=(input student_output proto core class_archive p2_student session_output)
 
 usage() {
   sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2

@@ -114,7 +114,7 @@ int bank_arg_int(const char *cmd, const char *opt, const char *text, int64_t min
     return 0;
 }
 
-#ifndef BANK_GRADE_ONLY /* no branches, so no faults, in the grade-only build */
+#ifndef BANK_GRADE_ONLY /* no branches, so no faults or data dirs, in the grade-only build */
 int bank_arg_faults(const char *cmd, const char *opt, const char *value, void *target)
 {
     (void)opt; /* bank_faults_parse names --faults itself */
@@ -126,6 +126,13 @@ int bank_arg_faults(const char *cmd, const char *opt, const char *value, void *t
     }
     *(const char **)target = value;
     return 0;
+}
+
+int bank_arg_sync(const char *cmd, const char *opt, const char *value, void *target)
+{
+    if (bank_sync_parse(value, target) == 0) return 0;
+    bank_usage_error(cmd, "%s: unknown mode \"%s\" (always, batch or none)", opt, value);
+    return -1;
 }
 #endif
 

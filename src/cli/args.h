@@ -8,6 +8,7 @@
 
 #include "core/schedule.h"
 #include "io/output.h"
+#include "store/store.h"
 
 /* Exit statuses of every subcommand. */
 enum { BANK_EXIT_OK = 0, BANK_EXIT_FAILED = 1, BANK_EXIT_USAGE = 2 };
@@ -55,6 +56,9 @@ typedef struct {
 #define BANK_OPT_THREADS(p) BANK_OPT_INT_("threads", 0, p, 1, 64)
 #define BANK_OPT_ATTEMPTS(p) BANK_OPT_INT_("attempts", 0, p, 1, 1000)
 #define BANK_OPT_BACKOFF(p) BANK_OPT_INT_("retry-backoff-ms", 0, p, 1, 2000)
+/* --data-dir DIR and --sync always|batch|none (seen: whether --sync was given). */
+#define BANK_OPT_DATA_DIR(p) BANK_OPT_STRING_("data-dir", 0, p)
+#define BANK_OPT_SYNC(p) BANK_OPT_CALL_("sync", 0, bank_arg_sync, BANK_TARGET(bank_sync, p))
 /* --faults SPEC (checked here, kept as text: parse it with bank_faults_parse) and --seed N. */
 #define BANK_OPT_FAULTS(spec, seed)                                                             \
     BANK_OPT_CALL_("faults", 0, bank_arg_faults, BANK_TARGET(const char *, spec)),             \
@@ -89,10 +93,11 @@ int bank_arg_int(const char *cmd, const char *opt, const char *text, int64_t min
                  int64_t *out);
 
 /* BANK_OPT_CALL parsers: --faults (the SPEC must parse, bank_faults_parse; kept as text),
- * --schedule (a bank_schedule), --style (a bank_style). */
+ * --schedule (a bank_schedule), --style (a bank_style), --sync (a bank_sync). */
 int bank_arg_faults(const char *cmd, const char *opt, const char *value, void *target);
 int bank_arg_schedule(const char *cmd, const char *opt, const char *value, void *target);
 int bank_arg_style(const char *cmd, const char *opt, const char *value, void *target);
+int bank_arg_sync(const char *cmd, const char *opt, const char *value, void *target);
 
 /* Prints "bank <cmd>: <message>" and a hint to see --help, on stderr; returns BANK_EXIT_USAGE. */
 int bank_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -39,6 +39,9 @@ static const char bench_usage[] =
     "  --processes           every branch its own `bank branch` process (memory is then the\n"
     "                        customers' process, plus the largest branch process's peak)\n"
     "  --deadline-ms MS      deadline of every call, propagations included (default 10000)\n"
+    "  --data-dir DIR        every branch keeps its state on disk in DIR/branch-ID, as bank\n"
+    "                        branch --data-dir does (made, and removed after each size)\n"
+    "  --sync MODE           with --data-dir: always (default), batch or none (bank branch --help)\n"
     "  --figures             print only one line \"figures key=value ...\" (for scripts)\n"
     "  --tls                 then measure again over mutual TLS, on new branches: the bare RPC,\n"
     "                        query, deposit and withdraw p50 one at a time, and a new channel's\n"
@@ -114,7 +117,8 @@ static int parse_pairs(const char *cmd, const char *opt, const char *text, void 
 
 int bank_cmd_bench(int argc, char **argv)
 {
-    bank_bench_config cfg = {10, 10, 10, 1, 2000, 1, NULL, 0, NULL};
+    bank_bench_config cfg = {10, 10, 10, 1, 2000, 1, NULL, 0, NULL, NULL, BANK_SYNC_ALWAYS};
+    int sync_seen = 0;
     bank_bench_table_config table = {.branch_sizes = {2, 10, 50, 100}, .n_branch_sizes = 4,
                                      .customer_sizes = {1, 10, 100, 1000}, .n_customer_sizes = 4,
                                      .extra_branches = {100}, .extra_customers = {1000}, .n_extra = 1,
@@ -140,6 +144,8 @@ int bank_cmd_bench(int argc, char **argv)
         BANK_OPT_INT_("row-timeout", 0, &table.row_timeout_s, 1, 86400),
         BANK_OPT_FLAG_("tls", 0, &tls),
         BANK_OPT_STRING_("tls-dir", 0, &tls_dir),
+        BANK_OPT_DATA_DIR(&cfg.data_dir),
+        {.name = "sync", .kind = BANK_OPT_CALL, .target = &cfg.sync, .parse = bank_arg_sync, .seen = &sync_seen},
     };
     opts[0].seen = &set_b;
     opts[1].seen = &set_c;
@@ -160,6 +166,8 @@ int bank_cmd_bench(int argc, char **argv)
     if (tls_dir && !tls) return bank_usage_error("bench", "--tls-dir goes with --tls");
     if (tls && want_table) return bank_usage_error("bench", "--tls measures one size, not --table");
     cfg.tls_dir = tls_dir;
+    if (want_table && cfg.data_dir) return bank_usage_error("bench", "--data-dir goes with one size, not --table");
+    if (sync_seen && !cfg.data_dir) return bank_usage_error("bench", "--sync goes with --data-dir");
 
     if (want_table) {
         table.bank_exe = bank_self_exe();

@@ -10,10 +10,12 @@
 #include "commands.h"
 #include "grade/archive_read.h"
 #include "grade/grade.h"
+#include "grade/grade_p3.h"
 #include "grade/report.h"
 #include "grade_class.h"
 #include "io/input.h"
 #include "io/read_file.h"
+#include "io/session_student.h"
 #include "io/student_output.h"
 #ifndef BANK_GRADE_ONLY
 #include "diagram/diagram.h"
@@ -69,6 +71,13 @@ static const char grade_usage[] =
     "                      run (the --schedule one; sequential by default) below the table\n"
     "  --project 2         Project 2, logical clocks: see bank grade --project 2 --help\n"
     "\n"
+    "  --project 3         Project 3, client-centric consistency: events name their branch; the\n"
+    "                      course's record per event, a list per customer, or final balances are\n"
+    "                      read, and answers are judged by read-your-writes and monotonic writes\n"
+    "                      (some execution that keeps both must give them; a wrong one names the\n"
+    "                      guarantee it breaks and the customer's own write it missed). Not with\n"
+    "                      --exact, --schedule, --diagram or --input-pattern.\n"
+    "\n"
     "autograders (one submission: a file or a folder):\n"
     "  --gradescope FILE   also write Gradescope's results.json to FILE (tools/gradescope/)\n"
     "  --gradescope-granularity event|customer   a test per event (default) or per customer\n"
@@ -92,6 +101,7 @@ typedef struct {
     bank_grade_options grade;
     int json, wrong_only, diagram;
     bank_class_args cls;
+    int project; /* 1, or 3 (grade_p3.h) */
 } grade_options;
 
 static int parse_visibility(const char *opt, const char *v, const char **out)
@@ -113,7 +123,8 @@ static int parse_options(int argc, char **argv, grade_options *o)
 {
     enum { OPT_INPUT = 256, OPT_EXACT, OPT_CONSISTENT, OPT_SCHEDULE, OPT_BUDGET, OPT_JSON,
            OPT_WRONG_ONLY, OPT_BATCH, OPT_REPORT, OPT_DIAGRAM, OPT_PATTERN, OPT_INPUT_PATTERN,
-           OPT_GRADESCOPE, OPT_GS_GRANULARITY, OPT_GS_VISIBILITY, OPT_GS_STDOUT, OPT_POINTS, OPT_GITHUB };
+           OPT_GRADESCOPE, OPT_GS_GRANULARITY, OPT_GS_VISIBILITY, OPT_GS_STDOUT, OPT_POINTS, OPT_GITHUB,
+           OPT_PROJECT };
     static const struct option longs[] = {
         {"input", required_argument, 0, OPT_INPUT},       {"exact", no_argument, 0, OPT_EXACT},
         {"consistent", no_argument, 0, OPT_CONSISTENT},   {"schedule", required_argument, 0, OPT_SCHEDULE},
@@ -126,9 +137,11 @@ static int parse_options(int argc, char **argv, grade_options *o)
         {"gradescope-visibility", required_argument, 0, OPT_GS_VISIBILITY},
         {"gradescope-stdout-visibility", required_argument, 0, OPT_GS_STDOUT},
         {"points", required_argument, 0, OPT_POINTS},     {"github", no_argument, 0, OPT_GITHUB},
+        {"project", required_argument, 0, OPT_PROJECT}, /* 3 (bank_grade_project took out 1, sent 2 on) */
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
+    o->project = 1;
     o->grade.mode = BANK_GRADE_CONSISTENT;
     o->grade.schedule = BANK_SCHEDULE_SEQUENTIAL;
     int schedule_given = 0, gradescope_shaped = 0, c;
@@ -178,6 +191,7 @@ static int parse_options(int argc, char **argv, grade_options *o)
             o->cls.out.gs.points = (double)v;
             break;
         case OPT_GITHUB: o->cls.out.github = 1; break;
+        case OPT_PROJECT: o->project = 3; break;
         case 'h': fputs(grade_usage, stdout); return -1;
         case ':': return bank_usage_error("grade", "%s needs a value", argv[optind - 1]);
         default: return bank_usage_error("grade", "unknown option %s", argv[optind - 1]);
@@ -208,6 +222,9 @@ static int parse_options(int argc, char **argv, grade_options *o)
     bank_table_kind k = BANK_TABLE_TEXT;
     if (o->report && bank_table_kind_for(o->report, &k) != 0)
         return bank_usage_error("grade", "--report: \"%s\" does not end in .csv, .json, .html or .txt", o->report);
+    if (o->project == 3 && (o->grade.mode == BANK_GRADE_EXACT || o->diagram || o->cls.input_pattern))
+        return bank_usage_error("grade", "--exact, --schedule, --diagram and --input-pattern are Project 1's; "
+                                         "--project 3 judges by the session rules against --input");
     if (o->diagram && (!o->report || k != BANK_TABLE_HTML))
         return bank_usage_error("grade", "--diagram goes into an HTML report: add --report FILE.html");
     if (o->diagram && !o->input) return bank_usage_error("grade", "--diagram draws the run of --input; add it");
@@ -225,12 +242,14 @@ typedef struct {
     char *path;
     char error[600];
     bank_student_output so;
+    bank_session_output p3; /* --project 3 */
     bank_grade_report report;
     bank_graded_file view;
 } graded;
 
-static int grade_file(const bank_workload *w, const bank_grade_options *opt, graded *g)
+static int grade_file(const bank_workload *w, const grade_options *o, graded *g)
 {
+    const bank_grade_options *opt = &o->grade;
     char *data;
     size_t len;
     g->view.path = g->path;
@@ -238,14 +257,18 @@ static int grade_file(const bank_workload *w, const bank_grade_options *opt, gra
         g->view.error = g->error;
         return 0;
     }
-    int unreadable = bank_student_output_parse(data, len, g->path, &g->so, g->error, sizeof g->error);
+    int p3 = o->project == 3;
+    int unreadable = p3 ? bank_session_output_parse(data, len, g->path, &g->p3, g->error, sizeof g->error)
+                        : bank_student_output_parse(data, len, g->path, &g->so, g->error, sizeof g->error);
     free(data);
     if (unreadable) {
         g->view.error = g->error;
         return 0;
     }
-    if (bank_grade(w, &g->so, opt, &g->report, g->error, sizeof g->error) != 0) return -1;
-    g->view.format = g->so.format;
+    if (p3 ? bank_grade_p3(w, o->cls.routes, &g->p3, opt->budget, &g->report, g->error, sizeof g->error)
+           : bank_grade(w, &g->so, opt, &g->report, g->error, sizeof g->error))
+        return -1;
+    g->view.format = p3 ? g->p3.format : g->so.format;
     g->view.report = &g->report;
     return 0;
 }
@@ -253,6 +276,7 @@ static int grade_file(const bank_workload *w, const bank_grade_options *opt, gra
 static void graded_free(graded *g)
 {
     bank_student_output_free(&g->so);
+    bank_session_output_free(&g->p3);
     if (g->view.report) bank_grade_report_free(&g->report);
     free(g->path);
 }
@@ -271,19 +295,25 @@ static int status_of(const graded *g, size_t n)
 
 int bank_cmd_grade(int argc, char **argv)
 {
-    int project = bank_grade_project(&argc, argv);
-    if (project != 1) return project == 2 ? bank_cmd_grade_p2(argc, argv) : BANK_EXIT_USAGE;
+    int project = bank_grade_project(&argc, argv); /* --project 3 stays for parse_options */
+    if (project == 2) return bank_cmd_grade_p2(argc, argv);
+    if (project < 0) return BANK_EXIT_USAGE;
     grade_options o;
     int rc = parse_options(argc, argv, &o);
     if (rc != 0) return rc < 0 ? BANK_EXIT_OK : rc;
     bank_workload w = {0};
+    bank_routes routes = {0, NULL};
     char err[600];
-    if (o.input && bank_input_load(o.input, &w, err, sizeof err) != 0) {
+    if (o.input && (o.project == 3 ? bank_input_load_routed(o.input, &w, &routes, err, sizeof err)
+                                   : bank_input_load(o.input, &w, err, sizeof err)) != 0) {
         fprintf(stderr, "bank grade: %s\n", err);
         return BANK_EXIT_USAGE;
     }
+    if (o.project == 3) o.cls.routes = &routes;
     char mode[64];
-    if (o.grade.mode == BANK_GRADE_EXACT)
+    if (o.project == 3)
+        snprintf(mode, sizeof mode, "session guarantees (read-your-writes, monotonic writes)");
+    else if (o.grade.mode == BANK_GRADE_EXACT)
         snprintf(mode, sizeof mode, "exact (%s schedule)", bank_schedule_name(o.grade.schedule));
     else
         snprintf(mode, sizeof mode, "consistent (some legal execution)");
@@ -307,7 +337,7 @@ int bank_cmd_grade(int argc, char **argv)
     } else {
         graded g = {0};
         g.path = strdup(o.file);
-        if (!g.path || grade_file(&w, &o.grade, &g) != 0) {
+        if (!g.path || grade_file(&w, &o, &g) != 0) {
             fprintf(stderr, "bank grade: %s\n", g.path ? g.error : "out of memory");
             status = BANK_EXIT_FAILED;
         } else if (g.view.error) {
@@ -337,6 +367,7 @@ int bank_cmd_grade(int argc, char **argv)
 #ifndef BANK_GRADE_ONLY
     if (o.diagram) bank_diagram_release();
 #endif
+    bank_routes_free(&routes);
     bank_workload_free(&w);
     return status;
 }

@@ -241,8 +241,8 @@ int bank_grade_project(int *argc, char **argv)
         else if (strcmp(argv[i], "--project") == 0) return bank_usage_error("grade", "--project needs a value"), -1;
         else continue;
         int64_t project;
-        if (bank_arg_int("grade", "--project", value, 1, 2, &project) != 0) return -1;
-        if (project == 2) return 2;
+        if (bank_arg_int("grade", "--project", value, 1, 3, &project) != 0) return -1;
+        if (project != 1) return (int)project;
         for (int k = i; k + taken <= *argc; k++) argv[k] = argv[k + taken]; /* --project 1: as if absent */
         *argc -= taken;
         i--;

@@ -54,7 +54,8 @@ static const char run_usage[] =
     "                         otherwise as one JSON object on standard output. The clocks are\n"
     "                         checked against the tick rules (and, sequential or rounds, against\n"
     "                         the reference model). Not with --style, --lines, --cluster or --kill.\n"
-    "                         (--project 1, the default: Project 1's output)\n"
+    "                         (--project 1, the default: Project 1's output; --project 3: see\n"
+    "                         bank run --project 3 --help)\n"
     "  --branches             also print every branch's final balance, as JSON, on standard error\n"
     "\n"
     "branches:\n"
@@ -75,9 +76,15 @@ static const char run_usage[] =
     "                         reply-delay=P:MS (an answer held back up to MS); e.g.\n"
     "                         --faults drop=10,dup=10,delay=20:30,reply-delay=10:20\n"
     "  --seed N               the faults' seed (default 1; every branch its own stream of it)\n"
-    "  --kill BRANCH@N        --processes, sequential or rounds: once N events are answered, kill\n"
-    "                         branch BRANCH's process (SIGKILL) and start it again with --recover\n"
-    "                         on the same address; the run goes on while it catches up\n"
+    "  --kill B[,B...]@N      --processes, sequential or rounds: once N events are answered (after\n"
+    "                         that phase), kill the processes of branches B (SIGKILL, all of them\n"
+    "                         first; \"all\" names every branch) and start each again, in the order\n"
+    "                         given, with --recover on its address; the run goes on while they\n"
+    "                         catch up. May be given several times (at most 64)\n"
+    "  --data-dir DIR         every branch keeps its state on disk in DIR/branch-ID (see bank\n"
+    "                         branch --help); DIR is made when missing and must hold no branch's\n"
+    "                         dir yet. Not with --cluster\n"
+    "  --sync MODE            with --data-dir: always (default), batch or none (bank branch --help)\n"
     "  --tls-dir DIR          mutual TLS (tools/certs.sh DIR N makes DIR): branch N serves and\n"
     "                         calls its peers with DIR/branch-N.crt and .key, the customers call\n"
     "                         with DIR/customer.crt and .key, all signed by DIR/ca.crt; only\n"
@@ -99,6 +106,17 @@ static const char run_usage[] =
     "written \"pending\", counted on standard error, and waited for until every branch has it.\n"
     "exit status: 0 done, 1 the run failed (an RPC failed, or a check did), 2 bad usage or input.\n";
 
+enum { MAX_KILLS = 64, MAX_KILLED = 64 };
+
+/* --kill: once `after` events are answered, these branches crash and restart. */
+typedef struct {
+    size_t after;
+    int all;
+    int64_t ids[MAX_KILLED];
+    size_t n;
+    int done;
+} kill_point;
+
 typedef struct {
     const char *input;
     const char *output;
@@ -108,25 +126,41 @@ typedef struct {
     int print_branches;
     bank_branches_config branches;
     bank_drive_config drive;
-    int64_t kill_branch; /* --kill BRANCH@N; drive.kill_after is N */
+    kill_point kills[MAX_KILLS]; /* --kill; drive.kill_after is the first one's N */
+    size_t n_kills;
+    int sync_seen;
     bank_tls_options tls; /* --cluster: the customers' TLS files */
     int use_tls_files;
     int project;         /* 1, or 2: the clocks' three parts instead (run_p2.h) */
 } run_options;
 
-/* --kill BRANCH@N: BRANCH into o->kill_branch, N into o->drive.kill_after. */
+/* --kill B[,B...]@N (or all@N): one more kill point. */
 static int parse_kill(const char *cmd, const char *opt, const char *value, void *target)
 {
     run_options *o = target;
     const char *at = strchr(value, '@');
-    if (!at) return bank_usage_error(cmd, "%s: expected BRANCH@N, got \"%s\"", opt, value), -1;
-    char branch[32];
-    snprintf(branch, sizeof branch, "%.*s", (int)(at - value < 31 ? at - value : 31), value);
+    if (!at) return bank_usage_error(cmd, "%s: expected BRANCH[,BRANCH...]@N, got \"%s\"", opt, value), -1;
+    if (o->n_kills == MAX_KILLS) return bank_usage_error(cmd, "%s: at most %d kill points", opt, MAX_KILLS), -1;
+    kill_point *k = &o->kills[o->n_kills];
+    memset(k, 0, sizeof *k);
     int64_t n;
-    if (bank_arg_int(cmd, "--kill BRANCH", branch, 0, INT32_MAX, &o->kill_branch) != 0 ||
-        bank_arg_int(cmd, "--kill N", at + 1, 1, INT64_MAX, &n) != 0)
-        return -1;
-    o->drive.kill_after = (size_t)n;
+    if (bank_arg_int(cmd, "--kill N", at + 1, 1, INT64_MAX, &n) != 0) return -1;
+    k->after = (size_t)n;
+    if (at - value == 3 && strncmp(value, "all", 3) == 0) {
+        k->all = 1;
+    } else {
+        for (const char *p = value; p < at;) {
+            char branch[32];
+            size_t len = strcspn(p, ",@");
+            snprintf(branch, sizeof branch, "%.*s", (int)(len < 31 ? len : 31), p);
+            if (k->n == MAX_KILLED)
+                return bank_usage_error(cmd, "%s: at most %d branches a kill point", opt, MAX_KILLED), -1;
+            if (bank_arg_int(cmd, "--kill BRANCH", branch, 0, INT32_MAX, &k->ids[k->n++]) != 0) return -1;
+            p += len + (p[len] == ',');
+        }
+    }
+    o->n_kills++;
+    if (!o->drive.kill_after || k->after < o->drive.kill_after) o->drive.kill_after = k->after;
     return 0;
 }
 
@@ -159,7 +193,10 @@ static int parse_options(int argc, char **argv, run_options *o)
         BANK_OPT_CALL_("kill", 0, parse_kill, o),
         BANK_OPT_TLS(&o->tls),
         BANK_OPT_STRING_("tls-dir", 0, &o->branches.tls_dir),
-        BANK_OPT_INT_("project", 0, &o->project, 1, 2),
+        BANK_OPT_INT_("project", 0, &o->project, 1, 3), /* 3 went to bank_cmd_run_p3 */
+        BANK_OPT_DATA_DIR(&o->branches.data_dir),
+        {.name = "sync", .kind = BANK_OPT_CALL, .target = &o->branches.sync, .parse = bank_arg_sync,
+         .seen = &o->sync_seen},
     };
     int first;
     int rc = bank_parse_options("run", run_usage, opts, sizeof opts / sizeof opts[0], argc, argv, &first);
@@ -195,6 +232,10 @@ static int parse_options(int argc, char **argv, run_options *o)
         return bank_usage_error("run", "--project 2 reads the clocks from the branches it starts (not "
                                        "a --cluster's), and a branch restarted by --kill would start "
                                        "its clock again");
+    if (o->branches.data_dir && o->branches.mode == BANK_MODE_CLUSTER)
+        return bank_usage_error("run", "--data-dir sets up the branches this run starts; a --cluster's "
+                                       "branches take --data-dir themselves");
+    if (o->sync_seen && !o->branches.data_dir) return bank_usage_error("run", "--sync goes with --data-dir");
     o->input = argv[first];
     o->branches.bank_exe = bank_self_exe();
     o->drive.schedule = o->schedule;
@@ -267,15 +308,29 @@ static int write_output(const run_options *o, const bank_workload *w, const bank
 typedef struct {
     bank_branches *br;
     const bank_workload *w;
-    int64_t id;
+    run_options *o;
 } kill_target;
 
-static int kill_and_recover(void *ctx, char *err, size_t errlen)
+/* After a phase: every kill point now due crashes its branches and restarts them. */
+static int kill_and_recover(void *ctx, size_t answered, char *err, size_t errlen)
 {
-    kill_target *k = ctx;
-    if (bank_branches_crash_and_recover(k->br, k->w, k->id, err, errlen) != 0) return -1;
-    fprintf(stderr, "bank: killed branch %lld (SIGKILL) and started it again with --recover\n",
-            (long long)k->id);
+    kill_target *t = ctx;
+    for (size_t p = 0; p < t->o->n_kills; p++) {
+        kill_point *k = &t->o->kills[p];
+        if (k->done || k->after > answered) continue;
+        k->done = 1;
+        if (k->all) {
+            k->n = t->w->n_branches < MAX_KILLED ? t->w->n_branches : MAX_KILLED;
+            for (size_t i = 0; i < k->n; i++) k->ids[i] = t->w->branches[i].id;
+        }
+        if (bank_branches_crash_and_recover(t->br, t->w, k->ids, k->n, err, errlen) != 0) return -1;
+        char names[400] = "";
+        size_t len = 0;
+        for (size_t i = 0; i < k->n && len < sizeof names - 40; i++)
+            len += (size_t)snprintf(names + len, sizeof names - len, "%s%lld", i ? ", " : "", (long long)k->ids[i]);
+        fprintf(stderr, "bank: killed branch%s %s (SIGKILL) and started %s again with --recover\n",
+                k->n == 1 ? "" : "es", names, k->n == 1 ? "it" : "them");
+    }
     return 0;
 }
 
@@ -330,6 +385,7 @@ static int load_tls(const run_options *o, const bank_workload *w, bank_tls **cli
 
 int bank_cmd_run(int argc, char **argv)
 {
+    if (bank_argv_project(argc, argv) == 3) return bank_cmd_run_p3(argc, argv);
     run_options o;
     int rc = parse_options(argc, argv, &o);
     if (rc != 0) return rc == BANK_PARSE_HELP ? BANK_EXIT_OK : rc;
@@ -340,11 +396,13 @@ int bank_cmd_run(int argc, char **argv)
         fprintf(stderr, "bank: %s\n", err);
         return BANK_EXIT_USAGE;
     }
-    if (o.drive.kill_after && bank_workload_branch_index(&w, o.kill_branch) == SIZE_MAX) {
-        fprintf(stderr, "bank run: --kill: %s has no branch %lld\n", o.input, (long long)o.kill_branch);
-        bank_workload_free(&w);
-        return BANK_EXIT_USAGE;
-    }
+    for (size_t p = 0; p < o.n_kills; p++)
+        for (size_t i = 0; i < o.kills[p].n; i++)
+            if (bank_workload_branch_index(&w, o.kills[p].ids[i]) == SIZE_MAX) {
+                fprintf(stderr, "bank run: --kill: %s has no branch %lld\n", o.input, (long long)o.kills[p].ids[i]);
+                bank_workload_free(&w);
+                return BANK_EXIT_USAGE;
+            }
     bank_tls *client_tls = NULL;
     if (load_tls(&o, &w, &client_tls, err, sizeof err) != 0) {
         fprintf(stderr, "bank run: %s\n", err);
@@ -375,7 +433,7 @@ int bank_cmd_run(int argc, char **argv)
         o.drive.stamps = p2.stamps;
     }
     bank_branches *br = bank_branches_start(&w, &o.branches, err, sizeof err);
-    kill_target kill = {br, &w, o.kill_branch};
+    kill_target kill = {br, &w, &o};
     if (o.drive.kill_after) {
         o.drive.kill_fn = kill_and_recover;
         o.drive.kill_ctx = &kill;

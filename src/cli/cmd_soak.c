@@ -30,13 +30,21 @@ static const char soak_usage[] =
     "  --seed S              repetition r's workload uses seed S + r (default 1)\n"
     "  --deadline-ms MS      deadline of every RPC, and of branch start-up (default 10000)\n"
     "  --threads N           threads serving all the in-process branches (default 1)\n"
+    "  --data-dir DIR        one set of branches serves every repetition (each starting from the\n"
+    "                        balances the last left), keeping its state in DIR/branch-ID as bank\n"
+    "                        branch --data-dir does; samples add the branches' logs (writes not yet\n"
+    "                        at every branch) and their files' size, and the summary says whether\n"
+    "                        they stayed flat as memory does (the log: within a batch of 64 writes\n"
+    "                        a branch). DIR must hold no branch's dir yet; it is left in place.\n"
+    "  --sync MODE           with --data-dir: always (default), batch or none (bank branch --help)\n"
     "  -h, --help            this text\n"
     "exit status: 0 every repetition converged; 1 one failed; 2 bad usage. Memory growth is\n"
     "reported, not an exit status.\n";
 
 int bank_cmd_soak(int argc, char **argv)
 {
-    bank_soak_config cfg = {100, 1000, 10, 60, 10, 1, 10000, 1};
+    bank_soak_config cfg = {100, 1000, 10, 60, 10, 1, 10000, 1, NULL, BANK_SYNC_ALWAYS};
+    int sync_seen = 0;
     int64_t seconds = 60;
     const bank_opt opts[] = {
         BANK_OPT_SIZE_("branches", 'b', &cfg.branches, 1, 1000),
@@ -47,11 +55,14 @@ int bank_cmd_soak(int argc, char **argv)
         BANK_OPT_UINT64_("seed", 0, &cfg.seed, 0, INT64_MAX / 2),
         BANK_OPT_DEADLINE(&cfg.deadline_ms),
         BANK_OPT_THREADS(&cfg.server_threads),
+        BANK_OPT_DATA_DIR(&cfg.data_dir),
+        {.name = "sync", .kind = BANK_OPT_CALL, .target = &cfg.sync, .parse = bank_arg_sync, .seen = &sync_seen},
     };
     int first;
     int rc = bank_parse_options("soak", soak_usage, opts, sizeof opts / sizeof opts[0], argc, argv, &first);
     if (rc != 0) return rc == BANK_PARSE_HELP ? BANK_EXIT_OK : rc;
     if (first != argc) return bank_usage_error("soak", "unexpected argument \"%s\"", argv[first]);
+    if (sync_seen && !cfg.data_dir) return bank_usage_error("soak", "--sync goes with --data-dir");
     cfg.seconds = (double)seconds;
 
     bank_soak_result r;

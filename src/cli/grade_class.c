@@ -12,6 +12,7 @@
 #include "grade/class_batch.h"
 #include "grade/class_grade.h"
 #include "grade/github.h"
+#include "grade/grade_p3.h"
 
 enum { EXIT_UNDECIDED = 3 };
 
@@ -40,7 +41,8 @@ static int write_report(const char *path, const bank_report_context *ctx, const 
 
 static bank_class_options class_options(const bank_class_args *a, const bank_workload *course)
 {
-    bank_class_options o = {course, a->pattern, a->input_pattern, a->grade, &bank_project1_reader};
+    bank_class_options o = {course, a->pattern, a->input_pattern, a->grade,
+                            a->routes ? &bank_project3_reader : &bank_project1_reader, a->routes};
     return o;
 }
 

@@ -3,6 +3,7 @@
 #ifndef BANK_CLI_GRADE_CLASS_H
 #define BANK_CLI_GRADE_CLASS_H
 
+#include "core/session.h"
 #include "grade/gradescope.h"
 #include "grade/report.h"
 
@@ -17,6 +18,7 @@ typedef struct {
     int json, wrong_only;
     const bank_grade_options *grade;
     bank_grade_outputs out;
+    const bank_routes *routes;    /* Project 3: where the course input's events go; NULL: Project 1 */
 } bank_class_args;
 
 /* --batch PATH: a row per student; the exit status. course may be NULL (--input-pattern). */

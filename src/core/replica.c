@@ -28,6 +28,8 @@ void bank_replica_free(bank_replica *r)
     for (size_t i = 0; i < r->n_origins; i++) free(r->origins[i].ahead);
     free(r->origins);
     free(r->log.items);
+    free(r->checkpoints.items);
+    memset(&r->checkpoints, 0, sizeof r->checkpoints);
     r->log.items = NULL;
     r->log.n = r->log.cap = 0;
     r->origins = NULL;
@@ -154,4 +156,51 @@ bank_status bank_replica_apply(bank_replica *r, const bank_write *w)
     }
     r->balance = next;
     return BANK_OK;
+}
+
+bank_status bank_origin_log_add(bank_origin_log *log, uint64_t seq)
+{
+    return log_contains(log, seq) ? BANK_OK : log_record(log, seq);
+}
+
+void bank_origin_log_free(bank_origin_log *log)
+{
+    free(log->ahead);
+    memset(log, 0, sizeof *log);
+}
+
+uint64_t bank_replica_contiguous(const bank_replica *r, int64_t origin)
+{
+    if (origin == r->branch_id) return r->last_sequence;
+    const bank_origin_log *log = find_origin(r, origin);
+    return log ? log->contiguous : 0;
+}
+
+bank_status bank_replica_mark_through(bank_replica *r, int64_t origin, uint64_t through)
+{
+    if (origin == r->branch_id) {
+        if (through > r->last_sequence) r->last_sequence = through;
+        return BANK_OK;
+    }
+    bank_origin_log *log = find_or_add_origin(r, origin);
+    if (!log) return BANK_NO_MEMORY;
+    bank_origin_log_mark_through(log, through);
+    return BANK_OK;
+}
+
+void bank_origin_log_mark_through(bank_origin_log *log, uint64_t through)
+{
+    if (through <= log->contiguous) return;
+    log->contiguous = through;
+    size_t kept = 0;
+    for (size_t i = 0; i < log->n_ahead; i++)
+        if (log->ahead[i] > through) log->ahead[kept++] = log->ahead[i];
+    log->n_ahead = kept;
+    size_t folded = 0;
+    while (folded < log->n_ahead && log->ahead[folded] == log->contiguous + 1)
+        log->contiguous = log->ahead[folded++];
+    if (folded) {
+        memmove(log->ahead, log->ahead + folded, (log->n_ahead - folded) * sizeof *log->ahead);
+        log->n_ahead -= folded;
+    }
 }

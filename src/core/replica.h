@@ -49,14 +49,31 @@ typedef struct {
     bank_logged_write *items;
 } bank_write_log;
 
+/* Writes every branch has acknowledged, folded out of the log (core/history.h): for each origin,
+ * every write with sequence <= through, and their net. */
+typedef struct {
+    int64_t origin;
+    uint64_t through;
+    int64_t net;
+} bank_checkpoint;
+
+typedef struct {
+    size_t n, cap;
+    bank_checkpoint *items;
+} bank_checkpoints;
+
 typedef struct {
     int64_t branch_id;
     int64_t balance;
     uint64_t last_sequence; /* of writes this branch originated */
     size_t n_origins, cap_origins;
     bank_origin_log *origins;
-    bank_write_log log;
-    bank_lamport clock; /* Project 2 (spec L2): ticked by the requests that carry a clock */
+    bank_write_log log;            /* the writes applied since the checkpoints */
+    bank_checkpoints checkpoints;  /* the writes folded out of log */
+    uint64_t log_base;             /* entries folded out of log so far: log.items[i] is the log's
+                                      entry log_base + i, a position that never moves back */
+    uint64_t folds;                /* counts folds, so an observer can tell checkpoints changed */
+    bank_lamport clock;            /* Project 2 (spec L2): ticked by the requests that carry a clock */
 } bank_replica;
 
 void bank_replica_init(bank_replica *r, int64_t branch_id, int64_t balance);
@@ -74,5 +91,20 @@ bank_status bank_replica_apply(bank_replica *r, const bank_write *w);
 
 /* Whether (origin, sequence) has been applied here. */
 int bank_replica_has_applied(const bank_replica *r, int64_t origin, uint64_t sequence);
+
+/* A set of sequence numbers kept as a bank_origin_log (contiguous plus the few ahead): adds seq
+ * (BANK_OK, or BANK_NO_MEMORY with the set unchanged), and frees what it holds. */
+bank_status bank_origin_log_add(bank_origin_log *log, uint64_t seq);
+void bank_origin_log_free(bank_origin_log *log);
+/* ... and adds every sequence up to through (cannot fail: the set only shrinks). */
+void bank_origin_log_mark_through(bank_origin_log *log, uint64_t through);
+
+/* How far r has applied origin's writes without a gap (its own: last_sequence). */
+uint64_t bank_replica_contiguous(const bank_replica *r, int64_t origin);
+
+/* Records every write of origin up to through as applied, without applying it (a checkpoint
+ * taken over by a rebuilt replica; its own origin: last_sequence). BANK_OK or BANK_NO_MEMORY
+ * (nothing changed). */
+bank_status bank_replica_mark_through(bank_replica *r, int64_t origin, uint64_t through);
 
 #endif

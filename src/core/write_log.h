@@ -1,8 +1,8 @@
-/* The log of writes a replica has applied, and recovery from other replicas' logs.
+/* The log of writes a replica has applied.
  *
  * Every branch logs each sequenced write it applies (its customers' writes and the propagations
  * it takes). A branch that crashed starts again from its initial balance and the union of its
- * peers' logs: that union holds every write any live branch has applied. Pure C, no I/O. */
+ * peers' histories, their checkpoints and logs (core/history.h). Pure C, no I/O. */
 #ifndef BANK_CORE_WRITE_LOG_H
 #define BANK_CORE_WRITE_LOG_H
 
@@ -35,18 +35,5 @@ void bank_write_log_free(bank_write_log *log);
 
 /* Sorts items by (origin, sequence) and keeps one of each: returns how many are left. */
 size_t bank_logged_sort_unique(bank_logged_write *items, size_t n);
-
-/* Appends to out the writes of u (sorted, unique) that p (sorted, unique) lacks, leaving out those
- * that `peer` originated (a branch never takes a propagation of its own writes). BANK_OK, or
- * BANK_NO_MEMORY with out as it was. */
-bank_status bank_logged_missing(const bank_logged_write *u, size_t nu, const bank_logged_write *p,
-                                size_t np, int64_t peer, bank_write_log *out);
-
-/* Rebuilds r (whatever it held) as its branch after applying u (sorted, unique) to
- * initial_balance: the balance moves by every write of u, the writes of r's own origin set
- * last_sequence to the highest of them, every other write is recorded as applied, and r->log is
- * u. BANK_OK; or BANK_OVERFLOW / BANK_NO_MEMORY / BANK_BAD_MONEY with r unchanged. */
-bank_status bank_replica_rebuild(bank_replica *r, int64_t initial_balance,
-                                 const bank_logged_write *u, size_t n);
 
 #endif

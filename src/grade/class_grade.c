@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "class_build.h"
+#include "grade_p3.h"
 
 static int note(bank_student_grade *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int note(bank_student_grade *g, const char *fmt, ...)
@@ -20,21 +21,24 @@ static int note(bank_student_grade *g, const char *fmt, ...)
 }
 
 /* Reads and grades the chosen output; a file that will not read now is the row's error. */
-static int grade_output(bank_student_grade *g, const bank_class_file *f, const bank_grade_options *opt,
+static int grade_output(bank_student_grade *g, const bank_class_file *f, const bank_class_options *o,
                         char *err, size_t errlen)
 {
     const char *data;
     size_t len;
     char *owned, why[600];
     if (bank_class_file_read(f, &data, &len, &owned, why, sizeof why) != 0 ||
-        bank_student_output_parse(data, len, f->source, &g->so, why, sizeof why) != 0) {
+        (o->routes ? bank_session_output_parse(data, len, f->source, &g->p3so, why, sizeof why)
+                   : bank_student_output_parse(data, len, f->source, &g->so, why, sizeof why)) != 0) {
         free(owned);
         snprintf(g->error, sizeof g->error, "unusable: %s", why);
         return 0;
     }
     free(owned);
-    if (bank_grade(g->input, &g->so, opt, &g->report, err, errlen) != 0) {
+    if (o->routes ? bank_grade_p3(g->input, o->routes, &g->p3so, o->grade->budget, &g->report, err, errlen)
+                  : bank_grade(g->input, &g->so, o->grade, &g->report, err, errlen)) {
         bank_student_output_free(&g->so);
+        bank_session_output_free(&g->p3so);
         return -1;
     }
     g->graded = 1;
@@ -64,13 +68,15 @@ int bank_grade_student(const bank_student *s, const bank_class_options *o, bank_
     }
     if (g->input) {
         g->row.n_events = bank_workload_event_count(g->input);
-        if (bank_choose_output(s, o->reader, g->input, o->pattern, own_file, &g->choice, err, errlen) != 0) {
+        bank_p3_input p3 = {g->input, o->routes};
+        if (bank_choose_output(s, o->reader, o->routes ? (const void *)&p3 : g->input, o->pattern, own_file,
+                               &g->choice, err, errlen) != 0) {
             bank_student_grade_free(g);
             return -1;
         }
         const bank_class_file *out = g->choice.output;
         if (out) {
-            if (grade_output(g, out, o->grade, err, errlen) != 0) {
+            if (grade_output(g, out, o, err, errlen) != 0) {
                 bank_student_grade_free(g);
                 return -1;
             }
@@ -99,7 +105,7 @@ int bank_grade_student(const bank_student *s, const bank_class_options *o, bank_
     g->row.others = g->choice.others;
     g->row.notes = g->notes;
     if (g->graded) {
-        g->row.format = g->so.format;
+        g->row.format = o->routes ? g->p3so.format : g->so.format;
         g->row.report = &g->report;
     } else {
         g->row.error = g->error;
@@ -116,6 +122,7 @@ void bank_student_grade_free(bank_student_grade *g)
 {
     if (g->graded) {
         bank_student_output_free(&g->so);
+        bank_session_output_free(&g->p3so);
         bank_grade_report_free(&g->report);
     }
     if (g->has_own) bank_workload_free(&g->own);

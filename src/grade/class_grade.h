@@ -5,7 +5,9 @@
 
 #include "class_batch.h"
 #include "class_choice.h"
+#include "core/session.h"
 #include "grade.h"
+#include "io/session_student.h"
 #include "report.h"
 
 typedef struct {
@@ -13,7 +15,8 @@ typedef struct {
     const char *pattern;               /* --pattern: the output's name (a glob), or NULL */
     const char *input_pattern;         /* --input-pattern: the student's own input, or NULL */
     const bank_grade_options *grade;
-    const bank_project_reader *reader; /* &bank_project1_reader */
+    const bank_project_reader *reader; /* &bank_project1_reader, or &bank_project3_reader */
+    const bank_routes *routes;         /* Project 3: where the course input's events go; else NULL */
 } bank_class_options;
 
 typedef struct {
@@ -22,6 +25,7 @@ typedef struct {
     bank_workload own;                 /* their own input, when they had one */
     int has_own;
     bank_student_output so;
+    bank_session_output p3so;          /* Project 3's output, read instead of so */
     bank_grade_report report;
     int graded;                        /* so and report hold a graded output */
     char error[800];                   /* why nothing was graded */

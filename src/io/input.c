@@ -17,6 +17,7 @@ typedef struct {
     bank_json_positions pos;
     char *err;
     size_t errlen;
+    bank_routes *routes; /* Project 3: every event's "branch" or "dest" (NULL: not read) */
 } reader;
 
 /* An error is one line, whatever text it quotes. */
@@ -125,10 +126,28 @@ static int check_duplicate_keys(reader *r, const cJSON *obj, const char *ctx)
     return 0;
 }
 
+/* Project 3: the branch an event names, "branch" (the course's new form) or "dest" (the old),
+ * as its id for now (link_events makes it an index); NO_ROUTE when it names none. */
+#define NO_ROUTE SIZE_MAX
+static int read_route(reader *r, const cJSON *ev, const char *ctx, size_t *route)
+{
+    const cJSON *branch = cJSON_GetObjectItemCaseSensitive(ev, "branch");
+    const cJSON *dest = cJSON_GetObjectItemCaseSensitive(ev, "dest");
+    if (branch && dest)
+        return fail_at(r, dest, "%s: both \"branch\" and \"dest\" (they say the same; give one)", ctx);
+    *route = NO_ROUTE;
+    if (!branch) branch = dest;
+    int64_t id;
+    if (branch && read_int(r, branch, ctx, branch == dest ? "dest" : "branch", 0, BANK_MAX_PROCESS_ID, &id) != 0)
+        return -1;
+    if (branch) *route = (size_t)id;
+    return 0;
+}
+
 /* An item of "events" (its id under "id") or of Project 2's "customer-requests" (its id under
- * "customer-request-id"). */
+ * "customer-request-id"); Project 3's route with it (route NULL: not read). */
 static int read_event(reader *r, const cJSON *ev, const char *cust_ctx, size_t position,
-                      int request, bank_event *out)
+                      int request, bank_event *out, size_t *route)
 {
     char ctx[160];
     snprintf(ctx, sizeof ctx, "%s, %s %zu", cust_ctx, request ? "request" : "event", position);
@@ -151,6 +170,7 @@ static int read_event(reader *r, const cJSON *ev, const char *cust_ctx, size_t p
     const char *id_key = request ? "customer-request-id" : "id";
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(ev, id_key);
     if (id && read_int(r, id, ctx, id_key, INT64_MIN, INT64_MAX, &out->id) != 0) return -1;
+    if (route && read_route(r, ev, ctx, route) != 0) return -1;
     if (out->op == BANK_OP_QUERY) return 0; /* money on a query (old course inputs) is ignored */
     const cJSON *money = cJSON_GetObjectItemCaseSensitive(ev, "money");
     if (!money) return fail_at(r, ev, "%s: \"money\" is missing (a %s needs it)", ctx, ops[k].name);
@@ -175,9 +195,16 @@ static int read_customer(reader *r, const cJSON *proc, const char *ctx, bank_cus
     *events_so_far += n;
     c->events = calloc(n ? n : 1, sizeof *c->events);
     if (!c->events) return fail_at(r, events, "%s: out of memory", ctx);
+    size_t *routes = NULL;
+    if (r->routes) {
+        routes = r->routes->branch[r->routes->n_customers] = malloc((n ? n : 1) * sizeof *routes);
+        if (!routes) return fail_at(r, events, "%s: out of memory", ctx);
+        r->routes->n_customers++;
+    }
     size_t k = 0;
     for (const cJSON *ev = events->child; ev; ev = ev->next, k++)
-        if (read_event(r, ev, ctx, k + 1, requests != NULL, &c->events[k]) != 0) return -1;
+        if (read_event(r, ev, ctx, k + 1, requests != NULL, &c->events[k], routes ? &routes[k] : NULL) != 0)
+            return -1;
     c->n_events = n;
     return 0;
 }
@@ -234,11 +261,47 @@ static int read_process(reader *r, const cJSON *proc, size_t index, bank_workloa
     return read_customer(r, proc, ctx, c, events_so_far);
 }
 
-/* Customer N talks to branch N; and no run may overflow a balance: every branch's balance plus
- * every deposit in the input must fit int64. */
+/* Project 3: every event to the branch it names, else to its customer's own (then there must be
+ * one); the customer's own branch, when there is none, is its first event's. */
+static int link_events(reader *r, const cJSON *root, bank_workload *w, const cJSON **customer_ids)
+{
+    const cJSON *proc = root->child;
+    for (size_t c = 0; c < w->n_customers; c++) {
+        bank_customer *cu = &w->customers[c];
+        while (proc && cJSON_GetObjectItemCaseSensitive(proc, "id") != customer_ids[c]) proc = proc->next;
+        const cJSON *list = proc ? cJSON_GetObjectItemCaseSensitive(proc, "events") : NULL;
+        if (proc && !list) list = cJSON_GetObjectItemCaseSensitive(proc, "customer-requests");
+        const cJSON *ev = list ? list->child : NULL;
+        size_t own = bank_workload_branch_index(w, cu->id);
+        cu->branch_index = own;
+        for (size_t e = 0; e < cu->n_events; e++, ev = ev ? ev->next : NULL) {
+            size_t *route = &r->routes->branch[c][e];
+            if (*route == NO_ROUTE && own == SIZE_MAX)
+                return fail_at(r, ev, "customer %" PRId64 ", event %zu: names no branch (\"branch\" or "
+                               "\"dest\") and there is no branch %" PRId64 " for customer %" PRId64
+                               " to talk to", cu->id, e + 1, cu->id, cu->id);
+            size_t b = *route == NO_ROUTE ? own : bank_workload_branch_index(w, (int64_t)*route);
+            if (b == SIZE_MAX) {
+                const cJSON *at = cJSON_GetObjectItemCaseSensitive(ev, "branch");
+                return fail_at(r, at ? at : cJSON_GetObjectItemCaseSensitive(ev, "dest"),
+                               "customer %" PRId64 ", event %zu: there is no branch %zu", cu->id, e + 1,
+                               *route);
+            }
+            *route = b;
+            if (cu->branch_index == SIZE_MAX) cu->branch_index = b;
+        }
+        if (cu->branch_index == SIZE_MAX) cu->branch_index = 0;
+        proc = proc ? proc->next : NULL;
+    }
+    return 0;
+}
+
+/* Customer N talks to branch N (Project 3: see link_events); and no run may overflow a balance:
+ * every branch's balance plus every deposit in the input must fit int64. */
 static int link_and_bound(reader *r, const cJSON *root, bank_workload *w, const cJSON **customer_ids)
 {
-    for (size_t c = 0; c < w->n_customers; c++) {
+    if (r->routes && link_events(r, root, w, customer_ids) != 0) return -1;
+    for (size_t c = 0; c < w->n_customers && !r->routes; c++) {
         size_t b = bank_workload_branch_index(w, w->customers[c].id);
         if (b == SIZE_MAX)
             return fail_at(r, customer_ids[c], "customer %" PRId64 ": there is no branch %" PRId64
@@ -271,7 +334,9 @@ static int read_workload(reader *r, const cJSON *root, bank_workload *w)
     const cJSON **branch_nodes = calloc(n ? n : 1, sizeof *branch_nodes);
     const cJSON **customer_ids = calloc(n ? n : 1, sizeof *customer_ids);
     int rc = 0;
-    if (!w->branches || !w->customers || !branch_nodes || !customer_ids)
+    if (r->routes && !(r->routes->branch = calloc(n ? n : 1, sizeof *r->routes->branch)))
+        rc = fail_at(r, root, "out of memory");
+    if (rc == 0 && (!w->branches || !w->customers || !branch_nodes || !customer_ids))
         rc = fail_at(r, root, "out of memory");
     size_t index = 1, events = 0;
     for (const cJSON *p = root->child; p && rc == 0; p = p->next, index++) {
@@ -287,9 +352,21 @@ static int read_workload(reader *r, const cJSON *root, bank_workload *w)
     return rc;
 }
 
+/* Whether the byte at off closes a list or an object right after a comma (Python allows that,
+ * JSON does not); *comma is where the comma is. */
+static int trailing_comma(const char *text, size_t off, size_t *comma)
+{
+    if (text[off] != ']' && text[off] != '}') return 0;
+    size_t i = off;
+    while (i > 0 && strchr(" \t\r\n", text[i - 1])) i--;
+    if (i == 0 || text[i - 1] != ',') return 0;
+    *comma = i - 1;
+    return 1;
+}
+
 static void describe_syntax_error(reader *r, const char *text, size_t len, const char *at)
 {
-    size_t off = at && at >= text && at <= text + len ? (size_t)(at - text) : len;
+    size_t off = at && at >= text && at <= text + len ? (size_t)(at - text) : len, comma;
     unsigned line, col;
     bank_json_line_column(text, off, &line, &col);
     if (off >= len)
@@ -298,7 +375,11 @@ static void describe_syntax_error(reader *r, const char *text, size_t len, const
     else if ((unsigned char)text[off] < 0x20 || (unsigned char)text[off] >= 0x7f)
         snprintf(r->err, r->errlen, "%s:%u:%u: not valid JSON: unexpected byte 0x%02x", r->source,
                  line, col, (unsigned char)text[off]);
-    else
+    else if (trailing_comma(text, off, &comma)) {
+        bank_json_line_column(text, comma, &line, &col);
+        snprintf(r->err, r->errlen, "%s:%u:%u: not valid JSON: a comma before '%c' (JSON allows no "
+                 "trailing comma; remove it)", r->source, line, col, text[off]);
+    } else
         snprintf(r->err, r->errlen, "%s:%u:%u: not valid JSON near '%.12s'", r->source, line, col,
                  text + off);
     one_line(r->err);
@@ -307,8 +388,15 @@ static void describe_syntax_error(reader *r, const char *text, size_t len, const
 int bank_input_parse(const char *text, size_t len, const char *source, bank_workload *out,
                      char *err, size_t errlen)
 {
+    return bank_input_parse_routed(text, len, source, out, NULL, err, errlen);
+}
+
+int bank_input_parse_routed(const char *text, size_t len, const char *source, bank_workload *out,
+                            bank_routes *routes, char *err, size_t errlen)
+{
     memset(out, 0, sizeof *out);
-    reader r = {source, NULL, {0, NULL, NULL}, err, errlen};
+    if (routes) memset(routes, 0, sizeof *routes);
+    reader r = {source, NULL, {0, NULL, NULL}, err, errlen, routes};
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) { /* a UTF-8 byte order mark */
         text += 3;
         len -= 3;
@@ -352,17 +440,28 @@ int bank_input_parse(const char *text, size_t len, const char *source, bank_work
         bank_json_positions_free(&r.pos);
     }
     free(copy);
-    if (rc != 0) bank_workload_free(out);
+    if (rc != 0) {
+        bank_workload_free(out);
+        if (routes) bank_routes_free(routes);
+    }
     return rc;
 }
 
 int bank_input_load(const char *path, bank_workload *out, char *err, size_t errlen)
 {
+    return bank_input_load_routed(path, out, NULL, err, errlen);
+}
+
+int bank_input_load_routed(const char *path, bank_workload *out, bank_routes *routes, char *err,
+                           size_t errlen)
+{
     char *text;
     size_t len;
     memset(out, 0, sizeof *out);
+    if (routes) memset(routes, 0, sizeof *routes);
     if (bank_read_file(path, &text, &len, err, errlen) != 0) return -1;
-    int rc = bank_input_parse(text, len, strcmp(path, "-") == 0 ? "standard input" : path, out, err, errlen);
+    int rc = bank_input_parse_routed(text, len, strcmp(path, "-") == 0 ? "standard input" : path, out,
+                                     routes, err, errlen);
     free(text);
     return rc;
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "core/session.h"
 #include "core/workload.h"
 
 /* Limits that keep a run within one machine's means; exceeding one is a clear input error. */
@@ -21,5 +22,14 @@ int bank_input_parse(const char *text, size_t len, const char *source, bank_work
 
 /* Reads the file at path and parses it; "-" reads standard input. Same contract. */
 int bank_input_load(const char *path, bank_workload *out, char *err, size_t errlen);
+
+/* Project 3 (spec C1): the same, and every event's branch into *routes: its "branch" (the
+ * course's new form) or "dest" (the old), else its customer's own branch, which then must exist.
+ * A customer's own branch (customer N, branch N) need not exist when every event names one. On
+ * failure *out and *routes are left empty. */
+int bank_input_parse_routed(const char *text, size_t len, const char *source, bank_workload *out,
+                            bank_routes *routes, char *err, size_t errlen);
+int bank_input_load_routed(const char *path, bank_workload *out, bank_routes *routes, char *err,
+                           size_t errlen);
 
 #endif

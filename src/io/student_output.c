@@ -143,12 +143,22 @@ static int read_reply(reader *r, const lv_value *item, bank_reply *rp)
     return 0;
 }
 
+int bank_student_reply_read(const lv_value *item, bank_reply *out, char *err, size_t errlen)
+{
+    reader r = {"reply", err, errlen, NULL, 0, 0, 0, 0, 0, 0};
+    memset(out, 0, sizeof *out);
+    return read_reply(&r, item, out);
+}
+
+void bank_student_reply_free(bank_reply *rp)
+{
+    free(rp->interface);
+    free(rp->result_text);
+}
+
 static void free_record(bank_record *rec)
 {
-    for (size_t i = 0; i < rec->n_replies; i++) {
-        free(rec->replies[i].interface);
-        free(rec->replies[i].result_text);
-    }
+    for (size_t i = 0; i < rec->n_replies; i++) bank_student_reply_free(&rec->replies[i]);
     free(rec->replies);
 }
 

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "bank.pb-c.h"
+#include "core/history.h"
 #include "core/workload.h"
 #include "core/write_log.h"
 #include "course.pb-c.h"
@@ -31,6 +32,23 @@ static bank_status local_write(bank_replica *r, bank_write_kind kind, int64_t mo
     return bank_logged_local(r, kind, money, customer_id, event_id, w); /* logged for recovery */
 }
 
+/* Project 3 (C4, C5): a session's request waits until this branch has every write of the
+ * customer's; a write of it will follow the customer's latest. 1 when it must wait (a is HOLD). */
+static int session_lacks(const bank_replica *r, const Bank__CustomerRequest *req, bank_answer *a)
+{
+    a->session = 1;
+    for (size_t i = 0; i < req->n_write_set; i++) {
+        bank_write_id id = {req->write_set[i]->origin_branch, req->write_set[i]->sequence};
+        if (!bank_replica_holds(r, id)) {
+            a->kind = BANK_ANSWER_HOLD;
+            a->missing = id;
+            return 1;
+        }
+        a->after = id;
+    }
+    return 0;
+}
+
 static void decide_customer(bank_replica *r, int peers_ready, bank_request_kind kind,
                             const uint8_t *data, size_t len, bank_answer *a)
 {
@@ -45,7 +63,9 @@ static void decide_customer(bank_replica *r, int peers_ready, bank_request_kind 
     a->money = money;
     a->from_id = req->customer_id;
     a->clock_sent = req->clock;
+    int held = req->session && session_lacks(r, req, a);
     bank__customer_request__free_unpacked(req, NULL);
+    if (held) return;
 
     a->kind = BANK_ANSWER_CUSTOMER;
     a->balance = r->balance;
@@ -70,6 +90,10 @@ static void decide_customer(bank_replica *r, int peers_ready, bank_request_kind 
     a->first_send = bank_lamport_fan_out(&r->clock);
 }
 
+/* C5: a session's write waits, at every branch, for the same customer's previous one. */
+static const char not_yet[] =
+    "the same customer's previous write has not arrived yet (monotonic writes): try again";
+
 static void apply_propagation(bank_replica *r, int64_t sender, const Bank__PropagateRequest *req,
                               int withdraw, bank_answer *a)
 {
@@ -91,6 +115,12 @@ static void apply_propagation(bank_replica *r, int64_t sender, const Bank__Propa
                       : w.origin == r->branch_id  ? "a branch does not propagate to itself"
                                                   : NULL;
     if (bad) return error_answer(a, BANK_RPC_INVALID_ARGUMENT, bad);
+    bank_write_id self = {w.origin, w.sequence};
+    if (req->after && !bank_replica_holds(r, self)) {
+        a->after = (bank_write_id){req->after->origin_branch, req->after->sequence};
+        if (!bank_replica_holds(r, a->after))
+            return error_answer(a, BANK_RPC_UNAVAILABLE, not_yet);
+    }
     bank_status st = bank_logged_apply(r, &w, a->customer_id, a->event_id);
     if (st != BANK_OK && st != BANK_DUPLICATE)
         return error_answer(a, st == BANK_NO_MEMORY ? BANK_RPC_RESOURCE_EXHAUSTED : BANK_RPC_OUT_OF_RANGE,
@@ -130,8 +160,18 @@ static void decide_batch(bank_replica *r, int64_t sender, const uint8_t *data, s
         bank__propagate_batch__free_unpacked(batch, NULL);
         return error_answer(a, BANK_RPC_RESOURCE_EXHAUSTED, "out of memory");
     }
+    for (size_t i = 0; i < n; i++) apply_propagation(r, sender, batch->writes[i], batch->writes[i]->withdraw, &writes[i]);
+    /* a write that waits for an earlier one of the same batch (C5) is decided again after it */
+    for (int progress = 1; progress;) {
+        progress = 0;
+        for (size_t i = 0; i < n; i++)
+            if (writes[i].kind == BANK_ANSWER_ERROR && writes[i].details == not_yet &&
+                bank_replica_holds(r, writes[i].after)) {
+                apply_propagation(r, sender, batch->writes[i], batch->writes[i]->withdraw, &writes[i]);
+                progress = 1;
+            }
+    }
     for (size_t i = 0; i < n; i++) {
-        apply_propagation(r, sender, batch->writes[i], batch->writes[i]->withdraw, &writes[i]);
         bank__propagate_reply__init(&replies[i]);
         replies[i].applied = writes[i].kind == BANK_ANSWER_PROPAGATE && writes[i].applied;
         replies[i].balance = writes[i].kind == BANK_ANSWER_PROPAGATE ? writes[i].balance : r->balance;
@@ -142,6 +182,12 @@ static void decide_batch(bank_replica *r, int64_t sender, const uint8_t *data, s
         }
         ptrs[i] = &replies[i];
     }
+    /* Every branch has the sender's writes up to this: they may leave the log (a fold that
+     * fails, out of memory or past int64, is left to a later batch). Under TLS only the branch
+     * whose writes they are may say so (K5, R4). */
+    if (batch->acknowledged_through > 0 && batch->from_branch != r->branch_id &&
+        (sender == BANK_SENDER_UNAUTHENTICATED || sender == batch->from_branch))
+        bank_replica_fold(r, batch->from_branch, batch->acknowledged_through);
     bank__propagate_batch__free_unpacked(batch, NULL);
     Bank__PropagateBatchReply reply = BANK__PROPAGATE_BATCH_REPLY__INIT;
     reply.n_replies = n;

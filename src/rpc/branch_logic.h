@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/replica.h"
+#include "core/session.h"
 
 typedef enum {
     BANK_REQ_QUERY,
@@ -38,8 +39,10 @@ typedef enum {
     BANK_ANSWER_COURSE,    /* MsgResponse {interface, success, balance} */
     BANK_ANSWER_FAN_OUT,   /* the write is committed here: propagate it to every peer, then
                               answer success (in the course's form when course_form) */
-    BANK_ANSWER_BATCH      /* PropagateBatchReply in reply[0..reply_len); each write's own
+    BANK_ANSWER_BATCH,     /* PropagateBatchReply in reply[0..reply_len); each write's own
                               answer (PROPAGATE or ERROR) in writes[0..n_writes) */
+    BANK_ANSWER_HOLD       /* a session's request (Project 3) this branch cannot serve yet: it
+                              lacks `missing`, a write of the customer's; nothing was done */
 } bank_answer_kind;
 
 typedef struct bank_answer bank_answer;
@@ -58,6 +61,10 @@ struct bank_answer {
     /* Project 2 (spec L1-L3): the request's clock (0: none), this branch's clock at its receive
        (0: no event), and, for BANK_ANSWER_FAN_OUT, the clock of the first of its sends */
     uint64_t clock_sent, clock, first_send;
+    /* Project 3: the request came in a session (a write is then answered once applied here,
+       and propagated to follow `after`, the customer's previous write); HOLD: what it waits for */
+    int session;
+    bank_write_id after, missing;
     /* what the request said, for the trace */
     int64_t money;
     int from_branch;       /* a propagation: from_id is the branch that sent it */

@@ -22,30 +22,42 @@ struct bank_propagate_call {
     bank_write_answer *answers; /* n, taken at the start so that the end needs no memory */
 };
 
-static grpc_byte_buffer *pack(const bank_logged_write *writes, const uint64_t *clocks, size_t n)
+static grpc_byte_buffer *pack(const bank_batch_header *header, const bank_outgoing_write *writes,
+                               size_t n)
 {
     Bank__PropagateRequest *reqs = calloc(n, sizeof *reqs);
     Bank__PropagateRequest **ptrs = calloc(n, sizeof *ptrs);
+    Bank__WriteId *afters = calloc(n, sizeof *afters);
     grpc_byte_buffer *bb = NULL;
-    if (reqs && ptrs) {
+    if (reqs && ptrs && afters) {
         for (size_t i = 0; i < n; i++) {
+            const bank_logged_write *w = &writes[i].w;
             bank__propagate_request__init(&reqs[i]);
-            reqs[i].origin_branch = writes[i].origin;
-            reqs[i].sequence = writes[i].sequence;
-            reqs[i].money = writes[i].money;
-            reqs[i].customer_id = writes[i].customer_id;
-            reqs[i].event_id = writes[i].event_id;
-            reqs[i].withdraw = writes[i].kind == BANK_WRITE_WITHDRAW;
-            reqs[i].clock = clocks[i];
+            reqs[i].origin_branch = w->origin;
+            reqs[i].sequence = w->sequence;
+            reqs[i].money = w->money;
+            reqs[i].customer_id = w->customer_id;
+            reqs[i].event_id = w->event_id;
+            reqs[i].withdraw = w->kind == BANK_WRITE_WITHDRAW;
+            reqs[i].clock = writes[i].clock;
+            if (writes[i].after.sequence) {
+                bank__write_id__init(&afters[i]);
+                afters[i].origin_branch = writes[i].after.origin;
+                afters[i].sequence = writes[i].after.sequence;
+                reqs[i].after = &afters[i];
+            }
             ptrs[i] = &reqs[i];
         }
         Bank__PropagateBatch batch = BANK__PROPAGATE_BATCH__INIT;
         batch.n_writes = n;
         batch.writes = ptrs;
+        batch.from_branch = header->from;
+        batch.acknowledged_through = header->acknowledged_through;
         bb = bank_codec_pack(&batch.base);
     }
     free(reqs);
     free(ptrs);
+    free(afters);
     return bb;
 }
 
@@ -94,8 +106,8 @@ static void on_done(bank_engine_tag *tag, int ok)
 
 bank_propagate_call *bank_propagate_call_start(grpc_channel *ch, void *batch_handle,
                                                grpc_completion_queue *cq, int deadline_ms,
-                                               const bank_logged_write *writes,
-                                               const uint64_t *clocks, size_t n,
+                                               const bank_batch_header *header,
+                                               const bank_outgoing_write *writes, size_t n,
                                                bank_propagate_done_fn done, void *ctx)
 {
     bank_propagate_call *c = calloc(1, sizeof *c);
@@ -107,7 +119,7 @@ bank_propagate_call *bank_propagate_call_start(grpc_channel *ch, void *batch_han
     c->details = grpc_empty_slice();
     grpc_metadata_array_init(&c->initial_md);
     grpc_metadata_array_init(&c->trailing_md);
-    if (!(c->answers = calloc(n ? n : 1, sizeof *c->answers)) || !(c->send = pack(writes, clocks, n))) {
+    if (!(c->answers = calloc(n ? n : 1, sizeof *c->answers)) || !(c->send = pack(header, writes, n))) {
         free_call(c);
         return NULL;
     }

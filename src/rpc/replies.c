@@ -101,6 +101,19 @@ void bank_reply_course(server_call *c, const char *interface, const char *result
     bank_reply(c, GRPC_STATUS_OK, NULL, &r.base);
 }
 
+void bank_reply_session_write(server_call *c, int64_t balance, bank_write_id id)
+{
+    bank_trace_reply(c, "success", balance);
+    Bank__WriteId write = BANK__WRITE_ID__INIT;
+    write.origin_branch = id.origin;
+    write.sequence = id.sequence;
+    Bank__CustomerReply r = BANK__CUSTOMER_REPLY__INIT;
+    r.result = BANK__RESULT__SUCCESS;
+    r.balance = balance;
+    r.write = &write;
+    bank_reply(c, GRPC_STATUS_OK, NULL, &r.base);
+}
+
 /* A write applied here and at every peer that acknowledged it, still owed to the others, is
  * answered PENDING; the course's MsgResponse has no such value: its result is "pending". */
 void bank_reply_write_settled(void *call, bank_delivery outcome, const char *failure)

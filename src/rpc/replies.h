@@ -17,6 +17,8 @@ void bank_reply(server_call *c, grpc_status_code status, const char *details,
 void bank_reply_raw(server_call *c, grpc_status_code status, const char *details);
 void bank_reply_customer(server_call *c, int success, int64_t balance);
 void bank_reply_course(server_call *c, const char *interface, const char *result, int64_t balance);
+/* Project 3: a session's write, answered once applied here (C3), with the id it was given. */
+void bank_reply_session_write(server_call *c, int64_t balance, bank_write_id id);
 /* The sender settled c's write: answered success, pending or an error (P10, P11). */
 void bank_reply_write_settled(void *call, bank_delivery outcome, const char *failure);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ack_count.h"
 #include "codec.h"
 #include "propagate_call.h"
 
@@ -22,21 +23,11 @@ typedef struct peer peer;
 typedef struct item item;
 typedef struct open_call open_call;
 
-/* A customer's write on its way to every peer. */
-typedef struct {
-    bank_delivery_fn done;
-    void *waiter;
-    atomic_size_t peers_left;
-    atomic_int failed, pending;
-    char failure[256];
-} delivery;
-
 /* One write owed to one peer. */
 struct item {
-    bank_logged_write w;
-    uint64_t clock; /* the Lamport clock of its send to this peer (0: none); every try carries it */
+    bank_outgoing_write out; /* the write, its clock (every try carries it) and what it follows */
     peer *to;
-    delivery *d; /* the customer waiting on it; NULL once nobody waits (the write is owed) */
+    bank_fan_out *d; /* the customer waiting on it; NULL once nobody waits (the write is owed) */
     int copy;    /* a second copy an injected fault sent: its fate does not count */
     int tries;   /* made so far, the one under way included */
     item *next;
@@ -73,6 +64,7 @@ struct bank_sender {
     size_t n_peers;
     atomic_int stopping;
     atomic_size_t owed;
+    bank_ack_count *acks; /* how far each peer has the branch's own writes */
 
     pthread_mutex_t lock;     /* guards what follows and every peer's queue */
     pthread_cond_t calls_ended;
@@ -81,24 +73,6 @@ struct bank_sender {
     size_t calls_unfinished;  /* started and not yet fully handled: stop waits for 0 */
     peer *ready, *ready_tail; /* peers with writes queued and no call open, oldest first */
 };
-
-/* ---- a waiting customer's write, settled peer by peer ---- */
-
-static void peer_settled(delivery *d)
-{
-    if (atomic_fetch_sub(&d->peers_left, 1) != 1) return;
-    bank_delivery outcome = atomic_load(&d->failed)    ? BANK_DELIVERY_FAILED
-                            : atomic_load(&d->pending) ? BANK_DELIVERY_PENDING
-                                                       : BANK_DELIVERY_ACKNOWLEDGED;
-    d->done(d->waiter, outcome, d->failure);
-    free(d);
-}
-
-static void note_failure(delivery *d, const char *what, int64_t peer_id, const char *why)
-{
-    if (atomic_exchange(&d->failed, 1) == 0)
-        snprintf(d->failure, sizeof d->failure, "branch %lld %s: %s", (long long)peer_id, what, why);
-}
 
 /* ---- an item's fate ---- */
 
@@ -110,7 +84,9 @@ static void item_free(item *it)
 
 static void item_acknowledged(item *it)
 {
-    if (it->d) peer_settled(it->d);
+    if (!it->copy && it->out.w.origin == it->to->s->cfg.self)
+        bank_ack_count_add(it->to->s->acks, (size_t)(it->to - it->to->s->peers), it->to->id, it->out.w.sequence, 0);
+    if (it->d) bank_fan_out_settled(it->d);
     item_free(it);
 }
 
@@ -118,8 +94,8 @@ static void item_acknowledged(item *it)
 static void item_dropped(item *it, const char *what, const char *why)
 {
     if (it->d) {
-        note_failure(it->d, what, it->to->id, why);
-        peer_settled(it->d);
+        bank_fan_out_failed(it->d, what, it->to->id, why);
+        bank_fan_out_settled(it->d);
     }
     item_free(it);
 }
@@ -159,11 +135,11 @@ static void item_unacknowledged(item *it)
         return;
     }
     if (it->d && it->tries >= s->cfg.max_attempts) {
-        delivery *d = it->d;
+        bank_fan_out *d = it->d;
         it->d = NULL;
         atomic_fetch_add(&s->owed, 1);
-        atomic_store(&d->pending, 1);
-        peer_settled(d);
+        bank_fan_out_pending(d);
+        bank_fan_out_settled(d);
     }
     bank_timers_after(s->cfg.timers, retry_delay_ms(s->cfg.backoff_ms, it->tries), retry_fire, it);
 }
@@ -263,22 +239,19 @@ static void on_call_done(void *ctx, const bank_write_answer *answers, size_t n)
 static void start_call(bank_sender *s, peer *to, item *items, size_t n)
 {
     open_call *oc = calloc(1, sizeof *oc);
-    bank_logged_write *writes = calloc(n, sizeof *writes);
-    uint64_t *clocks = calloc(n, sizeof *clocks);
+    bank_outgoing_write *writes = calloc(n, sizeof *writes);
     size_t i = 0;
-    for (const item *it = items; writes && clocks && it; it = it->next, i++) {
-        writes[i] = it->w;
-        clocks[i] = it->clock;
-    }
+    for (const item *it = items; writes && it; it = it->next) writes[i++] = it->out;
     /* Started and listed under the lock: bank_sender_stop cancels every call listed, and none
      * starts after it. */
     int stopping = 1;
+    bank_batch_header header = {s->cfg.self, bank_ack_count_stable(s->acks)};
     pthread_mutex_lock(&s->lock);
-    if (oc && writes && clocks && !(stopping = atomic_load(&s->stopping))) {
+    if (oc && writes && !(stopping = atomic_load(&s->stopping))) {
         oc->to = to;
         oc->items = items;
         oc->call = bank_propagate_call_start(to->channel, to->batch_handle, s->cq, s->cfg.deadline_ms,
-                                             writes, clocks, n, on_call_done, oc);
+                                             &header, writes, n, on_call_done, oc);
     }
     int started = oc && oc->call; /* once unlocked, oc may end and be freed at any moment */
     if (started) {
@@ -289,7 +262,6 @@ static void start_call(bank_sender *s, peer *to, item *items, size_t n)
     }
     pthread_mutex_unlock(&s->lock);
     free(writes);
-    free(clocks);
     if (started) return;
     free(oc);
     call_ended(s, to);
@@ -422,35 +394,54 @@ bank_sender *bank_sender_start(const bank_sender_config *cfg, const bank_peer *p
     }
     for (size_t i = 0; i < s->n_peers; i++)
         for (size_t j = 0; j < s->n_peers; j++) s->peers[i].rank += s->peers[j].id < s->peers[i].id;
+    if (!(s->acks = bank_ack_count_new(s->n_peers, (bank_ack_hooks){cfg->acked, cfg->stable, cfg->hook_ctx}))) {
+        snprintf(err, errlen, "out of memory");
+        bank_sender_free(s);
+        return NULL;
+    }
     return s;
 }
 
 void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, uint64_t first_clock,
                          bank_delivery_fn done, void *waiter)
 {
-    if (s->n_peers == 0) {
+    if (s->n_peers == 0) { /* every branch has it: it may be folded at once */
+        bank_ack_count_all(s->acks, w->sequence);
         done(waiter, BANK_DELIVERY_ACKNOWLEDGED, "");
         return;
     }
-    delivery *d = calloc(1, sizeof *d);
+    bank_fan_out *d = bank_fan_out_new(s->n_peers, w->sequence, done, waiter, s->cfg.mark_pending, s->cfg.hook_ctx);
     if (!d) {
         done(waiter, BANK_DELIVERY_FAILED, "no peer was told: out of memory");
         return;
     }
-    d->done = done;
-    d->waiter = waiter;
-    atomic_store(&d->peers_left, s->n_peers);
     for (size_t i = 0; i < s->n_peers; i++) {
         peer *p = &s->peers[i];
         item *it = malloc(sizeof *it);
         if (!it || atomic_load(&s->stopping)) {
-            note_failure(d, "was not told", p->id, it ? "this branch stopped" : "out of memory");
+            bank_fan_out_failed(d, "was not told", p->id, it ? "this branch stopped" : "out of memory");
             free(it);
-            peer_settled(d);
+            bank_fan_out_settled(d);
             continue;
         }
-        *it = (item){*w, first_clock ? first_clock + p->rank : 0, p, d, 0, 1, NULL};
+        *it = (item){{*w, first_clock ? first_clock + p->rank : 0, {0, 0}}, p, d, 0, 1, NULL};
         first_try(it);
+    }
+}
+
+/* w owed to p, nobody waiting; NULL when stopping (then dropped, as P11 says) or out of memory. */
+static item *owed_item(bank_sender *s, peer *p, const bank_logged_write *w, bank_write_id after)
+{
+    item *it = p && !atomic_load(&s->stopping) ? malloc(sizeof *it) : NULL;
+    if (it) *it = (item){{*w, 0, after}, p, NULL, 0, 1, NULL}, atomic_fetch_add(&s->owed, 1);
+    return it;
+}
+
+void bank_sender_send(bank_sender *s, const bank_logged_write *w, bank_write_id after)
+{
+    for (size_t i = 0; i < s->n_peers; i++) {
+        item *it = owed_item(s, &s->peers[i], w, after);
+        if (it) first_try(it);
     }
 }
 
@@ -459,10 +450,8 @@ int bank_sender_owe(bank_sender *s, int64_t peer_id, const bank_logged_write *w)
     peer *p = NULL;
     for (size_t i = 0; i < s->n_peers && !p; i++)
         if (s->peers[i].id == peer_id) p = &s->peers[i];
-    item *it = p && !atomic_load(&s->stopping) ? malloc(sizeof *it) : NULL;
+    item *it = owed_item(s, p, w, (bank_write_id){0, 0});
     if (!it) return -1;
-    *it = (item){*w, 0, p, NULL, 0, 1, NULL};
-    atomic_fetch_add(&s->owed, 1);
     enqueue(it);
     return 0;
 }
@@ -475,6 +464,12 @@ int bank_sender_has_peer(const bank_sender *s, int64_t id)
 }
 
 size_t bank_sender_owed(bank_sender *s) { return atomic_load(&s->owed); }
+
+void bank_sender_set_acked(bank_sender *s, int64_t peer_id, uint64_t through)
+{
+    for (size_t i = 0; i < s->n_peers; i++)
+        if (s->peers[i].id == peer_id && through > 0) bank_ack_count_add(s->acks, i, peer_id, through, 1);
+}
 
 /* Drops every write still queued. */
 static void drop_queued(bank_sender *s)
@@ -510,6 +505,7 @@ void bank_sender_free(bank_sender *s)
     if (!s) return;
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->calls_ended);
+    bank_ack_count_free(s->acks);
     free(s->peers);
     free(s);
 }

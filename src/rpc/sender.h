@@ -5,14 +5,18 @@
  * after a backoff that doubles up to BANK_SENDER_MAX_BACKOFF_MS, until the peer acknowledges it
  * or the branch stops. A customer waiting on a write (its fan-out) is told once every peer has
  * acknowledged it, or, once some peer has not within the write's tries, that it is pending: the
- * write then simply stays in that peer's queue. */
+ * write then simply stays in that peer's queue. It also keeps count of how far each peer has
+ * acknowledged the branch's own writes: once every peer has a prefix of them, the branch may
+ * fold that prefix into a checkpoint, and every batch says how far that is (compaction). */
 #ifndef BANK_RPC_SENDER_H
 #define BANK_RPC_SENDER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/session.h"
 #include "core/write_log.h"
+#include "delivery.h"
 #include "engine.h"
 #include "faults.h"
 #include "timers.h"
@@ -36,18 +40,16 @@ typedef struct {
     int max_attempts;        /* tries before a waiting customer is told the write is pending */
     int backoff_ms;          /* the wait after a first failed try */
     const bank_tls *tls;     /* the branch's certificate for its calls to peers; NULL: plaintext */
+    /* Optional, each called with hook_ctx, on whichever thread learns it, outside the sender's
+     * lock: peer has acknowledged the branch's own writes 1..through (acked); every peer has
+     * (stable: they may be folded); a write is about to be answered PENDING: mark_pending must
+     * record that and then call then(arg, ok, why), at once or later (ok 0: it could not be
+     * recorded, and the customer is told the write failed instead). */
+    void (*acked)(void *hook_ctx, int64_t peer, uint64_t through);
+    void (*stable)(void *hook_ctx, uint64_t through);
+    bank_mark_pending_fn mark_pending;
+    void *hook_ctx;
 } bank_sender_config;
-
-/* What became of a write a customer waits on. */
-typedef enum {
-    BANK_DELIVERY_ACKNOWLEDGED, /* every peer has it */
-    BANK_DELIVERY_PENDING,      /* some peer did not acknowledge it within the tries: still owed */
-    BANK_DELIVERY_FAILED        /* some peer refused it for good, or the branch stopped */
-} bank_delivery;
-
-/* Called once per fan-out, from whichever thread settles it; failure names the first peer that
- * failed and why (BANK_DELIVERY_FAILED only). */
-typedef void (*bank_delivery_fn)(void *waiter, bank_delivery outcome, const char *failure);
 
 /* The queues for peers[0..n) but cfg->self. NULL with err when out of memory. */
 bank_sender *bank_sender_start(const bank_sender_config *cfg, const bank_peer *peers, size_t n,
@@ -59,6 +61,12 @@ bank_sender *bank_sender_start(const bank_sender_config *cfg, const bank_peer *p
 void bank_sender_fan_out(bank_sender *s, const bank_logged_write *w, uint64_t first_clock,
                          bank_delivery_fn done, void *waiter);
 
+/* Project 3's asynchronous propagation (spec C3): sends w to every peer with nobody waiting on
+ * it, each first try through the injected faults as a fan-out's, owed until acknowledged; at
+ * each peer it must follow `after` (sequence 0: nothing). A write that cannot be queued (out of
+ * memory, or stopping) is not sent to that peer. */
+void bank_sender_send(bank_sender *s, const bank_logged_write *w, bank_write_id after);
+
 /* Owes peer the write w with nobody waiting on it (a recovered branch's catch-up). 0, or -1
  * (no such peer, out of memory, or stopping). */
 int bank_sender_owe(bank_sender *s, int64_t peer, const bank_logged_write *w);
@@ -66,8 +74,14 @@ int bank_sender_owe(bank_sender *s, int64_t peer, const bank_logged_write *w);
 /* Whether id is one of the peers this sender reaches (never its own branch). */
 int bank_sender_has_peer(const bank_sender *s, int64_t id);
 
-/* Writes owed with nobody waiting: answered pending, or owed after a recovery. */
+/* Writes owed with nobody waiting: answered pending, owed after a recovery, or sent
+ * asynchronously (bank_sender_send) and not yet acknowledged. */
 size_t bank_sender_owed(bank_sender *s);
+
+/* peer is known to have the branch's own writes 1..through (its store, or its log read in a
+ * recovery). Nothing happens for a peer the sender does not know. */
+void bank_sender_set_acked(bank_sender *s, int64_t peer, uint64_t through);
+
 
 /* Stops sending: new writes fail at once, queued ones are given up (their customers told),
  * open calls are cancelled, and it returns once every call has ended. Stop the timers first,

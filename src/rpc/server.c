@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "parked.h"
 #include "replies.h"
 #include "server_call.h"
 #include "snapshot.h"
@@ -102,7 +103,8 @@ static int authorized(server_call *c)
 /* A branch that has not caught up after a crash answers nothing from its stale replica. */
 static int refuse_while_recovering(server_call *c)
 {
-    if (!atomic_load(&c->srv->recovering)) return 0;
+    if (!atomic_load(&c->srv->recovering) || (c->method == M_SNAPSHOT && c->srv->cfg.snapshot_while_recovering))
+        return 0;
     c->from_branch = c->method == M_PROPAGATE_DEPOSIT || c->method == M_PROPAGATE_WITHDRAW ||
                      c->method == M_PROPAGATE_BATCH ||
                      c->method == M_SNAPSHOT; /* for the trace: the request is not read */
@@ -122,6 +124,49 @@ static int take_payload(server_call *c, grpc_slice *bytes)
     return 0;
 }
 
+static void carry_out(server_call *c, bank_answer a, bank_sender *sender);
+
+/* An answer held back until what it shows is durable (--data-dir). */
+typedef struct {
+    server_call *c;
+    bank_answer a;
+    int raw; /* a is unused: c->reply is the answer, ready to send */
+    bank_sender *sender;
+} held_answer;
+
+static void release_held(void *arg, int ok, const char *why)
+{
+    held_answer *h = arg;
+    if (ok && h->raw) bank_reply_raw(h->c, GRPC_STATUS_OK, NULL);
+    else if (ok) carry_out(h->c, h->a, h->sender);
+    else {
+        char details[600];
+        snprintf(details, sizeof details, "not answered: it could not be made durable: %s", why);
+        bank_answer_release(&h->a);
+        if (h->c->reply) grpc_byte_buffer_destroy(h->c->reply);
+        h->c->reply = NULL;
+        bank_trace_error(h->c, details);
+        bank_reply(h->c, GRPC_STATUS_UNAVAILABLE, details, NULL);
+    }
+    free(h);
+}
+
+/* a NULL: c->reply is ready. */
+static void held_until_durable(server_call *c, const bank_answer *a, bank_sender *sender, uint64_t ticket)
+{
+    held_answer *h = calloc(1, sizeof *h);
+    if (h) {
+        *h = (held_answer){c, a ? *a : (bank_answer){0}, a == NULL, sender};
+        c->srv->cfg.durable_then(c->srv->cfg.durable_ctx, ticket, release_held, h);
+        return;
+    }
+    bank_answer copy = a ? *a : (bank_answer){0};
+    bank_answer_release(&copy);
+    if (c->reply) grpc_byte_buffer_destroy(c->reply);
+    c->reply = NULL;
+    bank_reply(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
+}
+
 /* Every method but the echo and the snapshot: branch_logic.c decides, under the lock; this only
  * carries it out. */
 static void handle_request(server_call *c)
@@ -131,9 +176,11 @@ static void handle_request(server_call *c)
     if (!take_payload(c, &bytes)) return;
     bank_sender *sender = atomic_load(&s->sender);
     bank_answer a;
+    uint64_t ticket = 0;
     pthread_mutex_lock(s->cfg.replica_lock);
     bank_branch_decide(s->cfg.replica, sender != NULL, c->sender_branch, request_kind[c->method],
                        GRPC_SLICE_START_PTR(bytes), GRPC_SLICE_LENGTH(bytes), &a);
+    if (s->cfg.durable_note) ticket = s->cfg.durable_note(s->cfg.durable_ctx);
     pthread_mutex_unlock(s->cfg.replica_lock);
     grpc_slice_unref(bytes);
     c->customer_id = a.customer_id;
@@ -143,6 +190,12 @@ static void handle_request(server_call *c)
     c->from_id = a.from_id;
     c->clock_sent = a.clock_sent;
     c->clock = a.clock;
+    if (a.kind == BANK_ANSWER_HOLD) { /* Project 3: it waits for a write of its customer's */
+        bank_parked_hold(s->parked, c, a.missing);
+        return;
+    }
+    int applied = a.kind == BANK_ANSWER_PROPAGATE && a.applied;
+    for (size_t i = 0; i < a.n_writes; i++) applied |= a.writes[i].kind == BANK_ANSWER_PROPAGATE && a.writes[i].applied;
     char forged[400];
     if (a.kind == BANK_ANSWER_ERROR && a.status == BANK_RPC_PERMISSION_DENIED) { /* spec R4 */
         snprintf(forged, sizeof forged, "%s refused: the caller is %s, and the write's origin is "
@@ -154,6 +207,16 @@ static void handle_request(server_call *c)
     else if (a.kind == BANK_ANSWER_PROPAGATE) bank_trace_reply(c, a.applied ? "applied" : "duplicate", a.balance);
     else if (a.kind == BANK_ANSWER_BATCH) bank_trace_batch(c, &a);
     else if (a.kind != BANK_ANSWER_FAN_OUT) bank_trace_reply(c, a.success ? "success" : "fail", a.balance);
+    if (ticket) held_until_durable(c, &a, sender, ticket);
+    else carry_out(c, a, sender);
+    /* Project 3: calls parked for a write this request applied may go on (a resumed call's own
+     * answer waits for the disk, as any answer does) */
+    if (applied) bank_parked_wake(s->parked);
+}
+
+/* Answers c as a says, or hands its write to the sender. */
+static void carry_out(server_call *c, bank_answer a, bank_sender *sender)
+{
     switch (a.kind) {
     case BANK_ANSWER_ERROR:
         bank_reply(c, (grpc_status_code)a.status, a.details, NULL);
@@ -186,9 +249,16 @@ static void handle_request(server_call *c)
         c->course_interface = a.interface;
         bank_logged_write w = {a.write.kind, a.write.origin, a.write.sequence, a.write.money,
                                a.customer_id, a.event_id};
-        bank_sender_fan_out(sender, &w, a.first_send, bank_reply_write_settled, c);
+        if (!a.session) {
+            bank_sender_fan_out(sender, &w, a.first_send, bank_reply_write_settled, c);
+            break;
+        }
+        /* Project 3: answered now, the peers get it later (C3) */
+        bank_reply_session_write(c, a.balance, (bank_write_id){a.write.origin, a.write.sequence});
+        bank_sender_send(sender, &w, a.after);
         break;
     }
+    case BANK_ANSWER_HOLD: break;
     }
 }
 
@@ -232,10 +302,12 @@ static void handle_snapshot(server_call *c)
     uint8_t *packed;
     size_t len;
     const char *details = NULL;
+    uint64_t ticket = 0;
     pthread_mutex_lock(s->cfg.replica_lock); /* the page and the balance at one instant */
     int st = bank_snapshot_answer(s->cfg.replica, GRPC_SLICE_START_PTR(bytes),
                                   GRPC_SLICE_LENGTH(bytes), &packed, &len, &details);
     int64_t balance = s->cfg.replica->balance;
+    if (s->cfg.durable_note) ticket = s->cfg.durable_note(s->cfg.durable_ctx);
     pthread_mutex_unlock(s->cfg.replica_lock);
     grpc_slice_unref(bytes);
     if (st != GRPC_STATUS_OK) {
@@ -248,7 +320,8 @@ static void handle_snapshot(server_call *c)
     c->reply = grpc_raw_byte_buffer_create(&out, 1);
     grpc_slice_unref(out);
     bank_trace_reply(c, "success", balance);
-    bank_reply_raw(c, GRPC_STATUS_OK, NULL);
+    if (ticket) held_until_durable(c, NULL, NULL, ticket);
+    else bank_reply_raw(c, GRPC_STATUS_OK, NULL);
 }
 
 static void dispatch(server_call *c)
@@ -294,6 +367,12 @@ bank_server *bank_server_start(const bank_server_config *cfg, char *err, size_t 
     s->cfg = *cfg;
     s->cq = bank_engine_cq(cfg->engine);
     atomic_store(&s->recovering, cfg->recovering != 0);
+    if (!(s->parked = bank_parked_new(s, cfg->hold_ms, handle_request))) {
+        snprintf(err, errlen, "branch %lld: out of memory", (long long)cfg->id);
+        free(s);
+        grpc_shutdown();
+        return NULL;
+    }
     pthread_mutex_init(&s->drain_lock, NULL);
     pthread_cond_init(&s->drained, NULL);
 
@@ -349,6 +428,7 @@ void bank_server_shutdown(bank_server *s)
 void bank_server_free(bank_server *s)
 {
     if (!s) return;
+    bank_parked_free(s->parked);
     pthread_mutex_destroy(&s->drain_lock);
     pthread_cond_destroy(&s->drained);
     free(s);

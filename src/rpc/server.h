@@ -3,7 +3,8 @@
  * (replies.c); a customer's write is handed to the sender and answered once the sender has
  * settled it. Event-driven: every call and reply is a tag on the engine's completion queue, so
  * a write's fan-out never blocks a thread, and two branches writing at once never wait for each
- * other's handlers. */
+ * other's handlers. With a data dir, an answer waits until what it shows is durable
+ * (bank_server_config's durable hooks). */
 #ifndef BANK_RPC_SERVER_H
 #define BANK_RPC_SERVER_H
 

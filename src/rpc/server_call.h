@@ -17,6 +17,7 @@
 #include "trace.h"
 
 typedef struct bank_server bank_server;
+typedef struct bank_parked bank_parked; /* parked.h */
 
 typedef struct {
     int64_t id;
@@ -31,8 +32,19 @@ typedef struct {
     void *trace_ctx;
     int recovering;               /* refuse every request UNAVAILABLE "recovering" until
                                      bank_server_recovered */
+    int hold_ms;                  /* Project 3: the longest a session's request waits for its
+                                     customer's writes (parked.h); 0: 10000 */
     const bank_tls *tls;          /* mutual TLS, and every method authorised by the caller's
                                      role (spec R3); NULL: plaintext, anyone may call anything */
+    int snapshot_while_recovering; /* but serve Snapshot (a replica read back from its disk) */
+    /* Optional (--data-dir): no answer shows what is not durable. durable_note(durable_ctx),
+     * under the replica's lock after a request changed or read it, gives the ticket its answer
+     * waits for (0: none); durable_then calls fn once that ticket is durable (ok 1) or cannot be
+     * (ok 0, why). */
+    uint64_t (*durable_note)(void *durable_ctx);
+    void (*durable_then)(void *durable_ctx, uint64_t ticket,
+                         void (*fn)(void *arg, int ok, const char *why), void *arg);
+    void *durable_ctx;
 } bank_server_config;
 
 
@@ -63,6 +75,7 @@ struct bank_server {
     grpc_completion_queue *cq; /* the engine's */
     void *method_handle[M_COUNT];
     _Atomic(bank_sender *) sender; /* NULL until the peers are known */
+    bank_parked *parked;           /* Project 3's held requests */
     atomic_int recovering;
     atomic_int stopping;
 
@@ -94,6 +107,7 @@ typedef struct {
     int64_t customer_id, event_id;
     int64_t t_recv_us, money, from_id; /* for the trace */
     int from_branch;
+    long long hold_since_ms, hold_until_ms; /* Project 3: parked since, until (0: never parked) */
 
     bank_identity caller;  /* under TLS: who called, from the certificate */
     int64_t sender_branch; /* what branch_logic.c takes as the sender (BANK_SENDER_...) */

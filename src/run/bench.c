@@ -9,6 +9,7 @@
 #include "branches.h"
 #include "core/workload_gen.h"
 #include "customers.h"
+#include "data_dirs.h"
 #include "rpc/client.h"
 #include "rss.h"
 #include "tls_files.h"
@@ -252,7 +253,8 @@ int bank_bench_run(const bank_bench_config *cfg, bank_bench_result *r, char *err
     int deadline_ms = cfg->deadline_ms > 0 ? cfg->deadline_ms : 10000;
     bank_branches_config bc = {.mode = cfg->bank_exe ? BANK_MODE_PROCESSES : BANK_MODE_EMBEDDED,
                                .bank_exe = cfg->bank_exe, .server_threads = cfg->server_threads,
-                               .deadline_ms = deadline_ms, .serve_echo = 1};
+                               .deadline_ms = deadline_ms, .serve_echo = 1,
+                               .data_dir = cfg->data_dir, .sync = cfg->sync};
     r->rss_before_kib = bank_rss_now_kib();
     uint64_t t = now_ns();
     char why[1024] = "";
@@ -296,6 +298,7 @@ int bank_bench_run(const bank_bench_config *cfg, bank_bench_result *r, char *err
         phase = "over mutual TLS";
         rc = measure_tls(cfg, &w, &bc, r, why, sizeof why);
     }
+    if (br && cfg->data_dir) bank_data_dirs_remove(&w, cfg->data_dir);
     /* which phase failed, with how long it had run, says what did not scale */
     if (rc != 0)
         snprintf(err, errlen, "%s, after %.1f s: %s", phase, (double)(now_ns() - t) / 1e9, why);
@@ -373,9 +376,10 @@ static void print_tls(FILE *f, const bank_bench_config *cfg, const bank_bench_re
 
 void bank_bench_print(FILE *f, const bank_bench_config *cfg, const bank_bench_result *r)
 {
-    fprintf(f, "bench: %zu branches, %zu customers x %zu events (%zu operations), seed %llu\n",
+    fprintf(f, "bench: %zu branches, %zu customers x %zu events (%zu operations), seed %llu%s%s\n",
             cfg->branches, cfg->customers, cfg->events, cfg->customers * cfg->events,
-            (unsigned long long)cfg->seed);
+            (unsigned long long)cfg->seed, cfg->data_dir ? "; state on disk, --sync " : "",
+            cfg->data_dir ? bank_sync_name(cfg->sync) : "");
     fprintf(f, "  start-up of the branches           %9.1f ms\n", r->startup_seconds * 1e3);
     fprintf(f, "  memory: RSS before start %.1f MB, after start %.1f MB (%.2f MB per branch), "
                "peak %.1f MB\n",

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "store/store.h"
+
 typedef struct {
     size_t branches, customers, events;
     uint64_t seed;
@@ -16,6 +18,9 @@ typedef struct {
     int deadline_ms;      /* of every call, propagations included; 0: 10000 */
     const char *tls_dir;  /* set: also measure over mutual TLS, certificates from this directory
                              (tools/certs.sh DIR B) */
+    const char *data_dir; /* set: every branch keeps its state in DATA_DIR/branch-ID (removed
+                             after the run) */
+    bank_sync sync;
 } bank_bench_config;
 
 typedef struct {

@@ -1,33 +1,19 @@
+/* A run's branches, wherever they are: servers in this process, `bank branch` children
+ * (branch_child.c), or a cluster already running (see branches.h). */
 #include "branches.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "branch_child.h"
+#include "data_dirs.h"
 #include "io/peers_file.h"
 #include "rpc/branch_server.h"
 #include "tls_files.h"
 #include "trace_file.h"
-
-extern char **environ;
-
-typedef struct {
-    int64_t id;
-    pid_t pid;
-    int to_child;   /* its stdin: the peer list, then EOF when the run is over */
-    int from_child; /* its stdout: "listening ADDR", then "ready" */
-    char buf[512];
-    size_t buffered;
-} child;
 
 struct bank_branches {
     bank_mode mode;
@@ -35,7 +21,7 @@ struct bank_branches {
     char (*targets)[256];
     bank_branch_server **servers; /* embedded */
     bank_engine *engine;          /* embedded: the queue and threads all its branches share */
-    child *children;              /* processes */
+    bank_child *children;         /* processes */
     bank_trace_file *trace;       /* embedded */
     bank_tls **tls;               /* embedded, with a tls_dir: each branch's certificate */
     const bank_tls *client_tls;
@@ -112,6 +98,7 @@ static bank_branches *start_embedded(const bank_workload *w, const bank_branches
         return NULL;
     }
     bank_faults faults;
+    char dir[4096];
     if (bank_faults_parse(cfg->faults, &faults, err, errlen) != 0) {
         free_branches(b);
         return NULL;
@@ -143,7 +130,12 @@ static bank_branches *start_embedded(const bank_workload *w, const bank_branches
                                  .retry_backoff_ms = cfg->retry_backoff_ms,
                                  .faults = &faults,
                                  .engine = b->engine,
+                                 .sync = cfg->sync,
                                  .tls = b->tls ? b->tls[i] : NULL};
+        if (cfg->data_dir) {
+            bank_data_dir_of(cfg->data_dir, w->branches[i].id, dir, sizeof dir);
+            bc.data_dir = dir;
+        }
         b->servers[i] = bank_branch_server_start(&bc, err, errlen);
         if (!b->servers[i]) {
             stop_servers(b);
@@ -169,151 +161,10 @@ static bank_branches *start_embedded(const bank_workload *w, const bank_branches
 
 /* ---- processes: every branch a `bank branch --peers -` child ---- */
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Reads one line from the child into line (without '\n'), waiting until deadline. */
-static int read_child_line(child *c, char *line, size_t cap, int64_t deadline)
-{
-    for (;;) {
-        char *nl = memchr(c->buf, '\n', c->buffered);
-        if (nl) {
-            size_t len = (size_t)(nl - c->buf);
-            snprintf(line, cap, "%.*s", (int)len, c->buf);
-            memmove(c->buf, nl + 1, c->buffered - len - 1);
-            c->buffered -= len + 1;
-            return 0;
-        }
-        int64_t left = deadline - now_ms();
-        if (left <= 0 || c->buffered == sizeof c->buf) return -1;
-        struct pollfd p = {c->from_child, POLLIN, 0};
-        int r = poll(&p, 1, (int)left);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return -1;
-        ssize_t got = read(c->from_child, c->buf + c->buffered, sizeof c->buf - c->buffered);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) return -1;
-        c->buffered += (size_t)got;
-    }
-}
-
-static int spawn_branch(child *c, const char *exe, const bank_branch *br, const bank_branches_config *cfg,
-                        const char *listen, int recover, char *err, size_t errlen)
-{
-    int in[2], out[2];
-    if (pipe2(in, O_CLOEXEC) != 0) {
-        snprintf(err, errlen, "pipe: %s", strerror(errno));
-        return -1;
-    }
-    if (pipe2(out, O_CLOEXEC) != 0) {
-        snprintf(err, errlen, "pipe: %s", strerror(errno));
-        close(in[0]);
-        close(in[1]);
-        return -1;
-    }
-    char id[32], balance[32], threads[16], deadline[16], attempts[16], backoff[16], seed[32];
-    snprintf(id, sizeof id, "%" PRId64, br->id);
-    snprintf(balance, sizeof balance, "%" PRId64, br->balance);
-    snprintf(threads, sizeof threads, "%d", cfg->server_threads > 0 ? cfg->server_threads : 1);
-    snprintf(deadline, sizeof deadline, "%d", cfg->deadline_ms);
-    snprintf(attempts, sizeof attempts, "%d", cfg->propagate_attempts > 0 ? cfg->propagate_attempts : 5);
-    snprintf(backoff, sizeof backoff, "%d", cfg->retry_backoff_ms > 0 ? cfg->retry_backoff_ms : 50);
-    snprintf(seed, sizeof seed, "%" PRIu64, cfg->fault_seed);
-    char *argv[40] = {(char *)exe, "branch", "--id", id, "--balance", balance, "--listen",
-                      (char *)listen, "--peers", "-", "--threads", threads, "--deadline-ms",
-                      deadline, "--attempts", attempts, "--retry-backoff-ms", backoff};
-    int argc = 18;
-    if (cfg->trace_path) {
-        argv[argc++] = "--trace";
-        argv[argc++] = (char *)cfg->trace_path;
-    }
-    if (cfg->serve_echo) argv[argc++] = "--serve-echo";
-    char ca[BANK_TLS_PATH_MAX], cert[BANK_TLS_PATH_MAX], key[BANK_TLS_PATH_MAX];
-    if (cfg->tls_dir) {
-        bank_tls_dir_paths(cfg->tls_dir, br->id, ca, cert, key);
-        const char *tls_args[6] = {"--tls-ca", ca, "--tls-cert", cert, "--tls-key", key};
-        for (int i = 0; i < 6; i++) argv[argc++] = (char *)tls_args[i];
-    }
-    if (cfg->faults) {
-        argv[argc++] = "--faults";
-        argv[argc++] = (char *)cfg->faults;
-        argv[argc++] = "--seed";
-        argv[argc++] = seed;
-    }
-    if (recover) argv[argc++] = "--recover";
-    argv[argc] = NULL;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
-    posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-    int rc = posix_spawn(&c->pid, exe, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(in[0]);
-    close(out[1]);
-    if (rc != 0) {
-        snprintf(err, errlen, "cannot start %s branch: %s", exe, strerror(rc));
-        close(in[1]);
-        close(out[0]);
-        c->pid = 0;
-        return -1;
-    }
-    c->id = br->id;
-    c->to_child = in[1];
-    c->from_child = out[0];
-    return 0;
-}
-
-/* Closes the child's stdin (its signal to stop) and waits for it; kills it if it lingers. */
-static int reap_child(child *c, char *err, size_t errlen)
-{
-    int64_t id = c->id;
-    if (c->pid <= 0) return 0;
-    if (c->to_child >= 0) close(c->to_child);
-    int status = 0;
-    int64_t deadline = now_ms() + 10000;
-    pid_t r;
-    while ((r = waitpid(c->pid, &status, WNOHANG)) == 0 && now_ms() < deadline) {
-        struct timespec ts = {0, 5 * 1000000};
-        nanosleep(&ts, NULL);
-    }
-    int rc = 0;
-    if (r == 0) {
-        kill(c->pid, SIGKILL);
-        waitpid(c->pid, &status, 0);
-        snprintf(err, errlen, "branch %lld (pid %d) did not stop within 10 s and was killed",
-                 (long long)id, (int)c->pid);
-        rc = -1;
-    } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        snprintf(err, errlen, "branch %lld (pid %d) ended badly (%s %d)", (long long)id,
-                 (int)c->pid, WIFEXITED(status) ? "exit status" : "signal",
-                 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-        rc = -1;
-    }
-    close(c->from_child);
-    c->pid = 0;
-    return rc;
-}
-
 static void reap_all(bank_branches *b)
 {
     char ignored[256];
-    for (size_t i = 0; i < b->n; i++) reap_child(&b->children[i], ignored, sizeof ignored);
-}
-
-static int write_all(int fd, const char *s, size_t n)
-{
-    while (n > 0) {
-        ssize_t k = write(fd, s, n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return -1;
-        s += k;
-        n -= (size_t)k;
-    }
-    return 0;
+    for (size_t i = 0; i < b->n; i++) bank_child_reap(&b->children[i], ignored, sizeof ignored);
 }
 
 static bank_branches *start_processes(const bank_workload *w, const bank_branches_config *cfg,
@@ -333,14 +184,14 @@ static bank_branches *start_processes(const bank_workload *w, const bank_branche
         }
     }
     signal(SIGPIPE, SIG_IGN); /* a child that died must not kill the run through its pipe */
-    int64_t deadline = now_ms() + (cfg->deadline_ms > 0 ? cfg->deadline_ms : 10000);
+    int64_t deadline = bank_mono_now_ms() + (cfg->deadline_ms > 0 ? cfg->deadline_ms : 10000);
     char line[512];
     for (size_t i = 0; i < w->n_branches; i++)
-        if (spawn_branch(&b->children[i], cfg->bank_exe, &w->branches[i], cfg, "127.0.0.1:0", 0, err,
+        if (bank_child_spawn(&b->children[i], cfg->bank_exe, &w->branches[i], cfg, "127.0.0.1:0", 0, err,
                          errlen) != 0)
             goto fail;
     for (size_t i = 0; i < w->n_branches; i++) {
-        if (read_child_line(&b->children[i], line, sizeof line, deadline) != 0 ||
+        if (bank_child_read_line(&b->children[i], line, sizeof line, deadline) != 0 ||
             strncmp(line, "listening ", 10) != 0 || strlen(line + 10) >= sizeof b->targets[i]) {
             snprintf(err, errlen, "branch %lld (pid %d) did not report its address",
                      (long long)w->branches[i].id, (int)b->children[i].pid);
@@ -359,7 +210,7 @@ static bank_branches *start_processes(const bank_workload *w, const bank_branche
                                 b->targets[i]);
     len += (size_t)snprintf(list + len, cap - len, "end\n");
     for (size_t i = 0; i < w->n_branches; i++)
-        if (write_all(b->children[i].to_child, list, len) != 0) {
+        if (bank_child_write_all(&b->children[i], list, len) != 0) {
             snprintf(err, errlen, "branch %lld (pid %d) stopped before it got its peers",
                      (long long)w->branches[i].id, (int)b->children[i].pid);
             free(list);
@@ -368,7 +219,7 @@ static bank_branches *start_processes(const bank_workload *w, const bank_branche
     b->peer_list = list;
     b->cfg = *cfg;
     for (size_t i = 0; i < w->n_branches; i++)
-        if (read_child_line(&b->children[i], line, sizeof line, deadline) != 0 ||
+        if (bank_child_read_line(&b->children[i], line, sizeof line, deadline) != 0 ||
             strcmp(line, "ready") != 0) {
             snprintf(err, errlen, "branch %lld (pid %d) did not become ready",
                      (long long)w->branches[i].id, (int)b->children[i].pid);
@@ -423,6 +274,8 @@ bank_branches *bank_branches_at(const bank_workload *w, const char *const *targe
 bank_branches *bank_branches_start(const bank_workload *w, const bank_branches_config *cfg,
                                    char *err, size_t errlen)
 {
+    if (cfg->data_dir && cfg->mode != BANK_MODE_CLUSTER && bank_data_dirs_fresh(w, cfg->data_dir, err, errlen) != 0)
+        return NULL;
     switch (cfg->mode) {
     case BANK_MODE_EMBEDDED: return start_embedded(w, cfg, err, errlen);
     case BANK_MODE_PROCESSES: return start_processes(w, cfg, err, errlen);
@@ -430,6 +283,14 @@ bank_branches *bank_branches_start(const bank_workload *w, const bank_branches_c
     }
     snprintf(err, errlen, "unknown mode");
     return NULL;
+}
+
+size_t bank_branches_log_length(const bank_branches *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; b->mode == BANK_MODE_EMBEDDED && i < b->n; i++)
+        n += bank_branch_server_log_length(b->servers[i]);
+    return n;
 }
 
 int bank_branches_stop(bank_branches *b, char *err, size_t errlen)
@@ -442,7 +303,7 @@ int bank_branches_stop(bank_branches *b, char *err, size_t errlen)
     if (b->mode == BANK_MODE_PROCESSES)
         for (size_t i = 0; i < b->n; i++) {
             char why[256];
-            if (reap_child(&b->children[i], why, sizeof why) != 0 && rc == 0) {
+            if (bank_child_reap(&b->children[i], why, sizeof why) != 0 && rc == 0) {
                 snprintf(err, errlen, "%s (at %s)", why, b->targets[i]);
                 rc = -1;
             }
@@ -451,37 +312,38 @@ int bank_branches_stop(bank_branches *b, char *err, size_t errlen)
     return rc;
 }
 
-int bank_branches_crash_and_recover(bank_branches *b, const bank_workload *w, int64_t branch_id,
-                                    char *err, size_t errlen)
+int bank_branches_crash_and_recover(bank_branches *b, const bank_workload *w, const int64_t *ids,
+                                    size_t n, char *err, size_t errlen)
 {
-    size_t i = bank_workload_branch_index(w, branch_id);
-    if (b->mode != BANK_MODE_PROCESSES || i >= b->n) {
-        snprintf(err, errlen, "--kill: branch %lld is not a branch process of this run", (long long)branch_id);
-        return -1;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = bank_workload_branch_index(w, ids[k]);
+        if (b->mode != BANK_MODE_PROCESSES || i >= b->n) {
+            snprintf(err, errlen, "--kill: branch %lld is not a branch process of this run", (long long)ids[k]);
+            return -1;
+        }
     }
-    child *c = &b->children[i];
-    kill(c->pid, SIGKILL); /* a crash: nothing is flushed, nothing is said to the peers */
-    waitpid(c->pid, NULL, 0);
-    close(c->to_child);
-    close(c->from_child);
-    c->pid = 0;
-    c->buffered = 0;
-    if (spawn_branch(c, b->cfg.bank_exe, &w->branches[i], &b->cfg, b->targets[i], 1, err, errlen) != 0)
-        return -1;
-    char line[512];
-    int64_t deadline = now_ms() + (b->cfg.deadline_ms > 0 ? b->cfg.deadline_ms : 10000);
-    if (read_child_line(c, line, sizeof line, deadline) != 0 || strncmp(line, "listening ", 10) != 0 ||
-        strcmp(line + 10, b->targets[i]) != 0) {
-        snprintf(err, errlen, "branch %lld did not listen again on %s after its restart",
-                 (long long)branch_id, b->targets[i]);
-        return -1;
-    }
-    /* It recovers while the run goes on: its "ready" is left unread, and if recovering fails it
-     * exits 1, which stopping the run reports. */
-    if (write_all(c->to_child, b->peer_list, strlen(b->peer_list)) != 0) {
-        snprintf(err, errlen, "branch %lld stopped before it got its peers after its restart",
-                 (long long)branch_id);
-        return -1;
+    for (size_t k = 0; k < n; k++) bank_child_kill(&b->children[bank_workload_branch_index(w, ids[k])]);
+    for (size_t k = 0; k < n; k++) {
+        size_t i = bank_workload_branch_index(w, ids[k]);
+        bank_child *c = &b->children[i];
+        if (c->pid > 0) continue; /* listed twice */
+        if (bank_child_spawn(c, b->cfg.bank_exe, &w->branches[i], &b->cfg, b->targets[i], 1, err, errlen) != 0)
+            return -1;
+        char line[512];
+        int64_t deadline = bank_mono_now_ms() + (b->cfg.deadline_ms > 0 ? b->cfg.deadline_ms : 10000);
+        if (bank_child_read_line(c, line, sizeof line, deadline) != 0 || strncmp(line, "listening ", 10) != 0 ||
+            strcmp(line + 10, b->targets[i]) != 0) {
+            snprintf(err, errlen, "branch %lld did not listen again on %s after its restart",
+                     (long long)ids[k], b->targets[i]);
+            return -1;
+        }
+        /* It recovers while the run goes on: its "ready" is left unread, and if recovering fails
+         * it exits 1, which stopping the run reports. */
+        if (bank_child_write_all(c, b->peer_list, strlen(b->peer_list)) != 0) {
+            snprintf(err, errlen, "branch %lld stopped before it got its peers after its restart",
+                     (long long)ids[k]);
+            return -1;
+        }
     }
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "core/workload.h"
+#include "store/store.h"
 #include "rpc/client.h"
 #include "rpc/tls.h"
 
@@ -25,6 +26,9 @@ typedef struct {
     int retry_backoff_ms;     /* the first retry's wait, doubling after (0: 50) */
     const char *faults;       /* embedded and processes: faults to inject (bank_faults_parse) */
     uint64_t fault_seed;
+    const char *data_dir;     /* embedded and processes: every branch keeps its state on disk in
+                                 DATA_DIR/branch-ID (made; it must not exist yet) */
+    bank_sync sync;
     const char *tls_dir;      /* embedded and processes: mutual TLS, branch N with DIR/branch-N.crt
                                  and .key and DIR/ca.crt (as tools/certs.sh lays them out) */
     const bank_tls *client_tls; /* the certificate this process's clients present to the
@@ -51,11 +55,15 @@ const char *bank_branches_target(const bank_branches *b, size_t i);
  * has one. Close with bank_channel_close. NULL when out of memory. */
 bank_channel *bank_branches_channel(const bank_branches *b, size_t i);
 
-/* bank run --kill: SIGKILLs branch_id's process and starts it again on the same address with
- * --recover (it catches up from its peers while the run goes on). Processes only. 0, or -1 with
- * err. */
-int bank_branches_crash_and_recover(bank_branches *b, const bank_workload *w, int64_t branch_id,
-                                    char *err, size_t errlen);
+/* bank run --kill: SIGKILLs the processes of ids[0..n) (all of them first), then starts each
+ * again, in that order, on the same address with --recover (and its data dir): each catches up
+ * from its disk and its peers while the run goes on. Processes only. 0, or -1 with err. */
+int bank_branches_crash_and_recover(bank_branches *b, const bank_workload *w, const int64_t *ids,
+                                    size_t n, char *err, size_t errlen);
+
+
+/* Writes in the logs of the in-process branches, all together (0 for other placements). */
+size_t bank_branches_log_length(const bank_branches *b);
 
 /* Stops what this run started (a cluster is left running) and frees b. 0, or -1 with err when
  * a branch process did not end cleanly. */

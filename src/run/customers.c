@@ -148,12 +148,11 @@ static void *plan_worker(void *arg)
 typedef struct {
     size_t answered; /* events answered so far */
     int64_t net;     /* of the writes answered success or pending so far */
-    int killed;
 } after_phase_state;
 
 /* Between two phases: a write answered PENDING is waited for until it has reached every branch,
  * so the next phase still starts after every write is everywhere (S2); and bank run --kill
- * crashes and restarts its branch once enough events are answered. */
+ * crashes and restarts branches once enough events are answered. */
 static void after_phase(drive *d, const bank_step *steps, size_t n, after_phase_state *st)
 {
     int pending = 0;
@@ -174,10 +173,9 @@ static void after_phase(drive *d, const bank_step *steps, size_t n, after_phase_
         record_failure(d, why);
         return;
     }
-    if (d->cfg->kill_fn && d->cfg->kill_after > 0 && !st->killed && st->answered >= d->cfg->kill_after) {
-        st->killed = 1;
-        if (d->cfg->kill_fn(d->cfg->kill_ctx, why, sizeof why) != 0) record_failure(d, why);
-    }
+    if (d->cfg->kill_fn && d->cfg->kill_after > 0 && st->answered >= d->cfg->kill_after &&
+        d->cfg->kill_fn(d->cfg->kill_ctx, st->answered, why, sizeof why) != 0)
+        record_failure(d, why);
 }
 
 static int drive_plan(drive *d)
@@ -205,7 +203,7 @@ static int drive_plan(drive *d)
         return -1;
     }
     pthread_mutex_lock(&d->lock);
-    after_phase_state after = {0, 0, 0};
+    after_phase_state after = {0, 0};
     for (size_t p = 0; p < plan.n_phases && !d->failed; p++) {
         d->steps = plan.steps + plan.phase_start[p];
         d->n_steps = plan.phase_start[p + 1] - plan.phase_start[p];

@@ -24,10 +24,10 @@ typedef struct {
     int query_delay_ms; /* live: pause before every query */
     int deadline_ms;    /* per customer call */
     int workers;        /* sequential/rounds: client threads; 0 picks one */
-    /* sequential/rounds: once the phase that answers the kill_after-th event is done, call
-       kill_fn (bank run --kill: a branch crashes and restarts); 0 or NULL: never */
+    /* sequential/rounds: after every phase once kill_after events are answered, call
+       kill_fn with how many are (bank run --kill: branches crash and restart); 0 or NULL: never */
     size_t kill_after;
-    int (*kill_fn)(void *ctx, char *err, size_t errlen);
+    int (*kill_fn)(void *ctx, size_t answered, char *err, size_t errlen);
     void *kill_ctx;
     /* bank drive: every call goes over this wire (failing fast when a branch is not listening)
        instead of bank.proto, and after_phase_fn takes over the wait for pending writes */

@@ -10,6 +10,7 @@
 #include "converged.h"
 #include "core/workload_gen.h"
 #include "customers.h"
+#include "data_dirs.h"
 #include "rss.h"
 
 static double now_s(void)
@@ -31,7 +32,17 @@ typedef struct {
     pthread_mutex_t lock; /* guards stop and f's lines */
     pthread_cond_t wake;
     int stop;
+    bank_branches *shared;      /* with a data dir: the branches every repetition uses */
+    const bank_workload *first; /* ... started for this workload */
+    const char *data_dir;
 } soak_state;
+
+/* With a data dir: the branches' logs (writes) and files (KiB), now. */
+static void disk_figures(const soak_state *s, uint64_t *log, uint64_t *disk_kib)
+{
+    *log = s->shared ? bank_branches_log_length(s->shared) : 0;
+    *disk_kib = s->shared ? bank_data_dirs_bytes(s->first, s->data_dir) / 1024 : 0;
+}
 
 /* Prints one sample every every_s seconds until told to stop. */
 static void *sampler(void *arg)
@@ -50,12 +61,17 @@ static void *sampler(void *arg)
         double t = now_s();
         size_t ops = atomic_load(&s->answered);
         uint64_t after = atomic_load(&s->rss_after_kib);
-        char after_text[64] = "none ended yet";
+        char after_text[64] = "none ended yet", disk_text[96] = "";
         if (after) snprintf(after_text, sizeof after_text, "%.1f MB", mib(after));
+        uint64_t log, disk;
+        disk_figures(s, &log, &disk);
+        if (s->shared) snprintf(disk_text, sizeof disk_text, "  log %llu writes  disk %.1f MB",
+                                (unsigned long long)log, mib(disk));
         fprintf(s->f, "soak %7.1f s  repetition %zu  %zu ops  %8.0f ops/s  rss %7.1f MB  (after the last "
-                      "repetition: %s)  peak %7.1f MB  failed repetitions %zu\n",
+                      "repetition: %s)  peak %7.1f MB%s  failed repetitions %zu\n",
                 t - s->t0, atomic_load(&s->repetition), ops, (double)(ops - last_ops) / (t - last_t),
-                mib(bank_rss_now_kib()), after_text, mib(bank_rss_peak_kib()), atomic_load(&s->failed));
+                mib(bank_rss_now_kib()), after_text, mib(bank_rss_peak_kib()), disk_text,
+                atomic_load(&s->failed));
         fflush(s->f);
         last_ops = ops;
         last_t = t;
@@ -64,7 +80,8 @@ static void *sampler(void *arg)
     return NULL;
 }
 
-/* One repetition: fresh branches, a newly seeded live workload, the convergence check, stop. */
+/* One repetition: fresh branches (or the shared ones, from where they are), a newly seeded
+ * live workload, the convergence check, stop. */
 static int repetition(const bank_soak_config *cfg, soak_state *s, uint64_t seed, char *err,
                       size_t errlen)
 {
@@ -83,12 +100,21 @@ static int repetition(const bank_soak_config *cfg, soak_state *s, uint64_t seed,
     bank_branches_config bc = {.mode = BANK_MODE_EMBEDDED, .server_threads = cfg->server_threads,
                                .deadline_ms = cfg->deadline_ms};
     bank_drive_config dc = {.schedule = BANK_SCHEDULE_LIVE, .deadline_ms = cfg->deadline_ms};
-    bank_branches *br = bank_branches_start(&w, &bc, err, errlen);
-    int rc = br ? 0 : -1;
+    bank_branches *br = s->shared;
+    int64_t *now = s->shared ? calloc(w.n_branches, sizeof *now) : NULL;
+    int rc = 0;
+    if (s->shared) { /* they start this workload where the last one left them */
+        rc = now ? bank_read_balances(&w, br, cfg->deadline_ms, now, err, errlen) : -1;
+        for (size_t i = 0; i < w.n_branches && rc == 0; i++) w.branches[i].balance = now[i];
+        free(now);
+    } else {
+        br = bank_branches_start(&w, &bc, err, errlen);
+        rc = br ? 0 : -1;
+    }
     if (rc == 0) rc = bank_drive_counted(&w, br, &dc, &out, NULL, &s->answered, err, errlen);
     if (rc == 0) rc = bank_check_converged(&w, br, &out, cfg->deadline_ms, NULL, err, errlen);
     char stop_err[512];
-    if (br && bank_branches_stop(br, stop_err, sizeof stop_err) != 0 && rc == 0) {
+    if (br && !s->shared && bank_branches_stop(br, stop_err, sizeof stop_err) != 0 && rc == 0) {
         snprintf(err, errlen, "stopping the branches: %s", stop_err);
         rc = -1;
     }
@@ -107,33 +133,58 @@ int bank_soak_run(const bank_soak_config *cfg, FILE *f, bank_soak_result *r)
     pthread_cond_init(&s.wake, &ca);
     pthread_condattr_destroy(&ca);
     pthread_mutex_init(&s.lock, NULL);
+    bank_workload first;
+    bank_gen_config gen = {cfg->branches, cfg->customers, cfg->events, 1000, 100, 40, cfg->seed};
+    char err[1024] = "";
+    if (cfg->data_dir) { /* one set of branches, their state on disk, for every repetition */
+        bank_branches_config bc = {.mode = BANK_MODE_EMBEDDED, .server_threads = cfg->server_threads,
+                                   .deadline_ms = cfg->deadline_ms, .data_dir = cfg->data_dir, .sync = cfg->sync};
+        if (bank_workload_generate(&gen, &first) != 0) snprintf(err, sizeof err, "out of memory");
+        else if (!(s.shared = bank_branches_start(&first, &bc, err, sizeof err))) bank_workload_free(&first);
+        s.first = &first;
+        s.data_dir = cfg->data_dir;
+    }
     pthread_t tid;
     int sampling = pthread_create(&tid, NULL, sampler, &s) == 0;
-    fprintf(f, "soak: %zu branches, %zu customers x %zu events, live, for %.0f s; a sample every %d s%s\n",
+    fprintf(f, "soak: %zu branches, %zu customers x %zu events, live, for %.0f s; a sample every %d s%s%s%s\n",
             cfg->branches, cfg->customers, cfg->events, cfg->seconds, cfg->every_s,
-            sampling ? "" : " (cannot start the sampler: no samples)");
+            sampling ? "" : " (cannot start the sampler: no samples)",
+            cfg->data_dir ? "; one set of branches with their state in " : "", cfg->data_dir ? cfg->data_dir : "");
     fflush(f);
+    int can_run = !cfg->data_dir || s.shared;
+    if (!can_run) {
+        fprintf(f, "soak: the branches did not start: %s\n", err);
+        atomic_fetch_add(&s.failed, 1);
+    }
     uint64_t *after = NULL; /* the RSS after each repetition */
     size_t n_after = 0, cap_after = 0;
-    do {
+    while (can_run) {
         size_t rep = atomic_fetch_add(&s.repetition, 1) + 1;
         size_t before = atomic_load(&s.answered);
         double t = now_s();
-        char err[1024] = "";
         int rc = repetition(cfg, &s, cfg->seed + rep, err, sizeof err);
-        uint64_t rss = bank_rss_now_kib();
-        if (rep == 1) r->rss_first_kib = rss;
+        uint64_t rss = bank_rss_now_kib(), log, disk;
+        disk_figures(&s, &log, &disk);
+        if (rep == 1) r->rss_first_kib = rss, r->log_first = log, r->disk_first = disk;
         r->rss_last_kib = rss;
+        r->log_last = log;
+        r->disk_last = disk;
         if (rss > r->rss_max_after_kib) r->rss_max_after_kib = rss;
+        if (log > r->log_max) r->log_max = log;
+        if (disk > r->disk_max) r->disk_max = disk;
         if (n_after == cap_after) {
             size_t cap = cap_after ? 2 * cap_after : 64;
-            uint64_t *grown = realloc(after, cap * sizeof *grown);
+            uint64_t *grown = realloc(after, 3 * cap * sizeof *grown);
             if (grown) {
                 after = grown;
                 cap_after = cap;
             }
         }
-        if (n_after < cap_after) after[n_after++] = rss;
+        if (n_after < cap_after) {
+            after[3 * n_after] = rss;
+            after[3 * n_after + 1] = log;
+            after[3 * n_after++ + 2] = disk;
+        }
         atomic_store(&s.rss_after_kib, rss);
         if (rc != 0) { /* under the lock: one whole line between the sampler's */
             pthread_mutex_lock(&s.lock);
@@ -143,12 +194,21 @@ int bank_soak_run(const bank_soak_config *cfg, FILE *f, bank_soak_result *r)
             fflush(f);
             pthread_mutex_unlock(&s.lock);
         }
-    } while (now_s() - s.t0 < cfg->seconds);
+        if (now_s() - s.t0 >= cfg->seconds) break;
+    }
     pthread_mutex_lock(&s.lock);
     s.stop = 1;
     pthread_cond_signal(&s.wake);
     pthread_mutex_unlock(&s.lock);
     if (sampling) pthread_join(tid, NULL);
+    if (s.shared) { /* after the sampler, which reads their figures */
+        char stop_err[512];
+        if (bank_branches_stop(s.shared, stop_err, sizeof stop_err) != 0) {
+            fprintf(f, "soak: stopping the branches: %s\n", stop_err);
+            atomic_fetch_add(&s.failed, 1);
+        }
+        bank_workload_free(&first);
+    }
     pthread_cond_destroy(&s.wake);
     pthread_mutex_destroy(&s.lock);
     r->seconds = now_s() - s.t0;
@@ -156,19 +216,27 @@ int bank_soak_run(const bank_soak_config *cfg, FILE *f, bank_soak_result *r)
     r->failed = atomic_load(&s.failed);
     r->operations = atomic_load(&s.answered);
     r->rss_peak_kib = bank_rss_peak_kib();
-    for (size_t i = 0; i < (n_after + 1) / 2; i++)
-        if (after[i] > r->rss_settled_kib) r->rss_settled_kib = after[i];
+    for (size_t i = 0; i < (n_after + 1) / 2; i++) {
+        if (after[3 * i] > r->rss_settled_kib) r->rss_settled_kib = after[3 * i];
+        if (after[3 * i + 1] > r->log_settled) r->log_settled = after[3 * i + 1];
+        if (after[3 * i + 2] > r->disk_settled) r->disk_settled = after[3 * i + 2];
+    }
     free(after);
     return r->failed ? -1 : 0;
 }
 
+int bank_soak_flat(size_t repetitions, uint64_t settled, uint64_t first, uint64_t last, uint64_t allowance)
+{
+    if (repetitions < 2) return -1;
+    uint64_t base = settled ? settled : first;
+    uint64_t share = base * BANK_SOAK_FLAT_PERCENT / 100;
+    return last <= base + (share > allowance ? share : allowance);
+}
+
 int bank_soak_memory_flat(const bank_soak_result *r)
 {
-    if (r->repetitions < 2) return -1;
-    uint64_t base = r->rss_settled_kib ? r->rss_settled_kib : r->rss_first_kib;
-    uint64_t share = base * BANK_SOAK_FLAT_PERCENT / 100;
-    uint64_t allowance = share > BANK_SOAK_FLAT_MIB * 1024u ? share : BANK_SOAK_FLAT_MIB * 1024u;
-    return r->rss_last_kib <= base + allowance;
+    return bank_soak_flat(r->repetitions, r->rss_settled_kib, r->rss_first_kib, r->rss_last_kib,
+                          BANK_SOAK_FLAT_MIB * 1024u);
 }
 
 void bank_soak_print_summary(FILE *f, const bank_soak_config *cfg, const bank_soak_result *r)
@@ -187,4 +255,18 @@ void bank_soak_print_summary(FILE *f, const bank_soak_config *cfg, const bank_so
                "largest after one of the first half)\n",
             flat < 0 ? "undecided: one repetition" : flat ? "stayed flat" : "GREW",
             BANK_SOAK_FLAT_PERCENT, BANK_SOAK_FLAT_MIB);
+    if (!cfg->data_dir) return;
+    /* the log: flat within the share, or a batch's worth of writes per branch; the disk: as memory */
+    int log_flat = bank_soak_flat(r->repetitions, r->log_settled, r->log_first, r->log_last, 64 * cfg->branches);
+    int disk_flat = bank_soak_flat(r->repetitions, r->disk_settled, r->disk_first, r->disk_last,
+                                   BANK_SOAK_FLAT_MIB * 1024u);
+    fprintf(f, "  logs (all branches) after the first repetition %llu writes, largest after one of the first "
+               "half %llu, after the last %llu, largest after one %llu: %s\n",
+            (unsigned long long)r->log_first, (unsigned long long)r->log_settled,
+            (unsigned long long)r->log_last, (unsigned long long)r->log_max,
+            log_flat < 0 ? "undecided" : log_flat ? "stayed flat" : "GREW");
+    fprintf(f, "  data dirs after the first repetition %.1f MB, largest after one of the first half %.1f MB, "
+               "after the last %.1f MB, largest after one %.1f MB: %s\n",
+            mib(r->disk_first), mib(r->disk_settled), mib(r->disk_last), mib(r->disk_max),
+            disk_flat < 0 ? "undecided" : disk_flat ? "stayed flat" : "GREW");
 }

@@ -38,6 +38,14 @@ if "$BANK_BIN" bench -b 2 -c 3 -e 4 --bare-calls 20 --figures >"$tmp/fig" 2>&1 &
   pass "bench --figures is one key=value line"
 else fail "bench --figures is one key=value line"; cat "$tmp/fig"; fi
 
+# rule: K9; bench --processes --data-dir: the state on disk, the branches' dirs removed after
+if "$BANK_BIN" bench --processes -b 2 -c 2 -e 3 --bare-calls 20 --data-dir "$tmp/data" --sync batch \
+     >"$tmp/disk" 2>&1 &&
+   has "$tmp/disk" '^bench: 2 branches, 2 customers x 3 events \(6 operations\), seed 1; state on disk, --sync batch' \
+       'one operation at a time: +[0-9]+ ops/s' && [[ -d "$tmp/data" && -z $(ls -A "$tmp/data") ]]; then
+  pass "bench --processes --data-dir: measured with the state on disk, nothing left behind"
+else fail "bench --processes --data-dir"; cat "$tmp/disk"; ls -la "$tmp/data"; fi
+
 # --tls: tools/bench.sh makes throwaway certificates (tools/certs.sh), and every TLS figure is
 # printed next to its plaintext one.
 if command -v openssl >/dev/null; then

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# bank grade on every real student output of ../shared/corpus/p1: each is read (or rejected
-# with the reason tests/grade/corpus_p1.txt states), graded against its input, and the exit
-# status, summary line and detected format are what the table says. A corpus output file the
-# table does not list fails the test, so a new file cannot go unread.
-# Usage: grade_corpus.sh BANK CORPUS_P1 TABLE GOLDEN    (exit 77 when the corpus is absent)
+# bank grade on every real student output of ../shared/corpus/p1 (or, with PROJECT 3, p3): each
+# is read (or rejected with the reason tests/grade/corpus_pN.txt states), graded against its
+# input, and the exit status, summary line and detected format are what the table says. A corpus
+# output file the table does not list fails the test, so a new file cannot go unread.
+# Usage: grade_corpus.sh BANK CORPUS_PN TABLE GOLDEN [PROJECT]  (exit 77 when the corpus is absent)
 set -uo pipefail
 bank=$(realpath "$1") corpus=$(realpath -m "$2") table=$(realpath "$3") golden=$(realpath "$4")
+project=${5:-1}
+grade_args=()
+[ "$project" = 1 ] || grade_args=(--project "$project")
 if [ ! -d "$corpus" ]; then
   echo "grade_corpus: $corpus is absent (the shared corpus sits beside the project); skipping"
   exit 77
@@ -20,9 +23,9 @@ while IFS='|' read -r out in want_rc want_summary want_format; do
   out=$(trim <<<"$out") in=$(trim <<<"$in") want_rc=$(trim <<<"$want_rc")
   want_summary=$(trim <<<"$want_summary") want_format=$(trim <<<"$want_format")
   listed[$out]=1
-  input=$corpus/$in
+  input=$in  # relative: the commands run in $corpus
   [ "$in" = sample ] && input=$golden/sample/input.json
-  got=$(cd "$corpus" && "$bank" grade --budget 100000 --input "$input" "$out" 2>&1)
+  got=$(cd "$corpus" && "$bank" grade "${grade_args[@]}" --budget 100000 --input "$input" "$out" 2>&1)
   rc=$?
   summary=$(tail -n 1 <<<"$got")
   format=$(head -n 1 <<<"$got" | sed -n 's/^[^:]*: \(.*\); judged.*/\1/p')
@@ -41,6 +44,26 @@ for manifest in "$corpus"/*/MANIFEST.txt; do
     [ -n "${listed[$dir/$file]:-}" ] || fail "$dir/$file is in the corpus but not in $table"
   done <"$manifest"
 done
+
+if [ "$project" = 3 ]; then
+  # rule: C1; the corpus's inputs bank run --project 3 cannot use get one line each
+  input_error() { # FILE WANT_LINE
+    local got rc
+    got=$(cd "$corpus" && "$bank" run --project 3 "$1" 2>&1 >/dev/null)
+    rc=$?
+    checked=$((checked + 1))
+    [ "$rc" = 2 ] && [ "$got" = "$2" ] || fail "bank run --project 3 $1: exit $rc, \"$got\"; expected 2, \"$2\""
+  }
+  input_error crypto0627__client-centric-consistency/read_your_writes_input.json \
+    "bank: crypto0627__client-centric-consistency/read_your_writes_input.json:5:114: not valid JSON: a comma before ']' (JSON allows no trailing comma; remove it)"
+  input_error jogiaa__CSE531-Project-III/mw_input.json \
+    "bank: jogiaa__CSE531-Project-III/mw_input.json:22:1: not valid JSON near 'The system i'"
+  input_error markoer73__client-centric-consistency-cse531/ccc2.json \
+    "bank: markoer73__client-centric-consistency-cse531/ccc2.json:26:75: customer 3, event 7: there is no branch 4"
+  echo "grade_corpus: $checked checks, $failures failed"
+  [ "$failures" -eq 0 ]
+  exit
+fi
 
 # --exact: the sequential answers pass the sequential run and fail the rounds one, where every
 # query reads the final 400 and only customer 50's withdraw entry (900 - 500) agrees; the

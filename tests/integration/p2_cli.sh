@@ -131,7 +131,7 @@ else
 fi
 
 # rule: L6, L14; usage errors and exit statuses
-expect "run --project 3" 2 'bank run: --project: expected a whole number from 1 to 2, got "3"' "$bank" run --project 3 "$golden/p2-ta/input.json"
+expect "run --project 4" 2 'bank run: --project: expected a whole number from 1 to 3, got "4"' "$bank" run --project 4 "$golden/p2-ta/input.json"
 expect "run --project 2 --style" 2 "bank run: --style and --lines shape Project 1's output; --project 2 writes the course's three parts (see bank run --help)" \
   "$bank" run --project 2 --style money "$golden/p2-ta/input.json"
 expect "run --project 2 --kill" 2 "bank run: --project 2 reads the clocks from the branches it starts (not a --cluster's), and a branch restarted by --kill would start its clock again (see bank run --help)" \
@@ -139,7 +139,7 @@ expect "run --project 2 --kill" 2 "bank run: --project 2 reads the clocks from t
 touch "$tmp/file"
 expect "run --project 2 -o over a file" 1 "bank: -o $tmp/file: cannot make the folder: a file of that name is in the way" \
   "$bank" run --project 2 -o "$tmp/file" "$golden/p2-ta/input.json"
-expect "grade --project 3" 2 'bank grade: --project: expected a whole number from 1 to 2, got "3"' "$bank" grade --project 3 --input "$golden/p2-ta/input.json" x
+expect "grade --project 4" 2 'bank grade: --project: expected a whole number from 1 to 3, got "4"' "$bank" grade --project 4 --input "$golden/p2-ta/input.json" x
 expect "grade --project 1 is Project 1's grader" 0 "5/5 events correct" "$bank" grade --project 1 --input "$golden/sample/input.json" "$golden/sample/expected.sequential.json"
 printf 'not json {\n' >"$tmp/broken.json"
 expect "an unusable file" 2 "bank grade: $tmp/broken.json:1:1: no JSON, Python or protobuf-text value in the file" \

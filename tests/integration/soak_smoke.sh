@@ -21,6 +21,16 @@ if "$soak" 3 -b 3 -c 5 -e 4 --every 1 >"$tmp/out" 2>&1 &&
   pass "soak: samples every second and a summary"
 else fail "soak: samples every second and a summary"; cat "$tmp/out"; fi
 
+# rule: K5; soak --data-dir: one set of branches on disk, their logs and files sampled and judged
+if "$soak" 3 -b 3 -c 5 -e 4 --every 1 --data-dir "$tmp/data" >"$tmp/disk" 2>&1 &&
+   [[ $(grep -Ec '^soak .* log [0-9]+ writes  disk [0-9.]+ MB' "$tmp/disk") -ge 2 ]] &&
+   grep -Eq 'one set of branches with their state in ' "$tmp/disk" &&
+   grep -Eq '^  logs \(all branches\) after the first repetition [0-9]+ writes, .*: (stayed flat|GREW|undecided)' "$tmp/disk" &&
+   grep -Eq '^  data dirs after the first repetition [0-9.]+ MB, .*: (stayed flat|GREW|undecided)' "$tmp/disk" &&
+   [[ -f "$tmp/data/branch-1/branch.db" ]]; then
+  pass "soak --data-dir: logs and data dirs sampled and judged"
+else fail "soak --data-dir: logs and data dirs sampled and judged"; cat "$tmp/disk"; fi
+
 # A deadline no start-up can meet: every repetition fails with its error, and the exit says so.
 "$soak" 1 -b 3 -c 5 -e 4 --every 1 --deadline-ms 1 >"$tmp/bad" 2>&1
 rc=$?

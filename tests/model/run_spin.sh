@@ -7,15 +7,26 @@
 #                                 both pass their local check and the converged balance is < 0
 #   lower_only    -DLOWER_ONLY    must fail: 1 error, a trail whose replay violates the
 #                                 convergence assertion (replicas differ at quiescence)
+# and spec/session.pml (Project 3's write-set rule), four more:
+#   session       (no -D)         must pass: read-your-writes, monotonic writes at the customer's
+#                                 branch and everywhere, and convergence all hold
+#   no_wait       -DNO_WAIT       must fail: assert((got==0)), a query served before its branch
+#                                 has the customer's writes reads without them
+#   no_wait_writes -DNO_WAIT_WRITES  must fail: assert(ok), a withdrawal run before the
+#                                 customer's deposit reached its branch fails
+#   no_order      -DNO_ORDER      must fail: assert((got!=-(10))), another customer sees the
+#                                 customer's second write without its first
 # Prints, for each, the states stored, pan's search time, the wall time of the whole check
 # (spin -a, compiling pan.c, the search, the trail replay) and the verdict.
-# Usage: run_spin.sh [PATH/TO/bank.pml]   (default: spec/bank.pml beside this script's tests/)
+# Usage: run_spin.sh [PATH/TO/bank.pml]   (default: spec/bank.pml beside this script's tests/;
+#        session.pml is taken from the same folder)
 # Exit status: 0 every check as expected; 1 an unexpected outcome; 77 spin (or a C compiler)
 # is not installed.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 model=$(realpath "${1:-$here/../../spec/bank.pml}")
+session_model=$(dirname "$model")/session.pml
 
 if ! command -v spin >/dev/null 2>&1; then
   echo "run_spin: spin is not installed (Debian: apt-get install spin, or tools/deps.sh test); skipping" >&2
@@ -41,7 +52,7 @@ check() {
   shift 2
   local dir=$tmp/$name
   mkdir -p "$dir"
-  cp "$model" "$dir/bank.pml"
+  cp "${check_model:-$model}" "$dir/bank.pml"
   local start end
   start=$(date +%s.%N)
   (
@@ -94,7 +105,7 @@ check() {
     fi
   fi
 
-  printf '%-4s %-11s %10s states stored, search %ss, whole check %ss: %s\n' \
+  printf '%-4s %-14s %10s states stored, search %ss, whole check %ss: %s\n' \
     "$([ "$ok" = 1 ] && echo ok || echo FAIL)" "$name" "${states:-?}" "${elapsed:-?}" "$wall" "$verdict"
   if [ "$ok" != 1 ]; then
     failures=$((failures + 1))
@@ -110,8 +121,18 @@ check overdraft 'assert((bal[0]>=0))' -DNONNEG
 # rule: P1, P8; lower_only (-DLOWER_ONLY)
 check lower_only 'assert(((bal[0]==bal[1])&&(bal[1]==bal[2])))' -DLOWER_ONLY
 
+check_model=$session_model
+# rule: C4, C5, C7; session (no -D)
+check session pass
+# rule: C4; no_wait (-DNO_WAIT)
+check no_wait 'assert((got==0))' -DNO_WAIT
+# rule: C4; no_wait_writes (-DNO_WAIT_WRITES)
+check no_wait_writes 'assert(ok)' -DNO_WAIT_WRITES
+# rule: C5; no_order (-DNO_ORDER)
+check no_order 'assert((got!=-(10)))' -DNO_ORDER
+
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) did not come out as expected"
   exit 1
 fi
-echo "all 3 checks as expected"
+echo "all 7 checks as expected"

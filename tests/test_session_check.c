@@ -1,0 +1,261 @@
+/* Project 3's judgement: the session search against brute force over every interleaving (seeded
+ * small workloads), and bank grade --project 3's verdicts on hand-made outputs of every form. */
+#include <criterion/criterion.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/session_check.h"
+#include "grade/grade_p3.h"
+#include "io/input.h"
+#include "io/session_student.h"
+
+/* ---- brute force: every interleaving, every choice of prefixes, independently written ---- */
+
+enum { MAXC = 3, MAXE = 3 };
+
+typedef struct {
+    size_t C, n[MAXC];
+    bank_op op[MAXC][MAXE];
+    int64_t money[MAXC][MAXE], init[MAXC][MAXE]; /* the balance of each event's branch */
+    bank_claim claim[MAXC][MAXE];
+} small;
+
+typedef struct {
+    size_t pos[MAXC];
+    int64_t pref[MAXC][MAXE + 1]; /* nets of the prefixes of each customer's successful writes */
+    size_t npref[MAXC];
+} world;
+
+/* Is there a choice of the others' prefixes (k_d < npref[d]) whose sum, added to base, is
+ * exactly target (want 0), covers money (want 1), or does not (want 2)? */
+static int choose(const small *s, const world *wd, size_t c, size_t d, int64_t sum, int want, int64_t target)
+{
+    if (d == s->C)
+        return want == 0 ? sum == target : want == 1 ? sum >= target : sum < target;
+    if (d == c) return choose(s, wd, c, d + 1, sum, want, target);
+    for (size_t k = 0; k < wd->npref[d]; k++)
+        if (choose(s, wd, c, d + 1, sum + wd->pref[d][k], want, target)) return 1;
+    return 0;
+}
+
+static int brute(const small *s, world *wd, size_t done, size_t total)
+{
+    if (done == total) return 1;
+    for (size_t c = 0; c < s->C; c++) {
+        size_t e = wd->pos[c];
+        if (e >= s->n[c]) continue;
+        int64_t base = s->init[c][e] + wd->pref[c][wd->npref[c] - 1];
+        const bank_claim *cl = &s->claim[c][e];
+        int outcomes[2] = {0, 0}; /* fail, success */
+        if (s->op[c][e] == BANK_OP_QUERY)
+            outcomes[0] = !cl->printed || choose(s, wd, c, 0, base, 0, cl->balance);
+        else if (s->op[c][e] == BANK_OP_DEPOSIT)
+            outcomes[1] = !cl->printed || cl->success;
+        else {
+            outcomes[1] = (!cl->printed || cl->success) && choose(s, wd, c, 0, base, 1, s->money[c][e]);
+            outcomes[0] = (!cl->printed || !cl->success) && choose(s, wd, c, 0, base, 2, s->money[c][e]);
+        }
+        for (int ok = 0; ok < 2; ok++) {
+            if (!outcomes[ok]) continue;
+            world next = *wd;
+            next.pos[c]++;
+            if (ok) next.pref[c][next.npref[c]] = next.pref[c][next.npref[c] - 1] +
+                                                (s->op[c][e] == BANK_OP_DEPOSIT ? s->money[c][e] : -s->money[c][e]),
+                    next.npref[c]++;
+            if (brute(s, &next, done + 1, total)) return 1;
+        }
+    }
+    return 0;
+}
+
+static uint64_t rng_next(uint64_t *x)
+{
+    *x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+    return *x;
+}
+
+/* rule: C7, C14 */
+Test(session_check, agrees_with_brute_force_on_small_workloads)
+{
+    uint64_t seed0 = getenv("BANK_SEED") ? strtoull(getenv("BANK_SEED"), NULL, 10) : 1;
+    size_t consistent = 0, inconsistent = 0;
+    for (uint64_t seed = seed0; seed < seed0 + 3000; seed++) {
+        uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1;
+        small s = {0};
+        s.C = 1 + rng_next(&x) % MAXC;
+        bank_branch branches[2] = {{1, (int64_t)(rng_next(&x) % 3) * 10}, {2, (int64_t)(rng_next(&x) % 3) * 10}};
+        bank_customer cust[MAXC];
+        bank_event ev[MAXC][MAXE];
+        size_t route_rows[MAXC][MAXE], *routes[MAXC];
+        bank_claim *claims[MAXC];
+        for (size_t c = 0; c < s.C; c++) {
+            s.n[c] = 1 + rng_next(&x) % MAXE;
+            for (size_t e = 0; e < s.n[c]; e++) {
+                s.op[c][e] = (bank_op)(rng_next(&x) % 3);
+                s.money[c][e] = s.op[c][e] == BANK_OP_QUERY ? 0 : 10 * (int64_t)(1 + rng_next(&x) % 3);
+                route_rows[c][e] = rng_next(&x) % 2;
+                s.init[c][e] = branches[route_rows[c][e]].balance;
+                ev[c][e] = (bank_event){(int64_t)e + 1, s.op[c][e], s.money[c][e]};
+                int printed = rng_next(&x) % 5 != 0;
+                s.claim[c][e] = (bank_claim){printed, (int)(rng_next(&x) % 4 != 0),
+                                             s.init[c][e] + 10 * ((int64_t)(rng_next(&x) % 7) - 2)};
+            }
+            cust[c] = (bank_customer){(int64_t)c + 1, 0, s.n[c], ev[c]};
+            routes[c] = route_rows[c];
+            claims[c] = s.claim[c];
+        }
+        bank_workload w = {2, branches, s.C, cust};
+        bank_routes rt = {s.C, routes};
+        world wd = {0};
+        size_t total = 0;
+        for (size_t c = 0; c < s.C; c++) wd.npref[c] = 1, total += s.n[c];
+        int want = brute(&s, &wd, 0, total);
+        bank_session_result res;
+        cr_assert_eq(bank_session_check(&w, &rt, claims, 0, &res), 0);
+        cr_assert_eq(res.verdict, want ? BANK_CONSISTENT : BANK_INCONSISTENT,
+                     "seed %" PRIu64 " (BANK_SEED=%" PRIu64 " reruns from it): the search says %d, brute force %d",
+                     seed, seed, (int)res.verdict, want);
+        consistent += want, inconsistent += !want;
+        bank_session_result_free(&res);
+    }
+    cr_assert(consistent > 300 && inconsistent > 300, "both verdicts seen: %zu, %zu", consistent, inconsistent);
+}
+
+/* ---- the grader on hand-made outputs ---- */
+
+static const char course_mw[] =
+    "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"interface\": \"deposit\", \"money\": 400, \"dest\": 1},"
+    " {\"interface\": \"withdraw\", \"money\": 400, \"dest\": 2}, {\"interface\": \"query\", \"dest\": 2}]},"
+    " {\"id\": 1, \"type\": \"bank\", \"balance\": 0}, {\"id\": 2, \"type\": \"bank\", \"balance\": 0}]";
+
+static const char moving[] =
+    "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"query\", \"branch\": 1},"
+    " {\"id\": 2, \"interface\": \"deposit\", \"money\": 10, \"branch\": 1}, {\"id\": 3, \"interface\": \"query\", \"branch\": 2},"
+    " {\"id\": 4, \"interface\": \"deposit\", \"money\": 10, \"branch\": 2}, {\"id\": 5, \"interface\": \"query\", \"branch\": 3}]},"
+    " {\"id\": 1, \"type\": \"branch\", \"balance\": 0}, {\"id\": 2, \"type\": \"branch\", \"balance\": 0},"
+    " {\"id\": 3, \"type\": \"branch\", \"balance\": 0}]";
+
+/* Grades output against input; returns the report's summary as "correct/events wrong", and the
+ * first wrong verdict's detail (or the reader's error) in detail. */
+static void grade(const char *input, const char *output, char *summary, char *detail)
+{
+    bank_workload w;
+    bank_routes rt;
+    char err[400];
+    cr_assert_eq(bank_input_parse_routed(input, strlen(input), "in", &w, &rt, err, sizeof err), 0, "%s", err);
+    bank_session_output so;
+    detail[0] = '\0';
+    if (bank_session_output_parse(output, strlen(output), "out", &so, err, 400) != 0) {
+        sprintf(summary, "unusable");
+        strcpy(detail, err);
+    } else {
+        bank_grade_report r;
+        cr_assert_eq(bank_grade_p3(&w, &rt, &so, 0, &r, err, sizeof err), 0);
+        sprintf(summary, "%zu/%zu %zu", r.n_correct, r.n_events, r.n_wrong);
+        if (r.first_wrong != SIZE_MAX) snprintf(detail, 400, "%s: %s", bank_verdict_name(r.verdicts[r.first_wrong].kind),
+                                                r.verdicts[r.first_wrong].detail ? r.verdicts[r.first_wrong].detail : "");
+        bank_grade_report_free(&r);
+        bank_session_output_free(&so);
+    }
+    bank_routes_free(&rt);
+    bank_workload_free(&w);
+}
+
+#define EXPECT(input, output, want_summary, want_detail)                                                     \
+    do {                                                                                                     \
+        char s_[64], d_[400];                                                                                \
+        grade(input, output, s_, d_);                                                                        \
+        cr_assert_str_eq(s_, want_summary, "%s", d_);                                                        \
+        cr_assert(strstr(d_, want_detail) != NULL, "detail \"%s\" lacks \"%s\"", d_, want_detail);           \
+    } while (0)
+
+/* rule: C12, C13 */
+Test(grade_p3, reads_every_form_of_the_course)
+{
+    /* the new form, pretty or not, in any key order, "Success", a balance in a string */
+    EXPECT(moving,
+           "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"branch\": 1, \"balance\": 0}]},\n"
+           " {\"id\": 1, \"recv\": [{\"branch\": 1, \"interface\": \"deposit\", \"result\": \"Success\"}]},\n"
+           " {\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": \"10\", \"branch\": 2}]},\n"
+           " {\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"branch\": 2, \"result\": \"success\"}]},\n"
+           " {\"id\": 1, \"recv\": [{\"interface\": \"query\", \"branch\": 3, \"balance\": 20.0}]}]",
+           "5/5 0", "");
+    /* a list per customer under "balance" */
+    EXPECT(moving,
+           "[{\"id\": 1, \"balance\": [{\"id\": 1, \"interface\": \"query\", \"branch\": 1, \"balance\": 0},"
+           " {\"id\": 2, \"interface\": \"deposit\", \"branch\": 1, \"result\": \"success\"},"
+           " {\"id\": 3, \"interface\": \"query\", \"branch\": 2, \"balance\": 10},"
+           " {\"id\": 4, \"interface\": \"deposit\", \"branch\": 2, \"result\": \"success\"},"
+           " {\"id\": 5, \"interface\": \"query\", \"branch\": 3, \"balance\": 20}]}]",
+           "5/5 0", "");
+    /* one flat record per reply, Python literals, a logger's tag */
+    EXPECT(moving,
+           "[PID 7] {'id': 1, 'interface': 'query', 'balance': 0}\n{'id': 1, 'interface': 'deposit', 'result': 'success'}\n"
+           "{'id': 1, 'interface': 'query', 'balance': 10}\n{'id': 1, 'interface': 'deposit', 'result': 'success'}\n"
+           "[PID 7] {'id': 1, 'interface': 'query', 'balance': 20}\n",
+           "5/5 0", "");
+    /* final balances, one object, then printed by two runs: the last counts */
+    EXPECT(course_mw, "{\"id\": 1, \"balance\": 0.0}", "1/1 0", "");
+    EXPECT(course_mw, "{\"id\": 1, \"balance\": 400}\n{\"id\": 1, \"balance\": 0}\n", "1/1 0", "");
+    /* missing and extra */
+    EXPECT(moving, "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"branch\": 1, \"balance\": 0}]}]", "1/5 4",
+           "missing: its record (line 1) has only 1 replies");
+    EXPECT(course_mw, "[{\"id\": 1, \"balance\": 0}, {\"id\": 2, \"balance\": 0}]", "1/1 1",
+           "extra: a record for customer 2");
+    /* unusable */
+    EXPECT(course_mw, "[{\"id\": 1, \"balance\": 0}, {\"id\": 1, \"recv\": []}]", "unusable",
+           "out:1:2: a final balance ({\"id\", \"balance\": N}) among records of replies");
+    EXPECT(course_mw, "[{\"balance\": 0}]", "unusable", "out:1:2: an object without \"id\"");
+}
+
+/* rule: C9, C15 */
+Test(grade_p3, a_wrong_answer_names_the_guarantee_and_the_write_it_missed)
+{
+    EXPECT(moving,
+           "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"branch\": 1, \"balance\": 0}]},"
+           " {\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"branch\": 1, \"result\": \"success\"}]},"
+           " {\"id\": 1, \"recv\": [{\"interface\": \"query\", \"branch\": 2, \"balance\": 0}]},"
+           " {\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"branch\": 2, \"result\": \"success\"}]},"
+           " {\"id\": 1, \"recv\": [{\"interface\": \"query\", \"branch\": 3, \"balance\": 10}]}]",
+           "3/5 2",
+           "wrong value: read-your-writes broken: got 0, expected 10; the answer misses the customer's own write "
+           "event 2 (deposit 10 at branch 1), made before this query at branch 2");
+    EXPECT(course_mw, "[{\"id\": 1, \"balance\": 400}]", "0/1 1",
+           "wrong value: monotonic writes broken: got 400, expected 0; it reads as if the customer's event 2 "
+           "(withdraw 400 at branch 2) had failed");
+    EXPECT(course_mw,
+           "{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"withdraw\","
+           " \"result\": \"fail\"}, {\"interface\": \"query\", \"balance\": 400}]}",
+           "1/3 2",
+           "wrong result: monotonic writes broken: got fail, but with the customer's earlier writes event 1 "
+           "(deposit 400 at branch 1) branch 2 holds at least 400, enough for 400");
+    EXPECT(course_mw,
+           "{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"fail\"}, {\"interface\": \"withdraw\","
+           " \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 0}]}",
+           "2/3 1", "wrong result: expected success, got fail: a deposit always succeeds");
+}
+
+/* rule: C7, C14, C15 */
+Test(grade_p3, several_customers_see_prefixes_of_each_others_writes)
+{
+    static const char two[] =
+        "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"interface\": \"deposit\", \"money\": 10, \"dest\": 1},"
+        " {\"interface\": \"deposit\", \"money\": 20, \"dest\": 1}]},"
+        " {\"id\": 2, \"type\": \"customer\", \"events\": [{\"interface\": \"query\", \"dest\": 2}]},"
+        " {\"id\": 1, \"type\": \"bank\", \"balance\": 0}, {\"id\": 2, \"type\": \"bank\", \"balance\": 0}]";
+    const char *ok[] = {"0", "10", "30"};
+    for (size_t i = 0; i < 3; i++) {
+        char out[300];
+        snprintf(out, sizeof out, "{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"},"
+                 " {\"interface\": \"deposit\", \"result\": \"success\"}]}\n"
+                 "{\"id\": 2, \"recv\": [{\"interface\": \"query\", \"balance\": %s}]}", ok[i]);
+        EXPECT(two, out, "3/3 0", "");
+    }
+    /* 20 alone would need the second write without the first: monotonic writes forbid it */
+    EXPECT(two,
+           "{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"deposit\","
+           " \"result\": \"success\"}]}\n{\"id\": 2, \"recv\": [{\"interface\": \"query\", \"balance\": 20}]}",
+           "2/3 1", "got 20: no execution that keeps the session guarantees reads that at branch 2; it could read one of 0, 10, 30");
+}

@@ -1,0 +1,383 @@
+/* A branch's store on disk (store/store.c, pending_mark.c) and the journal that commits to it
+ * (store/journal.c): what is committed is read back, refusals leave the directory as it was,
+ * damage is found, and answers wait for the commit holding what they show. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/history.h"
+#include "store/journal.h"
+#include "store/store.h"
+
+static void temp_dir(char *out, size_t n)
+{
+    snprintf(out, n, "/tmp/bank-store-XXXXXX");
+    cr_assert_not_null(mkdtemp(out));
+}
+
+static void remove_tree(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static bank_logged_write lw(int64_t origin, uint64_t seq, int64_t money)
+{
+    return (bank_logged_write){BANK_WRITE_DEPOSIT, origin, seq, money, origin, (int64_t)seq};
+}
+
+static bank_store *open_ok(const char *dir, int64_t id, int64_t balance, bank_store_state *st)
+{
+    char err[600];
+    bank_store *s = bank_store_open(dir, id, balance, BANK_SYNC_ALWAYS, st, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    return s;
+}
+
+static void refused(const char *dir, int64_t id, int64_t balance, const char *says)
+{
+    bank_store_state st;
+    char err[600] = "";
+    cr_assert_null(bank_store_open(dir, id, balance, BANK_SYNC_ALWAYS, &st, err, sizeof err));
+    cr_expect(strstr(err, says) != NULL, "\"%s\" should say \"%s\"", err, says);
+    cr_expect(strchr(err, '\n') == NULL, "one line");
+}
+
+/* Every file of dir and its bytes, as one text, to see that a refusal changed nothing. */
+static char *snapshot_dir(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "cd '%s' && ls -lA --time-style=+ . | sed 's/  */ /g' && cat * 2>/dev/null | md5sum", dir);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    char *text = calloc(1, 65536);
+    size_t n = fread(text, 1, 65535, p);
+    text[n] = '\0';
+    pclose(p);
+    return text;
+}
+
+/* rule: K1, K5 */
+Test(store, what_is_committed_is_read_back)
+{
+    char dir[64];
+    temp_dir(dir, sizeof dir);
+    bank_store_state st;
+    bank_store *s = open_ok(dir, 2, 100, &st);
+    cr_expect(st.fresh && !st.damaged && st.history.tail.n == 0 && st.answered_pending == 0);
+    bank_store_state_free(&st);
+    char err[600];
+    bank_logged_write w[] = {lw(2, 1, 10), lw(1, 1, 5), lw(2, 2, 7), lw(1, 2, 3)};
+    bank_peer_ack acks[] = {{1, 2}};
+    cr_assert_eq(bank_store_commit(s, w, 4, NULL, 0, acks, 1, 0, err, sizeof err), 0, "%s", err);
+    bank_checkpoint fold = {1, 1, 5};
+    cr_assert_eq(bank_store_commit(s, &w[0], 1, &fold, 1, NULL, 0, 0, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(bank_store_mark_pending(s, 2, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(bank_store_mark_pending(s, 1, err, sizeof err), 0, "a lower mark changes nothing");
+    bank_store_close(s);
+
+    s = open_ok(dir, 2, 100, &st);
+    cr_expect(!st.fresh && !st.damaged);
+    cr_expect_eq(st.answered_pending, 2);
+    cr_assert_eq(st.history.checkpoints.n, 1);
+    cr_expect(st.history.checkpoints.items[0].origin == 1 && st.history.checkpoints.items[0].through == 1 &&
+              st.history.checkpoints.items[0].net == 5);
+    cr_assert_eq(st.history.tail.n, 3, "(1, 1) is under the checkpoint; (2, 1) once");
+    cr_expect(bank_history_has(&st.history, 2, 2) && bank_history_has(&st.history, 1, 2));
+    cr_assert_eq(st.n_acked, 1);
+    cr_expect(st.acked[0].peer == 1 && st.acked[0].through == 2);
+    bank_store_state_free(&st);
+
+    bank_history h = {0};
+    bank_checkpoint cps[] = {{1, 2, 8}, {2, 1, 10}};
+    for (int i = 0; i < 2; i++) cr_assert_eq(bank_checkpoints_merge(&h.checkpoints, &cps[i]), BANK_OK);
+    cr_assert_eq(bank_write_log_add(&h.tail, &w[2]), BANK_OK);
+    cr_assert_eq(bank_store_replace(s, &h, err, sizeof err), 0, "%s", err);
+    bank_store_close(s);
+    s = open_ok(dir, 2, 100, &st);
+    cr_expect_eq(st.history.checkpoints.n, 2);
+    cr_expect_eq(st.history.tail.n, 1, "replaced whole");
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    bank_history_free(&h);
+    remove_tree(dir);
+}
+
+/* rule: K7 */
+Test(store, refusals_leave_the_directory_as_it_was)
+{
+    char dir[64], path[200];
+    temp_dir(dir, sizeof dir);
+    bank_store_state st;
+    bank_store *s = open_ok(dir, 2, 100, &st);
+    bank_store_state_free(&st);
+    refused(dir, 2, 100, "in use by another process");
+    char err[600];
+    bank_logged_write w = lw(2, 1, 10);
+    cr_assert_eq(bank_store_commit(s, &w, 1, NULL, 0, NULL, 0, 0, err, sizeof err), 0, "%s", err);
+    bank_store_close(s);
+    char *before = snapshot_dir(dir);
+    refused(dir, 3, 100, "holds branch 2's state, not branch 3's");
+    refused(dir, 2, 150, "with --balance 100, not 150");
+    char *after = snapshot_dir(dir);
+    cr_expect_str_eq(after, before, "nothing written: before\n%s\nafter\n%s", before, after);
+    free(before);
+    free(after);
+
+    /* a file that never was a store: garbage, or another program's SQLite database */
+    char other[64];
+    temp_dir(other, sizeof other);
+    snprintf(path, sizeof path, "%s/branch.db", other);
+    FILE *f = fopen(path, "w");
+    for (int i = 0; i < 2000; i++) fputc("not a database"[i % 14], f);
+    fclose(f);
+    before = snapshot_dir(other);
+    refused(other, 2, 100, "is not a bank branch store");
+    after = snapshot_dir(other);
+    cr_expect_str_eq(after, before);
+    free(before);
+    free(after);
+    unlink(path);
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "CREATE TABLE t (x); INSERT INTO t VALUES (1);", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    refused(other, 2, 100, "an SQLite database of something else");
+    unlink(path);
+    cr_assert_eq(mkdir(path, 0755), 0);
+    refused(other, 2, 100, "cannot open");
+    rmdir(path);
+    snprintf(path, sizeof path, "%s/file", other);
+    f = fopen(path, "w");
+    fclose(f);
+    refused(path, 2, 100, "is not a directory");
+
+    /* DIR/pending with neither slot whole */
+    snprintf(path, sizeof path, "%s/pending", dir);
+    f = fopen(path, "w");
+    for (int i = 0; i < 64; i++) fputc(i * 7, f);
+    fclose(f);
+    refused(dir, 2, 100, "pending is corrupt");
+    remove_tree(dir);
+    remove_tree(other);
+}
+
+/* A torn second slot leaves the first: the mark goes back at most to the one before. */
+/* rule: K3 */
+Test(store, the_pending_mark_survives_a_torn_write)
+{
+    char dir[64], path[200];
+    temp_dir(dir, sizeof dir);
+    bank_store_state st;
+    bank_store *s = open_ok(dir, 2, 100, &st);
+    bank_store_state_free(&st);
+    char err[600];
+    for (uint64_t m = 1; m <= 5; m++) cr_assert_eq(bank_store_mark_pending(s, m, err, sizeof err), 0, "%s", err);
+    bank_store_close(s);
+    snprintf(path, sizeof path, "%s/pending", dir);
+    int fd = open(path, O_RDWR);
+    char slot[32];
+    cr_assert_eq(pread(fd, slot, 32, 32), 32);
+    slot[20] ^= 0x5a; /* the slot written last (mark 5: the 6th write, slot 1) torn */
+    cr_assert_eq(pwrite(fd, slot, 32, 32), 32);
+    close(fd);
+    s = open_ok(dir, 2, 100, &st);
+    cr_expect_eq(st.answered_pending, 4, "the other slot: the mark before");
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    cr_assert_eq(truncate(path, 40), 0); /* cut inside slot 1 */
+    s = open_ok(dir, 2, 100, &st);
+    cr_expect_eq(st.answered_pending, 4);
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    remove_tree(dir);
+}
+
+/* rule: K4 */
+Test(store, damage_behind_sqlites_back_is_found_and_set_aside)
+{
+    char dir[64], path[200];
+    temp_dir(dir, sizeof dir);
+    bank_store_state st;
+    bank_store *s = open_ok(dir, 2, 100, &st);
+    bank_store_state_free(&st);
+    char err[600];
+    bank_logged_write w[] = {lw(2, 1, 10), lw(2, 2, 20)};
+    cr_assert_eq(bank_store_commit(s, w, 2, NULL, 0, NULL, 0, 0, err, sizeof err), 0, "%s", err);
+    bank_store_close(s);
+    /* a money value changed without its checksum: what a torn page can do unseen by SQLite */
+    snprintf(path, sizeof path, "%s/branch.db", dir);
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "UPDATE log SET money = 99 WHERE seq = 2", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    s = open_ok(dir, 2, 100, &st);
+    cr_expect(st.damaged);
+    cr_expect(strstr(st.why, "checksum") != NULL, "%s", st.why);
+    cr_expect_eq(st.history.tail.n, 0, "nothing of a damaged store is believed");
+    bank_store_state_free(&st);
+    bank_history h = {0};
+    cr_assert_eq(bank_write_log_add(&h.tail, &w[0]), BANK_OK);
+    cr_assert_eq(bank_store_replace(s, &h, err, sizeof err), 0, "%s", err);
+    bank_history_free(&h);
+    bank_store_close(s);
+    snprintf(path, sizeof path, "%s/branch.db.damaged", dir);
+    cr_expect_eq(access(path, F_OK), 0, "the damaged file is kept, set aside");
+    s = open_ok(dir, 2, 100, &st);
+    cr_expect(!st.damaged && st.history.tail.n == 1);
+    bank_store_state_free(&st);
+    bank_store_close(s);
+
+    /* emptied (cut to 0 bytes) while DIR/pending says a store was there: damaged, not new */
+    snprintf(path, sizeof path, "%s/branch.db", dir);
+    cr_assert_eq(truncate(path, 0), 0);
+    s = open_ok(dir, 2, 100, &st);
+    cr_expect(st.damaged && !st.fresh, "%s", st.why);
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    remove_tree(dir);
+}
+
+/* ---- the journal ---- */
+
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t done;
+    int answered, failed;
+} waiter;
+
+static void answered(void *arg, int ok, const char *why)
+{
+    (void)why;
+    waiter *w = arg;
+    pthread_mutex_lock(&w->lock);
+    w->answered++;
+    w->failed += !ok;
+    pthread_cond_broadcast(&w->done);
+    pthread_mutex_unlock(&w->lock);
+}
+
+static void wait_answers(waiter *w, int n)
+{
+    pthread_mutex_lock(&w->lock);
+    while (w->answered < n) pthread_cond_wait(&w->done, &w->lock);
+    pthread_mutex_unlock(&w->lock);
+}
+
+/* Rows of branch.db's log, read by a connection of this test (the journal holds its own). */
+static int logged_rows(const char *dir)
+{
+    char path[200];
+    snprintf(path, sizeof path, "%s/branch.db", dir);
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM log", -1, &q, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    int n = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return n;
+}
+
+typedef struct {
+    bank_journal *j;
+    bank_replica *r;
+    pthread_mutex_t *lock;
+    waiter *w;
+    int writes;
+} customer;
+
+/* Deposits one at a time, each waiting for its commit, as a customer of the branch would. */
+static void *deposit_loop(void *arg)
+{
+    customer *c = arg;
+    for (int i = 0; i < c->writes; i++) {
+        bank_write w;
+        pthread_mutex_lock(c->lock);
+        cr_assert_eq(bank_logged_local(c->r, BANK_WRITE_DEPOSIT, 1, 0, i, &w), BANK_OK);
+        uint64_t ticket = bank_journal_note(c->j, c->r);
+        pthread_mutex_unlock(c->lock);
+        cr_assert_gt(ticket, 0, "a new write waits for its commit");
+        waiter one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+        bank_journal_then(c->j, ticket, answered, &one);
+        wait_answers(&one, 1);
+        cr_assert_eq(one.failed, 0);
+        answered(c->w, 1, "");
+    }
+    return NULL;
+}
+
+/* rule: K1, K2 */
+Test(journal, an_answer_waits_for_its_commit_and_writes_together_share_one)
+{
+    char dir[64], err[600];
+    temp_dir(dir, sizeof dir);
+    bank_store_state st;
+    bank_store *s = open_ok(dir, 1, 0, &st);
+    bank_store_state_free(&st);
+    bank_replica r;
+    bank_replica_init(&r, 1, 0);
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    bank_journal *j = bank_journal_start(s, &r, NULL, NULL, err, sizeof err);
+    cr_assert_not_null(j, "%s", err);
+    cr_expect_eq(bank_journal_note(j, &r), 0, "nothing new: nothing to wait for");
+
+    waiter all = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    enum { CUSTOMERS = 8, EACH = 40 };
+    customer c = {j, &r, &lock, &all, EACH};
+    pthread_t t[CUSTOMERS];
+    for (int i = 0; i < CUSTOMERS; i++) pthread_create(&t[i], NULL, deposit_loop, &c);
+    for (int i = 0; i < CUSTOMERS; i++) pthread_join(t[i], NULL);
+    cr_expect_eq(all.answered, CUSTOMERS * EACH);
+    cr_expect_eq(logged_rows(dir), CUSTOMERS * EACH, "every answered write is in the file");
+    uint64_t commits = bank_journal_commits(j);
+    cr_expect_lt(commits, CUSTOMERS * EACH, "writes that arrive together share a commit (%llu commits)",
+                 (unsigned long long)commits);
+    printf("journal: %d writes of %d customers at once in %llu commits (%.1f writes a sync)\n",
+           CUSTOMERS * EACH, CUSTOMERS, (unsigned long long)commits, (double)(CUSTOMERS * EACH) / (double)commits);
+
+    /* a read of a write still being committed waits for that commit */
+    bank_write w;
+    pthread_mutex_lock(&lock);
+    cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
+    uint64_t write_ticket = bank_journal_note(j, &r);
+    uint64_t read_ticket = bank_journal_note(j, &r);
+    pthread_mutex_unlock(&lock);
+    cr_expect_eq(read_ticket, write_ticket);
+    waiter one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    bank_journal_then(j, read_ticket, answered, &one);
+    wait_answers(&one, 1);
+    cr_expect_eq(logged_rows(dir), CUSTOMERS * EACH + 1);
+
+    /* stopped: what was noted is committed; a later answer is refused, never given unsaved */
+    pthread_mutex_lock(&lock);
+    cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
+    uint64_t last = bank_journal_note(j, &r);
+    pthread_mutex_unlock(&lock);
+    waiter before_stop = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    bank_journal_then(j, last, answered, &before_stop);
+    bank_journal_stop(j);
+    wait_answers(&before_stop, 1);
+    cr_expect_eq(before_stop.failed, 0);
+    cr_expect_eq(logged_rows(dir), CUSTOMERS * EACH + 2);
+    pthread_mutex_lock(&lock);
+    cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
+    uint64_t after = bank_journal_note(j, &r);
+    pthread_mutex_unlock(&lock);
+    waiter refused_one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    bank_journal_then(j, after, answered, &refused_one);
+    cr_expect_eq(refused_one.answered, 1);
+    cr_expect_eq(refused_one.failed, 1);
+    bank_journal_free(j);
+    bank_replica_free(&r);
+    remove_tree(dir);
+}
