@@ -5,8 +5,11 @@ Two sets of mutants, judged the same way:
   tools/mutate.sh [PATTERN...]             the hand-written patches tools/mutants/NN-name.patch
                                            (a named regression set; PATTERN picks by name)
   tools/mutate.sh --sample N --seed S [--dirs "core grade ..."] [--list] [--only KEY...]
-                                           N operator mutants generated from src/, sampled with
-                                           seed S (the same N, S and source give the same ones)
+                 [--resume] [--budget MINUTES]
+                                           N operator mutants generated from src/ (every
+                                           directory of it), sampled with seed S (the same N, S
+                                           and source give the same ones; an edit changes the
+                                           sample only by the mutants it adds or removes)
 
 Judging: the tree as it is now (committed or not) is copied under build/mutate.XXXXXX and built
 once as the tests build it (ASan and UBSan, -Werror); the unmutated tree must pass the whole
@@ -26,6 +29,11 @@ failure stops the mutant; a failing test that is not a unit test (servers, proce
 must fail again, alone, to count (else it is noted as flaky and the others go on). A survivor
 has therefore passed every test.
 Score per directory: killed / (generated - equivalent - not built).
+
+A long sample can be judged over several sittings: --budget stops taking new mutants after so
+many minutes, and --resume keeps what build/mutants/sample-S-N.tsv recorded (survivors are
+judged again) and judges the rest. The sample is judged directories interleaved, so a part of
+it scores each directory on its share.
 """
 
 import argparse
@@ -44,7 +52,11 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MUTANTS_DIR = os.path.join(ROOT, "tools", "mutants")
 EQUIVALENT_FILE = os.path.join(MUTANTS_DIR, "equivalent.txt")
-ALL_DIRS = ["core", "io", "rpc", "grade", "run", "cli", "diagram"]
+# Every directory of src/ is sampled, a new one as soon as it exists; this is only the order of
+# the table (the core first, then the layers around it).
+LAYER_ORDER = ["core", "io", "rpc", "store", "grade", "run", "cli", "diagram"]
+ALL_DIRS = sorted((d for d in os.listdir(os.path.join(ROOT, "src")) if os.path.isdir(os.path.join(ROOT, "src", d))),
+                  key=lambda d: (LAYER_ORDER.index(d) if d in LAYER_ORDER else len(LAYER_ORDER), d))
 NICE = ["nice", "-n", "10"]
 
 # ---------------------------------------------------------------------------------------------
@@ -299,29 +311,10 @@ def all_mutants(dirs):
 
 
 # ---------------------------------------------------------------------------------------------
-# Sampling: splitmix64 (as src/core/workload_gen.c), so a seed means the same on every machine.
-# Each directory gets a share of N in proportion to its candidates, but at least N / (2 x the
-# directories) when it has them, so that each directory's score rests on enough mutants.
+# Sampling: each directory gets a share of N in proportion to its candidates, but at least
+# N / (2 x the directories) when it has them, so that each directory's score rests on enough
+# mutants; within it, the seed orders the mutants by a hash (rank()), the same on every machine.
 # ---------------------------------------------------------------------------------------------
-
-class Rng:
-    def __init__(self, seed):
-        self.state = seed & (2**64 - 1)
-
-    def next(self):
-        self.state = (self.state + 0x9E3779B97F4A7C15) & (2**64 - 1)
-        z = self.state
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & (2**64 - 1)
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & (2**64 - 1)
-        return z ^ (z >> 31)
-
-    def below(self, bound):
-        limit = 2**64 - (2**64 % bound)
-        while True:
-            v = self.next()
-            if v < limit:
-                return v % bound
-
 
 def shares(counts, n):
     dirs = [d for d in counts if counts[d]]
@@ -344,22 +337,26 @@ def shares(counts, n):
     return got
 
 
+def rank(seed, key):
+    """A mutant's place in seed S's order: a hash of S and its key, so that a mutant keeps its
+    place whatever else changes in the source (an edit elsewhere leaves the sample as it was,
+    but for the mutants it adds or removes)."""
+    return hashlib.sha1(f"{seed}\0{key}".encode()).digest()
+
+
 def sample(mutants, n, seed):
+    """Seed S's sample of N: each directory's share of N, its mutants of lowest rank. In the order
+    they are judged: the directories interleaved (the i-th of a share of k at i/k), so that a
+    run stopped part way has judged each directory in proportion to its share."""
     by_dir = {}
     for mu in mutants:
         by_dir.setdefault(mu.directory, []).append(mu)
-    picked = []
     share = shares({d: len(v) for d, v in by_dir.items()}, n)
+    picked = []
     for d in sorted(by_dir):
-        # each directory its own stream of the seed: an edit elsewhere leaves its sample alone
-        rng = Rng(seed ^ int(hashlib.sha1(d.encode()).hexdigest()[:16], 16))
-        pool = list(by_dir[d])
-        for i in range(share[d]):  # a partial Fisher-Yates shuffle
-            j = i + rng.below(len(pool) - i)
-            pool[i], pool[j] = pool[j], pool[i]
-        picked.extend(pool[:share[d]])
-    picked.sort(key=lambda mu: (mu.path, mu.line, mu.col, mu.op, mu.repl))
-    return picked
+        chosen = sorted(by_dir[d], key=lambda mu: rank(seed, mu.key))[:share[d]]
+        picked.extend(((i + 0.5) / share[d], d, mu) for i, mu in enumerate(chosen))
+    return [mu for _, _, mu in sorted(picked, key=lambda x: (x[0], x[1]))]
 
 
 def read_equivalent():
@@ -590,26 +587,28 @@ def run_tests(tree, tests, logdir, stop_on_failure, slots):
     queue = list(tests)
     running = []
     failed, seconds = [], {}
-    while queue or running:
-        while queue and len(running) < slots and not (failed and stop_on_failure):
-            t = queue.pop(0)
-            running.append(Run(tree, t, os.path.join(logdir, f"{t.name}.log")))
-        time.sleep(0.1)
-        for r in list(running):
-            rc = r.poll()
-            if rc is None:
-                continue
-            running.remove(r)
-            seconds[r.test.name] = r.seconds
-            if not r.passed(rc):
-                failed.append((r.test, r.why()))
-        if failed and stop_on_failure:
-            for r in running:
-                r.kill()
-                r.proc.wait()
-                r.out.close()
-            running = []
-            queue = []
+    try:
+        while queue or running:
+            while queue and len(running) < slots and not (failed and stop_on_failure):
+                t = queue.pop(0)
+                running.append(Run(tree, t, os.path.join(logdir, f"{t.name}.log")))
+            time.sleep(0.1)
+            for r in list(running):
+                rc = r.poll()
+                if rc is None:
+                    continue
+                running.remove(r)
+                seconds[r.test.name] = r.seconds
+                if not r.passed(rc):
+                    failed.append((r.test, r.why()))
+            if failed and stop_on_failure:
+                queue = []
+                break
+    finally:  # on a failure, and when the script is interrupted: nothing left running
+        for r in running:
+            r.kill()
+            r.proc.wait()
+            r.out.close()
     return failed, seconds
 
 
@@ -755,6 +754,25 @@ def score_table(rows, out=sys.stdout):
     return low
 
 
+TSV_HEADER = "key\tfile\tline\toperator\tchange\tresult\tseconds\tdetail\n"
+
+
+def read_recorded(tsv):
+    """KEY -> (result, seconds, detail) of an earlier run of the same sample, but its survivors:
+    a survivor is judged again (a test may have been written for it since)."""
+    out = {}
+    if not os.path.exists(tsv):
+        return out
+    with open(tsv, encoding="utf-8") as f:
+        if f.readline() != TSV_HEADER:
+            die(f"--resume: {tsv} is not a table this script wrote")
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) == 8 and cols[5] != "SURVIVED":
+                out[cols[0]] = (cols[5], cols[6], cols[7])
+    return out
+
+
 def run_sample(args):
     dirs = args.dirs.split() if args.dirs else ALL_DIRS
     for d in dirs:
@@ -784,6 +802,9 @@ def run_sample(args):
             if mu.op != "delete":
                 print(f"{'':10}   {mu.mutated_line().strip()}")
         return 0
+    stem = f"sample-{args.seed}-{args.sample}" if not args.only else "only"
+    tsv = os.path.join(ROOT, "build", "mutants", stem + ".tsv")
+    recorded = read_recorded(tsv) if args.resume else {}
     log(what)
     tree = Tree(args.keep)
     try:
@@ -791,13 +812,29 @@ def run_sample(args):
         baseline(tree)
         judge = Judge(tree)
         started = time.monotonic()
-        stem = f"sample-{args.seed}-{args.sample}" if not args.only else "only"
-        tsv = os.path.join(tree.logs, stem + ".tsv")
-        rows = []
+        results = {}  # key -> (result, seconds, detail), in the order judged
+        for mu in chosen:
+            if mu.key in recorded:
+                results[mu.key] = recorded[mu.key]
+        if recorded:
+            log(f"--resume: {len(results)} of the sample's mutants judged before and kept "
+                f"({len(recorded) - len(results)} recorded ones are no longer in it or survived: judged again)")
         print(f"\n{'key':10} {'file:line':32} {'operator':12} {'result':10} {'time':>5}  killed by (test: first failing case) / why")
         with open(tsv, "w") as out:
-            out.write("key\tfile\tline\toperator\tchange\tresult\tseconds\tdetail\n")
-            for i, mu in enumerate(chosen, 1):
+            out.write(TSV_HEADER)
+            by_key = {mu.key: mu for mu in chosen}
+            for key, (result, seconds, detail) in results.items():
+                mu = by_key[key]
+                out.write(f"{mu.key}\t{mu.path}\t{mu.line}\t{mu.op}\t{mu.describe()}\t{result}\t{seconds}\t{detail}\n")
+            out.flush()
+            stopped = False
+            for mu in chosen:
+                if mu.key in results:
+                    continue
+                if args.budget is not None and time.monotonic() - started > args.budget * 60:
+                    stopped = True
+                    log(f"--budget: {args.budget:g} minutes spent; the rest is left for --resume")
+                    break
                 if mu.key in equivalent:
                     v = Verdict("EQUIVALENT", 0, equivalent[mu.key][1])
                 else:
@@ -810,18 +847,20 @@ def run_sample(args):
                         with open(p, "w", encoding="utf-8") as fh:
                             fh.write("\n".join(lines))
                     v = judge.judge(mu.key, mu.directory, [mu.path], mutate, os.path.join(tree.logs, mu.key))
-                rows.append((mu.directory, v.result))
+                results[mu.key] = (v.result, f"{v.seconds:.0f}", v.detail)
                 where = f"{mu.path[4:]}:{mu.line}"
                 print(f"{mu.key:10} {where:32} {mu.op:12} {v.result:10} {fmt_time(v.seconds):>5}  {v.detail}")
                 change = mu.describe() + ("" if mu.op == "delete" else ": " + mu.mutated_line().strip())
                 print(f"{'':10}   {change}", flush=True)
                 out.write(f"{mu.key}\t{mu.path}\t{mu.line}\t{mu.op}\t{mu.describe()}\t{v.result}\t{v.seconds:.0f}\t{v.detail}\n")
                 out.flush()
-                if i % 10 == 0:
-                    log(f"{i}/{len(chosen)} judged, {time.monotonic() - started:.0f} s")
+                if len(results) % 10 == 0:
+                    log(f"{len(results)}/{len(chosen)} judged, {time.monotonic() - started:.0f} s")
+        rows = [(by_key[k].directory, r) for k, (r, _, _) in results.items()]
         low = score_table(rows)
-        survivors = [mu for mu, (_, r) in zip(chosen, rows) if r == "SURVIVED"]
-        print(f"\n{what}: judged in {time.monotonic() - started:.0f} s (wall; the build and the unmutated "
+        survivors = [by_key[k] for k, (r, _, _) in results.items() if r == "SURVIVED"]
+        part = f"{len(results)} of them judged" + (" (stopped by --budget)" if stopped else "")
+        print(f"\n{what}: {part}, in {time.monotonic() - started:.0f} s (wall; the build and the unmutated "
               f"run before it not counted); results in {tsv}")
         if survivors:
             print("survivors (write the test that kills each, or list it in tools/mutants/equivalent.txt):")
@@ -901,6 +940,11 @@ def main():
     ap.add_argument("--dirs", metavar="\"D ...\"", help=f"the directories of src/ to mutate (default: {' '.join(ALL_DIRS)})")
     ap.add_argument("--list", action="store_true", help="print the sampled mutants (key, place, change) and stop")
     ap.add_argument("--only", nargs="+", metavar="KEY", help="judge just these mutants (keys from --list)")
+    ap.add_argument("--resume", action="store_true",
+                    help="keep what the last run of this sample recorded in build/mutants/sample-S-N.tsv "
+                         "(all but its survivors) and judge the rest")
+    ap.add_argument("--budget", type=float, metavar="MINUTES",
+                    help="judge no new mutant after MINUTES (the table covers those judged; --resume goes on)")
     ap.add_argument("--min-score", type=float, metavar="PCT",
                     help="exit 0 when every directory scores at least PCT (default: only when nothing survives)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary tree (its path is printed)")
@@ -914,8 +958,9 @@ def main():
         args.seed = args.seed or 0
         args.sample = args.sample or 0
         return run_sample(args)
-    if args.seed is not None or args.dirs or args.list or args.min_score is not None:
-        ap.error("--seed, --dirs, --list and --min-score go with --sample")
+    if args.seed is not None or args.dirs or args.list or args.min_score is not None or args.resume \
+            or args.budget is not None:
+        ap.error("--seed, --dirs, --list, --resume, --budget and --min-score go with --sample")
     return run_patches(args.patterns, args.keep)
 
 

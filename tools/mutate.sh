@@ -5,7 +5,7 @@
 #   tools/mutate.sh [PATTERN...]     the hand-written mutants, tools/mutants/NN-name.patch (a named
 #                                    regression set: a unified diff against the tree under a first
 #                                    line "Mutant: what the fault is"); PATTERN picks them by name
-#   tools/mutate.sh --sample N --seed S [--dirs "core grade rpc io run cli diagram"]
+#   tools/mutate.sh --sample N --seed S [--dirs "core io rpc store grade run cli diagram"]
 #                                    N operator mutants generated from src/, sampled with seed S;
 #                                    --list prints them and stops; --only KEY... judges those
 #   tools/mutate.sh --help           every option
