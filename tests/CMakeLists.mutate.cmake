@@ -26,3 +26,9 @@ if(MUTATE_PYTHON3)
                                     $<TARGET_FILE:bank>)
   set_tests_properties(diagram_svg PROPERTIES LABELS integration TIMEOUT 120)
 endif()
+
+# bank run --project 2's check of its own clocks (L6), on hand-made runs with wrong clocks.
+add_executable(test_run_p2 test_run_p2.c ${PROJECT_SOURCE_DIR}/src/cli/run_p2.c)
+target_link_libraries(test_run_p2 PRIVATE bank_run criterion)
+add_test(NAME run_p2 COMMAND test_run_p2)
+set_tests_properties(run_p2 PROPERTIES LABELS unit)
