@@ -29,6 +29,7 @@ endif()
 
 # bank run --project 2's check of its own clocks (L6), on hand-made runs with wrong clocks.
 add_executable(test_run_p2 test_run_p2.c ${PROJECT_SOURCE_DIR}/src/cli/run_p2.c)
-target_link_libraries(test_run_p2 PRIVATE bank_run criterion)
+# --wrap=calloc: a test makes run_p2.c's allocations fail.
+target_link_libraries(test_run_p2 PRIVATE bank_run criterion -Wl,--wrap=calloc)
 add_test(NAME run_p2 COMMAND test_run_p2)
 set_tests_properties(run_p2 PROPERTIES LABELS unit)

@@ -12,6 +12,16 @@
 #include "cli/run_p2.h"
 #include "io/input.h"
 
+/* run_p2.c's calloc() (linked with --wrap=calloc): the fail_at-th call from now fails. */
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+static int fail_at;
+void *__wrap_calloc(size_t n, size_t size)
+{
+    if (fail_at > 0 && --fail_at == 0) return NULL;
+    return __real_calloc(n, size);
+}
+
 /* Two branches at 400; customer 1 (at branch 1) deposits 10: request 1. Its events (L4): the
  * customer sends it, branch 1 receives it, sends it to branch 2, branch 2 receives it. */
 static const char input[] =
@@ -103,4 +113,24 @@ Test(run_p2, a_clock_that_is_not_l2s_says_what_l2_gives)
     cr_assert_str_eq(err, "the run's clocks break L2: branch 1: request 1 deposit, event_recv from customer 1 "
                           "has clock 3, L2 gives 2");
     unmake(&r);
+}
+
+/* Out of memory part way through the customers' stamps: one line, and nothing kept (ASan's leak
+ * check sees what was not freed). */
+Test(run_p2, out_of_memory_for_a_stamp_frees_the_others)
+{
+    static const char two[] =
+        "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"query\"}]},"
+        " {\"id\": 2, \"type\": \"customer\", \"events\": [{\"id\": 2, \"interface\": \"query\"}]},"
+        " {\"id\": 1, \"type\": \"branch\", \"balance\": 400}, {\"id\": 2, \"type\": \"branch\", \"balance\": 400}]";
+    bank_workload w;
+    bank_run_p2 p = {0};
+    char err[256] = "";
+    cr_assert_eq(bank_input_parse(two, strlen(two), "input", &w, err, sizeof err), 0, "%s", err);
+    fail_at = 3; /* the list of stamps, the first customer's, then the second's fails */
+    cr_assert_eq(bank_run_p2_start(&p, &w, "unused.jsonl", err, sizeof err), -1);
+    fail_at = 0;
+    cr_assert_str_eq(err, "out of memory");
+    cr_assert_null(p.stamps);
+    bank_workload_free(&w);
 }
