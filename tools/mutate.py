@@ -424,6 +424,10 @@ class Tree:
         self.build = os.path.join(self.work, "build")
         self.logs = os.path.join(ROOT, "build", "mutants")
         os.makedirs(self.src)
+        # The copy is no git checkout: git run by its build and tests (the commit bank --version
+        # names) must not find the checkout it sits in, whose HEAD moves when one commits while
+        # mutants are judged (the package test would then fail for every one of them).
+        os.environ["GIT_CEILING_DIRECTORIES"] = self.work
         tar = subprocess.Popen(["tar", "-C", ROOT, "--exclude=./build*", "--exclude=./.git", "-cf", "-", "."],
                                stdout=subprocess.PIPE)
         subprocess.run(["tar", "-C", self.src, "-xf", "-"], stdin=tar.stdout, check=True)

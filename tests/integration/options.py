@@ -3,8 +3,8 @@
 greatest, and one past each end.
 
 The options are walked from each command's --help (the commands from `bank help --commands`,
-and `bank grade --project 2`): every option written with a value is given "x", and the ones
-that answer "expected a whole number from MIN to MAX" are the numeric ones. Each of those must
+and the projects' own: `bank grade --project 2`, `bank run --project 3`, `bank grade --project
+3`): every option written with a value is given "x", and the ones that answer "expected a whole number from MIN to MAX" are the numeric ones. Each of those must
 be in RANGES below with that range (a new numeric option fails this test until its range is
 written here: a range users read in the error is a promise), and then:
 - MIN, MAX and 0 (when in range) are taken: `bank CMD --opt VALUE --help` prints the usage,
@@ -31,7 +31,7 @@ I64_MAX = 2**63 - 1
 # command -> option -> (min, max): what each numeric option takes.
 DEADLINE, THREADS = (1, 3600000), (1, 64)
 RANGES = {
-    "run": {"project": (1, 2), "threads": THREADS, "attempts": (1, 1000), "retry-backoff-ms": (1, 2000),
+    "run": {"project": (1, 3), "threads": THREADS, "attempts": (1, 1000), "retry-backoff-ms": (1, 2000),
             "seed": (0, I64_MAX), "query-delay": (0, 3600000), "deadline-ms": DEADLINE},
     "branch": {"id": (0, 2**31 - 1), "balance": (0, I64_MAX), "threads": THREADS, "deadline-ms": DEADLINE,
                "attempts": (1, 1000), "retry-backoff-ms": (1, 2000), "seed": (0, I64_MAX)},
@@ -40,8 +40,11 @@ RANGES = {
               "table-branches": (1, 1000), "table-customers": (1, 100000)},  # each of a list
     "soak": {"branches": (1, 1000), "customers": (1, 100000), "events": (1, 100000), "seconds": (0, 7 * 86400),
              "every": (1, 86400), "seed": (0, I64_MAX // 2), "deadline-ms": DEADLINE, "threads": THREADS},
-    "grade": {"budget": (1, 1000000000), "points": (1, 1000000), "project": (1, 2)},
+    "grade": {"budget": (1, 1000000000), "points": (1, 1000000), "project": (1, 3)},
     "grade --project 2": {"project": (2, 2)},
+    "run --project 3": {"project": (3, 3), "threads": THREADS, "attempts": (1, 1000), "retry-backoff-ms": (1, 2000),
+                        "seed": (0, I64_MAX), "deadline-ms": DEADLINE},
+    "grade --project 3": {"budget": (1, 1000000000), "points": (1, 1000000)},
     "drive": {"query-delay": (0, 3600000), "deadline-ms": DEADLINE, "budget": (1, 1000000000)},
     "diagram": {},
 }
@@ -80,8 +83,9 @@ def probe(words, opt, value):
 
 
 commands = [c for c in bank_run("help", "--commands").stdout.split() if c not in ("version", "help")]
-check(set(commands) | {"grade --project 2"} == set(RANGES), f"the commands: {commands}")
-for cmd in commands + ["grade --project 2"]:
+PROJECTS = ["grade --project 2", "run --project 3", "grade --project 3"]  # options of their own
+check(set(commands) | set(PROJECTS) == set(RANGES), f"the commands: {commands}")
+for cmd in commands + PROJECTS:
     words = cmd.split()
     want = RANGES.get(cmd, {})
     numeric = {}
@@ -113,7 +117,7 @@ for cmd in commands + ["grade --project 2"]:
                       f"got {r.stderr.strip()!r}")
 
 # Every command names an unknown option, and an option left without its value, as given.
-for cmd in commands + ["grade --project 2"]:
+for cmd in commands + PROJECTS:
     words = cmd.split()
     name = words[0]
     for args, line in ((["--no-such-option"], "unknown option --no-such-option"),
