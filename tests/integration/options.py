@@ -4,9 +4,10 @@ greatest, and one past each end.
 
 The options are walked from each command's --help (the commands from `bank help --commands`,
 and the projects' own: `bank grade --project 2`, `bank run --project 3`, `bank grade --project
-3`): every option written with a value is given "x", and the ones that answer "expected a whole number from MIN to MAX" are the numeric ones. Each of those must
-be in RANGES below with that range (a new numeric option fails this test until its range is
-written here: a range users read in the error is a promise), and then:
+3`): every option written with a value is given "x", and the ones that answer "expected a whole
+number from MIN to MAX" are the numeric ones. Each of those must be in RANGES below with that
+range (a new numeric option fails this test until its range is written here: a range users read
+in the error is a promise), and then:
 - MIN, MAX and 0 (when in range) are taken: `bank CMD --opt VALUE --help` prints the usage,
   exit 0 (the parser checks the value before it reaches --help, and nothing runs);
 - MIN - 1 and MAX + 1 are refused: exit 2 and one line on standard error, "bank CMD: --opt:
