@@ -6,8 +6,10 @@
 #                                    regression set: a unified diff against the tree under a first
 #                                    line "Mutant: what the fault is"); PATTERN picks them by name
 #   tools/mutate.sh --sample N --seed S [--dirs "core io rpc store grade run cli diagram"]
-#                                    N operator mutants generated from src/, sampled with seed S;
-#                                    --list prints them and stops; --only KEY... judges those
+#                                    N operator mutants generated from every directory of src/,
+#                                    sampled with seed S; --list prints them and stops; --only
+#                                    KEY... judges those; --budget MINUTES stops taking new ones,
+#                                    --resume keeps what the last run of the sample recorded
 #   tools/mutate.sh --help           every option
 #
 # Each mutant is judged in a copy of the tree under build/, built once as tools/test.sh builds
