@@ -818,7 +818,7 @@ def run_sample(args):
         started = time.monotonic()
         results = {}  # key -> (result, seconds, detail), in the order judged
         for mu in chosen:
-            if mu.key in recorded:
+            if mu.key in recorded and mu.key not in equivalent:  # the list, reviewed, comes first
                 results[mu.key] = recorded[mu.key]
         if recorded:
             log(f"--resume: {len(results)} of the sample's mutants judged before and kept "
