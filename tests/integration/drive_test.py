@@ -211,6 +211,11 @@ def main():
                "guessed), money = money (double, guessed)", "reply Response: result = status (string, guessed), "
                "balance = balance (double, guessed)", where="err")
 
+        # rule: D3; a balance that is not a whole number is no balance of this bank
+        r = against(work, python_server(pydir, "--dialect", "own", "--flavor", "half-balance"), "--proto", own)
+        expect("own proto, a balance of 400.5", r, 2, "the balance (balance) is not a whole number", where="err")
+        show("own proto, a balance of 400.5", r)
+
         # rule: D3; the result an enum: its values read by name, and one that is neither success
         # nor fail named as the student wrote it
         statuses = os.path.join(HERE, "drive", "statuses.proto")

@@ -14,6 +14,7 @@ Flavors:
   double-withdraw   a propagated withdrawal is applied twice
   mute-propagation  a propagation is never answered (nor applied)
   on-hold           a write is applied and propagated, and answered ON_HOLD (statuses only)
+  half-balance      a query answers its balance plus 0.5 (own only: its balance is a double)
 Dialects: course (MsgDelivery/MsgPropagation of MsgRequest), own (drive/own.proto), odd
 (drive/odd.proto), statuses (drive/statuses.proto: the result an enum). --package serves the course dialect under a package ("example.Branch").
 """
@@ -80,7 +81,7 @@ class Branch:
         money = getattr(req, self.d["money"])
         with self.lock:
             if interface == "query":
-                return self.reply("query", True, self.balance)
+                return self.reply("query", True, self.balance + (0.5 if self.flavor == "half-balance" else 0))
             if interface == "withdraw" and self.balance < money:
                 return self.reply(interface, False, self.balance)
             self.balance += money if interface == "deposit" else -money
@@ -124,7 +125,8 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--peers", default="-")
     ap.add_argument("--flavor", default="correct",
-                    choices=["correct", "lower-only", "double-withdraw", "mute-propagation", "on-hold"])
+                    choices=["correct", "lower-only", "double-withdraw", "mute-propagation", "on-hold",
+                             "half-balance"])
     ap.add_argument("--dialect", default="course", choices=sorted(DIALECTS))
     ap.add_argument("--package")
     ap.add_argument("--tag", help="ignored: names the process, for a test to find it")
