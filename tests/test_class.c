@@ -1,5 +1,6 @@
 /* Grading a class, the parts below the command line: Canvas's file names, which member paths
- * stay inside an archive, which of a student's files is their output, GitHub's escaping. */
+ * stay inside an archive, which of a student's files is their output, GitHub's escaping, a class
+ * or submission that is not there. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "grade/archive_read.h"
 #include "grade/canvas_name.h"
+#include "grade/class_batch.h"
 #include "grade/class_choice.h"
 #include "grade/github.h"
 #include "io/input.h"
@@ -196,4 +198,16 @@ Test(choice, their_own_input)
     s = student(g, 1);
     cr_assert_eq(bank_choose_input(&s, "input.json", &file, &w, why, sizeof why), 1);
     cr_assert(strstr(why, "input.json") && strstr(why, "no branch"), "%s", why);
+}
+
+/* A class or a student's submission that is not there (gone since the command line saw it):
+ * one line naming it, nothing loaded. */
+Test(class_load, a_path_that_is_not_there)
+{
+    bank_class cls;
+    char err[512];
+    cr_assert_eq(bank_class_load_student("/nonexistent/bank-test/alice", "alice", &cls, err, sizeof err), -1);
+    cr_assert_str_eq(err, "/nonexistent/bank-test/alice: cannot open: No such file or directory");
+    cr_assert_eq(bank_class_load("/nonexistent/bank-test/class", &cls, err, sizeof err), -1);
+    cr_assert_str_eq(err, "/nonexistent/bank-test/class: cannot open: No such file or directory");
 }

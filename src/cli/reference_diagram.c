@@ -15,12 +15,15 @@ int bank_reference_diagram_svg(const bank_workload *w, bank_schedule schedule, c
                                char *err, size_t errlen)
 {
     *svg = NULL;
-    char dir[] = "/tmp/bank-diagram-XXXXXX";
+    /* in $TMPDIR (else /tmp), and nothing of it left there after */
+    const char *tmp = getenv("TMPDIR");
+    char dir[4000], trace_path[4096], svg_path[4096];
+    snprintf(dir, sizeof dir, "%s/bank-diagram-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir)) {
-        snprintf(err, errlen, "cannot make a temporary folder for the reference run's diagram: %m");
+        snprintf(err, errlen, "cannot make a temporary folder for the reference run's diagram in %s: %m",
+                 tmp && *tmp ? tmp : "/tmp");
         return -1;
     }
-    char trace_path[64], svg_path[64];
     snprintf(trace_path, sizeof trace_path, "%s/trace.jsonl", dir);
     snprintf(svg_path, sizeof svg_path, "%s/run.svg", dir);
     bank_branches_config bc = {.mode = BANK_MODE_EMBEDDED, .server_threads = 1, .deadline_ms = 10000,

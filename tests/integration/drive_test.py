@@ -128,7 +128,7 @@ def main():
         pydir = os.path.join(work, "py")
         os.mkdir(pydir)
         load_messages(os.path.join(ROOT, "proto"), pydir, ["course"])
-        load_messages(os.path.join(HERE, "drive"), pydir, ["own", "odd"])
+        load_messages(os.path.join(HERE, "drive"), pydir, ["own", "odd", "statuses"])
         correct = python_server(pydir)
 
         # rule: D1, D2, D5, D6, D8, D9; the correct student server passes every schedule
@@ -212,6 +212,20 @@ def main():
                "request Request: id = id (int64, guessed), customer: none, interface = interface (string, "
                "guessed), money = money (double, guessed)", "reply Response: result = status (string, guessed), "
                "balance = balance (double, guessed)", where="err")
+
+        # rule: D3; a balance that is not a whole number is no balance of this bank
+        r = against(work, python_server(pydir, "--dialect", "own", "--flavor", "half-balance"), "--proto", own)
+        expect("own proto, a balance of 400.5", r, 2, "the balance (balance) is not a whole number", where="err")
+        show("own proto, a balance of 400.5", r)
+
+        # rule: D3; the result an enum: its values read by name, and one that is neither success
+        # nor fail named as the student wrote it
+        statuses = os.path.join(HERE, "drive", "statuses.proto")
+        r = against(work, python_server(pydir, "--dialect", "statuses"), "--proto", statuses)
+        expect("enum result", r, 0, "behaved as the reference")
+        r = against(work, python_server(pydir, "--dialect", "statuses", "--flavor", "on-hold"), "--proto", statuses)
+        expect("enum result ON_HOLD", r, 1, 'the deposit was answered with result "ON_HOLD", neither success nor fail')
+        show("enum result ON_HOLD", r)
 
         # rule: D3; names no guess can follow: a clear error naming the candidates, then --method
         # and --field

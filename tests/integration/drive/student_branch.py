@@ -13,8 +13,10 @@ Flavors:
   lower-only        sent only to branches with a smaller id
   double-withdraw   a propagated withdrawal is applied twice
   mute-propagation  a propagation is never answered (nor applied)
+  on-hold           a write is applied and propagated, and answered ON_HOLD (statuses only)
+  half-balance      a query answers its balance plus 0.5 (own only: its balance is a double)
 Dialects: course (MsgDelivery/MsgPropagation of MsgRequest), own (drive/own.proto), odd
-(drive/odd.proto). --package serves the course dialect under a package ("example.Branch").
+(drive/odd.proto), statuses (drive/statuses.proto: the result an enum). --package serves the course dialect under a package ("example.Branch").
 """
 import argparse
 import os
@@ -39,6 +41,10 @@ DIALECTS = {
                 customer={"Inspect": "query", "Credit": "deposit", "Debit": "withdraw"},
                 propagate="Relay", id="teller", interface="verb", money="quantity",
                 result="verdict", balance="holding", success="success", failure="failure"),
+    "statuses": dict(module="statuses_pb2", service="statusbank.Bank", request="Request", reply="Response",
+                     customer={"Query": "query", "Deposit": "deposit", "Withdraw": "withdraw"},
+                     propagate="Propagate", id="id", interface="interface", money="money",
+                     result="status", balance="balance", success="SUCCESS", failure="INSUFFICIENT_FUNDS"),
 }
 
 
@@ -53,9 +59,9 @@ class Branch:
     def request(self, **kw):
         return getattr(self.pb, self.d["request"])(**{self.d[k]: v for k, v in kw.items()})
 
-    def reply(self, interface, ok, balance):
+    def reply(self, interface, ok, balance, result=None):
         d = self.d
-        fields = {d["result"]: d["success"] if ok else d["failure"], d["balance"]: balance}
+        fields = {d["result"]: result or (d["success"] if ok else d["failure"]), d["balance"]: balance}
         if "interface" in getattr(self.pb, d["reply"]).DESCRIPTOR.fields_by_name:
             fields["interface"] = interface
         return getattr(self.pb, d["reply"])(**fields)
@@ -75,7 +81,7 @@ class Branch:
         money = getattr(req, self.d["money"])
         with self.lock:
             if interface == "query":
-                return self.reply("query", True, self.balance)
+                return self.reply("query", True, self.balance + (0.5 if self.flavor == "half-balance" else 0))
             if interface == "withdraw" and self.balance < money:
                 return self.reply(interface, False, self.balance)
             self.balance += money if interface == "deposit" else -money
@@ -83,7 +89,7 @@ class Branch:
         targets = sorted(p for p in self.peers if self.flavor != "lower-only" or p < self.id)
         for p in targets:  # the customer waits for every peer, as the course's template does
             self.peers[p](self.request(id=self.id, interface=interface, money=money))
-        return self.reply(interface, True, after)
+        return self.reply(interface, True, after, "ON_HOLD" if self.flavor == "on-hold" else None)
 
     def propagation(self, req):
         if self.flavor == "mute-propagation":
@@ -119,7 +125,8 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--peers", default="-")
     ap.add_argument("--flavor", default="correct",
-                    choices=["correct", "lower-only", "double-withdraw", "mute-propagation"])
+                    choices=["correct", "lower-only", "double-withdraw", "mute-propagation", "on-hold",
+                             "half-balance"])
     ap.add_argument("--dialect", default="course", choices=sorted(DIALECTS))
     ap.add_argument("--package")
     ap.add_argument("--tag", help="ignored: names the process, for a test to find it")
