@@ -41,11 +41,11 @@ RANGES = {
               "table-branches": (1, 1000), "table-customers": (1, 100000)},  # each of a list
     "soak": {"branches": (1, 1000), "customers": (1, 100000), "events": (1, 100000), "seconds": (0, 7 * 86400),
              "every": (1, 86400), "seed": (0, I64_MAX // 2), "deadline-ms": DEADLINE, "threads": THREADS},
-    "grade": {"budget": (1, 1000000000), "points": (1, 1000000), "project": (1, 3)},
+    "grade": {"budget": (1, 1000000000), "points": (1, 1000000), "project": (1, 3), "max-bytes": (1, 2**40)},
     "grade --project 2": {"project": (2, 2)},
     "run --project 3": {"project": (3, 3), "threads": THREADS, "attempts": (1, 1000), "retry-backoff-ms": (1, 2000),
                         "seed": (0, I64_MAX), "deadline-ms": DEADLINE},
-    "grade --project 3": {"budget": (1, 1000000000), "points": (1, 1000000)},
+    "grade --project 3": {"budget": (1, 1000000000), "points": (1, 1000000), "max-bytes": (1, 2**40)},
     "drive": {"query-delay": (0, 3600000), "deadline-ms": DEADLINE, "budget": (1, 1000000000)},
     "diagram": {},
 }
