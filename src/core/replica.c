@@ -150,7 +150,6 @@ bank_status bank_replica_apply(bank_replica *r, const bank_write *w)
     if (w->sequence != 0) {
         bank_origin_log *log = find_or_add_origin(r, w->origin);
         if (!log) return BANK_NO_MEMORY;
-        if (log_contains(log, w->sequence)) return BANK_DUPLICATE;
         bank_status s = log_record(log, w->sequence);
         if (s != BANK_OK) return s;
     }
