@@ -43,25 +43,6 @@ int lx_fail(lexer *lx, int line, int col, const char *fmt, ...)
     return -1;
 }
 
-void lx_advance(lexer *lx)
-{
-    if (lx->pos >= lx->len) return;
-    if (lx->s[lx->pos] == '\n') {
-        lx->line++;
-        lx->col = 1;
-    } else {
-        lx->col++;
-    }
-    lx->pos++;
-}
-
-void lx_skip_space(lexer *lx)
-{
-    for (int c = lx_peek(lx); c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
-         c = lx_peek(lx))
-        lx_advance(lx);
-}
-
 const char *lx_describe(int c, char *buf, size_t n)
 {
     if (c < 0) return "the end of the file";

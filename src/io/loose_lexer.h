@@ -31,9 +31,28 @@ struct lv_chunk {
     char data[];
 };
 
+/* The three every character goes through, inline as they were in one file. */
 static inline int lx_peek(const lexer *lx) { return lx->pos < lx->len ? (unsigned char)lx->s[lx->pos] : -1; }
-void lx_advance(lexer *lx);
-void lx_skip_space(lexer *lx);
+
+static inline void lx_advance(lexer *lx)
+{
+    if (lx->pos >= lx->len) return;
+    if (lx->s[lx->pos] == '\n') {
+        lx->line++;
+        lx->col = 1;
+    } else {
+        lx->col++;
+    }
+    lx->pos++;
+}
+
+static inline void lx_skip_space(lexer *lx)
+{
+    for (int c = lx_peek(lx); c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
+         c = lx_peek(lx))
+        lx_advance(lx);
+}
+
 /* c as an error message names it ('x', byte 0x01, the end of the file), in buf. */
 const char *lx_describe(int c, char *buf, size_t n);
 /* Records "<line>:<column>: <what>" once (the first error wins). Always -1. */
