@@ -218,6 +218,13 @@ void lv_document_free(lv_document *doc)
     memset(doc, 0, sizeof *doc);
 }
 
+int lv_error_at(char *err, size_t errlen, const char *source, int line, int col, const char *fmt, va_list ap)
+{
+    int n = snprintf(err, errlen, "%s:%d:%d: ", source, line, col);
+    if (n >= 0 && (size_t)n < errlen) vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+    return -1;
+}
+
 const lv_value *lv_get(const lv_value *o, const char *key)
 {
     if (!o || o->type != LV_OBJECT) return NULL;

@@ -6,6 +6,7 @@
 #ifndef BANK_IO_LOOSE_VALUE_H
 #define BANK_IO_LOOSE_VALUE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,6 +51,11 @@ void lv_document_free(lv_document *doc);
 /* Frees what v holds (its string, items and keys) and leaves it LV_NULL: a reader done with a
  * part of a large document gives its memory back early. */
 void lv_value_release(lv_value *v);
+
+/* What a reader of a loose document says of a bad place in it: "SOURCE:LINE:COLUMN: what" into
+ * err. Always -1. */
+int lv_error_at(char *err, size_t errlen, const char *source, int line, int col, const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
 
 /* The member named key (exactly, then ignoring ASCII case), or NULL. */
 const lv_value *lv_get(const lv_value *object, const char *key);

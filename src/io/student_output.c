@@ -24,17 +24,13 @@ typedef struct {
     size_t *flat_index, flat_cap, flat_n;
 } reader;
 
-static int fail_at(reader *r, int line, int col, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static int fail_at(reader *r, int line, int col, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int fail_at(reader *r, int line, int col, const char *fmt, ...)
 {
-    int n = snprintf(r->err, r->errlen, "%s:%d:%d: ", r->source, line, col);
-    if (n >= 0 && (size_t)n < r->errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(r->err + n, r->errlen - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    lv_error_at(r->err, r->errlen, r->source, line, col, fmt, ap);
+    va_end(ap);
     return -1;
 }
 
