@@ -18,7 +18,7 @@ void cs_next_stamp(search *s)
 
 static void wait_add(search *s, int64_t v)
 {
-    size_t j = mix((uint64_t)v) & (s->wcap - 1);
+    size_t j = bank_mix((uint64_t)v) & (s->wcap - 1);
     while (s->wgen[j] == s->wnow && s->wkey[j] != v) j = (j + 1) & (s->wcap - 1);
     if (s->wgen[j] != s->wnow) {
         s->wgen[j] = s->wnow;
@@ -30,7 +30,7 @@ static void wait_add(search *s, int64_t v)
 
 uint32_t cs_waiting(const search *s, int64_t v)
 {
-    size_t j = mix((uint64_t)v) & (s->wcap - 1);
+    size_t j = bank_mix((uint64_t)v) & (s->wcap - 1);
     while (s->wgen[j] == s->wnow) {
         if (s->wkey[j] == v) return s->wcount[j];
         j = (j + 1) & (s->wcap - 1);

@@ -180,7 +180,7 @@ enum { NODE_DEAD, NODE_SOLVED, NODE_OPEN, NODE_BUDGET, NODE_OOM };
 
 static bank_state_key state_key(const search *s)
 {
-    return (bank_state_key){s->k1 + mix((uint64_t)s->net ^ SALT_NET), s->k2 + mix2((uint64_t)s->net ^ SALT_NET)};
+    return (bank_state_key){s->k1 + bank_mix((uint64_t)s->net ^ SALT_NET), s->k2 + bank_mix2((uint64_t)s->net ^ SALT_NET)};
 }
 
 static int solved(const search *s)

@@ -83,8 +83,8 @@ void cs_account(search *s, size_t a, int sign)
     s->wds += (size_t)sign * v->wds;
     if (!v->ev) return;
     uint64_t u = 2 * (uint64_t)v->cls + v->salt;
-    s->k1 += (uint64_t)sign * mix(u);
-    s->k2 += (uint64_t)sign * mix2(u);
+    s->k1 += (uint64_t)sign * bank_mix(u);
+    s->k2 += (uint64_t)sign * bank_mix2(u);
     s->active += sign;
     if (!v->salt) s->in_class[v->cls] += sign;
     if (v->salt) {
@@ -159,8 +159,8 @@ int cs_do_credit(search *s, uint32_t g)
     group_balance(s, g, 1);
     s->credits[g]++;
     group_balance(s, g, 0);
-    s->k1 += mix(SALT_CREDIT + g);
-    s->k2 += mix2(SALT_CREDIT + g);
+    s->k1 += bank_mix(SALT_CREDIT + g);
+    s->k2 += bank_mix2(SALT_CREDIT + g);
     s->stl -= s->in->chains[s->rep[g]].dtl[0]; /* the entry it stands for will not run its rest */
     s->sth -= s->in->chains[s->rep[g]].dth[0];
     s->deps -= s->in->chains[s->rep[g]].deps[0];
@@ -190,8 +190,8 @@ void cs_undo_to(search *s, size_t mark)
             group_balance(s, g, 1);
             s->credits[g]--;
             group_balance(s, g, 0);
-            s->k1 -= mix(SALT_CREDIT + g);
-            s->k2 -= mix2(SALT_CREDIT + g);
+            s->k1 -= bank_mix(SALT_CREDIT + g);
+            s->k2 -= bank_mix2(SALT_CREDIT + g);
             s->stl += s->in->chains[s->rep[g]].dtl[0];
             s->sth += s->in->chains[s->rep[g]].dth[0];
             s->deps += s->in->chains[s->rep[g]].deps[0];

@@ -100,17 +100,7 @@ typedef struct {
     size_t budget, states;
 } search;
 
-/* ---- hashing ---- */
-
-static inline uint64_t mix(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
-static inline uint64_t mix2(uint64_t x) { return mix(x ^ 0x6a09e667f3bcc909ull) * 0x2545f4914f6cdd1dull; }
+/* ---- hashing (bank_mix, bank_mix2: state_table.h) ---- */
 
 #define SALT_CREDIT 0x3c6ef372fe94f82bull
 #define SALT_PICK 0xa54ff53a5f1d36f1ull

@@ -7,6 +7,7 @@
 #include "claim_greedy.h"
 #include "claim_instance.h"
 #include "claim_search.h"
+#include "claim_sweep.h"
 #include "schedule.h"
 
 #define DEFAULT_BUDGET 1000000u
@@ -156,6 +157,40 @@ static int probe(judge *j, int which, cs_outcome *o)
     return rc < 0 ? -1 : 0;
 }
 
+/* The sweep (claim_sweep.h) looks for an execution that honours every answer, with up to half the
+ * budget: found, it is the answer (nothing to set aside); proven impossible, at least one answer
+ * must go. 0 ok, -1 out of memory. */
+static int sweep_all(judge *j, const direction *dirs, size_t n_dirs, minimum *m)
+{
+    cs_sweep_result r = CS_SWEEP_GAVE_UP;
+    bank_step *order = NULL;
+    size_t n = 0;
+    /* forward first (a live run's order), then backward: each finds some the other does not */
+    for (int backward = 0; backward < 2 && r == CS_SWEEP_GAVE_UP; backward++) {
+        const direction *d = NULL;
+        for (size_t i = 0; i < n_dirs; i++)
+            if (dirs[i].backward == backward && dirs[i].usable) d = &dirs[i];
+        if (!d) continue;
+        size_t spent = 0;
+        if (cs_sweep(&d->in, d->starts, d->n_starts, j->budget / 4, 1, &r, &order, &n, &spent) != 0) return -1;
+        j->spent += spent;
+        if (r == CS_SWEEP_FOUND) m->dir = d;
+    }
+    if (r == CS_SWEEP_NONE && m->lower < 1) m->lower = 1;
+    if (r != CS_SWEEP_FOUND) return 0;
+    cs_outcome o;
+    int rc = run_order(j, order, n, &o);
+    free(order);
+    if (rc != 0) return -1;
+    if (o.n_dropped < m->best.n_dropped) {
+        cs_outcome_free(&m->best);
+        m->best = o;
+    } else {
+        cs_outcome_free(&o);
+    }
+    return 0;
+}
+
 /* Iterative deepening on the number of drops, below the best the reference schedules give: each
  * bound searched to the end proves that fewer are impossible, and when every bound below theirs
  * is, their solution is a smallest one. The preferred direction may spend half the budget, the
@@ -176,6 +211,7 @@ static int find_minimum(judge *j, const direction *dirs, size_t n_dirs, minimum 
             cs_outcome_free(&o);
         }
     }
+    if (m->best.n_dropped > 0 && sweep_all(j, dirs, n_dirs, m) != 0) return -1;
     uint32_t most = (uint32_t)m->best.n_dropped; /* a solution with that many is known */
     if (most == 0) m->proven = 1;
     for (size_t i = 0; i < n_dirs && !m->proven; i++) {

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "state_table.h"
+
 #define DEFAULT_BUDGET 1000000u
 #define SUMS_CAP 65536u /* distinct sums a query's check may hold before it cannot tell */
 #define NETS_CAP 4096u  /* nets a report lists */
@@ -138,14 +140,6 @@ typedef struct {
     size_t seen_cap, seen_n;
 } search;
 
-static uint64_t mix(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
 /* Runs the next event of c with the given outcome (success appends its delta). */
 static void take(search *s, size_t c, int success)
 {
@@ -153,7 +147,7 @@ static void take(search *s, size_t c, int success)
     int appended = ev->op != BANK_OP_QUERY && success;
     move m = {c, appended, s->choice[c]};
     if (ev->op == BANK_OP_WITHDRAW && !s->claims[c][s->v.pos[c]].printed)
-        s->choice[c] = mix(s->choice[c] ^ ((uint64_t)s->v.pos[c] << 1 | (uint64_t)success));
+        s->choice[c] = bank_mix(s->choice[c] ^ ((uint64_t)s->v.pos[c] << 1 | (uint64_t)success));
     if (appended) {
         int64_t delta = ev->op == BANK_OP_DEPOSIT ? ev->money : -ev->money, next;
         if (__builtin_add_overflow(own_net(&s->v, c), delta, &next)) next = own_net(&s->v, c);
@@ -204,7 +198,7 @@ static int remember(search *s)
 {
     uint64_t key = 0;
     for (size_t c = 0; c < s->v.w->n_customers; c++)
-        key ^= mix(((uint64_t)c << 40) ^ s->v.pos[c] ^ mix(s->choice[c]));
+        key ^= bank_mix(((uint64_t)c << 40) ^ s->v.pos[c] ^ bank_mix(s->choice[c]));
     if (key == 0) key = 1;
     if (2 * (s->seen_n + 1) > s->seen_cap) {
         size_t cap = s->seen_cap ? 2 * s->seen_cap : 1024;

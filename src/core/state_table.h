@@ -12,6 +12,17 @@ typedef struct {
     uint64_t a, b;
 } bank_state_key;
 
+/* The searches' hashes (splitmix64's finaliser, and a second one independent of it). */
+static inline uint64_t bank_mix(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+static inline uint64_t bank_mix2(uint64_t x) { return bank_mix(x ^ 0x6a09e667f3bcc909ull) * 0x2545f4914f6cdd1dull; }
+
 typedef struct {
     bank_state_key key;
     uint32_t failed; /* 1 + the largest bound that failed; 0: empty slot */
