@@ -2,8 +2,9 @@
 # Benchmark of bank grade --consistent (the default) on the inputs issue 19 names: every p1
 # output of ../shared/corpus (the table tests/grade/corpus_p1.txt), generated outputs of the
 # course's shape (100 customers, each a write of 10 then a query) from one live interleaving
-# with K = 0, 1, 5 and 20 answers changed (and the same shape at 1,000 customers), and 1,000
-# customers x 10 events with one changed.
+# with K = 0, 1, 5 and 20 answers changed (and the same shape at 1,000 customers), live runs of
+# 30, 100 and 300 customers x 10 mixed events with K = 0 and 1, and 1,000 customers x 10 events
+# with one changed.
 # Prints, per file, the wall time, peak memory and the summary line. Not a test: the figures
 # are read, not asserted (ctest's grade_consistent_bench_smoke runs --quick: the course's shape
 # with one seed, nothing else, so the script cannot rot).
@@ -67,6 +68,16 @@ echo "== the course's shape at 1,000 customers, K answers changed"
 for k in 0 1 5 20; do
   python3 "$root/tools/grade_cases.py" course 1000 2 "$k" 1 "$dir/in.json" "$dir/o.json"
   measure "course 1000 customers, k=$k, seed 1" "$dir/in.json" "$dir/o.json"
+done
+
+echo "== 30, 100 and 300 customers x 10 events (queries and writes of 10), one live run, K = 0 and 1 changed"
+for n in 30 100 300; do
+  for k in 0 1; do
+    for s in "${seeds[@]}"; do
+      python3 "$root/tools/grade_cases.py" mixed "$n" 10 "$k" "$s" "$dir/in.json" "$dir/o.json"
+      measure "mixed $n x 10, k=$k, seed $s" "$dir/in.json" "$dir/o.json"
+    done
+  done
 done
 
 echo "== 1,000 customers x 10 events (queries and writes of 10), one live run, 1 answer changed"

@@ -158,11 +158,11 @@ static double sort_key(const sweep *s, size_t c)
     }
 }
 
-/* How far the net must go for ev to run: negative down, positive up (INT64 saturating). */
-static int direction_for(const cs_event *ev, int64_t net)
+/* Which way the net must go for ev to run (-1 down, 1 up, 0 it may run now), and how far. */
+static int direction_for(const cs_event *ev, int64_t net, uint64_t *far)
 {
-    int64_t best = INT64_MAX;
     int dir = 0;
+    *far = UINT64_MAX;
     for (size_t k = 0; k < ev->n_opt; k++) {
         const cs_option *o = &ev->opt[k];
         uint64_t dist;
@@ -174,10 +174,11 @@ static int direction_for(const cs_event *ev, int64_t net)
             dist = (uint64_t)net - (uint64_t)o->hi;
             d = -1;
         } else {
+            *far = 0;
             return 0;
         }
-        if (dist < (uint64_t)best) {
-            best = dist > INT64_MAX ? INT64_MAX : (int64_t)dist;
+        if (dist < *far) {
+            *far = dist;
             dir = d;
         }
     }
@@ -197,6 +198,7 @@ static int cmp_cand(const void *x, const void *y)
 static void list_choices(sweep *s)
 {
     double waited = 0;
+    uint64_t nearest = 0;
     int dir = 0, any_waiting = 0;
     s->n_cands = 0;
     for (size_t c = 0; c < s->C; c++) {
@@ -210,11 +212,16 @@ static void list_choices(sweep *s)
             s->cands[s->n_cands - 1].mismatch = o->delta == 0 ? 1 : o->delta > 0 ? 4 : 5; /* signs, resolved below */
             continue;
         }
+        /* of the least advanced, the nearest: entries alike in progress (every entry of the
+         * course's input is a write then a query) are served along the way */
         double p = progress(s, c);
-        if (!any_waiting || p < waited) {
+        uint64_t far;
+        int d = direction_for(ev, s->net, &far);
+        if (!any_waiting || p < waited || (p == waited && far < nearest)) {
             any_waiting = 1;
             waited = p;
-            dir = direction_for(ev, s->net);
+            nearest = far;
+            dir = d;
         }
     }
     for (size_t i = 0; i < s->n_cands; i++) {
