@@ -321,6 +321,13 @@ static bank_branch_server *start_branch(int64_t id, const char *listen, int reco
                               .retry_backoff_ms = 10, .recover = recover, .tls = tls};
     char err[600];
     bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
+    /* Back on its old port: between its stop and now another test's socket may have been given
+     * that port for a moment. Wait for it (up to 10 s) rather than fail on the coincidence. */
+    for (int tries = 0; !s && strcmp(listen, "127.0.0.1:0") != 0 && tries < 40; tries++) {
+        struct timespec pause = {0, 250 * 1000000L};
+        nanosleep(&pause, NULL);
+        s = bank_branch_server_start(&cfg, err, sizeof err);
+    }
     cr_assert_not_null(s, "%s", err);
     return s;
 }

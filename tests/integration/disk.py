@@ -64,14 +64,20 @@ class Branch:
 
     def __init__(self, work, bid, data_dir, port, balance=100, extra=(), limit=None):
         self.id, self.port, self.addr = bid, port, "127.0.0.1:%d" % port
-        self.err_path = os.path.join(work, "branch%d.%d.err" % (bid, time.monotonic_ns()))
         pre = (lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))) if limit else None
-        self.p = subprocess.Popen([bank, "branch", "--id", str(bid), "--balance", str(balance),
-                                   "--listen", self.addr, "--peers", "-", "--data-dir", data_dir,
-                                   "--attempts", "2", "--retry-backoff-ms", "10", "--deadline-ms", "3000",
-                                   *extra], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=open(self.err_path, "w"), text=True, preexec_fn=pre)
-        self.listening = self.line(10) == "listening " + self.addr
+        # A fixed port (chosen free, or the one a restarted branch had) may be lent for a moment
+        # to another test's socket: try again for up to 10 s rather than fail on the coincidence.
+        for tries in range(40):
+            self.err_path = os.path.join(work, "branch%d.%d.err" % (bid, time.monotonic_ns()))
+            self.p = subprocess.Popen([bank, "branch", "--id", str(bid), "--balance", str(balance),
+                                       "--listen", self.addr, "--peers", "-", "--data-dir", data_dir,
+                                       "--attempts", "2", "--retry-backoff-ms", "10", "--deadline-ms", "3000",
+                                       *extra], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=open(self.err_path, "w"), text=True, preexec_fn=pre)
+            self.listening = self.line(10) == "listening " + self.addr
+            if self.listening or "in use" not in self.stderr_when_exited():
+                break
+            time.sleep(0.25)
 
     def line(self, timeout):
         if not select.select([self.p.stdout], [], [], timeout)[0]:
@@ -84,6 +90,14 @@ class Branch:
 
     def stderr(self):
         return open(self.err_path).read()
+
+    def stderr_when_exited(self):
+        """Its standard error once it has exited (within 5 s), or "" if it is still running."""
+        try:
+            self.p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            return ""
+        return self.stderr()
 
     def kill(self):
         self.p.kill()
