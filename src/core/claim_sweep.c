@@ -27,6 +27,8 @@ typedef enum {
 
 typedef struct {
     uint32_t chain;
+    uint32_t opt;      /* which option of its head event (backward, a withdrawal whose outcome is
+                          free may be undone either way at the same net) */
     uint32_t mismatch; /* 0 moves the net the way the waiting answer needs, 1 neither, 2 away */
     double progress;
     uint32_t cls;
@@ -46,7 +48,7 @@ typedef struct {
     size_t n_frames;
     sweep_cand *cands;
     size_t n_cands;
-    uint32_t *seen, stamp; /* per class: seen[cls] == stamp when listed at this node */
+    uint32_t *seen, stamp; /* per class and option: seen[2 * cls + opt] == stamp when listed here */
     bank_state_table *tt;
     size_t work;
     /* what the writes not yet run can move the net by, all together: up and down for sure, and
@@ -204,12 +206,15 @@ static void list_choices(sweep *s)
     for (size_t c = 0; c < s->C; c++) {
         const cs_event *ev = head(s, c);
         if (!ev) continue;
-        const cs_option *o = runnable(ev, s->net);
-        int64_t after;
-        if (o && __builtin_add_overflow(s->net, o->delta, &after)) continue; /* no execution goes there */
-        if (o) {
-            s->cands[s->n_cands++] = (sweep_cand){(uint32_t)c, 0, sort_key(s, c), class_of(s, c)};
-            s->cands[s->n_cands - 1].mismatch = o->delta == 0 ? 1 : o->delta > 0 ? 4 : 5; /* signs, resolved below */
+        if (runnable(ev, s->net)) {
+            for (uint32_t k = 0; k < ev->n_opt; k++) {
+                const cs_option *o = &ev->opt[k];
+                int64_t after;
+                if (o->lo > s->net || s->net > o->hi || __builtin_add_overflow(s->net, o->delta, &after)) continue;
+                /* the sign for now, resolved against the direction below */
+                uint32_t sign = o->delta == 0 ? 1 : o->delta > 0 ? 4 : 5;
+                s->cands[s->n_cands++] = (sweep_cand){(uint32_t)c, k, sign, sort_key(s, c), class_of(s, c)};
+            }
             continue;
         }
         /* of the least advanced, the nearest: entries alike in progress (every entry of the
@@ -233,12 +238,12 @@ static void list_choices(sweep *s)
     qsort(s->cands, s->n_cands, sizeof *s->cands, cmp_cand);
     /* one of each class: alike entries lead to alike states */
     if (++s->stamp == 0) {
-        memset(s->seen, 0, (s->in->n_classes + 1) * sizeof *s->seen);
+        memset(s->seen, 0, 2 * (s->in->n_classes + 1) * sizeof *s->seen);
         s->stamp = 1;
     }
     size_t kept = 0;
     for (size_t i = 0; i < s->n_cands; i++) {
-        uint32_t k = s->cands[i].cls;
+        uint32_t k = 2 * s->cands[i].cls + s->cands[i].opt;
         if (s->seen[k] == s->stamp) continue;
         s->seen[k] = s->stamp;
         s->cands[kept++] = s->cands[i];
@@ -304,12 +309,16 @@ static size_t state_cost(const sweep *s)
     return 1 + running / 16;
 }
 
-typedef enum { ENTER_DONE, ENTER_PUSHED, ENTER_FAILED, ENTER_OOM } enter_result;
+typedef enum { ENTER_DONE, ENTER_PUSHED, ENTER_FAILED } enter_result;
 
 static enter_result enter(sweep *s)
 {
     size_t mark0 = s->n_trail;
-    if (take_free_moves(s)) return ENTER_DONE;
+    if (take_free_moves(s)) {
+        if (!s->in->backward || s->net == 0) return ENTER_DONE;
+        undo_to(s, mark0); /* undone back to the start, the net must be where it began */
+        return ENTER_FAILED;
+    }
     bank_state_key key = state_key(s);
     s->work += state_cost(s);
     if (bank_state_table_failed(s->tt, key) >= 0 || !every_entry_may_finish(s)) {
@@ -341,7 +350,7 @@ static int attempt(sweep *s, int64_t start, size_t budget)
         }
         if (s->work >= budget) return 0;
         const sweep_cand *c = &s->cands[f->next++];
-        move(s, c->chain, runnable(head(s, c->chain), s->net)->delta);
+        move(s, c->chain, head(s, c->chain)->opt[c->opt].delta);
         r = enter(s);
         if (r == ENTER_DONE) return 1;
     }
@@ -386,8 +395,8 @@ int cs_sweep(const cs_instance *in, const int64_t *starts, size_t n_starts, size
     s.nudge = calloc(C1, sizeof *s.nudge);
     s.trail = malloc(T1 * sizeof *s.trail);
     s.frames = malloc((T1 + 1) * sizeof *s.frames);
-    s.cands = malloc(C1 * sizeof *s.cands);
-    s.seen = calloc(in->n_classes + 1, sizeof *s.seen);
+    s.cands = malloc(2 * C1 * sizeof *s.cands);
+    s.seen = calloc(2 * (in->n_classes + 1), sizeof *s.seen);
     int rc = s.pos && s.nudge && s.trail && s.frames && s.cands && s.seen ? 0 : -1;
     *result = CS_SWEEP_GAVE_UP;
     for (size_t c = 0; rc == 0 && c < s.C; c++) {
@@ -403,7 +412,7 @@ int cs_sweep(const cs_instance *in, const int64_t *starts, size_t n_starts, size
         double shake = round < 3 ? 0 : s.order == ORDER_ENTRY ? 1.0 : 0.3;
         for (size_t c = 0; c < s.C; c++) s.nudge[c] = shake * (double)(next_random(&rng) >> 11) / 9007199254740992.0;
         if (round > 0 && round % 3 == 0 && share < budget) share *= 2;
-        int proven_none = n_starts > 0;
+        size_t failed_whole = 0;
         for (size_t i = 0; i < n_starts && rc == 0 && s.work < budget; i++) {
             size_t until = s.work + share < budget ? s.work + share : budget;
             int a = attempt(&s, starts[i], until);
@@ -413,11 +422,12 @@ int cs_sweep(const cs_instance *in, const int64_t *starts, size_t n_starts, size
                 rc = write_order(&s, order, n_order);
                 break;
             }
-            if (a == 0) proven_none = 0;
+            if (a == 2) failed_whole++;
             undo_to(&s, 0);
         }
         /* every start's tree failed whole: the table holds the proof */
-        if (rc == 0 && *result == CS_SWEEP_GAVE_UP && proven_none) *result = CS_SWEEP_NONE;
+        if (rc == 0 && *result == CS_SWEEP_GAVE_UP && n_starts > 0 && failed_whole == n_starts)
+            *result = CS_SWEEP_NONE;
     }
     *spent = s.work;
     free(s.pos);
