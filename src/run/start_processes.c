@@ -289,6 +289,10 @@ static int stop_all(bank_started *s, int report)
         if (p->pid <= 0) continue;
         kill(-p->pid, SIGKILL); /* whatever is left of its group */
         if (!p->reaped) waitpid(p->pid, &p->status, 0);
+        /* A process the shell started without exec is not ours to wait for: killed, it may still
+         * be tearing down (a sanitized one, under load, for a while). Wait until its group is
+         * gone (up to 2 s) so that "stopped" means no process is left. */
+        for (int64_t gone_by = now_ms() + 2000; kill(-p->pid, 0) == 0 && now_ms() < gone_by;) sleep_ms(5);
         unlink(p->log);
     }
     unlink(s->peers);
