@@ -90,6 +90,18 @@ static void enumerate(const bank_workload *w, size_t *pos, int64_t net, answers 
     }
 }
 
+/* The answers of every execution of w, each distinct vector once. */
+static answer_set all_executions(const bank_workload *w)
+{
+    size_t total = bank_workload_event_count(w);
+    cr_assert_leq(total, MAX_EVENTS);
+    answer_set all = {0};
+    answers cur = {total, {{0}}};
+    size_t pos[8] = {0};
+    enumerate(w, pos, 0, &cur, 0, total, &all);
+    return all;
+}
+
 /* The answers an execution disagrees with, as a bit set over the flattened answers. */
 static unsigned disagreement(const answers *exec, const answers *a)
 {
@@ -231,11 +243,7 @@ static void against_brute_force(workload_maker make, uint64_t rounds, size_t min
         bank_workload w;
         make(seed, &rng, &w);
         size_t total = bank_workload_event_count(&w);
-        cr_assert_leq(total, MAX_EVENTS);
-        answer_set all = {0};
-        answers cur = {total, {{0}}};
-        size_t pos[8] = {0};
-        enumerate(&w, pos, 0, &cur, 0, total, &all);
+        answer_set all = all_executions(&w);
         for (int trial = 0; trial < 24 && total > 0; trial++) {
             answers a = all.v[bank_rng_below(&rng, all.n)];
             int changes = (int)bank_rng_below(&rng, 4);
@@ -318,10 +326,7 @@ static void sweep_against_brute_force(workload_maker make, uint64_t rounds)
         bank_workload w;
         make(seed, &rng, &w);
         size_t total = bank_workload_event_count(&w);
-        answer_set all = {0};
-        answers cur = {total, {{0}}};
-        size_t pos[8] = {0};
-        enumerate(&w, pos, 0, &cur, 0, total, &all);
+        answer_set all = all_executions(&w);
         for (int trial = 0; trial < 12 && total > 0; trial++) {
             answers a = all.v[bank_rng_below(&rng, all.n)];
             for (int i = (int)bank_rng_below(&rng, 3); i > 0; i--) {
