@@ -236,6 +236,18 @@ Test(store, damage_behind_sqlites_back_is_found_and_set_aside)
     bank_store_state_free(&st);
     bank_store_close(s);
 
+    /* a row of its identity record lost: damaged, not an error that stops the branch */
+    snprintf(path, sizeof path, "%s/branch.db", dir);
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "DELETE FROM meta WHERE key = 'sum'", NULL, NULL, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_changes(db), 1);
+    sqlite3_close(db);
+    s = open_ok(dir, 2, 100, &st);
+    cr_expect(st.damaged && !st.fresh);
+    cr_expect(strstr(st.why, "identity record") != NULL, "%s", st.why);
+    bank_store_state_free(&st);
+    bank_store_close(s);
+
     /* emptied (cut to 0 bytes) while DIR/pending says a store was there: damaged, not new */
     snprintf(path, sizeof path, "%s/branch.db", dir);
     cr_assert_eq(truncate(path, 0), 0);
