@@ -290,5 +290,19 @@ Test(p2_grade, the_old_form)
     cr_expect_str_eq(r.verdicts[r.n - 1].detail, "clock 6, not after the message it received (at clock 8)");
     bank_grade_report_free(&r);
     bank_p2_student_free(&st);
+
+    /* an acknowledgement received before the branch executed the write, the peer silent: the
+       branch's own order alone shows it */
+    parse("[{'pid': 2, 'data': [{'id': 2, 'name': 'deposit_request', 'clock': 2}, {'id': 2, 'name': 'deposit_execute', 'clock': 3},"
+          " {'id': 2, 'name': 'deposit_propagate_response', 'clock': 1}]}]",
+          &st);
+    grade(&w, &st, 0, &r);
+    cr_expect_eq(r.n_correct, 2);
+    cr_expect_eq(count(&r, BANK_VERDICT_MISSING), 2, "the peer's propagate request and execute");
+    cr_expect_eq(count(&r, BANK_VERDICT_CLOCK_ORDER), 1);
+    cr_expect_str_eq(r.verdicts[r.n - 1].label, "branch 2: request 2 deposit_propagate_response (old form)");
+    cr_expect_str_eq(r.verdicts[r.n - 1].detail, "clock 1, not after an event its branch had before it (at clock 3)");
+    bank_grade_report_free(&r);
+    bank_p2_student_free(&st);
     bank_workload_free(&w);
 }
