@@ -15,6 +15,10 @@ Judging: the tree as it is now (committed or not) is copied under build/mutate.X
 once as the tests build it (ASan and UBSan, -Werror); the unmutated tree must pass the whole
 ctest. Then, for each mutant: mutate, rebuild incrementally (nice -n 10), run the tests, restore.
   - NOT-BUILT: the mutated file does not compile (-Werror); counted apart, outside the score.
+    A mutant whose only errors are warnings it could not help raising (BENIGN_WARNINGS: a
+    parameter, variable or static function left unused, && within || without parentheses) is
+    not set apart: its files are compiled again with -Wno-error= for just those warnings, the
+    rest of the build as it is, and it is judged (its row says "built with -Wno-error=...").
   - SAME-CODE: its object file is byte for byte the unmutated one: the compiler proved it
     changes nothing, so it counts as equivalent.
   - EQUIVALENT: listed in tools/mutants/equivalent.txt (KEY and a reason): not run.
@@ -31,8 +35,8 @@ has therefore passed every test.
 Score per directory: killed / (generated - equivalent - not built).
 
 A long sample can be judged over several sittings: --budget stops taking new mutants after so
-many minutes, and --resume keeps what build/mutants/sample-S-N.tsv recorded (survivors are
-judged again) and judges the rest. The sample is judged directories interleaved, so a part of
+many minutes, and --resume keeps what build/mutants/sample-S-N.tsv recorded (survivors and
+NOT-BUILT ones are judged again) and judges the rest. The sample is judged directories interleaved, so a part of
 it scores each directory on its share.
 """
 
@@ -42,6 +46,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -458,7 +463,7 @@ class Tree:
         build_type = os.environ.get("BANK_MUTATE_BUILD_TYPE", "Debug")
         log(f"building the unmutated tree in {self.build} ({build_type}, ASan+UBSan, -Werror)")
         r = subprocess.run(NICE + ["cmake", "-S", self.src, "-B", self.build, f"-DCMAKE_BUILD_TYPE={build_type}",
-                                   "-DBANK_SANITIZE=ON", "-DBANK_WERROR=ON"],
+                                   "-DBANK_SANITIZE=ON", "-DBANK_WERROR=ON", "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if r.returncode != 0:
             die(f"cmake failed:\n{r.stderr}")
@@ -481,6 +486,12 @@ class Tree:
                 dst = os.path.join(self.saved, f"{rel}.{i}.o")
                 os.makedirs(os.path.dirname(dst), exist_ok=True)
                 shutil.copy2(o, dst)
+        self.compiles = {}  # src/x/y.c -> [(directory, argv)]: every object made of it, any target
+        with open(os.path.join(self.build, "compile_commands.json")) as f:
+            for c in json.load(f):
+                if c["file"].startswith(self.src + "/src/"):
+                    rel = c["file"][len(self.src) + 1:]
+                    self.compiles.setdefault(rel, []).append((c["directory"], shlex.split(c["command"])))
         self.read_tests()
 
     def read_tests(self):
@@ -499,6 +510,21 @@ class Tree:
             labels = next((p["value"] for p in t.get("properties", []) if p["name"] == "LABELS"), [])
             self.tests.append(Test(t["name"], files, always, labels))
         self.hashes = {f: file_hash(f) for t in self.tests for f in t.files}
+
+    def compile_allowing(self, files, warnings, logfile):
+        """Compiles every object of files (in every target) as the build does, but with these
+        warnings no longer errors; its objects are then newer than their sources, so the next
+        build only links them. True when all compiled."""
+        extra = [f"-Wno-error={w}" for w in warnings]
+        with open(logfile, "a") as out:
+            out.write(f"\nmutate: compiled again with {' '.join(extra)}\n")
+            out.flush()
+            for f in files:
+                for directory, argv in self.compiles.get(f, []):
+                    if subprocess.run(NICE + argv + extra, cwd=directory, stdout=out,
+                                      stderr=subprocess.STDOUT).returncode != 0:
+                        return False
+        return True
 
     def changed_tests(self):
         """The tests whose programs differ from the unmutated build's (or that build their own)."""
@@ -624,6 +650,24 @@ def run_tests(tree, tests, logdir, stop_on_failure, slots):
 # Judging one mutant.
 # ---------------------------------------------------------------------------------------------
 
+# Warnings a mutant brings about without its meaning being in doubt: a statement deleted can
+# leave a parameter, a variable or a static function unused, and && turned to || beside another
+# || asks for parentheses. Rather than set such a mutant apart as NOT-BUILT, its own files are
+# compiled again with just the warnings it raised no longer errors, and it is judged.
+BENIGN_WARNINGS = {"unused-parameter", "unused-variable", "unused-but-set-variable",
+                   "unused-but-set-parameter", "unused-function", "parentheses"}
+
+
+def benign_errors(build_log, files):
+    """The warnings to let pass when every error of a failed build is a BENIGN_WARNINGS one in a
+    file the mutant changed; [] when there is any other error (the mutant does not compile)."""
+    found = re.findall(r"^(\S+):\d+:\d+: error: .*?(?:\[-Werror=([\w-]+)\])?$", build_log, re.M)
+    if not found or any(w not in BENIGN_WARNINGS or not any(p == f or p.endswith("/" + f) for f in files)
+                        for p, w in found):
+        return []
+    return sorted({w for _, w in found})
+
+
 @dataclasses.dataclass
 class Verdict:
     result: str        # KILLED, SURVIVED, NOT-BUILT, SAME-CODE, EQUIVALENT
@@ -635,6 +679,7 @@ class Judge:
     def __init__(self, tree):
         self.tree = tree
         self.record = {}  # (directory, test) -> [runs, failures]: the order of the next mutant's tests
+        self.allowed = []  # the warnings the mutant being judged was built with as warnings only
 
     def order(self, directory, tests):
         def cost(t):
@@ -654,7 +699,10 @@ class Judge:
         start = time.monotonic()
         try:
             mutate()
-            return self._judge(directory, files, logdir, same_code_check, start)
+            v = self._judge(directory, files, logdir, same_code_check, start)
+            if self.allowed and v.result != "NOT-BUILT":
+                v.detail += f" (built with {' '.join('-Wno-error=' + w for w in self.allowed)})"
+            return v
         finally:
             for f, data in originals.items():
                 with open(os.path.join(tree.src, f), "wb") as fh:
@@ -670,6 +718,13 @@ class Judge:
         objs = [o for f in files for o in tree.objects.get(f, [])]
         targets = sorted({o.split("/CMakeFiles/", 1)[1].split(".dir/", 1)[0] for o in objs})
         ok = all(tree.cmake_build(buildlog, t) for t in targets) if targets else True
+        self.allowed = []
+        if not ok and all(f.endswith(".c") for f in files):
+            with open(buildlog, errors="replace") as fh:
+                self.allowed = benign_errors(fh.read(), files)
+            if self.allowed:
+                ok = tree.compile_allowing(files, self.allowed, buildlog) and \
+                    all(tree.cmake_build(buildlog, t) for t in targets)
         if ok and same_code_check and objs and all(f.endswith(".c") for f in files):
             same = all(open(o, "rb").read() == open(os.path.join(tree.saved, f"{f}.{i}.o"), "rb").read()
                        for f in files for i, o in enumerate(tree.objects[f]))
@@ -766,8 +821,9 @@ TSV_HEADER = "key\tfile\tline\toperator\tchange\tresult\tseconds\tdetail\n"
 
 
 def read_recorded(tsv):
-    """KEY -> (result, seconds, detail) of an earlier run of the same sample, but its survivors:
-    a survivor is judged again (a test may have been written for it since)."""
+    """KEY -> (result, seconds, detail) of an earlier run of the same sample, but its survivors
+    and NOT-BUILT ones: a survivor is judged again (a test may have been written for it since),
+    and so is a mutant that did not build (it may now: BENIGN_WARNINGS; a failed build is quick)."""
     out = {}
     if not os.path.exists(tsv):
         return out
@@ -776,7 +832,7 @@ def read_recorded(tsv):
             die(f"--resume: {tsv} is not a table this script wrote")
         for line in f:
             cols = line.rstrip("\n").split("\t")
-            if len(cols) == 8 and cols[5] != "SURVIVED":
+            if len(cols) == 8 and cols[5] not in ("SURVIVED", "NOT-BUILT"):
                 out[cols[0]] = (cols[5], cols[6], cols[7])
     return out
 
@@ -826,7 +882,8 @@ def run_sample(args):
                 results[mu.key] = recorded[mu.key]
         if recorded:
             log(f"--resume: {len(results)} of the sample's mutants judged before and kept "
-                f"({len(recorded) - len(results)} recorded ones are no longer in it or survived: judged again)")
+                f"({len(recorded) - len(results)} recorded ones are no longer in it or are listed equivalent; "
+                f"survivors and mutants not built are judged again)")
         print(f"\n{'key':10} {'file:line':32} {'operator':12} {'result':10} {'time':>5}  killed by (test: first failing case) / why")
         with open(tsv, "w") as out:
             out.write(TSV_HEADER)
@@ -950,7 +1007,7 @@ def main():
     ap.add_argument("--only", nargs="+", metavar="KEY", help="judge just these mutants (keys from --list)")
     ap.add_argument("--resume", action="store_true",
                     help="keep what the last run of this sample recorded in build/mutants/sample-S-N.tsv "
-                         "(all but its survivors) and judge the rest")
+                         "(all but its survivors and those not built) and judge the rest")
     ap.add_argument("--budget", type=float, metavar="MINUTES",
                     help="judge no new mutant after MINUTES (the table covers those judged; --resume goes on)")
     ap.add_argument("--min-score", type=float, metavar="PCT",
