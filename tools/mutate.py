@@ -36,8 +36,8 @@ Score per directory: killed / (generated - equivalent - not built).
 
 A long sample can be judged over several sittings: --budget stops taking new mutants after so
 many minutes, and --resume keeps what build/mutants/sample-S-N.tsv recorded (survivors and
-NOT-BUILT ones are judged again) and judges the rest. The sample is judged directories interleaved, so a part of
-it scores each directory on its share.
+NOT-BUILT ones are judged again) and judges the rest. The sample is judged directories
+interleaved, so a part of it scores each directory on its share.
 """
 
 import argparse
@@ -712,26 +712,36 @@ class Judge:
                 for i, o in enumerate(tree.objects.get(f, [])):
                     shutil.copyfile(os.path.join(tree.saved, f"{f}.{i}.o"), o)
 
+    def build(self, files, buildlog, target=None):
+        """Builds target (None: everything). When the only errors are BENIGN_WARNINGS in the
+        mutated files, compiles those again allowing them (noted in self.allowed), and builds
+        once more."""
+        tree = self.tree
+        if tree.cmake_build(buildlog, target):
+            return True
+        if not all(f.endswith(".c") for f in files):
+            return False
+        with open(buildlog, errors="replace") as fh:
+            allowed = benign_errors(fh.read(), files)
+        if not allowed:
+            return False
+        self.allowed = sorted(set(self.allowed) | set(allowed))
+        return tree.compile_allowing(files, self.allowed, buildlog) and tree.cmake_build(buildlog, target)
+
     def _judge(self, directory, files, logdir, same_code_check, start):
         tree = self.tree
         buildlog = os.path.join(logdir, "build.log")
         objs = [o for f in files for o in tree.objects.get(f, [])]
         targets = sorted({o.split("/CMakeFiles/", 1)[1].split(".dir/", 1)[0] for o in objs})
-        ok = all(tree.cmake_build(buildlog, t) for t in targets) if targets else True
         self.allowed = []
-        if not ok and all(f.endswith(".c") for f in files):
-            with open(buildlog, errors="replace") as fh:
-                self.allowed = benign_errors(fh.read(), files)
-            if self.allowed:
-                ok = tree.compile_allowing(files, self.allowed, buildlog) and \
-                    all(tree.cmake_build(buildlog, t) for t in targets)
+        ok = all(self.build(files, buildlog, t) for t in targets)
         if ok and same_code_check and objs and all(f.endswith(".c") for f in files):
             same = all(open(o, "rb").read() == open(os.path.join(tree.saved, f"{f}.{i}.o"), "rb").read()
                        for f in files for i, o in enumerate(tree.objects[f]))
             if same:
                 return Verdict("SAME-CODE", time.monotonic() - start, "compiles to the unmutated object file")
         if ok:
-            ok = tree.cmake_build(buildlog)
+            ok = self.build(files, buildlog)
         if not ok:
             with open(buildlog, errors="replace") as fh:
                 text = fh.read()
