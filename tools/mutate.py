@@ -17,8 +17,9 @@ ctest. Then, for each mutant: mutate, rebuild incrementally (nice -n 10), run th
   - NOT-BUILT: the mutated file does not compile (-Werror); counted apart, outside the score.
     A mutant whose only errors are warnings it could not help raising (BENIGN_WARNINGS: a
     parameter, variable or static function left unused, && within || without parentheses) is
-    not set apart: its files are compiled again with -Wno-error= for just those warnings, the
-    rest of the build as it is, and it is judged (its row says "built with -Wno-error=...").
+    not set apart: its files start with a _Pragma that ignores just those warnings (before the
+    opening comment: no line or column of code moves), and it is judged (its row says "built
+    ignoring -W...").
   - SAME-CODE: its object file is byte for byte the unmutated one: the compiler proved it
     changes nothing, so it counts as equivalent.
   - EQUIVALENT: listed in tools/mutants/equivalent.txt (KEY and a reason): not run.
@@ -46,7 +47,6 @@ import hashlib
 import json
 import os
 import re
-import shlex
 import shutil
 import signal
 import subprocess
@@ -463,7 +463,7 @@ class Tree:
         build_type = os.environ.get("BANK_MUTATE_BUILD_TYPE", "Debug")
         log(f"building the unmutated tree in {self.build} ({build_type}, ASan+UBSan, -Werror)")
         r = subprocess.run(NICE + ["cmake", "-S", self.src, "-B", self.build, f"-DCMAKE_BUILD_TYPE={build_type}",
-                                   "-DBANK_SANITIZE=ON", "-DBANK_WERROR=ON", "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON"],
+                                   "-DBANK_SANITIZE=ON", "-DBANK_WERROR=ON"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if r.returncode != 0:
             die(f"cmake failed:\n{r.stderr}")
@@ -486,12 +486,6 @@ class Tree:
                 dst = os.path.join(self.saved, f"{rel}.{i}.o")
                 os.makedirs(os.path.dirname(dst), exist_ok=True)
                 shutil.copy2(o, dst)
-        self.compiles = {}  # src/x/y.c -> [(directory, argv)]: every object made of it, any target
-        with open(os.path.join(self.build, "compile_commands.json")) as f:
-            for c in json.load(f):
-                if c["file"].startswith(self.src + "/src/"):
-                    rel = c["file"][len(self.src) + 1:]
-                    self.compiles.setdefault(rel, []).append((c["directory"], shlex.split(c["command"])))
         self.read_tests()
 
     def read_tests(self):
@@ -510,21 +504,6 @@ class Tree:
             labels = next((p["value"] for p in t.get("properties", []) if p["name"] == "LABELS"), [])
             self.tests.append(Test(t["name"], files, always, labels))
         self.hashes = {f: file_hash(f) for t in self.tests for f in t.files}
-
-    def compile_allowing(self, files, warnings, logfile):
-        """Compiles every object of files (in every target) as the build does, but with these
-        warnings no longer errors; its objects are then newer than their sources, so the next
-        build only links them. True when all compiled."""
-        extra = [f"-Wno-error={w}" for w in warnings]
-        with open(logfile, "a") as out:
-            out.write(f"\nmutate: compiled again with {' '.join(extra)}\n")
-            out.flush()
-            for f in files:
-                for directory, argv in self.compiles.get(f, []):
-                    if subprocess.run(NICE + argv + extra, cwd=directory, stdout=out,
-                                      stderr=subprocess.STDOUT).returncode != 0:
-                        return False
-        return True
 
     def changed_tests(self):
         """The tests whose programs differ from the unmutated build's (or that build their own)."""
@@ -652,10 +631,20 @@ def run_tests(tree, tests, logdir, stop_on_failure, slots):
 
 # Warnings a mutant brings about without its meaning being in doubt: a statement deleted can
 # leave a parameter, a variable or a static function unused, and && turned to || beside another
-# || asks for parentheses. Rather than set such a mutant apart as NOT-BUILT, its own files are
-# compiled again with just the warnings it raised no longer errors, and it is judged.
+# || asks for parentheses. Rather than set such a mutant apart as NOT-BUILT, its files are told
+# to ignore just the warnings it raised (allow_warnings()), and it is judged.
 BENIGN_WARNINGS = {"unused-parameter", "unused-variable", "unused-but-set-variable",
                    "unused-but-set-parameter", "unused-function", "parentheses"}
+
+
+def allow_warnings(text, warnings):
+    """The source text with these warnings ignored from its start: a _Pragma for each before the
+    opening comment, on the first line, so that every build of it (the tests' own gcc one, and
+    the libFuzzer test's clang one, whatever its flags) compiles it, and the lines and the
+    columns of its code do not move. None when the first line is a preprocessor line."""
+    if text.lstrip(" \t").startswith("#"):
+        return None
+    return "".join(f'_Pragma("GCC diagnostic ignored \\"-W{w}\\"") ' for w in warnings) + text
 
 
 def benign_errors(build_log, files):
@@ -679,7 +668,8 @@ class Judge:
     def __init__(self, tree):
         self.tree = tree
         self.record = {}  # (directory, test) -> [runs, failures]: the order of the next mutant's tests
-        self.allowed = []  # the warnings the mutant being judged was built with as warnings only
+        self.allowed = []    # the warnings the mutant being judged is built ignoring
+        self.unallowed = {}  # its files as mutate() left them, before allow_warnings()
 
     def order(self, directory, tests):
         def cost(t):
@@ -701,7 +691,7 @@ class Judge:
             mutate()
             v = self._judge(directory, files, logdir, same_code_check, start)
             if self.allowed and v.result != "NOT-BUILT":
-                v.detail += f" (built with {' '.join('-Wno-error=' + w for w in self.allowed)})"
+                v.detail += f" (built ignoring {' '.join('-W' + w for w in self.allowed)})"
             return v
         finally:
             for f, data in originals.items():
@@ -714,26 +704,32 @@ class Judge:
 
     def build(self, files, buildlog, target=None):
         """Builds target (None: everything). When the only errors are BENIGN_WARNINGS in the
-        mutated files, compiles those again allowing them (noted in self.allowed), and builds
-        once more."""
+        mutated files, has those files ignore them (noted in self.allowed) and builds again."""
         tree = self.tree
-        if tree.cmake_build(buildlog, target):
-            return True
-        if not all(f.endswith(".c") for f in files):
-            return False
-        with open(buildlog, errors="replace") as fh:
-            allowed = benign_errors(fh.read(), files)
-        if not allowed:
-            return False
-        self.allowed = sorted(set(self.allowed) | set(allowed))
-        return tree.compile_allowing(files, self.allowed, buildlog) and tree.cmake_build(buildlog, target)
+        while not tree.cmake_build(buildlog, target):
+            with open(buildlog, errors="replace") as fh:
+                allowed = sorted(set(self.allowed) | set(benign_errors(fh.read(), files)))
+            if allowed == self.allowed:
+                return False  # another error, or one that ignoring did not silence
+            for f in files:
+                p = os.path.join(tree.src, f)
+                if f not in self.unallowed:
+                    with open(p, encoding="utf-8") as fh:
+                        self.unallowed[f] = fh.read()
+                text = allow_warnings(self.unallowed[f], allowed)
+                if text is None:
+                    return False
+                with open(p, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+            self.allowed = allowed
+        return True
 
     def _judge(self, directory, files, logdir, same_code_check, start):
         tree = self.tree
         buildlog = os.path.join(logdir, "build.log")
         objs = [o for f in files for o in tree.objects.get(f, [])]
         targets = sorted({o.split("/CMakeFiles/", 1)[1].split(".dir/", 1)[0] for o in objs})
-        self.allowed = []
+        self.allowed, self.unallowed = [], {}
         ok = all(self.build(files, buildlog, t) for t in targets)
         if ok and same_code_check and objs and all(f.endswith(".c") for f in files):
             same = all(open(o, "rb").read() == open(os.path.join(tree.saved, f"{f}.{i}.o"), "rb").read()
