@@ -17,9 +17,9 @@ ctest. Then, for each mutant: mutate, rebuild incrementally (nice -n 10), run th
   - NOT-BUILT: the mutated file does not compile (-Werror); counted apart, outside the score.
     A mutant whose only errors are warnings it could not help raising (BENIGN_WARNINGS: a
     parameter, variable or static function left unused, && within || without parentheses) is
-    not set apart: its files start with a _Pragma that ignores just those warnings (before the
-    opening comment: no line or column of code moves), and it is judged (its row says "built
-    ignoring -W...").
+    not set apart: a _Pragma that ignores just those warnings is written on its file's first
+    blank line at the top level (no line or column of code moves), and it is judged (its row
+    says "built ignoring -W...").
   - SAME-CODE: its object file is byte for byte the unmutated one: the compiler proved it
     changes nothing, so it counts as equivalent.
   - EQUIVALENT: listed in tools/mutants/equivalent.txt (KEY and a reason): not run.
@@ -638,13 +638,20 @@ BENIGN_WARNINGS = {"unused-parameter", "unused-variable", "unused-but-set-variab
 
 
 def allow_warnings(text, warnings):
-    """The source text with these warnings ignored from its start: a _Pragma for each before the
-    opening comment, on the first line, so that every build of it (the tests' own gcc one, and
-    the libFuzzer test's clang one, whatever its flags) compiles it, and the lines and the
-    columns of its code do not move. None when the first line is a preprocessor line."""
-    if text.lstrip(" \t").startswith("#"):
-        return None
-    return "".join(f'_Pragma("GCC diagnostic ignored \\"-W{w}\\"") ' for w in warnings) + text
+    """The source text with these warnings ignored: a _Pragma for each, on the file's first blank
+    line outside any comment, brace or directive (after its opening comment or its #includes,
+    before its code), so that every build of it (the tests' gcc one, and the libFuzzer test's
+    clang one, whatever its flags) compiles it, and no line or column of code moves. None when
+    the file has no such line."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines[:-1]):  # the last is what follows the final newline
+        if line.strip() or (i > 0 and lines[i - 1].rstrip().endswith("\\")):
+            continue
+        before = mask("\n".join(lines[:i]) + "\nX")  # X stays unless a comment is still open
+        if before.endswith("X") and before.count("{") == before.count("}"):
+            lines[i] = " ".join(f'_Pragma("GCC diagnostic ignored \\"-W{w}\\"")' for w in warnings)
+            return "\n".join(lines)
+    return None
 
 
 def benign_errors(build_log, files):

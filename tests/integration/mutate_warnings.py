@@ -4,7 +4,7 @@
 With -Wall -Wextra -Werror, as the tests build: a statement deleted that leaves a parameter
 unused, and && turned to || beside another ||, each fail to compile; benign_errors() names just
 their warnings from the compiler's own messages; the file, with allow_warnings()'s pragmas
-before its opening comment, its lines where they were, compiles, with that compiler and with
+on its first blank line at the top level, its lines where they were, compiles, with that compiler and with
 clang as the libFuzzer test builds it (when clang is installed). A
 real error beside a benign warning, or a benign warning in a file the mutant did not change,
 leaves the mutant NOT-BUILT (benign_errors() names nothing).
@@ -32,10 +32,12 @@ def check(cond, what):
 
 
 SOURCES = {
-    # claim_alone.c's own_prefixes() with its one use of `limit` deleted
-    "unused-parameter": "/* prefixes */\nint prefixes(int *sets, int limit)\n{\n    {}\n    return sets[0];\n}\n",
+    # claim_alone.c's own_prefixes() with its one use of `limit` deleted (the file opens with
+    # its #include; a blank line inside a comment is no place for the pragma)
+    "unused-parameter": "#include <stddef.h>\n/* what it adds\n\n   in units */\n\nint prefixes(int *sets, int limit)\n"
+                        "{\n    {}\n    return sets[0];\n}\n",
     # bench.c's loop condition with its last && turned to ||
-    "parentheses": "/* go */\nint go(int *tid, int *ch, int n, int m)\n{\n    return tid && ch && n < m || m;\n}\n",
+    "parentheses": "/* go */\n\nint go(int *tid, int *ch, int n, int m)\n{\n    return tid && ch && n < m || m;\n}\n",
     "both": "/* both */\nint f(int unused)\n{\n    return undeclared;\n}\n",
 }
 
@@ -60,9 +62,10 @@ with tempfile.TemporaryDirectory() as tmp:
         check(mutate.benign_errors(out, ["src/core/other.c"]) == [],
               f"{name}: in a file the mutant did not change, it is not let pass")
         text = mutate.allow_warnings(SOURCES[name], allowed)
-        check(text.split("\n")[1:] == SOURCES[name].split("\n")[1:] and
-              text.split("\n")[0].endswith(SOURCES[name].split("\n")[0]),
-              f"{name}: the pragmas stand before the opening comment; no line moves")
+        changed = [(a, b) for a, b in zip(SOURCES[name].split("\n"), text.split("\n")) if a != b]
+        check(len(text.split("\n")) == len(SOURCES[name].split("\n")) and len(changed) == 1 and
+              changed[0][0] == "" and changed[0][1].startswith("_Pragma("),
+              f"{name}: the pragma takes the first blank line outside a comment; no line moves: {changed}")
         for other in compilers:
             rc, out = build(other, name, text)
             check(rc == 0, f"{name}: with allow_warnings()'s pragmas, {os.path.basename(other)} builds it"
@@ -72,8 +75,8 @@ with tempfile.TemporaryDirectory() as tmp:
           "an undeclared name beside an unused parameter: not built")
     check(mutate.benign_errors("", ["src/core/both.c"]) == [],
           "a build that failed with no compiler error (a step that runs bank): nothing let pass")
-    check(mutate.allow_warnings("#include <stdio.h>\n", ["unused-parameter"]) is None,
-          "a file that starts with a preprocessor line gets no pragma (it would break the line)")
+    check(mutate.allow_warnings("#include <stdio.h>\nint f(int x)\n{\n\n    return 0;\n}\n", ["unused-parameter"]) is None,
+          "a file with no blank line outside a function gets no pragma (the mutant stays NOT-BUILT)")
 
 print(f"{failures} failures" if failures else "all passed")
 sys.exit(1 if failures else 0)
