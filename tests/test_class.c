@@ -10,6 +10,7 @@
 #include "grade/canvas_name.h"
 #include "grade/class_batch.h"
 #include "grade/class_choice.h"
+#include "grade/class_grade.h"
 #include "grade/github.h"
 #include "io/input.h"
 
@@ -198,6 +199,43 @@ Test(choice, their_own_input)
     s = student(g, 1);
     cr_assert_eq(bank_choose_input(&s, "input.json", &file, &w, why, sizeof why), 1);
     cr_assert(strstr(why, "input.json") && strstr(why, "no branch"), "%s", why);
+}
+
+/* class_build.c's realloc() (test_class is linked with --wrap=realloc): the fail_at-th call from
+ * now fails. */
+void *__real_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n);
+static int fail_at;
+void *__wrap_realloc(void *p, size_t n)
+{
+    if (fail_at > 0 && --fail_at == 0) return NULL;
+    return __real_realloc(p, n);
+}
+
+/* Out of memory for a row's note ("late", the first thing a late student's grade allocates):
+ * the student fails with one line, the grade freed (ASan's leak check sees what was not), not a
+ * row that lost its note. */
+/* rule: G33 */
+Test(class_grade, out_of_memory_for_a_note_fails_the_student)
+{
+    bank_workload w;
+    char err[512] = "";
+    cr_assert_eq(bank_input_parse(sample_input, strlen(sample_input), "in", &w, err, sizeof err), 0);
+    bank_class_file f[] = {FILE_OF("output.json", all)};
+    bank_student s = student(f, 1);
+    s.late = 1;
+    bank_grade_options go = {BANK_GRADE_EXACT, BANK_SCHEDULE_SEQUENTIAL, 0};
+    bank_class_options o = {&w, NULL, NULL, &go, &bank_project1_reader, NULL};
+    bank_student_grade g;
+    fail_at = 1;
+    cr_assert_eq(bank_grade_student(&s, &o, &g, err, sizeof err), -1);
+    fail_at = 0;
+    cr_assert_str_eq(err, "out of memory");
+    cr_assert_eq(bank_grade_student(&s, &o, &g, err, sizeof err), 0, "%s", err);
+    cr_expect(g.graded);
+    cr_expect_str_eq(g.notes, "late");
+    bank_student_grade_free(&g);
+    bank_workload_free(&w);
 }
 
 /* A class or a student's submission that is not there (gone since the command line saw it):
