@@ -33,3 +33,12 @@ add_executable(test_run_p2 test_run_p2.c ${PROJECT_SOURCE_DIR}/src/cli/run_p2.c)
 target_link_libraries(test_run_p2 PRIVATE bank_run criterion -Wl,--wrap=calloc)
 add_test(NAME run_p2 COMMAND test_run_p2)
 set_tests_properties(run_p2 PROPERTIES LABELS unit)
+
+# tools/mutate.py builds a mutant whose only errors are warnings it could not help raising
+# (an unused parameter, && within || without parentheses) with just those warnings ignored,
+# checked against this compiler's own messages (and clang's build, when clang is there).
+if(MUTATE_PYTHON3)
+  add_test(NAME mutate_warnings COMMAND ${MUTATE_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/integration/mutate_warnings.py
+                                        ${PROJECT_SOURCE_DIR}/tools/mutate.py ${CMAKE_C_COMPILER})
+  set_tests_properties(mutate_warnings PROPERTIES LABELS unit TIMEOUT 60)
+endif()

@@ -1,6 +1,8 @@
 /* Grading a class, the parts below the command line: Canvas's file names, which member paths
  * stay inside an archive, which of a student's files is their output, GitHub's escaping, a class
  * or submission that is not there. */
+#include <archive.h>
+#include <archive_entry.h>
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 #include "grade/canvas_name.h"
 #include "grade/class_batch.h"
 #include "grade/class_choice.h"
+#include "grade/class_grade.h"
 #include "grade/github.h"
 #include "io/input.h"
 
@@ -198,6 +201,102 @@ Test(choice, their_own_input)
     s = student(g, 1);
     cr_assert_eq(bank_choose_input(&s, "input.json", &file, &w, why, sizeof why), 1);
     cr_assert(strstr(why, "input.json") && strstr(why, "no branch"), "%s", why);
+}
+
+/* A zip of n members "mK" of size bytes each, written into buf; its length. */
+static size_t make_zip(char *buf, size_t cap, int n, size_t size)
+{
+    struct archive *a = archive_write_new();
+    size_t used = 0;
+    cr_assert_eq(archive_write_set_format_zip(a), ARCHIVE_OK);
+    cr_assert_eq(archive_write_open_memory(a, buf, cap, &used), ARCHIVE_OK);
+    char *data = malloc(size);
+    memset(data, 'x', size);
+    for (int i = 0; i < n; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "m%d", i);
+        struct archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, name);
+        archive_entry_set_size(e, (la_int64_t)size);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        cr_assert_eq(archive_write_header(a, e), ARCHIVE_OK);
+        cr_assert_eq(archive_write_data(a, data, size), (la_ssize_t)size);
+        archive_entry_free(e);
+    }
+    cr_assert_eq(archive_write_close(a), ARCHIVE_OK);
+    archive_write_free(a);
+    free(data);
+    return used;
+}
+
+static size_t want_all(void *ctx, const char *path)
+{
+    (void)ctx, (void)path;
+    return 1 << 20;
+}
+
+static int take_and_drop(void *ctx, const char *path, char *data, size_t len, char *err, size_t errlen)
+{
+    (void)ctx, (void)path, (void)len, (void)err, (void)errlen;
+    free(data);
+    return 0;
+}
+
+/* The budget of bytes inflated in all counts every member: three members, each within it, are
+ * refused together past it (G34's "more than 1 GiB inflated in all", made small here). */
+/* rule: G34 */
+Test(archive, what_every_member_inflates_counts_against_one_budget)
+{
+    static char zip[1 << 16];
+    size_t len = make_zip(zip, sizeof zip, 3, 4000);
+    bank_archive_visitor v = {NULL, want_all, take_and_drop, NULL};
+    bank_archive_budget b;
+    char err[512] = "";
+    bank_archive_budget_init(&b);
+    cr_assert_eq(bank_archive_read_memory(zip, len, "class.zip", &b, &v, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(b.inflated, 12000);
+    bank_archive_budget_init(&b);
+    b.max_total = 10000;
+    cr_assert_eq(bank_archive_read_memory(zip, len, "class.zip", &b, &v, err, sizeof err), -1);
+    cr_expect(strstr(err, "class.zip: more than 0 MiB inflated in all by m2 (a zip bomb?); refused") == err, "%s", err);
+}
+
+/* class_build.c's realloc() (test_class is linked with --wrap=realloc): the fail_at-th call from
+ * now fails. */
+void *__real_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n);
+static int fail_at;
+void *__wrap_realloc(void *p, size_t n)
+{
+    if (fail_at > 0 && --fail_at == 0) return NULL;
+    return __real_realloc(p, n);
+}
+
+/* Out of memory for a row's note ("late", the first thing a late student's grade allocates):
+ * the student fails with one line, the grade freed (ASan's leak check sees what was not), not a
+ * row that lost its note. */
+/* rule: G33 */
+Test(class_grade, out_of_memory_for_a_note_fails_the_student)
+{
+    bank_workload w;
+    char err[512] = "";
+    cr_assert_eq(bank_input_parse(sample_input, strlen(sample_input), "in", &w, err, sizeof err), 0);
+    bank_class_file f[] = {FILE_OF("output.json", all)};
+    bank_student s = student(f, 1);
+    s.late = 1;
+    bank_grade_options go = {BANK_GRADE_EXACT, BANK_SCHEDULE_SEQUENTIAL, 0};
+    bank_class_options o = {&w, NULL, NULL, &go, &bank_project1_reader, NULL};
+    bank_student_grade g;
+    fail_at = 1;
+    cr_assert_eq(bank_grade_student(&s, &o, &g, err, sizeof err), -1);
+    fail_at = 0;
+    cr_assert_str_eq(err, "out of memory");
+    cr_assert_eq(bank_grade_student(&s, &o, &g, err, sizeof err), 0, "%s", err);
+    cr_expect(g.graded);
+    cr_expect_str_eq(g.notes, "late");
+    bank_student_grade_free(&g);
+    bank_workload_free(&w);
 }
 
 /* A class or a student's submission that is not there (gone since the command line saw it):

@@ -192,6 +192,10 @@ Test(reader, unreadable_files_name_line_and_column)
     read_fails("[{\"id\": 1}]", "the record of customer 1 has no \"recv\" list");
     read_fails("[{\"id\": \"one\", \"recv\": []}]", "\"id\" is not a whole number");
     read_fails("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", "nested more than 64 deep");
+    /* the protobuf text dump bounds its nesting too, lists in lists included */
+    char deep[128] = "id: 1, recv:";
+    memset(deep + strlen(deep), '[', 70);
+    read_fails(deep, "out:1:77: values nested more than 64 deep");
     read_fails("[1, 2]", "expected a customer's {\"id\", \"recv\"} object");
 }
 

@@ -201,7 +201,17 @@ static size_t count(const bank_grade_report *r, bank_verdict_kind k)
     return n;
 }
 
-/* rule: L9, L10 */
+/* The report's first wrong event (G33's table column, the JSON's "first_wrong"): the first
+ * verdict that is not ok, or none. */
+static void expect_first_wrong(const bank_grade_report *r)
+{
+    size_t i = 0;
+    while (i < r->n && r->verdicts[i].kind == BANK_VERDICT_OK) i++;
+    cr_expect_eq(r->first_wrong, i < r->n ? i : SIZE_MAX, "first_wrong %zu, the first not ok %zu",
+                 r->first_wrong, i);
+}
+
+/* rule: L9, L10, G33 */
 Test(p2_grade, missing_extra_and_twice)
 {
     bank_workload w = load(ta_input);
@@ -213,6 +223,7 @@ Test(p2_grade, missing_extra_and_twice)
     cr_expect_eq(r.n_correct, 6);
     cr_expect_eq(count(&r, BANK_VERDICT_MISSING), 30, "requests 2-6 are not logged");
     cr_expect_eq(count(&r, BANK_VERDICT_EXTRA), 0);
+    expect_first_wrong(&r);
     bank_grade_report_free(&r);
     bank_p2_student_free(&st);
 
@@ -227,6 +238,7 @@ Test(p2_grade, missing_extra_and_twice)
     cr_expect_str_eq(r.verdicts[r.n - 1].detail, "request 1 is a deposit, not a withdraw");
     cr_expect_str_eq(r.verdicts[5].label, "branch 3: request 1 propagate_deposit, event_recv from branch 1 (all-events part)");
     cr_expect_eq(r.verdicts[5].kind, BANK_VERDICT_MISSING);
+    cr_expect_eq(r.first_wrong, 5, "the missing receive is the first wrong event");
     bank_grade_report_free(&r);
     bank_p2_student_free(&st);
     bank_workload_free(&w);
@@ -274,6 +286,7 @@ Test(p2_grade, the_old_form)
     cr_expect_eq(r.n_events, 4, "request and execute at the origin, propagate request and execute at the peer");
     cr_expect_eq(r.n_correct, 4);
     cr_expect_eq(r.n_wrong, 0, "the response and the acknowledgement are taken as logged");
+    cr_expect_eq(r.first_wrong, SIZE_MAX, "nothing wrong");
     bank_grade_report_free(&r);
     bank_p2_student_free(&st);
 
@@ -288,6 +301,21 @@ Test(p2_grade, the_old_form)
     cr_expect_eq(count(&r, BANK_VERDICT_CLOCK_ORDER), 1);
     cr_expect_str_eq(r.verdicts[r.n - 1].label, "branch 2: request 2 deposit_propagate_response (old form)");
     cr_expect_str_eq(r.verdicts[r.n - 1].detail, "clock 6, not after the message it received (at clock 8)");
+    expect_first_wrong(&r);
+    bank_grade_report_free(&r);
+    bank_p2_student_free(&st);
+
+    /* an acknowledgement received before the branch executed the write, the peer silent: the
+       branch's own order alone shows it */
+    parse("[{'pid': 2, 'data': [{'id': 2, 'name': 'deposit_request', 'clock': 2}, {'id': 2, 'name': 'deposit_execute', 'clock': 3},"
+          " {'id': 2, 'name': 'deposit_propagate_response', 'clock': 1}]}]",
+          &st);
+    grade(&w, &st, 0, &r);
+    cr_expect_eq(r.n_correct, 2);
+    cr_expect_eq(count(&r, BANK_VERDICT_MISSING), 2, "the peer's propagate request and execute");
+    cr_expect_eq(count(&r, BANK_VERDICT_CLOCK_ORDER), 1);
+    cr_expect_str_eq(r.verdicts[r.n - 1].label, "branch 2: request 2 deposit_propagate_response (old form)");
+    cr_expect_str_eq(r.verdicts[r.n - 1].detail, "clock 1, not after an event its branch had before it (at clock 3)");
     bank_grade_report_free(&r);
     bank_p2_student_free(&st);
     bank_workload_free(&w);

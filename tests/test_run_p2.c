@@ -3,6 +3,7 @@
  * are right writes its three parts. The run is hand-made (stamps and a trace file), so that a
  * wrong clock can be given to the check. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,25 @@ Test(run_p2, right_clocks_write_the_three_parts)
     cr_assert_eq(finish(&r, err, sizeof err), 0, "%s", err);
     struct stat st;
     cr_assert_eq(stat(r.parts, &st), 0, "the parts' folder was made");
+    unmake(&r);
+}
+
+/* The parts on standard output, which fails (a full disk): one line and failure, not success.
+ * Unbuffered, the first write fails, as it does part way through an output larger than the
+ * buffer (criterion runs each test in a process of its own, so stdout is this test's). */
+/* rule: L4, S10 */
+Test(run_p2, standard_output_that_cannot_be_written_fails_the_run)
+{
+    run r;
+    char err[512] = "";
+    make(&r, 1, 2, 3, 4);
+    int full = open("/dev/full", O_WRONLY);
+    cr_assert_geq(full, 0, "/dev/full");
+    cr_assert_eq(dup2(full, STDOUT_FILENO), STDOUT_FILENO);
+    close(full);
+    cr_assert_eq(setvbuf(stdout, NULL, _IONBF, 0), 0);
+    cr_assert_eq(bank_run_p2_finish(&r.p, &r.w, BANK_SCHEDULE_SEQUENTIAL, &r.answers, NULL, err, sizeof err), -1);
+    cr_assert_str_eq(err, "standard output: write failed");
     unmake(&r);
 }
 

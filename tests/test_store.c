@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/history.h"
@@ -236,6 +237,18 @@ Test(store, damage_behind_sqlites_back_is_found_and_set_aside)
     bank_store_state_free(&st);
     bank_store_close(s);
 
+    /* a row of its identity record lost: damaged, not an error that stops the branch */
+    snprintf(path, sizeof path, "%s/branch.db", dir);
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "DELETE FROM meta WHERE key = 'sum'", NULL, NULL, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_changes(db), 1);
+    sqlite3_close(db);
+    s = open_ok(dir, 2, 100, &st);
+    cr_expect(st.damaged && !st.fresh);
+    cr_expect(strstr(st.why, "identity record") != NULL, "%s", st.why);
+    bank_store_state_free(&st);
+    bank_store_close(s);
+
     /* emptied (cut to 0 bytes) while DIR/pending says a store was there: damaged, not new */
     snprintf(path, sizeof path, "%s/branch.db", dir);
     cr_assert_eq(truncate(path, 0), 0);
@@ -380,4 +393,77 @@ Test(journal, an_answer_waits_for_its_commit_and_writes_together_share_one)
     bank_journal_free(j);
     bank_replica_free(&r);
     remove_tree(dir);
+}
+
+/* Rows of the log in branch.db itself, its WAL left out: what a checkpoint has put there. A copy
+ * of the file alone, in copy_dir, is read (the journal's connection keeps the WAL); -1 when the
+ * copy cannot be read (taken half way through a checkpoint). */
+static int checkpointed_rows(const char *dir, const char *copy_dir)
+{
+    char from[200], to[200], side[220];
+    snprintf(from, sizeof from, "%s/branch.db", dir);
+    snprintf(to, sizeof to, "%s/copy.db", copy_dir);
+    for (int i = 0; i < 2; i++) { /* the last copy's WAL and shared memory: this copy has none */
+        snprintf(side, sizeof side, "%s%s", to, i ? "-shm" : "-wal");
+        unlink(side);
+    }
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    cr_assert(in && out);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) cr_assert_eq(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    cr_assert_eq(fclose(out), 0);
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    int rows = -1;
+    if (sqlite3_open(to, &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM log", -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW) rows = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+    }
+    sqlite3_close(db);
+    return rows;
+}
+
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* --sync batch: an answered write is in branch.db itself (a WAL checkpoint, which syncs) within
+ * 100 ms, with no later write to carry it there. Waited for at most 10 s. */
+/* rule: K2 */
+Test(journal, batch_mode_checkpoints_an_answered_write_on_its_own)
+{
+    char dir[64], copy_dir[64], err[600];
+    temp_dir(dir, sizeof dir);
+    temp_dir(copy_dir, sizeof copy_dir);
+    bank_store_state st;
+    bank_store *s = bank_store_open(dir, 1, 0, BANK_SYNC_BATCH, &st, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    bank_store_state_free(&st);
+    bank_replica r;
+    bank_replica_init(&r, 1, 0);
+    bank_journal *j = bank_journal_start(s, &r, NULL, NULL, err, sizeof err);
+    cr_assert_not_null(j, "%s", err);
+    bank_write w;
+    cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
+    waiter one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    bank_journal_then(j, bank_journal_note(j, &r), answered, &one);
+    wait_answers(&one, 1);
+    cr_assert_eq(one.failed, 0);
+    double answered_at = seconds_now();
+    int rows;
+    while ((rows = checkpointed_rows(dir, copy_dir)) != 1 && seconds_now() - answered_at < 10) usleep(10000);
+    double waited = seconds_now() - answered_at;
+    cr_expect_eq(rows, 1, "the answered write is not in branch.db itself %.1f s after its answer", waited);
+    printf("journal: --sync batch put an answered write in branch.db %.0f ms after its answer\n", waited * 1000);
+    bank_journal_stop(j);
+    bank_journal_free(j);
+    bank_replica_free(&r);
+    remove_tree(dir);
+    remove_tree(copy_dir);
 }

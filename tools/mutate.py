@@ -15,6 +15,11 @@ Judging: the tree as it is now (committed or not) is copied under build/mutate.X
 once as the tests build it (ASan and UBSan, -Werror); the unmutated tree must pass the whole
 ctest. Then, for each mutant: mutate, rebuild incrementally (nice -n 10), run the tests, restore.
   - NOT-BUILT: the mutated file does not compile (-Werror); counted apart, outside the score.
+    A mutant whose only errors are warnings it could not help raising (BENIGN_WARNINGS: a
+    parameter, variable or static function left unused, && within || without parentheses) is
+    not set apart: a _Pragma that ignores just those warnings is written on its file's first
+    blank line at the top level (no line or column of code moves), and it is judged (its row
+    says "built ignoring -W...").
   - SAME-CODE: its object file is byte for byte the unmutated one: the compiler proved it
     changes nothing, so it counts as equivalent.
   - EQUIVALENT: listed in tools/mutants/equivalent.txt (KEY and a reason): not run.
@@ -31,9 +36,9 @@ has therefore passed every test.
 Score per directory: killed / (generated - equivalent - not built).
 
 A long sample can be judged over several sittings: --budget stops taking new mutants after so
-many minutes, and --resume keeps what build/mutants/sample-S-N.tsv recorded (survivors are
-judged again) and judges the rest. The sample is judged directories interleaved, so a part of
-it scores each directory on its share.
+many minutes, and --resume keeps what build/mutants/sample-S-N.tsv recorded (survivors and
+NOT-BUILT ones are judged again) and judges the rest. The sample is judged directories
+interleaved, so a part of it scores each directory on its share.
 """
 
 import argparse
@@ -624,6 +629,41 @@ def run_tests(tree, tests, logdir, stop_on_failure, slots):
 # Judging one mutant.
 # ---------------------------------------------------------------------------------------------
 
+# Warnings a mutant brings about without its meaning being in doubt: a statement deleted can
+# leave a parameter, a variable or a static function unused, and && turned to || beside another
+# || asks for parentheses. Rather than set such a mutant apart as NOT-BUILT, its files are told
+# to ignore just the warnings it raised (allow_warnings()), and it is judged.
+BENIGN_WARNINGS = {"unused-parameter", "unused-variable", "unused-but-set-variable",
+                   "unused-but-set-parameter", "unused-function", "parentheses"}
+
+
+def allow_warnings(text, warnings):
+    """The source text with these warnings ignored: a _Pragma for each, on the file's first blank
+    line outside any comment, brace or directive (after its opening comment or its #includes,
+    before its code), so that every build of it (the tests' gcc one, and the libFuzzer test's
+    clang one, whatever its flags) compiles it, and no line or column of code moves. None when
+    the file has no such line."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines[:-1]):  # the last is what follows the final newline
+        if line.strip() or (i > 0 and lines[i - 1].rstrip().endswith("\\")):
+            continue
+        before = mask("\n".join(lines[:i]) + "\nX")  # X stays unless a comment is still open
+        if before.endswith("X") and before.count("{") == before.count("}"):
+            lines[i] = " ".join(f'_Pragma("GCC diagnostic ignored \\"-W{w}\\"")' for w in warnings)
+            return "\n".join(lines)
+    return None
+
+
+def benign_errors(build_log, files):
+    """The warnings to let pass when every error of a failed build is a BENIGN_WARNINGS one in a
+    file the mutant changed; [] when there is any other error (the mutant does not compile)."""
+    found = re.findall(r"^(\S+):\d+:\d+: error: .*?(?:\[-Werror=([\w-]+)\])?$", build_log, re.M)
+    if not found or any(w not in BENIGN_WARNINGS or not any(p == f or p.endswith("/" + f) for f in files)
+                        for p, w in found):
+        return []
+    return sorted({w for _, w in found})
+
+
 @dataclasses.dataclass
 class Verdict:
     result: str        # KILLED, SURVIVED, NOT-BUILT, SAME-CODE, EQUIVALENT
@@ -635,6 +675,8 @@ class Judge:
     def __init__(self, tree):
         self.tree = tree
         self.record = {}  # (directory, test) -> [runs, failures]: the order of the next mutant's tests
+        self.allowed = []    # the warnings the mutant being judged is built ignoring
+        self.unallowed = {}  # its files as mutate() left them, before allow_warnings()
 
     def order(self, directory, tests):
         def cost(t):
@@ -654,7 +696,10 @@ class Judge:
         start = time.monotonic()
         try:
             mutate()
-            return self._judge(directory, files, logdir, same_code_check, start)
+            v = self._judge(directory, files, logdir, same_code_check, start)
+            if self.allowed and v.result != "NOT-BUILT":
+                v.detail += f" (built ignoring {' '.join('-W' + w for w in self.allowed)})"
+            return v
         finally:
             for f, data in originals.items():
                 with open(os.path.join(tree.src, f), "wb") as fh:
@@ -664,19 +709,42 @@ class Judge:
                 for i, o in enumerate(tree.objects.get(f, [])):
                     shutil.copyfile(os.path.join(tree.saved, f"{f}.{i}.o"), o)
 
+    def build(self, files, buildlog, target=None):
+        """Builds target (None: everything). When the only errors are BENIGN_WARNINGS in the
+        mutated files, has those files ignore them (noted in self.allowed) and builds again."""
+        tree = self.tree
+        while not tree.cmake_build(buildlog, target):
+            with open(buildlog, errors="replace") as fh:
+                allowed = sorted(set(self.allowed) | set(benign_errors(fh.read(), files)))
+            if allowed == self.allowed:
+                return False  # another error, or one that ignoring did not silence
+            for f in files:
+                p = os.path.join(tree.src, f)
+                if f not in self.unallowed:
+                    with open(p, encoding="utf-8") as fh:
+                        self.unallowed[f] = fh.read()
+                text = allow_warnings(self.unallowed[f], allowed)
+                if text is None:
+                    return False
+                with open(p, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+            self.allowed = allowed
+        return True
+
     def _judge(self, directory, files, logdir, same_code_check, start):
         tree = self.tree
         buildlog = os.path.join(logdir, "build.log")
         objs = [o for f in files for o in tree.objects.get(f, [])]
         targets = sorted({o.split("/CMakeFiles/", 1)[1].split(".dir/", 1)[0] for o in objs})
-        ok = all(tree.cmake_build(buildlog, t) for t in targets) if targets else True
+        self.allowed, self.unallowed = [], {}
+        ok = all(self.build(files, buildlog, t) for t in targets)
         if ok and same_code_check and objs and all(f.endswith(".c") for f in files):
             same = all(open(o, "rb").read() == open(os.path.join(tree.saved, f"{f}.{i}.o"), "rb").read()
                        for f in files for i, o in enumerate(tree.objects[f]))
             if same:
                 return Verdict("SAME-CODE", time.monotonic() - start, "compiles to the unmutated object file")
         if ok:
-            ok = tree.cmake_build(buildlog)
+            ok = self.build(files, buildlog)
         if not ok:
             with open(buildlog, errors="replace") as fh:
                 text = fh.read()
@@ -766,8 +834,9 @@ TSV_HEADER = "key\tfile\tline\toperator\tchange\tresult\tseconds\tdetail\n"
 
 
 def read_recorded(tsv):
-    """KEY -> (result, seconds, detail) of an earlier run of the same sample, but its survivors:
-    a survivor is judged again (a test may have been written for it since)."""
+    """KEY -> (result, seconds, detail) of an earlier run of the same sample, but its survivors
+    and NOT-BUILT ones: a survivor is judged again (a test may have been written for it since),
+    and so is a mutant that did not build (it may now: BENIGN_WARNINGS; a failed build is quick)."""
     out = {}
     if not os.path.exists(tsv):
         return out
@@ -776,7 +845,7 @@ def read_recorded(tsv):
             die(f"--resume: {tsv} is not a table this script wrote")
         for line in f:
             cols = line.rstrip("\n").split("\t")
-            if len(cols) == 8 and cols[5] != "SURVIVED":
+            if len(cols) == 8 and cols[5] not in ("SURVIVED", "NOT-BUILT"):
                 out[cols[0]] = (cols[5], cols[6], cols[7])
     return out
 
@@ -826,7 +895,8 @@ def run_sample(args):
                 results[mu.key] = recorded[mu.key]
         if recorded:
             log(f"--resume: {len(results)} of the sample's mutants judged before and kept "
-                f"({len(recorded) - len(results)} recorded ones are no longer in it or survived: judged again)")
+                f"({len(recorded) - len(results)} recorded ones are no longer in it or are listed equivalent; "
+                f"survivors and mutants not built are judged again)")
         print(f"\n{'key':10} {'file:line':32} {'operator':12} {'result':10} {'time':>5}  killed by (test: first failing case) / why")
         with open(tsv, "w") as out:
             out.write(TSV_HEADER)
@@ -950,7 +1020,7 @@ def main():
     ap.add_argument("--only", nargs="+", metavar="KEY", help="judge just these mutants (keys from --list)")
     ap.add_argument("--resume", action="store_true",
                     help="keep what the last run of this sample recorded in build/mutants/sample-S-N.tsv "
-                         "(all but its survivors) and judge the rest")
+                         "(all but its survivors and those not built) and judge the rest")
     ap.add_argument("--budget", type=float, metavar="MINUTES",
                     help="judge no new mutant after MINUTES (the table covers those judged; --resume goes on)")
     ap.add_argument("--min-score", type=float, metavar="PCT",

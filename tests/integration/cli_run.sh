@@ -94,6 +94,17 @@ if "$bank" run --schedule live --query-delay 50 "$sample" >/dev/null 2>"$tmp/err
   pass "live with --query-delay"
 else fail "live with --query-delay"; cat "$tmp/err"; fi
 
+# rule: S9, S10; branch processes that do not report their address in time fail the run, the run
+# freeing what it started (its leak would show as a LeakSanitizer report and exit status 23)
+"$bank" run --processes --deadline-ms 1 "$sample" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 1 ] && [ ! -s "$tmp/out" ] && tail -n 1 "$tmp/err" | grep -q '^bank: branch 1 (pid [0-9]*) did not report its address$' &&
+   ! grep -q 'Sanitizer' "$tmp/err"; then
+  pass "--processes: branches not started within --deadline-ms fail the run"
+else
+  fail "--processes: branches not started within --deadline-ms (exit $rc)"; cat "$tmp/err"
+fi
+
 # Usage errors: one line, exit 2.
 check_usage() {
   local name=$1 pattern=$2

@@ -344,6 +344,9 @@ def usage_tests(work):
            "--method and --field go with --proto FILE", where="err")
     expect("bad --method", run("--course-ports", "--proto", "x.proto", "--method", "query", SAMPLE), 2,
            "expected INTERFACE=Service/Method", where="err")
+    expect("--field with a role that is not one",
+           run("--course-ports", "--proto", "x.proto", "--field", "amount=x", SAMPLE), 2,
+           '--field: "amount" is not a role (id, customer, interface, money, result or balance)', where="err")
     expect("--course-ports past 65535", run("--course-ports", "65534", SAMPLE), 2, "past 65535", where="err")
     # rule: D3; a proto protoc cannot read
     bad = os.path.join(work, "bad.proto")

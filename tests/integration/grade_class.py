@@ -352,6 +352,12 @@ try:
           "**wrong value**" in md and "class/bob/out.txt:2:%d" % col in md, "the step summary's table", md)
     r = run("--input", sample, "--github", "--points", "10", "class/bob/out.txt", env=env)
     check(r.stdout.splitlines()[-1] == "Points 8/10", "--points scales the Points line", r.stdout)
+    nowhere = os.path.join(tmp, "no-such-dir", "summary.md")
+    r = run("--input", sample, "--github", "class/bob/out.txt",
+            env=dict(env, GITHUB_STEP_SUMMARY=nowhere))
+    check(r.returncode == 1 and "bank grade: GITHUB_STEP_SUMMARY %s: cannot append: No such file or directory"
+          % nowhere in r.stderr.splitlines() and r.stdout.splitlines()[-1] == "Points 4/5",
+          "a step summary that cannot be opened: said in one line, exit 1, the rest still printed", r.stderr)
     write("missing.json", json.dumps(answers(400, 570, 500)[:2]))
     r = run("--input", sample, "--github", "missing.json", env=env)
     notes = [l for l in r.stdout.splitlines() if l.startswith("::")]
