@@ -37,7 +37,8 @@ Score per directory: killed / (generated - equivalent - not built).
 
 A long sample can be judged over several sittings: --budget stops taking new mutants after so
 many minutes, and --resume keeps what build/mutants/sample-S-N.tsv recorded (survivors and
-NOT-BUILT ones are judged again) and judges the rest. The sample is judged directories
+NOT-BUILT ones are judged again) and judges the rest; where that file is absent (a fresh clone),
+it goes on from tools/mutants/sample-S-N.tsv, the record of the last sitting kept in git. The sample is judged directories
 interleaved, so a part of it scores each directory on its share.
 """
 
@@ -881,7 +882,15 @@ def run_sample(args):
         return 0
     stem = f"sample-{args.seed}-{args.sample}" if not args.only else "only"
     tsv = os.path.join(ROOT, "build", "mutants", stem + ".tsv")
-    recorded = read_recorded(tsv) if args.resume else {}
+    # A sample judged over several sittings outlives a bare machine in the record kept in git.
+    kept = os.path.join(MUTANTS_DIR, stem + ".tsv")
+    recorded = {}
+    if args.resume and not os.path.exists(tsv) and os.path.exists(kept):
+        log(f"--resume: no {os.path.relpath(tsv, ROOT)}; going on from the record kept in "
+            f"{os.path.relpath(kept, ROOT)}")
+        recorded = read_recorded(kept)
+    elif args.resume:
+        recorded = read_recorded(tsv)
     log(what)
     tree = Tree(args.keep)
     try:
