@@ -46,6 +46,9 @@ Test(tls, identities_from_common_names)
     bank_identity_parse(longer, &id);
     cr_expect_eq(id.role, BANK_CALLER_NONE);
     cr_expect(strlen(id.name) < sizeof id.name && strstr(id.name, "...") != NULL, "a long name is cut: %s", id.name);
+    memcpy(longer, "customer-", 9); /* a name too long to be shown whole is no one's, a customer's too */
+    bank_identity_parse(longer, &id);
+    cr_expect_eq(id.role, BANK_CALLER_NONE, "a customer name longer than %d characters", BANK_IDENTITY_NAME_MAX);
 }
 
 /* rule: R3 */
