@@ -29,6 +29,7 @@ typedef struct {
     uint32_t chain;
     uint32_t opt;      /* which option of its head event (backward, a withdrawal whose outcome is
                           free may be undone either way at the same net) */
+    int sign;          /* which way it moves the net: -1, 0 or 1 */
     uint32_t mismatch; /* 0 moves the net the way the waiting answer needs, 1 neither, 2 away */
     double progress;
     uint32_t cls;
@@ -116,11 +117,13 @@ static void undo_to(sweep *s, size_t mark)
     }
 }
 
+static int may_run(const cs_option *o, int64_t net) { return o->lo <= net && net <= o->hi; }
+
 /* The option of ev that may run at this net, or NULL. */
 static const cs_option *runnable(const cs_event *ev, int64_t net)
 {
     for (size_t k = 0; k < ev->n_opt; k++)
-        if (ev->opt[k].lo <= net && net <= ev->opt[k].hi) return &ev->opt[k];
+        if (may_run(&ev->opt[k], net)) return &ev->opt[k];
     return NULL;
 }
 
@@ -132,17 +135,17 @@ static int changes_nothing(const cs_event *ev)
 }
 
 /* Takes every head that changes nothing and may run now (a query reading what it claims, a
- * withdrawal failing as claimed): any execution may as well take it now. 1 when every entry is
- * done. */
-static int take_free_moves(sweep *s)
+ * withdrawal failing as claimed): any execution may as well take it now. Returns how many
+ * entries are still running (0: every one is done). */
+static size_t take_free_moves(sweep *s)
 {
-    int all_done = 1;
+    size_t running = 0;
     for (size_t c = 0; c < s->C; c++) {
         const cs_event *ev;
         while ((ev = head(s, c)) && changes_nothing(ev) && runnable(ev, s->net)) move(s, c, 0);
-        if (ev) all_done = 0;
+        running += ev != NULL;
     }
-    return all_done;
+    return running;
 }
 
 static double progress(const sweep *s, size_t c)
@@ -210,10 +213,9 @@ static void list_choices(sweep *s)
             for (uint32_t k = 0; k < ev->n_opt; k++) {
                 const cs_option *o = &ev->opt[k];
                 int64_t after;
-                if (o->lo > s->net || s->net > o->hi || __builtin_add_overflow(s->net, o->delta, &after)) continue;
-                /* the sign for now, resolved against the direction below */
-                uint32_t sign = o->delta == 0 ? 1 : o->delta > 0 ? 4 : 5;
-                s->cands[s->n_cands++] = (sweep_cand){(uint32_t)c, k, sign, sort_key(s, c), class_of(s, c)};
+                if (!may_run(o, s->net) || __builtin_add_overflow(s->net, o->delta, &after)) continue;
+                int sign = (o->delta > 0) - (o->delta < 0);
+                s->cands[s->n_cands++] = (sweep_cand){(uint32_t)c, k, sign, 1, sort_key(s, c), class_of(s, c)};
             }
             continue;
         }
@@ -229,11 +231,9 @@ static void list_choices(sweep *s)
             dir = d;
         }
     }
-    for (size_t i = 0; i < s->n_cands; i++) {
-        uint32_t *m = &s->cands[i].mismatch;
-        if (*m == 1) continue;
-        int up = *m == 4;
-        *m = dir == 0 || s->order != ORDER_LIVE ? 1 : (dir > 0) == up ? 0 : 2;
+    for (size_t i = 0; i < s->n_cands && dir != 0 && s->order == ORDER_LIVE; i++) {
+        sweep_cand *k = &s->cands[i];
+        k->mismatch = k->sign == 0 ? 1 : k->sign == dir ? 0 : 2;
     }
     qsort(s->cands, s->n_cands, sizeof *s->cands, cmp_cand);
     /* one of each class: alike entries lead to alike states */
@@ -301,26 +301,18 @@ static int every_entry_may_finish(const sweep *s)
     return 1;
 }
 
-/* G12: a state costs once, and once more for every 16 entries still running in it. */
-static size_t state_cost(const sweep *s)
-{
-    size_t running = 0;
-    for (size_t c = 0; c < s->C; c++) running += head(s, c) != NULL;
-    return 1 + running / 16;
-}
-
 typedef enum { ENTER_DONE, ENTER_PUSHED, ENTER_FAILED } enter_result;
 
 static enter_result enter(sweep *s)
 {
-    size_t mark0 = s->n_trail;
-    if (take_free_moves(s)) {
+    size_t mark0 = s->n_trail, running = take_free_moves(s);
+    if (running == 0) {
         if (!s->in->backward || s->net == 0) return ENTER_DONE;
         undo_to(s, mark0); /* undone back to the start, the net must be where it began */
         return ENTER_FAILED;
     }
     bank_state_key key = state_key(s);
-    s->work += state_cost(s);
+    s->work += 1 + running / 16; /* G12: once, and once more for every 16 entries running */
     if (bank_state_table_failed(s->tt, key) >= 0 || !every_entry_may_finish(s)) {
         undo_to(s, mark0);
         return ENTER_FAILED;
