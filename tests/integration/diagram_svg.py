@@ -10,7 +10,9 @@ over its lane; a dashed grey line down each lane; and for each message, the rece
 box, the request's arrow (a line and a filled head) in blue (a customer's) or grey (a
 branch's), its label centred above it, the reply's arrow in green (red when it failed) and its
 label. Text is compared through cairo's glyph ids, assigned per font in order of first use, so
-every label's characters are checked without depending on the font's shapes.
+every label's characters are checked without depending on the font's shapes; and its type (the
+title bold 15, the legend 11, the lane names 12, the labels as the row height allows) through the
+glyphs' outlines, measured against the legend's on the characters they share.
 Usage: diagram_svg.py BANK
 """
 import json
@@ -70,14 +72,15 @@ def expected(trace, title):
     h = HEADER + row_h * (len(times) + 1) + FOOTER
     lane_x = lambda branch, i: MARGIN + COL_W * (lanes.index((branch, i)) + 0.5)
     time_y = lambda t: HEADER + row_h * (times.index(t) + 0.5)
-    items = [("text", BLACK, title, MARGIN, 26, "left"),
+    label_font = ("normal", min(11, max(7, row_h * 0.55)))
+    items = [("text", BLACK, title, MARGIN, 26, "left", ("bold", 15)),
              ("text", LEGEND, "time flows down, one row per event in order; blue: customer requests, "
-                              "grey: propagations, green: replies, red: failed", MARGIN, 44, "left"),
+                              "grey: propagations, green: replies, red: failed", MARGIN, 44, "left", ("normal", 11)),
              ("text", LEGEND, "[a->b]: the message's Lamport clock when sent (a) and when received (b)",
-              MARGIN, 58, "left")]
+              MARGIN, 58, "left", ("normal", 11))]
     for i, (branch, n) in enumerate(lanes):
         x = MARGIN + COL_W * (i + 0.5)
-        items.append(("text", BLACK, f"{'branch' if branch else 'customer'} {n}", x, HEADER - 18, "centre"))
+        items.append(("text", BLACK, f"{'branch' if branch else 'customer'} {n}", x, HEADER - 18, "centre", ("normal", 12)))
         items.append(("stroke", LANE, 1, True, [(x, HEADER - 10), (x, h - FOOTER)]))
 
     def arrow(colour, x0, y0, x1, y1):
@@ -104,10 +107,11 @@ def expected(trace, title):
             text += f" [{e['clock_sent']}->{e['clock']}]"
         colour = GREY if e["from"] == "branch" else BLUE
         items += arrow(colour, xs, y0 - d, xr - sign * 4, y0)
-        items.append(("text", colour, text, (xs + xr) / 2, y0 - d - 2, "centre"))
+        items.append(("text", colour, text, (xs + xr) / 2, y0 - d - 2, "centre", label_font))
         colour = RED if e["reply"] == "fail" or e["reply"].startswith("error") else GREEN
         items += arrow(colour, xr, y1, xs + sign * 4, y1 + d)
-        items.append(("text", colour, f"{e['reply'][:40]} {e['balance']}", (xs + xr) / 2, y1 + d / 2 - 3, "centre"))
+        items.append(("text", colour, f"{e['reply'][:40]} {e['balance']}", (xs + xr) / 2, y1 + d / 2 - 3, "centre",
+                      label_font))
     return w, h, items
 
 
@@ -142,6 +146,21 @@ def drawn_items(path):
     return root, out
 
 
+def glyph_boxes(root):
+    """Each glyph's outline, as its href names it: (width, height) of its points' box."""
+    boxes = {}
+    for sym in root.iter(f"{SVG}symbol"):
+        pts = [n for p in sym.iter(f"{SVG}path") for n in numbers(p.get("d", ""))]
+        if pts:
+            boxes["#" + sym.get("id")] = (max(pts[0::2]) - min(pts[0::2]), max(pts[1::2]) - min(pts[1::2]))
+    return boxes
+
+
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2] if xs else float("nan")
+
+
 def close(a, b):
     return abs(a - b) < 0.01
 
@@ -163,6 +182,7 @@ with tempfile.TemporaryDirectory() as tmp:
     check(len(got) == len(want), f"{len(want)} things drawn: {len(got)}")
     glyph_of = {}  # (font, character) -> cairo's glyph id, in order of first use per font
     next_id = {}
+    texts = []  # (cairo's font, the face and size diagram.c sets, the text)
     for k, (g, x) in enumerate(zip(got, want)):
         what = f"item {k + 1}, {x[0]} {x[1]}"
         if x[0] != g[0] or x[1] != g[1]:
@@ -178,6 +198,7 @@ with tempfile.TemporaryDirectory() as tmp:
         else:
             glyphs, text = g[2], x[2]
             font = glyphs[0][0].split("-")[0] if glyphs else ""
+            texts.append((font, x[6], text))
             ids = []
             for c in text:
                 if (font, c) not in glyph_of:
@@ -190,6 +211,30 @@ with tempfile.TemporaryDirectory() as tmp:
             check([i for i, _, _ in glyphs] == ids and placed,
                   f"{what}: {text!r} at ({x[3]:g}, {x[4]:g}), {x[5]}: glyphs {[i for i, _, _ in glyphs][:8]}... "
                   f"at x {xs[0]:.1f}..{xs[-1]:.1f}, y {glyphs[0][2]:g}")
+
+    # The type: texts of one face and size share a font and no other text does; measured on the
+    # characters it shares with the legend's (normal, 11), each font's glyphs are as much taller
+    # as its size asks, and wider for their height only where it is bold.
+    asked = {}
+    for font, face_size, _ in texts:
+        asked.setdefault(font, set()).add(face_size)
+    check(len(texts) > 3 and all(len(v) == 1 for v in asked.values()) and
+          len(asked) == len({fs for _, fs, _ in texts}),
+          f"one font per face and size: {sorted((f, sorted(v)) for f, v in asked.items())}")
+    boxes = glyph_boxes(root)
+    ref = texts[1][0] if len(texts) > 1 else ""
+    for font, fs in sorted((f, next(iter(v))) for f, v in asked.items()):
+        if font == ref:
+            continue
+        shared = [c for c in sorted({c for f, _, t in texts if f == font for c in t}) if c.isalnum() and
+                  boxes.get(glyph_of.get((font, c))) and boxes.get(glyph_of.get((ref, c)))]
+        b = {c: (boxes[glyph_of[(font, c)]], boxes[glyph_of[(ref, c)]]) for c in shared}
+        taller = median(g[1] / r[1] for g, r in b.values())
+        wider = median((g[0] / g[1]) / (r[0] / r[1]) for g, r in b.values())
+        check(len(shared) >= 3 and abs(taller - fs[1] / 11) < 0.03 * fs[1] / 11 and
+              (wider > 1.04 if fs[0] == "bold" else abs(wider - 1) < 0.03),
+              f"{font} is {fs[0]} {fs[1]:g}: on {''.join(shared)!r}, {taller:.3f} times the legend's height "
+              f"(want {fs[1] / 11:.3f}), {wider:.3f} times its width for its height")
 
 print(f"diagram_svg: {failures} failed")
 sys.exit(1 if failures else 0)
