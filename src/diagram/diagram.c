@@ -4,6 +4,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
+#include <errno.h>
 #include <fontconfig/fontconfig.h>
 #include <inttypes.h>
 #include <math.h>
@@ -11,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 enum { COL_W = 120, MARGIN = 40, HEADER = 100, FOOTER = 40 };
 
@@ -227,6 +230,45 @@ int bank_diagram_draw(const bank_trace *t, const char *title, const char *path,
     return bank_diagram_draw_styled(t, title, NULL, path, format, err, errlen);
 }
 
+/* The file is written through this, not cairo's own file output: a PDF written to a full disk
+ * was "drawn" (its surface kept no failed write), so every write is checked here. */
+typedef struct {
+    FILE *f;
+    int failed;
+} out_file;
+
+static cairo_status_t write_out(void *closure, const unsigned char *data, unsigned int length)
+{
+    out_file *o = closure;
+    if (!o->failed && fwrite(data, 1, length, o->f) != length) o->failed = 1;
+    return o->failed ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
+}
+
+static cairo_status_t render(const bank_trace *t, const char *title, const bank_diagram_style *style,
+                             const layout *l, bank_diagram_format format, out_file *out)
+{
+    double w = 2 * MARGIN + COL_W * (l->n_lanes ? l->n_lanes : 1);
+    double h = HEADER + l->row_h * (l->n_times + 1) + FOOTER;
+    if (w < 640) w = 640;
+    cairo_surface_t *surface =
+        format == BANK_DIAGRAM_SVG ? cairo_svg_surface_create_for_stream(write_out, out, w, h)
+        : format == BANK_DIAGRAM_PDF ? cairo_pdf_surface_create_for_stream(write_out, out, w, h)
+                                     : cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(w), (int)ceil(h));
+    cairo_status_t st = cairo_surface_status(surface);
+    if (st == CAIRO_STATUS_SUCCESS) {
+        cairo_t *cr = cairo_create(surface);
+        draw(cr, t, l, title, style && style->opaque_branches, w, h);
+        st = cairo_status(cr);
+        cairo_destroy(cr);
+        if (st == CAIRO_STATUS_SUCCESS && format == BANK_DIAGRAM_PNG)
+            st = cairo_surface_write_to_png_stream(surface, write_out, out);
+        cairo_surface_finish(surface);
+        if (st == CAIRO_STATUS_SUCCESS) st = cairo_surface_status(surface);
+    }
+    cairo_surface_destroy(surface);
+    return st;
+}
+
 int bank_diagram_draw_styled(const bank_trace *t, const char *title, const bank_diagram_style *style,
                              const char *path, bank_diagram_format format, char *err, size_t errlen)
 {
@@ -237,30 +279,22 @@ int bank_diagram_draw_styled(const bank_trace *t, const char *title, const bank_
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    double w = 2 * MARGIN + COL_W * (l.n_lanes ? l.n_lanes : 1);
-    double h = HEADER + l.row_h * (l.n_times + 1) + FOOTER;
-    if (w < 640) w = 640;
-    cairo_surface_t *surface =
-        format == BANK_DIAGRAM_SVG ? cairo_svg_surface_create(path, w, h)
-        : format == BANK_DIAGRAM_PDF ? cairo_pdf_surface_create(path, w, h)
-                                     : cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(w), (int)ceil(h));
+    out_file out = {fopen(path, "wb"), 0};
     int rc = 0;
-    cairo_status_t st = cairo_surface_status(surface);
-    if (st == CAIRO_STATUS_SUCCESS) {
-        cairo_t *cr = cairo_create(surface);
-        draw(cr, t, &l, title, style && style->opaque_branches, w, h);
-        st = cairo_status(cr);
-        cairo_destroy(cr);
-        if (st == CAIRO_STATUS_SUCCESS && format == BANK_DIAGRAM_PNG)
-            st = cairo_surface_write_to_png(surface, path);
-        cairo_surface_finish(surface);
-        if (st == CAIRO_STATUS_SUCCESS) st = cairo_surface_status(surface);
-    }
-    if (st != CAIRO_STATUS_SUCCESS) {
-        snprintf(err, errlen, "%s: cannot draw the diagram: %s", path, cairo_status_to_string(st));
+    if (!out.f) {
+        snprintf(err, errlen, "%s: cannot draw the diagram: %s", path, strerror(errno));
         rc = -1;
+    } else {
+        cairo_status_t st = render(t, title, style, &l, format, &out);
+        int closed = fclose(out.f); /* a PDF surface does not always pass a failed write on */
+        if (st == CAIRO_STATUS_SUCCESS && (out.failed || closed != 0)) st = CAIRO_STATUS_WRITE_ERROR;
+        if (st != CAIRO_STATUS_SUCCESS) {
+            snprintf(err, errlen, "%s: cannot draw the diagram: %s", path, cairo_status_to_string(st));
+            rc = -1;
+            struct stat sb;
+            if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode)) unlink(path); /* no half a diagram */
+        }
     }
-    cairo_surface_destroy(surface);
     free(l.lanes);
     free(l.times);
     return rc;

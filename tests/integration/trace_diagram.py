@@ -9,6 +9,8 @@ Usage: trace_diagram.py BANK GOLDEN_DIR
 """
 import json
 import os
+import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -95,6 +97,32 @@ with tempfile.TemporaryDirectory() as tmp:
     check(root.tag.endswith("svg") and len(list(root.iter())) > 50, "the SVG parses as XML and has content")
     check(png_pixels_vary(os.path.join(tmp, "run.png")), "the PNG is not blank")
     check(open(os.path.join(tmp, "run.pdf"), "rb").read(5) == b"%PDF-", "the PDF is a PDF")
+
+    # A diagram that cannot be written whole is an error, and no part of it is left behind: on a
+    # full disk (a link to /dev/full), and where a file may not grow past 2,000 bytes.
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    for ext in ("svg", "png", "pdf"):
+        if os.path.exists("/dev/full"):
+            full = os.path.join(tmp, "full." + ext)
+            os.symlink("/dev/full", full)
+            r = run("diagram", trace, "-o", full)
+            check(r.returncode == 1 and r.stderr == "bank diagram: %s: cannot draw the diagram: error while "
+                  "writing to output stream\n" % full, "diagram -o a full disk as .%s: exit 1 (%d: %s)"
+                  % (ext, r.returncode, r.stderr.strip()))
+        else:
+            print("skip diagram -o a full disk: this machine has no /dev/full")
+        out = os.path.join(tmp, "big." + ext)
+        r = subprocess.run([bank, "diagram", trace, "-o", out], capture_output=True, text=True, timeout=300,
+                           preexec_fn=small_files)
+        check(r.returncode == 1 and "cannot draw the diagram" in r.stderr and not os.path.exists(out),
+              "diagram -o big.%s past the file size limit: exit 1 and no file (%d: %s)"
+              % (ext, r.returncode, r.stderr.strip()))
+    r = run("diagram", trace, "-o", os.path.join(tmp, "no", "such", "x.svg"))
+    check(r.returncode == 1 and "no/such/x.svg: cannot draw the diagram: No such file or directory" in r.stderr,
+          "diagram -o into a missing folder: exit 1 (%s)" % r.stderr.strip())
 
     r = run("diagram", trace, "-o", os.path.join(tmp, "run.gif"))
     check(r.returncode == 2 and "does not end in .svg, .png or .pdf" in r.stderr, "an unknown extension: exit 2")
