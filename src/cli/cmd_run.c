@@ -80,7 +80,8 @@ static const char run_usage[] =
     "                         that phase), kill the processes of branches B (SIGKILL, all of them\n"
     "                         first; \"all\" names every branch) and start each again, in the order\n"
     "                         given, with --recover on its address; the run goes on while they\n"
-    "                         catch up. May be given several times (at most 64)\n"
+    "                         catch up. N is at most the input's number of events. May be given\n"
+    "                         several times (at most 64)\n"
     "  --data-dir DIR         every branch keeps its state on disk in DIR/branch-ID (see bank\n"
     "                         branch --help); DIR is made when missing and must hold no branch's\n"
     "                         dir yet. Not with --cluster\n"
@@ -403,6 +404,15 @@ int bank_cmd_run(int argc, char **argv)
                 bank_workload_free(&w);
                 return BANK_EXIT_USAGE;
             }
+    size_t n_events = 0;
+    for (size_t c = 0; c < w.n_customers; c++) n_events += w.customers[c].n_events;
+    for (size_t p = 0; p < o.n_kills; p++)
+        if (o.kills[p].after > n_events) { /* it would never come */
+            fprintf(stderr, "bank run: --kill ...@%zu: %s has only %zu events\n", o.kills[p].after, o.input,
+                    n_events);
+            bank_workload_free(&w);
+            return BANK_EXIT_USAGE;
+        }
     bank_tls *client_tls = NULL;
     if (load_tls(&o, &w, &client_tls, err, sizeof err) != 0) {
         fprintf(stderr, "bank run: %s\n", err);

@@ -280,6 +280,16 @@ rc=$?
 expect "--kill 2@2: exit $rc, $(cat err)" [ $rc -eq 0 ]
 expect "--kill 2@2: output differs from the sequential golden file" cmp -s out "$seq_out"
 expect "--kill 2@2: not reported: $(cat err)" grep -q 'killed branch 2 (SIGKILL) and started it again with --recover' err
+# the last event is a kill point too; one past it would never come
+"$bank" run --processes --deadline-ms 60000 --kill 1@5 "$sample" >out 2>err
+rc=$?
+expect "--kill 1@5 (the sample's last event): exit $rc, $(cat err)" [ $rc -eq 0 ]
+expect "--kill 1@5: not reported: $(cat err)" grep -q 'killed branch 1 (SIGKILL) and started it again with --recover' err
+"$bank" run --processes --deadline-ms 60000 --kill 1@6 "$sample" >out 2>err
+rc=$?
+expect "--kill 1@6: exit $rc, want 2" [ $rc -eq 2 ]
+expect "--kill 1@6: $(cat err)" [ "$(cat err)" = "bank run: --kill ...@6: $sample has only 5 events" ]
+expect "--kill 1@6: nothing on standard output" [ ! -s out ]
 check "--kill BRANCH@N"
 
 echo "$passed passed, $failed failed"
