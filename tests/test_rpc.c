@@ -6,12 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/model.h"
 #include "core/workload_gen.h"
 #include "rpc/branch_server.h"
 #include "rpc/client.h"
 #include "rpc/codec.h"
+#include "run/branch_child.h"
 #include "run/branches.h"
 #include "run/customers.h"
 
@@ -457,4 +460,27 @@ Test(rpc, bad_calls_get_a_status_and_the_branch_keeps_serving)
 
     raw_close(&rc);
     stop(b);
+}
+
+/* rule: B2; a branch process that no longer reads when it is given its peers is named for that
+ * at once (the write to it fails), not waited for and reported as never ready */
+Test(rpc, a_branch_process_that_stops_reading_is_named)
+{
+    char dir[] = "/tmp/bank-rpc-XXXXXX", exe[64];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(exe, sizeof exe, "%s/branch.sh", dir);
+    FILE *f = fopen(exe, "w");
+    cr_assert_not_null(f);
+    fputs("#!/bin/sh\nexec 0<&-\necho listening 127.0.0.1:9\n", f); /* its input closed, then gone */
+    cr_assert_eq(fclose(f), 0);
+    cr_assert_eq(chmod(exe, 0755), 0);
+    bank_branches_config cfg = {.mode = BANK_MODE_PROCESSES, .bank_exe = exe, .deadline_ms = 20000};
+    char err[512] = "";
+    int64_t t0 = bank_mono_now_ms();
+    bank_branches *b = bank_branches_start(&sample, &cfg, err, sizeof err);
+    cr_expect_null(b);
+    cr_expect(strstr(err, "branch 1 (pid ") && strstr(err, ") stopped before it got its peers"), "%s", err);
+    cr_expect_lt(bank_mono_now_ms() - t0, 15000, "the failed write was not noticed: the start waited");
+    unlink(exe);
+    rmdir(dir);
 }

@@ -10,6 +10,7 @@ protoc is missing.
 import json
 import os
 import random
+import resource
 import signal
 import subprocess
 import sys
@@ -294,6 +295,17 @@ def start_tests(work, pydir):
     expect("--start, a branch that ends at once", r, 2, "branch 2's process", "ended by itself (exit status 3)",
            "cannot start: port taken", where="err")
     check("--start: no process left after a start that failed", not marker_processes(marker),
+          str(marker_processes(marker)))
+
+    # rule: D10; the peers file cannot be written (no file may grow past 0 bytes): said, and no
+    # branch is started
+    def no_file_may_grow():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    r = run("--start", branch_cmd, SAMPLE, preexec_fn=no_file_may_grow)
+    expect("--start, the peers file cannot be written", r, 2, "peers.txt: cannot write the peers file", where="err")
+    check("--start: no process started when the peers file cannot be written", not marker_processes(marker),
           str(marker_processes(marker)))
 
     # rule: D10; SIGINT while it runs: every process stopped, exit 130
