@@ -328,6 +328,15 @@ def start_tests(work, pydir):
     check("SIGINT: says so", "stopping the 3 branch processes it started" in err, err)
     check("SIGINT: no process left", not marker_processes(marker), str(marker_processes(marker)))
 
+    # rule: D9; nothing wrong, but a live run's answers left undecided within --budget: exit 3
+    many_in, many_out = os.path.join(work, "many-in.json"), os.path.join(work, "many-out.json")
+    subprocess.run([PYTHON, os.path.join(ROOT, "tools", "grade_cases.py"), "mixed", "30", "10", "0", "7",
+                    many_in, many_out], check=True, capture_output=True)
+    r = run("--start", branch_cmd, "--schedule", "live", "--budget", "1", "-o", os.devnull, many_in)
+    expect("--budget 1 on a live run of 30 customers", r, 3, "verdict: undecided: no answer found wrong",
+           "ran out of --budget")
+    check("--budget 1: no process left", not marker_processes(marker), str(marker_processes(marker)))
+
     # rule: D1, D10; --course-ports BASE with --start on those ports (a free block picked here)
     for attempt in range(3):
         base = random.randrange(20000, 30000)
