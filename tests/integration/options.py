@@ -228,6 +228,20 @@ with tempfile.TemporaryDirectory() as tmp:
         r = bank_run("run", *args, os.path.join(sample, "input.json"))
         check(r.returncode == 0 and json.loads(r.stdout or "null") == expected,
               f"bank run {' '.join(args)} on the sample: exit {r.returncode}, {r.stderr.strip()[-200:]!r}")
+    # --seed reaches the branch processes: with dup=50, the same seed sends the same number of
+    # propagations again, and six seeds do not all send the same number
+    many = os.path.join(golden, "many-rounds", "input.json")
+
+    def propagations(seed):
+        trace = os.path.join(tmp, f"seed-{seed}.jsonl")
+        r = bank_run("run", "--processes", "--faults", "dup=50", "--seed", str(seed), "--trace", trace, many)
+        check(r.returncode == 0, f"bank run --processes --faults dup=50 --seed {seed}: exit {r.returncode}")
+        with open(trace) as f:
+            return sum('"Propagate_' in line for line in f)
+
+    counts = [propagations(seed) for seed in (1, 1, 2, 3, 4, 5, 6)]
+    check(counts[0] == counts[1] and len(set(counts[1:])) > 1,
+          f"--processes --seed: the same seed repeats its faults and others differ: {counts}")
     # soak --seconds 0: one repetition (one is always finished), not the default minute
     r = bank_run("soak", "-b", "1", "-c", "1", "-e", "1", "--seconds", "0", "--every", "1", timeout=60)
     check(r.returncode == 0 and re.search(r"\b1 repetitions?\b", r.stdout) is not None,
