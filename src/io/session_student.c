@@ -73,13 +73,14 @@ static void note_reply(reader *r, const lv_value *item)
 /* Appends a record of id with n replies read from items[0..n) (each an object). */
 static int add_record(reader *r, const lv_value *at, int64_t id, const lv_value *items, size_t n)
 {
-    bank_session_record rec = {{.id = id, .line = at->line, .col = at->col, .n_replies = n}, NULL};
+    bank_session_record rec = {{.id = id, .line = at->line, .col = at->col}, NULL};
     rec.r.replies = calloc(n ? n : 1, sizeof *rec.r.replies);
     rec.branch = malloc((n ? n : 1) * sizeof *rec.branch);
     if (!rec.r.replies || !rec.branch) {
         record_free(&rec);
         return fail_at(r, at->line, at->col, "out of memory");
     }
+    rec.r.n_replies = n;
     for (size_t i = 0; i < n; i++) {
         const lv_value *item = &items[i];
         char why[200];
