@@ -158,7 +158,9 @@ int bank_student_reply_read(const lv_value *item, bank_reply *out, char *err, si
 {
     reader r = {.source = "reply", .err = err, .errlen = errlen};
     memset(out, 0, sizeof *out);
-    return read_reply(&r, item, out);
+    if (read_reply(&r, item, out) == 0) return 0;
+    bank_student_reply_free(out); /* the interface, when the result's copy is what failed */
+    return -1;
 }
 
 void bank_student_reply_free(bank_reply *rp)
