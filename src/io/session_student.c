@@ -2,6 +2,7 @@
 #include "session_student.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,12 +223,15 @@ int bank_session_output_parse(const char *text, size_t len, const char *source,
     lv_document doc;
     char lverr[256];
     if (lv_parse(text, len, &doc, lverr, sizeof lverr) != 0) {
+        errno = 0;
         char *untagged = blank_line_tags(text, len);
         char ignored[256];
         int again = untagged ? lv_parse(untagged, len, &doc, ignored, sizeof ignored) : -1;
         free(untagged);
         if (again != 0) {
-            snprintf(err, errlen, "%s:%s", source, lverr);
+            /* memory that ran out while reading it without the tags is why, not the tags */
+            if (errno == ENOMEM) snprintf(err, errlen, "%s: out of memory", source);
+            else snprintf(err, errlen, "%s:%s", source, lverr);
             return -1;
         }
         doc.noise_lines += !doc.noise_lines; /* the tags are log text: say that something was skipped */
