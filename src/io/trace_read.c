@@ -102,7 +102,7 @@ int bank_trace_load(const char *path, bank_trace *out, char *err, size_t errlen)
             bank_trace_entry *grown = realloc(out->entries, cap * sizeof *grown);
             if (!grown) {
                 cJSON_Delete(o);
-                snprintf(err, errlen, "out of memory");
+                snprintf(err, errlen, "%s:%zu:1: out of memory", path, line_no);
                 rc = -1;
                 break;
             }
