@@ -203,7 +203,10 @@ static int read_old(reader *r, int64_t pid, int64_t request, int has_request, co
     s.col = col;
     if (clock && read_clock(&s, clock) != 0) return -1;
     if (!clock) s.has_clock = 1, s.clock = text_clock;
-    if (name && !(s.interface = dup_text(name))) return -1;
+    if (name && !(s.interface = dup_text(name))) {
+        said_free(&s); /* the clock's text */
+        return -1;
+    }
     read_op(&s, name);
     char t[160];
     lower(name, t, sizeof t);
