@@ -374,6 +374,7 @@ int bank_p2_student_parse(const char *text, size_t len, const char *source, bank
         for (size_t k = before; k < out->n; k++) said_free(&out->items[k]);
         out->n = before;
         out->ignored = ignored;
+        free(out->files[--out->n_files]);
         return -1;
     }
     describe(out, r.seen);
