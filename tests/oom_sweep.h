@@ -1,0 +1,58 @@
+/* "Fails cleanly at every allocation": a piece of work run again and again, its n-th allocation
+ * made to fail (n = 0, 1, 2, ...), until a run no longer reaches the armed failure. A run that
+ * reaches it either reports it (the error status, a message that says so, nothing leaked, the
+ * output left as the contract says) or absorbs it (a shrink that may fail) and gives the answer
+ * an unarmed run gives; the last run gives that answer too. Needs oom_wrap.h and Criterion. */
+#ifndef BANK_TESTS_OOM_SWEEP_H
+#define BANK_TESTS_OOM_SWEEP_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "oom_wrap.h"
+
+/* One run of the work: its status (0 or the error one). It frees what it built, after setting
+ * *as_promised: on 0, whether the result equals the unarmed run's; on error, whether the output
+ * is left as the contract says (empty, or as it was). */
+typedef int (*oom_attempt)(void *arg, char *err, size_t errlen, int *as_promised);
+
+typedef struct {
+    long failed;   /* allocations whose failure was reported */
+    long absorbed; /* allocations whose failure changed nothing */
+} oom_counts;
+
+/* Sweeps attempt; a reported failure must return fail_rc with an err that starts with prefix
+ * and contains says. Prints the counts (the allocations the work makes, on this input). */
+static oom_counts oom_sweep(const char *what, oom_attempt attempt, void *arg, int fail_rc,
+                            const char *prefix, const char *says)
+{
+    oom_counts k = {0, 0};
+    long base = alive;
+    for (long n = 0;; n++) {
+        char err[512] = "";
+        int as_promised = 0;
+        arm(n);
+        int rc = attempt(arg, err, sizeof err, &as_promised);
+        int hit = disarm();
+        cr_expect_eq(alive, base, "%s: allocation %ld failed: %ld block(s) leaked", what, n, alive - base);
+        if (!hit) {
+            cr_expect_eq(rc, 0, "%s: unarmed after %ld allocations: %s", what, n, err);
+            cr_expect(as_promised, "%s: the result differs from an unarmed run's", what);
+            break;
+        }
+        if (rc == 0) {
+            k.absorbed++;
+            cr_expect(as_promised, "%s: allocation %ld failed, was not reported, and the result differs", what, n);
+            continue;
+        }
+        k.failed++;
+        cr_expect_eq(rc, fail_rc, "%s: allocation %ld failed", what, n);
+        cr_expect(strncmp(err, prefix, strlen(prefix)) == 0 && strstr(err, says),
+                  "%s: allocation %ld failed: \"%s\" (want \"%s...%s\")", what, n, err, prefix, says);
+        cr_expect(as_promised, "%s: allocation %ld failed: the output is not left as promised", what, n);
+    }
+    fprintf(stderr, "%s: %ld allocation failures reported, %ld absorbed\n", what, k.failed, k.absorbed);
+    return k;
+}
+
+#endif
