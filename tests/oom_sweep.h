@@ -1,8 +1,10 @@
 /* "Fails cleanly at every allocation": a piece of work run again and again, its n-th allocation
- * made to fail (n = 0, 1, 2, ...), until a run no longer reaches the armed failure. A run that
- * reaches it either reports it (the error status, a message that says so, nothing leaked, the
- * output left as the contract says) or absorbs it (a shrink that may fail) and gives the answer
- * an unarmed run gives; the last run gives that answer too. Needs oom_wrap.h and Criterion. */
+ * made to fail (n = 0, 1, 2, ...), until a run no longer reaches the armed failure; then again
+ * with every allocation from the n-th on failing (memory that stays short: a retry that would
+ * succeed after one failure does not hide it). A run that reaches the failure either reports it
+ * (the error status, a message that says so, nothing leaked, the output left as the contract
+ * says) or absorbs it (a shrink that may fail) and gives the answer an unarmed run gives; the
+ * last run gives that answer too. Needs oom_wrap.h and Criterion. */
 #ifndef BANK_TESTS_OOM_SWEEP_H
 #define BANK_TESTS_OOM_SWEEP_H
 
@@ -17,21 +19,21 @@
 typedef int (*oom_attempt)(void *arg, char *err, size_t errlen, int *as_promised);
 
 typedef struct {
-    long failed;   /* allocations whose failure was reported */
-    long absorbed; /* allocations whose failure changed nothing */
+    long failed;   /* allocations whose failure was reported (one failing alone) */
+    long absorbed; /* allocations whose failure changed nothing (one failing alone) */
 } oom_counts;
 
 /* Sweeps attempt; a reported failure must return fail_rc with an err that starts with prefix
  * and contains says. Prints the counts (the allocations the work makes, on this input). */
-static oom_counts oom_sweep(const char *what, oom_attempt attempt, void *arg, int fail_rc,
-                            const char *prefix, const char *says)
+static oom_counts oom_sweep_once(const char *what, oom_attempt attempt, void *arg, int fail_rc,
+                                 const char *prefix, const char *says, void (*arm_n)(long))
 {
     oom_counts k = {0, 0};
     long base = alive;
     for (long n = 0;; n++) {
         char err[512] = "";
         int as_promised = 0;
-        arm(n);
+        arm_n(n);
         int rc = attempt(arg, err, sizeof err, &as_promised);
         int hit = disarm();
         cr_expect_eq(alive, base, "%s: allocation %ld failed: %ld block(s) leaked", what, n, alive - base);
@@ -51,6 +53,16 @@ static oom_counts oom_sweep(const char *what, oom_attempt attempt, void *arg, in
                   "%s: allocation %ld failed: \"%s\" (want \"%s...%s\")", what, n, err, prefix, says);
         cr_expect(as_promised, "%s: allocation %ld failed: the output is not left as promised", what, n);
     }
+    return k;
+}
+
+static oom_counts oom_sweep(const char *what, oom_attempt attempt, void *arg, int fail_rc,
+                            const char *prefix, const char *says)
+{
+    oom_counts k = oom_sweep_once(what, attempt, arg, fail_rc, prefix, says, arm);
+    char from[400];
+    snprintf(from, sizeof from, "%s, every allocation from the failing one on", what);
+    oom_sweep_once(from, attempt, arg, fail_rc, prefix, says, arm_from);
     fprintf(stderr, "%s: %ld allocation failures reported, %ld absorbed\n", what, k.failed, k.absorbed);
     return k;
 }

@@ -21,12 +21,15 @@ void __real_free(void *p);
  * arm a failure around the call (it did, at -O3). The calls do reach them, through the wrappers. */
 static volatile long fail_at = -1; /* the allocation (counted from 0 once armed) that fails; -1: none */
 static volatile long allocations;
+static volatile int failing_on; /* every allocation after the armed one fails too (memory stays short) */
 static volatile long alive; /* blocks allocated and not yet freed */
 
 /* A refused allocation says why in errno, as malloc does (a caller may report strerror(errno)). */
 static int refuse(void)
 {
-    if (fail_at < 0 || allocations++ != fail_at) return 0;
+    if (fail_at < 0) return 0;
+    long k = allocations++;
+    if (k != fail_at && !(failing_on && k > fail_at)) return 0;
     errno = ENOMEM;
     return 1;
 }
@@ -60,7 +63,15 @@ void __wrap_free(void *p)
 static void arm(long n)
 {
     allocations = 0;
+    failing_on = 0;
     fail_at = n;
+}
+
+/* Allocation n and every one after it fail. */
+static inline void arm_from(long n)
+{
+    arm(n);
+    failing_on = 1;
 }
 
 /* Disarms; whether the armed failure happened. */
