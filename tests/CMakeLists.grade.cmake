@@ -58,10 +58,5 @@ set_tests_properties(class PROPERTIES LABELS unit)
 add_test(NAME grade_class_bench_smoke COMMAND ${PROJECT_SOURCE_DIR}/tools/bench_class.sh 20 $<TARGET_FILE:bank>)
 set_tests_properties(grade_class_bench_smoke PROPERTIES LABELS integration TIMEOUT 120)
 
-# Every allocation of bank_grade and bank_grade_p2 made to fail in turn (oom_wrap.h, as io_oom).
-add_executable(test_grade_oom test_grade_oom.c)
-target_link_libraries(test_grade_oom PRIVATE bank_grade criterion)
-target_compile_options(test_grade_oom PRIVATE -fno-builtin)
-target_link_options(test_grade_oom PRIVATE -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free)
-add_test(NAME grade_oom COMMAND test_grade_oom)
-set_tests_properties(grade_oom PROPERTIES LABELS unit)
+# Every allocation of bank_grade and bank_grade_p2 made to fail in turn.
+bank_oom_test(grade_oom bank_grade)

@@ -13,6 +13,18 @@
 
 #include "oom_wrap.h"
 
+/* For the attempts: whether n bytes are all zero (an output left empty), and whether two
+ * strings (either may be NULL) are the same. */
+static inline int oom_zeroed(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        if (b[i]) return 0;
+    return 1;
+}
+
+static inline int oom_same_text(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
+
 /* One run of the work: its status (0 or the error one). It frees what it built, after setting
  * *as_promised: on 0, whether the result equals the unarmed run's; on error, whether the output
  * is left as the contract says (empty, or as it was). */

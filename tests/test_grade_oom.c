@@ -12,22 +12,12 @@
 #include "io/input.h"
 #include "oom_sweep.h"
 
-static int same_text(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
-
-static int zeroed(const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++)
-        if (b[i]) return 0;
-    return 1;
-}
-
 static int same_verdict(const bank_verdict *a, const bank_verdict *b)
 {
     return a->kind == b->kind && a->customer_id == b->customer_id && a->entry == b->entry &&
            a->event_id == b->event_id && a->event == b->event && strcmp(a->interface, b->interface) == 0 &&
-           a->line == b->line && a->col == b->col && same_text(a->detail, b->detail) &&
-           same_text(a->label, b->label) && same_text(a->file, b->file) && a->count == b->count;
+           a->line == b->line && a->col == b->col && oom_same_text(a->detail, b->detail) &&
+           oom_same_text(a->label, b->label) && oom_same_text(a->file, b->file) && a->count == b->count;
 }
 
 static int same_report(const bank_grade_report *a, const bank_grade_report *b)
@@ -52,6 +42,50 @@ static bank_workload load(const char *text)
     return w;
 }
 
+/* One grading to sweep: run grades what the case holds (Project 1's output or Project 2's
+ * reading) into a report; want is the unarmed run's. */
+typedef struct grading grading;
+struct grading {
+    int (*run)(const grading *g, bank_grade_report *r, char *err, size_t errlen);
+    const bank_workload *w;
+    bank_student_output so;
+    bank_grade_options opt;
+    bank_p2_student st;
+    bank_p2_grade_options p2_opt;
+    bank_grade_report want;
+};
+
+static int grade_p1(const grading *g, bank_grade_report *r, char *err, size_t errlen)
+{
+    return bank_grade(g->w, &g->so, &g->opt, r, err, errlen);
+}
+
+static int grade_p2(const grading *g, bank_grade_report *r, char *err, size_t errlen)
+{
+    return bank_grade_p2(g->w, &g->st, &g->p2_opt, r, err, errlen);
+}
+
+static int grading_attempt(void *arg, char *err, size_t errlen, int *ok)
+{
+    grading *g = arg;
+    bank_grade_report r;
+    int rc = g->run(g, &r, err, errlen);
+    *ok = rc == 0 ? same_report(&r, &g->want) : oom_zeroed(&r, sizeof r);
+    bank_grade_report_free(&r);
+    return rc;
+}
+
+/* Grades unarmed (something must be wrong, so that verdicts carry reasons), then sweeps. */
+static void sweep_grading(grading *g, const char *what)
+{
+    char err[512];
+    cr_assert_eq(g->run(g, &g->want, err, sizeof err), 0, "%s: %s", what, err);
+    cr_assert_gt(g->want.n_wrong, 0, "%s has something wrong to report", what);
+    oom_counts k = oom_sweep(what, grading_attempt, g, -1, "", "out of memory");
+    cr_expect_geq(k.failed, 5, "%s", what);
+    bank_grade_report_free(&g->want);
+}
+
 /* ---- Project 1 ---- */
 
 static const char sample_input[] =
@@ -68,23 +102,6 @@ static const char repeated_input[] =
     " {\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 2, \"interface\": \"query\"}]},"
     " {\"id\": 2, \"type\": \"customer\", \"events\": [{\"id\": 3, \"interface\": \"query\"}]},"
     " {\"id\": 1, \"type\": \"branch\", \"balance\": 0}, {\"id\": 2, \"type\": \"branch\", \"balance\": 0}]";
-
-typedef struct {
-    const bank_workload *w;
-    bank_student_output so;
-    bank_grade_options opt;
-    bank_grade_report want;
-} grade_case;
-
-static int grade_attempt(void *arg, char *err, size_t errlen, int *ok)
-{
-    grade_case *c = arg;
-    bank_grade_report r;
-    int rc = bank_grade(c->w, &c->so, &c->opt, &r, err, errlen);
-    *ok = rc == 0 ? same_report(&r, &c->want) : zeroed(&r, sizeof r);
-    bank_grade_report_free(&r);
-    return rc;
-}
 
 Test(grade_oom, grade_fails_cleanly_at_every_allocation)
 {
@@ -111,40 +128,19 @@ Test(grade_oom, grade_fails_cleanly_at_every_allocation)
                                   {BANK_GRADE_EXACT, BANK_SCHEDULE_SEQUENTIAL, 0}};
     for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++)
         for (size_t m = 0; m < 2; m++) {
-            grade_case c = {.w = outputs[i].w, .opt = modes[m]};
+            grading g = {.run = grade_p1, .w = outputs[i].w, .opt = modes[m]};
             char err[512], what[64];
-            cr_assert_eq(bank_student_output_parse(outputs[i].output, strlen(outputs[i].output), "out.json", &c.so,
+            cr_assert_eq(bank_student_output_parse(outputs[i].output, strlen(outputs[i].output), "out.json", &g.so,
                                                    err, sizeof err), 0, "%s", err);
-            cr_assert_eq(bank_grade(c.w, &c.so, &c.opt, &c.want, err, sizeof err), 0, "%s", err);
-            cr_assert_gt(c.want.n_wrong, 0, "output %zu has something wrong to report", i);
             snprintf(what, sizeof what, "bank_grade (output %zu, %s)", i, m ? "--exact" : "--consistent");
-            oom_counts k = oom_sweep(what, grade_attempt, &c, -1, "", "out of memory");
-            cr_expect_geq(k.failed, 5, "%s", what);
-            bank_grade_report_free(&c.want);
-            bank_student_output_free(&c.so);
+            sweep_grading(&g, what);
+            bank_student_output_free(&g.so);
         }
     bank_workload_free(&sample);
     bank_workload_free(&repeated);
 }
 
 /* ---- Project 2 ---- */
-
-typedef struct {
-    const bank_workload *w;
-    bank_p2_student st;
-    bank_p2_grade_options opt;
-    bank_grade_report want;
-} p2_case;
-
-static int p2_attempt(void *arg, char *err, size_t errlen, int *ok)
-{
-    p2_case *c = arg;
-    bank_grade_report r;
-    int rc = bank_grade_p2(c->w, &c->st, &c->opt, &r, err, errlen);
-    *ok = rc == 0 ? same_report(&r, &c->want) : zeroed(&r, sizeof r);
-    bank_grade_report_free(&r);
-    return rc;
-}
 
 Test(grade_oom, grade_p2_fails_cleanly_at_every_allocation)
 {
@@ -174,18 +170,14 @@ Test(grade_oom, grade_p2_fails_cleanly_at_every_allocation)
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         for (int strict = 0; strict < 2; strict++) {
-            p2_case c = {.w = &w, .opt = {strict}};
+            grading g = {.run = grade_p2, .w = &w, .p2_opt = {strict}};
             char err[512], what[64];
             for (size_t f = 0; f < 2 && files[i][f]; f++)
                 cr_assert_eq(bank_p2_student_parse(files[i][f], strlen(files[i][f]), f ? "all.json" : "parts.json",
-                                                   &c.st, err, sizeof err), 0, "%s", err);
-            cr_assert_eq(bank_grade_p2(&w, &c.st, &c.opt, &c.want, err, sizeof err), 0, "%s", err);
-            cr_assert_gt(c.want.n_wrong, 0, "file set %zu has something wrong to report", i);
+                                                   &g.st, err, sizeof err), 0, "%s", err);
             snprintf(what, sizeof what, "bank_grade_p2 (file set %zu%s)", i, strict ? ", --strict" : "");
-            oom_counts k = oom_sweep(what, p2_attempt, &c, -1, "", "out of memory");
-            cr_expect_geq(k.failed, 5, "%s", what);
-            bank_grade_report_free(&c.want);
-            bank_p2_student_free(&c.st);
+            sweep_grading(&g, what);
+            bank_p2_student_free(&g.st);
         }
     bank_workload_free(&w);
 }

@@ -38,15 +38,6 @@ Test(io_oom, cjson_allocates_through_the_wrappers)
     cr_expect(disarm());
 }
 
-static int zeroed(const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++)
-        if (b[i]) return 0;
-    return 1;
-}
-
-static int same_text(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
 
 /* ---- input.json ---- */
 
@@ -97,7 +88,7 @@ static int input_attempt(void *arg, char *err, size_t errlen, int *ok)
     bank_routes r = {0};
     int rc = parse_input(c, &w, &r, err, errlen);
     if (rc != 0) {
-        *ok = zeroed(&w, sizeof w) && zeroed(&r, sizeof r);
+        *ok = oom_zeroed(&w, sizeof w) && oom_zeroed(&r, sizeof r);
         return rc;
     }
     *ok = same_workload(&w, &c->want) && r.n_customers == c->want_routes.n_customers;
@@ -127,8 +118,8 @@ Test(io_oom, input_parse_fails_cleanly_at_every_allocation)
 
 static int same_reply(const bank_reply *a, const bank_reply *b)
 {
-    return same_text(a->interface, b->interface) && a->op_known == b->op_known && a->op == b->op &&
-           a->result == b->result && same_text(a->result_text, b->result_text) && a->has_value == b->has_value &&
+    return oom_same_text(a->interface, b->interface) && a->op_known == b->op_known && a->op == b->op &&
+           a->result == b->result && oom_same_text(a->result_text, b->result_text) && a->has_value == b->has_value &&
            a->value_is_integer == b->value_is_integer && a->value == b->value &&
            (a->value_real == b->value_real || a->value_real != a->value_real) && a->line == b->line &&
            a->col == b->col;
@@ -162,7 +153,7 @@ static int output_attempt(void *arg, char *err, size_t errlen, int *ok)
     output_case *c = arg;
     bank_student_output so;
     int rc = bank_student_output_parse(c->text, strlen(c->text), "out.json", &so, err, errlen);
-    *ok = rc == 0 ? same_output(&so, &c->want) : zeroed(&so, sizeof so);
+    *ok = rc == 0 ? same_output(&so, &c->want) : oom_zeroed(&so, sizeof so);
     bank_student_output_free(&so);
     return rc;
 }
@@ -213,11 +204,11 @@ static int same_said(const bank_p2_said *a, const bank_p2_said *b)
 {
     return a->place == b->place && a->process == b->process && a->has_process == b->has_process &&
            a->has_request == b->has_request && a->request == b->request && a->position == b->position &&
-           a->has_clock == b->has_clock && a->clock == b->clock && same_text(a->clock_text, b->clock_text) &&
-           same_text(a->interface, b->interface) && same_text(a->comment, b->comment) && a->kind == b->kind &&
+           a->has_clock == b->has_clock && a->clock == b->clock && oom_same_text(a->clock_text, b->clock_text) &&
+           oom_same_text(a->interface, b->interface) && oom_same_text(a->comment, b->comment) && a->kind == b->kind &&
            a->old_kind == b->old_kind && a->op_known == b->op_known && a->op == b->op &&
            a->propagation == b->propagation && a->has_peer == b->has_peer && a->peer == b->peer &&
-           same_text(a->file, b->file) && a->line == b->line && a->col == b->col;
+           oom_same_text(a->file, b->file) && a->line == b->line && a->col == b->col;
 }
 
 static int same_p2(const bank_p2_student *a, const bank_p2_student *b)
@@ -312,7 +303,7 @@ static int session_attempt(void *arg, char *err, size_t errlen, int *ok)
     session_case *c = arg;
     bank_session_output so;
     int rc = bank_session_output_parse(c->text, strlen(c->text), "out.json", &so, err, errlen);
-    *ok = rc == 0 ? same_session(&so, &c->want) : zeroed(&so, sizeof so);
+    *ok = rc == 0 ? same_session(&so, &c->want) : oom_zeroed(&so, sizeof so);
     bank_session_output_free(&so);
     return rc;
 }
@@ -438,7 +429,7 @@ static int lv_attempt(void *arg, char *err, size_t errlen, int *ok)
     lv_case *c = arg;
     lv_document doc;
     int rc = lv_parse(c->text, strlen(c->text), &doc, err, errlen);
-    *ok = rc != 0 ? zeroed(&doc, sizeof doc)
+    *ok = rc != 0 ? oom_zeroed(&doc, sizeof doc)
                   : doc.n == c->want.n && doc.syntax == c->want.syntax && doc.noise_lines == c->want.noise_lines;
     for (size_t i = 0; *ok && rc == 0 && i < doc.n; i++) *ok = same_value(&doc.values[i], &c->want.values[i]);
     lv_document_free(&doc);
