@@ -35,8 +35,8 @@ typedef struct {
     long absorbed; /* allocations whose failure changed nothing (one failing alone) */
 } oom_counts;
 
-/* Sweeps attempt; a reported failure must return fail_rc with an err that starts with prefix
- * and contains says. Prints the counts (the allocations the work makes, on this input). */
+/* Sweeps attempt, failing allocations as arm_n arms them; a reported failure must return
+ * fail_rc with an err that starts with prefix and contains says. */
 static oom_counts oom_sweep_once(const char *what, oom_attempt attempt, void *arg, int fail_rc,
                                  const char *prefix, const char *says, void (*arm_n)(long))
 {
@@ -68,6 +68,8 @@ static oom_counts oom_sweep_once(const char *what, oom_attempt attempt, void *ar
     return k;
 }
 
+/* Both sweeps; prints and returns the counts of the first (the allocations the work makes on
+ * this input). */
 static oom_counts oom_sweep(const char *what, oom_attempt attempt, void *arg, int fail_rc,
                             const char *prefix, const char *says)
 {

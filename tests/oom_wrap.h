@@ -1,8 +1,9 @@
 /* The allocation wrappers of the out-of-memory tests: "the n-th allocation fails", and a count
  * of the blocks alive. A test that includes this links with
- * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free (tests/CMakeLists.*.cmake), which
- * reroutes the allocations of its own file and of the project's static libraries (not Criterion's,
- * nor a shared library's: cJSON's go through oom_count_cjson's hooks) through the wrappers below.
+ * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free (bank_oom_test in
+ * tests/CMakeLists.txt), which reroutes the allocations of its own file and of the project's
+ * static libraries through the wrappers below; not those of a shared library (Criterion, cJSON:
+ * cJSON's reach them through hooks the test installs with cJSON_InitHooks).
  * They count the blocks alive, so a test checks for leaks itself: LeakSanitizer's report from a
  * Criterion worker does not fail the test. */
 #ifndef BANK_TESTS_OOM_WRAP_H
