@@ -57,3 +57,6 @@ set_tests_properties(class PROPERTIES LABELS unit)
 # The class benchmark on 20 students, folder and Canvas zip, so the script cannot rot.
 add_test(NAME grade_class_bench_smoke COMMAND ${PROJECT_SOURCE_DIR}/tools/bench_class.sh 20 $<TARGET_FILE:bank>)
 set_tests_properties(grade_class_bench_smoke PROPERTIES LABELS integration TIMEOUT 120)
+
+# Every allocation of bank_grade and bank_grade_p2 made to fail in turn.
+bank_oom_test(grade_oom bank_grade)

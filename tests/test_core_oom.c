@@ -1,11 +1,6 @@
 /* Out of memory in the core: every allocation the core makes is made to fail in turn, and each
  * failure must be reported (-1 or BANK_NO_MEMORY), change nothing that the caller can see, and
- * free whatever was half built.
- *
- * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free, which reroutes the
- * allocations of this file and of libbank_core.a (not Criterion's) through the wrappers below.
- * They count the blocks alive, so a test checks for leaks itself: LeakSanitizer's report from a
- * Criterion worker does not fail the test. */
+ * free whatever was half built. The wrappers that fail and count are oom_wrap.h's. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,58 +14,7 @@
 #include "core/schedule.h"
 #include "core/workload_gen.h"
 #include "core/write_log.h"
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void __real_free(void *p);
-
-/* volatile: glibc declares malloc and friends leaf functions, which lets an optimising compiler
- * assume a call to them cannot reach this file's statics, and so drop or move the stores that
- * arm a failure around the call (it did, at -O3). The calls do reach them, through the wrappers. */
-static volatile long fail_at = -1; /* the allocation (counted from 0 once armed) that fails; -1: none */
-static volatile long allocations;
-static volatile long alive; /* blocks allocated and not yet freed */
-
-static int refuse(void)
-{
-    return fail_at >= 0 && allocations++ == fail_at;
-}
-
-static void *counted(void *p)
-{
-    if (p) alive++;
-    return p;
-}
-
-void *__wrap_malloc(size_t n) { return refuse() ? NULL : counted(__real_malloc(n)); }
-void *__wrap_calloc(size_t n, size_t size) { return refuse() ? NULL : counted(__real_calloc(n, size)); }
-void *__wrap_realloc(void *p, size_t n)
-{
-    if (refuse()) return NULL;
-    void *q = __real_realloc(p, n);
-    if (q && !p) alive++;
-    return q;
-}
-void __wrap_free(void *p)
-{
-    if (p) alive--;
-    __real_free(p);
-}
-
-static void arm(long n)
-{
-    allocations = 0;
-    fail_at = n;
-}
-
-/* Disarms; whether the armed failure happened. */
-static int disarm(void)
-{
-    int hit = allocations > fail_at;
-    fail_at = -1;
-    return hit;
-}
+#include "oom_wrap.h"
 
 /* The wrappers really fail (or the tests below would pass without testing anything). */
 Test(oom, the_wrappers_fail_exactly_the_armed_allocation)

@@ -376,13 +376,13 @@ int bank_grade(const bank_workload *w, const bank_student_output *so, const bank
                     extra[i]->n_replies ? &extra[i]->replies[0] : NULL,
                     "a record for customer %" PRId64 ", for which the input has no entry left",
                     extra[i]->id);
+    if (g.oom) goto out; /* then the last n_extra verdicts are not all the extras' */
     for (size_t i = 0; i < n_extra; i++) {
         bank_verdict *v = &rep->verdicts[rep->n - n_extra + i];
         v->customer_id = extra[i]->id;
         v->line = extra[i]->line;
         v->col = extra[i]->col;
     }
-    if (g.oom) goto out;
     int judged = opt->mode == BANK_GRADE_EXACT ? judge_exact(&g, opt->schedule)
                                                : bank_grader_judge_consistent(&g, opt->budget);
     if (judged != 0 || g.oom) goto out;

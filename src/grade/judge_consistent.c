@@ -48,8 +48,11 @@ static void wrong_alone(grader *g, const bank_alone *a, size_t c, size_t e)
     int64_t highest = 0;
     int exact = 1;
     char seen[256] = "";
-    if (a && bank_alone_balances(a, c, e, values, SHOWN, &n_values, &total, &highest, &exact) == 0)
-        list_balances(seen, sizeof seen, values, n_values, total, highest, exact);
+    if (a && bank_alone_balances(a, c, e, values, SHOWN, &n_values, &total, &highest, &exact) != 0) {
+        g->oom = 1; /* not a verdict whose reason lacks what the answer could have been */
+        return;
+    }
+    if (a) list_balances(seen, sizeof seen, values, n_values, total, highest, exact);
     if (ev->op == BANK_OP_QUERY)
         bank_grader_set_verdict(g, idx, BANK_VERDICT_WRONG_VALUE,
                                 "got %" PRId64 ": no execution reads that here, with any choice of the "
@@ -103,6 +106,7 @@ int bank_grader_judge_consistent(grader *g, size_t budget)
     if (bank_consistency_judge(w, g->claims, budget, &r) != 0) return -1;
     bank_alone a;
     int have_alone = r.n_alone > 0 && bank_alone_build(w, &a) == 0;
+    if (r.n_alone > 0 && !have_alone) g->oom = 1; /* as in wrong_alone */
     for (size_t c = 0; c < w->n_customers && !g->oom; c++)
         for (size_t e = 0; e < w->customers[c].n_events && !g->oom; e++) {
             switch (r.status[c][e]) {

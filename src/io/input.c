@@ -1,5 +1,6 @@
 #include "input.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -430,9 +431,12 @@ int bank_input_parse_routed(const char *text, size_t len, const char *source, ba
     copy[len] = '\0';
     r.text = copy;
     const char *end = NULL;
+    errno = 0;
     cJSON *root = cJSON_ParseWithLengthOpts(copy, len + 1, &end, 1);
     int rc = -1;
-    if (!root) {
+    if (!root && errno == ENOMEM) { /* cJSON says only "failed"; its malloc says why */
+        snprintf(err, errlen, "%s: out of memory", source);
+    } else if (!root) {
         describe_syntax_error(&r, copy, len, end);
     } else if (bank_json_positions_build(copy, len, root, &r.pos) != 0) {
         /* out of memory, or a text the scanner reads differently from cJSON: a bug to report */

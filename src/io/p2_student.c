@@ -124,20 +124,22 @@ static const char *text_of(const lv_value *v)
     return v && v->type == LV_STRING ? v->string : NULL;
 }
 
-static void read_clock(bank_p2_said *s, const lv_value *v)
+/* 0, or -1 out of memory. */
+static int read_clock(bank_p2_said *s, const lv_value *v)
 {
     int64_t c;
-    if (!v) return;
+    if (!v) return 0;
     if (whole(v, &c) && c >= 0) {
         s->has_clock = 1;
         s->clock = (uint64_t)c;
-        return;
+        return 0;
     }
     char buf[64];
     if (v->type == LV_NUMBER) snprintf(buf, sizeof buf, "%g", v->number);
     else if (v->type == LV_STRING) snprintf(buf, sizeof buf, "\"%.40s\"", v->string);
     else snprintf(buf, sizeof buf, "%s", v->type == LV_NULL ? "null" : "not a number");
     s->clock_text = dup_text(buf);
+    return s->clock_text ? 0 : -1;
 }
 
 /* -1: which kind of process the record is cannot be told from it; 1 customer; 0 branch. */
@@ -168,11 +170,11 @@ static int read_event(reader *r, const lv_value *o, int customer_record, int has
     if (!req) req = lv_get(o, "customer_request_id");
     s.has_request = whole(req, &s.request);
     const lv_value *clock = lv_get(o, "logical_clock");
-    read_clock(&s, clock ? clock : lv_get(o, "clock"));
+    int clock_read = read_clock(&s, clock ? clock : lv_get(o, "clock"));
     const char *interface = text_of(lv_get(o, "interface")), *comment = text_of(lv_get(o, "comment"));
     s.interface = dup_text(interface);
     s.comment = dup_text(comment);
-    if ((interface && !s.interface) || (comment && !s.comment)) {
+    if (clock_read != 0 || (interface && !s.interface) || (comment && !s.comment)) {
         said_free(&s);
         return -1;
     }
@@ -199,9 +201,12 @@ static int read_old(reader *r, int64_t pid, int64_t request, int has_request, co
     s.request = request;
     s.line = line;
     s.col = col;
-    if (clock) read_clock(&s, clock);
-    else s.has_clock = 1, s.clock = text_clock;
-    if (name && !(s.interface = dup_text(name))) return -1;
+    if (clock && read_clock(&s, clock) != 0) return -1;
+    if (!clock) s.has_clock = 1, s.clock = text_clock;
+    if (name && !(s.interface = dup_text(name))) {
+        said_free(&s); /* the clock's text */
+        return -1;
+    }
     read_op(&s, name);
     char t[160];
     lower(name, t, sizeof t);
@@ -369,6 +374,7 @@ int bank_p2_student_parse(const char *text, size_t len, const char *source, bank
         for (size_t k = before; k < out->n; k++) said_free(&out->items[k]);
         out->n = before;
         out->ignored = ignored;
+        free(out->files[--out->n_files]);
         return -1;
     }
     describe(out, r.seen);

@@ -2,6 +2,7 @@
 #include "session_student.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,13 +74,14 @@ static void note_reply(reader *r, const lv_value *item)
 /* Appends a record of id with n replies read from items[0..n) (each an object). */
 static int add_record(reader *r, const lv_value *at, int64_t id, const lv_value *items, size_t n)
 {
-    bank_session_record rec = {{.id = id, .line = at->line, .col = at->col, .n_replies = n}, NULL};
+    bank_session_record rec = {{.id = id, .line = at->line, .col = at->col}, NULL};
     rec.r.replies = calloc(n ? n : 1, sizeof *rec.r.replies);
     rec.branch = malloc((n ? n : 1) * sizeof *rec.branch);
     if (!rec.r.replies || !rec.branch) {
         record_free(&rec);
         return fail_at(r, at->line, at->col, "out of memory");
     }
+    rec.r.n_replies = n;
     for (size_t i = 0; i < n; i++) {
         const lv_value *item = &items[i];
         char why[200];
@@ -221,12 +223,15 @@ int bank_session_output_parse(const char *text, size_t len, const char *source,
     lv_document doc;
     char lverr[256];
     if (lv_parse(text, len, &doc, lverr, sizeof lverr) != 0) {
+        errno = 0;
         char *untagged = blank_line_tags(text, len);
         char ignored[256];
         int again = untagged ? lv_parse(untagged, len, &doc, ignored, sizeof ignored) : -1;
         free(untagged);
         if (again != 0) {
-            snprintf(err, errlen, "%s:%s", source, lverr);
+            /* memory that ran out while reading it without the tags is why, not the tags */
+            if (errno == ENOMEM) snprintf(err, errlen, "%s: out of memory", source);
+            else snprintf(err, errlen, "%s:%s", source, lverr);
             return -1;
         }
         doc.noise_lines += !doc.noise_lines; /* the tags are log text: say that something was skipped */

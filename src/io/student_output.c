@@ -158,7 +158,9 @@ int bank_student_reply_read(const lv_value *item, bank_reply *out, char *err, si
 {
     reader r = {.source = "reply", .err = err, .errlen = errlen};
     memset(out, 0, sizeof *out);
-    return read_reply(&r, item, out);
+    if (read_reply(&r, item, out) == 0) return 0;
+    bank_student_reply_free(out); /* the interface, when the result's copy is what failed */
+    return -1;
 }
 
 void bank_student_reply_free(bank_reply *rp)
@@ -319,12 +321,13 @@ static int read_array(reader *r, const lv_value *a, int depth)
     return 0;
 }
 
-static void collect_ids(const lv_value *a, int64_t **ids, size_t *n, size_t *cap)
+/* 0, or -1 out of memory. */
+static int collect_ids(const lv_value *a, int64_t **ids, size_t *n, size_t *cap)
 {
     for (size_t i = 0; i < a->n; i++) {
         const lv_value *v = &a->items[i];
         if (v->type == LV_ARRAY) {
-            collect_ids(v, ids, n, cap);
+            if (collect_ids(v, ids, n, cap) != 0) return -1;
             continue;
         }
         int64_t id;
@@ -333,21 +336,21 @@ static void collect_ids(const lv_value *a, int64_t **ids, size_t *n, size_t *cap
         if (*n == *cap) {
             size_t ncap = *cap ? *cap * 2 : 16;
             int64_t *ni = realloc(*ids, ncap * sizeof *ni);
-            if (!ni) return;
+            if (!ni) return -1;
             *ids = ni;
             *cap = ncap;
         }
         (*ids)[(*n)++] = id;
     }
+    return 0;
 }
 
+/* 1 or 0, or -1 out of memory. */
 static int shares_an_id(const lv_value *a, const lv_value *b)
 {
     int64_t *ia = NULL, *ib = NULL;
     size_t na = 0, nb = 0, ca = 0, cb = 0;
-    collect_ids(a, &ia, &na, &ca);
-    collect_ids(b, &ib, &nb, &cb);
-    int shared = 0;
+    int shared = collect_ids(a, &ia, &na, &ca) == 0 && collect_ids(b, &ib, &nb, &cb) == 0 ? 0 : -1;
     for (size_t i = 0; i < na && !shared; i++)
         for (size_t j = 0; j < nb && !shared; j++) shared = ia[i] == ib[j];
     free(ia);
@@ -356,20 +359,22 @@ static int shares_an_id(const lv_value *a, const lv_value *b)
 }
 
 /* Several top-level arrays that repeat customer ids are several runs appended to one file
- * (a student who re-ran and kept appending): the last one is graded. */
-static size_t first_graded_value(const lv_document *doc, size_t *runs)
+ * (a student who re-ran and kept appending): the last one is graded. 0, or -1 out of memory. */
+static int first_graded_value(const lv_document *doc, size_t *first, size_t *runs)
 {
-    size_t first = 0;
+    *first = 0;
     *runs = 1;
     for (size_t i = 0; i < doc->n; i++)
         if (doc->values[i].type != LV_ARRAY) return 0;
     for (size_t i = 1; i < doc->n; i++) {
-        if (shares_an_id(&doc->values[i - 1], &doc->values[i])) {
-            first = i;
+        int shared = shares_an_id(&doc->values[i - 1], &doc->values[i]);
+        if (shared < 0) return -1;
+        if (shared) {
+            *first = i;
             (*runs)++;
         }
     }
-    return first;
+    return 0;
 }
 
 static int only_empty_arrays(const lv_value *v)
@@ -427,9 +432,9 @@ int bank_student_output_parse(const char *text, size_t len, const char *source,
         return -1;
     }
     reader r = {.source = source, .err = err, .errlen = errlen, .out = out};
-    size_t runs;
-    size_t first = first_graded_value(&doc, &runs);
-    int rc = 0;
+    size_t runs, first;
+    int rc = first_graded_value(&doc, &first, &runs);
+    if (rc != 0) fail_at(&r, doc.values[0].line, doc.values[0].col, "out of memory");
     for (size_t i = first; i < doc.n && rc == 0; i++) {
         const lv_value *v = &doc.values[i];
         rc = v->type == LV_ARRAY    ? read_array(&r, v, 0)

@@ -51,7 +51,8 @@ int bank_student_output_parse(const char *text, size_t len, const char *source,
 void bank_student_output_free(bank_student_output *out);
 
 /* One reply object read as above (G5), for readers of other shapes (Project 3's). 0, or -1 with
- * err (not an object, or out of memory). Free with bank_student_reply_free. */
+ * err (not an object, or out of memory) and nothing left to free. Free with
+ * bank_student_reply_free. */
 struct lv_value;
 int bank_student_reply_read(const struct lv_value *item, bank_reply *out, char *err, size_t errlen);
 void bank_student_reply_free(bank_reply *rp);

@@ -1,6 +1,7 @@
 #include "trace_read.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +84,13 @@ int bank_trace_load(const char *path, bank_trace *out, char *err, size_t errlen)
             continue;
         }
         const char *end = NULL;
+        errno = 0;
         cJSON *o = cJSON_ParseWithLengthOpts(line, n, &end, 0);
+        if (!o && errno == ENOMEM) { /* cJSON says only "failed"; its malloc says why */
+            snprintf(err, errlen, "%s:%zu:1: out of memory", path, line_no);
+            rc = -1;
+            break;
+        }
         if (!o) {
             size_t col = end && end >= line ? (size_t)(end - line) + 1 : 1;
             snprintf(err, errlen, "%s:%zu:%zu: not a JSON object (a trace has one a line)", path, line_no, col);
@@ -95,7 +102,7 @@ int bank_trace_load(const char *path, bank_trace *out, char *err, size_t errlen)
             bank_trace_entry *grown = realloc(out->entries, cap * sizeof *grown);
             if (!grown) {
                 cJSON_Delete(o);
-                snprintf(err, errlen, "out of memory");
+                snprintf(err, errlen, "%s:%zu:1: out of memory", path, line_no);
                 rc = -1;
                 break;
             }
