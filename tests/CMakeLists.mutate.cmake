@@ -41,4 +41,8 @@ if(MUTATE_PYTHON3)
   add_test(NAME mutate_warnings COMMAND ${MUTATE_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/integration/mutate_warnings.py
                                         ${PROJECT_SOURCE_DIR}/tools/mutate.py ${CMAKE_C_COMPILER})
   set_tests_properties(mutate_warnings PROPERTIES LABELS unit TIMEOUT 60)
+  # its record of a sample judged over several sittings: the last row of a mutant wins; --table
+  add_test(NAME mutate_record COMMAND ${MUTATE_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/integration/mutate_record.py
+                                      ${PROJECT_SOURCE_DIR}/tools/mutate.py)
+  set_tests_properties(mutate_record PROPERTIES LABELS unit TIMEOUT 60)
 endif()

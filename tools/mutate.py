@@ -5,7 +5,7 @@ Two sets of mutants, judged the same way:
   tools/mutate.sh [PATTERN...]             the hand-written patches tools/mutants/NN-name.patch
                                            (a named regression set; PATTERN picks by name)
   tools/mutate.sh --sample N --seed S [--dirs "core grade ..."] [--list] [--only KEY...]
-                 [--resume] [--budget MINUTES]
+                 [--resume] [--budget MINUTES] [--table]
                                            N operator mutants generated from src/ (every
                                            directory of it), sampled with seed S (the same N, S
                                            and source give the same ones; an edit changes the
@@ -39,7 +39,10 @@ A long sample can be judged over several sittings: --budget stops taking new mut
 many minutes, and --resume keeps what build/mutants/sample-S-N.tsv recorded (survivors and
 NOT-BUILT ones are judged again) and judges the rest; where that file is absent (a fresh clone),
 it goes on from tools/mutants/sample-S-N.tsv, the record of the last sitting kept in git. The sample is judged directories
-interleaved, so a part of it scores each directory on its share.
+interleaved, so a part of it scores each directory on its share. The record has a row per verdict
+and a mutant's last row wins: the survivors a sitting carries keep their rows until judged again,
+so a sitting stopped at any point leaves a whole record. --table prints the score per directory
+from it, judging nothing.
 """
 
 import argparse
@@ -807,8 +810,9 @@ def fmt_time(s):
     return f"{s:.0f}s"
 
 
-def score_table(rows, out=sys.stdout):
+def score_table(rows, out=None):
     """rows: [(directory, result)]; prints the score per directory and for src/ as a whole."""
+    out = out or sys.stdout
     dirs = sorted({d for d, _ in rows}, key=lambda d: ALL_DIRS.index(d) if d in ALL_DIRS else 99)
     print(f"\n{'':12} {'generated':>9} {'not built':>9} {'equivalent':>10} {'killed':>6} {'survived':>8}  score",
           file=out)
@@ -834,21 +838,37 @@ def score_table(rows, out=sys.stdout):
 TSV_HEADER = "key\tfile\tline\toperator\tchange\tresult\tseconds\tdetail\n"
 
 
-def read_recorded(tsv):
+def read_rows(tsv):
+    """KEY -> the columns of its last row in tsv (a sitting that goes on from a record writes the
+    survivors it carries first and their new verdicts later), or {} when there is no tsv."""
+    rows = {}
+    if not os.path.exists(tsv):
+        return rows
+    with open(tsv, encoding="utf-8") as f:
+        if f.readline() != TSV_HEADER:
+            die(f"{tsv} is not a table this script wrote")
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) == 8:
+                rows[cols[0]] = cols
+    return rows
+
+
+def read_recorded(rows):
     """KEY -> (result, seconds, detail) of an earlier run of the same sample, but its survivors
     and NOT-BUILT ones: a survivor is judged again (a test may have been written for it since),
     and so is a mutant that did not build (it may now: BENIGN_WARNINGS; a failed build is quick)."""
-    out = {}
-    if not os.path.exists(tsv):
-        return out
-    with open(tsv, encoding="utf-8") as f:
-        if f.readline() != TSV_HEADER:
-            die(f"--resume: {tsv} is not a table this script wrote")
-        for line in f:
-            cols = line.rstrip("\n").split("\t")
-            if len(cols) == 8 and cols[5] not in ("SURVIVED", "NOT-BUILT"):
-                out[cols[0]] = (cols[5], cols[6], cols[7])
-    return out
+    return {k: (c[5], c[6], c[7]) for k, c in rows.items() if c[5] not in ("SURVIVED", "NOT-BUILT")}
+
+
+def print_record_table(chosen, equivalent, rows, source):
+    """--table: the score per directory of the sample as its record stands, judging nothing."""
+    table = [(mu.directory, "EQUIVALENT" if mu.key in equivalent else rows[mu.key][5])
+             for mu in chosen if mu.key in equivalent or mu.key in rows]
+    score_table(table)
+    print(f"\n{len(table)} of the {len(chosen)} mutants judged in {source} (or listed equivalent); "
+          f"{len(chosen) - len(table)} not yet")
+    return 0
 
 
 def run_sample(args):
@@ -884,13 +904,16 @@ def run_sample(args):
     tsv = os.path.join(ROOT, "build", "mutants", stem + ".tsv")
     # A sample judged over several sittings outlives a bare machine in the record kept in git.
     kept = os.path.join(MUTANTS_DIR, stem + ".tsv")
-    recorded = {}
-    if args.resume and not os.path.exists(tsv) and os.path.exists(kept):
-        log(f"--resume: no {os.path.relpath(tsv, ROOT)}; going on from the record kept in "
-            f"{os.path.relpath(kept, ROOT)}")
-        recorded = read_recorded(kept)
-    elif args.resume:
-        recorded = read_recorded(tsv)
+    record = tsv if os.path.exists(tsv) or not os.path.exists(kept) else kept
+    if args.table:
+        return print_record_table(chosen, equivalent, read_rows(record), os.path.relpath(record, ROOT))
+    rows = {}
+    if args.resume:
+        if record == kept:
+            log(f"--resume: no {os.path.relpath(tsv, ROOT)}; going on from the record kept in "
+                f"{os.path.relpath(kept, ROOT)}")
+        rows = read_rows(record)
+    recorded = read_recorded(rows)
     log(what)
     tree = Tree(args.keep)
     try:
@@ -913,6 +936,10 @@ def run_sample(args):
             for key, (result, seconds, detail) in results.items():
                 mu = by_key[key]
                 out.write(f"{mu.key}\t{mu.path}\t{mu.line}\t{mu.op}\t{mu.describe()}\t{result}\t{seconds}\t{detail}\n")
+            # the survivors and NOT-BUILT ones carried over, until judged again (a later row wins)
+            for mu in chosen:
+                if mu.key in rows and mu.key not in results and mu.key not in equivalent:
+                    out.write("\t".join(rows[mu.key]) + "\n")
             out.flush()
             stopped = False
             for mu in chosen:
@@ -1030,6 +1057,9 @@ def main():
     ap.add_argument("--resume", action="store_true",
                     help="keep what the last run of this sample recorded in build/mutants/sample-S-N.tsv "
                          "(all but its survivors and those not built) and judge the rest")
+    ap.add_argument("--table", action="store_true",
+                    help="print the score per directory of the sample as its record stands (build/mutants/"
+                         "sample-S-N.tsv, else tools/mutants/'s), judging nothing")
     ap.add_argument("--budget", type=float, metavar="MINUTES",
                     help="judge no new mutant after MINUTES (the table covers those judged; --resume goes on)")
     ap.add_argument("--min-score", type=float, metavar="PCT",
@@ -1046,8 +1076,8 @@ def main():
         args.sample = args.sample or 0
         return run_sample(args)
     if args.seed is not None or args.dirs or args.list or args.min_score is not None or args.resume \
-            or args.budget is not None:
-        ap.error("--seed, --dirs, --list, --resume, --budget and --min-score go with --sample")
+            or args.budget is not None or args.table:
+        ap.error("--seed, --dirs, --list, --table, --resume, --budget and --min-score go with --sample")
     return run_patches(args.patterns, args.keep)
 
 

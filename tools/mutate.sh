@@ -9,7 +9,8 @@
 #                                    N operator mutants generated from every directory of src/,
 #                                    sampled with seed S; --list prints them and stops; --only
 #                                    KEY... judges those; --budget MINUTES stops taking new ones,
-#                                    --resume keeps what the last run of the sample recorded
+#                                    --resume keeps what the last run of the sample recorded;
+#                                    --table prints the score per directory as recorded, judging none
 #   tools/mutate.sh --help           every option
 #
 # Each mutant is judged in a copy of the tree under build/, built once as tools/test.sh builds
@@ -27,7 +28,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 case " $* " in
-  *" --list "* | *" -h "* | *" --help "*) ;;
+  *" --list "* | *" --table "* | *" -h "* | *" --help "*) ;;
   *) "$root/tools/deps.sh" test ;;
 esac
 exec python3 "$root/tools/mutate.py" "$@"
