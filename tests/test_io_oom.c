@@ -12,6 +12,7 @@
 #include "io/loose_value.h"
 #include "io/p2_student.h"
 #include "io/peers_file.h"
+#include "io/read_file.h"
 #include "io/session_student.h"
 #include "io/student_output.h"
 #include "io/trace_read.h"
@@ -398,6 +399,43 @@ Test(io_oom, trace_load_fails_cleanly_at_every_allocation)
     oom_counts k = oom_sweep("bank_trace_load", trace_attempt, &c, -1, c.path, "out of memory");
     cr_expect_geq(k.failed, 3 * 15, "the text, every line's cJSON nodes and strings, the entries");
     bank_trace_free(&c.want);
+    unlink(c.path);
+}
+
+/* A temporary file holding text; its path in path (at least 32 bytes). */
+static void temp_file(char *path, const char *suffix, const char *text)
+{
+    snprintf(path, 32, "/tmp/bank-io-oom-XXXXXX%s", suffix);
+    int fd = mkstemps(path, (int)strlen(suffix));
+    cr_assert_geq(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+typedef struct {
+    char path[64];
+    char text[10000]; /* past the first 4 KB buffer: it grows twice */
+} file_case;
+
+static int read_file_attempt(void *arg, char *err, size_t errlen, int *ok)
+{
+    file_case *c = arg;
+    char *data = NULL;
+    size_t len = 0;
+    int rc = bank_read_file(c->path, &data, &len, err, errlen);
+    *ok = rc == 0 ? len == strlen(c->text) && memcmp(data, c->text, len + 1) == 0 : data == NULL && len == 0;
+    free(data);
+    return rc;
+}
+
+Test(io_oom, read_file_fails_cleanly_at_every_allocation)
+{
+    static file_case c;
+    memset(c.text, 'x', sizeof c.text - 1);
+    temp_file(c.path, "", c.text);
+    oom_counts k = oom_sweep("bank_read_file", read_file_attempt, &c, -1, c.path, ": out of memory");
+    cr_expect_eq(k.failed, 3, "the first buffer and its two growths");
     unlink(c.path);
 }
 
