@@ -12,6 +12,7 @@
 #include "io/loose_value.h"
 #include "io/p2_student.h"
 #include "io/peers_file.h"
+#include "io/proto_compile.h"
 #include "io/read_file.h"
 #include "io/session_student.h"
 #include "io/student_output.h"
@@ -436,6 +437,41 @@ Test(io_oom, read_file_fails_cleanly_at_every_allocation)
     temp_file(c.path, "", c.text);
     oom_counts k = oom_sweep("bank_read_file", read_file_attempt, &c, -1, c.path, ": out of memory");
     cr_expect_eq(k.failed, 3, "the first buffer and its two growths");
+    unlink(c.path);
+}
+
+typedef struct {
+    char path[64];
+    unsigned char *want;
+    size_t len;
+} proto_case;
+
+static int proto_attempt(void *arg, char *err, size_t errlen, int *ok)
+{
+    proto_case *c = arg;
+    unsigned char *bytes = (void *)&bytes; /* not NULL: a failure must clear it */
+    size_t len = 99;
+    int rc = bank_proto_compile(c->path, &bytes, &len, err, errlen);
+    *ok = rc == 0 ? len == c->len && memcmp(bytes, c->want, len) == 0 : bytes == NULL && len == 0;
+    if (rc == 0) free(bytes);
+    return rc;
+}
+
+/* protoc runs in its own process: what is swept is the allocations around it. */
+Test(io_oom, proto_compile_fails_cleanly_at_every_allocation)
+{
+    proto_case c = {"", NULL, 0};
+    temp_file(c.path, ".proto", "syntax = \"proto3\";\nmessage M { int64 id = 1; }\n");
+    char err[600];
+    int rc = bank_proto_compile(c.path, &c.want, &c.len, err, sizeof err);
+    if (rc != 0 && strstr(err, "cannot run protoc")) {
+        unlink(c.path);
+        cr_skip_test("protoc is not installed (Debian's protobuf-compiler): %s", err);
+    }
+    cr_assert_eq(rc, 0, "%s", err);
+    oom_counts k = oom_sweep("bank_proto_compile", proto_attempt, &c, -1, "", "out of memory");
+    cr_expect_eq(k.failed, 3, "the folder, the -I option, the descriptor set read back");
+    free(c.want);
     unlink(c.path);
 }
 
