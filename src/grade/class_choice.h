@@ -13,13 +13,20 @@
 typedef struct {
     const char *name; /* "Project 1" */
     /* Whether data reads as this project's output for input: 0 and *answered (the input's
-     * events the file answers, with the right interface), or -1 with why not in err
-     * ("<source>:<line>:<column>: ..."). */
+     * events the file answers, with the right interface), 1 with why not in err
+     * ("<source>:<line>:<column>: ..."), or -1 out of memory (err says so; see
+     * bank_reader_out_of_memory). */
     int (*probe)(const void *input, const char *source, const char *data, size_t len,
                  size_t *answered, char *err, size_t errlen);
 } bank_project_reader;
 
 extern const bank_project_reader bank_project1_reader; /* input: a bank_workload */
+
+/* Whether a reader (of a file, an input, an output) that failed with why did so for want of
+ * memory rather than for what it read: the readers say so only in words, so both must hold,
+ * the words and the ENOMEM that the failed allocation left in errno (cleared before the call;
+ * an allocation whose failure a reader absorbs leaves ENOMEM too). */
+int bank_reader_out_of_memory(const char *why);
 
 typedef struct {
     const bank_class_file *output; /* the output to grade; NULL when no file reads as one */

@@ -60,6 +60,7 @@ int bank_read_file_max(const char *path, size_t max, char **data, size_t *len, c
         if (oom) snprintf(err, errlen, "%s: out of memory", path);
         else snprintf(err, errlen, "%s: cannot read: %s", path, strerror(saved));
         free(buf);
+        errno = oom ? ENOMEM : saved; /* fclose may have changed it; a caller tells the two apart */
         return -1;
     }
     buf[n] = '\0';
