@@ -186,12 +186,17 @@ int bank_choose_input(const bank_student *s, const char *pattern, const bank_cla
             const char *data;
             size_t len;
             char *owned, line[600];
+            errno = 0;
             int rc = bank_class_file_read(f, &data, &len, &owned, line, sizeof line);
             if (rc == 0) rc = bank_input_parse(data, len, f->source, w, line, sizeof line);
             free(owned);
             if (rc == 0) {
                 *file = f;
                 return 0;
+            }
+            if (bank_reader_out_of_memory(line)) { /* not a file that does not read: none can be chosen */
+                snprintf(why, whylen, "%s", line);
+                return -1;
             }
             if (!why[0]) snprintf(why, whylen, "%s", line);
         }

@@ -47,7 +47,8 @@ void bank_output_choice_free(bank_output_choice *c);
 
 /* The student's own input: the first file (shallowest, then by name) matching pattern that reads
  * as an input. 0 and *file, *w (to free) when one does; 1 when none matches (*why says so), or when
- * the matching ones do not read (*why has the first one's error line); -1 out of memory. */
+ * the matching ones do not read (*why has the first one's error line); -1 out of memory (*why
+ * says so). */
 int bank_choose_input(const bank_student *s, const char *pattern, const bank_class_file **file,
                       bank_workload *w, char *why, size_t whylen);
 

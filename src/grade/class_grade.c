@@ -56,6 +56,11 @@ int bank_grade_student(const bank_student *s, const bank_class_options *o, bank_
     if (o->input_pattern) {
         char why[600];
         int rc = bank_choose_input(s, o->input_pattern, &own_file, &g->own, why, sizeof why);
+        if (rc < 0) {
+            snprintf(err, errlen, "%s", why);
+            bank_student_grade_free(g);
+            return -1;
+        }
         if (rc == 0) {
             g->has_own = 1;
             g->input = &g->own;
