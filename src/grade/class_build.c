@@ -1,6 +1,7 @@
 /* Building a class (class_build.h): students found by name or Canvas id, their files, their notes,
  * which names are never read, an archive a student submitted opened one level, and the last
  * touches (Canvas names, order); freeing it all. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <strings.h>
 
 #include "class_build.h"
+#include "class_choice.h"
 
 void bank_class_note(bank_student *s, const char *fmt, ...)
 {
@@ -256,10 +258,11 @@ int bank_class_open_nested(bank_student *s, const char *name, const char *source
     bank_archive_visitor v = {&n, nested_want, nested_take, nested_too_big};
     char why[600];
     size_t files_before = s->n_files;
+    errno = 0;
     int rc = disk_path ? bank_archive_read_file(disk_path, b, &v, why, sizeof why)
                        : bank_archive_read_memory(data, len, source, b, &v, why, sizeof why);
     if (rc == 0) return 0;
-    if (n.oom) {
+    if (n.oom || bank_reader_out_of_memory(why)) { /* not the archive's fault: no note for it */
         snprintf(err, errlen, "%s", why);
         return -1;
     }
