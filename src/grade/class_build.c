@@ -19,7 +19,8 @@ void bank_class_note(bank_student *s, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    bank_class_join(&s->notes, "; ", line); /* without memory for a note the row is still right */
+    /* the row would not say what was left out: bank_class_finish fails the load */
+    if (bank_class_join(&s->notes, "; ", line) != 0) s->lost_note = 1;
 }
 
 int bank_class_join(char **list, const char *sep, const char *item)
@@ -175,7 +176,9 @@ int bank_class_finish(bank_class *c, char *err, size_t errlen)
     if (c->n > 1) qsort(c->students, c->n, sizeof *c->students, cmp_student);
     /* Canvas students go by their name part; two with one name (or none) by name and id. Sorted,
      * students of one name are neighbours: mark them all, then rename. */
-    char *shared = calloc(c->n ? c->n : 1, 1);
+    int lost = 0;
+    for (size_t i = 0; i < c->n; i++) lost |= c->students[i].lost_note;
+    char *shared = lost ? NULL : calloc(c->n ? c->n : 1, 1);
     if (!shared) {
         snprintf(err, errlen, "out of memory");
         return -1;
