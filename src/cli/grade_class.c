@@ -70,12 +70,13 @@ int bank_grade_batch(const char *path, const bank_class_args *a, const bank_work
         return BANK_EXIT_FAILED;
     }
     bank_class_options o = class_options(a, course);
-    int tty = isatty(STDERR_FILENO), status = BANK_EXIT_OK;
+    int tty = isatty(STDERR_FILENO), status = BANK_EXIT_OK, failed = 0;
     size_t n = 0, perfect = 0, no_output = 0;
     for (; n < cls.n; n++) {
         if (bank_grade_student(&cls.students[n], &o, &grades[n], err, sizeof err) != 0) {
+            if (tty) fputc('\n', stderr);
             fprintf(stderr, "bank grade: %s: %s\n", cls.students[n].name, err);
-            status = BANK_EXIT_FAILED;
+            failed = 1;
             break;
         }
         bank_student_release(&cls.students[n]); /* an archive member's bytes are not needed again */
@@ -86,11 +87,15 @@ int bank_grade_batch(const char *path, const bank_class_args *a, const bank_work
         if (s == BANK_EXIT_FAILED || (s == EXIT_UNDECIDED && status == BANK_EXIT_OK)) status = s;
         if (tty) fprintf(stderr, "\rgraded %zu/%zu students", n + 1, cls.n);
     }
-    if (tty) fputc('\n', stderr);
-    bank_report_table(stdout, a->json ? BANK_TABLE_JSON : BANK_TABLE_TEXT, ctx, rows, n);
-    if (a->report && write_report(a->report, ctx, rows, n) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
-    fprintf(stderr, "bank grade: %zu students, %zu with every event correct, %zu with nothing graded\n",
-            n, perfect, no_output);
+    if (failed) { /* a table without the students after it would pass for the class's */
+        status = BANK_EXIT_FAILED;
+    } else {
+        if (tty) fputc('\n', stderr);
+        bank_report_table(stdout, a->json ? BANK_TABLE_JSON : BANK_TABLE_TEXT, ctx, rows, n);
+        if (a->report && write_report(a->report, ctx, rows, n) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
+        fprintf(stderr, "bank grade: %zu students, %zu with every event correct, %zu with nothing graded\n",
+                n, perfect, no_output);
+    }
     for (size_t i = 0; i < n; i++) bank_student_grade_free(&grades[i]);
     free(grades);
     free(rows);
