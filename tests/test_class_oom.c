@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/args.h"
+#include "cli/grade_class.h"
 #include "grade/archive_read.h"
 #include "grade/class_batch.h"
 #include "grade/class_choice.h"
@@ -42,6 +44,9 @@ static const char all_right[] = "[{\"id\": 1, \"recv\": [{\"interface\": \"query
 static const char one_wrong[] = "{'id': 1, 'recv': [{'interface': 'query', 'balance': 400}]}\n"
                                 "{'id': 2, 'recv': [{'interface': 'deposit', 'result': 'success'}, "
                                 "{'interface': 'query', 'balance': 999}]}\n";
+static const char all_right_python[] = "{'id': 1, 'recv': [{'interface': 'query', 'balance': 400}]}\n"
+                                       "{'id': 2, 'recv': [{'interface': 'deposit', 'result': 'success'}, "
+                                       "{'interface': 'query', 'balance': 570}]}\n";
 static const char one_answer[] = "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 400}]}]";
 static const char broken[] = "{'id': 1, 'recv': [{'interface': 'query', result: 'success'}]}";
 
@@ -106,7 +111,8 @@ static char *carol_zip(size_t *len)
 
 /* root/class: alice (an output and code), bob (his own input, two outputs in a nested folder),
  * carol (a zip), dave (a loose file that does not read); root/canvas.zip: Canvas's download of
- * alice, bob (late) and carol. */
+ * alice, bob (late) and carol; root/ok: a class with every event right (a folder, a nested
+ * folder, a loose zip). */
 static void make_class(void)
 {
     cr_assert_not_null(mkdtemp(root));
@@ -124,6 +130,11 @@ static void make_class(void)
                        {"carol_1003_5003_project.zip", carol, carol_len}};
     char *zip = zip_of(canvas, 3, &canvas_len);
     put("canvas.zip", zip, canvas_len);
+    free(zip);
+    put("ok/alice/output.json", all_right, 0);
+    put("ok/frank/run/out.txt", all_right_python, 0);
+    zip = zip_of((member[]){{"output.json", all_right, 0}}, 1, &canvas_len);
+    put("ok/gina.zip", zip, canvas_len);
     free(zip);
     free(carol);
 }
@@ -358,4 +369,103 @@ Test(class_oom, choosing_and_grading_fail_cleanly_at_every_allocation, .init = m
     cr_expect_eq(graded, 6, "alice, bob and carol graded, with and without their own input");
     bank_workload_free(&course);
     bank_class_free(&cls);
+}
+
+/* ---- the command line's class: bank_grade_batch and bank_grade_folder ---- */
+
+typedef struct {
+    char status, out[4096], errs[2048], report[4096];
+} printed;
+
+/* What fd held since it was made empty (a temporary file), at most n - 1 bytes. */
+static void drain(int fd, char *buf, size_t n)
+{
+    ssize_t got = pread(fd, buf, n - 1, 0);
+    buf[got > 0 ? got : 0] = '\0';
+}
+
+typedef struct {
+    char path[256], report[256];
+    int folder; /* bank_grade_folder, else bank_grade_batch */
+    bank_class_args args;
+    const bank_workload *course;
+    bank_report_context ctx;
+    printed want;
+} cli_case;
+
+/* Runs it with standard output and error into temporary files. */
+static void run_cli(cli_case *c, printed *p)
+{
+    unlink(c->report);
+    fflush(stdout);
+    fflush(stderr);
+    int saved[2] = {dup(1), dup(2)}, fds[2];
+    for (int i = 0; i < 2; i++) {
+        char name[] = "/tmp/bank-class-oom-out-XXXXXX";
+        fds[i] = mkstemp(name);
+        cr_assert_geq(fds[i], 0);
+        unlink(name);
+        dup2(fds[i], i + 1);
+    }
+    p->status = (char)(c->folder ? bank_grade_folder(c->path, &c->args, c->course, &c->ctx)
+                                 : bank_grade_batch(c->path, &c->args, c->course, &c->ctx));
+    fflush(stdout);
+    fflush(stderr);
+    for (int i = 0; i < 2; i++) {
+        dup2(saved[i], i + 1);
+        close(saved[i]);
+        drain(fds[i], i ? p->errs : p->out, i ? sizeof p->errs : sizeof p->out);
+        close(fds[i]);
+    }
+    p->report[0] = '\0';
+    FILE *f = fopen(c->report, "r");
+    if (f) {
+        p->report[fread(p->report, 1, sizeof p->report - 1, f)] = '\0';
+        fclose(f);
+        if (!p->report[0]) snprintf(p->report, sizeof p->report, "(an empty file)");
+    }
+}
+
+static int cli_attempt(void *arg, char *err, size_t errlen, int *ok)
+{
+    cli_case *c = arg;
+    static printed p;
+    run_cli(c, &p);
+    if (p.status == c->want.status && strcmp(p.out, c->want.out) == 0 && strcmp(p.errs, c->want.errs) == 0 &&
+        strcmp(p.report, c->want.report) == 0) {
+        *ok = 1;
+        return 0;
+    }
+    /* standard error's one line is the message; no table, no report */
+    snprintf(err, errlen, "%s", p.errs);
+    err[strcspn(err, "\n")] = '\0';
+    *ok = p.out[0] == '\0' && p.report[0] == '\0' && strchr(p.errs, '\n') == p.errs + strlen(p.errs) - 1;
+    /* G14 gives a class that cannot be read 2, and a failure while grading 1: both are errors */
+    return p.status == BANK_EXIT_USAGE ? BANK_EXIT_FAILED : p.status ? p.status : -1;
+}
+
+Test(class_oom, the_command_lines_class_fails_cleanly_at_every_allocation, .init = make_class,
+     .fini = remove_class)
+{
+    bank_workload course;
+    char err[512];
+    cr_assert_eq(bank_input_parse(sample_input, strlen(sample_input), "in.json", &course, err, sizeof err), 0);
+    bank_grade_options go = {BANK_GRADE_CONSISTENT, BANK_SCHEDULE_SEQUENTIAL, 0};
+    for (int folder = 0; folder < 2; folder++) {
+        static cli_case c;
+        memset(&c, 0, sizeof c);
+        snprintf(c.path, sizeof c.path, "%s/%s", root, folder ? "ok/frank" : "ok");
+        snprintf(c.report, sizeof c.report, "%s/report.csv", root);
+        c.folder = folder;
+        c.args.grade = &go;
+        c.args.report = folder ? NULL : c.report;
+        c.course = &course;
+        c.ctx = (bank_report_context){.input = "in.json", .mode = "consistent"};
+        run_cli(&c, &c.want);
+        cr_assert_eq(c.want.status, BANK_EXIT_OK, "%s", c.want.errs);
+        const char *what = folder ? "bank_grade_folder" : "bank_grade_batch";
+        oom_counts k = oom_sweep(what, cli_attempt, &c, BANK_EXIT_FAILED, "bank grade: ", "out of memory");
+        cr_expect_geq(k.failed, 20, "%s", what);
+    }
+    bank_workload_free(&course);
 }
