@@ -436,10 +436,11 @@ static int cli_attempt(void *arg, char *err, size_t errlen, int *ok)
         *ok = 1;
         return 0;
     }
-    /* standard error's one line is the message; no table, no report */
+    /* standard error's first line is the message; standard output holds nothing or what it holds
+     * unarmed (the report that a failed --report or --gradescope came after); no file is left */
     snprintf(err, errlen, "%s", p.errs);
     err[strcspn(err, "\n")] = '\0';
-    *ok = p.out[0] == '\0' && p.report[0] == '\0' && strchr(p.errs, '\n') == p.errs + strlen(p.errs) - 1;
+    *ok = (p.out[0] == '\0' || strcmp(p.out, c->want.out) == 0) && p.report[0] == '\0';
     /* G14 gives a class that cannot be read 2, and a failure while grading 1: both are errors */
     return p.status == BANK_EXIT_USAGE ? BANK_EXIT_FAILED : p.status ? p.status : -1;
 }
@@ -451,19 +452,25 @@ Test(class_oom, the_command_lines_class_fails_cleanly_at_every_allocation, .init
     char err[512];
     cr_assert_eq(bank_input_parse(sample_input, strlen(sample_input), "in.json", &course, err, sizeof err), 0);
     bank_grade_options go = {BANK_GRADE_CONSISTENT, BANK_SCHEDULE_SEQUENTIAL, 0};
-    for (int folder = 0; folder < 2; folder++) {
+    for (int run = 0; run < 4; run++) {
         static cli_case c;
         memset(&c, 0, sizeof c);
+        int folder = run & 1, json = run >> 1;
         snprintf(c.path, sizeof c.path, "%s/%s", root, folder ? "ok/frank" : "ok");
-        snprintf(c.report, sizeof c.report, "%s/report.csv", root);
+        snprintf(c.report, sizeof c.report, "%s/%s", root,
+                 folder ? "results.json" : json ? "report.json" : "report.csv");
         c.folder = folder;
         c.args.grade = &go;
+        c.args.json = json;
         c.args.report = folder ? NULL : c.report;
+        c.args.out.gradescope = folder && json ? c.report : NULL;
         c.course = &course;
         c.ctx = (bank_report_context){.input = "in.json", .mode = "consistent"};
         run_cli(&c, &c.want);
         cr_assert_eq(c.want.status, BANK_EXIT_OK, "%s", c.want.errs);
-        const char *what = folder ? "bank_grade_folder" : "bank_grade_batch";
+        const char *what = (const char *[]){"bank_grade_batch (--report CSV)", "bank_grade_folder",
+                                             "bank_grade_batch (--json, --report JSON)",
+                                             "bank_grade_folder (--json, --gradescope)"}[run];
         oom_counts k = oom_sweep(what, cli_attempt, &c, BANK_EXIT_FAILED, "bank grade: ", "out of memory");
         cr_expect_geq(k.failed, 20, "%s", what);
     }
