@@ -60,3 +60,9 @@ set_tests_properties(grade_class_bench_smoke PROPERTIES LABELS integration TIMEO
 
 # Every allocation of bank_grade and bank_grade_p2 made to fail in turn.
 bank_oom_test(grade_oom bank_grade)
+
+# Every allocation made reading a class (folders, Canvas's zip, archives in memory), choosing a
+# student's output and input, and grading a student, made to fail in turn.
+bank_oom_test(class_oom bank_grade)
+# bank_grade_batch and bank_grade_folder are the command line's: their file is compiled in.
+target_sources(test_class_oom PRIVATE ${PROJECT_SOURCE_DIR}/src/cli/grade_class.c)

@@ -1,8 +1,9 @@
 /* The allocation wrappers of the out-of-memory tests: "the n-th allocation fails", and a count
  * of the blocks alive. A test that includes this links with
- * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free (bank_oom_test in
- * tests/CMakeLists.txt), which reroutes the allocations of its own file and of the project's
- * static libraries through the wrappers below; not those of a shared library (Criterion, cJSON:
+ * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=strdup,--wrap=strndup
+ * (bank_oom_test in tests/CMakeLists.txt), which reroutes the allocations of its own file and of
+ * the project's static libraries through the wrappers below (strdup's too: the C library's
+ * allocates without calling the wrapped malloc, and its copies are freed through the wrapper); not those of a shared library (Criterion, cJSON:
  * cJSON's reach them through hooks the test installs with cJSON_InitHooks).
  * They count the blocks alive, so a test checks for leaks itself: LeakSanitizer's report from a
  * Criterion worker does not fail the test. */
@@ -16,6 +17,8 @@ void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
 void *__real_realloc(void *p, size_t n);
 void __real_free(void *p);
+char *__real_strdup(const char *s);
+char *__real_strndup(const char *s, size_t n);
 
 /* volatile: glibc declares malloc and friends leaf functions, which lets an optimising compiler
  * assume a call to them cannot reach this file's statics, and so drop or move the stores that
@@ -45,6 +48,8 @@ void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_realloc(void *p, size_t n);
 void __wrap_free(void *p);
+char *__wrap_strdup(const char *s);
+char *__wrap_strndup(const char *s, size_t n);
 
 void *__wrap_malloc(size_t n) { return refuse() ? NULL : counted(__real_malloc(n)); }
 void *__wrap_calloc(size_t n, size_t size) { return refuse() ? NULL : counted(__real_calloc(n, size)); }
@@ -60,6 +65,8 @@ void __wrap_free(void *p)
     if (p) alive--;
     __real_free(p);
 }
+char *__wrap_strdup(const char *s) { return refuse() ? NULL : counted(__real_strdup(s)); }
+char *__wrap_strndup(const char *s, size_t n) { return refuse() ? NULL : counted(__real_strndup(s, n)); }
 
 static void arm(long n)
 {

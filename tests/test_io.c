@@ -181,11 +181,15 @@ Test(peers, lines_comments_and_errors)
         {"1 nohost\n", "p:1:3: address must be HOST:PORT"},
         {"1 a:1 extra\n", "p:1:7: unexpected text after HOST:PORT"},
         {"# nothing\n", "p: no branch listed"},
+        {"1 127.0.0.1:5001\n2 127.0.0.1:5002\nx\n", "p:3:1: expected \"ID HOST:PORT\""},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';
+        e = (void *)&e; /* a failure must set both outputs, whatever was read before the bad line */
+        n = 99;
         cr_expect_eq(bank_peers_parse(bad[i].text, strlen(bad[i].text), "p", &e, &n, err, sizeof err), -1);
         cr_expect_str_eq(err, bad[i].want);
+        cr_expect(e == NULL && n == 0, "%s: *out %p, *n %zu", bad[i].want, (void *)e, n);
     }
 }
 

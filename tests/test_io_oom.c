@@ -12,6 +12,8 @@
 #include "io/loose_value.h"
 #include "io/p2_student.h"
 #include "io/peers_file.h"
+#include "io/proto_compile.h"
+#include "io/read_file.h"
 #include "io/session_student.h"
 #include "io/student_output.h"
 #include "io/trace_read.h"
@@ -398,6 +400,78 @@ Test(io_oom, trace_load_fails_cleanly_at_every_allocation)
     oom_counts k = oom_sweep("bank_trace_load", trace_attempt, &c, -1, c.path, "out of memory");
     cr_expect_geq(k.failed, 3 * 15, "the text, every line's cJSON nodes and strings, the entries");
     bank_trace_free(&c.want);
+    unlink(c.path);
+}
+
+/* A temporary file holding text; its path in path (at least 32 bytes). */
+static void temp_file(char *path, const char *suffix, const char *text)
+{
+    snprintf(path, 32, "/tmp/bank-io-oom-XXXXXX%s", suffix);
+    int fd = mkstemps(path, (int)strlen(suffix));
+    cr_assert_geq(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+typedef struct {
+    char path[64];
+    char text[10000]; /* past the first 4 KB buffer: it grows twice */
+} file_case;
+
+static int read_file_attempt(void *arg, char *err, size_t errlen, int *ok)
+{
+    file_case *c = arg;
+    char *data = NULL;
+    size_t len = 0;
+    int rc = bank_read_file(c->path, &data, &len, err, errlen);
+    *ok = rc == 0 ? len == strlen(c->text) && memcmp(data, c->text, len + 1) == 0 : data == NULL && len == 0;
+    free(data);
+    return rc;
+}
+
+Test(io_oom, read_file_fails_cleanly_at_every_allocation)
+{
+    static file_case c;
+    memset(c.text, 'x', sizeof c.text - 1);
+    temp_file(c.path, "", c.text);
+    oom_counts k = oom_sweep("bank_read_file", read_file_attempt, &c, -1, c.path, ": out of memory");
+    cr_expect_eq(k.failed, 3, "the first buffer and its two growths");
+    unlink(c.path);
+}
+
+typedef struct {
+    char path[64];
+    unsigned char *want;
+    size_t len;
+} proto_case;
+
+static int proto_attempt(void *arg, char *err, size_t errlen, int *ok)
+{
+    proto_case *c = arg;
+    unsigned char *bytes = (void *)&bytes; /* not NULL: a failure must clear it */
+    size_t len = 99;
+    int rc = bank_proto_compile(c->path, &bytes, &len, err, errlen);
+    *ok = rc == 0 ? len == c->len && memcmp(bytes, c->want, len) == 0 : bytes == NULL && len == 0;
+    if (rc == 0) free(bytes);
+    return rc;
+}
+
+/* protoc runs in its own process: what is swept is the allocations around it. */
+Test(io_oom, proto_compile_fails_cleanly_at_every_allocation)
+{
+    proto_case c = {"", NULL, 0};
+    temp_file(c.path, ".proto", "syntax = \"proto3\";\nmessage M { int64 id = 1; }\n");
+    char err[600];
+    int rc = bank_proto_compile(c.path, &c.want, &c.len, err, sizeof err);
+    if (rc != 0 && strstr(err, "cannot run protoc")) {
+        unlink(c.path);
+        cr_skip_test("protoc is not installed (Debian's protobuf-compiler): %s", err);
+    }
+    cr_assert_eq(rc, 0, "%s", err);
+    oom_counts k = oom_sweep("bank_proto_compile", proto_attempt, &c, -1, "", "out of memory");
+    cr_expect_eq(k.failed, 3, "the folder, the -I option, the descriptor set read back");
+    free(c.want);
     unlink(c.path);
 }
 

@@ -2,6 +2,7 @@
  * and GitHub outputs of one submission. */
 #include "grade_class.h"
 
+#include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,17 +25,41 @@ static int row_status(const bank_student_grade *g)
     return g->report.n_undecided ? EXIT_UNDECIDED : BANK_EXIT_OK;
 }
 
+/* Why a report was not written: a JSON report is built in memory first. */
+static const char *why_not(int e)
+{
+    return e == ENOMEM ? "out of memory" : strerror(e);
+}
+
+/* Closes f (NULL: it did not open), written with status rc, errno saying why not. A file cut
+ * short is removed: it would pass for a whole one. BANK_EXIT_OK, or BANK_EXIT_FAILED after one
+ * line naming the option and the file. */
+static int close_written(FILE *f, int rc, const char *option, const char *path)
+{
+    int e = errno;
+    if (f && fclose(f) != 0 && rc == 0) rc = -1, e = errno;
+    if (rc == 0) return BANK_EXIT_OK;
+    if (f) unlink(path);
+    fprintf(stderr, "bank grade: %s %s: cannot write: %s\n", option, path, why_not(e));
+    return BANK_EXIT_FAILED;
+}
+
+/* Standard output's report: BANK_EXIT_OK, or BANK_EXIT_FAILED after one line. */
+static int printed(int rc)
+{
+    if (rc == 0) return BANK_EXIT_OK;
+    fprintf(stderr, "bank grade: cannot print the report: %s\n", why_not(errno));
+    return BANK_EXIT_FAILED;
+}
+
 static int write_report(const char *path, const bank_report_context *ctx, const bank_graded_file *rows,
                         size_t n)
 {
     bank_table_kind kind;
     bank_table_kind_for(path, &kind);
     FILE *f = fopen(path, "w");
-    int rc = f ? bank_report_table(f, kind, ctx, rows, n) : -1;
-    if ((f && fclose(f) != 0) || rc != 0) {
-        fprintf(stderr, "bank grade: --report %s: cannot write: %m\n", path);
+    if (close_written(f, f ? bank_report_table(f, kind, ctx, rows, n) : -1, "--report", path) != BANK_EXIT_OK)
         return BANK_EXIT_FAILED;
-    }
     fprintf(stderr, "bank grade: wrote %s\n", path);
     return BANK_EXIT_OK;
 }
@@ -70,12 +95,13 @@ int bank_grade_batch(const char *path, const bank_class_args *a, const bank_work
         return BANK_EXIT_FAILED;
     }
     bank_class_options o = class_options(a, course);
-    int tty = isatty(STDERR_FILENO), status = BANK_EXIT_OK;
+    int tty = isatty(STDERR_FILENO), status = BANK_EXIT_OK, failed = 0;
     size_t n = 0, perfect = 0, no_output = 0;
     for (; n < cls.n; n++) {
         if (bank_grade_student(&cls.students[n], &o, &grades[n], err, sizeof err) != 0) {
+            if (tty) fputc('\n', stderr);
             fprintf(stderr, "bank grade: %s: %s\n", cls.students[n].name, err);
-            status = BANK_EXIT_FAILED;
+            failed = 1;
             break;
         }
         bank_student_release(&cls.students[n]); /* an archive member's bytes are not needed again */
@@ -86,11 +112,17 @@ int bank_grade_batch(const char *path, const bank_class_args *a, const bank_work
         if (s == BANK_EXIT_FAILED || (s == EXIT_UNDECIDED && status == BANK_EXIT_OK)) status = s;
         if (tty) fprintf(stderr, "\rgraded %zu/%zu students", n + 1, cls.n);
     }
-    if (tty) fputc('\n', stderr);
-    bank_report_table(stdout, a->json ? BANK_TABLE_JSON : BANK_TABLE_TEXT, ctx, rows, n);
-    if (a->report && write_report(a->report, ctx, rows, n) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
-    fprintf(stderr, "bank grade: %zu students, %zu with every event correct, %zu with nothing graded\n",
-            n, perfect, no_output);
+    if (tty && !failed) fputc('\n', stderr);
+    /* no table at all rather than one without the students after the failed one */
+    bank_table_kind kind = a->json ? BANK_TABLE_JSON : BANK_TABLE_TEXT;
+    if (!failed) failed = printed(bank_report_table(stdout, kind, ctx, rows, n)) != BANK_EXIT_OK;
+    if (failed) {
+        status = BANK_EXIT_FAILED;
+    } else {
+        if (a->report && write_report(a->report, ctx, rows, n) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
+        fprintf(stderr, "bank grade: %zu students, %zu with every event correct, %zu with nothing graded\n",
+                n, perfect, no_output);
+    }
     for (size_t i = 0; i < n; i++) bank_student_grade_free(&grades[i]);
     free(grades);
     free(rows);
@@ -121,15 +153,20 @@ int bank_grade_folder(const char *path, const bank_class_args *a, const bank_wor
         return BANK_EXIT_FAILED;
     }
     int status = row_status(&g);
+    rc = 0;
     if (a->json) {
-        bank_report_json(stdout, ctx, &g.row);
+        rc = bank_report_json(stdout, ctx, &g.row);
     } else {
         if (g.row.others) printf("note: also read as outputs, not graded: %s\n", g.row.others);
         if (g.row.notes) printf("note: %s\n", g.row.notes);
-        if (g.graded) bank_report_text(stdout, ctx, &g.row);
+        if (g.graded) rc = bank_report_text(stdout, ctx, &g.row);
     }
-    if (!g.graded) fprintf(stderr, "bank grade: %s: %s\n", path, g.error);
-    if (bank_grade_publish(&a->out, g.input, ctx, &g.row) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
+    if (printed(rc) != BANK_EXIT_OK) { /* nothing published for a report that was not printed */
+        status = BANK_EXIT_FAILED;
+    } else {
+        if (!g.graded) fprintf(stderr, "bank grade: %s: %s\n", path, g.error);
+        if (bank_grade_publish(&a->out, g.input, ctx, &g.row) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
+    }
     bank_student_grade_free(&g);
     bank_class_free(&cls);
     return status;
@@ -141,11 +178,7 @@ int bank_grade_publish(const bank_grade_outputs *o, const bank_workload *w,
     int status = BANK_EXIT_OK;
     if (o->gradescope) {
         FILE *f = fopen(o->gradescope, "w");
-        int rc = f ? bank_gradescope_write(f, &o->gs, w, ctx, row) : -1;
-        if ((f && fclose(f) != 0) || rc != 0) {
-            fprintf(stderr, "bank grade: --gradescope %s: cannot write: %m\n", o->gradescope);
-            status = BANK_EXIT_FAILED;
-        }
+        status = close_written(f, f ? bank_gradescope_write(f, &o->gs, w, ctx, row) : -1, "--gradescope", o->gradescope);
     }
     if (o->github) {
         double score = 0, max = 0;

@@ -4,6 +4,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,7 @@ static int read_member(struct archive *a, const char *source, const char *path, 
     char *buf = malloc(cap + 1);
     if (!buf) {
         snprintf(err, errlen, "%s: %s: out of memory", source, path);
+        errno = ENOMEM;
         return -1;
     }
     for (;;) {
@@ -68,6 +70,7 @@ static int read_member(struct archive *a, const char *source, const char *path, 
             if (!nb) {
                 free(buf);
                 snprintf(err, errlen, "%s: %s: out of memory", source, path);
+                errno = ENOMEM;
                 return -1;
             }
             buf = nb;
@@ -171,6 +174,7 @@ int bank_archive_read_file(const char *path, bank_archive_budget *b, const bank_
     struct archive *a = reader();
     if (!a) {
         snprintf(err, errlen, "%s: out of memory", path);
+        errno = ENOMEM;
         return -1;
     }
     int rc;
@@ -181,7 +185,9 @@ int bank_archive_read_file(const char *path, bank_archive_budget *b, const bank_
     } else {
         rc = read_all(a, path, b, v, err, errlen);
     }
+    int e = errno; /* out of memory is told by its ENOMEM (archive_read.h) */
     archive_read_free(a);
+    errno = e;
     return rc;
 }
 
@@ -191,6 +197,7 @@ int bank_archive_read_memory(const void *buf, size_t len, const char *source, ba
     struct archive *a = reader();
     if (!a) {
         snprintf(err, errlen, "%s: out of memory", source);
+        errno = ENOMEM;
         return -1;
     }
     int rc;
@@ -201,6 +208,8 @@ int bank_archive_read_memory(const void *buf, size_t len, const char *source, ba
     } else {
         rc = read_all(a, source, b, v, err, errlen);
     }
+    int e = errno;
     archive_read_free(a);
+    errno = e;
     return rc;
 }

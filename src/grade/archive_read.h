@@ -46,7 +46,8 @@ int bank_archive_path_safe(const char *path);
  * members named under "__MACOSX/". Returns 0, or -1 with one line in err, "SOURCE: ...", ending
  * "; refused" for a refusal: a member whose path leaves the archive, a zip bomb (a member
  * inflating past its allowance more than max_ratio:1, or more than max_total inflated in all),
- * more than max_members members; or an archive libarchive cannot read, or what take() said. */
+ * more than max_members members; or an archive libarchive cannot read, or what take() said; or
+ * "SOURCE: ...: out of memory" with errno ENOMEM. */
 int bank_archive_read_file(const char *path, bank_archive_budget *b, const bank_archive_visitor *v,
                            char *err, size_t errlen);
 int bank_archive_read_memory(const void *buf, size_t len, const char *source, bank_archive_budget *b,

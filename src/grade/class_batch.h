@@ -33,6 +33,7 @@ typedef struct {
     size_t n_files, cap_files;
     bank_class_file *files; /* by name */
     char *notes;     /* what was not read and why ("p.zip not opened: ..."); NULL when nothing */
+    int lost_note;   /* a note could not be kept for want of memory: the load fails */
 } bank_student;
 
 typedef struct {

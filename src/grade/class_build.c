@@ -1,6 +1,7 @@
 /* Building a class (class_build.h): students found by name or Canvas id, their files, their notes,
  * which names are never read, an archive a student submitted opened one level, and the last
  * touches (Canvas names, order); freeing it all. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <strings.h>
 
 #include "class_build.h"
+#include "class_choice.h"
 
 void bank_class_note(bank_student *s, const char *fmt, ...)
 {
@@ -17,7 +19,8 @@ void bank_class_note(bank_student *s, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    bank_class_join(&s->notes, "; ", line); /* without memory for a note the row is still right */
+    /* the row would not say what was left out: bank_class_finish fails the load */
+    if (bank_class_join(&s->notes, "; ", line) != 0) s->lost_note = 1;
 }
 
 int bank_class_join(char **list, const char *sep, const char *item)
@@ -173,7 +176,9 @@ int bank_class_finish(bank_class *c, char *err, size_t errlen)
     if (c->n > 1) qsort(c->students, c->n, sizeof *c->students, cmp_student);
     /* Canvas students go by their name part; two with one name (or none) by name and id. Sorted,
      * students of one name are neighbours: mark them all, then rename. */
-    char *shared = calloc(c->n ? c->n : 1, 1);
+    int lost = 0;
+    for (size_t i = 0; i < c->n; i++) lost |= c->students[i].lost_note;
+    char *shared = lost ? NULL : calloc(c->n ? c->n : 1, 1);
     if (!shared) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -256,10 +261,11 @@ int bank_class_open_nested(bank_student *s, const char *name, const char *source
     bank_archive_visitor v = {&n, nested_want, nested_take, nested_too_big};
     char why[600];
     size_t files_before = s->n_files;
+    errno = 0;
     int rc = disk_path ? bank_archive_read_file(disk_path, b, &v, why, sizeof why)
                        : bank_archive_read_memory(data, len, source, b, &v, why, sizeof why);
     if (rc == 0) return 0;
-    if (n.oom) {
+    if (n.oom || bank_reader_out_of_memory(why)) { /* not the archive's fault: no note for it */
         snprintf(err, errlen, "%s", why);
         return -1;
     }

@@ -23,7 +23,7 @@ int bank_class_never_output(const char *name);
 int bank_class_open_nested(bank_student *s, const char *name, const char *source, const char *disk_path,
                            const char *data, size_t len, bank_archive_budget *b, char *err,
                            size_t errlen);
-/* Names Canvas students, sorts students and files. */
+/* Names Canvas students, sorts students and files; -1 out of memory (a note lost included). */
 int bank_class_finish(bank_class *c, char *err, size_t errlen);
 /* A class archive (class_zip.c). */
 int bank_class_load_archive(const char *path, bank_class *c, char *err, size_t errlen);

@@ -3,6 +3,7 @@
  * shallowest, then by name. The project's reader decides what reads as an output. */
 #include "class_choice.h"
 
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,9 @@ static int p1_probe(const void *input, const char *source, const char *data, siz
                     size_t *answered, char *err, size_t errlen)
 {
     bank_student_output so;
-    if (bank_student_output_parse(data, len, source, &so, err, errlen) != 0) return 1;
+    errno = 0;
+    if (bank_student_output_parse(data, len, source, &so, err, errlen) != 0)
+        return bank_reader_out_of_memory(err) ? -1 : 1;
     /* How much of the input it answers is the same in every mode (the structural verdicts,
      * spec G8); --exact is the cheap one. */
     bank_grade_options opt = {BANK_GRADE_EXACT, BANK_SCHEDULE_SEQUENTIAL, 0};
@@ -39,6 +42,11 @@ static int p1_probe(const void *input, const char *source, const char *data, siz
 }
 
 const bank_project_reader bank_project1_reader = {"Project 1", p1_probe};
+
+int bank_reader_out_of_memory(const char *why)
+{
+    return errno == ENOMEM && strstr(why, "out of memory") != NULL;
+}
 
 /* ---- names ---- */
 
@@ -113,7 +121,14 @@ int bank_choose_output(const bank_student *s, const bank_project_reader *r, cons
         const char *data;
         size_t len;
         char *owned;
-        if (bank_class_file_read(f, &data, &len, &owned, c->why, sizeof c->why) != 0) continue;
+        errno = 0;
+        if (bank_class_file_read(f, &data, &len, &owned, c->why, sizeof c->why) != 0) {
+            if (bank_reader_out_of_memory(c->why)) { /* not the file's fault: the student cannot be judged */
+                snprintf(err, errlen, "%s", c->why);
+                rc = -1;
+            }
+            continue;
+        }
         int p = r->probe(input, f->source, data, len, &c->answered, c->why, sizeof c->why);
         free(owned);
         if (p < 0) {
@@ -171,12 +186,17 @@ int bank_choose_input(const bank_student *s, const char *pattern, const bank_cla
             const char *data;
             size_t len;
             char *owned, line[600];
+            errno = 0;
             int rc = bank_class_file_read(f, &data, &len, &owned, line, sizeof line);
             if (rc == 0) rc = bank_input_parse(data, len, f->source, w, line, sizeof line);
             free(owned);
             if (rc == 0) {
                 *file = f;
                 return 0;
+            }
+            if (bank_reader_out_of_memory(line)) { /* not a file that does not read: none can be chosen */
+                snprintf(why, whylen, "%s", line);
+                return -1;
             }
             if (!why[0]) snprintf(why, whylen, "%s", line);
         }

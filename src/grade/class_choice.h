@@ -13,13 +13,20 @@
 typedef struct {
     const char *name; /* "Project 1" */
     /* Whether data reads as this project's output for input: 0 and *answered (the input's
-     * events the file answers, with the right interface), or -1 with why not in err
-     * ("<source>:<line>:<column>: ..."). */
+     * events the file answers, with the right interface), 1 with why not in err
+     * ("<source>:<line>:<column>: ..."), or -1 out of memory (err says so; see
+     * bank_reader_out_of_memory). */
     int (*probe)(const void *input, const char *source, const char *data, size_t len,
                  size_t *answered, char *err, size_t errlen);
 } bank_project_reader;
 
 extern const bank_project_reader bank_project1_reader; /* input: a bank_workload */
+
+/* Whether a reader (of a file, an input, an output) that failed with why did so for want of
+ * memory rather than for what it read: the readers say so only in words, so both must hold,
+ * the words and the ENOMEM that the failed allocation left in errno (cleared before the call;
+ * an allocation whose failure a reader absorbs leaves ENOMEM too). */
+int bank_reader_out_of_memory(const char *why);
 
 typedef struct {
     const bank_class_file *output; /* the output to grade; NULL when no file reads as one */
@@ -40,7 +47,8 @@ void bank_output_choice_free(bank_output_choice *c);
 
 /* The student's own input: the first file (shallowest, then by name) matching pattern that reads
  * as an input. 0 and *file, *w (to free) when one does; 1 when none matches (*why says so), or when
- * the matching ones do not read (*why has the first one's error line); -1 out of memory. */
+ * the matching ones do not read (*why has the first one's error line); -1 out of memory (*why
+ * says so). */
 int bank_choose_input(const bank_student *s, const char *pattern, const bank_class_file **file,
                       bank_workload *w, char *why, size_t whylen);
 

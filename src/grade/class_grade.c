@@ -1,6 +1,7 @@
 /* One student of a class, from their files to their row. */
 #include "class_grade.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,17 +21,23 @@ static int note(bank_student_grade *g, const char *fmt, ...)
     return bank_class_join(&g->notes, "; ", line);
 }
 
-/* Reads and grades the chosen output; a file that will not read now is the row's error. */
+/* Reads and grades the chosen output; a file that will not read now is the row's error, unless
+ * it is memory that ran out. */
 static int grade_output(bank_student_grade *g, const bank_class_file *f, const bank_class_options *o,
                         char *err, size_t errlen)
 {
     const char *data;
     size_t len;
     char *owned, why[600];
+    errno = 0;
     if (bank_class_file_read(f, &data, &len, &owned, why, sizeof why) != 0 ||
         (o->routes ? bank_session_output_parse(data, len, f->source, &g->p3so, why, sizeof why)
                    : bank_student_output_parse(data, len, f->source, &g->so, why, sizeof why)) != 0) {
         free(owned);
+        if (bank_reader_out_of_memory(why)) {
+            snprintf(err, errlen, "%s", why);
+            return -1;
+        }
         snprintf(g->error, sizeof g->error, "unusable: %s", why);
         return 0;
     }
@@ -56,6 +63,11 @@ int bank_grade_student(const bank_student *s, const bank_class_options *o, bank_
     if (o->input_pattern) {
         char why[600];
         int rc = bank_choose_input(s, o->input_pattern, &own_file, &g->own, why, sizeof why);
+        if (rc < 0) {
+            snprintf(err, errlen, "%s", why);
+            bank_student_grade_free(g);
+            return -1;
+        }
         if (rc == 0) {
             g->has_own = 1;
             g->input = &g->own;

@@ -51,6 +51,7 @@ typedef struct {
     int canvas;            /* top-level members are grouped by Canvas's prefix */
     name_list folders;     /* the students' folders' names, sorted */
     bank_archive_budget *b;
+    int oom;               /* a member's student could not be made: the reading fails */
 } zip_ctx;
 
 static int cmp_str(const void *a, const void *b)
@@ -58,8 +59,15 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static bank_student *student(zip_ctx *z, const char *name, const char *canvas_id, int late)
+{
+    bank_student *s = bank_class_student(z->c, name, canvas_id, late);
+    z->oom |= s == NULL;
+    return s;
+}
+
 /* Where a member belongs: its student (made when new) and its name inside the submission, or
- * NULL for members no student owns (hidden names, tool folders). */
+ * NULL for members no student owns (hidden names, tool folders) and when out of memory. */
 static bank_student *locate(zip_ctx *z, const char *path, const char **name, char *buf, size_t buflen)
 {
     const char *p = path + z->strip;
@@ -73,12 +81,12 @@ static bank_student *locate(zip_ctx *z, const char *path, const char **name, cha
     if (slash) {
         snprintf(buf, buflen, "%.*s", (int)(slash - p), p);
         *name = slash + 1;
-        return bank_class_student(z->c, buf, NULL, 0);
+        return student(z, buf, NULL, 0);
     }
     bank_canvas_name cn;
     if (z->canvas && bank_canvas_name_parse(p, &cn) == 0) {
         *name = cn.file;
-        return bank_class_student(z->c, cn.name, cn.id, cn.late);
+        return student(z, cn.name, cn.id, cn.late);
     }
     *name = p;
     snprintf(buf, buflen, "%s", p);
@@ -87,7 +95,7 @@ static bank_student *locate(zip_ctx *z, const char *path, const char **name, cha
     const char *key = buf;
     if (z->folders.n && bsearch(&key, z->folders.paths, z->folders.n, sizeof *z->folders.paths, cmp_str))
         snprintf(buf, buflen, "%s", p); /* a folder of that name is another student */
-    return bank_class_student(z->c, buf, NULL, 0);
+    return student(z, buf, NULL, 0);
 }
 
 static size_t zip_want(void *ctx, const char *path)
@@ -154,7 +162,7 @@ int bank_class_load_archive(const char *path, bank_class *c, char *err, size_t e
         snprintf(err, errlen, "out of memory listing %s", path);
         rc = -1;
     }
-    zip_ctx z = {c, path, common_folder(&layout), 0, {0}, &b};
+    zip_ctx z = {c, path, common_folder(&layout), 0, {0}, &b, 0};
     size_t loose = 0, canvas = 0;
     for (size_t i = 0; rc == 0 && i < layout.n; i++) {
         const char *p = layout.paths[i] + z.strip, *slash = strchr(p, '/');
@@ -177,6 +185,10 @@ int bank_class_load_archive(const char *path, bank_class *c, char *err, size_t e
         bank_archive_visitor read = {&z, zip_want, zip_take, zip_too_big};
         err[0] = '\0';
         rc = bank_archive_read_file(path, &b, &read, err, errlen);
+    }
+    if (rc == 0 && z.oom) { /* want() and too_big() cannot stop the reading: it fails here */
+        snprintf(err, errlen, "out of memory reading %s", path);
+        rc = -1;
     }
     size_t e = strlen(err);
     if (rc != 0 && e >= 9 && strcmp(err + e - 9, "; refused") == 0)

@@ -2,6 +2,7 @@
  * verdicts; the session rules' judgement is grade_p3_judge.c's (see grade_p3.h). */
 #include "grade_p3.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -256,7 +257,9 @@ static int p3_probe(const void *input, const char *source, const char *data, siz
 {
     const bank_p3_input *in = input;
     bank_session_output so;
-    if (bank_session_output_parse(data, len, source, &so, err, errlen) != 0) return 1;
+    errno = 0;
+    if (bank_session_output_parse(data, len, source, &so, err, errlen) != 0)
+        return bank_reader_out_of_memory(err) ? -1 : 1;
     bank_grade_report rep;
     int rc = bank_grade_p3(in->w, in->routes, &so, 1, &rep, err, errlen);
     bank_session_output_free(&so);

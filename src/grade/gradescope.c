@@ -37,13 +37,15 @@ static cJSON *test(const char *name, const char *number, double score, double ma
 {
     cJSON *t = cJSON_CreateObject();
     if (!t) return NULL;
-    cJSON_AddStringToObject(t, "name", name);
-    cJSON_AddStringToObject(t, "number", number);
-    cJSON_AddNumberToObject(t, "score", score);
-    cJSON_AddNumberToObject(t, "max_score", max);
-    cJSON_AddStringToObject(t, "status", passed ? "passed" : "failed");
-    cJSON_AddStringToObject(t, "output", output);
-    return t;
+    int ok = 1; /* cJSON's adders return NULL when out of memory */
+    ok &= cJSON_AddStringToObject(t, "name", name) != NULL;
+    ok &= cJSON_AddStringToObject(t, "number", number) != NULL;
+    ok &= cJSON_AddNumberToObject(t, "score", score) != NULL;
+    ok &= cJSON_AddNumberToObject(t, "max_score", max) != NULL;
+    ok &= cJSON_AddStringToObject(t, "status", passed ? "passed" : "failed") != NULL;
+    ok &= cJSON_AddStringToObject(t, "output", output) != NULL;
+    if (!ok) cJSON_Delete(t);
+    return ok ? t : NULL;
 }
 
 /* The verdict of every event (input order), from the report; NULL entries when not graded. */
@@ -148,9 +150,10 @@ int bank_gradescope_write(FILE *f, const bank_gradescope_options *o, const bank_
 {
     cJSON *root = cJSON_CreateObject();
     if (!root) return -1;
+    int ok = 1; /* cJSON's adders return NULL when out of memory */
     double score = 0, max = 0;
     if (w) bank_row_points(o->points, row, &score, &max);
-    cJSON_AddNumberToObject(root, "score", score);
+    ok &= cJSON_AddNumberToObject(root, "score", score) != NULL;
     char summary[2400];
     const char *file = row->file ? row->file : row->path;
     if (row->report)
@@ -162,22 +165,23 @@ int bank_gradescope_write(FILE *f, const bank_gradescope_options *o, const bank_
     if (row->others && k < sizeof summary)
         k += (size_t)snprintf(summary + k, sizeof summary - k, "\nAlso read as outputs (not graded): %s.", row->others);
     if (row->notes && k < sizeof summary) snprintf(summary + k, sizeof summary - k, "\nNotes: %s.", row->notes);
-    cJSON_AddStringToObject(root, "output", summary);
+    ok &= cJSON_AddStringToObject(root, "output", summary) != NULL;
     /* Everything shown is plain text: names and values come from the student's files. */
-    cJSON_AddStringToObject(root, "output_format", "text");
-    cJSON_AddStringToObject(root, "test_output_format", "text");
-    cJSON_AddStringToObject(root, "test_name_format", "text");
-    if (o->visibility) cJSON_AddStringToObject(root, "visibility", o->visibility);
-    if (o->stdout_visibility) cJSON_AddStringToObject(root, "stdout_visibility", o->stdout_visibility);
+    ok &= cJSON_AddStringToObject(root, "output_format", "text") != NULL;
+    ok &= cJSON_AddStringToObject(root, "test_output_format", "text") != NULL;
+    ok &= cJSON_AddStringToObject(root, "test_name_format", "text") != NULL;
+    if (o->visibility) ok &= cJSON_AddStringToObject(root, "visibility", o->visibility) != NULL;
+    if (o->stdout_visibility) ok &= cJSON_AddStringToObject(root, "stdout_visibility", o->stdout_visibility) != NULL;
     cJSON *extra = cJSON_AddObjectToObject(root, "extra_data");
+    ok &= extra != NULL;
     if (extra) {
-        cJSON_AddStringToObject(extra, "mode", ctx->mode);
-        if (file) cJSON_AddStringToObject(extra, "graded", file);
-        if (row->format) cJSON_AddStringToObject(extra, "format", row->format);
-        cJSON_AddNumberToObject(extra, "max_score", max);
+        ok &= cJSON_AddStringToObject(extra, "mode", ctx->mode) != NULL;
+        if (file) ok &= cJSON_AddStringToObject(extra, "graded", file) != NULL;
+        if (row->format) ok &= cJSON_AddStringToObject(extra, "format", row->format) != NULL;
+        ok &= cJSON_AddNumberToObject(extra, "max_score", max) != NULL;
     }
     cJSON *tests = cJSON_AddArrayToObject(root, "tests");
-    int rc = !tests ? -1 : w ? add_tests(tests, o, w, row) : 0;
+    int rc = !ok || !tests ? -1 : w ? add_tests(tests, o, w, row) : 0;
     char *text = rc == 0 ? cJSON_Print(root) : NULL;
     cJSON_Delete(root);
     if (!text) return -1;

@@ -73,60 +73,71 @@ static cJSON *verdict_json(const bank_verdict *v)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o) return NULL;
-    cJSON_AddNumberToObject(o, "customer", (double)v->customer_id);
-    if (v->entry != SIZE_MAX) cJSON_AddNumberToObject(o, "entry", (double)v->entry + 1);
-    if (v->event_id >= 0) cJSON_AddNumberToObject(o, "event", (double)v->event_id);
-    cJSON_AddStringToObject(o, "interface", v->interface);
-    cJSON_AddStringToObject(o, "verdict", bank_verdict_name(v->kind));
-    if (v->detail) cJSON_AddStringToObject(o, "detail", v->detail);
-    if (v->count > 1) cJSON_AddNumberToObject(o, "count", (double)v->count);
-    if (v->label) cJSON_AddStringToObject(o, "what", v->label);
-    if (v->file) cJSON_AddStringToObject(o, "in", v->file);
+    int ok = 1; /* cJSON's adders return NULL when out of memory */
+    ok &= cJSON_AddNumberToObject(o, "customer", (double)v->customer_id) != NULL;
+    if (v->entry != SIZE_MAX) ok &= cJSON_AddNumberToObject(o, "entry", (double)v->entry + 1) != NULL;
+    if (v->event_id >= 0) ok &= cJSON_AddNumberToObject(o, "event", (double)v->event_id) != NULL;
+    ok &= cJSON_AddStringToObject(o, "interface", v->interface) != NULL;
+    ok &= cJSON_AddStringToObject(o, "verdict", bank_verdict_name(v->kind)) != NULL;
+    if (v->detail) ok &= cJSON_AddStringToObject(o, "detail", v->detail) != NULL;
+    if (v->count > 1) ok &= cJSON_AddNumberToObject(o, "count", (double)v->count) != NULL;
+    if (v->label) ok &= cJSON_AddStringToObject(o, "what", v->label) != NULL;
+    if (v->file) ok &= cJSON_AddStringToObject(o, "in", v->file) != NULL;
     if (v->line) {
-        cJSON_AddNumberToObject(o, "line", v->line);
-        cJSON_AddNumberToObject(o, "column", v->col);
+        ok &= cJSON_AddNumberToObject(o, "line", v->line) != NULL;
+        ok &= cJSON_AddNumberToObject(o, "column", v->col) != NULL;
     }
-    return o;
+    if (!ok) cJSON_Delete(o);
+    return ok ? o : NULL;
 }
 
 static cJSON *file_json(const bank_report_context *ctx, const bank_graded_file *g, int verdicts)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o) return NULL;
+    int ok = 1; /* cJSON's adders return NULL when out of memory */
     if (g->student) {
-        cJSON_AddStringToObject(o, "student", g->student);
-        if (g->canvas_id) cJSON_AddStringToObject(o, "canvas_id", g->canvas_id);
-        if (g->file) cJSON_AddStringToObject(o, "graded", g->file);
-        if (g->others) cJSON_AddStringToObject(o, "others", g->others);
-        if (g->notes) cJSON_AddStringToObject(o, "notes", g->notes);
+        ok &= cJSON_AddStringToObject(o, "student", g->student) != NULL;
+        if (g->canvas_id) ok &= cJSON_AddStringToObject(o, "canvas_id", g->canvas_id) != NULL;
+        if (g->file) ok &= cJSON_AddStringToObject(o, "graded", g->file) != NULL;
+        if (g->others) ok &= cJSON_AddStringToObject(o, "others", g->others) != NULL;
+        if (g->notes) ok &= cJSON_AddStringToObject(o, "notes", g->notes) != NULL;
         if (!g->report) {
-            cJSON_AddNumberToObject(o, "events", (double)g->n_events);
-            cJSON_AddNumberToObject(o, "correct", 0);
+            ok &= cJSON_AddNumberToObject(o, "events", (double)g->n_events) != NULL;
+            ok &= cJSON_AddNumberToObject(o, "correct", 0) != NULL;
         }
     }
-    if (g->path) cJSON_AddStringToObject(o, "file", g->path);
-    cJSON_AddStringToObject(o, "mode", ctx->mode);
+    if (g->path) ok &= cJSON_AddStringToObject(o, "file", g->path) != NULL;
+    ok &= cJSON_AddStringToObject(o, "mode", ctx->mode) != NULL;
     if (g->error) {
-        cJSON_AddStringToObject(o, "error", g->error);
-        return o;
+        ok &= cJSON_AddStringToObject(o, "error", g->error) != NULL;
+        goto done;
     }
     const bank_grade_report *r = g->report;
-    cJSON_AddStringToObject(o, "format", g->format);
-    cJSON_AddNumberToObject(o, "events", (double)r->n_events);
-    cJSON_AddNumberToObject(o, "correct", (double)r->n_correct);
-    cJSON_AddNumberToObject(o, "wrong", (double)r->n_wrong);
-    cJSON_AddNumberToObject(o, "undecided", (double)r->n_undecided);
-    if (r->states) cJSON_AddNumberToObject(o, "states", (double)r->states);
-    cJSON_AddBoolToObject(o, "snapshots_merged", r->merged_snapshots);
-    cJSON_AddBoolToObject(o, "records_repeated", r->repeated_records);
-    if (r->first_wrong != SIZE_MAX)
-        cJSON_AddItemToObject(o, "first_wrong", verdict_json(&r->verdicts[r->first_wrong]));
+    ok &= cJSON_AddStringToObject(o, "format", g->format) != NULL;
+    ok &= cJSON_AddNumberToObject(o, "events", (double)r->n_events) != NULL;
+    ok &= cJSON_AddNumberToObject(o, "correct", (double)r->n_correct) != NULL;
+    ok &= cJSON_AddNumberToObject(o, "wrong", (double)r->n_wrong) != NULL;
+    ok &= cJSON_AddNumberToObject(o, "undecided", (double)r->n_undecided) != NULL;
+    if (r->states) ok &= cJSON_AddNumberToObject(o, "states", (double)r->states) != NULL;
+    ok &= cJSON_AddBoolToObject(o, "snapshots_merged", r->merged_snapshots) != NULL;
+    ok &= cJSON_AddBoolToObject(o, "records_repeated", r->repeated_records) != NULL;
+    if (r->first_wrong != SIZE_MAX) {
+        cJSON *v = verdict_json(&r->verdicts[r->first_wrong]);
+        if (!cJSON_AddItemToObject(o, "first_wrong", v)) { /* its key is copied: it may fail */
+            cJSON_Delete(v);
+            ok = 0;
+        }
+    }
     if (verdicts) {
         cJSON *arr = cJSON_AddArrayToObject(o, "verdicts");
-        for (size_t i = 0; arr && i < r->n; i++) cJSON_AddItemToArray(arr, verdict_json(&r->verdicts[i]));
-        bank_report_consistent_json(o, ctx->workload, r);
+        ok &= arr != NULL;
+        for (size_t i = 0; arr && i < r->n; i++) ok &= cJSON_AddItemToArray(arr, verdict_json(&r->verdicts[i]));
+        ok &= bank_report_consistent_json(o, ctx->workload, r) == 0;
     }
-    return o;
+done:
+    if (!ok) cJSON_Delete(o);
+    return ok ? o : NULL;
 }
 
 static int print_json(FILE *f, cJSON *o)
@@ -143,7 +154,10 @@ static int print_json(FILE *f, cJSON *o)
 cJSON *bank_report_json_value(const bank_report_context *ctx, const bank_graded_file *g)
 {
     cJSON *o = file_json(ctx, g, 1);
-    if (o) cJSON_AddStringToObject(o, "input", ctx->input);
+    if (o && !cJSON_AddStringToObject(o, "input", ctx->input)) {
+        cJSON_Delete(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -422,9 +436,12 @@ int bank_report_table(FILE *f, bank_table_kind kind, const bank_report_context *
             cJSON_Delete(o);
             return -1;
         }
-        cJSON_AddStringToObject(o, "input", ctx->input);
-        cJSON_AddStringToObject(o, "mode", ctx->mode);
-        for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(arr, file_json(ctx, &files[i], 0));
+        int ok = cJSON_AddStringToObject(o, "input", ctx->input) && cJSON_AddStringToObject(o, "mode", ctx->mode);
+        for (size_t i = 0; ok && i < n; i++) ok = cJSON_AddItemToArray(arr, file_json(ctx, &files[i], 0));
+        if (!ok) {
+            cJSON_Delete(o);
+            return -1;
+        }
         return print_json(f, o);
     }
     if (kind == BANK_TABLE_HTML) {

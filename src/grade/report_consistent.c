@@ -41,30 +41,33 @@ void bank_report_witness_text(FILE *f, const bank_workload *w, const bank_grade_
     }
 }
 
-void bank_report_consistent_json(cJSON *o, const bank_workload *w, const bank_grade_report *r)
+int bank_report_consistent_json(cJSON *o, const bank_workload *w, const bank_grade_report *r)
 {
-    if (!r->consistent) return;
-    cJSON_AddNumberToObject(o, "set_aside", (double)r->set_aside);
-    cJSON_AddBoolToObject(o, "smallest", r->smallest);
-    cJSON_AddBoolToObject(o, "earliest", r->earliest);
-    cJSON_AddNumberToObject(o, "lower_bound", (double)r->lower_bound);
-    if (!w) return;
+    if (!r->consistent) return 0;
+    int ok = 1; /* cJSON's adders return NULL when out of memory */
+    ok &= cJSON_AddNumberToObject(o, "set_aside", (double)r->set_aside) != NULL;
+    ok &= cJSON_AddBoolToObject(o, "smallest", r->smallest) != NULL;
+    ok &= cJSON_AddBoolToObject(o, "earliest", r->earliest) != NULL;
+    ok &= cJSON_AddNumberToObject(o, "lower_bound", (double)r->lower_bound) != NULL;
+    if (!w) return ok ? 0 : -1;
     cJSON *arr = cJSON_AddArrayToObject(o, "witness");
-    for (size_t i = 0; arr && i < r->n_witness; i++) {
+    ok &= arr != NULL;
+    for (size_t i = 0; ok && i < r->n_witness; i++) {
         const bank_witness_step *s = &r->witness[i];
         const bank_customer *cu = &w->customers[s->customer];
         const bank_event *ev = &cu->events[s->event];
         cJSON *step = cJSON_CreateObject();
-        if (!step) break;
-        cJSON_AddNumberToObject(step, "customer", (double)cu->id);
-        cJSON_AddNumberToObject(step, "entry", (double)s->customer + 1);
-        cJSON_AddNumberToObject(step, "event", (double)ev->id);
-        cJSON_AddStringToObject(step, "interface", bank_op_name(ev->op));
+        if (!step) return -1;
+        ok &= cJSON_AddNumberToObject(step, "customer", (double)cu->id) != NULL;
+        ok &= cJSON_AddNumberToObject(step, "entry", (double)s->customer + 1) != NULL;
+        ok &= cJSON_AddNumberToObject(step, "event", (double)ev->id) != NULL;
+        ok &= cJSON_AddStringToObject(step, "interface", bank_op_name(ev->op)) != NULL;
         if (ev->op != BANK_OP_QUERY) {
-            cJSON_AddNumberToObject(step, "money", (double)ev->money);
-            cJSON_AddStringToObject(step, "result", s->success ? "success" : "fail");
+            ok &= cJSON_AddNumberToObject(step, "money", (double)ev->money) != NULL;
+            ok &= cJSON_AddStringToObject(step, "result", s->success ? "success" : "fail") != NULL;
         }
-        cJSON_AddNumberToObject(step, "balance", (double)s->balance);
-        cJSON_AddItemToArray(arr, step);
+        ok &= cJSON_AddNumberToObject(step, "balance", (double)s->balance) != NULL;
+        ok &= cJSON_AddItemToArray(arr, step); /* step is the array's now, whole or not */
     }
+    return ok ? 0 : -1;
 }

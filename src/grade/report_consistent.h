@@ -16,7 +16,8 @@ void bank_report_set_aside_note(FILE *f, const bank_grade_report *r);
 void bank_report_budget_suffix(FILE *f, const bank_grade_report *r);
 /* "witness: ..." and a line per step (G18). */
 void bank_report_witness_text(FILE *f, const bank_workload *w, const bank_grade_report *r);
-/* Adds set_aside, smallest, earliest, lower_bound and the witness to a file's JSON object. */
-void bank_report_consistent_json(cJSON *o, const bank_workload *w, const bank_grade_report *r);
+/* Adds set_aside, smallest, earliest, lower_bound and the witness to a file's JSON object: 0,
+ * or -1 out of memory (o then holds part of it). */
+int bank_report_consistent_json(cJSON *o, const bank_workload *w, const bank_grade_report *r);
 
 #endif

@@ -53,7 +53,7 @@ int bank_peers_parse(const char *text, size_t len, const char *source, bank_peer
 {
     *out = NULL;
     *n = 0;
-    size_t cap = 0, line_no = 0;
+    size_t count = 0, cap = 0, line_no = 0; /* *n is set on success only */
     bank_peer_entry *v = NULL;
     for (size_t at = 0; at < len;) {
         const char *nl = memchr(text + at, '\n', len - at);
@@ -72,33 +72,32 @@ int bank_peers_parse(const char *text, size_t len, const char *source, bank_peer
             free(v);
             return -1;
         }
-        for (size_t k = 0; k < *n; k++)
+        for (size_t k = 0; k < count; k++)
             if (v[k].id == e.id) {
                 snprintf(err, errlen, "%s:%zu:%zu: branch %lld is listed twice", source, line_no,
                          first + 1, (long long)e.id);
                 free(v);
-                *n = 0;
                 return -1;
             }
-        if (*n == cap) {
+        if (count == cap) {
             cap = cap ? 2 * cap : 16;
             bank_peer_entry *grown = realloc(v, cap * sizeof *v);
             if (!grown) {
                 snprintf(err, errlen, "%s: out of memory", source);
                 free(v);
-                *n = 0;
                 return -1;
             }
             v = grown;
         }
-        v[(*n)++] = e;
+        v[count++] = e;
     }
-    if (*n == 0) {
+    if (count == 0) {
         snprintf(err, errlen, "%s: no branch listed", source);
         free(v);
         return -1;
     }
     *out = v;
+    *n = count;
     return 0;
 }
 

@@ -28,8 +28,8 @@ int bank_read_file_max(const char *path, size_t max, char **data, size_t *len, c
     }
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
-    int failed = buf == NULL, too_big = 0;
-    while (!failed) {
+    int oom = buf == NULL, too_big = 0;
+    while (!oom) {
         if (n > max) {
             too_big = 1;
             break;
@@ -37,7 +37,7 @@ int bank_read_file_max(const char *path, size_t max, char **data, size_t *len, c
         if (cap - n < 2) {
             char *grown = realloc(buf, cap * 2);
             if (!grown) {
-                failed = 1;
+                oom = 1;
                 break;
             }
             buf = grown;
@@ -49,17 +49,18 @@ int bank_read_file_max(const char *path, size_t max, char **data, size_t *len, c
         n += got;
         if (got == 0) break;
     }
-    int saved = errno;
-    if (!failed && ferror(f)) failed = 1;
+    int saved = errno, unread = !oom && ferror(f);
     if (!is_stdin) fclose(f);
     if (too_big) {
         snprintf(err, errlen, "%s: larger than %zu bytes (--max-bytes); not read", path, max);
         free(buf);
         return -1;
     }
-    if (failed) {
-        snprintf(err, errlen, "%s: cannot read: %s", path, buf ? strerror(saved) : "out of memory");
+    if (oom || unread) {
+        if (oom) snprintf(err, errlen, "%s: out of memory", path);
+        else snprintf(err, errlen, "%s: cannot read: %s", path, strerror(saved));
         free(buf);
+        errno = oom ? ENOMEM : saved; /* fclose may have changed it; a caller tells the two apart */
         return -1;
     }
     buf[n] = '\0';

@@ -5,7 +5,8 @@
 #include <stddef.h>
 
 /* 0 and a malloc'ed, NUL-terminated buffer in *data (length *len without the NUL), or -1 with
- * "<path>: cannot open: <reason>" (or cannot read) in err. "-" reads standard input. */
+ * "<path>: cannot open: <reason>" (or cannot read, or "<path>: out of memory", errno then
+ * ENOMEM) in err, *data and *len untouched. "-" reads standard input. */
 int bank_read_file(const char *path, char **data, size_t *len, char *err, size_t errlen);
 
 /* The same, refusing a file of more than max bytes (a student's file is untrusted: a runaway
