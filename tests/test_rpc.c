@@ -14,6 +14,9 @@
 #include "rpc/branch_server.h"
 #include "rpc/client.h"
 #include "rpc/codec.h"
+#include "rpc/engine.h"
+#include "rpc/sender.h"
+#include "rpc/timers.h"
 #include "run/branch_child.h"
 #include "run/branches.h"
 #include "run/customers.h"
@@ -483,4 +486,45 @@ Test(rpc, a_branch_process_that_stops_reading_is_named)
     cr_expect_lt(bank_mono_now_ms() - t0, 15000, "the failed write was not noticed: the start waited");
     unlink(exe);
     rmdir(dir);
+}
+
+typedef struct {
+    int calls;
+    bank_delivery outcome;
+    char failure[256];
+} delivery_told;
+
+static void note_delivery(void *waiter, bank_delivery outcome, const char *failure)
+{
+    delivery_told *t = waiter;
+    t->calls++;
+    t->outcome = outcome;
+    snprintf(t->failure, sizeof t->failure, "%s", failure);
+}
+
+/* rule: P7; a write fanned out once its branch has stopped sending is failed at once, its
+ * customer told which peer was not told and why: never left waiting */
+Test(rpc, a_write_after_the_sender_stopped_is_failed_at_once)
+{
+    char err[256];
+    bank_engine *e = bank_engine_start(1, err, sizeof err);
+    cr_assert_not_null(e, "%s", err);
+    bank_timers *timers = bank_timers_start();
+    cr_assert_not_null(timers);
+    const bank_peer peers[] = {{1, "127.0.0.1:9"}, {2, "127.0.0.1:9"}, {3, "127.0.0.1:9"}};
+    bank_sender_config cfg = {.self = 1, .engine = e, .timers = timers, .deadline_ms = 1000,
+                              .max_attempts = 1, .backoff_ms = 10};
+    bank_sender *s = bank_sender_start(&cfg, peers, 3, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    bank_timers_stop(timers);
+    bank_sender_stop(s);
+    bank_logged_write w = {BANK_WRITE_DEPOSIT, 1, 1, 50, 7, 8};
+    delivery_told told = {0};
+    bank_sender_fan_out(s, &w, 0, note_delivery, &told);
+    cr_expect_eq(told.calls, 1, "the customer was told %d times", told.calls);
+    cr_expect_eq(told.outcome, BANK_DELIVERY_FAILED);
+    cr_expect_str_eq(told.failure, "branch 2 was not told: this branch stopped");
+    bank_sender_free(s);
+    bank_timers_free(timers);
+    bank_engine_stop(e);
 }
