@@ -120,7 +120,7 @@ Test(store, refusals_leave_the_directory_as_it_was)
     bank_store_state st;
     bank_store *s = open_ok(dir, 2, 100, &st);
     bank_store_state_free(&st);
-    refused(dir, 2, 100, "in use by another process");
+    refused(dir, 2, 100, "is in use by another process (another branch holds it)");
     char err[600];
     bank_logged_write w = lw(2, 1, 10);
     cr_assert_eq(bank_store_commit(s, &w, 1, NULL, 0, NULL, 0, 0, err, sizeof err), 0, "%s", err);
