@@ -1,6 +1,7 @@
 /* Branches as real gRPC servers on loopback, customers as real clients: the rules of the
  * assignment checked over HTTP/2, in this process (no input file, no CLI). */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <time.h>
 #include <grpc/grpc.h>
 #include <stdio.h>
@@ -527,4 +528,49 @@ Test(rpc, a_write_after_the_sender_stopped_is_failed_at_once)
     bank_sender_free(s);
     bank_timers_free(timers);
     bank_engine_stop(e);
+}
+
+/* Descriptors this process has open. */
+static int open_descriptors(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    cr_assert_not_null(d);
+    int n = 0;
+    while (readdir(d)) n++;
+    closedir(d);
+    return n;
+}
+
+/* rule: S12; branch processes killed and started again (bank run --kill) leave no descriptor of
+ * the killed ones open: a run with many kills would run out of them */
+Test(rpc, a_crash_and_restart_leaves_no_descriptor_behind)
+{
+    char dir[] = "/tmp/bank-rpc-XXXXXX", exe[64];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(exe, sizeof exe, "%s/branch.sh", dir);
+    FILE *f = fopen(exe, "w");
+    cr_assert_not_null(f);
+    /* a stand-in for `bank branch --peers -`: says where it listens (port 1ID for port 0), reads
+     * its peers, says ready, and ends when its input does */
+    fputs("#!/bin/sh\n"
+          "while [ $# -gt 0 ]; do case \"$1\" in --id) id=$2; shift;; --listen) at=$2; shift;; esac; shift; done\n"
+          "case \"$at\" in *:0) at=127.0.0.1:1$id;; esac\n"
+          "echo listening $at\n"
+          "while read line && [ \"$line\" != end ]; do :; done\n"
+          "echo ready\n"
+          "exec cat >/dev/null\n",
+          f);
+    cr_assert_eq(fclose(f), 0);
+    cr_assert_eq(chmod(exe, 0755), 0);
+    bank_branches_config cfg = {.mode = BANK_MODE_PROCESSES, .bank_exe = exe, .deadline_ms = 20000};
+    char err[512] = "";
+    bank_branches *b = bank_branches_start(&sample, &cfg, err, sizeof err);
+    cr_assert_not_null(b, "%s", err);
+    int before = open_descriptors();
+    const int64_t ids[] = {2, 3};
+    cr_expect_eq(bank_branches_crash_and_recover(b, &sample, ids, 2, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(open_descriptors(), before, "descriptors open before the kills: %d", before);
+    cr_expect_eq(bank_branches_stop(b, err, sizeof err), 0, "%s", err);
+    unlink(exe);
+    rmdir(dir);
 }
