@@ -168,6 +168,13 @@ Test(p2_reader, unusable_files_say_where)
     cr_expect_eq(bank_p2_student_parse(p1, strlen(p1), "p1.json", &st, err, sizeof err), -1);
     cr_expect(strstr(err, "p1.json: no Project 2 event in it") == err, "%s", err);
     cr_expect_eq(st.n, 0);
+    /* a per-request list is read, and set aside, before the file is found to hold no event */
+    const char *lists = "{'eventid': 2, 'data': [{'clock': 1, 'name': 'deposit_request'}]}\n";
+    cr_expect_eq(bank_p2_student_parse(lists, strlen(lists), "lists.py", &st, err, sizeof err), -1);
+    cr_expect(strstr(err, "lists.py: no Project 2 event in it") == err, "%s", err);
+    cr_expect(st.n == 0 && st.ignored == 0 && st.n_files == 0,
+              "a file that does not read leaves the reading as it was: %zu events, %zu set aside, %zu files",
+              st.n, st.ignored, st.n_files);
     bank_p2_student_free(&st);
 }
 
