@@ -48,13 +48,14 @@ if "$BANK_BIN" bench --processes -b 2 -c 2 -e 3 --bare-calls 20 --data-dir "$tmp
 else fail "bench --processes --data-dir"; cat "$tmp/disk"; ls -la "$tmp/data"; fi
 
 # --tls: tools/bench.sh makes throwaway certificates (tools/certs.sh), and every TLS figure is
-# printed next to its plaintext one.
+# printed next to its plaintext one, each measured (not 0).
+nz='(0\.[0-9]*[1-9][0-9]*|[1-9][0-9]*\.[0-9]+)'
 if command -v openssl >/dev/null; then
   if "$bench" -b 2 -c 3 -e 4 --bare-calls 20 --tls >"$tmp/tls" 2>&1 &&
      has "$tmp/tls" 'a new channel.s first call +p50 +[0-9.]+ us' '^  over mutual TLS \(new branches' \
-         '^    bare RPC +p50 +[0-9.]+ us +\(plaintext +[0-9.]+ us: x [0-9.]+\)' \
-         '^    query +p50 +[0-9.]+ us +\(plaintext' '^    deposit +p50 +[0-9.]+ us +\(plaintext' \
-         '^    withdraw +p50' '^    new channel.s first call +p50 +[0-9.]+ us +\(plaintext'; then
+         "^    bare RPC +p50 +$nz us +\\(plaintext +$nz us: x $nz\\)" \
+         "^    query +p50 +$nz us +\\(plaintext" "^    deposit +p50 +$nz us +\\(plaintext" \
+         "^    withdraw +p50 +$nz us" "^    new channel.s first call +p50 +$nz us +\\(plaintext"; then
     pass "bench --tls prints each TLS figure next to its plaintext one"
   else fail "bench --tls prints each TLS figure next to its plaintext one"; cat "$tmp/tls"; fi
 else echo "skip bench --tls: openssl is not installed"; fi
