@@ -27,6 +27,22 @@ Test(forms, query_balance_as_the_whole_response_message)
     bank_grade_report_free(&r);
 }
 
+/* rule: G5; an object in a balance's place that holds no balance or money is no balance: the
+ * reply's other keys are read for one (here "money"), and a reply with none has none */
+Test(forms, a_balance_object_without_a_balance_is_no_balance)
+{
+    const char *text = "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": {\"interface\": \"query\"}, "
+                       "\"money\": 400}, {\"interface\": \"query\", \"balance\": {\"interface\": \"query\"}}]}]\n";
+    bank_student_output so;
+    read_ok(text, &so);
+    cr_assert_eq(so.n_records, 1);
+    cr_assert_eq(so.records[0].n_replies, 2);
+    cr_expect(so.records[0].replies[0].has_value && so.records[0].replies[0].value == 400,
+              "the balance under \"money\" was not read");
+    cr_expect(!so.records[0].replies[1].has_value, "a balance read from an object without one");
+    bank_student_output_free(&so);
+}
+
 /* rule: G4 */
 Test(forms, one_object_per_event_grouped_by_customer_in_file_order)
 {
