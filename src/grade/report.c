@@ -190,7 +190,11 @@ static void first_wrong_text(char *buf, size_t n, const bank_graded_file *g)
         return;
     }
     const bank_grade_report *r = g->report;
-    if (r->first_wrong == SIZE_MAX) return;
+    if (r->first_wrong == SIZE_MAX) { /* nothing wrong: say why the row is not whole, if it is not */
+        if (r->n_undecided)
+            snprintf(buf, n, "none wrong; %zu undecided: the consistency check ran out of --budget", r->n_undecided);
+        return;
+    }
     const bank_verdict *v = &r->verdicts[r->first_wrong];
     char what[256];
     name_event(what, sizeof what, v);

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -203,6 +204,20 @@ try:
     check(by["dave"]["first_wrong"].startswith("no input to grade against") and by["dave"]["score"] == "0",
           "--input-pattern without --input: dave has nothing to be graded against", by["dave"])
     check(r.returncode == 1, "--input-pattern alone: exit 1", r.returncode)
+
+    # rule: G14, G33; a class with nothing wrong but a student's answers left undecided (--budget 1 on
+    # a live run's 300 answers) exits 3; a wrong student beside it makes it 1
+    subprocess.run([sys.executable, os.path.join(source, "tools", "grade_cases.py"), "mixed", "30", "10", "0", "7",
+                    "live-in.json", "live-out.json"], check=True, capture_output=True)
+    write("undecided/uma/output.json", open("live-out.json").read())
+    r = run("--input", "live-in.json", "--batch", "undecided", "--budget", "1")
+    check(r.returncode == 3 and re.search(r"none wrong; [1-9][0-9]* undecided: the consistency check ran out of "
+                                          r"--budget", r.stdout) is not None,
+          "a class with answers undecided only: exit 3, and the row says why",
+          "%d\n%s%s" % (r.returncode, r.stdout, r.stderr))
+    write("undecided/victor/output.json", "[]\n")
+    r = run("--input", "live-in.json", "--batch", "undecided", "--budget", "1")
+    check(r.returncode == 1, "undecided beside a student with nothing right: exit 1", r.returncode)
 
     # ---- Canvas ----
     # rule: G32, G34; Canvas's zip of the same class gives the same table
