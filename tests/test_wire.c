@@ -129,3 +129,76 @@ Test(wire, roles_are_guessed_from_names_and_said_otherwise)
                           "a bool or an enum"), "%s", err);
     bank_proto_schema_free(&s);
 }
+
+/* The bytes protobuf gives field `number` holding x, by its type (the spec's encodings). */
+static size_t wire_bytes(int number, const char *type, int64_t x, unsigned char *out)
+{
+    int zigzag = strncmp(type, "sint", 4) == 0, fixed32 = strstr(type, "fixed32") != NULL,
+        fixed64 = strstr(type, "fixed64") != NULL;
+    size_t n = 0;
+    out[n++] = (unsigned char)(number << 3 | (fixed32 ? 5 : fixed64 ? 1 : 0));
+    uint64_t u = zigzag ? ((uint64_t)x << 1) ^ (uint64_t)(x >> 63) : (uint64_t)x;
+    if (fixed32 || fixed64)
+        for (int i = 0; i < (fixed32 ? 4 : 8); i++) out[n++] = (unsigned char)(u >> (8 * i));
+    else
+        do {
+            out[n++] = (unsigned char)((u & 0x7f) | (u > 0x7f ? 0x80 : 0));
+            u >>= 7;
+        } while (u);
+    return n;
+}
+
+/* rule: D3; every scalar number type at its least and greatest value is packed as protobuf packs
+ * it and read back; one past either end is refused, naming the field and its type */
+Test(wire, every_number_type_at_its_ends)
+{
+    static const struct {
+        const char *name, *type;
+        int64_t lo, hi;
+        int below, above; /* whether lo - 1, hi + 1 exist as int64 (and must be refused) */
+    } f[] = {
+        {"i32", "int32", INT32_MIN, INT32_MAX, 1, 1},     {"i64", "int64", INT64_MIN, INT64_MAX, 0, 0},
+        {"u32", "uint32", 0, UINT32_MAX, 1, 1},           {"u64", "uint64", 0, INT64_MAX, 1, 0},
+        {"s32", "sint32", INT32_MIN, INT32_MAX, 1, 1},    {"s64", "sint64", INT64_MIN, INT64_MAX, 0, 0},
+        {"f32", "fixed32", 0, UINT32_MAX, 1, 1},          {"f64", "fixed64", 0, INT64_MAX, 1, 0},
+        {"sf32", "sfixed32", INT32_MIN, INT32_MAX, 1, 1}, {"sf64", "sfixed64", INT64_MIN, INT64_MAX, 0, 0},
+        {"b", "bool", 0, 1, 1, 1},
+    };
+    bank_proto_schema s;
+    load(PROJECT_DIR "/tests/integration/drive/scalars.proto", &s);
+    const bank_proto_message *m = message(&s, ".scalars.All");
+    cr_assert_eq(m->n_field, 11);
+    char err[300];
+    for (int k = 0; k < 11; k++) {
+        const int64_t ends[4] = {f[k].lo, f[k].hi, f[k].lo - f[k].below, f[k].hi + f[k].above};
+        for (int e = 0; e < 4; e++) {
+            if (e >= 2 && !(e == 2 ? f[k].below : f[k].above)) continue;
+            bank_dyn_value v[11] = {{0}};
+            v[k] = (bank_dyn_value){.kind = BANK_DYN_INT, .i = ends[e]};
+            unsigned char *out = NULL, want[16];
+            size_t n = 0;
+            int rc = bank_dyn_encode(m, v, &out, &n, err, sizeof err);
+            if (e >= 2) {
+                char says[120];
+                snprintf(says, sizeof says, "%lld does not fit field %s (%s)", (long long)ends[e], f[k].name, f[k].type);
+                cr_expect(rc == -1 && strstr(err, says), "%s = %lld: refused (%d, %s)", f[k].name, (long long)ends[e],
+                          rc, rc ? err : "");
+                if (rc == 0) free(out);
+                continue;
+            }
+            cr_assert_eq(rc, 0, "%s = %lld: %s", f[k].name, (long long)ends[e], err);
+            size_t wn = wire_bytes(k + 1, f[k].type, ends[e], want);
+            cr_expect(n == wn && memcmp(out, want, n) == 0, "%s = %lld: packed as protobuf packs it",
+                      f[k].name, (long long)ends[e]);
+            bank_dyn_value got[11];
+            cr_assert_eq(bank_dyn_decode(m, out, n, got, err, sizeof err), 0, "%s", err);
+            int64_t back = -1;
+            int read = got[k].kind == BANK_DYN_BOOL ? (back = got[k].i, 1) : bank_dyn_whole(&got[k], &back) == 0;
+            cr_expect(read && back == ends[e], "%s = %lld: read back as %lld", f[k].name, (long long)ends[e],
+                      (long long)back);
+            bank_dyn_values_free(got, 11);
+            free(out);
+        }
+    }
+    bank_proto_schema_free(&s);
+}
