@@ -580,3 +580,48 @@ Test(consistency_property, mixed_live_answers_of_many_entries_accepted_whole, .t
         bank_workload_free(&w);
     }
 }
+
+/* rule: G19; the sweep cuts a state as soon as some entry's answers left could not be given even
+ * with every other entry's writes in any order: here an entry's query claims 100 more than every
+ * deposit of the other twelve entries together (24) could give, before a withdrawal whose outcome
+ * is free. That is proven at the first state (1 here), not after walking the others' deposits
+ * (157 states without the cut on the way up). */
+Test(consistency, the_sweep_cuts_a_query_the_others_cannot_reach_at_once)
+{
+    enum { OTHERS = 12 };
+    bank_branch branch[1] = {{1, 400}};
+    bank_event target[2] = {{1, BANK_OP_QUERY, 0}, {2, BANK_OP_WITHDRAW, 5}};
+    bank_event deposits[OTHERS][2];
+    bank_customer cu[OTHERS + 1] = {{1, 0, 2, target}};
+    bank_claim rows[OTHERS + 1][2];
+    bank_claim *claims[OTHERS + 1];
+    uint8_t tag_rows[OTHERS + 1][2], *tags[OTHERS + 1];
+    for (size_t c = 0; c <= OTHERS; c++) {
+        if (c > 0) {
+            deposits[c - 1][0] = (bank_event){(int64_t)(10 * c), BANK_OP_DEPOSIT, 1};
+            deposits[c - 1][1] = (bank_event){(int64_t)(10 * c + 1), BANK_OP_DEPOSIT, 1};
+            cu[c] = (bank_customer){(int64_t)c + 1, 0, 2, deposits[c - 1]};
+        }
+        claims[c] = rows[c];
+        tags[c] = tag_rows[c];
+        for (size_t e = 0; e < 2; e++) {
+            rows[c][e] = (bank_claim){1, 1, 0, 2 * c + e};
+            tag_rows[c][e] = CS_CLAIM;
+        }
+    }
+    rows[0][0].balance = 400 + 2 * OTHERS + 100;
+    rows[0][1].printed = 0;
+    tag_rows[0][1] = CS_FREE;
+    bank_workload w = {1, branch, OTHERS + 1, cu};
+    cs_instance in;
+    cr_assert_eq(cs_instance_build(&w, claims, tags, 0, &in), 0);
+    int64_t zero = 0;
+    cs_sweep_result res;
+    bank_step *order = NULL;
+    size_t n = 0, spent = 0;
+    cr_assert_eq(cs_sweep(&in, &zero, 1, 10000, 1, &res, &order, &n, &spent), 0);
+    cr_expect_eq(res, CS_SWEEP_NONE, "the sweep says %d after %zu states", (int)res, spent);
+    cr_expect_leq(spent, 10, "%zu states", spent);
+    free(order);
+    cs_instance_free(&in);
+}
