@@ -335,6 +335,13 @@ try:
     check(r.returncode == 1 and valid(gn) and gn["score"] == 0 and len(gn["tests"]) == 5 and
           all(t["score"] == 0 and t["output"] == "no output file" for t in gn["tests"]) and
           "no output file" in gn["output"], "no output file: 0, every test says why", (r.returncode, gn))
+    # an output file that does not read: exit 2, and still 0 of the input's 5 events, not of 0
+    r = run("--input", sample, "--gradescope", "gu.json", "class/frank/output.txt")
+    gu = json.load(open("gu.json"))
+    check(r.returncode == 2 and valid(gu) and gu["score"] == 0 and gu["extra_data"]["max_score"] == 5 and
+          len(gu["tests"]) == 5 and all(t["score"] == 0 and "the key result is not quoted" in t["output"]
+                                        for t in gu["tests"]),
+          "an unusable file: 0 of 5, every test says why", (r.returncode, gu))
     # the schema is not vacuous
     for what, doc in (("a visibility Gradescope lacks", dict(gs, visibility="sometimes")),
                       ("no score anywhere", {"tests": [{"name": "x", "max_score": 1}]}),
