@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -280,6 +281,17 @@ try:
           by["mallory"])
     check(by["zed"]["first_wrong"] == "no output file" and "zip bomb" in by["zed"]["notes"],
           "a student's zip bomb is noted", by["zed"])
+    # a member past the 8 MiB a file may have that is no bomb (stored, seeded noise): noted, the
+    # rest of that zip graded
+    os.makedirs("class3/yan")
+    with zipfile.ZipFile("class3/yan/work.zip", "w") as z:
+        z.writestr("work/big.json", random.Random(1).randbytes((8 << 20) + 1))
+        z.writestr("work/output.json", SEQUENTIAL)
+    r = run("--input", sample, "--batch", "class3", "--report", "c3.csv")
+    yan = csv_rows("c3.csv")[0]
+    check(r.returncode == 0 and yan["score"] == "5/5" and yan["file"] == "work.zip/work/output.json" and
+          "work.zip/work/big.json not read: larger than 8 MiB" in yan["notes"],
+          "a member of a student's zip past 8 MiB, no bomb, is noted and the rest graded", (r.returncode, yan, r.stderr))
 
     # rule: G30; one student's submission: a folder, or an archive
     r = run("--input", sample, "class/dave")
