@@ -51,6 +51,7 @@ d = json.load(open(sys.argv[1]))
 assert d["events"] == 5 and d["correct"] == 4 and d["wrong"] == 1, d
 v = [x for x in d["verdicts"] if x["verdict"] != "ok"]
 assert v[0]["customer"] == 2 and v[0]["event"] == 3 and v[0]["interface"] == "query", v
+assert [x["entry"] for x in d["verdicts"]] == [1, 2, 2, 3, 3], d["verdicts"]  # the input's entries, from 1
 assert d["first_wrong"]["verdict"] == "wrong value" and "line" in d["first_wrong"], d
 PY
 then pass; else fail "--json output"; cat "$tmp/out"; fi
