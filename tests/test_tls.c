@@ -84,9 +84,10 @@ Test(tls, loopback_addresses)
 {
     static const char *const local[] = {"127.0.0.1:0", "127.1.2.3:50051", "localhost:1", "LocalHost:1",
                                         "[::1]:0", "[::ffff:127.0.0.1]:5", "unix:/tmp/b.sock",
-                                        "ipv4:127.0.0.1:9"};
+                                        "ipv4:127.0.0.1:9", "ipv6:[::1]:9"};
     static const char *const outside[] = {"0.0.0.0:0", "[::]:0", ":50051", "10.0.0.5:1", "example.org:1",
-                                          "128.0.0.1:1", "[::2]:1", "localhost.example:1", "[::1", ""};
+                                          "128.0.0.1:1", "[::2]:1", "localhost.example:1", "[::1", "", "ipv4:10.0.0.5:1",
+                                          "ipv6:[::2]:1"};
     for (size_t i = 0; i < sizeof local / sizeof local[0]; i++)
         cr_expect(bank_address_is_loopback(local[i]), "%s is loopback", local[i]);
     for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++)
