@@ -293,6 +293,14 @@ try:
           "work.zip/work/big.json not read: larger than 8 MiB" in yan["notes"],
           "a member of a student's zip past 8 MiB, no bomb, is noted and the rest graded", (r.returncode, yan, r.stderr))
 
+    # rule: G30; a student's files are read 8 folders down, not 9
+    write("class4/eight/" + "/".join("abcdefgh") + "/output.json", SEQUENTIAL)
+    write("class4/nine/" + "/".join("abcdefghi") + "/output.json", SEQUENTIAL)
+    r = run("--input", sample, "--batch", "class4", "--report", "c4.csv")
+    by = {row["student"]: row for row in csv_rows("c4.csv")}
+    check(by["eight"]["score"] == "5/5" and by["nine"]["first_wrong"] == "no output file",
+          "an output 8 folders down is graded, one 9 down is not read", by)
+
     # rule: G30; one student's submission: a folder, or an archive
     r = run("--input", sample, "class/dave")
     check(r.returncode == 0 and r.stdout.startswith("note: also read as outputs, not graded: output_2.json\n") and
