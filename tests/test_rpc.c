@@ -12,6 +12,7 @@
 
 #include "core/model.h"
 #include "core/workload_gen.h"
+#include "rpc/ack_count.h"
 #include "rpc/branch_server.h"
 #include "rpc/client.h"
 #include "rpc/codec.h"
@@ -573,4 +574,45 @@ Test(rpc, a_crash_and_restart_leaves_no_descriptor_behind)
     cr_expect_eq(bank_branches_stop(b, err, sizeof err), 0, "%s", err);
     unlink(exe);
     rmdir(dir);
+}
+
+typedef struct {
+    uint64_t stable[8];
+    size_t n_stable, n_acked;
+} ack_seen;
+
+static void seen_acked(void *ctx, int64_t peer, uint64_t through)
+{
+    (void)peer;
+    (void)through;
+    ((ack_seen *)ctx)->n_acked++;
+}
+
+static void seen_stable(void *ctx, uint64_t through)
+{
+    ack_seen *s = ctx;
+    if (s->n_stable < 8) s->stable[s->n_stable] = through;
+    s->n_stable++;
+}
+
+/* rule: K5; a branch is told that every peer has its writes 1..N once, when N grows: not again
+ * for the same N when a peer that was ahead moves further */
+Test(rpc, the_stable_prefix_is_told_once_each_time_it_grows)
+{
+    ack_seen s = {{0}, 0, 0};
+    bank_ack_count *c = bank_ack_count_new(2, (bank_ack_hooks){seen_acked, seen_stable, &s});
+    cr_assert_not_null(c);
+    bank_ack_count_add(c, 0, 2, 1, 0); /* peer 2 has write 1: not every peer yet */
+    cr_expect_eq(s.n_stable, 0);
+    bank_ack_count_add(c, 1, 3, 1, 0); /* peer 3 too: 1 is everywhere */
+    bank_ack_count_add(c, 0, 2, 2, 0); /* peer 2 ahead: still 1 */
+    bank_ack_count_add(c, 0, 2, 3, 0);
+    cr_expect(s.n_stable == 1 && s.stable[0] == 1, "told %zu times, first %llu", s.n_stable,
+              (unsigned long long)s.stable[0]);
+    bank_ack_count_add(c, 1, 3, 3, 1); /* peer 3 has 1..3 at once */
+    cr_expect(s.n_stable == 2 && s.stable[1] == 3, "told %zu times, last %llu", s.n_stable,
+              (unsigned long long)s.stable[s.n_stable > 1 ? 1 : 0]);
+    cr_expect_eq(bank_ack_count_stable(c), 3);
+    cr_expect_eq(s.n_acked, 5, "every move of a peer is told");
+    bank_ack_count_free(c);
 }
