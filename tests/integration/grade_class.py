@@ -167,6 +167,8 @@ try:
               "%s: %s, graded %s" % (student, score, graded or "nothing"), row)
     check(by["bob"]["first_wrong"].startswith("customer 2 event 3 query: wrong value: got 400"),
           "bob's first wrong event", by["bob"]["first_wrong"])
+    check(all(by[s]["first_wrong"] == "" for s in ("alice", "dave", "erin", "grace", "henry")),
+          "every event right: nothing in the first wrong event's column", by)
     check(by["carol"]["first_wrong"] == "no output file", "carol: no output file (code, README and "
           "her input ignored)", by["carol"])
     check(by["dave"]["others"] == "output_2.json", "dave: the other output is listed, not graded",
