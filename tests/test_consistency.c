@@ -625,3 +625,26 @@ Test(consistency, the_sweep_cuts_a_query_the_others_cannot_reach_at_once)
     free(order);
     cs_instance_free(&in);
 }
+
+/* rule: G19; the backward sweep's start nets: every final net the writes can add up to (three
+ * withdrawals of 1, 2 and 4 with no answer: 8 of them), up to `cap` of them and not past it */
+Test(consistency, backward_start_nets_up_to_their_cap)
+{
+    bank_branch branch[1] = {{1, 100}};
+    bank_event ev[3] = {{1, BANK_OP_WITHDRAW, 1}, {2, BANK_OP_WITHDRAW, 2}, {3, BANK_OP_WITHDRAW, 4}};
+    bank_customer cu[1] = {{1, 0, 3, ev}};
+    bank_workload w = {1, branch, 1, cu};
+    bank_claim row[3] = {{0, 0, 0, 0}, {0, 0, 0, 1}, {0, 0, 0, 2}}, *claims[1] = {row};
+    uint8_t tag_row[3] = {CS_FREE, CS_FREE, CS_FREE}, *tags[1] = {tag_row};
+    cs_instance in;
+    cr_assert_eq(cs_instance_build(&w, claims, tags, 1, &in), 0);
+    int64_t *starts = NULL;
+    size_t n = 0;
+    cr_assert_eq(cs_start_nets(&in, 8, &starts, &n), 0, "8 start nets within a cap of 8");
+    cr_expect_eq(n, 8);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) cr_expect_neq(starts[i], starts[j], "a start net twice");
+    free(starts);
+    cr_expect_eq(cs_start_nets(&in, 7, &starts, &n), 1, "8 start nets past a cap of 7");
+    cs_instance_free(&in);
+}
