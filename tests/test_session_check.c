@@ -123,6 +123,25 @@ Test(session_check, agrees_with_brute_force_on_small_workloads)
     cr_assert(consistent > 300 && inconsistent > 300, "both verdicts seen: %zu, %zu", consistent, inconsistent);
 }
 
+/* rule: C7; an output no execution gives: at the furthest point the search got, each entry's
+ * first event it could not run as claimed (its count of events when it got through) */
+Test(session_check, the_furthest_point_names_each_entry_s_blocked_event)
+{
+    bank_branch branches[1] = {{1, 0}};
+    bank_event ev_a[2] = {{1, BANK_OP_DEPOSIT, 10}, {2, BANK_OP_QUERY, 0}}, ev_b[1] = {{3, BANK_OP_QUERY, 0}};
+    bank_customer cust[2] = {{1, 0, 2, ev_a}, {2, 0, 1, ev_b}};
+    size_t route_a[2] = {0, 0}, route_b[1] = {0}, *routes[2] = {route_a, route_b};
+    bank_claim row_a[2] = {{.printed = 1, .success = 1}, {.printed = 1, .balance = 999}};
+    bank_claim row_b[1] = {{.printed = 1, .balance = 0}}, *claims[2] = {row_a, row_b};
+    bank_workload w = {1, branches, 2, cust};
+    bank_routes rt = {2, routes};
+    bank_session_result res;
+    cr_assert_eq(bank_session_check(&w, &rt, claims, 0, &res), 0);
+    cr_expect_eq(res.verdict, BANK_INCONSISTENT);
+    cr_expect(res.blocked[0] == 1 && res.blocked[1] == 1, "blocked at %zu and %zu", res.blocked[0], res.blocked[1]);
+    bank_session_result_free(&res);
+}
+
 /* ---- the grader on hand-made outputs ---- */
 
 static const char course_mw[] =
