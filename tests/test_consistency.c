@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/claim_greedy.h"
 #include "core/claim_sweep.h"
 #include "core/consistency.h"
 #include "core/workload_gen.h"
@@ -647,4 +648,26 @@ Test(consistency, backward_start_nets_up_to_their_cap)
     free(starts);
     cr_expect_eq(cs_start_nets(&in, 7, &starts, &n), 1, "8 start nets past a cap of 7");
     cs_instance_free(&in);
+}
+
+/* rule: G19; the greedy order takes a withdrawal as failing without a thought only when the
+ * balance is short of it: one that takes the balance exactly to 0 succeeds, so an answer "fail"
+ * there waits for another write (here a withdrawal of 10 first: both answers then hold) */
+Test(consistency, greedy_order_a_withdrawal_of_the_whole_balance_succeeds)
+{
+    bank_branch branch[1] = {{1, 100}};
+    bank_event ev_a[1] = {{1, BANK_OP_WITHDRAW, 100}}, ev_b[1] = {{2, BANK_OP_WITHDRAW, 10}};
+    bank_customer cu[2] = {{1, 0, 1, ev_a}, {2, 0, 1, ev_b}};
+    bank_workload w = {1, branch, 2, cu};
+    bank_claim row_a[1] = {{1, 0, 0, 0}}, row_b[1] = {{1, 1, 0, 1}}, *claims[2] = {row_a, row_b};
+    uint8_t hon_a[1] = {1}, hon_b[1] = {1};
+    const uint8_t *honour[2] = {hon_a, hon_b};
+    bank_step *order = NULL;
+    size_t n = 0;
+    cr_assert_eq(bank_greedy_order(&w, claims, honour, &order, &n), 0);
+    cr_assert_eq(n, 2);
+    cr_expect(order[0].customer == 1 && order[1].customer == 0,
+              "the withdrawal of 10 first, then the one of 100 fails as claimed: got entry %zu first",
+              order[0].customer);
+    free(order);
 }
