@@ -671,3 +671,27 @@ Test(consistency, greedy_order_a_withdrawal_of_the_whole_balance_succeeds)
               order[0].customer);
     free(order);
 }
+
+/* rule: G19; of the writes at hand, the greedy order runs first the one after which the most
+ * waiting queries read what they claim: here a deposit of 50 that a query claiming 150 waits
+ * for, not the deposit of 10 listed before it */
+Test(consistency, greedy_order_runs_first_the_write_a_query_waits_for)
+{
+    bank_branch branch[1] = {{1, 100}};
+    bank_event ev_a[1] = {{1, BANK_OP_DEPOSIT, 10}}, ev_b[1] = {{2, BANK_OP_DEPOSIT, 50}},
+               ev_c[1] = {{3, BANK_OP_QUERY, 0}};
+    bank_customer cu[3] = {{1, 0, 1, ev_a}, {2, 0, 1, ev_b}, {3, 0, 1, ev_c}};
+    bank_workload w = {1, branch, 3, cu};
+    bank_claim row_a[1] = {{1, 1, 0, 0}}, row_b[1] = {{1, 1, 0, 1}}, row_c[1] = {{1, 1, 150, 2}};
+    bank_claim *claims[3] = {row_a, row_b, row_c};
+    uint8_t hon[3][1] = {{1}, {1}, {1}};
+    const uint8_t *honour[3] = {hon[0], hon[1], hon[2]};
+    bank_step *order = NULL;
+    size_t n = 0;
+    cr_assert_eq(bank_greedy_order(&w, claims, honour, &order, &n), 0);
+    cr_assert_eq(n, 3);
+    cr_expect(order[0].customer == 1 && order[1].customer == 2,
+              "the deposit of 50, then the query reading 150: got entries %zu, %zu, %zu", order[0].customer,
+              order[1].customer, order[2].customer);
+    free(order);
+}
