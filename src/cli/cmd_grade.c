@@ -375,22 +375,25 @@ int bank_cmd_grade(int argc, char **argv)
             status = BANK_EXIT_FAILED;
         } else if (g.view.error) {
             fprintf(stderr, "bank grade: %s\n", g.error);
-            if (o.json) bank_report_json(stdout, &ctx, &g.view);
             status = BANK_EXIT_USAGE;
-            g.view.n_events = bank_workload_event_count(&w);
-            if (bank_grade_publish(&o.cls.out, &w, &ctx, &g.view) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
+            if (o.json && bank_grade_printed(bank_report_json(stdout, &ctx, &g.view)) != BANK_EXIT_OK) {
+                status = BANK_EXIT_FAILED; /* nothing published for a report that was not printed */
+            } else {
+                g.view.n_events = bank_workload_event_count(&w);
+                if (bank_grade_publish(&o.cls.out, &w, &ctx, &g.view) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
+            }
+        } else if (bank_grade_printed(o.json ? bank_report_json(stdout, &ctx, &g.view)
+                                             : bank_report_text(stdout, &ctx, &g.view)) != BANK_EXIT_OK) {
+            status = BANK_EXIT_FAILED;
         } else {
-            if (o.json) bank_report_json(stdout, &ctx, &g.view);
-            else bank_report_text(stdout, &ctx, &g.view);
             status = status_of(&g, 1);
             if (o.report) {
                 bank_table_kind kind;
                 bank_table_kind_for(o.report, &kind);
                 FILE *f = fopen(o.report, "w");
-                if (!f || bank_report_table(f, kind, &ctx, &g.view, 1) != 0 || fclose(f) != 0) {
-                    fprintf(stderr, "bank grade: --report %s: cannot write: %m\n", o.report);
+                if (bank_grade_close_written(f, f ? bank_report_table(f, kind, &ctx, &g.view, 1) : -1, "--report",
+                                             o.report) != BANK_EXIT_OK)
                     status = BANK_EXIT_FAILED;
-                }
             }
             if (bank_grade_publish(&o.cls.out, &w, &ctx, &g.view) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
         }
