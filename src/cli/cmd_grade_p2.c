@@ -1,6 +1,7 @@
 /* bank grade --project 2: judges students' Project 2 outputs (the logical clocks) against an
  * input, one submission (one or several files) or a folder of them (spec L8-L14). */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "grade/class_choice.h"
 #include "grade/grade_p2.h"
 #include "grade/report.h"
 #include "io/input.h"
@@ -58,6 +60,8 @@ typedef struct {
     bank_graded_file view;
 } submission;
 
+/* Reads and grades s's files; on an unreadable one, s->error says why (and no report). -1 when
+ * out of memory. */
 static int read_submission(const bank_workload *w, const bank_p2_grade_options *opt, submission *s)
 {
     s->view.path = s->name;
@@ -70,13 +74,17 @@ static int read_submission(const bank_workload *w, const bank_p2_grade_options *
             s->view.error = s->error;
             return 0;
         }
+        errno = 0;
         if (bank_read_file(s->paths[i], &data, &len, s->error, sizeof s->error) != 0) {
+            if (bank_reader_out_of_memory(s->error)) return -1; /* not the file's fault */
             s->view.error = s->error;
             return 0;
         }
+        errno = 0;
         int bad = bank_p2_student_parse(data, len, s->paths[i], &s->st, s->error, sizeof s->error);
         free(data);
         if (bad) {
+            if (bank_reader_out_of_memory(s->error)) return -1;
             s->view.error = s->error;
             return 0;
         }
@@ -272,9 +280,10 @@ int bank_cmd_grade_p2(int argc, char **argv)
         return bank_usage_error("grade", "--report: \"%s\" does not end in .csv, .json, .html or .txt", report);
     bank_workload w;
     char err[700];
+    errno = 0;
     if (bank_input_load(input, &w, err, sizeof err) != 0) {
         fprintf(stderr, "bank grade: %s\n", err);
-        return BANK_EXIT_USAGE;
+        return bank_reader_out_of_memory(err) ? BANK_EXIT_FAILED : BANK_EXIT_USAGE; /* not the input's fault */
     }
     bank_p2_grade_options opt = {strict};
     bank_report_context ctx = {.input = input,
