@@ -6,12 +6,19 @@
 #ifndef BANK_TESTS_OOM_CLI_H
 #define BANK_TESTS_OOM_CLI_H
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/args.h"
 #include "oom_sweep.h"
+
+/* A suite's .init: cJSON's allocations (a shared library's) go through the wrappers too. */
+static void oom_count_cjson(void)
+{
+    cJSON_InitHooks(&(cJSON_Hooks){__wrap_malloc, __wrap_free});
+}
 
 enum { OOM_CLI_FILES = 2 };
 

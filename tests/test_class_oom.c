@@ -7,7 +7,6 @@
  * library): what is swept is every allocation around it. */
 #include <archive.h>
 #include <archive_entry.h>
-#include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,12 +23,7 @@
 #include "io/input.h"
 #include "oom_cli.h"
 
-static void count_cjson(void)
-{
-    cJSON_InitHooks(&(cJSON_Hooks){__wrap_malloc, __wrap_free});
-}
-
-TestSuite(class_oom, .init = count_cjson);
+TestSuite(class_oom, .init = oom_count_cjson);
 
 /* ---- the class ---- */
 

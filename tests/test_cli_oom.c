@@ -5,7 +5,6 @@
  * made to fail in turn, the input and output read from the disk. Each failure must exit 1 with "out of
  * memory" on standard error, leak nothing and leave no --report or --gradescope file, and a run
  * that can allocate must print and write what an unarmed run does. */
-#include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +14,7 @@
 #include "cli/commands.h"
 #include "oom_cli.h"
 
-static void count_cjson(void)
-{
-    cJSON_InitHooks(&(cJSON_Hooks){__wrap_malloc, __wrap_free});
-}
-
-TestSuite(cli_oom, .init = count_cjson);
+TestSuite(cli_oom, .init = oom_count_cjson);
 
 /* golden/sample's answers with customer 2's query wrong */
 static const char one_wrong[] =
