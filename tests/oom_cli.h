@@ -1,5 +1,5 @@
 /* The out-of-memory sweep of a command-line path (oom_sweep.h): the command run with standard
- * output and error captured into temporary files and the files it may write read back, then
+ * output and error captured into temporary files and the file it may write read back, then
  * judged against an unarmed run. A run that fails must exit BANK_EXIT_FAILED with the message on
  * standard error's first line, print nothing or what it prints unarmed, and leave no file. Needs
  * oom_sweep.h and Criterion. */
@@ -20,19 +20,17 @@ static void oom_count_cjson(void)
     cJSON_InitHooks(&(cJSON_Hooks){__wrap_malloc, __wrap_free});
 }
 
-enum { OOM_CLI_FILES = 2 };
-
 typedef struct {
     int status;
-    char out[16384], errs[2048], file[OOM_CLI_FILES][8192]; /* a file: "" when absent */
+    char out[16384], errs[2048], file[8192]; /* file: "" when absent */
 } oom_printed;
 
 typedef struct {
     int (*run)(void *arg); /* the command: its exit status */
     void *arg;
-    const char *file[OOM_CLI_FILES]; /* what it may write, or NULL */
-    int usage_fails;                 /* BANK_EXIT_USAGE is how it reports a failure too */
-    oom_printed want;                /* an unarmed run */
+    const char *file; /* the --report or --gradescope file it writes, or NULL */
+    int usage_fails;  /* BANK_EXIT_USAGE is how it reports a failure too */
+    oom_printed want; /* an unarmed run */
 } oom_command;
 
 /* What fd held since it was made empty (a temporary file), at most n - 1 bytes. */
@@ -42,11 +40,10 @@ static void oom_drain(int fd, char *buf, size_t n)
     buf[got > 0 ? got : 0] = '\0';
 }
 
-/* Runs c (its files removed first), standard output and error into temporary files. */
+/* Runs c (its file removed first), standard output and error into temporary files. */
 static void oom_command_run(const oom_command *c, oom_printed *p)
 {
-    for (int i = 0; i < OOM_CLI_FILES; i++)
-        if (c->file[i]) unlink(c->file[i]);
+    if (c->file) unlink(c->file);
     fflush(stdout);
     fflush(stderr);
     int saved[2] = {dup(1), dup(2)}, fds[2];
@@ -66,14 +63,12 @@ static void oom_command_run(const oom_command *c, oom_printed *p)
         oom_drain(fds[i], i ? p->errs : p->out, i ? sizeof p->errs : sizeof p->out);
         close(fds[i]);
     }
-    for (int i = 0; i < OOM_CLI_FILES; i++) {
-        char *buf = p->file[i];
-        buf[0] = '\0';
-        FILE *f = c->file[i] ? fopen(c->file[i], "r") : NULL;
-        if (!f) continue;
-        buf[fread(buf, 1, sizeof p->file[i] - 1, f)] = '\0';
+    p->file[0] = '\0';
+    FILE *f = c->file ? fopen(c->file, "r") : NULL;
+    if (f) {
+        p->file[fread(p->file, 1, sizeof p->file - 1, f)] = '\0';
         fclose(f);
-        if (!buf[0]) snprintf(buf, sizeof p->file[i], "(an empty file)");
+        if (!p->file[0]) snprintf(p->file, sizeof p->file, "(an empty file)");
     }
 }
 
@@ -83,9 +78,8 @@ static int oom_command_attempt(void *arg, char *err, size_t errlen, int *ok)
     oom_command *c = arg;
     static oom_printed p;
     oom_command_run(c, &p);
-    int same = p.status == c->want.status && strcmp(p.out, c->want.out) == 0 && strcmp(p.errs, c->want.errs) == 0;
-    for (int i = 0; i < OOM_CLI_FILES; i++) same = same && strcmp(p.file[i], c->want.file[i]) == 0;
-    if (same) {
+    if (p.status == c->want.status && strcmp(p.out, c->want.out) == 0 && strcmp(p.errs, c->want.errs) == 0 &&
+        strcmp(p.file, c->want.file) == 0) {
         *ok = 1;
         return 0;
     }
@@ -93,8 +87,7 @@ static int oom_command_attempt(void *arg, char *err, size_t errlen, int *ok)
      * unarmed (the report that a failed --report or --gradescope came after); no file is left */
     snprintf(err, errlen, "%s", p.errs);
     err[strcspn(err, "\n")] = '\0';
-    *ok = p.out[0] == '\0' || strcmp(p.out, c->want.out) == 0;
-    for (int i = 0; i < OOM_CLI_FILES; i++) *ok = *ok && p.file[i][0] == '\0';
+    *ok = (p.out[0] == '\0' || strcmp(p.out, c->want.out) == 0) && p.file[0] == '\0';
     if (c->usage_fails && p.status == BANK_EXIT_USAGE) return BANK_EXIT_FAILED;
     return p.status ? p.status : -1;
 }

@@ -405,7 +405,7 @@ Test(class_oom, the_command_lines_class_fails_cleanly_at_every_allocation, .init
         c.course = &course;
         c.ctx = (bank_report_context){.input = "in.json", .mode = "consistent"};
         /* G14 gives a class that cannot be read 2, and a failure while grading 1: both are errors */
-        c.cmd = (oom_command){.run = run_cli, .arg = &c, .file = {c.report}, .usage_fails = 1};
+        c.cmd = (oom_command){.run = run_cli, .arg = &c, .file = c.report, .usage_fails = 1};
         oom_command_run(&c.cmd, &c.cmd.want);
         cr_assert_eq(c.cmd.want.status, BANK_EXIT_OK, "%s", c.cmd.want.errs);
         const char *what = (const char *[]){"bank_grade_batch (--report CSV)", "bank_grade_folder",

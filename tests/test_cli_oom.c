@@ -54,10 +54,10 @@ static oom_counts sweep_grade(const char *what, int want_status, const char *fil
     memset(&c, 0, sizeof c);
     c.argv[c.argc++] = "grade";
     while (*args) c.argv[c.argc++] = *args++;
-    c.cmd = (oom_command){.run = run_grade, .arg = &c, .file = {file}};
+    c.cmd = (oom_command){.run = run_grade, .arg = &c, .file = file};
     oom_command_run(&c.cmd, &c.cmd.want);
     cr_assert_eq(c.cmd.want.status, want_status, "%s: %s", what, c.cmd.want.errs);
-    cr_assert(file == NULL || c.cmd.want.file[0][0], "%s: %s not written", what, file);
+    cr_assert(file == NULL || c.cmd.want.file[0], "%s: %s not written", what, file);
     oom_counts k = oom_sweep(what, oom_command_attempt, &c.cmd, BANK_EXIT_FAILED, "bank grade: ", "out of memory");
     cr_expect_geq(k.failed, 10, "%s", what);
     return k;
