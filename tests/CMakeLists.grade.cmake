@@ -66,3 +66,18 @@ bank_oom_test(grade_oom bank_grade)
 bank_oom_test(class_oom bank_grade)
 # bank_grade_batch and bank_grade_folder are the command line's: their file is compiled in.
 target_sources(test_class_oom PRIVATE ${PROJECT_SOURCE_DIR}/src/cli/grade_class.c)
+
+# bank grade's one-file paths and bank grade --project 2's one submission, every allocation made
+# to fail in turn: the command line's files are compiled in, without the reference diagram (the
+# grade-only build's cmd_grade.c and args.c).
+bank_oom_test(cli_oom bank_grade)
+target_sources(test_cli_oom PRIVATE ${PROJECT_SOURCE_DIR}/src/cli/cmd_grade.c ${PROJECT_SOURCE_DIR}/src/cli/cmd_grade_p2.c
+  ${PROJECT_SOURCE_DIR}/src/cli/grade_class.c ${PROJECT_SOURCE_DIR}/src/cli/args.c)
+target_compile_definitions(test_cli_oom PRIVATE BANK_GRADE_ONLY GOLDEN="${PROJECT_SOURCE_DIR}/golden"
+  P2_WRONG="${CMAKE_CURRENT_SOURCE_DIR}/p2")
+# An exit status a path forgets to set reads as 0xFEFEFEFE, never a status the test accepts.
+include(CheckCCompilerFlag)
+check_c_compiler_flag(-ftrivial-auto-var-init=pattern BANK_HAS_AUTO_VAR_INIT)
+if(BANK_HAS_AUTO_VAR_INIT)
+  target_compile_options(test_cli_oom PRIVATE -ftrivial-auto-var-init=pattern)
+endif()

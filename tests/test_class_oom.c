@@ -7,7 +7,6 @@
  * library): what is swept is every allocation around it. */
 #include <archive.h>
 #include <archive_entry.h>
-#include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,14 +21,9 @@
 #include "grade/class_choice.h"
 #include "grade/class_grade.h"
 #include "io/input.h"
-#include "oom_sweep.h"
+#include "oom_cli.h"
 
-static void count_cjson(void)
-{
-    cJSON_InitHooks(&(cJSON_Hooks){__wrap_malloc, __wrap_free});
-}
-
-TestSuite(class_oom, .init = count_cjson);
+TestSuite(class_oom, .init = oom_count_cjson);
 
 /* ---- the class ---- */
 
@@ -374,75 +368,19 @@ Test(class_oom, choosing_and_grading_fail_cleanly_at_every_allocation, .init = m
 /* ---- the command line's class: bank_grade_batch and bank_grade_folder ---- */
 
 typedef struct {
-    char status, out[4096], errs[2048], report[4096];
-} printed;
-
-/* What fd held since it was made empty (a temporary file), at most n - 1 bytes. */
-static void drain(int fd, char *buf, size_t n)
-{
-    ssize_t got = pread(fd, buf, n - 1, 0);
-    buf[got > 0 ? got : 0] = '\0';
-}
-
-typedef struct {
+    oom_command cmd; /* arg: this case */
     char path[256], report[256];
     int folder; /* bank_grade_folder, else bank_grade_batch */
     bank_class_args args;
     const bank_workload *course;
     bank_report_context ctx;
-    printed want;
 } cli_case;
 
-/* Runs it with standard output and error into temporary files. */
-static void run_cli(cli_case *c, printed *p)
-{
-    unlink(c->report);
-    fflush(stdout);
-    fflush(stderr);
-    int saved[2] = {dup(1), dup(2)}, fds[2];
-    for (int i = 0; i < 2; i++) {
-        char name[] = "/tmp/bank-class-oom-out-XXXXXX";
-        fds[i] = mkstemp(name);
-        cr_assert_geq(fds[i], 0);
-        unlink(name);
-        dup2(fds[i], i + 1);
-    }
-    p->status = (char)(c->folder ? bank_grade_folder(c->path, &c->args, c->course, &c->ctx)
-                                 : bank_grade_batch(c->path, &c->args, c->course, &c->ctx));
-    fflush(stdout);
-    fflush(stderr);
-    for (int i = 0; i < 2; i++) {
-        dup2(saved[i], i + 1);
-        close(saved[i]);
-        drain(fds[i], i ? p->errs : p->out, i ? sizeof p->errs : sizeof p->out);
-        close(fds[i]);
-    }
-    p->report[0] = '\0';
-    FILE *f = fopen(c->report, "r");
-    if (f) {
-        p->report[fread(p->report, 1, sizeof p->report - 1, f)] = '\0';
-        fclose(f);
-        if (!p->report[0]) snprintf(p->report, sizeof p->report, "(an empty file)");
-    }
-}
-
-static int cli_attempt(void *arg, char *err, size_t errlen, int *ok)
+static int run_cli(void *arg)
 {
     cli_case *c = arg;
-    static printed p;
-    run_cli(c, &p);
-    if (p.status == c->want.status && strcmp(p.out, c->want.out) == 0 && strcmp(p.errs, c->want.errs) == 0 &&
-        strcmp(p.report, c->want.report) == 0) {
-        *ok = 1;
-        return 0;
-    }
-    /* standard error's first line is the message; standard output holds nothing or what it holds
-     * unarmed (the report that a failed --report or --gradescope came after); no file is left */
-    snprintf(err, errlen, "%s", p.errs);
-    err[strcspn(err, "\n")] = '\0';
-    *ok = (p.out[0] == '\0' || strcmp(p.out, c->want.out) == 0) && p.report[0] == '\0';
-    /* G14 gives a class that cannot be read 2, and a failure while grading 1: both are errors */
-    return p.status == BANK_EXIT_USAGE ? BANK_EXIT_FAILED : p.status ? p.status : -1;
+    return c->folder ? bank_grade_folder(c->path, &c->args, c->course, &c->ctx)
+                     : bank_grade_batch(c->path, &c->args, c->course, &c->ctx);
 }
 
 Test(class_oom, the_command_lines_class_fails_cleanly_at_every_allocation, .init = make_class,
@@ -466,12 +404,14 @@ Test(class_oom, the_command_lines_class_fails_cleanly_at_every_allocation, .init
         c.args.out.gradescope = folder && json ? c.report : NULL;
         c.course = &course;
         c.ctx = (bank_report_context){.input = "in.json", .mode = "consistent"};
-        run_cli(&c, &c.want);
-        cr_assert_eq(c.want.status, BANK_EXIT_OK, "%s", c.want.errs);
+        /* G14 gives a class that cannot be read 2, and a failure while grading 1: both are errors */
+        c.cmd = (oom_command){.run = run_cli, .arg = &c, .file = c.report, .usage_fails = 1};
+        oom_command_run(&c.cmd, &c.cmd.want);
+        cr_assert_eq(c.cmd.want.status, BANK_EXIT_OK, "%s", c.cmd.want.errs);
         const char *what = (const char *[]){"bank_grade_batch (--report CSV)", "bank_grade_folder",
                                              "bank_grade_batch (--json, --report JSON)",
                                              "bank_grade_folder (--json, --gradescope)"}[run];
-        oom_counts k = oom_sweep(what, cli_attempt, &c, BANK_EXIT_FAILED, "bank grade: ", "out of memory");
+        oom_counts k = oom_sweep(what, oom_command_attempt, &c.cmd, BANK_EXIT_FAILED, "bank grade: ", "out of memory");
         cr_expect_geq(k.failed, 20, "%s", what);
     }
     bank_workload_free(&course);

@@ -49,7 +49,7 @@ int bank_parse_options(const char *cmd, const char *usage, const bank_opt *opts,
         free(shorts);
         free(given);
         fprintf(stderr, "bank %s: out of memory\n", cmd);
-        return BANK_EXIT_USAGE;
+        return BANK_EXIT_FAILED; /* not a usage error */
     }
     size_t s = 0;
     shorts[s++] = ':'; /* a missing value is ':', not a message from getopt */

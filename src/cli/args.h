@@ -83,7 +83,7 @@ enum { BANK_PARSE_HELP = -1 };
 /* Parses argv[1..argc) (argv[0] is the command's name) against opts[0..n); -h/--help prints
  * usage on standard output. Options and operands may mix; "--" ends the options. Returns 0 with
  * the operands at argv[*operands..argc) (getopt moves them to the end), BANK_PARSE_HELP, or
- * BANK_EXIT_USAGE after one line on standard error. */
+ * BANK_EXIT_USAGE after one line on standard error (BANK_EXIT_FAILED: out of memory). */
 int bank_parse_options(const char *cmd, const char *usage, const bank_opt *opts, size_t n, int argc,
                        char **argv, int *operands);
 

@@ -1,5 +1,6 @@
 /* bank grade: judges students' output files against an input: one file, one student's folder, or
  * a class (grade_class.c). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "args.h"
 #include "commands.h"
 #include "grade/archive_read.h"
+#include "grade/class_choice.h"
 #include "grade/grade.h"
 #include "grade/grade_p3.h"
 #include "grade/report.h"
@@ -259,7 +261,8 @@ static int parse_options(int argc, char **argv, grade_options *o)
     return 0;
 }
 
-/* Reads and grades one file; on an unreadable file, *error says why (and no report). */
+/* Reads and grades one file; on an unreadable file, *error says why (and no report). -1 when out
+ * of memory, g->error saying so. */
 typedef struct {
     char *path;
     char error[600];
@@ -275,15 +278,19 @@ static int grade_file(const bank_workload *w, const grade_options *o, graded *g)
     char *data;
     size_t len;
     g->view.path = g->path;
+    errno = 0;
     if (bank_read_file_max(g->path, o->max_bytes, &data, &len, g->error, sizeof g->error) != 0) {
+        if (bank_reader_out_of_memory(g->error)) return -1; /* not the file's fault */
         g->view.error = g->error;
         return 0;
     }
     int p3 = o->project == 3;
+    errno = 0;
     int unreadable = p3 ? bank_session_output_parse(data, len, g->path, &g->p3, g->error, sizeof g->error)
                         : bank_student_output_parse(data, len, g->path, &g->so, g->error, sizeof g->error);
     free(data);
     if (unreadable) {
+        if (bank_reader_out_of_memory(g->error)) return -1;
         g->view.error = g->error;
         return 0;
     }
@@ -326,10 +333,11 @@ int bank_cmd_grade(int argc, char **argv)
     bank_workload w = {0};
     bank_routes routes = {0, NULL};
     char err[600];
+    errno = 0;
     if (o.input && (o.project == 3 ? bank_input_load_routed(o.input, &w, &routes, err, sizeof err)
                                    : bank_input_load(o.input, &w, err, sizeof err)) != 0) {
         fprintf(stderr, "bank grade: %s\n", err);
-        return BANK_EXIT_USAGE;
+        return bank_reader_out_of_memory(err) ? BANK_EXIT_FAILED : BANK_EXIT_USAGE; /* not the input's fault */
     }
     if (o.project == 3) o.cls.routes = &routes;
     char mode[64];
@@ -367,22 +375,25 @@ int bank_cmd_grade(int argc, char **argv)
             status = BANK_EXIT_FAILED;
         } else if (g.view.error) {
             fprintf(stderr, "bank grade: %s\n", g.error);
-            if (o.json) bank_report_json(stdout, &ctx, &g.view);
             status = BANK_EXIT_USAGE;
-            g.view.n_events = bank_workload_event_count(&w);
-            if (bank_grade_publish(&o.cls.out, &w, &ctx, &g.view) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
+            if (o.json && bank_grade_printed(bank_report_json(stdout, &ctx, &g.view)) != BANK_EXIT_OK) {
+                status = BANK_EXIT_FAILED; /* nothing published for a report that was not printed */
+            } else {
+                g.view.n_events = bank_workload_event_count(&w);
+                if (bank_grade_publish(&o.cls.out, &w, &ctx, &g.view) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
+            }
+        } else if (bank_grade_printed(o.json ? bank_report_json(stdout, &ctx, &g.view)
+                                             : bank_report_text(stdout, &ctx, &g.view)) != BANK_EXIT_OK) {
+            status = BANK_EXIT_FAILED;
         } else {
-            if (o.json) bank_report_json(stdout, &ctx, &g.view);
-            else bank_report_text(stdout, &ctx, &g.view);
             status = status_of(&g, 1);
             if (o.report) {
                 bank_table_kind kind;
                 bank_table_kind_for(o.report, &kind);
                 FILE *f = fopen(o.report, "w");
-                if (!f || bank_report_table(f, kind, &ctx, &g.view, 1) != 0 || fclose(f) != 0) {
-                    fprintf(stderr, "bank grade: --report %s: cannot write: %m\n", o.report);
+                if (bank_grade_close_written(f, f ? bank_report_table(f, kind, &ctx, &g.view, 1) : -1, "--report",
+                                             o.report) != BANK_EXIT_OK)
                     status = BANK_EXIT_FAILED;
-                }
             }
             if (bank_grade_publish(&o.cls.out, &w, &ctx, &g.view) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
         }

@@ -1,6 +1,7 @@
 /* bank grade --project 2: judges students' Project 2 outputs (the logical clocks) against an
  * input, one submission (one or several files) or a folder of them (spec L8-L14). */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +10,10 @@
 
 #include "args.h"
 #include "commands.h"
+#include "grade/class_choice.h"
 #include "grade/grade_p2.h"
 #include "grade/report.h"
+#include "grade_class.h"
 #include "io/input.h"
 #include "io/read_file.h"
 
@@ -58,6 +61,8 @@ typedef struct {
     bank_graded_file view;
 } submission;
 
+/* Reads and grades s's files; on an unreadable one, s->error says why (and no report). -1 when
+ * out of memory. */
 static int read_submission(const bank_workload *w, const bank_p2_grade_options *opt, submission *s)
 {
     s->view.path = s->name;
@@ -70,13 +75,17 @@ static int read_submission(const bank_workload *w, const bank_p2_grade_options *
             s->view.error = s->error;
             return 0;
         }
+        errno = 0;
         if (bank_read_file(s->paths[i], &data, &len, s->error, sizeof s->error) != 0) {
+            if (bank_reader_out_of_memory(s->error)) return -1; /* not the file's fault */
             s->view.error = s->error;
             return 0;
         }
+        errno = 0;
         int bad = bank_p2_student_parse(data, len, s->paths[i], &s->st, s->error, sizeof s->error);
         free(data);
         if (bad) {
+            if (bank_reader_out_of_memory(s->error)) return -1;
             s->view.error = s->error;
             return 0;
         }
@@ -173,17 +182,14 @@ static int list_batch(const char *dir, submission **out, size_t *n)
     return rc;
 }
 
+/* BANK_EXIT_OK, or BANK_EXIT_FAILED after one line (and no file). */
 static int write_report(const char *path, const bank_report_context *ctx, const bank_graded_file *views,
                         size_t n)
 {
     bank_table_kind kind;
     bank_table_kind_for(path, &kind);
     FILE *f = fopen(path, "w");
-    if (!f || bank_report_table(f, kind, ctx, views, n) != 0 || fclose(f) != 0) {
-        fprintf(stderr, "bank grade: --report %s: cannot write: %m\n", path);
-        return -1;
-    }
-    return 0;
+    return bank_grade_close_written(f, f ? bank_report_table(f, kind, ctx, views, n) : -1, "--report", path);
 }
 
 static int grade_batch(const char *dir, const char *report, int json, const bank_workload *w,
@@ -214,9 +220,11 @@ static int grade_batch(const char *dir, const char *report, int json, const bank
         if (tty) fprintf(stderr, "\rgraded %zu/%zu", i + 1, n);
     }
     if (tty && n) fputc('\n', stderr);
+    if (status == BANK_EXIT_OK) /* no --report for a table that was not printed */
+        status = bank_grade_printed(
+            bank_report_table(stdout, json ? BANK_TABLE_JSON : BANK_TABLE_TEXT, ctx, views, n));
     if (status == BANK_EXIT_OK) {
-        bank_report_table(stdout, json ? BANK_TABLE_JSON : BANK_TABLE_TEXT, ctx, views, n);
-        if (report && write_report(report, ctx, views, n) != 0) status = BANK_EXIT_FAILED;
+        if (report && write_report(report, ctx, views, n) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
         else if (report) fprintf(stderr, "bank grade: wrote %s\n", report);
         size_t perfect = 0;
         for (size_t i = 0; i < n; i++)
@@ -272,9 +280,10 @@ int bank_cmd_grade_p2(int argc, char **argv)
         return bank_usage_error("grade", "--report: \"%s\" does not end in .csv, .json, .html or .txt", report);
     bank_workload w;
     char err[700];
+    errno = 0;
     if (bank_input_load(input, &w, err, sizeof err) != 0) {
         fprintf(stderr, "bank grade: %s\n", err);
-        return BANK_EXIT_USAGE;
+        return bank_reader_out_of_memory(err) ? BANK_EXIT_FAILED : BANK_EXIT_USAGE; /* not the input's fault */
     }
     bank_p2_grade_options opt = {strict};
     bank_report_context ctx = {.input = input,
@@ -297,13 +306,15 @@ int bank_cmd_grade_p2(int argc, char **argv)
             rc = BANK_EXIT_FAILED;
         } else if (s.view.error) {
             fprintf(stderr, "bank grade: %s\n", s.error);
-            if (json) bank_report_json(stdout, &ctx, &s.view);
             rc = BANK_EXIT_USAGE;
+            if (json && bank_grade_printed(bank_report_json(stdout, &ctx, &s.view)) != BANK_EXIT_OK)
+                rc = BANK_EXIT_FAILED;
+        } else if (bank_grade_printed(json ? bank_report_json(stdout, &ctx, &s.view)
+                                           : bank_report_text(stdout, &ctx, &s.view)) != BANK_EXIT_OK) {
+            rc = BANK_EXIT_FAILED;
         } else {
-            if (json) bank_report_json(stdout, &ctx, &s.view);
-            else bank_report_text(stdout, &ctx, &s.view);
             rc = status_of(&s, 1);
-            if (report && write_report(report, &ctx, &s.view, 1) != 0) rc = BANK_EXIT_FAILED;
+            if (report && write_report(report, &ctx, &s.view, 1) != BANK_EXIT_OK) rc = BANK_EXIT_FAILED;
         }
         submission_free(&s);
     }

@@ -31,10 +31,7 @@ static const char *why_not(int e)
     return e == ENOMEM ? "out of memory" : strerror(e);
 }
 
-/* Closes f (NULL: it did not open), written with status rc, errno saying why not. A file cut
- * short is removed: it would pass for a whole one. BANK_EXIT_OK, or BANK_EXIT_FAILED after one
- * line naming the option and the file. */
-static int close_written(FILE *f, int rc, const char *option, const char *path)
+int bank_grade_close_written(FILE *f, int rc, const char *option, const char *path)
 {
     int e = errno;
     if (f && fclose(f) != 0 && rc == 0) rc = -1, e = errno;
@@ -44,8 +41,7 @@ static int close_written(FILE *f, int rc, const char *option, const char *path)
     return BANK_EXIT_FAILED;
 }
 
-/* Standard output's report: BANK_EXIT_OK, or BANK_EXIT_FAILED after one line. */
-static int printed(int rc)
+int bank_grade_printed(int rc)
 {
     if (rc == 0) return BANK_EXIT_OK;
     fprintf(stderr, "bank grade: cannot print the report: %s\n", why_not(errno));
@@ -58,7 +54,8 @@ static int write_report(const char *path, const bank_report_context *ctx, const 
     bank_table_kind kind;
     bank_table_kind_for(path, &kind);
     FILE *f = fopen(path, "w");
-    if (close_written(f, f ? bank_report_table(f, kind, ctx, rows, n) : -1, "--report", path) != BANK_EXIT_OK)
+    if (bank_grade_close_written(f, f ? bank_report_table(f, kind, ctx, rows, n) : -1, "--report", path) !=
+        BANK_EXIT_OK)
         return BANK_EXIT_FAILED;
     fprintf(stderr, "bank grade: wrote %s\n", path);
     return BANK_EXIT_OK;
@@ -115,7 +112,7 @@ int bank_grade_batch(const char *path, const bank_class_args *a, const bank_work
     if (tty && !failed) fputc('\n', stderr);
     /* no table at all rather than one without the students after the failed one */
     bank_table_kind kind = a->json ? BANK_TABLE_JSON : BANK_TABLE_TEXT;
-    if (!failed) failed = printed(bank_report_table(stdout, kind, ctx, rows, n)) != BANK_EXIT_OK;
+    if (!failed) failed = bank_grade_printed(bank_report_table(stdout, kind, ctx, rows, n)) != BANK_EXIT_OK;
     if (failed) {
         status = BANK_EXIT_FAILED;
     } else {
@@ -161,7 +158,7 @@ int bank_grade_folder(const char *path, const bank_class_args *a, const bank_wor
         if (g.row.notes) printf("note: %s\n", g.row.notes);
         if (g.graded) rc = bank_report_text(stdout, ctx, &g.row);
     }
-    if (printed(rc) != BANK_EXIT_OK) { /* nothing published for a report that was not printed */
+    if (bank_grade_printed(rc) != BANK_EXIT_OK) { /* nothing published for a report that was not printed */
         status = BANK_EXIT_FAILED;
     } else {
         if (!g.graded) fprintf(stderr, "bank grade: %s: %s\n", path, g.error);
@@ -178,7 +175,8 @@ int bank_grade_publish(const bank_grade_outputs *o, const bank_workload *w,
     int status = BANK_EXIT_OK;
     if (o->gradescope) {
         FILE *f = fopen(o->gradescope, "w");
-        status = close_written(f, f ? bank_gradescope_write(f, &o->gs, w, ctx, row) : -1, "--gradescope", o->gradescope);
+        status = bank_grade_close_written(f, f ? bank_gradescope_write(f, &o->gs, w, ctx, row) : -1, "--gradescope",
+                                          o->gradescope);
     }
     if (o->github) {
         double score = 0, max = 0;

@@ -3,6 +3,8 @@
 #ifndef BANK_CLI_GRADE_CLASS_H
 #define BANK_CLI_GRADE_CLASS_H
 
+#include <stdio.h>
+
 #include "core/session.h"
 #include "grade/gradescope.h"
 #include "grade/report.h"
@@ -35,5 +37,14 @@ int bank_grade_folder(const char *path, const bank_class_args *a, const bank_wor
  * BANK_EXIT_FAILED when a file cannot be written. */
 int bank_grade_publish(const bank_grade_outputs *o, const bank_workload *w,
                        const bank_report_context *ctx, const bank_graded_file *row);
+
+/* Closes f (NULL: it did not open), written with status rc, errno saying why not. A file cut
+ * short is removed: it would pass for a whole one. BANK_EXIT_OK, or BANK_EXIT_FAILED after one
+ * line naming the option and the file ("bank grade: --report F: cannot write: out of memory"). */
+int bank_grade_close_written(FILE *f, int rc, const char *option, const char *path);
+
+/* Standard output's report, printed with status rc: BANK_EXIT_OK, or BANK_EXIT_FAILED after one
+ * line saying why not. */
+int bank_grade_printed(int rc);
 
 #endif
