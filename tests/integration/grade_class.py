@@ -289,11 +289,13 @@ try:
     with zipfile.ZipFile("class3/yan/work.zip", "w") as z:
         z.writestr("work/big.json", random.Random(1).randbytes((8 << 20) + 1))
         z.writestr("work/output.json", SEQUENTIAL)
+        z.writestr("work/.old.json", SEQUENTIAL)  # a hidden name, as G30 leaves out
     r = run("--input", sample, "--batch", "class3", "--report", "c3.csv")
     yan = csv_rows("c3.csv")[0]
     check(r.returncode == 0 and yan["score"] == "5/5" and yan["file"] == "work.zip/work/output.json" and
-          "work.zip/work/big.json not read: larger than 8 MiB" in yan["notes"],
-          "a member of a student's zip past 8 MiB, no bomb, is noted and the rest graded", (r.returncode, yan, r.stderr))
+          "work.zip/work/big.json not read: larger than 8 MiB" in yan["notes"] and yan["others"] == "",
+          "a member of a student's zip past 8 MiB, no bomb, is noted, a hidden one left out, the rest graded",
+          (r.returncode, yan, r.stderr))
 
     # rule: G30; a student's files are read 8 folders down, not 9
     write("class4/eight/" + "/".join("abcdefgh") + "/output.json", SEQUENTIAL)
