@@ -5,10 +5,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -466,4 +468,57 @@ Test(journal, batch_mode_checkpoints_an_answered_write_on_its_own)
     bank_replica_free(&r);
     remove_tree(dir);
     remove_tree(copy_dir);
+}
+
+/* The largest of dir's files, in bytes. */
+static off_t largest_file(const char *dir)
+{
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d);
+    off_t most = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        char path[600];
+        struct stat sb;
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > most) most = sb.st_size;
+    }
+    closedir(d);
+    return most;
+}
+
+/* rule: K8; a replace the disk refuses halfway (no file may grow past its size now) changes
+ * nothing, and the store takes the next commit once the disk has room again */
+Test(store, a_replace_the_disk_refuses_leaves_the_store_as_it_was)
+{
+    char dir[64], err[600];
+    temp_dir(dir, sizeof dir);
+    bank_store_state st;
+    bank_store *s = open_ok(dir, 2, 100, &st);
+    bank_store_state_free(&st);
+    bank_logged_write w[2] = {lw(2, 1, 10), lw(2, 2, 5)};
+    cr_assert_eq(bank_store_commit(s, &w[0], 1, NULL, 0, NULL, 0, 0, err, sizeof err), 0, "%s", err);
+    bank_history h = {0};
+    for (uint64_t i = 1; i <= 3000; i++) {
+        bank_logged_write x = lw(1, i, 1);
+        cr_assert_eq(bank_write_log_add(&h.tail, &x), BANK_OK);
+    }
+    struct rlimit old, tight;
+    cr_assert_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_IGN);
+    tight = (struct rlimit){(rlim_t)largest_file(dir) + 4096, old.rlim_max};
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &tight), 0);
+    int rc = bank_store_replace(s, &h, err, sizeof err);
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+    cr_expect_eq(rc, -1, "3,000 writes replaced within 4 KiB more");
+    cr_expect_eq(bank_store_commit(s, &w[1], 1, NULL, 0, NULL, 0, 0, err, sizeof err), 0,
+                 "the next commit, with room again: %s", err);
+    bank_store_close(s);
+    s = open_ok(dir, 2, 100, &st);
+    cr_expect(st.history.tail.n == 2 && bank_history_has(&st.history, 2, 1) && bank_history_has(&st.history, 2, 2),
+              "the history as it was, and the commit after: %zu writes", st.history.tail.n);
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    bank_history_free(&h);
+    remove_tree(dir);
 }
