@@ -467,18 +467,26 @@ Test(rpc, bad_calls_get_a_status_and_the_branch_keeps_serving)
     stop(b);
 }
 
+/* Writes script as dir/branch.sh (dir: a new folder from the template in dir), an executable
+ * that stands in for `bank branch --peers -`; its path in exe. */
+static void stand_in(char *dir, const char *script, char *exe, size_t n)
+{
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(exe, n, "%s/branch.sh", dir);
+    FILE *f = fopen(exe, "w");
+    cr_assert_not_null(f);
+    fputs(script, f);
+    cr_assert_eq(fclose(f), 0);
+    cr_assert_eq(chmod(exe, 0755), 0);
+}
+
 /* rule: B2; a branch process that no longer reads when it is given its peers is named for that
  * at once (the write to it fails), not waited for and reported as never ready */
 Test(rpc, a_branch_process_that_stops_reading_is_named)
 {
     char dir[] = "/tmp/bank-rpc-XXXXXX", exe[64];
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(exe, sizeof exe, "%s/branch.sh", dir);
-    FILE *f = fopen(exe, "w");
-    cr_assert_not_null(f);
-    fputs("#!/bin/sh\nexec 0<&-\necho listening 127.0.0.1:9\n", f); /* its input closed, then gone */
-    cr_assert_eq(fclose(f), 0);
-    cr_assert_eq(chmod(exe, 0755), 0);
+    /* its input closed, it says it listens, then leaves */
+    stand_in(dir, "#!/bin/sh\nexec 0<&-\necho listening 127.0.0.1:9\n", exe, sizeof exe);
     bank_branches_config cfg = {.mode = BANK_MODE_PROCESSES, .bank_exe = exe, .deadline_ms = 20000};
     char err[512] = "";
     int64_t t0 = bank_mono_now_ms();
@@ -547,22 +555,17 @@ static int open_descriptors(void)
 Test(rpc, a_crash_and_restart_leaves_no_descriptor_behind)
 {
     char dir[] = "/tmp/bank-rpc-XXXXXX", exe[64];
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(exe, sizeof exe, "%s/branch.sh", dir);
-    FILE *f = fopen(exe, "w");
-    cr_assert_not_null(f);
-    /* a stand-in for `bank branch --peers -`: says where it listens (port 1ID for port 0), reads
-     * its peers, says ready, and ends when its input does */
-    fputs("#!/bin/sh\n"
-          "while [ $# -gt 0 ]; do case \"$1\" in --id) id=$2; shift;; --listen) at=$2; shift;; esac; shift; done\n"
-          "case \"$at\" in *:0) at=127.0.0.1:1$id;; esac\n"
-          "echo listening $at\n"
-          "while read line && [ \"$line\" != end ]; do :; done\n"
-          "echo ready\n"
-          "exec cat >/dev/null\n",
-          f);
-    cr_assert_eq(fclose(f), 0);
-    cr_assert_eq(chmod(exe, 0755), 0);
+    /* says where it listens (port 1ID for port 0), reads its peers, says ready, and ends when its
+     * input does */
+    stand_in(dir,
+             "#!/bin/sh\n"
+             "while [ $# -gt 0 ]; do case \"$1\" in --id) id=$2; shift;; --listen) at=$2; shift;; esac; shift; done\n"
+             "case \"$at\" in *:0) at=127.0.0.1:1$id;; esac\n"
+             "echo listening $at\n"
+             "while read line && [ \"$line\" != end ]; do :; done\n"
+             "echo ready\n"
+             "exec cat >/dev/null\n",
+             exe, sizeof exe);
     bank_branches_config cfg = {.mode = BANK_MODE_PROCESSES, .bank_exe = exe, .deadline_ms = 20000};
     char err[512] = "";
     bank_branches *b = bank_branches_start(&sample, &cfg, err, sizeof err);
