@@ -24,17 +24,12 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from checks import check, finish  # noqa: E402
+
 bank = sys.argv[1]
-failures = 0
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}href"
-
-
-def check(cond, what):
-    global failures
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures += 1
 
 
 def entry(t0, t1, frm, frm_id, to, rpc, customer, event, money, balance, reply, clocks=(0, 0)):
@@ -236,5 +231,4 @@ with tempfile.TemporaryDirectory() as tmp:
               f"{font} is {fs[0]} {fs[1]:g}: on {''.join(shared)!r}, {taller:.3f} times the legend's height "
               f"(want {fs[1] / 11:.3f}), {wider:.3f} times its width for its height")
 
-print(f"diagram_svg: {failures} failed")
-sys.exit(1 if failures else 0)
+finish("diagram_svg")

@@ -15,17 +15,12 @@ import sys
 import tempfile
 import types
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from checks import check, finish  # noqa: E402
+
 spec = importlib.util.spec_from_file_location("mutate", sys.argv[1])
 mutate = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(mutate)
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures += 1
 
 
 def row(key, result, path="src/core/x.c"):
@@ -62,5 +57,4 @@ with tempfile.TemporaryDirectory() as tmp:
     check("5 of the 6 mutants judged in t.tsv (or listed equivalent); 1 not yet" in text,
           "--table: says how many are not judged yet")
 
-print(f"mutate_record: {failures} failed")
-sys.exit(1 if failures else 0)
+finish("mutate_record")

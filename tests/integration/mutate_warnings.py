@@ -17,18 +17,13 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from checks import check, finish  # noqa: E402
+
 spec = importlib.util.spec_from_file_location("mutate", sys.argv[1])
 mutate = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(mutate)
 compilers = [sys.argv[2]] + ([shutil.which("clang")] if shutil.which("clang") else [])
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures += 1
 
 
 SOURCES = {
@@ -78,5 +73,4 @@ with tempfile.TemporaryDirectory() as tmp:
     check(mutate.allow_warnings("#include <stdio.h>\nint f(int x)\n{\n\n    return 0;\n}\n", ["unused-parameter"]) is None,
           "a file with no blank line outside a function gets no pragma (the mutant stays NOT-BUILT)")
 
-print(f"{failures} failures" if failures else "all passed")
-sys.exit(1 if failures else 0)
+finish("mutate_warnings")

@@ -23,17 +23,10 @@ import sys
 import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from checks import check, finish  # noqa: E402
 from png_decode import decode as png_rgb  # noqa: E402
 
 bank, golden = sys.argv[1], sys.argv[2]
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures += 1
 
 
 chromium = shutil.which("chromium")
@@ -205,5 +198,4 @@ with tempfile.TemporaryDirectory() as tmp:
             ink = sum(px[y][x] != (255, 255, 255) for y in range(y0, y1, 2) for x in range(x0, x1, 2))
             check(ink > 200, "the diagram is drawn to its right edge (%d inked pixels in its right quarter)" % ink)
 
-print("report_browser: %d failures" % failures)
-sys.exit(1 if failures else 0)
+finish("report_browser")

@@ -22,15 +22,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from checks import check, finish  # noqa: E402
+
 bank, golden = sys.argv[1], sys.argv[2]
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures += 1
 
 
 # Where each element may stand: its allowed parents (None: the document itself).
@@ -324,5 +319,4 @@ with tempfile.TemporaryDirectory() as tmp:
         open(broken, "w").write(bad)
         check(bad != good and parse(broken).problems, f"the strict parser finds {name}")
 
-print(f"report_markup: {failures} failed")
-sys.exit(1 if failures else 0)
+finish("report_markup")

@@ -17,18 +17,11 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from checks import check, finish  # noqa: E402
 import png_decode  # noqa: E402
 
 bank, golden = sys.argv[1], sys.argv[2]
 sample = os.path.join(golden, "sample", "input.json")
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures += 1
 
 
 def run(*args):
@@ -152,5 +145,4 @@ with tempfile.TemporaryDirectory() as tmp:
     check(r.returncode == 0 and "<svg" in html and "The reference run" in html,
           "bank grade --diagram puts the reference run's diagram in the HTML report")
 
-print("trace_diagram: %d failures" % failures)
-sys.exit(1 if failures else 0)
+finish("trace_diagram")
