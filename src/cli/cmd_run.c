@@ -404,8 +404,7 @@ int bank_cmd_run(int argc, char **argv)
                 bank_workload_free(&w);
                 return BANK_EXIT_USAGE;
             }
-    size_t n_events = 0;
-    for (size_t c = 0; c < w.n_customers; c++) n_events += w.customers[c].n_events;
+    size_t n_events = bank_workload_event_count(&w);
     for (size_t p = 0; p < o.n_kills; p++)
         if (o.kills[p].after > n_events) { /* it would never come */
             fprintf(stderr, "bank run: --kill ...@%zu: %s has only %zu events\n", o.kills[p].after, o.input,
