@@ -44,17 +44,31 @@ static int as_output(const bank_workload *w, const bank_system_run *run, bank_st
     return 0;
 }
 
-/* A missing answer is a call that failed or was never made: say which. */
-static int explain_missing(const bank_workload *w, bank_system_run *run)
+/* The event of customer c before event e whose call failed, or SIZE_MAX. */
+static size_t own_failed_call(const bank_system_run *run, size_t c, size_t e)
+{
+    for (size_t before = 0; before < e; before++)
+        if (run->calls[c][before].called && !run->calls[c][before].answered) return before;
+    return SIZE_MAX;
+}
+
+/* A missing answer is a call that failed or was never made: say which. In a live run each
+ * customer stops at its own failed call (D7), so that call is named, not the run's first. */
+static int explain_missing(const bank_workload *w, bank_schedule schedule, bank_system_run *run)
 {
     for (size_t i = 0; i < run->answers.n; i++) {
         bank_verdict *v = &run->answers.verdicts[i];
         if (v->kind != BANK_VERDICT_MISSING || v->entry == SIZE_MAX) continue;
+        const bank_customer *cu = &w->customers[v->entry];
         const bank_system_call *call = &run->calls[v->entry][v->event];
+        size_t own = schedule == BANK_SCHEDULE_LIVE ? own_failed_call(run, v->entry, v->event) : SIZE_MAX;
         char text[512];
         if (call->called)
             snprintf(text, sizeof text, "no answer: %s: %s", bank_grpc_status_name(call->error.status),
                      call->error.details);
+        else if (own != SIZE_MAX)
+            snprintf(text, sizeof text, "not sent: customer %" PRId64 " sent nothing more after event %" PRId64
+                     " got no answer", cu->id, cu->events[own].id);
         else if (run->stopped)
             snprintf(text, sizeof text, "not sent: the run stopped after customer %" PRId64
                      " event %" PRId64 " got no answer", w->customers[run->stop_customer].id,
@@ -81,7 +95,7 @@ int bank_system_judge(const bank_workload *w, bank_schedule schedule, size_t bud
     if (rc == 0) rc = bank_grade(w, &so, &opt, &run->answers, err, errlen);
     else snprintf(err, errlen, "out of memory");
     bank_student_output_free(&so);
-    if (rc == 0 && explain_missing(w, run) != 0) {
+    if (rc == 0 && explain_missing(w, schedule, run) != 0) {
         snprintf(err, errlen, "out of memory");
         rc = -1;
     }

@@ -196,6 +196,17 @@ def main():
                "reference: 400), branch 3 holds 400", '"id": 2, "recv": []')
         show("mute-propagation", r)
 
+        # rule: D6, D7, S10; live: each customer stops at its own unanswered call and sends
+        # nothing more, and the events it did not send name that call
+        r = against(work, python_server(pydir, "--flavor", "mute-propagation"), "--schedule", "live",
+                    "--deadline-ms", "1500")
+        expect("mute-propagation, live", r, 1,
+               "customer 2 event 3 query: missing: not sent: customer 2 sent nothing more after event 2 got no answer",
+               "customer 3 event 4 withdraw: missing: no answer: DEADLINE_EXCEEDED",
+               "customer 3 event 5 query: missing: not sent: customer 3 sent nothing more after event 4 got no answer",
+               '"id": 2, "recv": []', '"id": 3, "recv": []')
+        show("mute-propagation, live", r)
+
         # rule: D2, D4, D7; another package: UNIMPLEMENTED before anything runs, and --service
         packaged = python_server(pydir, "--package", "example")
         r = against(work, packaged)
