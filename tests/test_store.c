@@ -522,3 +522,39 @@ Test(store, a_replace_the_disk_refuses_leaves_the_store_as_it_was)
     bank_history_free(&h);
     remove_tree(dir);
 }
+
+/* rule: K8; a replace refused on its first write (another program holds branch.db's write lock,
+ * which SQLite reports without undoing the transaction) is undone by the store itself: nothing
+ * changes, and the store takes the next commit once the lock is gone */
+Test(store, a_replace_refused_by_a_lock_leaves_the_store_as_it_was)
+{
+    char dir[64], err[600], path[600];
+    temp_dir(dir, sizeof dir);
+    bank_store_state st;
+    bank_store *s = open_ok(dir, 2, 100, &st);
+    bank_store_state_free(&st);
+    bank_logged_write w[2] = {lw(2, 1, 10), lw(2, 2, 5)};
+    cr_assert_eq(bank_store_commit(s, &w[0], 1, NULL, 0, NULL, 0, 0, err, sizeof err), 0, "%s", err);
+    bank_history h = {0};
+    bank_logged_write x = lw(1, 1, 1);
+    cr_assert_eq(bank_write_log_add(&h.tail, &x), BANK_OK);
+    snprintf(path, sizeof path, "%s/branch.db", dir);
+    sqlite3 *other;
+    cr_assert_eq(sqlite3_open(path, &other), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    int rc = bank_store_replace(s, &h, err, sizeof err);
+    cr_expect_eq(rc, -1, "a replace while another program holds the write lock");
+    cr_expect(strstr(err, "cannot write: database is locked") != NULL, "%s", err);
+    sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(other);
+    cr_expect_eq(bank_store_commit(s, &w[1], 1, NULL, 0, NULL, 0, 0, err, sizeof err), 0,
+                 "the next commit, the lock gone: %s", err);
+    bank_store_close(s);
+    s = open_ok(dir, 2, 100, &st);
+    cr_expect(st.history.tail.n == 2 && bank_history_has(&st.history, 2, 1) && bank_history_has(&st.history, 2, 2),
+              "the history as it was, and the commit after: %zu writes", st.history.tail.n);
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    bank_history_free(&h);
+    remove_tree(dir);
+}
