@@ -104,7 +104,8 @@ static const char grade_usage[] =
     "exit status: 0 every event correct (in every file), 1 some event wrong or a file unusable (in\n"
     "a class or a folder: a student with no output file too), 2 bad usage or an unusable input\n"
     "(or, for one file, an unusable output file), 3 nothing wrong but some answer undecided within\n"
-    "--budget.\n";
+    "--budget. Out of memory, or a report that cannot be printed or written: 1, with one line on\n"
+    "standard error.\n";
 
 enum { EXIT_UNDECIDED = 3 };
 #define BANK_GRADE_MAX_BYTES ((size_t)64 << 20)

@@ -47,7 +47,8 @@ static const char usage[] =
     "\n"
     "exit status: 0 every event correct (in every submission), 1 some event wrong or (with\n"
     "--batch) a submission unusable, 2 bad usage, an unusable input, or (one submission) an\n"
-    "unusable file.\n";
+    "unusable file. Out of memory, or a report that cannot be printed: 1, with one line on standard\n"
+    "error.\n";
 
 enum { MAX_FILE_BYTES = 64 << 20 }; /* a student's file is untrusted: bounded */
 
