@@ -130,6 +130,30 @@ Test(wire, roles_are_guessed_from_names_and_said_otherwise)
     bank_proto_schema_free(&s);
 }
 
+/* rule: D3; enums declared inside a message are found by the full names fields give them (the
+ * interface's values read from one), and a name no enum has is found as nothing */
+Test(wire, enums_nested_in_messages_are_found_by_full_name)
+{
+    bank_proto_schema s;
+    bank_wire_roles r;
+    bank_wire_choices none = {0};
+    char err[1200];
+    load(PROJECT_DIR "/tests/integration/drive/nested.proto", &s);
+    const bank_proto_enum *e = bank_proto_find_enum(&s, ".nestedbank.Response.Result");
+    cr_assert_not_null(e);
+    cr_expect_eq(e->n_value, 3);
+    cr_expect_null(bank_proto_find_enum(&s, ".nestedbank.Response.Status"));
+    cr_expect_null(bank_proto_find_enum(&s, ".nestedbank.Result"), "nested, not at the top");
+    cr_expect_null(bank_proto_find_message(&s, ".nestedbank.Request.Interface"), "an enum is no message");
+    cr_assert_eq(bank_wire_roles_find(&s, &none, &r, err, sizeof err), 0, "%s", err);
+    cr_expect_str_eq(r.op[BANK_OP_WITHDRAW].method->path, "/nestedbank.Branch/MsgDelivery");
+    cr_expect(r.op[BANK_OP_WITHDRAW].shared);
+    cr_expect_eq(r.op[BANK_OP_QUERY].interface_enum_value, 0);
+    cr_expect_eq(r.op[BANK_OP_DEPOSIT].interface_enum_value, 1);
+    cr_expect_eq(r.op[BANK_OP_WITHDRAW].interface_enum_value, 2);
+    bank_proto_schema_free(&s);
+}
+
 /* The bytes protobuf gives field `number` holding x, by its type (the spec's encodings). */
 static size_t wire_bytes(int number, const char *type, int64_t x, unsigned char *out)
 {
