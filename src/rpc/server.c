@@ -253,9 +253,10 @@ static void carry_out(server_call *c, bank_answer a, bank_sender *sender)
             bank_sender_fan_out(sender, &w, a.first_send, bank_reply_write_settled, c);
             break;
         }
-        /* Project 3: answered now, the peers get it later (C3) */
-        bank_reply_session_write(c, a.balance, (bank_write_id){a.write.origin, a.write.sequence});
+        /* Project 3: answered now, the peers get it later (C3). Queued first, so that a customer
+         * told of the write finds it owed (the send only queues: nobody waits on a peer). */
         bank_sender_send(sender, &w, a.after);
+        bank_reply_session_write(c, a.balance, (bank_write_id){a.write.origin, a.write.sequence});
         break;
     }
     case BANK_ANSWER_HOLD: break;
