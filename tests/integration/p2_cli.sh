@@ -103,6 +103,9 @@ else fail "the diagram holds nothing"; fi
 # rule: L10, L11; the hand-made wrong files
 expect "a swapped clock" 1 "35/36 events correct, 1 wrong" \
   "$bank" grade --project 2 --input "$golden/p2-ta/input.json" "$wrong/swapped-clock/customer_events.json" "$wrong/swapped-clock/branch_events.json"
+# rule: L14; one submission's heading names its files joined by " + ", in the order given
+has "a submission's heading names its files" "$wrong/swapped-clock/customer_events.json + $wrong/swapped-clock/branch_events.json: JSON, customer part, branch part; judged happens-before (any clocks consistent with it)" \
+  "$bank" grade --project 2 --input "$golden/p2-ta/input.json" "$wrong/swapped-clock/customer_events.json" "$wrong/swapped-clock/branch_events.json"
 has "a swapped clock names both events" "branch 2: request 1 propagate_deposit, event_recv from branch 1 (branch part): clock order: a receive at 4, not after its send at 4 (branch 1: request 1 propagate_deposit, event_sent to branch 2) [$wrong/swapped-clock/branch_events.json:22:7]" \
   "$bank" grade --project 2 --wrong-only --input "$golden/p2-ta/input.json" "$wrong/swapped-clock/customer_events.json" "$wrong/swapped-clock/branch_events.json"
 has "a missing propagation" "branch 3: request 2 propagate_withdraw, event_recv from branch 1 (all-events part): missing: the input requires it; not in the all-events part" \
