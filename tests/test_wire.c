@@ -67,6 +67,16 @@ Test(wire, dynamic_codec_packs_what_protobuf_c_packs)
     cr_assert_eq(bank_dyn_whole(&got[2], &balance), 0);
     cr_assert_eq(balance, 570);
     bank_dyn_values_free(got, 3);
+
+    /* proto3 leaves a 0 out: decoded as absent, whatever the caller's array held */
+    r.result = "fail";
+    r.money = 0;
+    len = msg_response__pack(&r, buf);
+    memset(got, 0x5a, sizeof got);
+    cr_assert_eq(bank_dyn_decode(rep, buf, len, got, err, sizeof err), 0, "%s", err);
+    cr_assert_str_eq(got[1].s, "fail");
+    cr_expect_eq(got[2].kind, BANK_DYN_NONE, "a money of 0, left out, read as absent: kind %d", (int)got[2].kind);
+    bank_dyn_values_free(got, 3);
     bank_proto_schema_free(&s);
 }
 
