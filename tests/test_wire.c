@@ -164,6 +164,31 @@ Test(wire, enums_nested_in_messages_are_found_by_full_name)
     bank_proto_schema_free(&s);
 }
 
+/* rule: D3; a balance or money written as a string is read only when it is a whole number */
+Test(wire, a_number_in_a_string_is_read_only_when_whole)
+{
+    struct {
+        const char *text;
+        int rc;
+        int64_t value;
+    } cases[] = {{"570", 0, 570}, {"-70", 0, -70}, {"570.0", 0, 570}, {" 570 ", 0, 570}, {"1e3", 0, 1000},
+                 {"400.5", -1, 0}, {"abc", -1, 0}, {"", -1, 0}, {"570 dollars", -1, 0}, {"1e19", -1, 0},
+                 {"nan", -1, 0}, {"inf", -1, 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[32];
+        snprintf(text, sizeof text, "%s", cases[i].text);
+        bank_dyn_value v = {.kind = BANK_DYN_STRING, .s = text};
+        int64_t got = 12345;
+        int rc = bank_dyn_whole(&v, &got);
+        cr_expect_eq(rc, cases[i].rc, "\"%s\": %d", cases[i].text, rc);
+        if (rc == 0) cr_expect_eq(got, cases[i].value, "\"%s\" read as %lld", cases[i].text, (long long)got);
+        else cr_expect_eq(got, 12345, "\"%s\": nothing read, yet %lld written", cases[i].text, (long long)got);
+    }
+    bank_dyn_value none = {.kind = BANK_DYN_STRING, .s = NULL};
+    int64_t got;
+    cr_expect_eq(bank_dyn_whole(&none, &got), -1, "no string");
+}
+
 /* The bytes protobuf gives field `number` holding x, by its type (the spec's encodings). */
 static size_t wire_bytes(int number, const char *type, int64_t x, unsigned char *out)
 {
