@@ -372,6 +372,23 @@ Test(verdicts, failed_withdrawal_judged_by_the_balance)
     bank_grade_report_free(&r);
 }
 
+/* rule: G8; a balance past int64 is no balance, written as the student wrote it; 2^63 itself,
+ * the first whole number past the largest, is not taken for one (the reader's boundary) */
+Test(verdicts, a_balance_past_int64_is_too_large)
+{
+    bank_grade_report r = grade_text(
+        sample_input,
+        "[{'id': 1, 'recv': [{'interface': 'query', 'balance': 9223372036854775808}]},"
+        " {'id': 2, 'recv': [{'interface': 'deposit', 'result': 'success'}, {'interface': 'query', 'balance': 1e30}]},"
+        " {'id': 3, 'recv': [{'interface': 'withdraw', 'result': 'success'}, {'interface': 'query', 'balance': -9223372036854775808}]}]",
+        BANK_GRADE_CONSISTENT, 0);
+    expect_verdict(&r, 1, 1, BANK_VERDICT_WRONG_VALUE,
+                   "got 9223372036854775808: no balance is that large (a 64-bit whole number)");
+    expect_verdict(&r, 2, 3, BANK_VERDICT_WRONG_VALUE, "got 1e+30: no balance is that large");
+    expect_verdict(&r, 3, 5, BANK_VERDICT_WRONG_VALUE, "got -9223372036854775808: no execution reads that");
+    bank_grade_report_free(&r);
+}
+
 /* rule: G8 */
 Test(verdicts, query_without_value_and_fractional_value)
 {

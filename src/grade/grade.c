@@ -1,6 +1,7 @@
 #include "grade.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,9 +218,16 @@ oom:
 
 /* ---- reading the claims ---- */
 
+/* A whole number that did not fit int64 (the readers keep those as doubles). */
+static int is_whole(double d)
+{
+    return isfinite(d) && d == floor(d);
+}
+
 static void format_value(char *buf, size_t n, const bank_reply *rp)
 {
     if (rp->value_is_integer) snprintf(buf, n, "%" PRId64, rp->value);
+    else if (is_whole(rp->value_real) && fabs(rp->value_real) < 1e24) snprintf(buf, n, "%.0f", rp->value_real);
     else snprintf(buf, n, "%g", rp->value_real);
 }
 
@@ -268,8 +276,10 @@ static void read_entry(grader *g, size_t c)
             if (!rp->value_is_integer) {
                 char got[48];
                 format_value(got, sizeof got, rp);
-                g->verdict_of[c][e] = add_verdict(g, BANK_VERDICT_WRONG_VALUE, c, e, rp,
-                                                  "got %s: a balance is a whole number", got);
+                g->verdict_of[c][e] = add_verdict(g, BANK_VERDICT_WRONG_VALUE, c, e, rp, "got %s: %s", got,
+                                                  is_whole(rp->value_real)
+                                                      ? "no balance is that large (a 64-bit whole number)"
+                                                      : "a balance is a whole number");
                 continue;
             }
             cl->printed = 1;
