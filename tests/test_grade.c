@@ -191,6 +191,7 @@ Test(reader, unreadable_files_name_line_and_column)
     read_fails("[{\"recv\": []}]", "out:1:2: an object without \"id\"");
     read_fails("[{\"id\": 1}]", "the record of customer 1 has no \"recv\" list");
     read_fails("[{\"id\": \"one\", \"recv\": []}]", "\"id\" is not a whole number");
+    read_fails("[{\"id\": 1.5, \"recv\": []}]", "out:1:9: \"id\" is not a whole number");
     read_fails("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", "nested more than 64 deep");
     /* the protobuf text dump bounds its nesting too, lists in lists included */
     char deep[128] = "id: 1, recv:";
