@@ -29,3 +29,6 @@ target_compile_definitions(test_tls_wire PRIVATE BANK_SOURCE_DIR="${PROJECT_SOUR
 add_test(NAME tls_wire COMMAND test_tls_wire)
 set_tests_properties(tls_wire PROPERTIES LABELS integration TIMEOUT 300
   ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/openssl_threads.supp")
+
+# Out of memory in the gRPC layer's own allocations (oom_wrap.h): a propagate call's start.
+bank_oom_test(rpc_oom bank_rpc)
