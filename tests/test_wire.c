@@ -164,7 +164,8 @@ Test(wire, enums_nested_in_messages_are_found_by_full_name)
     bank_proto_schema_free(&s);
 }
 
-/* rule: D3; a balance or money written as a string is read only when it is a whole number */
+/* rule: D3; a balance or money written as a string is read only when it is a whole number, and
+ * a value of another kind (absent, a bool, an enum) not at all */
 Test(wire, a_number_in_a_string_is_read_only_when_whole)
 {
     struct {
@@ -185,8 +186,15 @@ Test(wire, a_number_in_a_string_is_read_only_when_whole)
         else cr_expect_eq(got, 12345, "\"%s\": nothing read, yet %lld written", cases[i].text, (long long)got);
     }
     bank_dyn_value none = {.kind = BANK_DYN_STRING, .s = NULL};
-    int64_t got;
+    int64_t got = 12345;
     cr_expect_eq(bank_dyn_whole(&none, &got), -1, "no string");
+    /* a value of no number kind is no number, whatever it holds */
+    const bank_dyn_kind other[] = {BANK_DYN_NONE, BANK_DYN_BOOL, BANK_DYN_ENUM};
+    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+        bank_dyn_value v = {.kind = other[i], .i = 7};
+        cr_expect_eq(bank_dyn_whole(&v, &got), -1, "kind %d read as a number", (int)other[i]);
+    }
+    cr_expect_eq(got, 12345, "nothing read, yet %lld written", (long long)got);
 }
 
 /* The bytes protobuf gives field `number` holding x, by its type (the spec's encodings). */
