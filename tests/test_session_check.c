@@ -215,6 +215,11 @@ Test(grade_p3, reads_every_form_of_the_course)
            "{'id': 1, 'interface': 'query', 'balance': 10}\n{'id': 1, 'interface': 'deposit', 'result': 'success'}\n"
            "[PID 7] {'id': 1, 'interface': 'query', 'balance': 20}\n",
            "5/5 0", "");
+    /* one customer's replies in two lists, neither a snapshot of the other: both are read */
+    EXPECT(course_mw,
+           "{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"withdraw\","
+           " \"result\": \"success\"}]}\n{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 0}]}\n",
+           "3/3 0", "");
     /* final balances, one object, then printed by two runs: the last counts */
     EXPECT(course_mw, "{\"id\": 1, \"balance\": 0.0}", "1/1 0", "");
     EXPECT(course_mw, "{\"id\": 1, \"balance\": 400}\n{\"id\": 1, \"balance\": 0}\n", "1/1 0", "");
