@@ -294,6 +294,8 @@ def start_tests(work, pydir):
     # rule: D8; the HTML report draws the customers' calls, branches as boxes
     check("--report: a page with the calls drawn", "<svg" in page and "drawn as boxes" in page
           and "5/5 answers as the reference" in page, page[:300])
+    # rule: D8; every answer of the sample succeeds, a query's too: none drawn red (a failure)
+    check("--report: no answer drawn as failed", "rgb(85%,10%,10%)" not in page and "rgb(10%,55%,20%)" in page)
 
     # rule: D10; a failure after the start (no such service) stops them too
     r = run("--start", branch_cmd, "--service", "nosuch.Branch", SAMPLE)
