@@ -39,6 +39,18 @@ if "$BANK_BIN" bench -b 2 -c 3 -e 4 --bare-calls 20 --figures >"$tmp/fig" 2>&1 &
   pass "bench --figures is one key=value line"
 else fail "bench --figures is one key=value line"; cat "$tmp/fig"; fi
 
+# The efficiency is its formula of the printed figures: live ops/s x (1 + write share x (B - 1))
+# / bare calls/s (a write is its own call, then one to each other branch), within the rounding of
+# the figures shown (2 decimals, whole ops/s).
+if awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
+        END { w = f["deposit_calls"] + f["withdraw_calls"]; share = w / (w + f["query_calls"])
+              want = f["live_ops"] * (1 + share * (f["branches"] - 1)) / f["bare_ops"]
+              d = want - f["rpc_efficiency"]; if (d < 0) d = -d
+              exit !(f["live_ops"] > 0 && f["bare_ops"] > 0 &&
+                     d <= 0.006 + want * (1 / f["live_ops"] + 1 / f["bare_ops"])) }' "$tmp/fig"; then
+  pass "bench's RPC-equivalent efficiency is its formula"
+else fail "bench's RPC-equivalent efficiency is its formula"; cat "$tmp/fig"; fi
+
 # rule: K9; bench --processes --data-dir: the state on disk, the branches' dirs removed after
 if "$BANK_BIN" bench --processes -b 2 -c 2 -e 3 --bare-calls 20 --data-dir "$tmp/data" --sync batch \
      >"$tmp/disk" 2>&1 &&
