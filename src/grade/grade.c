@@ -218,7 +218,7 @@ oom:
 
 /* ---- reading the claims ---- */
 
-/* A whole number that did not fit int64 (the readers keep those as doubles). */
+/* Whether d is a whole number (the readers keep one that does not fit int64 as a double). */
 static int is_whole(double d)
 {
     return isfinite(d) && d == floor(d);
