@@ -397,6 +397,43 @@ Test(journal, an_answer_waits_for_its_commit_and_writes_together_share_one)
     remove_tree(dir);
 }
 
+/* rule: K5; what each peer has acknowledged rides with the next commit: every peer's furthest
+ * acknowledgement read back, a new peer's first one included, a lagging one changing nothing */
+Test(journal, each_peers_acknowledgement_is_kept_with_the_next_commit)
+{
+    char dir[64], err[600];
+    temp_dir(dir, sizeof dir);
+    bank_store_state st;
+    bank_store *s = open_ok(dir, 1, 0, &st);
+    bank_store_state_free(&st);
+    bank_replica r;
+    bank_replica_init(&r, 1, 0);
+    bank_journal *j = bank_journal_start(s, &r, NULL, NULL, err, sizeof err);
+    cr_assert_not_null(j, "%s", err);
+    bank_journal_acked(j, 2, 3);
+    bank_journal_acked(j, 3, 1);
+    bank_journal_acked(j, 2, 5);
+    bank_journal_acked(j, 2, 4);
+    bank_write w;
+    cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
+    waiter one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    bank_journal_then(j, bank_journal_note(j, &r), answered, &one);
+    wait_answers(&one, 1);
+    bank_journal_stop(j);
+    bank_journal_free(j);
+    bank_replica_free(&r);
+    s = open_ok(dir, 1, 0, &st);
+    uint64_t through[4] = {0};
+    for (size_t i = 0; i < st.n_acked; i++)
+        if (st.acked[i].peer >= 2 && st.acked[i].peer <= 3) through[st.acked[i].peer] = st.acked[i].through;
+    cr_expect(st.n_acked == 2 && through[2] == 5 && through[3] == 1,
+              "%zu peers read back: branch 2 through %llu, branch 3 through %llu", st.n_acked,
+              (unsigned long long)through[2], (unsigned long long)through[3]);
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    remove_tree(dir);
+}
+
 /* Rows of the log in branch.db itself, its WAL left out: what a checkpoint has put there. A copy
  * of the file alone, in copy_dir, is read (the journal's connection keeps the WAL); -1 when the
  * copy cannot be read (taken half way through a checkpoint). */
