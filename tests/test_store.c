@@ -287,6 +287,32 @@ static void wait_answers(waiter *w, int n)
     pthread_mutex_unlock(&w->lock);
 }
 
+/* A journal of branch 1 (balance 0) on a new store in a new dir, under sync; its replica in r. */
+static bank_journal *new_journal(char *dir, size_t dirlen, bank_sync sync, bank_replica *r)
+{
+    char err[600];
+    temp_dir(dir, dirlen);
+    bank_store_state st;
+    bank_store *s = bank_store_open(dir, 1, 0, sync, &st, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    bank_store_state_free(&st);
+    bank_replica_init(r, 1, 0);
+    bank_journal *j = bank_journal_start(s, r, NULL, NULL, err, sizeof err);
+    cr_assert_not_null(j, "%s", err);
+    return j;
+}
+
+/* A deposit of 1 at r, noted and answered once its commit is durable. */
+static void commit_one_deposit(bank_journal *j, bank_replica *r)
+{
+    bank_write w;
+    cr_assert_eq(bank_logged_local(r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
+    waiter one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    bank_journal_then(j, bank_journal_note(j, r), answered, &one);
+    wait_answers(&one, 1);
+    cr_assert_eq(one.failed, 0, "the deposit's commit failed");
+}
+
 /* Rows of branch.db's log, read by a connection of this test (the journal holds its own). */
 static int logged_rows(const char *dir)
 {
@@ -334,16 +360,10 @@ static void *deposit_loop(void *arg)
 /* rule: K1, K2 */
 Test(journal, an_answer_waits_for_its_commit_and_writes_together_share_one)
 {
-    char dir[64], err[600];
-    temp_dir(dir, sizeof dir);
-    bank_store_state st;
-    bank_store *s = open_ok(dir, 1, 0, &st);
-    bank_store_state_free(&st);
+    char dir[64];
     bank_replica r;
-    bank_replica_init(&r, 1, 0);
+    bank_journal *j = new_journal(dir, sizeof dir, BANK_SYNC_ALWAYS, &r);
     pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-    bank_journal *j = bank_journal_start(s, &r, NULL, NULL, err, sizeof err);
-    cr_assert_not_null(j, "%s", err);
     cr_expect_eq(bank_journal_note(j, &r), 0, "nothing new: nothing to wait for");
 
     waiter all = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
@@ -401,28 +421,19 @@ Test(journal, an_answer_waits_for_its_commit_and_writes_together_share_one)
  * acknowledgement read back, a new peer's first one included, a lagging one changing nothing */
 Test(journal, each_peers_acknowledgement_is_kept_with_the_next_commit)
 {
-    char dir[64], err[600];
-    temp_dir(dir, sizeof dir);
-    bank_store_state st;
-    bank_store *s = open_ok(dir, 1, 0, &st);
-    bank_store_state_free(&st);
+    char dir[64];
     bank_replica r;
-    bank_replica_init(&r, 1, 0);
-    bank_journal *j = bank_journal_start(s, &r, NULL, NULL, err, sizeof err);
-    cr_assert_not_null(j, "%s", err);
+    bank_journal *j = new_journal(dir, sizeof dir, BANK_SYNC_ALWAYS, &r);
     bank_journal_acked(j, 2, 3);
     bank_journal_acked(j, 3, 1);
     bank_journal_acked(j, 2, 5);
     bank_journal_acked(j, 2, 4);
-    bank_write w;
-    cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
-    waiter one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
-    bank_journal_then(j, bank_journal_note(j, &r), answered, &one);
-    wait_answers(&one, 1);
+    commit_one_deposit(j, &r);
     bank_journal_stop(j);
     bank_journal_free(j);
     bank_replica_free(&r);
-    s = open_ok(dir, 1, 0, &st);
+    bank_store_state st;
+    bank_store *s = open_ok(dir, 1, 0, &st);
     uint64_t through[4] = {0};
     for (size_t i = 0; i < st.n_acked; i++)
         if (st.acked[i].peer >= 2 && st.acked[i].peer <= 3) through[st.acked[i].peer] = st.acked[i].through;
@@ -477,23 +488,11 @@ static double seconds_now(void)
 /* rule: K2 */
 Test(journal, batch_mode_checkpoints_an_answered_write_on_its_own)
 {
-    char dir[64], copy_dir[64], err[600];
-    temp_dir(dir, sizeof dir);
-    temp_dir(copy_dir, sizeof copy_dir);
-    bank_store_state st;
-    bank_store *s = bank_store_open(dir, 1, 0, BANK_SYNC_BATCH, &st, err, sizeof err);
-    cr_assert_not_null(s, "%s", err);
-    bank_store_state_free(&st);
+    char dir[64], copy_dir[64];
     bank_replica r;
-    bank_replica_init(&r, 1, 0);
-    bank_journal *j = bank_journal_start(s, &r, NULL, NULL, err, sizeof err);
-    cr_assert_not_null(j, "%s", err);
-    bank_write w;
-    cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
-    waiter one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
-    bank_journal_then(j, bank_journal_note(j, &r), answered, &one);
-    wait_answers(&one, 1);
-    cr_assert_eq(one.failed, 0);
+    bank_journal *j = new_journal(dir, sizeof dir, BANK_SYNC_BATCH, &r);
+    temp_dir(copy_dir, sizeof copy_dir);
+    commit_one_deposit(j, &r);
     double answered_at = seconds_now();
     int rows;
     while ((rows = checkpointed_rows(dir, copy_dir)) != 1 && seconds_now() - answered_at < 10) usleep(10000);
