@@ -388,14 +388,8 @@ int bank_cmd_grade(int argc, char **argv)
             status = BANK_EXIT_FAILED;
         } else {
             status = status_of(&g, 1);
-            if (o.report) {
-                bank_table_kind kind;
-                bank_table_kind_for(o.report, &kind);
-                FILE *f = fopen(o.report, "w");
-                if (bank_grade_close_written(f, f ? bank_report_table(f, kind, &ctx, &g.view, 1) : -1, "--report",
-                                             o.report) != BANK_EXIT_OK)
-                    status = BANK_EXIT_FAILED;
-            }
+            if (o.report && bank_grade_write_report(o.report, &ctx, &g.view, 1) != BANK_EXIT_OK)
+                status = BANK_EXIT_FAILED;
             if (bank_grade_publish(&o.cls.out, &w, &ctx, &g.view) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
         }
         graded_free(&g);

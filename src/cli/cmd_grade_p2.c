@@ -183,16 +183,6 @@ static int list_batch(const char *dir, submission **out, size_t *n)
     return rc;
 }
 
-/* BANK_EXIT_OK, or BANK_EXIT_FAILED after one line (and no file). */
-static int write_report(const char *path, const bank_report_context *ctx, const bank_graded_file *views,
-                        size_t n)
-{
-    bank_table_kind kind;
-    bank_table_kind_for(path, &kind);
-    FILE *f = fopen(path, "w");
-    return bank_grade_close_written(f, f ? bank_report_table(f, kind, ctx, views, n) : -1, "--report", path);
-}
-
 static int grade_batch(const char *dir, const char *report, int json, const bank_workload *w,
                        const bank_p2_grade_options *opt, const bank_report_context *ctx)
 {
@@ -225,7 +215,7 @@ static int grade_batch(const char *dir, const char *report, int json, const bank
         status = bank_grade_printed(
             bank_report_table(stdout, json ? BANK_TABLE_JSON : BANK_TABLE_TEXT, ctx, views, n));
     if (status == BANK_EXIT_OK) {
-        if (report && write_report(report, ctx, views, n) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
+        if (report && bank_grade_write_report(report, ctx, views, n) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
         else if (report) fprintf(stderr, "bank grade: wrote %s\n", report);
         size_t perfect = 0;
         for (size_t i = 0; i < n; i++)
@@ -315,7 +305,7 @@ int bank_cmd_grade_p2(int argc, char **argv)
             rc = BANK_EXIT_FAILED;
         } else {
             rc = status_of(&s, 1);
-            if (report && write_report(report, &ctx, &s.view, 1) != BANK_EXIT_OK) rc = BANK_EXIT_FAILED;
+            if (report && bank_grade_write_report(report, &ctx, &s.view, 1) != BANK_EXIT_OK) rc = BANK_EXIT_FAILED;
         }
         submission_free(&s);
     }

@@ -48,15 +48,20 @@ int bank_grade_printed(int rc)
     return BANK_EXIT_FAILED;
 }
 
-static int write_report(const char *path, const bank_report_context *ctx, const bank_graded_file *rows,
-                        size_t n)
+int bank_grade_write_report(const char *path, const bank_report_context *ctx, const bank_graded_file *rows,
+                            size_t n)
 {
     bank_table_kind kind;
     bank_table_kind_for(path, &kind);
     FILE *f = fopen(path, "w");
-    if (bank_grade_close_written(f, f ? bank_report_table(f, kind, ctx, rows, n) : -1, "--report", path) !=
-        BANK_EXIT_OK)
-        return BANK_EXIT_FAILED;
+    return bank_grade_close_written(f, f ? bank_report_table(f, kind, ctx, rows, n) : -1, "--report", path);
+}
+
+/* A class's --report, and a line saying it was written. */
+static int write_report(const char *path, const bank_report_context *ctx, const bank_graded_file *rows,
+                        size_t n)
+{
+    if (bank_grade_write_report(path, ctx, rows, n) != BANK_EXIT_OK) return BANK_EXIT_FAILED;
     fprintf(stderr, "bank grade: wrote %s\n", path);
     return BANK_EXIT_OK;
 }

@@ -43,6 +43,11 @@ int bank_grade_publish(const bank_grade_outputs *o, const bank_workload *w,
  * line naming the option and the file ("bank grade: --report F: cannot write: out of memory"). */
 int bank_grade_close_written(FILE *f, int rc, const char *option, const char *path);
 
+/* --report path: rows[0..n) as the table its extension names (bank_table_kind_for), through
+ * bank_grade_close_written: BANK_EXIT_OK, or BANK_EXIT_FAILED after one line (and no file). */
+int bank_grade_write_report(const char *path, const bank_report_context *ctx, const bank_graded_file *rows,
+                            size_t n);
+
 /* Standard output's report, printed with status rc: BANK_EXIT_OK, or BANK_EXIT_FAILED after one
  * line saying why not. */
 int bank_grade_printed(int rc);
