@@ -579,6 +579,50 @@ Test(rpc, a_crash_and_restart_leaves_no_descriptor_behind)
     rmdir(dir);
 }
 
+/* Reads the first line of path into buf ("" when there is none). */
+static void first_line(const char *path, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    if (!fgets(buf, (int)n, f)) buf[0] = '\0';
+    fclose(f);
+}
+
+/* rule: B2; a configuration left at 0 (as branches.h allows) starts each branch process with the
+ * documented defaults, never with a 0 that `bank branch` would refuse: one server thread, five
+ * attempts per propagation, a first retry after 50 ms */
+Test(rpc, a_branch_process_gets_the_defaults_for_settings_left_at_0)
+{
+    char dir[] = "/tmp/bank-rpc-XXXXXX", exe[64];
+    /* writes its arguments to args-ID beside itself, then behaves as a branch that is ready */
+    stand_in(dir,
+             "#!/bin/sh\n"
+             "for a in \"$@\"; do case \"$prev\" in --id) id=$a;; esac; prev=$a; done\n"
+             "echo \" $* \" > \"$(dirname \"$0\")/args-$id\"\n"
+             "echo listening 127.0.0.1:1$id\n"
+             "while read line && [ \"$line\" != end ]; do :; done\n"
+             "echo ready\n"
+             "exec cat >/dev/null\n",
+             exe, sizeof exe);
+    bank_branches_config cfg = {.mode = BANK_MODE_PROCESSES, .bank_exe = exe, .deadline_ms = 20000};
+    char err[512] = "";
+    bank_branches *b = bank_branches_start(&sample, &cfg, err, sizeof err);
+    cr_assert_not_null(b, "%s", err);
+    cr_expect_eq(bank_branches_stop(b, err, sizeof err), 0, "%s", err);
+    for (int id = 1; id <= 3; id++) {
+        char path[96], args[512];
+        snprintf(path, sizeof path, "%s/args-%d", dir, id);
+        first_line(path, args, sizeof args);
+        cr_expect(strstr(args, " --threads 1 ") && strstr(args, " --attempts 5 ") &&
+                      strstr(args, " --retry-backoff-ms 50 "),
+                  "branch %d started with:%s", id, args);
+        unlink(path);
+    }
+    unlink(exe);
+    rmdir(dir);
+}
+
 typedef struct {
     uint64_t stable[8];
     size_t n_stable, n_acked;
