@@ -530,3 +530,43 @@ Test(io_oom, lv_parse_fails_cleanly_at_every_allocation)
         lv_document_free(&cases[i].want);
     }
 }
+
+/* The heap blocks a parsed document holds: a list of two strings of first and second bytes. */
+static long blocks_held(size_t first, size_t second)
+{
+    size_t len = first + second + 8;
+    char *text = malloc(len + 1);
+    cr_assert_not_null(text);
+    size_t at = 0;
+    text[at++] = '[';
+    text[at++] = '"';
+    memset(text + at, 'a', first);
+    at += first;
+    memcpy(text + at, "\", \"", 4);
+    at += 4;
+    memset(text + at, 'b', second);
+    at += second;
+    text[at++] = '"';
+    text[at++] = ']';
+    text[at] = '\0';
+    long before = alive;
+    lv_document doc;
+    char err[256];
+    cr_assert_eq(lv_parse(text, at, &doc, err, sizeof err), 0, "%s", err);
+    long held = alive - before;
+    lv_document_free(&doc);
+    free(text);
+    return held;
+}
+
+/* The strings of a document share chunks of 65536 bytes, each string with its terminating NUL: a
+ * chunk is filled to its last byte before another is taken (G20: a file costs its text). */
+Test(io_oom, strings_fill_an_arena_chunk_to_its_last_byte)
+{
+    const size_t chunk = 65536, first = 1000;
+    long short_of_full = blocks_held(first, chunk - (first + 1) - 2);
+    cr_expect_eq(blocks_held(first, chunk - (first + 1) - 1), short_of_full,
+                 "two strings that fill the chunk exactly took another chunk");
+    cr_expect_eq(blocks_held(first, chunk - (first + 1)), short_of_full + 1,
+                 "two strings one byte past the chunk did not take another");
+}
