@@ -234,6 +234,20 @@ Test(grade_p3, reads_every_form_of_the_course)
     EXPECT(course_mw, "[{\"balance\": 0}]", "unusable", "out:1:2: an object without \"id\"");
 }
 
+/* rule: G8; a balance that is no claim is named as G8 names it, as written */
+Test(grade_p3, a_balance_not_a_64_bit_whole_number_is_named_as_written)
+{
+    EXPECT(course_mw, "{\"id\": 1, \"balance\": 2.5}", "0/1 1", "wrong value: got 2.5: a balance is a whole number");
+    EXPECT(course_mw, "{\"id\": 1, \"balance\": 9223372036854775808}", "0/1 1",
+           "wrong value: got 9223372036854775808: no balance is that large (a 64-bit whole number)");
+    EXPECT(course_mw, "{\"id\": 1, \"balance\": 1e30}", "0/1 1",
+           "wrong value: got 1e+30: no balance is that large (a 64-bit whole number)");
+    EXPECT(course_mw,
+           "{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"withdraw\","
+           " \"result\": \"success\"}, {\"interface\": \"query\"}]}",
+           "2/3 1", "wrong value: no balance printed");
+}
+
 /* rule: C9, C15 */
 Test(grade_p3, a_wrong_answer_names_the_guarantee_and_the_write_it_missed)
 {

@@ -1,12 +1,12 @@
 #include "grade.h"
 
 #include <inttypes.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "balance_value.h"
 #include "core/model.h"
 #include "grader.h"
 
@@ -219,18 +219,6 @@ oom:
 /* ---- reading the claims ---- */
 
 /* Whether d is a whole number (the readers keep one that does not fit int64 as a double). */
-static int is_whole(double d)
-{
-    return isfinite(d) && d == floor(d);
-}
-
-static void format_value(char *buf, size_t n, const bank_reply *rp)
-{
-    if (rp->value_is_integer) snprintf(buf, n, "%" PRId64, rp->value);
-    else if (is_whole(rp->value_real) && fabs(rp->value_real) < 1e24) snprintf(buf, n, "%.0f", rp->value_real);
-    else snprintf(buf, n, "%g", rp->value_real);
-}
-
 /* Where a reply stands in the file: ties among smallest sets of wrong answers go to the earliest
  * (G17). */
 static uint64_t file_rank(const bank_reply *rp)
@@ -274,12 +262,9 @@ static void read_entry(grader *g, size_t c)
                 continue;
             }
             if (!rp->value_is_integer) {
-                char got[48];
-                format_value(got, sizeof got, rp);
-                g->verdict_of[c][e] = add_verdict(g, BANK_VERDICT_WRONG_VALUE, c, e, rp, "got %s: %s", got,
-                                                  is_whole(rp->value_real)
-                                                      ? "no balance is that large (a 64-bit whole number)"
-                                                      : "a balance is a whole number");
+                char detail[128];
+                bank_unusable_balance_detail(detail, sizeof detail, rp);
+                g->verdict_of[c][e] = add_verdict(g, BANK_VERDICT_WRONG_VALUE, c, e, rp, "%s", detail);
                 continue;
             }
             cl->printed = 1;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "balance_value.h"
 #include "grade_p3_state.h"
 
 static void set_detail(p3_grader *g, bank_verdict *v, const char *fmt, va_list ap)
@@ -201,10 +202,12 @@ static void judge_reply(p3_grader *g, size_t c, size_t e, const bank_reply *rp, 
         *v = p3_add_verdict(g, BANK_VERDICT_WRONG_INTERFACE, c, e, rp, "expected %s, got %s%s%s", bank_op_name(ev->op),
                             rp->interface ? "\"" : "", rp->interface ? rp->interface : "no interface",
                             rp->interface ? "\"" : "");
-    } else if (ev->op == BANK_OP_QUERY && (!rp->has_value || !rp->value_is_integer)) {
-        *v = rp->has_value ? p3_add_verdict(g, BANK_VERDICT_WRONG_VALUE, c, e, rp, "got %g: a balance is a whole number",
-                                            rp->value_real)
-                           : p3_add_verdict(g, BANK_VERDICT_WRONG_VALUE, c, e, rp, "no balance printed");
+    } else if (ev->op == BANK_OP_QUERY && !rp->has_value) {
+        *v = p3_add_verdict(g, BANK_VERDICT_WRONG_VALUE, c, e, rp, "no balance printed");
+    } else if (ev->op == BANK_OP_QUERY && !rp->value_is_integer) {
+        char detail[128];
+        bank_unusable_balance_detail(detail, sizeof detail, rp);
+        *v = p3_add_verdict(g, BANK_VERDICT_WRONG_VALUE, c, e, rp, "%s", detail);
     } else if (ev->op != BANK_OP_QUERY && rp->result != BANK_SAID_SUCCESS && rp->result != BANK_SAID_FAIL) {
         *v = p3_add_verdict(g, BANK_VERDICT_WRONG_RESULT, c, e, rp, "%s%s%s",
                             rp->result_text ? "result \"" : "no result printed", rp->result_text ? rp->result_text : "",
