@@ -60,7 +60,7 @@ static oom_counts oom_sweep_once(const char *what, oom_attempt attempt, void *ar
             continue;
         }
         k.failed++;
-        cr_expect_eq(rc, fail_rc, "%s: allocation %ld failed", what, n);
+        cr_expect_eq(rc, fail_rc, "%s: allocation %ld failed: rc %d: %s", what, n, rc, err);
         cr_expect(strncmp(err, prefix, strlen(prefix)) == 0 && strstr(err, says),
                   "%s: allocation %ld failed: \"%s\" (want \"%s...%s\")", what, n, err, prefix, says);
         cr_expect(as_promised, "%s: allocation %ld failed: the output is not left as promised", what, n);

@@ -92,6 +92,30 @@ Test(cli_oom, one_output_file_fails_cleanly_at_every_allocation, .init = make_ro
                 (const char *[]){"--json", "--input", input, GOLDEN "/sample/expected.sequential.json", NULL});
 }
 
+/* rule: G14, C12 */
+Test(cli_oom, one_project3_output_fails_cleanly_at_every_allocation, .init = make_root, .fini = remove_root)
+{
+    char out[256], report[256];
+    snprintf(out, sizeof out, "%s/output.json", root);
+    snprintf(report, sizeof report, "%s/report.csv", root);
+    FILE *f = fopen(out, "w");
+    cr_assert_not_null(f);
+    /* read-your-writes broken: the query at branch 2 misses the deposit made at branch 1 */
+    fputs("[{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"branch\": 1, \"result\": \"success\"}]},\n"
+          " {\"id\": 1, \"recv\": [{\"interface\": \"query\", \"branch\": 2, \"balance\": 0}]}]\n",
+          f);
+    fclose(f);
+    const char *input = GOLDEN "/p3/read-your-writes/input.json";
+    sweep_grade("bank grade --project 3 --report F.csv FILE", BANK_EXIT_FAILED, report,
+                (const char *[]){"--project", "3", "--input", input, "--report", report, out, NULL});
+    sweep_grade("bank grade --project 3 --json FILE", BANK_EXIT_FAILED, NULL,
+                (const char *[]){"--project", "3", "--json", "--input", input, out, NULL});
+    /* every answer right: a failure must not pass for the verdicts' 0 */
+    sweep_grade("bank grade --project 3 FILE (every answer right)", BANK_EXIT_OK, NULL,
+                (const char *[]){"--project", "3", "--input", input,
+                                 GOLDEN "/p3/read-your-writes/expected.sequential.json", NULL});
+}
+
 /* rule: G14, L14 */
 Test(cli_oom, one_project2_submission_fails_cleanly_at_every_allocation, .init = make_root, .fini = remove_root)
 {

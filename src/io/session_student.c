@@ -222,16 +222,23 @@ int bank_session_output_parse(const char *text, size_t len, const char *source,
     memset(out, 0, sizeof *out);
     lv_document doc;
     char lverr[256];
+    errno = 0;
     if (lv_parse(text, len, &doc, lverr, sizeof lverr) != 0) {
+        /* memory that ran out, reading it as it is or without the tags, is why, not the text */
+        int out_of_memory = errno == ENOMEM && strstr(lverr, "out of memory");
+        char *untagged = NULL;
         errno = 0;
-        char *untagged = blank_line_tags(text, len);
+        if (!out_of_memory) untagged = blank_line_tags(text, len);
         char ignored[256];
         int again = untagged ? lv_parse(untagged, len, &doc, ignored, sizeof ignored) : -1;
         free(untagged);
         if (again != 0) {
-            /* memory that ran out while reading it without the tags is why, not the tags */
-            if (errno == ENOMEM) snprintf(err, errlen, "%s: out of memory", source);
-            else snprintf(err, errlen, "%s:%s", source, lverr);
+            if (out_of_memory || errno == ENOMEM) {
+                errno = ENOMEM;
+                snprintf(err, errlen, "%s: out of memory", source);
+            } else {
+                snprintf(err, errlen, "%s:%s", source, lverr);
+            }
             return -1;
         }
         doc.noise_lines += !doc.noise_lines; /* the tags are log text: say that something was skipped */

@@ -29,7 +29,8 @@ typedef struct {
 } bank_session_output;
 
 /* Reads text[0..len). 0 and *out, or -1 with "<source>:<line>:<column>: <what>" in err and *out
- * empty. */
+ * empty; out of memory, "<source>: out of memory" or "<source>:<line>:<column>: out of memory",
+ * with errno ENOMEM. */
 int bank_session_output_parse(const char *text, size_t len, const char *source,
                               bank_session_output *out, char *err, size_t errlen);
 void bank_session_output_free(bank_session_output *out);
