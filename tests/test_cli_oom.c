@@ -85,6 +85,8 @@ Test(cli_oom, one_output_file_fails_cleanly_at_every_allocation, .init = make_ro
                 (const char *[]){"--input", input, "--report", report, out, NULL});
     sweep_grade("bank grade --report F.json FILE", BANK_EXIT_FAILED, report_json,
                 (const char *[]){"--input", input, "--report", report_json, out, NULL});
+    sweep_grade("bank grade --report F --gradescope F FILE", BANK_EXIT_FAILED, report,
+                (const char *[]){"--input", input, "--report", report, "--gradescope", gradescope, out, NULL});
     sweep_grade("bank grade --exact FILE", BANK_EXIT_FAILED, NULL,
                 (const char *[]){"--exact", "--input", input, out, NULL});
     /* every answer right: a failure must not pass for the verdicts' 0 */

@@ -388,9 +388,12 @@ int bank_cmd_grade(int argc, char **argv)
             status = BANK_EXIT_FAILED;
         } else {
             status = status_of(&g, 1);
-            if (o.report && bank_grade_write_report(o.report, &ctx, &g.view, 1) != BANK_EXIT_OK)
+            if (o.report && bank_grade_write_report(o.report, &ctx, &g.view, 1) != BANK_EXIT_OK) {
+                status = BANK_EXIT_FAILED; /* nothing published for a report that was not written */
+            } else if (bank_grade_publish(&o.cls.out, &w, &ctx, &g.view) != BANK_EXIT_OK) {
                 status = BANK_EXIT_FAILED;
-            if (bank_grade_publish(&o.cls.out, &w, &ctx, &g.view) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
+                if (o.report) remove(o.report); /* a failed run leaves neither file (G14) */
+            }
         }
         graded_free(&g);
     }

@@ -95,6 +95,16 @@ run "--schedule without --exact" 2 --schedule rounds --input "$input" "$tmp/roun
 run "--schedule live" 2 --exact --schedule live --input "$input" "$tmp/rounds.json"
 run "two files" 2 --input "$input" "$tmp/rounds.json" "$tmp/wrong.json"
 run "--report with an unknown extension" 2 --input "$input" --report "$tmp/r.xlsx" "$tmp/rounds.json"
+# G14: a run that cannot write one of its files leaves neither
+run "--report that cannot be written" 1 --input "$input" --report "$tmp/no-dir/r.csv" --gradescope "$tmp/gs.json" "$tmp/rounds.json"
+has "--report that cannot be written says so" "$tmp/err" "no-dir/r.csv"
+[ ! -e "$tmp/gs.json" ] && pass || fail "--gradescope written after a --report that failed"
+run "--gradescope that cannot be written" 1 --input "$input" --report "$tmp/r.csv" --gradescope "$tmp/no-dir/gs.json" "$tmp/rounds.json"
+has "--gradescope that cannot be written says so" "$tmp/err" "no-dir/gs.json"
+[ ! -e "$tmp/r.csv" ] && pass || fail "--report left by a run whose --gradescope failed"
+run "--report and --gradescope both written" 0 --input "$input" --report "$tmp/r.csv" --gradescope "$tmp/gs.json" "$tmp/rounds.json"
+[ -s "$tmp/r.csv" ] && [ -s "$tmp/gs.json" ] && pass || fail "--report and --gradescope: not both written"
+rm -f "$tmp/r.csv" "$tmp/gs.json"
 run "--help" 0 --help
 has "help tells the exit statuses" "$tmp/out" "exit status: 0 every event correct"
 
