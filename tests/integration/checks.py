@@ -5,11 +5,14 @@ import sys
 failures = 0
 
 
-def check(cond, what):
+def check(cond, what, detail=""):
+    """detail, when given, is printed under a failure (what was seen instead)."""
     global failures
     print(("ok   " if cond else "FAIL ") + what)
     if not cond:
         failures += 1
+        if detail:
+            print("     " + str(detail).replace("\n", "\n     "))
 
 
 def finish(name):
