@@ -480,6 +480,20 @@ static void stand_in(char *dir, const char *script, char *exe, size_t n)
     cr_assert_eq(chmod(exe, 0755), 0);
 }
 
+/* The end of a stand-in that reads its peers, says ready, and ends when its input does. */
+#define STAND_IN_READY "while read line && [ \"$line\" != end ]; do :; done\necho ready\nexec cat >/dev/null\n"
+
+/* The sample's branches started as stand-ins running script (see stand_in); they must start. */
+static bank_branches *start_stand_ins(char *dir, const char *script, char *exe, size_t n)
+{
+    stand_in(dir, script, exe, n);
+    bank_branches_config cfg = {.mode = BANK_MODE_PROCESSES, .bank_exe = exe, .deadline_ms = 20000};
+    char err[512] = "";
+    bank_branches *b = bank_branches_start(&sample, &cfg, err, sizeof err);
+    cr_assert_not_null(b, "%s", err);
+    return b;
+}
+
 /* rule: B2; a branch process that no longer reads when it is given its peers is named for that
  * at once (the write to it fails), not waited for and reported as never ready */
 Test(rpc, a_branch_process_that_stops_reading_is_named)
@@ -557,19 +571,13 @@ Test(rpc, a_crash_and_restart_leaves_no_descriptor_behind)
     char dir[] = "/tmp/bank-rpc-XXXXXX", exe[64];
     /* says where it listens (port 1ID for port 0), reads its peers, says ready, and ends when its
      * input does */
-    stand_in(dir,
-             "#!/bin/sh\n"
-             "while [ $# -gt 0 ]; do case \"$1\" in --id) id=$2; shift;; --listen) at=$2; shift;; esac; shift; done\n"
-             "case \"$at\" in *:0) at=127.0.0.1:1$id;; esac\n"
-             "echo listening $at\n"
-             "while read line && [ \"$line\" != end ]; do :; done\n"
-             "echo ready\n"
-             "exec cat >/dev/null\n",
-             exe, sizeof exe);
-    bank_branches_config cfg = {.mode = BANK_MODE_PROCESSES, .bank_exe = exe, .deadline_ms = 20000};
+    bank_branches *b = start_stand_ins(dir,
+                                       "#!/bin/sh\n"
+                                       "while [ $# -gt 0 ]; do case \"$1\" in --id) id=$2; shift;; --listen) at=$2; shift;; esac; shift; done\n"
+                                       "case \"$at\" in *:0) at=127.0.0.1:1$id;; esac\n"
+                                       "echo listening $at\n" STAND_IN_READY,
+                                       exe, sizeof exe);
     char err[512] = "";
-    bank_branches *b = bank_branches_start(&sample, &cfg, err, sizeof err);
-    cr_assert_not_null(b, "%s", err);
     int before = open_descriptors();
     const int64_t ids[] = {2, 3};
     cr_expect_eq(bank_branches_crash_and_recover(b, &sample, ids, 2, err, sizeof err), 0, "%s", err);
@@ -596,19 +604,13 @@ Test(rpc, a_branch_process_gets_the_defaults_for_settings_left_at_0)
 {
     char dir[] = "/tmp/bank-rpc-XXXXXX", exe[64];
     /* writes its arguments to args-ID beside itself, then behaves as a branch that is ready */
-    stand_in(dir,
-             "#!/bin/sh\n"
-             "for a in \"$@\"; do case \"$prev\" in --id) id=$a;; esac; prev=$a; done\n"
-             "echo \" $* \" > \"$(dirname \"$0\")/args-$id\"\n"
-             "echo listening 127.0.0.1:1$id\n"
-             "while read line && [ \"$line\" != end ]; do :; done\n"
-             "echo ready\n"
-             "exec cat >/dev/null\n",
-             exe, sizeof exe);
-    bank_branches_config cfg = {.mode = BANK_MODE_PROCESSES, .bank_exe = exe, .deadline_ms = 20000};
+    bank_branches *b = start_stand_ins(dir,
+                                       "#!/bin/sh\n"
+                                       "for a in \"$@\"; do case \"$prev\" in --id) id=$a;; esac; prev=$a; done\n"
+                                       "echo \" $* \" > \"$(dirname \"$0\")/args-$id\"\n"
+                                       "echo listening 127.0.0.1:1$id\n" STAND_IN_READY,
+                                       exe, sizeof exe);
     char err[512] = "";
-    bank_branches *b = bank_branches_start(&sample, &cfg, err, sizeof err);
-    cr_assert_not_null(b, "%s", err);
     cr_expect_eq(bank_branches_stop(b, err, sizeof err), 0, "%s", err);
     for (int id = 1; id <= 3; id++) {
         char path[96], args[512];
