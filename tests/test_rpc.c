@@ -312,7 +312,7 @@ Test(rpc, duplicate_propagation_is_acknowledged_not_applied)
     bank_branch_server_stop(s);
 }
 
-/* rule: P12, P4, P5 */
+/* rule: P12, P4, P5, L1 */
 /* A batch is decided write by write, answered in order: one refused does not stop the others,
  * and the same batch sent again applies nothing twice. */
 Test(rpc, a_batch_of_propagations_is_answered_write_by_write)
@@ -338,6 +338,9 @@ Test(rpc, a_batch_of_propagations_is_answered_write_by_write)
     w[1].withdraw = 1;   /* -20 */
     w[2].money = -5;     /* refused: negative money */
     w[3].origin_branch = 7; /* refused: from the branch itself */
+    w[0].clock = 5;      /* Project 2's clocks (L1): each write's receive is an event */
+    w[1].clock = 3;
+    w[2].clock = 40;
     Bank__PropagateBatch batch = BANK__PROPAGATE_BATCH__INIT;
     batch.n_writes = 4;
     batch.writes = ptrs;
@@ -361,6 +364,11 @@ Test(rpc, a_batch_of_propagations_is_answered_write_by_write)
         cr_expect_str_eq(r->replies[2]->error, "money must not be negative");
         cr_expect_eq(r->replies[3]->error_status, GRPC_STATUS_INVALID_ARGUMENT);
         cr_expect_eq(r->replies[3]->applied, 0);
+        /* the receiver's clock at each receive, max(its own, the write's) + 1; 0 for no event:
+         * a duplicate or a refused write (bank.proto) */
+        cr_expect_eq(r->replies[0]->clock, round == 0 ? 6 : 0, "round %d", round);
+        cr_expect_eq(r->replies[1]->clock, round == 0 ? 7 : 0, "round %d", round);
+        cr_expect_eq(r->replies[2]->clock, 0);
         bank__propagate_batch_reply__free_unpacked(r, NULL);
     }
     cr_expect_eq(bank_branch_server_balance(s), 90);
