@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 
 from wire import load_messages, require_grpc
 
@@ -276,6 +277,34 @@ def show(name, r):
             print("  " + line)
 
 
+def reply_labels(page):
+    """The reply labels (green: answered) of the --report page's diagram, in drawing order, each
+    as its list of cairo glyph ids."""
+    svg_ns, href = "{http://www.w3.org/2000/svg}", "{http://www.w3.org/1999/xlink}href"
+    root = ET.fromstring(page[page.index("<svg"):page.index("</svg>") + len("</svg>")])
+    labels = []
+    for el in root.find(svg_ns + "g"):
+        if el.tag == svg_ns + "g" and "fill:rgb(10%,55%,20%)" in el.get("style", "").replace(" ", ""):
+            labels.append([u.get(href) for u in el.iter(svg_ns + "use")])
+    return labels
+
+
+def reads_as(labels, texts):
+    """Whether the labels' glyphs spell texts: as many, each as long as its text, and one glyph
+    for each character throughout (cairo gives a font's glyphs their ids in order of first use,
+    so the text is compared without the font's shapes)."""
+    if len(labels) != len(texts):
+        return False
+    char_of, glyph_of = {}, {}
+    for glyphs, text in zip(labels, texts):
+        if len(glyphs) != len(text):
+            return False
+        for g, ch in zip(glyphs, text):
+            if char_of.setdefault(g, ch) != ch or glyph_of.setdefault(ch, g) != g:
+                return False
+    return True
+
+
 def start_tests(work, pydir):
     marker = "drive-test-%d-%d" % (os.getpid(), random.randrange(1 << 30))
     branch_cmd = "%s branch --id {id} --balance {balance} --listen {host}:{port} --peers {peers} --trace %s/%s-{id}" % (
@@ -296,6 +325,12 @@ def start_tests(work, pydir):
           and "5/5 answers as the reference" in page, page[:300])
     # rule: D8; every answer of the sample succeeds, a query's too: none drawn red (a failure)
     check("--report: no answer drawn as failed", "rgb(85%,10%,10%)" not in page and "rgb(10%,55%,20%)" in page)
+    # rule: D8; each reply is labelled with what it said and the balance after it: the sample's
+    # sequential run, c1's query, c2's deposit and query, c3's withdrawal and query
+    labels = reply_labels(page)
+    check("--report: the replies' labels read as the answers and balances",
+          reads_as(labels, ["success 400", "success 570", "success 570", "success 500", "success 500"]),
+          str(labels))
 
     # rule: D10; a failure after the start (no such service) stops them too
     r = run("--start", branch_cmd, "--service", "nosuch.Branch", SAMPLE)
