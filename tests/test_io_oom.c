@@ -3,6 +3,7 @@
  * must be reported as the reader's header promises, leak nothing and leave the output empty (or
  * as it was), and a run that can allocate must read what an unarmed run reads. */
 #include <criterion/criterion.h>
+#include <malloc.h>
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
@@ -569,4 +570,27 @@ Test(io_oom, strings_fill_an_arena_chunk_to_its_last_byte)
                  "two strings that fill the chunk exactly took another chunk");
     cr_expect_eq(blocks_held(first, chunk - (first + 1)), short_of_full + 1,
                  "two strings one byte past the chunk did not take another");
+}
+
+/* A closed list or object gives back the room its doubling left unused (G20: a file of many
+ * small containers costs about their size), and an empty one holds no block at all. */
+Test(io_oom, a_closed_container_keeps_only_the_room_it_uses)
+{
+    static const char text[] = "[[1, 2, 3, 4, 5], {\"a\": 1, \"b\": 2, \"c\": 3, \"d\": 4, \"e\": 5}, [], {}]";
+    lv_document doc;
+    char err[256];
+    cr_assert_eq(lv_parse(text, strlen(text), &doc, err, sizeof err), 0, "%s", err);
+    const lv_value *top = &doc.values[0];
+    cr_assert_eq(top->n, 4);
+    for (size_t i = 0; i < 2; i++) { /* five items: room for eight before the trim */
+        const lv_value *c = &top->items[i];
+        cr_assert_eq(c->n, 5);
+        cr_expect_lt(malloc_usable_size(c->items), 8 * sizeof *c->items, "container %zu keeps %zu bytes", i,
+                     malloc_usable_size(c->items));
+        if (c->keys) cr_expect_lt(malloc_usable_size(c->keys), 8 * sizeof *c->keys);
+    }
+    cr_expect_not_null(top->items[1].keys);
+    cr_expect_null(top->items[2].items, "an empty list holds a block");
+    cr_expect_null(top->items[3].items, "an empty object holds a block");
+    lv_document_free(&doc);
 }
