@@ -154,3 +154,28 @@ Test(run_p2, out_of_memory_for_a_stamp_frees_the_others)
     cr_assert_null(p.stamps);
     bank_workload_free(&w);
 }
+
+/* rule: L6; out of memory anywhere in the check of a run's clocks (each calloc made to fail in
+ * turn) fails the run with a line that says so, never with a blank one */
+Test(run_p2, out_of_memory_in_the_clock_check_says_so)
+{
+    int failed = 0;
+    for (int k = 1;; k++) {
+        run r;
+        char err[512] = "";
+        make(&r, 1, 2, 3, 4);
+        fail_at = k;
+        int rc = finish(&r, err, sizeof err);
+        int hit = fail_at == 0;
+        fail_at = 0;
+        unmake(&r);
+        if (!hit) {
+            cr_expect_eq(rc, 0, "%s", err);
+            break;
+        }
+        failed++;
+        cr_expect_eq(rc, -1, "calloc %d failed, and the run passed", k);
+        cr_expect(strstr(err, "out of memory") != NULL, "calloc %d failed: \"%s\"", k, err);
+    }
+    cr_expect_geq(failed, 2, "the check made %d callocs", failed);
+}
