@@ -555,6 +555,19 @@ static void expect_replace_undone(bank_store *s, char *dir, int rc, const char *
     remove_tree(dir);
 }
 
+/* bank_store_replace(s, h) while no file may grow more than 4 KiB past the largest in dir. */
+static int replace_on_a_full_disk(bank_store *s, const char *dir, const bank_history *h, char *err, size_t errlen)
+{
+    struct rlimit old, tight;
+    cr_assert_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_IGN);
+    tight = (struct rlimit){(rlim_t)largest_file(dir) + 4096, old.rlim_max};
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &tight), 0);
+    int rc = bank_store_replace(s, h, err, errlen);
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+    return rc;
+}
+
 /* rule: K8; a replace the disk refuses halfway (no file may grow past its size now) changes
  * nothing, and the store takes the next commit once the disk has room again */
 Test(store, a_replace_the_disk_refuses_leaves_the_store_as_it_was)
@@ -566,14 +579,27 @@ Test(store, a_replace_the_disk_refuses_leaves_the_store_as_it_was)
         bank_logged_write x = lw(1, i, 1);
         cr_assert_eq(bank_write_log_add(&h.tail, &x), BANK_OK);
     }
-    struct rlimit old, tight;
-    cr_assert_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
-    signal(SIGXFSZ, SIG_IGN);
-    tight = (struct rlimit){(rlim_t)largest_file(dir) + 4096, old.rlim_max};
-    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &tight), 0);
-    int rc = bank_store_replace(s, &h, err, sizeof err);
-    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+    int rc = replace_on_a_full_disk(s, dir, &h, err, sizeof err);
     expect_replace_undone(s, dir, rc, "3,000 writes replaced within 4 KiB more");
+    bank_history_free(&h);
+}
+
+/* rule: K8; a replace the disk refuses while it writes the checkpoints (so many that SQLite
+ * spills them to the disk before the commit) changes nothing either */
+Test(store, a_replace_refused_at_its_checkpoints_leaves_the_store_as_it_was)
+{
+    enum { ORIGINS = 300000 };
+    char dir[64], err[600];
+    bank_store *s = store_with_one_write(dir, sizeof dir);
+    bank_history h = {0};
+    bank_logged_write x = lw(1, 1, 1);
+    cr_assert_eq(bank_write_log_add(&h.tail, &x), BANK_OK);
+    h.checkpoints.items = malloc(ORIGINS * sizeof *h.checkpoints.items);
+    cr_assert_not_null(h.checkpoints.items);
+    h.checkpoints.n = h.checkpoints.cap = ORIGINS;
+    for (size_t i = 0; i < ORIGINS; i++) h.checkpoints.items[i] = (bank_checkpoint){(int64_t)i + 3, 1, 1};
+    int rc = replace_on_a_full_disk(s, dir, &h, err, sizeof err);
+    expect_replace_undone(s, dir, rc, "300,000 checkpoints replaced within 4 KiB more");
     bank_history_free(&h);
 }
 
