@@ -156,6 +156,25 @@ Test(rpc, live_run_converges)
     bank_workload_free(&w);
 }
 
+/* rule: S3, S4, S5; an input without customers runs on every schedule, live too: nothing is
+ * sent, and the run succeeds */
+Test(rpc, a_run_without_customers_succeeds_on_every_schedule)
+{
+    const bank_workload w = {3, sample_branches, 0, NULL};
+    bank_branches *b = start(&w);
+    for (int s = 0; s < 3; s++) {
+        bank_schedule schedule = s == 0 ? BANK_SCHEDULE_SEQUENTIAL : s == 1 ? BANK_SCHEDULE_ROUNDS : BANK_SCHEDULE_LIVE;
+        bank_outcome o;
+        cr_assert_eq(bank_outcome_init(&o, &w), 0);
+        bank_drive_config cfg = {.schedule = schedule, .deadline_ms = 10000};
+        char err[512] = "";
+        cr_expect_eq(bank_drive(&w, b, &cfg, &o, NULL, err, sizeof err), 0, "%s: \"%s\"",
+                     bank_schedule_name(schedule), err);
+        bank_outcome_free(&o);
+    }
+    stop(b);
+}
+
 /* ---- the course's wire form, and bad requests, straight at one branch ---- */
 
 /* A client that sends raw bytes to one branch. */
