@@ -173,6 +173,32 @@ Test(store, refusals_leave_the_directory_as_it_was)
     remove_tree(other);
 }
 
+/* rule: K4; a pending file that another branch's store wrote (copied in by hand) is refused,
+ * the store left as it was */
+Test(store, a_pending_file_of_another_branch_is_refused)
+{
+    char dir[64], other[64], from[200], to[200], cmd[600];
+    temp_dir(dir, sizeof dir);
+    temp_dir(other, sizeof other);
+    bank_store_state st;
+    bank_store_close(open_ok(dir, 2, 100, &st));
+    bank_store_state_free(&st);
+    bank_store_close(open_ok(other, 3, 100, &st));
+    bank_store_state_free(&st);
+    snprintf(from, sizeof from, "%s/pending", other);
+    snprintf(to, sizeof to, "%s/pending", dir);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", from, to);
+    cr_assert_eq(system(cmd), 0);
+    char *before = snapshot_dir(dir);
+    refused(dir, 2, 100, "pending belongs to branch 3, not to branch 2");
+    char *after = snapshot_dir(dir);
+    cr_expect_str_eq(after, before);
+    free(before);
+    free(after);
+    remove_tree(dir);
+    remove_tree(other);
+}
+
 /* A torn second slot leaves the first: the mark goes back at most to the one before. */
 /* rule: K3 */
 Test(store, the_pending_mark_survives_a_torn_write)
