@@ -46,3 +46,6 @@ if(MUTATE_PYTHON3)
                                       ${PROJECT_SOURCE_DIR}/tools/mutate.py)
   set_tests_properties(mutate_record PROPERTIES LABELS unit TIMEOUT 60)
 endif()
+
+# Out of memory in the diagram's own allocations (oom_wrap.h): its layout.
+bank_oom_test(diagram_oom bank_diagram)
