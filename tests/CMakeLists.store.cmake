@@ -1,5 +1,5 @@
-# A branch's store on disk and its journal (--data-dir): SQLite in a temporary directory.
-add_executable(test_store test_store.c)
-target_link_libraries(test_store PRIVATE bank_store criterion)
-add_test(NAME store COMMAND test_store)
-set_tests_properties(store PROPERTIES LABELS unit TIMEOUT 300)
+# A branch's store on disk and its journal (--data-dir): SQLite in a temporary directory. Built
+# with the allocation wrappers (oom_wrap.h) so that a test can make one of the journal's
+# allocations fail; unarmed, they only count.
+bank_oom_test(store bank_store)
+set_tests_properties(store PROPERTIES TIMEOUT 300)

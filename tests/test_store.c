@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "core/history.h"
+#include "core/write_log.h"
+#include "oom_wrap.h"
 #include "store/journal.h"
 #include "store/store.h"
 
@@ -353,6 +355,35 @@ static int logged_rows(const char *dir)
     sqlite3_finalize(q);
     sqlite3_close(db);
     return n;
+}
+
+/* rule: K5; memory that runs out while the journal takes a fold's checkpoint (compaction) fails
+ * the journal: the next write is answered failed, saying why, not left undurable in silence */
+Test(journal, a_fold_the_journal_cannot_keep_fails_the_next_write)
+{
+    char dir[64];
+    bank_replica r;
+    bank_journal *j = new_journal(dir, sizeof dir, BANK_SYNC_ALWAYS, &r);
+    bank_write from_2 = {BANK_WRITE_DEPOSIT, 2, 1, 5};
+    cr_assert_eq(bank_logged_apply(&r, &from_2, 0, 0), BANK_OK);
+    waiter one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    bank_journal_then(j, bank_journal_note(j, &r), answered, &one);
+    wait_answers(&one, 1);
+    cr_assert_eq(one.failed, 0);
+    cr_assert_eq(bank_replica_fold(&r, 2, 1), BANK_OK);
+    arm(0); /* the journal's copy of the checkpoint */
+    bank_journal_note(j, &r);
+    cr_assert(disarm(), "the fold's note allocated nothing");
+    bank_write w;
+    cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
+    waiter next = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    bank_journal_then(j, bank_journal_note(j, &r), answered, &next);
+    wait_answers(&next, 1);
+    cr_expect_eq(next.failed, 1, "a write after the lost checkpoint was answered durable");
+    bank_journal_stop(j);
+    bank_journal_free(j);
+    bank_replica_free(&r);
+    remove_tree(dir);
 }
 
 typedef struct {
