@@ -17,7 +17,7 @@
 
 #include "core/history.h"
 #include "core/write_log.h"
-#include "oom_wrap.h"
+#include "oom_sweep.h"
 #include "store/journal.h"
 #include "store/store.h"
 
@@ -355,6 +355,61 @@ static int logged_rows(const char *dir)
     sqlite3_finalize(q);
     sqlite3_close(db);
     return n;
+}
+
+/* A store read back under a sweep of failed allocations: what an unarmed open read. */
+typedef struct {
+    char dir[64];
+    size_t n_tail, n_checkpoints, n_acked;
+} reopen_case;
+
+static int reopen_attempt(void *arg, char *err, size_t errlen, int *ok)
+{
+    reopen_case *c = arg;
+    bank_store_state st;
+    bank_store *s = bank_store_open(c->dir, 2, 100, BANK_SYNC_ALWAYS, &st, err, errlen);
+    if (!s) {
+        *ok = 1;
+        return -1;
+    }
+    *ok = !st.damaged && st.history.tail.n == c->n_tail && st.history.checkpoints.n == c->n_checkpoints &&
+          st.n_acked == c->n_acked;
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    return 0;
+}
+
+/* rule: K4; a store read back when memory runs out (each of its allocations made to fail in
+ * turn: the store, its pending mark, the log, checkpoints and acknowledgements read) is refused
+ * with "out of memory", nothing left allocated, and read whole when memory suffices */
+Test(store, reading_a_store_back_fails_cleanly_at_every_allocation)
+{
+    reopen_case c = {.n_tail = 40, .n_checkpoints = 2, .n_acked = 2};
+    char err[600];
+    temp_dir(c.dir, sizeof c.dir);
+    bank_store_state st;
+    bank_store *s = open_ok(c.dir, 2, 100, &st);
+    bank_store_state_free(&st);
+    bank_history h = {0};
+    for (uint64_t i = 1; i <= 20; i++) {
+        bank_logged_write a = lw(1, 10 + i, 1), b = lw(3, 10 + i, 2);
+        cr_assert_eq(bank_write_log_add(&h.tail, &a), BANK_OK);
+        cr_assert_eq(bank_write_log_add(&h.tail, &b), BANK_OK);
+    }
+    for (int64_t origin = 1; origin <= 3; origin += 2) {
+        bank_checkpoint cp = {origin, 10, 10};
+        cr_assert_eq(bank_checkpoints_merge(&h.checkpoints, &cp), BANK_OK);
+    }
+    cr_assert_eq(bank_store_replace(s, &h, err, sizeof err), 0, "%s", err);
+    bank_history_free(&h);
+    bank_peer_ack acks[2] = {{1, 12}, {3, 11}};
+    bank_logged_write w = lw(2, 1, 5);
+    cr_assert_eq(bank_store_commit(s, &w, 1, NULL, 0, acks, 2, 0, err, sizeof err), 0, "%s", err);
+    bank_store_close(s);
+    c.n_tail++;
+    oom_counts k = oom_sweep("bank_store_open", reopen_attempt, &c, -1, "", "out of memory");
+    cr_expect_geq(k.failed, 5, "the store, its pending mark, the log, the checkpoints and the acks");
+    remove_tree(c.dir);
 }
 
 /* rule: K5; memory that runs out while the journal takes a fold's checkpoint (compaction) fails
