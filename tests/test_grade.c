@@ -198,6 +198,16 @@ Test(reader, unreadable_files_name_line_and_column)
     memset(deep + strlen(deep), '[', 70);
     read_fails(deep, "out:1:77: values nested more than 64 deep");
     read_fails("[1, 2]", "expected a customer's {\"id\", \"recv\"} object");
+    /* a sign must come with a number; one before a fraction is one (Python reads -.5) */
+    read_fails("[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": -x}]}]",
+               "out:1:55: a sign without a number");
+    read_fails("[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 4e}]}]",
+               "out:1:55: a number with an empty exponent");
+    bank_student_output so;
+    read_ok("[{'id': 1, 'recv': [{'interface': 'query', 'balance': -.5}]}]", &so);
+    cr_expect(so.n_records == 1 && so.records[0].n_replies == 1 && so.records[0].replies[0].value_real == -0.5,
+              "-.5 read as -0.5");
+    bank_student_output_free(&so);
 }
 
 /* ---- verdicts ---- */
