@@ -332,6 +332,18 @@ def start_tests(work, pydir):
           reads_as(labels, ["success 400", "success 570", "success 570", "success 500", "success 500"]),
           str(labels))
 
+    # rule: D10; branches slow to start (a student's server may take seconds) are waited for,
+    # not spun for: bank drive may use 1 s of CPU (soft limit; the branches raise theirs) while
+    # they take 4 s to listen
+    def one_cpu_second():
+        resource.setrlimit(resource.RLIMIT_CPU, (1, resource.RLIM_INFINITY))
+
+    slow = "ulimit -S -t unlimited; sleep 4; exec " + branch_cmd
+    r = run("--start", slow, "--deadline-ms", "30000", SAMPLE, preexec_fn=one_cpu_second)
+    expect("--start, branches that take 4 s to listen, within 1 s of CPU", r, 0, "behaved as the reference")
+    for left in marker_processes(marker):  # a bank drive killed for its CPU left its branches
+        os.kill(int(left.split(":")[0]), signal.SIGKILL)
+
     # rule: D10; a failure after the start (no such service) stops them too
     r = run("--start", branch_cmd, "--service", "nosuch.Branch", SAMPLE)
     expect("--start, then a failure", r, 2, "UNIMPLEMENTED", where="err")
