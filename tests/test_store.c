@@ -233,6 +233,39 @@ Test(store, the_pending_mark_survives_a_torn_write)
 }
 
 /* rule: K4 */
+/* rule: K4; every table's records carry their checksum: a checkpoint or a peer's
+ * acknowledgement changed behind SQLite's back is found as a write's is */
+Test(store, a_checkpoint_or_acknowledgement_changed_unseen_is_found)
+{
+    static const char *const changes[] = {"UPDATE checkpoint SET net = net + 1",
+                                           "UPDATE acked SET through = through + 1"};
+    for (size_t i = 0; i < 2; i++) {
+        char dir[64], path[200], err[600];
+        temp_dir(dir, sizeof dir);
+        bank_store_state st;
+        bank_store *s = open_ok(dir, 2, 100, &st);
+        bank_store_state_free(&st);
+        bank_logged_write w = lw(2, 1, 10);
+        bank_checkpoint fold = {1, 3, 30};
+        bank_peer_ack ack = {3, 1};
+        cr_assert_eq(bank_store_commit(s, &w, 1, &fold, 1, &ack, 1, 0, err, sizeof err), 0, "%s", err);
+        bank_store_close(s);
+        snprintf(path, sizeof path, "%s/branch.db", dir);
+        sqlite3 *db;
+        cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+        cr_assert_eq(sqlite3_exec(db, changes[i], NULL, NULL, NULL), SQLITE_OK);
+        cr_assert_eq(sqlite3_changes(db), 1, "%s", changes[i]);
+        sqlite3_close(db);
+        s = open_ok(dir, 2, 100, &st);
+        cr_expect(st.damaged && strstr(st.why, "checksum") != NULL, "%s: %s", changes[i], st.why);
+        cr_expect(st.history.tail.n == 0 && st.history.checkpoints.n == 0 && st.n_acked == 0,
+                  "%s: something of a damaged store was believed", changes[i]);
+        bank_store_state_free(&st);
+        bank_store_close(s);
+        remove_tree(dir);
+    }
+}
+
 Test(store, damage_behind_sqlites_back_is_found_and_set_aside)
 {
     char dir[64], path[200];

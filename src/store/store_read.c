@@ -65,6 +65,14 @@ static void damaged(bank_store *s, bank_store_state *st, const char *why)
     memset(&st->history, 0, sizeof st->history);
 }
 
+static bank_status add_ack(bank_store_state *st, const bank_peer_ack *a)
+{
+    bank_peer_ack *grown = realloc(st->acked, (st->n_acked + 1) * sizeof *grown);
+    if (!grown) return BANK_NO_MEMORY;
+    (st->acked = grown)[st->n_acked++] = *a;
+    return BANK_OK;
+}
+
 /* Reads every table into st, checking each row's sum. SQLITE_OK (st->damaged when a row or
  * SQLite says the file is damaged), or another status for an error (I/O, memory). */
 int bank_store_load(bank_store *s, bank_store_state *st)
@@ -94,9 +102,7 @@ int bank_store_load(bank_store *s, bank_store_state *st)
             } else {
                 bank_peer_ack a = {c[0], (uint64_t)c[1]};
                 ok = bank_store_ack_sum(&a) == (uint64_t)c[2];
-                bank_peer_ack *grown = ok ? realloc(st->acked, (st->n_acked + 1) * sizeof *grown) : st->acked;
-                if (!grown) added = BANK_NO_MEMORY;
-                else if (ok) (st->acked = grown)[st->n_acked++] = a;
+                if (ok) added = add_ack(st, &a);
             }
             if (added != BANK_OK) rc = SQLITE_NOMEM;
             else if (!ok) {
