@@ -325,6 +325,9 @@ def start_tests(work, pydir):
           and "5/5 answers as the reference" in page, page[:300])
     # rule: D8; every answer of the sample succeeds, a query's too: none drawn red (a failure)
     check("--report: no answer drawn as failed", "rgb(85%,10%,10%)" not in page and "rgb(10%,55%,20%)" in page)
+    # rule: D8; each of the three branches is one light grey box (what passes inside is not seen)
+    check("--report: each branch drawn as a grey box", page.count("fill:rgb(88%,88%,88%)") == 3,
+          str(page.count("fill:rgb(88%,88%,88%)")))
     # rule: D8; each reply is labelled with what it said and the balance after it: the sample's
     # sequential run, c1's query, c2's deposit and query, c3's withdrawal and query
     labels = reply_labels(page)
