@@ -222,6 +222,14 @@ Test(logic, a_sessions_write_follows_the_customers_previous_one_everywhere)
     cr_assert(a.writes[1].kind == BANK_ANSWER_PROPAGATE && a.writes[1].applied);
     cr_assert_eq(r.balance, 27);
     bank_answer_release(&a);
+    /* a chain in one batch, each write after the next: decided again until none can go on */
+    bank_write_id chain[] = {{2, 3}, {2, 2}, {1, 2}}, chain_afters[] = {{2, 2}, {1, 2}, {1, 1}};
+    bank_branch_decide(&r, 1, BANK_SENDER_UNAUTHENTICATED, BANK_REQ_PROPAGATE_BATCH, buf,
+                       pack_batch(buf, chain, chain_afters, 3), &a);
+    for (int i = 0; i < 3; i++)
+        cr_expect(a.writes[i].kind == BANK_ANSWER_PROPAGATE && a.writes[i].applied, "write %d of the chain", i);
+    cr_assert_eq(r.balance, 57);
+    bank_answer_release(&a);
     bank_branch_decide(&r, 1, BANK_SENDER_UNAUTHENTICATED, BANK_REQ_PROPAGATE_BATCH, buf, pack_batch(buf, second, none, 1), &a);
     cr_assert(a.writes[0].kind == BANK_ANSWER_PROPAGATE && !a.writes[0].applied, "a duplicate, whatever it follows");
     bank_answer_release(&a);
