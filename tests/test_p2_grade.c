@@ -118,6 +118,24 @@ Test(p2_reader, clocks_as_written)
     bank_p2_student_free(&st);
 }
 
+/* rule: L8; records are looked for in lists nested up to 8 deep, no deeper */
+Test(p2_reader, records_nested_eight_lists_deep_are_read_and_no_deeper)
+{
+    static const char record[] =
+        "{\"id\": 1, \"type\": \"customer\", \"events\": [{\"customer-request-id\": 1, \"clock\": 1, "
+        "\"interface\": \"deposit\"}]}";
+    for (int lists = 8; lists <= 9; lists++) {
+        char text[400];
+        snprintf(text, sizeof text, "%.*s%s%.*s", lists, "[[[[[[[[[[", record, lists, "]]]]]]]]]]");
+        bank_p2_student st = {0};
+        char err[512] = "";
+        int rc = bank_p2_student_parse(text, strlen(text), "out", &st, err, sizeof err);
+        if (lists == 8) cr_expect(rc == 0 && st.n == 1, "8 lists deep: %s", err);
+        else cr_expect(rc == -1 && strstr(err, "no Project 2 event in it"), "9 lists deep: %d events read", (int)st.n);
+        bank_p2_student_free(&st);
+    }
+}
+
 /* rule: L4, L8 */
 Test(p2_reader, our_one_object_form_and_replies_with_clocks)
 {
