@@ -434,7 +434,9 @@ Test(rpc, a_peer_that_never_answers_leaves_the_write_pending)
     /* port 1 on loopback: nobody listens there */
     bank_peer peers[] = {{1, "unused"}, {2, "127.0.0.1:1"}};
     cr_assert_eq(bank_branch_server_set_peers(s, peers, 2, err, sizeof err), 0, "%s", err);
+    err[0] = '\0';
     cr_expect_eq(bank_branch_server_set_peers(s, peers, 2, err, sizeof err), -1, "peers are set once");
+    cr_expect_str_eq(err, "branch 1: peers already set");
     char target[64];
     snprintf(target, sizeof target, "127.0.0.1:%d", bank_branch_server_port(s));
     bank_channel *ch = bank_channel_open(target, NULL);
