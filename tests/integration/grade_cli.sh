@@ -52,7 +52,9 @@ assert d["events"] == 5 and d["correct"] == 4 and d["wrong"] == 1, d
 v = [x for x in d["verdicts"] if x["verdict"] != "ok"]
 assert v[0]["customer"] == 2 and v[0]["event"] == 3 and v[0]["interface"] == "query", v
 assert [x["entry"] for x in d["verdicts"]] == [1, 2, 2, 3, 3], d["verdicts"]  # the input's entries, from 1
-assert d["first_wrong"]["verdict"] == "wrong value" and "line" in d["first_wrong"], d
+assert d["first_wrong"]["verdict"] == "wrong value", d
+# where the reply is: line 2, the column of c2's query reply object
+assert (d["first_wrong"]["line"], d["first_wrong"]["column"]) == (2, 68), d["first_wrong"]
 PY
 then pass; else fail "--json output"; cat "$tmp/out"; fi
 run "unreadable output: exit 2, one line" 2 --input "$input" "$tmp/broken.txt"
