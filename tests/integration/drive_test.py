@@ -317,6 +317,8 @@ def start_tests(work, pydir):
     # rule: D10; --start with our own branches: a normal end leaves no process
     r = run("--start", branch_cmd, "--report", os.path.join(work, "d.html"), SAMPLE)
     expect("--start bank branch", r, 0, "behaved as the reference")
+    # rule: D8; the report's file is named once written
+    expect("--report", r, 0, "bank drive: wrote %s\n" % os.path.join(work, "d.html"), where="err")
     check("--start: no process left after a normal end", not marker_processes(marker), str(marker_processes(marker)))
     with open(os.path.join(work, "d.html")) as f:
         page = f.read()
