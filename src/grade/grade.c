@@ -218,7 +218,6 @@ oom:
 
 /* ---- reading the claims ---- */
 
-/* Whether d is a whole number (the readers keep one that does not fit int64 as a double). */
 /* Where a reply stands in the file: ties among smallest sets of wrong answers go to the earliest
  * (G17). */
 static uint64_t file_rank(const bank_reply *rp)
