@@ -215,8 +215,7 @@ static int grade_batch(const char *dir, const char *report, int json, const bank
         status = bank_grade_printed(
             bank_report_table(stdout, json ? BANK_TABLE_JSON : BANK_TABLE_TEXT, ctx, views, n));
     if (status == BANK_EXIT_OK) {
-        if (report && bank_grade_write_report(report, ctx, views, n) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
-        else if (report) fprintf(stderr, "bank grade: wrote %s\n", report);
+        if (report && bank_grade_write_batch_report(report, ctx, views, n) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
         size_t perfect = 0;
         for (size_t i = 0; i < n; i++)
             perfect += !subs[i].view.error && !subs[i].report.n_wrong && subs[i].report.n_correct == subs[i].report.n_events;

@@ -57,9 +57,8 @@ int bank_grade_write_report(const char *path, const bank_report_context *ctx, co
     return bank_grade_close_written(f, f ? bank_report_table(f, kind, ctx, rows, n) : -1, "--report", path);
 }
 
-/* A class's --report, and a line saying it was written. */
-static int write_report(const char *path, const bank_report_context *ctx, const bank_graded_file *rows,
-                        size_t n)
+int bank_grade_write_batch_report(const char *path, const bank_report_context *ctx, const bank_graded_file *rows,
+                                  size_t n)
 {
     if (bank_grade_write_report(path, ctx, rows, n) != BANK_EXIT_OK) return BANK_EXIT_FAILED;
     fprintf(stderr, "bank grade: wrote %s\n", path);
@@ -121,7 +120,8 @@ int bank_grade_batch(const char *path, const bank_class_args *a, const bank_work
     if (failed) {
         status = BANK_EXIT_FAILED;
     } else {
-        if (a->report && write_report(a->report, ctx, rows, n) != BANK_EXIT_OK) status = BANK_EXIT_FAILED;
+        if (a->report && bank_grade_write_batch_report(a->report, ctx, rows, n) != BANK_EXIT_OK)
+            status = BANK_EXIT_FAILED;
         fprintf(stderr, "bank grade: %zu students, %zu with every event correct, %zu with nothing graded\n",
                 n, perfect, no_output);
     }

@@ -47,6 +47,10 @@ int bank_grade_close_written(FILE *f, int rc, const char *option, const char *pa
  * bank_grade_close_written: BANK_EXIT_OK, or BANK_EXIT_FAILED after one line (and no file). */
 int bank_grade_write_report(const char *path, const bank_report_context *ctx, const bank_graded_file *rows,
                             size_t n);
+/* bank_grade_write_report for a batch (a class, P2 submissions), then "bank grade: wrote PATH"
+ * on standard error. */
+int bank_grade_write_batch_report(const char *path, const bank_report_context *ctx, const bank_graded_file *rows,
+                                  size_t n);
 
 /* Standard output's report, printed with status rc: BANK_EXIT_OK, or BANK_EXIT_FAILED after one
  * line saying why not. */
