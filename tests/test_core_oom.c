@@ -357,6 +357,19 @@ Test(oom, consistency_judge_and_sumsets_fail_cleanly)
 
 /* rule: L5, L11; Project 2's clocks: the model, the edges and the checks fail cleanly at every
  * allocation, and give the same answer once they can allocate */
+/* Field by field: an event's padding is whatever malloc left there (ASan fills it, glibc does not). */
+static int same_clock_log(const bank_clock_log *a, const bank_clock_log *b)
+{
+    if (a->n != b->n) return 0;
+    for (size_t i = 0; i < a->n; i++) {
+        const bank_clock_event *x = &a->items[i], *y = &b->items[i];
+        if (x->kind != y->kind || x->entry != y->entry || x->event != y->event || x->process != y->process ||
+            x->peer != y->peer || x->clock != y->clock)
+            return 0;
+    }
+    return 1;
+}
+
 Test(oom, the_clock_model_and_checks_fail_cleanly)
 {
     bank_customer cu[6];
@@ -376,7 +389,7 @@ Test(oom, the_clock_model_and_checks_fail_cleanly)
         int rc = bank_clock_model(&w, &plan, &o, &log, &determined);
         if (!disarm()) {
             cr_assert_eq(rc, 0);
-            cr_expect(log.n == want.n && memcmp(log.items, want.items, log.n * sizeof *log.items) == 0);
+            cr_expect(same_clock_log(&log, &want));
             bank_clock_log_free(&log);
             break;
         }

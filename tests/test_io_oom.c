@@ -373,12 +373,29 @@ typedef struct {
     bank_trace want;
 } trace_case;
 
+/* Field by field: an entry's padding, and its text past the end of a string, are whatever malloc
+ * left there (ASan fills them, glibc does not). */
+static int same_trace(const bank_trace *a, const bank_trace *b)
+{
+    if (a->n != b->n) return 0;
+    for (size_t i = 0; i < a->n; i++) {
+        const bank_trace_entry *x = &a->entries[i], *y = &b->entries[i];
+        if (x->t_recv_us != y->t_recv_us || x->t_reply_us != y->t_reply_us || x->from_branch != y->from_branch ||
+            x->from_id != y->from_id || x->to_branch != y->to_branch || strcmp(x->rpc, y->rpc) != 0 ||
+            x->customer != y->customer || x->event != y->event || x->money != y->money ||
+            x->balance != y->balance || strcmp(x->reply, y->reply) != 0 || x->clock_sent != y->clock_sent ||
+            x->clock != y->clock)
+            return 0;
+    }
+    return 1;
+}
+
 static int trace_attempt(void *arg, char *err, size_t errlen, int *ok)
 {
     trace_case *c = arg;
     bank_trace t;
     int rc = bank_trace_load(c->path, &t, err, errlen);
-    *ok = rc == 0 ? t.n == c->want.n && memcmp(t.entries, c->want.entries, t.n * sizeof *t.entries) == 0
+    *ok = rc == 0 ? same_trace(&t, &c->want)
                   : t.n == 0 && t.entries == NULL;
     bank_trace_free(&t);
     return rc;
