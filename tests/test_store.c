@@ -19,6 +19,7 @@
 #include "core/write_log.h"
 #include "oom_sweep.h"
 #include "store/journal.h"
+#include "store/pending_mark.h"
 #include "store/store.h"
 
 static void temp_dir(char *out, size_t n)
@@ -164,6 +165,18 @@ Test(store, refusals_leave_the_directory_as_it_was)
     f = fopen(path, "w");
     fclose(f);
     refused(path, 2, 100, "is not a directory");
+    char sub[300], says[400];
+    snprintf(sub, sizeof sub, "%s/sub", path);
+    snprintf(says, sizeof says, "cannot make %s: Not a directory", sub);
+    refused(sub, 2, 100, says);
+    unlink(path);
+
+    /* DIR/pending that cannot be read (a directory) */
+    snprintf(path, sizeof path, "%s/pending", other);
+    cr_assert_eq(mkdir(path, 0755), 0);
+    snprintf(says, sizeof says, "cannot read %s: Is a directory", path);
+    refused(other, 2, 100, says);
+    rmdir(path);
 
     /* DIR/pending with neither slot whole */
     snprintf(path, sizeof path, "%s/pending", dir);
@@ -328,15 +341,16 @@ typedef struct {
     pthread_mutex_t lock;
     pthread_cond_t done;
     int answered, failed;
+    char why[512]; /* the last failure's */
 } waiter;
 
 static void answered(void *arg, int ok, const char *why)
 {
-    (void)why;
     waiter *w = arg;
     pthread_mutex_lock(&w->lock);
     w->answered++;
     w->failed += !ok;
+    if (!ok) snprintf(w->why, sizeof w->why, "%s", why);
     pthread_cond_broadcast(&w->done);
     pthread_mutex_unlock(&w->lock);
 }
@@ -368,7 +382,7 @@ static void commit_one_deposit(bank_journal *j, bank_replica *r)
 {
     bank_write w;
     cr_assert_eq(bank_logged_local(r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
-    waiter one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    waiter one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
     bank_journal_then(j, bank_journal_note(j, r), answered, &one);
     wait_answers(&one, 1);
     cr_assert_eq(one.failed, 0, "the deposit's commit failed");
@@ -454,7 +468,7 @@ Test(journal, a_fold_the_journal_cannot_keep_fails_the_next_write)
     bank_journal *j = new_journal(dir, sizeof dir, BANK_SYNC_ALWAYS, &r);
     bank_write from_2 = {BANK_WRITE_DEPOSIT, 2, 1, 5};
     cr_assert_eq(bank_logged_apply(&r, &from_2, 0, 0), BANK_OK);
-    waiter one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    waiter one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
     bank_journal_then(j, bank_journal_note(j, &r), answered, &one);
     wait_answers(&one, 1);
     cr_assert_eq(one.failed, 0);
@@ -464,13 +478,107 @@ Test(journal, a_fold_the_journal_cannot_keep_fails_the_next_write)
     cr_assert(disarm(), "the fold's note allocated nothing");
     bank_write w;
     cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
-    waiter next = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    waiter next = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
     bank_journal_then(j, bank_journal_note(j, &r), answered, &next);
     wait_answers(&next, 1);
     cr_expect_eq(next.failed, 1, "a write after the lost checkpoint was answered durable");
+    cr_expect_str_eq(next.why, "out of memory");
+    waiter mark = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
+    bank_journal_pending(j, 1, answered, &mark);
+    cr_expect(mark.answered == 1 && mark.failed == 1, "a pending mark on a failed journal is refused at once");
+    cr_expect_str_eq(mark.why, next.why);
     bank_journal_stop(j);
     bank_journal_free(j);
     bank_replica_free(&r);
+    remove_tree(dir);
+}
+
+/* rule: K3; a pending mark is on the disk before it is answered, and the store keeps the highest
+ * marked; once the journal stops, a mark is refused at once, saying so */
+Test(journal, a_pending_mark_is_durable_before_it_is_answered)
+{
+    char dir[64], err[600];
+    bank_replica r;
+    bank_journal *j = new_journal(dir, sizeof dir, BANK_SYNC_ALWAYS, &r);
+    waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
+    bank_journal_pending(j, 5, answered, &w);
+    bank_journal_pending(j, 3, answered, &w);
+    wait_answers(&w, 2);
+    cr_expect_eq(w.failed, 0, "%s", w.why);
+    bank_journal_stop(j);
+    waiter late = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
+    bank_journal_pending(j, 9, answered, &late);
+    cr_expect(late.answered == 1 && late.failed == 1, "a mark after the stop is refused at once");
+    cr_expect_str_eq(late.why, "this branch is stopping");
+    bank_journal_free(j);
+    bank_replica_free(&r);
+    bank_store_state st;
+    bank_store *s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    cr_expect_eq(st.answered_pending, 5, "the highest mark, not the last");
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    remove_tree(dir);
+}
+
+/* A journal that cannot start (out of memory) closes the store it was given: nothing is left
+ * allocated, and the dir's lock is released for the next open. */
+Test(journal, a_journal_that_cannot_start_closes_its_store)
+{
+    char dir[64], err[600] = "";
+    temp_dir(dir, sizeof dir);
+    long base = alive;
+    bank_store_state st;
+    bank_store *s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    bank_store_state_free(&st);
+    bank_replica r;
+    bank_replica_init(&r, 1, 0);
+    arm(0);
+    bank_journal *j = bank_journal_start(s, &r, NULL, NULL, err, sizeof err);
+    cr_assert(disarm());
+    cr_expect_null(j);
+    cr_expect_str_eq(err, "out of memory");
+    cr_expect_eq(alive, base, "the store is freed: %ld block(s) left", alive - base);
+    s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
+    cr_expect_not_null(s, "the dir is free again: %s", err);
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    bank_replica_free(&r);
+    remove_tree(dir);
+}
+
+/* rule: K3; a mark the disk refuses (the file may not grow to its second slot) fails, saying why,
+ * and leaves the mark as it was: the next mark is written once there is room */
+Test(store, a_pending_mark_the_disk_refuses_changes_nothing)
+{
+    char dir[64], err[600] = "", says[200];
+    temp_dir(dir, sizeof dir);
+    uint64_t mark = 99;
+    bank_pending_mark *m = bank_pending_mark_open(dir, 4, 1, &mark, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    cr_expect_eq(mark, 0);
+    struct rlimit old, tight;
+    cr_assert_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_IGN);
+    tight = (struct rlimit){32, old.rlim_max}; /* one slot */
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &tight), 0);
+    int rc = bank_pending_mark_set(m, 7, 1, err, sizeof err);
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+    cr_expect_eq(rc, -1);
+    snprintf(says, sizeof says, "cannot write %s/pending: File too large", dir);
+    cr_expect_str_eq(err, says);
+    cr_expect_eq(bank_pending_mark_get(m), 0, "the mark is unchanged");
+    cr_expect_eq(bank_pending_mark_set(m, 8, 1, err, sizeof err), 0, "%s", err);
+    bank_pending_mark_close(m);
+    m = bank_pending_mark_open(dir, 4, 0, &mark, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    cr_expect_eq(mark, 8);
+    bank_pending_mark_close(m);
+    /* made again where it is: refused, the file kept */
+    cr_expect_null(bank_pending_mark_open(dir, 4, 1, &mark, err, sizeof err));
+    snprintf(says, sizeof says, "cannot make %s/pending: File exists", dir);
+    cr_expect_str_eq(err, says);
     remove_tree(dir);
 }
 
@@ -493,7 +601,7 @@ static void *deposit_loop(void *arg)
         uint64_t ticket = bank_journal_note(c->j, c->r);
         pthread_mutex_unlock(c->lock);
         cr_assert_gt(ticket, 0, "a new write waits for its commit");
-        waiter one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+        waiter one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
         bank_journal_then(c->j, ticket, answered, &one);
         wait_answers(&one, 1);
         cr_assert_eq(one.failed, 0);
@@ -511,7 +619,7 @@ Test(journal, an_answer_waits_for_its_commit_and_writes_together_share_one)
     pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
     cr_expect_eq(bank_journal_note(j, &r), 0, "nothing new: nothing to wait for");
 
-    waiter all = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    waiter all = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
     enum { CUSTOMERS = 8, EACH = 40 };
     customer c = {j, &r, &lock, &all, EACH};
     pthread_t t[CUSTOMERS];
@@ -533,7 +641,7 @@ Test(journal, an_answer_waits_for_its_commit_and_writes_together_share_one)
     uint64_t read_ticket = bank_journal_note(j, &r);
     pthread_mutex_unlock(&lock);
     cr_expect_eq(read_ticket, write_ticket);
-    waiter one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    waiter one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
     bank_journal_then(j, read_ticket, answered, &one);
     wait_answers(&one, 1);
     cr_expect_eq(logged_rows(dir), CUSTOMERS * EACH + 1);
@@ -543,7 +651,7 @@ Test(journal, an_answer_waits_for_its_commit_and_writes_together_share_one)
     cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
     uint64_t last = bank_journal_note(j, &r);
     pthread_mutex_unlock(&lock);
-    waiter before_stop = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    waiter before_stop = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
     bank_journal_then(j, last, answered, &before_stop);
     bank_journal_stop(j);
     wait_answers(&before_stop, 1);
@@ -553,7 +661,7 @@ Test(journal, an_answer_waits_for_its_commit_and_writes_together_share_one)
     cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
     uint64_t after = bank_journal_note(j, &r);
     pthread_mutex_unlock(&lock);
-    waiter refused_one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    waiter refused_one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
     bank_journal_then(j, after, answered, &refused_one);
     cr_expect_eq(refused_one.answered, 1);
     cr_expect_eq(refused_one.failed, 1);
@@ -681,7 +789,7 @@ static bank_store *store_with_one_write(char *dir, size_t dirlen)
     return s;
 }
 
-/* After a replace that failed (rc): the store takes the next commit, 2.2, and read again holds
+/* After a replace or commit that failed (rc): the store takes the next commit, 2.2, and read again holds
  * 2.1 and 2.2, nothing of the replace. Closes s and removes dir. */
 static void expect_replace_undone(bank_store *s, char *dir, int rc, const char *why)
 {
@@ -768,4 +876,61 @@ Test(store, a_replace_refused_by_a_lock_leaves_the_store_as_it_was)
     sqlite3_close(other);
     expect_replace_undone(s, dir, rc, "a replace while another program held the write lock");
     bank_history_free(&h);
+}
+
+/* rule: K1; a commit refused by a lock (another program holds branch.db's write lock) is rolled
+ * back: nothing of it is kept, and the store takes the next commit once the lock is gone */
+Test(store, a_commit_refused_by_a_lock_is_rolled_back)
+{
+    char dir[64], err[600] = "", path[600];
+    bank_store *s = store_with_one_write(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/branch.db", dir);
+    sqlite3 *other;
+    cr_assert_eq(sqlite3_open(path, &other), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    bank_logged_write w = lw(3, 1, 7);
+    int rc = bank_store_commit(s, &w, 1, NULL, 0, NULL, 0, 0, err, sizeof err);
+    char says[700];
+    snprintf(says, sizeof says, "%s: cannot write: database is locked", path);
+    cr_expect_str_eq(err, says);
+    sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(other);
+    expect_replace_undone(s, dir, rc, "a commit while another program held the write lock");
+}
+
+/* rule: K4; a damaged store takes no commit until it is set aside; a store that cannot be set
+ * aside (its *.damaged name is taken by a directory) says so */
+Test(store, a_damaged_store_takes_no_commit_until_it_is_set_aside)
+{
+    char dir[64], err[600] = "", path[600], says[700];
+    bank_store *s = store_with_one_write(dir, sizeof dir);
+    bank_store_close(s);
+    snprintf(path, sizeof path, "%s/branch.db", dir);
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "UPDATE log SET money = 99 WHERE seq = 1", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    bank_store_state st;
+    s = open_ok(dir, 2, 100, &st);
+    cr_assert(st.damaged);
+    bank_store_state_free(&st);
+    bank_logged_write w = lw(2, 2, 5);
+    cr_expect_eq(bank_store_commit(s, &w, 1, NULL, 0, NULL, 0, 0, err, sizeof err), -1);
+    snprintf(says, sizeof says, "%s is damaged and was not set aside yet", path);
+    cr_expect_str_eq(err, says);
+    char taken[620], inside[640];
+    snprintf(taken, sizeof taken, "%s.damaged", path);
+    snprintf(inside, sizeof inside, "%s/x", taken);
+    cr_assert_eq(mkdir(taken, 0755), 0);
+    FILE *f = fopen(inside, "w");
+    cr_assert_not_null(f);
+    fclose(f);
+    bank_history h = {0};
+    cr_assert_eq(bank_write_log_add(&h.tail, &w), BANK_OK);
+    cr_expect_eq(bank_store_replace(s, &h, err, sizeof err), -1);
+    snprintf(says, sizeof says, "cannot set %s aside: Is a directory", path);
+    cr_expect_str_eq(err, says);
+    bank_history_free(&h);
+    bank_store_close(s);
+    remove_tree(dir);
 }
