@@ -269,3 +269,59 @@ Test(wire, every_number_type_at_its_ends)
     }
     bank_proto_schema_free(&s);
 }
+
+/* rule: D3; a float is packed in 4 bytes, as protobuf packs it, and read back; a whole number
+ * is put in a float only when the float holds it exactly (up to 2^24); an unsigned value past
+ * int64 does not fit an int64; a repeated or message field takes no single value */
+Test(wire, reals_unsigned_values_and_fields_of_many_values)
+{
+    bank_proto_schema s;
+    load(PROJECT_DIR "/tests/integration/drive/scalars.proto", &s);
+    const bank_proto_message *m = message(&s, ".scalars.Reals");
+    cr_assert_eq(m->n_field, 4);
+    char err[300] = "";
+    unsigned char *out = NULL;
+    size_t n = 0;
+    bank_dyn_value v[4] = {{.kind = BANK_DYN_DOUBLE, .d = 1.5}};
+    cr_assert_eq(bank_dyn_encode(m, v, &out, &n, err, sizeof err), 0, "%s", err);
+    const unsigned char one_and_a_half[] = {0x0d, 0x00, 0x00, 0xc0, 0x3f}; /* field 1, fixed32, 1.5f */
+    cr_expect(n == sizeof one_and_a_half && memcmp(out, one_and_a_half, n) == 0, "1.5 packed as a float");
+    bank_dyn_value got[4];
+    cr_assert_eq(bank_dyn_decode(m, out, n, got, err, sizeof err), 0, "%s", err);
+    cr_expect(got[0].kind == BANK_DYN_DOUBLE && got[0].d == 1.5, "read back: %g", got[0].d);
+    bank_dyn_values_free(got, 4);
+    free(out);
+
+    v[0] = (bank_dyn_value){.kind = BANK_DYN_INT, .i = INT64_C(1) << 24};
+    cr_assert_eq(bank_dyn_encode(m, v, &out, &n, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(bank_dyn_decode(m, out, n, got, err, sizeof err), 0, "%s", err);
+    int64_t back = 0;
+    cr_expect(bank_dyn_whole(&got[0], &back) == 0 && back == INT64_C(1) << 24, "2^24 read back: %lld", (long long)back);
+    bank_dyn_values_free(got, 4);
+    free(out);
+    v[0].i++;
+    cr_expect_eq(bank_dyn_encode(m, v, &out, &n, err, sizeof err), -1);
+    cr_expect_str_eq(err, "16777217 does not fit field f (float) exactly");
+
+    bank_dyn_value many[4] = {{.kind = BANK_DYN_DOUBLE, .d = 1}, {0}, {.kind = BANK_DYN_INT, .i = 1}}; /* after a field packed */
+    cr_expect_eq(bank_dyn_encode(m, many, &out, &n, err, sizeof err), -1);
+    cr_expect(strstr(err, "field many of ") && strstr(err, "Reals is not a single scalar value"), "%s", err);
+    bank_dyn_value inner[4] = {{0}, {.kind = BANK_DYN_DOUBLE, .d = 1}, {0}, {.kind = BANK_DYN_INT, .i = 1}};
+    cr_expect_eq(bank_dyn_encode(m, inner, &out, &n, err, sizeof err), -1);
+    cr_expect(strstr(err, "field inner of ") && strstr(err, "Reals is not a single scalar value"), "%s", err);
+    bank_proto_schema_free(&s);
+
+    load(PROJECT_DIR "/tests/integration/drive/scalars.proto", &s);
+    const bank_proto_message *all = message(&s, ".scalars.All");
+    bank_dyn_value u[11] = {{0}, {.kind = BANK_DYN_UINT, .u = (uint64_t)INT64_MAX}};
+    cr_assert_eq(bank_dyn_encode(all, u, &out, &n, err, sizeof err), 0, "%s", err);
+    bank_dyn_value got_all[11];
+    cr_assert_eq(bank_dyn_decode(all, out, n, got_all, err, sizeof err), 0, "%s", err);
+    cr_expect(got_all[1].kind == BANK_DYN_INT && got_all[1].i == INT64_MAX, "2^63 - 1 read back");
+    bank_dyn_values_free(got_all, 11);
+    free(out);
+    u[1].u++;
+    cr_expect_eq(bank_dyn_encode(all, u, &out, &n, err, sizeof err), -1);
+    cr_expect_str_eq(err, "9223372036854775808 does not fit field i64 (int64)");
+    bank_proto_schema_free(&s);
+}
