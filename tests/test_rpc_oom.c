@@ -1,7 +1,9 @@
 /* Out of memory in the gRPC layer's own allocations: bank_propagate_call_start, the call a branch
  * makes per batch of writes to a peer, made to fail at each of its allocations (the call, its
- * answers, the message's parts): NULL, nothing left allocated, and done never called. gRPC's own
- * allocations (a shared library) are not reached by the wrappers (oom_wrap.h). */
+ * answers, the message's parts): NULL, nothing left allocated, and done never called. Also what a
+ * branch answers without the network: a batch of propagations (bank_branch_decide) and a page of
+ * its history (bank_snapshot_answer). gRPC's and protobuf-c's own allocations (shared libraries)
+ * are not reached by the wrappers (oom_wrap.h). */
 #include <criterion/criterion.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
@@ -12,6 +14,10 @@
 #include "rpc/codec.h"
 #include "rpc/engine.h"
 #include "rpc/propagate_call.h"
+#include "rpc/branch_logic.h"
+#include "rpc/snapshot.h"
+#include "bank.pb-c.h"
+#include <string.h>
 
 typedef struct {
     grpc_channel *ch;
@@ -68,4 +74,149 @@ Test(rpc_oom, a_propagate_call_fails_cleanly_at_every_allocation)
     }
     grpc_completion_queue_destroy(c.cq);
     grpc_shutdown();
+}
+
+/* ---- answers decided without the network ---- */
+
+typedef struct {
+    uint8_t batch[256];
+    size_t len;
+    int64_t balance_before, balance_after; /* the replica's, before the batch and after it */
+    int64_t balance_refused;               /* after it, but for the writes refused for memory */
+    uint8_t *want;                         /* the unarmed run's packed reply */
+    size_t want_len;
+} batch_case;
+
+static const int64_t batch_delta[3] = {10, -20, 30};
+
+/* Whether a write of the batch's answer a was refused for memory; *balance: the replica's after
+ * the writes not refused. */
+static int refused_in_batch(const bank_answer *a, int64_t *balance)
+{
+    int refused = 0;
+    *balance = 100;
+    for (size_t i = 0; i < a->n_writes; i++) {
+        const bank_answer *x = &a->writes[i];
+        if (x->kind == BANK_ANSWER_ERROR && x->status == BANK_RPC_RESOURCE_EXHAUSTED) refused = 1;
+        else *balance += batch_delta[i];
+    }
+    return refused;
+}
+
+/* Branch 7 (balance 100) decides a batch of three writes from branch 3 (batch_delta). Refused
+ * for memory as a whole, it answers RESOURCE_EXHAUSTED "out of memory", its writes applied all or
+ * none; a write refused for memory alone is answered so in the batch's reply, the others applied. */
+static int batch_attempt(void *arg, char *err, size_t errlen, int *ok)
+{
+    batch_case *c = arg;
+    bank_replica r;
+    bank_replica_init(&r, 7, 100);
+    bank_answer a;
+    memset(&a, 0, sizeof a);
+    bank_branch_decide(&r, 1, BANK_SENDER_UNAUTHENTICATED, BANK_REQ_PROPAGATE_BATCH, c->batch, c->len, &a);
+    int rc = 0;
+    if (a.kind == BANK_ANSWER_ERROR) {
+        snprintf(err, errlen, "%s", a.details);
+        *ok = a.status == BANK_RPC_RESOURCE_EXHAUSTED && a.reply == NULL && a.writes == NULL &&
+              (r.balance == c->balance_before || r.balance == c->balance_after);
+        rc = -1;
+    } else if (refused_in_batch(&a, &c->balance_refused)) {
+        snprintf(err, errlen, "out of memory");
+        *ok = a.kind == BANK_ANSWER_BATCH && r.balance == c->balance_refused;
+        rc = -1;
+    } else if (!c->want) {
+        c->want = malloc(a.reply_len);
+        memcpy(c->want, a.reply, a.reply_len);
+        c->want_len = a.reply_len;
+        c->balance_after = r.balance;
+        *ok = 1;
+    } else {
+        *ok = a.kind == BANK_ANSWER_BATCH && a.n_writes == 3 && a.reply_len == c->want_len &&
+              memcmp(a.reply, c->want, a.reply_len) == 0 && r.balance == c->balance_after;
+    }
+    bank_answer_release(&a);
+    bank_replica_free(&r);
+    return rc;
+}
+
+/* rule: C5 */
+Test(rpc_oom, a_batch_is_answered_whole_or_refused_at_every_allocation)
+{
+    batch_case c = {.balance_before = 100};
+    Bank__PropagateRequest w[3], *ptrs[3];
+    for (int i = 0; i < 3; i++) {
+        bank__propagate_request__init(&w[i]);
+        w[i].origin_branch = 3;
+        w[i].sequence = (uint64_t)i + 1;
+        w[i].money = 10 * (i + 1);
+        ptrs[i] = &w[i];
+    }
+    w[1].withdraw = 1;
+    Bank__PropagateBatch batch = BANK__PROPAGATE_BATCH__INIT;
+    batch.n_writes = 3;
+    batch.writes = ptrs;
+    c.len = bank__propagate_batch__pack(&batch, c.batch);
+    char err[64];
+    int ok;
+    long base = alive;
+    cr_assert_eq(batch_attempt(&c, err, sizeof err, &ok), 0, "unarmed: %s", err);
+    cr_assert_eq(c.balance_after, 100 + 10 - 20 + 30);
+    oom_counts k = oom_sweep("bank_branch_decide (a batch)", batch_attempt, &c, -1, "out of memory", "");
+    cr_expect_geq(k.failed, 4, "the answers, the replies, their pointers and the packed reply");
+    free(c.want);
+    cr_expect_eq(alive, base);
+}
+
+typedef struct {
+    bank_replica r;
+    uint8_t *req;
+    size_t req_len;
+    uint8_t *want;
+    size_t want_len;
+} page_case;
+
+static int page_attempt(void *arg, char *err, size_t errlen, int *ok)
+{
+    page_case *c = arg;
+    uint8_t *out = (uint8_t *)"untouched";
+    size_t out_len = 99;
+    const char *details = "";
+    int st = bank_snapshot_answer(&c->r, c->req, c->req_len, &out, &out_len, &details);
+    if (st != BANK_RPC_OK) {
+        snprintf(err, errlen, "%s", details);
+        *ok = st == BANK_RPC_RESOURCE_EXHAUSTED && out_len == 0;
+        return -1;
+    }
+    if (!c->want) {
+        c->want = out;
+        c->want_len = out_len;
+        *ok = 1;
+        return 0;
+    }
+    *ok = out_len == c->want_len && memcmp(out, c->want, out_len) == 0;
+    free(out);
+    return 0;
+}
+
+/* rule: K6 */
+Test(rpc_oom, a_page_of_history_is_answered_or_refused_at_every_allocation)
+{
+    page_case c;
+    memset(&c, 0, sizeof c);
+    bank_replica_init(&c.r, 2, 50);
+    for (uint64_t i = 1; i <= 4; i++) {
+        bank_write x = {BANK_WRITE_DEPOSIT, 1, i, 5};
+        cr_assert_eq(bank_logged_apply(&c.r, &x, 0, 0), BANK_OK);
+    }
+    cr_assert_eq(bank_replica_fold(&c.r, 1, 2), BANK_OK); /* a checkpoint, and two writes left */
+    c.req = bank_snapshot_request(0, &c.req_len);
+    cr_assert_not_null(c.req);
+    char err[64];
+    int ok;
+    cr_assert_eq(page_attempt(&c, err, sizeof err, &ok), 0, "unarmed: %s", err);
+    oom_counts k = oom_sweep("bank_snapshot_answer", page_attempt, &c, -1, "out of memory", "");
+    cr_expect_geq(k.failed, 5, "four arrays and the packed reply");
+    free(c.want);
+    free(c.req);
+    bank_replica_free(&c.r);
 }
