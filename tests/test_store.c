@@ -21,6 +21,7 @@
 #include "store/journal.h"
 #include "store/pending_mark.h"
 #include "store/store.h"
+#include "store/store_private.h" /* the PRAGMA synchronous in force: K2 says which, nothing else shows it */
 
 static void temp_dir(char *out, size_t n)
 {
@@ -570,6 +571,7 @@ Test(store, a_pending_mark_the_disk_refuses_changes_nothing)
     cr_expect_str_eq(err, says);
     cr_expect_eq(bank_pending_mark_get(m), 0, "the mark is unchanged");
     cr_expect_eq(bank_pending_mark_set(m, 8, 1, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(bank_pending_mark_get(m), 8);
     bank_pending_mark_close(m);
     m = bank_pending_mark_open(dir, 4, 0, &mark, err, sizeof err);
     cr_assert_not_null(m, "%s", err);
@@ -931,6 +933,113 @@ Test(store, a_damaged_store_takes_no_commit_until_it_is_set_aside)
     snprintf(says, sizeof says, "cannot set %s aside: Is a directory", path);
     cr_expect_str_eq(err, says);
     bank_history_free(&h);
+    bank_store_close(s);
+    remove_tree(dir);
+}
+
+/* rule: K3; DIR/pending the disk refuses to make (no file may grow at all): refused, saying why */
+Test(store, a_pending_file_the_disk_refuses_to_make_is_refused)
+{
+    char dir[64], err[600] = "", says[200];
+    temp_dir(dir, sizeof dir);
+    struct rlimit old, none;
+    cr_assert_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_IGN);
+    none = (struct rlimit){0, old.rlim_max};
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &none), 0);
+    uint64_t mark = 99;
+    bank_pending_mark *m = bank_pending_mark_open(dir, 4, 1, &mark, err, sizeof err);
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+    cr_expect_null(m);
+    snprintf(says, sizeof says, "cannot write %s/pending: File too large", dir);
+    cr_expect_str_eq(err, says);
+    bank_pending_mark_close(m);
+    remove_tree(dir);
+}
+
+/* rule: K4; an empty DIR/pending (a crash right after it was made) says a store was made here,
+ * none answered pending: the store is damaged (not fresh), the mark 0 */
+Test(store, an_empty_pending_file_says_a_store_was_here)
+{
+    char dir[64], path[200];
+    temp_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/pending", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fclose(f);
+    bank_store_state st;
+    bank_store *s = open_ok(dir, 2, 100, &st);
+    cr_expect(st.damaged && !st.fresh);
+    cr_expect_eq(st.answered_pending, 0);
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    remove_tree(dir);
+}
+
+/* rule: K2; --sync's names, and the SQLite synchronous level each mode keeps, opened and after a
+ * commit (FULL 2, NORMAL 1, OFF 0) */
+Test(store, each_sync_mode_keeps_its_synchronous_level)
+{
+    static const char *const names[] = {"always", "batch", "none"};
+    static const int level[] = {2, 1, 0};
+    bank_sync sync;
+    cr_expect_eq(bank_sync_parse("sometimes", &sync), -1);
+    cr_expect_eq(bank_sync_parse("", &sync), -1);
+    for (int i = 0; i < 3; i++) {
+        sync = (bank_sync)7;
+        cr_assert_eq(bank_sync_parse(names[i], &sync), 0, "%s", names[i]);
+        cr_expect_str_eq(bank_sync_name(sync), names[i]);
+        char dir[64], err[600] = "";
+        temp_dir(dir, sizeof dir);
+        bank_store_state st;
+        bank_store *s = bank_store_open(dir, 2, 100, sync, &st, err, sizeof err);
+        cr_assert_not_null(s, "%s", err);
+        bank_store_state_free(&st);
+        cr_expect_eq(bank_store_sync_mode(s), sync);
+        for (int commit = 0; commit < 2; commit++) {
+            int64_t got = -1;
+            int found = 0;
+            cr_assert_eq(bank_store_query_int(s->db, "PRAGMA synchronous", &got, &found), SQLITE_OK);
+            cr_expect(found && got == level[i], "--sync %s%s: synchronous %lld", names[i],
+                      commit ? ", after a commit" : "", (long long)got);
+            bank_logged_write w = lw(2, 1, 10);
+            cr_assert_eq(bank_store_commit(s, &w, 1, NULL, 0, NULL, 0, 1, err, sizeof err), 0, "%s", err);
+        }
+        bank_store_close(s);
+        remove_tree(dir);
+    }
+}
+
+/* A refused open closes only what it opened: the standard input (descriptor 0) stays open. */
+Test(store, a_refused_open_leaves_the_standard_input_open)
+{
+    if (fcntl(0, F_GETFD) == -1) cr_assert_eq(open("/dev/null", O_RDONLY), 0);
+    char dir[64], sub[200];
+    temp_dir(dir, sizeof dir);
+    snprintf(sub, sizeof sub, "%s/file", dir);
+    FILE *f = fopen(sub, "w");
+    cr_assert_not_null(f);
+    fclose(f);
+    snprintf(sub, sizeof sub, "%s/file/sub", dir);
+    refused(sub, 2, 100, "cannot make");
+    cr_expect_neq(fcntl(0, F_GETFD), -1, "descriptor 0 was closed");
+    remove_tree(dir);
+}
+
+/* A state freed twice is harmless: the first free leaves it empty. */
+Test(store, a_store_state_freed_twice_is_empty)
+{
+    char dir[64], err[600] = "";
+    bank_store *s = store_with_one_write(dir, sizeof dir);
+    bank_peer_ack ack = {1, 3};
+    cr_assert_eq(bank_store_commit(s, NULL, 0, NULL, 0, &ack, 1, 0, err, sizeof err), 0, "%s", err);
+    bank_store_close(s);
+    bank_store_state st;
+    s = open_ok(dir, 2, 100, &st);
+    cr_assert_eq(st.n_acked, 1);
+    bank_store_state_free(&st);
+    cr_expect(st.acked == NULL && st.n_acked == 0 && st.history.tail.n == 0);
+    bank_store_state_free(&st);
     bank_store_close(s);
     remove_tree(dir);
 }
