@@ -306,11 +306,14 @@ Test(store, damage_behind_sqlites_back_is_found_and_set_aside)
     cr_assert_eq(bank_write_log_add(&h.tail, &w[0]), BANK_OK);
     cr_assert_eq(bank_store_replace(s, &h, err, sizeof err), 0, "%s", err);
     bank_history_free(&h);
+    bank_logged_write next = lw(2, 2, 20);
+    cr_expect_eq(bank_store_commit(s, &next, 1, NULL, 0, NULL, 0, 0, err, sizeof err), 0,
+                 "set aside, the store takes commits again: %s", err);
     bank_store_close(s);
     snprintf(path, sizeof path, "%s/branch.db.damaged", dir);
     cr_expect_eq(access(path, F_OK), 0, "the damaged file is kept, set aside");
     s = open_ok(dir, 2, 100, &st);
-    cr_expect(!st.damaged && st.history.tail.n == 1);
+    cr_expect(!st.damaged && st.history.tail.n == 2);
     bank_store_state_free(&st);
     bank_store_close(s);
 
@@ -1005,6 +1008,13 @@ Test(store, each_sync_mode_keeps_its_synchronous_level)
             bank_logged_write w = lw(2, 1, 10);
             cr_assert_eq(bank_store_commit(s, &w, 1, NULL, 0, NULL, 0, 1, err, sizeof err), 0, "%s", err);
         }
+        /* a commit to the disk in batch or none mode is checkpointed into branch.db itself; in
+           always mode the synced WAL holds it */
+        char copy[64];
+        temp_dir(copy, sizeof copy);
+        int rows = checkpointed_rows(dir, copy);
+        cr_expect(i == 0 ? rows != 1 : rows == 1, "--sync %s: %d rows in branch.db without its WAL", names[i], rows);
+        remove_tree(copy);
         bank_store_close(s);
         remove_tree(dir);
     }
