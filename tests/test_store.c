@@ -1053,3 +1053,32 @@ Test(store, a_store_state_freed_twice_is_empty)
     bank_store_close(s);
     remove_tree(dir);
 }
+
+/* rule: K1; every record's checksum, as an earlier version wrote it: a store made by one version
+ * reads back whole in the next (a changed sum would set every store aside as damaged) */
+Test(store, the_checksums_on_disk_keep_their_values)
+{
+    bank_logged_write deposit = {BANK_WRITE_DEPOSIT, 3, 7, 250, 11, 42}, withdraw = {BANK_WRITE_WITHDRAW, 3, 8, 60, 11, 43};
+    bank_checkpoint cp = {3, 8, 190};
+    bank_peer_ack ack = {2, 8};
+    cr_expect_eq(bank_store_log_sum(&deposit), UINT64_C(15556556852733881178));
+    cr_expect_eq(bank_store_log_sum(&withdraw), UINT64_C(2507783106490443155));
+    cr_expect_eq(bank_store_checkpoint_sum(&cp), UINT64_C(118148840533462800));
+    cr_expect_eq(bank_store_ack_sum(&ack), UINT64_C(2157931833992668655));
+    cr_expect_eq(bank_store_identity_sum(2, 100), UINT64_C(16082638644015494210));
+}
+
+/* A one-value query that finds no row says so, whatever *found held. */
+Test(store, a_query_with_no_row_finds_nothing)
+{
+    char dir[64];
+    bank_store *s = store_with_one_write(dir, sizeof dir);
+    int64_t value = 5;
+    int found = 1;
+    cr_assert_eq(bank_store_query_int(s->db, "SELECT seq FROM log WHERE origin = 99", &value, &found), SQLITE_OK);
+    cr_expect_eq(found, 0);
+    cr_assert_eq(bank_store_query_int(s->db, "SELECT money FROM log WHERE origin = 2", &value, &found), SQLITE_OK);
+    cr_expect(found == 1 && value == 10);
+    bank_store_close(s);
+    remove_tree(dir);
+}
