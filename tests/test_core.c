@@ -133,6 +133,29 @@ Test(replica, early_arrivals_stay_sorted_and_fold_away)
     bank_replica_free(&r);
 }
 
+/* A checkpoint marked through a sequence drops the early arrivals it covers and folds those
+ * that then follow it without a gap. */
+Test(replica, marking_through_folds_the_early_arrivals_that_follow)
+{
+    bank_origin_log log = {0};
+    log.origin = 2;
+    uint64_t seqs[] = {1, 2, 4, 5, 6, 8};
+    for (size_t i = 0; i < 6; i++) cr_assert_eq(bank_origin_log_add(&log, seqs[i]), BANK_OK);
+    cr_assert_eq(log.contiguous, 2);
+    cr_assert_eq(log.n_ahead, 4);
+    bank_origin_log_mark_through(&log, 4);
+    cr_expect_eq(log.contiguous, 6, "4 covered, then 5 and 6 fold: %llu", (unsigned long long)log.contiguous);
+    cr_assert_eq(log.n_ahead, 1);
+    cr_expect_eq(log.ahead[0], 8);
+    bank_origin_log_mark_through(&log, 3);
+    cr_expect_eq(log.contiguous, 6, "marking below contiguous changes nothing");
+    cr_expect_eq(log.n_ahead, 1);
+    bank_origin_log_mark_through(&log, 7);
+    cr_expect_eq(log.contiguous, 8);
+    cr_expect_eq(log.n_ahead, 0);
+    bank_origin_log_free(&log);
+}
+
 /* rule: B7 */
 Test(replica, unsequenced_writes_apply_every_time)
 {
@@ -806,6 +829,11 @@ Test(net_set, a_set_past_its_limit_widens_just_enough, .timeout = 5)
     cr_expect_not(s.exact);
     bank_net_set_free(&s);
 
+    int64_t v[] = {0, 900, 1000};
+    s = points(2, v, 3); /* the nearer pair merges, not the first */
+    expect_intervals(&s, (bank_interval[]){{0, 0}, {900, 1000}}, 2);
+    bank_net_set_free(&s);
+
     int64_t w[] = {1, 2, 3};
     s = points(1, w, 3);
     expect_intervals(&s, (bank_interval[]){{1, 3}}, 1);
@@ -823,7 +851,7 @@ Test(net_set, the_two_ends_of_int64_merge_into_everything, .timeout = 5)
     bank_net_set_free(&s);
 }
 
-Test(net_set, a_copy_has_the_members_the_limit_and_the_exactness)
+Test(net_set, a_copy_has_the_members_the_limit_and_the_exactness, .timeout = 5)
 {
     int64_t x[] = {0, 2, 5, 40};
     bank_net_set src = points(3, x, 4), dst;
@@ -846,7 +874,7 @@ Test(net_set, a_copy_has_the_members_the_limit_and_the_exactness)
     bank_net_set_free(&src);
 }
 
-Test(net_set, a_union_merges_and_is_exact_only_when_both_are)
+Test(net_set, a_union_merges_and_is_exact_only_when_both_are, .timeout = 5)
 {
     int64_t a[] = {1, 2, 10}, b[] = {3, 20, 21};
     bank_net_set sa = points(BANK_NET_SET_CAP, a, 3), sb = points(BANK_NET_SET_CAP, b, 3), u;

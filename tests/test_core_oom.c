@@ -12,6 +12,7 @@
 #include "core/model.h"
 #include "core/replica.h"
 #include "core/schedule.h"
+#include "core/session.h"
 #include "core/workload_gen.h"
 #include "core/write_log.h"
 #include "oom_wrap.h"
@@ -176,6 +177,54 @@ Test(oom, a_propagation_that_cannot_be_recorded_is_not_applied)
     cr_expect(bank_replica_has_applied(&r, 2, 3));
     bank_replica_free(&r);
     cr_expect_eq(alive, 0);
+}
+
+/* Net sets: a copy or a union that cannot allocate says so and leaves its output empty;
+ * Project 3's routes free the rows they built and leave nothing behind. */
+Test(oom, net_sets_and_routes_fail_cleanly)
+{
+    bank_net_set a, b, out;
+    bank_net_set_init(&a);
+    bank_net_set_init(&b);
+    cr_assert_eq(bank_net_set_add_point(&a, 1), 0);
+    cr_assert_eq(bank_net_set_add_point(&b, 5), 0);
+    arm(0);
+    cr_expect_eq(bank_net_set_copy(&out, &a), -1);
+    cr_expect(disarm());
+    cr_expect_eq(out.n, 0);
+    cr_expect_null(out.v);
+    bank_net_set_init(&out);
+    arm(0);
+    cr_expect_eq(bank_net_set_union(&out, &a, &b), -1);
+    cr_expect(disarm());
+    cr_expect_eq(out.n, 0);
+    bank_net_set_free(&out);
+    bank_net_set_free(&a);
+    bank_net_set_free(&b);
+
+    bank_customer cu[3];
+    bank_workload w;
+    make_workload(&w, cu, 3);
+    long failures = 0;
+    for (long n = 0;; n++) {
+        bank_routes r;
+        memset(&r, 0xff, sizeof r);
+        arm(n);
+        int rc = bank_routes_init(&r, &w);
+        if (!disarm()) {
+            cr_assert_eq(rc, 0);
+            cr_expect_eq(r.n_customers, 3);
+            cr_expect_eq(r.branch[1][4], 1);
+            bank_routes_free(&r);
+            break;
+        }
+        failures++;
+        cr_expect_eq(rc, -1, "routes: allocation %ld failed", n);
+        cr_expect_eq(r.n_customers, 0, "routes: allocation %ld failed: nothing is left", n);
+        cr_expect_null(r.branch);
+        cr_expect_eq(alive, 0, "routes: allocation %ld failed: a block leaked", n);
+    }
+    cr_expect_eq(failures, 4, "the table and a row per entry");
 }
 
 /* The write log: a write that cannot be logged is not applied, and a rebuild or a list of

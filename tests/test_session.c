@@ -40,6 +40,31 @@ Test(write_set, a_replica_holds_its_own_writes_and_those_it_applied)
     bank_replica_free(&r);
 }
 
+/* rule: C7; routes before any "branch" or "dest" is read: every event at its customer's own branch */
+Test(write_set, routes_start_at_each_customers_own_branch)
+{
+    bank_branch branches[3] = {{1, 0}, {2, 0}, {3, 0}};
+    bank_event ev[3] = {{1, BANK_OP_DEPOSIT, 5}, {2, BANK_OP_QUERY, 0}, {3, BANK_OP_WITHDRAW, 1}};
+    bank_customer cust[3] = {{1, 2, 3, ev}, {2, 1, 0, NULL}, {3, 0, 1, ev}};
+    bank_workload w = {3, branches, 3, cust};
+    bank_routes r;
+    memset(&r, 0xff, sizeof r);
+    cr_assert_eq(bank_routes_init(&r, &w), 0);
+    cr_assert_eq(r.n_customers, 3);
+    for (size_t e = 0; e < 3; e++) cr_expect_eq(r.branch[0][e], 2, "event %zu of the first entry", e);
+    cr_expect_not_null(r.branch[1], "an entry with no events still has its row");
+    cr_expect_eq(r.branch[2][0], 0);
+    bank_routes_free(&r);
+    cr_expect_eq(r.n_customers, 0);
+    cr_expect_null(r.branch);
+
+    bank_workload none = {3, branches, 0, NULL};
+    cr_assert_eq(bank_routes_init(&r, &none), 0);
+    cr_expect_eq(r.n_customers, 0);
+    cr_expect_not_null(r.branch);
+    bank_routes_free(&r);
+}
+
 static void load(const char *path, bank_workload *w, bank_routes *rt)
 {
     char err[300];
