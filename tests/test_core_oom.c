@@ -332,6 +332,34 @@ Test(oom, the_write_log_fails_cleanly)
     cr_expect_eq(alive, 0);
 }
 
+/* bank_consistency_judge on these answers: -1 with nothing leaked at every allocation that
+ * fails, the unarmed answer once none does. */
+static void judge_fails_cleanly(const bank_workload *w, bank_claim *const *claims)
+{
+    bank_consistency_result want;
+    cr_assert_eq(bank_consistency_judge(w, claims, 0, &want), 0);
+    cr_assert_gt(want.n_alone + want.n_wrong, 1);
+    long base = alive, failures = 0;
+    for (long n = 0;; n++) {
+        bank_consistency_result r;
+        arm(n);
+        int rc = bank_consistency_judge(w, claims, 0, &r);
+        if (!disarm()) {
+            cr_assert_eq(rc, 0);
+            cr_expect_eq(r.n_alone, want.n_alone);
+            cr_expect_eq(r.n_wrong, want.n_wrong);
+            cr_expect_eq(r.states, want.states);
+            bank_consistency_result_free(&r);
+            break;
+        }
+        failures++;
+        cr_expect_eq(rc, -1, "allocation %ld failed", n);
+        cr_expect_eq(alive, base, "allocation %ld failed: a block leaked", n);
+    }
+    cr_expect_geq(failures, 20);
+    bank_consistency_result_free(&want);
+}
+
 /* The grader's judge (consistency.c and the search it runs): every allocation fails in turn;
  * each call reports -1 and frees what it built, or (when the failure was not reached) gives the
  * answer it gives with memory to spare. The answers are a real execution's with three changed,
@@ -358,29 +386,8 @@ Test(oom, consistency_judge_and_sumsets_fail_cleanly)
     rows[1][0].balance += 2;  /* possible alone, not together */
     rows[3][0].balance = 999; /* impossible alone */
     rows[4][1].printed = 0;   /* an answer missing */
-    bank_consistency_result want;
-    cr_assert_eq(bank_consistency_judge(&w, claims, 0, &want), 0);
-    cr_assert_gt(want.n_alone + want.n_wrong, 1);
-    long base = alive, failures = 0;
-    for (long n = 0;; n++) {
-        bank_consistency_result r;
-        arm(n);
-        int rc = bank_consistency_judge(&w, claims, 0, &r);
-        if (!disarm()) {
-            cr_assert_eq(rc, 0);
-            cr_expect_eq(r.n_alone, want.n_alone);
-            cr_expect_eq(r.n_wrong, want.n_wrong);
-            cr_expect_eq(r.states, want.states);
-            bank_consistency_result_free(&r);
-            break;
-        }
-        failures++;
-        cr_expect_eq(rc, -1, "allocation %ld failed", n);
-        cr_expect_eq(alive, base, "allocation %ld failed: a block leaked", n);
-    }
-    cr_expect_geq(failures, 20);
-    bank_consistency_result_free(&want);
-    base = alive;
+    judge_fails_cleanly(&w, claims);
+    long base = alive;
 
     bank_alone a;
     int64_t values[8], highest;
@@ -401,6 +408,23 @@ Test(oom, consistency_judge_and_sumsets_fail_cleanly)
         cr_expect_eq(rc, -1, "alone: allocation %ld failed", n);
         cr_expect_eq(alive, base, "alone: allocation %ld failed: a block leaked", n);
     }
+    cr_expect_eq(alive, 0);
+}
+
+/* Answers that need the iterative deepening after the reference schedules (a random case of
+ * seven events, three of its answers changed): a failure inside a deepening run is reported too. */
+Test(oom, the_judges_deepening_fails_cleanly)
+{
+    bank_branch one[1] = {{1, 20}};
+    bank_event e0[3] = {{1, BANK_OP_DEPOSIT, 30}, {2, BANK_OP_QUERY, 0}, {3, BANK_OP_WITHDRAW, 30}};
+    bank_event e1[2] = {{4, BANK_OP_DEPOSIT, 20}, {5, BANK_OP_WITHDRAW, 30}};
+    bank_event e2[1] = {{6, BANK_OP_QUERY, 0}}, e3[1] = {{7, BANK_OP_WITHDRAW, 30}};
+    bank_customer cu[4] = {{1, 0, 3, e0}, {2, 0, 2, e1}, {3, 0, 1, e2}, {4, 0, 1, e3}};
+    bank_claim r0[3] = {{1, 0, 30, 0}, {1, 1, 55, 1}, {1, 1, 55, 2}}, r1[2] = {{1, 1, 20, 4}, {1, 1, 40, 5}};
+    bank_claim r2[1] = {{1, 1, 10, 8}}, r3[1] = {{1, 1, 20, 12}};
+    bank_claim *claims[4] = {r0, r1, r2, r3};
+    bank_workload w = {1, one, 4, cu};
+    judge_fails_cleanly(&w, claims);
     cr_expect_eq(alive, 0);
 }
 
