@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/claim_greedy.h"
+#include "core/claim_search.h"
 #include "core/claim_sweep.h"
 #include "core/consistency.h"
 #include "core/workload_gen.h"
@@ -665,6 +666,52 @@ Test(consistency, the_sweep_searches_a_failed_state_once)
     bank_workload w = {1, branch, 3, cu};
     size_t spent = states_to_prove_none(&w, claims, tags);
     cr_expect_leq(spent, 2 * (DEPOSITS + 1) * (DEPOSITS + 1), "%zu states", spent);
+}
+
+/* rule: G16; backward, with every write a step of 10, a query whose claimed net is no multiple of
+ * 10 lies on no walk from the final net to 0: the lower bound counts it at the first state, so
+ * a search allowed no drop gives up at once (34 states when it is not counted), and one drop
+ * is enough. */
+Test(consistency, the_walk_bound_counts_a_query_off_every_step)
+{
+    enum { D = 4 };
+    bank_branch branch[1] = {{1, 400}};
+    bank_event writes[3][D], query[1] = {{100, BANK_OP_QUERY, 0}};
+    bank_customer cu[4];
+    bank_claim rows[4][D], *claims[4];
+    uint8_t tag_rows[4][D], *tags[4];
+    for (size_t c = 0; c < 3; c++) {
+        for (size_t e = 0; e < D; e++) {
+            writes[c][e] = (bank_event){(int64_t)(10 * c + e), e % 2 ? BANK_OP_WITHDRAW : BANK_OP_DEPOSIT, 10};
+            rows[c][e] = (bank_claim){1, 1, 0, D * c + e};
+            tag_rows[c][e] = CS_CLAIM;
+        }
+        cu[c] = (bank_customer){(int64_t)c + 1, 0, D, writes[c]};
+    }
+    cu[3] = (bank_customer){4, 0, 1, query};
+    rows[3][0] = (bank_claim){1, 1, 405, 99};
+    tag_rows[3][0] = CS_CLAIM;
+    for (size_t c = 0; c < 4; c++) claims[c] = rows[c], tags[c] = tag_rows[c];
+    bank_workload w = {1, branch, 4, cu};
+    cs_instance in;
+    cr_assert_eq(cs_instance_build(&w, claims, tags, 1, &in), 0);
+    cr_assert_eq(in.step, 10);
+    int64_t *starts = NULL;
+    size_t n_starts = 0;
+    cr_assert_eq(cs_start_nets(&in, 64, &starts, &n_starts), 0);
+    for (uint32_t bound = 0; bound < 2; bound++) {
+        bank_state_table tt;
+        bank_state_table_init(&tt);
+        cs_outcome o;
+        cr_assert_eq(cs_search(&in, starts, n_starts, bound, 0, 100000, &tt, &o), 0);
+        cr_expect_eq(o.found, bound == 1, "bound %u", bound);
+        if (bound == 0) cr_expect_eq(o.states, 0, "no drop: %zu states", o.states);
+        if (o.found) cr_expect_eq(o.n_dropped, 1);
+        cs_outcome_free(&o);
+        bank_state_table_free(&tt);
+    }
+    free(starts);
+    cs_instance_free(&in);
 }
 
 /* rule: G19; the backward sweep's start nets: every final net the writes can add up to (three

@@ -411,19 +411,20 @@ Test(oom, consistency_judge_and_sumsets_fail_cleanly)
     cr_expect_eq(alive, 0);
 }
 
-/* Answers that need the iterative deepening after the reference schedules (a random case of
- * seven events, three of its answers changed): a failure inside a deepening run is reported too. */
+/* Answers that need the iterative deepening after the reference schedules, two bounds of it (a
+ * random case of eight events, its answers changed): a failure inside a deepening run, with
+ * the states the bound before it left in its table, is reported too. */
 Test(oom, the_judges_deepening_fails_cleanly)
 {
     bank_branch one[1] = {{1, 20}};
-    bank_event e0[3] = {{1, BANK_OP_DEPOSIT, 30}, {2, BANK_OP_QUERY, 0}, {3, BANK_OP_WITHDRAW, 30}};
-    bank_event e1[2] = {{4, BANK_OP_DEPOSIT, 20}, {5, BANK_OP_WITHDRAW, 30}};
-    bank_event e2[1] = {{6, BANK_OP_QUERY, 0}}, e3[1] = {{7, BANK_OP_WITHDRAW, 30}};
-    bank_customer cu[4] = {{1, 0, 3, e0}, {2, 0, 2, e1}, {3, 0, 1, e2}, {4, 0, 1, e3}};
-    bank_claim r0[3] = {{1, 0, 30, 0}, {1, 1, 55, 1}, {1, 1, 55, 2}}, r1[2] = {{1, 1, 20, 4}, {1, 1, 40, 5}};
-    bank_claim r2[1] = {{1, 1, 10, 8}}, r3[1] = {{1, 1, 20, 12}};
-    bank_claim *claims[4] = {r0, r1, r2, r3};
-    bank_workload w = {1, one, 4, cu};
+    bank_event e0[3] = {{0, BANK_OP_QUERY, 0}, {1, BANK_OP_WITHDRAW, 10}, {2, BANK_OP_QUERY, 0}};
+    bank_event e1[1] = {{10, BANK_OP_WITHDRAW, 10}}, e2[1] = {{20, BANK_OP_WITHDRAW, 10}};
+    bank_event e3[1] = {{30, BANK_OP_QUERY, 0}}, e4[2] = {{40, BANK_OP_DEPOSIT, 10}, {41, BANK_OP_DEPOSIT, 10}};
+    bank_customer cu[5] = {{1, 0, 3, e0}, {2, 0, 1, e1}, {3, 0, 1, e2}, {4, 0, 1, e3}, {5, 0, 2, e4}};
+    bank_claim r0[3] = {{1, 1, 20, 0}, {1, 0, 30, 1}, {1, 0, 20, 2}}, r1[1] = {{1, 0, 20, 4}};
+    bank_claim r2[1] = {{1, 0, 0, 8}}, r3[1] = {{0, 1, 0, 12}}, r4[2] = {{0, 1, 0, 16}, {1, 1, 10, 17}};
+    bank_claim *claims[5] = {r0, r1, r2, r3, r4};
+    bank_workload w = {1, one, 5, cu};
     judge_fails_cleanly(&w, claims);
     cr_expect_eq(alive, 0);
 }
