@@ -338,7 +338,7 @@ static void judge_fails_cleanly(const bank_workload *w, bank_claim *const *claim
 {
     bank_consistency_result want;
     cr_assert_eq(bank_consistency_judge(w, claims, 0, &want), 0);
-    cr_assert_gt(want.n_alone + want.n_wrong, 1);
+    cr_assert_gt(want.n_alone + want.n_wrong, 0);
     long base = alive, failures = 0;
     for (long n = 0;; n++) {
         bank_consistency_result r;
@@ -425,6 +425,21 @@ Test(oom, the_judges_deepening_fails_cleanly)
     bank_claim r2[1] = {{1, 0, 0, 8}}, r3[1] = {{0, 1, 0, 12}}, r4[2] = {{0, 1, 0, 16}, {1, 1, 10, 17}};
     bank_claim *claims[5] = {r0, r1, r2, r3, r4};
     bank_workload w = {1, one, 5, cu};
+    judge_fails_cleanly(&w, claims);
+    cr_expect_eq(alive, 0);
+}
+
+/* Answers the sweep finds an order for (a random case of five events, two answers changed): a
+ * failure while it writes that order down is reported too. */
+Test(oom, the_judges_sweep_fails_cleanly)
+{
+    bank_branch one[1] = {{1, 20}};
+    bank_event e0[2] = {{0, BANK_OP_WITHDRAW, 10}, {1, BANK_OP_WITHDRAW, 10}};
+    bank_event e1[3] = {{10, BANK_OP_WITHDRAW, 10}, {11, BANK_OP_DEPOSIT, 10}, {12, BANK_OP_WITHDRAW, 10}};
+    bank_customer cu[2] = {{1, 0, 2, e0}, {2, 0, 3, e1}};
+    bank_claim r0[2] = {{1, 0, 30, 0}, {0, 1, 10, 1}}, r1[3] = {{1, 1, 10, 4}, {1, 1, 0, 5}, {1, 1, 10, 6}};
+    bank_claim *claims[2] = {r0, r1};
+    bank_workload w = {1, one, 2, cu};
     judge_fails_cleanly(&w, claims);
     cr_expect_eq(alive, 0);
 }
