@@ -95,6 +95,31 @@ Test(write_set, the_course_input_answers_as_the_spec_works_it_through)
     bank_workload_free(&w);
 }
 
+/* rule: C10; a balance past int64, after an event or only at the end at a branch no event
+ * used, is refused */
+Test(write_set, a_balance_past_int64_is_refused)
+{
+    bank_branch branches[2] = {{1, 0}, {2, 10}};
+    bank_event ev[1] = {{1, BANK_OP_DEPOSIT, INT64_MAX}};
+    bank_customer cust[1] = {{1, 0, 1, ev}};
+    bank_workload w = {2, branches, 1, cust};
+    bank_routes rt;
+    cr_assert_eq(bank_routes_init(&rt, &w), 0);
+    bank_outcome o;
+    cr_assert_eq(bank_outcome_init(&o, &w), 0);
+    int64_t finals[2];
+    cr_expect_eq(bank_session_expected(&w, &rt, &o, NULL), 0, "the answers alone fit");
+    cr_expect_eq(o.results[0][0].balance, INT64_MAX);
+    cr_expect_eq(bank_session_expected(&w, &rt, &o, finals), -1, "branch 2 would end at 10 + INT64_MAX");
+    branches[1].balance = 0;
+    cr_expect_eq(bank_session_expected(&w, &rt, &o, finals), 0);
+    cr_expect(finals[0] == INT64_MAX && finals[1] == INT64_MAX);
+    branches[0].balance = 1;
+    cr_expect_eq(bank_session_expected(&w, &rt, &o, NULL), -1, "the deposit would leave 1 + INT64_MAX");
+    bank_outcome_free(&o);
+    bank_routes_free(&rt);
+}
+
 /* ---- the input ---- */
 
 static int parse(const char *text, bank_workload *w, bank_routes *rt, char *err, size_t n)
