@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/claim_greedy.h"
+#include "core/claim_search.h"
 #include "core/claim_sweep.h"
 #include "core/consistency.h"
 #include "core/workload_gen.h"
@@ -665,6 +666,84 @@ Test(consistency, the_sweep_searches_a_failed_state_once)
     bank_workload w = {1, branch, 3, cu};
     size_t spent = states_to_prove_none(&w, claims, tags);
     cr_expect_leq(spent, 2 * (DEPOSITS + 1) * (DEPOSITS + 1), "%zu states", spent);
+}
+
+/* The backward search at each bound from 0 until it finds a solution: the states each bound
+ * took (SIZE_MAX after the one that found), and the drops of the solution. */
+static uint32_t backward_search(const bank_workload *w, bank_claim *const *claims, uint8_t **tags,
+                                size_t *states, size_t n_bounds)
+{
+    cs_instance in;
+    cr_assert_eq(cs_instance_build(w, claims, tags, 1, &in), 0);
+    cr_assert_eq(in.step, 10, "every write a step of 10: the walk bound applies");
+    int64_t *starts = NULL;
+    size_t n_starts = 0;
+    cr_assert_eq(cs_start_nets(&in, 64, &starts, &n_starts), 0);
+    uint32_t dropped = UINT32_MAX;
+    for (uint32_t bound = 0; bound < n_bounds; bound++) {
+        states[bound] = SIZE_MAX;
+        if (dropped != UINT32_MAX) continue;
+        bank_state_table tt;
+        bank_state_table_init(&tt);
+        cs_outcome o;
+        cr_assert_eq(cs_search(&in, starts, n_starts, bound, 0, 100000, &tt, &o), 0);
+        states[bound] = o.states;
+        if (o.found) dropped = (uint32_t)o.n_dropped;
+        cs_outcome_free(&o);
+        bank_state_table_free(&tt);
+    }
+    free(starts);
+    cs_instance_free(&in);
+    return dropped;
+}
+
+/* rule: G16; backward, with every write a step of 10, the walk from the final net to 0 passes
+ * only multiples of 10: a query whose claimed net is none, and an answer no net gives (a deposit
+ * claimed to have failed), are counted by the lower bound at the first state, so a search allowed
+ * too few drops gives up at once (34 states, and 53 and 108, when they are not counted). */
+Test(consistency, the_walk_bound_counts_answers_no_walk_gives)
+{
+    enum { D = 4 };
+    bank_branch branch[1] = {{1, 400}};
+    bank_event writes[3][D], query[1] = {{100, BANK_OP_QUERY, 0}};
+    bank_customer cu[4];
+    bank_claim rows[4][D], *claims[4];
+    uint8_t tag_rows[4][D], *tags[4];
+    for (size_t c = 0; c < 3; c++) {
+        for (size_t e = 0; e < D; e++) {
+            writes[c][e] = (bank_event){(int64_t)(10 * c + e), e % 2 ? BANK_OP_WITHDRAW : BANK_OP_DEPOSIT, 10};
+            rows[c][e] = (bank_claim){1, 1, 0, D * c + e};
+            tag_rows[c][e] = CS_CLAIM;
+        }
+        cu[c] = (bank_customer){(int64_t)c + 1, 0, D, writes[c]};
+    }
+    cu[3] = (bank_customer){4, 0, 1, query};
+    rows[3][0] = (bank_claim){1, 1, 405, 99};
+    tag_rows[3][0] = CS_CLAIM;
+    for (size_t c = 0; c < 4; c++) claims[c] = rows[c], tags[c] = tag_rows[c];
+    bank_workload w = {1, branch, 4, cu};
+    size_t states[2];
+    cr_expect_eq(backward_search(&w, claims, tags, states, 2), 1, "the query dropped");
+    cr_expect_eq(states[0], 0, "no drop: %zu states", states[0]);
+
+    /* a random case with two deposits claimed to have failed, which no execution gives */
+    bank_branch empty[1] = {{1, 0}};
+    bank_event a[2] = {{0, BANK_OP_WITHDRAW, 10}, {1, BANK_OP_DEPOSIT, 10}};
+    bank_event b[4] = {{10, BANK_OP_DEPOSIT, 10}, {11, BANK_OP_DEPOSIT, 10}, {12, BANK_OP_WITHDRAW, 10},
+                       {13, BANK_OP_DEPOSIT, 10}};
+    bank_event c[4] = {{20, BANK_OP_WITHDRAW, 10}, {21, BANK_OP_DEPOSIT, 10}, {22, BANK_OP_WITHDRAW, 10},
+                       {23, BANK_OP_DEPOSIT, 10}};
+    bank_customer cu2[3] = {{1, 0, 2, a}, {2, 0, 4, b}, {3, 0, 4, c}};
+    bank_claim ra[2] = {{0, 0, 10, 0}, {1, 1, 20, 1}};
+    bank_claim rb[4] = {{1, 0, 10, 4}, {1, 0, 0, 5}, {1, 1, 0, 6}, {1, 1, 30, 7}};
+    bank_claim rc[4] = {{1, 0, 10, 8}, {1, 1, 10, 9}, {0, 1, 30, 10}, {0, 1, 30, 11}};
+    bank_claim *claims2[3] = {ra, rb, rc};
+    uint8_t ta[2] = {CS_FREE, CS_CLAIM}, tb[4] = {CS_CLAIM, CS_CLAIM, CS_CLAIM, CS_CLAIM};
+    uint8_t tc[4] = {CS_CLAIM, CS_CLAIM, CS_FREE, CS_FREE}, *tags2[3] = {ta, tb, tc};
+    bank_workload w2 = {1, empty, 3, cu2};
+    size_t states2[3];
+    cr_expect_eq(backward_search(&w2, claims2, tags2, states2, 3), 2);
+    cr_expect(states2[0] == 0 && states2[1] == 0, "too few drops: %zu and %zu states", states2[0], states2[1]);
 }
 
 /* rule: G19; the backward sweep's start nets: every final net the writes can add up to (three

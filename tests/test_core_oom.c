@@ -12,6 +12,7 @@
 #include "core/model.h"
 #include "core/replica.h"
 #include "core/schedule.h"
+#include "core/session.h"
 #include "core/workload_gen.h"
 #include "core/write_log.h"
 #include "oom_wrap.h"
@@ -178,6 +179,54 @@ Test(oom, a_propagation_that_cannot_be_recorded_is_not_applied)
     cr_expect_eq(alive, 0);
 }
 
+/* Net sets: a copy or a union that cannot allocate says so and leaves its output empty;
+ * Project 3's routes free the rows they built and leave nothing behind. */
+Test(oom, net_sets_and_routes_fail_cleanly)
+{
+    bank_net_set a, b, out;
+    bank_net_set_init(&a);
+    bank_net_set_init(&b);
+    cr_assert_eq(bank_net_set_add_point(&a, 1), 0);
+    cr_assert_eq(bank_net_set_add_point(&b, 5), 0);
+    arm(0);
+    cr_expect_eq(bank_net_set_copy(&out, &a), -1);
+    cr_expect(disarm());
+    cr_expect_eq(out.n, 0);
+    cr_expect_null(out.v);
+    bank_net_set_init(&out);
+    arm(0);
+    cr_expect_eq(bank_net_set_union(&out, &a, &b), -1);
+    cr_expect(disarm());
+    cr_expect_eq(out.n, 0);
+    bank_net_set_free(&out);
+    bank_net_set_free(&a);
+    bank_net_set_free(&b);
+
+    bank_customer cu[3];
+    bank_workload w;
+    make_workload(&w, cu, 3);
+    long failures = 0;
+    for (long n = 0;; n++) {
+        bank_routes r;
+        memset(&r, 0xff, sizeof r);
+        arm(n);
+        int rc = bank_routes_init(&r, &w);
+        if (!disarm()) {
+            cr_assert_eq(rc, 0);
+            cr_expect_eq(r.n_customers, 3);
+            cr_expect_eq(r.branch[1][4], 1);
+            bank_routes_free(&r);
+            break;
+        }
+        failures++;
+        cr_expect_eq(rc, -1, "routes: allocation %ld failed", n);
+        cr_expect_eq(r.n_customers, 0, "routes: allocation %ld failed: nothing is left", n);
+        cr_expect_null(r.branch);
+        cr_expect_eq(alive, 0, "routes: allocation %ld failed: a block leaked", n);
+    }
+    cr_expect_eq(failures, 4, "the table and a row per entry");
+}
+
 /* The write log: a write that cannot be logged is not applied, and a rebuild or a list of
  * missing writes that runs out of memory leaves everything as it was. */
 Test(oom, the_write_log_fails_cleanly)
@@ -283,6 +332,34 @@ Test(oom, the_write_log_fails_cleanly)
     cr_expect_eq(alive, 0);
 }
 
+/* bank_consistency_judge on these answers: -1 with nothing leaked at every allocation that
+ * fails, the unarmed answer once none does. */
+static void judge_fails_cleanly(const bank_workload *w, bank_claim *const *claims)
+{
+    bank_consistency_result want;
+    cr_assert_eq(bank_consistency_judge(w, claims, 0, &want), 0);
+    cr_assert_gt(want.n_alone + want.n_wrong, 0);
+    long base = alive, failures = 0;
+    for (long n = 0;; n++) {
+        bank_consistency_result r;
+        arm(n);
+        int rc = bank_consistency_judge(w, claims, 0, &r);
+        if (!disarm()) {
+            cr_assert_eq(rc, 0);
+            cr_expect_eq(r.n_alone, want.n_alone);
+            cr_expect_eq(r.n_wrong, want.n_wrong);
+            cr_expect_eq(r.states, want.states);
+            bank_consistency_result_free(&r);
+            break;
+        }
+        failures++;
+        cr_expect_eq(rc, -1, "allocation %ld failed", n);
+        cr_expect_eq(alive, base, "allocation %ld failed: a block leaked", n);
+    }
+    cr_expect_geq(failures, 20);
+    bank_consistency_result_free(&want);
+}
+
 /* The grader's judge (consistency.c and the search it runs): every allocation fails in turn;
  * each call reports -1 and frees what it built, or (when the failure was not reached) gives the
  * answer it gives with memory to spare. The answers are a real execution's with three changed,
@@ -309,29 +386,8 @@ Test(oom, consistency_judge_and_sumsets_fail_cleanly)
     rows[1][0].balance += 2;  /* possible alone, not together */
     rows[3][0].balance = 999; /* impossible alone */
     rows[4][1].printed = 0;   /* an answer missing */
-    bank_consistency_result want;
-    cr_assert_eq(bank_consistency_judge(&w, claims, 0, &want), 0);
-    cr_assert_gt(want.n_alone + want.n_wrong, 1);
-    long base = alive, failures = 0;
-    for (long n = 0;; n++) {
-        bank_consistency_result r;
-        arm(n);
-        int rc = bank_consistency_judge(&w, claims, 0, &r);
-        if (!disarm()) {
-            cr_assert_eq(rc, 0);
-            cr_expect_eq(r.n_alone, want.n_alone);
-            cr_expect_eq(r.n_wrong, want.n_wrong);
-            cr_expect_eq(r.states, want.states);
-            bank_consistency_result_free(&r);
-            break;
-        }
-        failures++;
-        cr_expect_eq(rc, -1, "allocation %ld failed", n);
-        cr_expect_eq(alive, base, "allocation %ld failed: a block leaked", n);
-    }
-    cr_expect_geq(failures, 20);
-    bank_consistency_result_free(&want);
-    base = alive;
+    judge_fails_cleanly(&w, claims);
+    long base = alive;
 
     bank_alone a;
     int64_t values[8], highest;
@@ -352,6 +408,39 @@ Test(oom, consistency_judge_and_sumsets_fail_cleanly)
         cr_expect_eq(rc, -1, "alone: allocation %ld failed", n);
         cr_expect_eq(alive, base, "alone: allocation %ld failed: a block leaked", n);
     }
+    cr_expect_eq(alive, 0);
+}
+
+/* Answers that need the iterative deepening after the reference schedules, two bounds of it (a
+ * random case of eight events, its answers changed): a failure inside a deepening run, with
+ * the states the bound before it left in its table, is reported too. */
+Test(oom, the_judges_deepening_fails_cleanly)
+{
+    bank_branch one[1] = {{1, 20}};
+    bank_event e0[3] = {{0, BANK_OP_QUERY, 0}, {1, BANK_OP_WITHDRAW, 10}, {2, BANK_OP_QUERY, 0}};
+    bank_event e1[1] = {{10, BANK_OP_WITHDRAW, 10}}, e2[1] = {{20, BANK_OP_WITHDRAW, 10}};
+    bank_event e3[1] = {{30, BANK_OP_QUERY, 0}}, e4[2] = {{40, BANK_OP_DEPOSIT, 10}, {41, BANK_OP_DEPOSIT, 10}};
+    bank_customer cu[5] = {{1, 0, 3, e0}, {2, 0, 1, e1}, {3, 0, 1, e2}, {4, 0, 1, e3}, {5, 0, 2, e4}};
+    bank_claim r0[3] = {{1, 1, 20, 0}, {1, 0, 30, 1}, {1, 0, 20, 2}}, r1[1] = {{1, 0, 20, 4}};
+    bank_claim r2[1] = {{1, 0, 0, 8}}, r3[1] = {{0, 1, 0, 12}}, r4[2] = {{0, 1, 0, 16}, {1, 1, 10, 17}};
+    bank_claim *claims[5] = {r0, r1, r2, r3, r4};
+    bank_workload w = {1, one, 5, cu};
+    judge_fails_cleanly(&w, claims);
+    cr_expect_eq(alive, 0);
+}
+
+/* Answers the sweep finds an order for (a random case of five events, two answers changed): a
+ * failure while it writes that order down is reported too. */
+Test(oom, the_judges_sweep_fails_cleanly)
+{
+    bank_branch one[1] = {{1, 20}};
+    bank_event e0[2] = {{0, BANK_OP_WITHDRAW, 10}, {1, BANK_OP_WITHDRAW, 10}};
+    bank_event e1[3] = {{10, BANK_OP_WITHDRAW, 10}, {11, BANK_OP_DEPOSIT, 10}, {12, BANK_OP_WITHDRAW, 10}};
+    bank_customer cu[2] = {{1, 0, 2, e0}, {2, 0, 3, e1}};
+    bank_claim r0[2] = {{1, 0, 30, 0}, {0, 1, 10, 1}}, r1[3] = {{1, 1, 10, 4}, {1, 1, 0, 5}, {1, 1, 10, 6}};
+    bank_claim *claims[2] = {r0, r1};
+    bank_workload w = {1, one, 2, cu};
+    judge_fails_cleanly(&w, claims);
     cr_expect_eq(alive, 0);
 }
 

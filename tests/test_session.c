@@ -40,6 +40,31 @@ Test(write_set, a_replica_holds_its_own_writes_and_those_it_applied)
     bank_replica_free(&r);
 }
 
+/* rule: C7; routes before any "branch" or "dest" is read: every event at its customer's own branch */
+Test(write_set, routes_start_at_each_customers_own_branch)
+{
+    bank_branch branches[3] = {{1, 0}, {2, 0}, {3, 0}};
+    bank_event ev[3] = {{1, BANK_OP_DEPOSIT, 5}, {2, BANK_OP_QUERY, 0}, {3, BANK_OP_WITHDRAW, 1}};
+    bank_customer cust[3] = {{1, 2, 3, ev}, {2, 1, 0, NULL}, {3, 0, 1, ev}};
+    bank_workload w = {3, branches, 3, cust};
+    bank_routes r;
+    memset(&r, 0xff, sizeof r);
+    cr_assert_eq(bank_routes_init(&r, &w), 0);
+    cr_assert_eq(r.n_customers, 3);
+    for (size_t e = 0; e < 3; e++) cr_expect_eq(r.branch[0][e], 2, "event %zu of the first entry", e);
+    cr_expect_not_null(r.branch[1], "an entry with no events still has its row");
+    cr_expect_eq(r.branch[2][0], 0);
+    bank_routes_free(&r);
+    cr_expect_eq(r.n_customers, 0);
+    cr_expect_null(r.branch);
+
+    bank_workload none = {3, branches, 0, NULL};
+    cr_assert_eq(bank_routes_init(&r, &none), 0);
+    cr_expect_eq(r.n_customers, 0);
+    cr_expect_not_null(r.branch);
+    bank_routes_free(&r);
+}
+
 static void load(const char *path, bank_workload *w, bank_routes *rt)
 {
     char err[300];
@@ -68,6 +93,31 @@ Test(write_set, the_course_input_answers_as_the_spec_works_it_through)
     bank_outcome_free(&o);
     bank_routes_free(&rt);
     bank_workload_free(&w);
+}
+
+/* rule: C10; a balance past int64, after an event or only at the end at a branch no event
+ * used, is refused */
+Test(write_set, a_balance_past_int64_is_refused)
+{
+    bank_branch branches[2] = {{1, 0}, {2, 10}};
+    bank_event ev[1] = {{1, BANK_OP_DEPOSIT, INT64_MAX}};
+    bank_customer cust[1] = {{1, 0, 1, ev}};
+    bank_workload w = {2, branches, 1, cust};
+    bank_routes rt;
+    cr_assert_eq(bank_routes_init(&rt, &w), 0);
+    bank_outcome o;
+    cr_assert_eq(bank_outcome_init(&o, &w), 0);
+    int64_t finals[2];
+    cr_expect_eq(bank_session_expected(&w, &rt, &o, NULL), 0, "the answers alone fit");
+    cr_expect_eq(o.results[0][0].balance, INT64_MAX);
+    cr_expect_eq(bank_session_expected(&w, &rt, &o, finals), -1, "branch 2 would end at 10 + INT64_MAX");
+    branches[1].balance = 0;
+    cr_expect_eq(bank_session_expected(&w, &rt, &o, finals), 0);
+    cr_expect(finals[0] == INT64_MAX && finals[1] == INT64_MAX);
+    branches[0].balance = 1;
+    cr_expect_eq(bank_session_expected(&w, &rt, &o, NULL), -1, "the deposit would leave 1 + INT64_MAX");
+    bank_outcome_free(&o);
+    bank_routes_free(&rt);
 }
 
 /* ---- the input ---- */

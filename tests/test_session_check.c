@@ -142,6 +142,116 @@ Test(session_check, the_furthest_point_names_each_entry_s_blocked_event)
     bank_session_result_free(&res);
 }
 
+/* rule: C7; a balance the branch's initial one plus the customer's own writes cannot hold in
+ * int64 is no answer the predicate admits */
+Test(session_check, a_base_past_int64_admits_no_answer)
+{
+    bank_branch branches[1] = {{1, INT64_MAX - 5}};
+    bank_event ev[2] = {{1, BANK_OP_DEPOSIT, 10}, {2, BANK_OP_QUERY, 0}};
+    bank_customer cust[1] = {{1, 0, 2, ev}};
+    bank_workload w = {1, branches, 1, cust};
+    size_t row[2] = {0, 0}, *rows[1] = {row}, pos[1] = {1}, n_prefix[1] = {2};
+    int64_t pref[2] = {0, 10}, *prefix[1] = {pref};
+    bank_routes rt = {1, rows};
+    bank_session_view v = {&w, &rt, pos, prefix, n_prefix};
+    bank_claim claim = {.printed = 1, .balance = INT64_MAX};
+    cr_expect_eq(bank_session_admits(&v, 0, &claim), 0);
+    branches[0].balance = 0;
+    claim.balance = 10;
+    cr_expect_eq(bank_session_admits(&v, 0, &claim), 1, "the same view with a small balance admits it");
+}
+
+/* Seven entries whose unprinted withdrawal may go either way, and a query no execution answers:
+ * the search visits every combination once (3^7 states, past the first table of states). */
+Test(session_check, every_state_is_visited_once_however_many_there_are)
+{
+    enum { N = 8 };
+    bank_branch branches[1] = {{1, 0}};
+    bank_event ev[2] = {{1, BANK_OP_DEPOSIT, 10}, {2, BANK_OP_WITHDRAW, 15}}, q[1] = {{3, BANK_OP_QUERY, 0}};
+    bank_customer cust[N];
+    size_t row[2] = {0, 0}, *rows[N];
+    bank_claim mine[2] = {{.printed = 1, .success = 1}, {.printed = 0}}, never[1] = {{.printed = 1, .balance = -999}};
+    bank_claim *claims[N];
+    cust[0] = (bank_customer){100, 0, 1, q};
+    rows[0] = row, claims[0] = never;
+    for (size_t c = 1; c < N; c++) {
+        cust[c] = (bank_customer){(int64_t)c, 0, 2, ev};
+        rows[c] = row, claims[c] = mine;
+    }
+    bank_workload w = {1, branches, N, cust};
+    bank_routes rt = {N, rows};
+    bank_session_result res;
+    cr_assert_eq(bank_session_check(&w, &rt, claims, 0, &res), 0);
+    cr_expect_eq(res.verdict, BANK_INCONSISTENT);
+    cr_expect_eq(res.states, 2187, "%zu states", res.states);
+    cr_expect_eq(res.blocked[0], 0);
+    bank_session_result_free(&res);
+}
+
+/* Two entries of 300 deposits each: 301 x 301 sums of their prefixes, past the 65536 a check
+ * holds. Alone, the third entry's answers are then known only in part; in the search, the
+ * query after a choice cannot be told. */
+Test(session_check, too_many_sums_leave_the_answer_open)
+{
+    enum { E = 300 };
+    bank_branch branches[1] = {{1, 0}};
+    bank_event *ones = calloc(E, sizeof *ones), *big = calloc(E, sizeof *big);
+    bank_claim *ok = calloc(E, sizeof *ok);
+    size_t *row = calloc(E, sizeof *row);
+    cr_assert(ones && big && ok && row);
+    for (size_t e = 0; e < E; e++) {
+        ones[e] = (bank_event){(int64_t)e + 1, BANK_OP_DEPOSIT, 1};
+        big[e] = (bank_event){(int64_t)(E + e) + 1, BANK_OP_DEPOSIT, E + 1};
+        ok[e] = (bank_claim){.printed = 1, .success = 1};
+    }
+    bank_event mine[2] = {{1000, BANK_OP_WITHDRAW, 1}, {1001, BANK_OP_QUERY, 0}};
+    bank_claim my_claims[2] = {{.printed = 0}, {.printed = 1, .balance = 5000}};
+    bank_customer cust[3] = {{1, 0, E, ones}, {2, 0, E, big}, {3, 0, 2, mine}};
+    size_t *rows[3] = {row, row, row};
+    bank_claim *claims[3] = {ok, ok, my_claims};
+    bank_workload w = {1, branches, 3, cust};
+    bank_routes rt = {3, rows};
+
+    bank_session_alone a;
+    cr_assert_eq(bank_session_alone_nets(&w, &rt, claims, 2, 1, &a), 0);
+    cr_expect_not(a.exact);
+    cr_expect_eq(a.n_others, 65536, "the sums the cap keeps: %zu", a.n_others);
+    cr_expect_eq(a.others[0], 0);
+    cr_expect_eq(a.n_nets, 4096);
+    bank_session_alone_free(&a);
+
+    bank_session_result res;
+    cr_assert_eq(bank_session_check(&w, &rt, claims, 0, &res), 0);
+    cr_expect_eq(res.verdict, BANK_UNDECIDED);
+    bank_session_result_free(&res);
+    free(ones), free(big), free(ok), free(row);
+}
+
+/* rule: C15; of several smallest sets of own writes that explain an answer, the latest is named */
+Test(session_check, the_missed_write_named_is_the_latest_of_the_smallest_sets)
+{
+    bank_branch branches[1] = {{1, 100}};
+    bank_event ev[4] = {{1, BANK_OP_DEPOSIT, 10}, {2, BANK_OP_DEPOSIT, 20}, {3, BANK_OP_DEPOSIT, 30}, {4, BANK_OP_QUERY, 0}};
+    bank_customer cust[1] = {{1, 0, 4, ev}};
+    bank_claim row[4] = {{.printed = 1, .success = 1}, {.printed = 1, .success = 1}, {.printed = 1, .success = 1},
+                         {.printed = 1, .balance = 140}};
+    bank_claim *claims[1] = {row};
+    size_t route[4] = {0, 0, 0, 0}, *rows[1] = {route};
+    bank_workload w = {1, branches, 1, cust};
+    bank_routes rt = {1, rows};
+    int64_t others[2] = {0, 10}; /* 140 = 100 + 60 - 30 + 10 = 100 + 60 - 20 + 0 */
+    size_t missed[3], n_missed = 9;
+    cr_assert_eq(bank_session_missed(&w, &rt, claims, 0, 3, 40, others, 2, missed, &n_missed), 1);
+    cr_assert_eq(n_missed, 1);
+    cr_expect_eq(missed[0], 2, "the deposit of 30 (event %zu named)", missed[0]);
+
+    int64_t only[1] = {0}; /* 100 + 60 - 10 - 20 - 30 = 100: all three */
+    cr_assert_eq(bank_session_missed(&w, &rt, claims, 0, 3, 0, only, 1, missed, &n_missed), 1);
+    cr_assert_eq(n_missed, 3);
+    cr_assert_eq(bank_session_missed(&w, &rt, claims, 0, 3, 1, only, 1, missed, &n_missed), 0, "no set gives 101");
+    cr_expect_eq(n_missed, 0);
+}
+
 /* ---- the grader on hand-made outputs ---- */
 
 static const char course_mw[] =

@@ -90,7 +90,7 @@ int bank_net_set_copy(bank_net_set *dst, const bank_net_set *src)
     bank_net_set_init(dst);
     dst->limit = src->limit;
     if (reserve(dst, src->n) != 0) return -1;
-    memcpy(dst->v, src->v, src->n * sizeof *src->v);
+    if (src->n) memcpy(dst->v, src->v, src->n * sizeof *src->v); /* an empty set has no storage */
     dst->n = src->n;
     dst->exact = src->exact;
     return 0;
@@ -128,8 +128,8 @@ int bank_net_set_union(bank_net_set *out, const bank_net_set *a, const bank_net_
 {
     out->exact = a->exact && b->exact;
     if (reserve(out, a->n + b->n) != 0) return -1;
-    memcpy(out->v, a->v, a->n * sizeof *a->v);
-    memcpy(out->v + a->n, b->v, b->n * sizeof *b->v);
+    if (a->n) memcpy(out->v, a->v, a->n * sizeof *a->v); /* an empty set has no storage */
+    if (b->n) memcpy(out->v + a->n, b->v, b->n * sizeof *b->v);
     out->n = a->n + b->n;
     bank_net_set_normalize(out);
     return 0;
