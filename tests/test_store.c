@@ -1082,3 +1082,119 @@ Test(store, a_query_with_no_row_finds_nothing)
     bank_store_close(s);
     remove_tree(dir);
 }
+
+/* Overwrites n bytes of dir/branch.db at offset with garbage. */
+static void tear(const char *dir, off_t offset, size_t n)
+{
+    char path[200];
+    snprintf(path, sizeof path, "%s/branch.db", dir);
+    int fd = open(path, O_RDWR);
+    cr_assert_geq(fd, 0);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = (unsigned char)(0xa5 ^ i * 31);
+        cr_assert_eq(pwrite(fd, &b, 1, offset + (off_t)i), 1);
+    }
+    close(fd);
+}
+
+/* rule: K4; what SQLite finds torn is damage, set aside, not a refusal: the first page (its
+ * header; DIR/pending says a store was made), or a page inside (quick_check), whose findings
+ * make one line */
+Test(store, torn_pages_are_damage)
+{
+    for (int inner = 0; inner < 2; inner++) {
+        char dir[64], err[600];
+        bank_store *s = store_with_one_write(dir, sizeof dir);
+        bank_history h = {0};
+        for (uint64_t i = 1; i <= 400; i++) { /* several pages of log */
+            bank_logged_write x = lw(1, i, 1);
+            cr_assert_eq(bank_write_log_add(&h.tail, &x), BANK_OK);
+        }
+        cr_assert_eq(bank_store_replace(s, &h, err, sizeof err), 0, "%s", err);
+        bank_history_free(&h);
+        bank_store_close(s);
+        if (inner) tear(dir, 4096 * 2, 16); /* the header of page 3 */
+        else tear(dir, 0, 100);
+        bank_store_state st;
+        s = open_ok(dir, 2, 100, &st);
+        cr_expect(st.damaged && !st.fresh, "%s: %s", inner ? "a page inside" : "the first page", st.why);
+        if (inner) /* quick_check's findings, its header left out, one per ';' */
+            cr_expect(strncmp(st.why, "Page 3: ", 8) == 0 && strchr(st.why, ';'), "%s", st.why);
+        cr_expect_eq(st.history.tail.n, 0);
+        cr_expect(st.why[0] != '\0' && strchr(st.why, '\n') == NULL, "one line: %s", st.why);
+        cr_expect(strncmp(st.why, "*** in database main ***", 24) != 0 && st.why[0] != ' ', "%s", st.why);
+        bank_store_state_free(&st);
+        bank_store_close(s);
+        remove_tree(dir);
+    }
+}
+
+/* rule: K4; a damaged record first in its table: nothing after it is believed either */
+Test(store, nothing_after_a_damaged_record_is_believed)
+{
+    char dir[64], err[600], path[200];
+    bank_store *s = store_with_one_write(dir, sizeof dir);
+    bank_logged_write w = lw(2, 2, 20);
+    cr_assert_eq(bank_store_commit(s, &w, 1, NULL, 0, NULL, 0, 0, err, sizeof err), 0, "%s", err);
+    bank_store_close(s);
+    snprintf(path, sizeof path, "%s/branch.db", dir);
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "UPDATE log SET money = 99 WHERE seq = 1", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    bank_store_state st;
+    s = open_ok(dir, 2, 100, &st);
+    cr_expect(st.damaged);
+    cr_expect_eq(st.history.tail.n, 0, "write 2.2, after the damaged 2.1, was kept");
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    remove_tree(dir);
+}
+
+/* rule: K1, K4; a write of money 0 reads back; a record whose checksum holds but that no write
+ * can be (sequence 0, negative money) is damage */
+Test(store, a_record_no_write_can_be_is_damage)
+{
+    char dir[64], err[600], path[200], sql[300];
+    bank_store *s = store_with_one_write(dir, sizeof dir);
+    bank_logged_write zero = lw(2, 2, 0);
+    cr_assert_eq(bank_store_commit(s, &zero, 1, NULL, 0, NULL, 0, 0, err, sizeof err), 0, "%s", err);
+    bank_store_close(s);
+    bank_store_state st;
+    s = open_ok(dir, 2, 100, &st);
+    cr_expect(!st.damaged && st.history.tail.n == 2, "money 0: %s", st.why);
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    snprintf(path, sizeof path, "%s/branch.db", dir);
+    const bank_logged_write bad[] = {lw(2, 0, 5), lw(2, 3, -5)};
+    for (int i = 0; i < 2; i++) {
+        sqlite3 *db;
+        cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+        snprintf(sql, sizeof sql, "DELETE FROM log WHERE seq <> 1; INSERT INTO log VALUES (2, %llu, 0, %lld, 2, %llu, %lld)",
+                 (unsigned long long)bad[i].sequence, (long long)bad[i].money, (unsigned long long)bad[i].sequence,
+                 (long long)bank_store_log_sum(&bad[i]));
+        cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+        sqlite3_close(db);
+        s = open_ok(dir, 2, 100, &st);
+        cr_expect(st.damaged, "%s", i ? "negative money" : "sequence 0");
+        bank_store_state_free(&st);
+        bank_store_close(s);
+    }
+    remove_tree(dir);
+}
+
+/* rule: K7; a store of another format is refused, naming both */
+Test(store, a_store_of_another_format_is_refused)
+{
+    char dir[64], path[200], says[300];
+    bank_store *s = store_with_one_write(dir, sizeof dir);
+    bank_store_close(s);
+    snprintf(path, sizeof path, "%s/branch.db", dir);
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "UPDATE meta SET value = 2 WHERE key = 'format'", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    snprintf(says, sizeof says, "%s: store format 2, this bank reads format 1", path);
+    refused(dir, 2, 100, says);
+    remove_tree(dir);
+}
