@@ -3,8 +3,8 @@
  * so verdicts are built; and --json on a file with every answer right) and of bank grade
  * --project 2 on one submission (text with --report, --json; and one with every event right) and
  * on a --batch folder is made to fail in turn, the input and output read from the disk. Each
- * failure must exit 1 with "out of memory" on standard error, leak nothing and leave no --report or --gradescope file, and a run
- * that can allocate must print and write what an unarmed run does. */
+ * failure must exit 1 with "out of memory" on standard error, leak nothing and leave no --report
+ * or --gradescope file, and a run that can allocate must print and write what an unarmed run does. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
