@@ -59,6 +59,8 @@ expect "run --project 2: TMPDIR missing for the trace" 1 "bank: cannot make a te
   env TMPDIR="$nowhere" "$bank" run --project 2 "$p2"
 expect "run --project 3 -o in a missing folder" 1 "bank: $nowhere/o.json: cannot write" \
   "$bank" run --project 3 -o "$nowhere/o.json" "$golden/p3/own-branch/input.json"
+expect "run --project 3 --trace to a full disk" 1 "bank: /dev/full: some trace lines were not written: No space left on device" \
+  "$bank" run --project 3 --trace /dev/full "$golden/p3/own-branch/input.json"
 expect "run --project 3 without an input" 2 "bank run: no input file given (see bank run --help)" \
   "$bank" run --project 3
 expect "run --project 3 with two inputs" 2 "bank run: one input file expected, got several (see bank run --help)" \
@@ -89,6 +91,14 @@ if [[ $rc == 1 ]] &&
    grep -Eq '^ +1 +1 +[0-9]+ ' "$tmp/table" && grep -q '1 of 2 rows failed\.$' "$tmp/table"; then
   pass "bench --table: a failed row shows its error and the table goes on"
 else fail "bench --table: a failed row (exit $rc)"; cat "$tmp/table"; fi
+
+# -- bank soak
+timeout 60 "$bank" soak -b 2 -c 2 -e 2 --seconds 1 --data-dir "$nowhere/a" >"$tmp/soak" 2>&1
+rc=$?
+if [[ $rc == 1 ]] && grep -qxF "soak: the branches did not start: --data-dir: cannot make $nowhere/a: No such file or directory" "$tmp/soak" &&
+   grep -q '^soak summary: .*, 0 repetitions of .*, 1 failed$' "$tmp/soak"; then
+  pass "soak --data-dir in a missing folder: one failure, no repetition"
+else fail "soak --data-dir in a missing folder (exit $rc)"; cat "$tmp/soak"; fi
 
 # -- bank drive
 start="$bank branch --id {id} --balance {balance} --listen 127.0.0.1:{port} --peers {peers}"
