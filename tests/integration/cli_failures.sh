@@ -47,6 +47,22 @@ if "$bank" run --processes --data-dir "$tmp/data" --kill all@2 "$sample" >"$tmp/
    cmp -s "$tmp/out" "$golden/sample/expected.sequential.json"; then
   pass "run --kill all@2 kills and recovers every branch"
 else fail "run --kill all@2 kills and recovers every branch"; cat "$tmp/err"; fi
+# A bank binary gone by the time the run starts its branch processes: a copy, removed while the run
+# waits to read its input from a FIFO (so after it found its own path).
+cp "$bank" "$tmp/bank-copy"
+mkfifo "$tmp/input-fifo"
+"$tmp/bank-copy" run --processes "$tmp/input-fifo" >"$tmp/out" 2>"$tmp/err" &
+run=$!
+exec 3>"$tmp/input-fifo" # returns once the run opened it for reading
+rm "$tmp/bank-copy"
+cat "$sample" >&3
+exec 3>&-
+wait "$run"
+rc=$?
+if [[ $rc == 1 && ! -s $tmp/out ]] &&
+   [[ $(cat "$tmp/err") == "bank: cannot start $tmp/bank-copy branch: No such file or directory" ]]; then
+  pass "run --processes: a bank binary that cannot be started"
+else fail "run --processes: a bank binary that cannot be started (exit $rc)"; cat "$tmp/err"; fi
 expect "run --processes --data-dir in a missing folder" 1 "bank: --data-dir: cannot make $nowhere/a: No such file or directory" \
   "$bank" run --processes --data-dir "$nowhere/a" "$sample"
 
@@ -91,6 +107,16 @@ if [[ $rc == 1 ]] &&
    grep -Eq '^ +1 +1 +[0-9]+ ' "$tmp/table" && grep -q '1 of 2 rows failed\.$' "$tmp/table"; then
   pass "bench --table: a failed row shows its error and the table goes on"
 else fail "bench --table: a failed row (exit $rc)"; cat "$tmp/table"; fi
+
+# With no file descriptor left for its pipe, each row fails with why, and the table goes on.
+(exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-; ulimit -n 4
+ timeout 60 "$bank" bench --table --table-branches 2 --table-customers 1 --table-extra none -e 1 \
+   --bare-calls 1 >"$tmp/table" 2>&1)
+rc=$?
+if [[ $rc == 1 && $(grep -cE '^ +(2 +10|10 +1) +FAILED \(exit -1 after 0 s\): pipe: Too many open files$' "$tmp/table") == 2 ]] &&
+   grep -q '2 of 2 rows failed\.$' "$tmp/table"; then
+  pass "bench --table: a row that cannot make its pipe"
+else fail "bench --table: a row that cannot make its pipe (exit $rc)"; cat "$tmp/table"; fi
 
 # -- bank soak
 timeout 60 "$bank" soak -b 2 -c 2 -e 2 --seconds 1 --data-dir "$nowhere/a" >"$tmp/soak" 2>&1
