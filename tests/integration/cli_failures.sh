@@ -147,6 +147,24 @@ expect "drive --report in a missing folder" 1 "bank drive: --report $nowhere/r.h
 ln -s /dev/full "$tmp/full.html"
 expect "drive --report to a full disk" 1 "bank drive: --report $tmp/full.html: write failed" \
   "$bank" drive --start "$start" --report "$tmp/full.html" "$sample"
+# A call that goes unanswered (the first customer's first query held back past --deadline-ms by
+# the branches' seeded reply-delay fault): the run stops, and the JSON report says where.
+slow="$start --faults reply-delay=10:7000" # a held-back answer: 0 to 7 s
+timeout 60 "$bank" drive --start "$slow" --deadline-ms 1000 --json "$sample" >"$tmp/drive.json" 2>"$tmp/err"
+rc=$?
+if [[ $rc == 1 ]] && python3 - "$tmp/drive.json" <<'PY'
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+l = d["liveness"]
+detail = re.sub(r"127\.0\.0\.1:[0-9]+", "ADDR", l.pop("detail"))
+assert detail == ("customer 1 event 1 (query) got no answer from branch 1 at ADDR: DEADLINE_EXCEEDED: "
+                  "Deadline Exceeded (no answer within --deadline-ms)"), detail
+assert l == {"every_call_answered": False, "customer": 1, "event": 1, "branch": 1,
+             "status": "DEADLINE_EXCEEDED"}, l
+assert d["behaved"] is False
+PY
+then pass "drive: an unanswered call stops the run, and --json says which"
+else fail "drive: an unanswered call (exit $rc)"; cat "$tmp/err"; fi
 # SIGTERM while --start waits for its processes: every process it started is stopped, then it exits 128+15.
 : >"$tmp/pids"
 "$bank" drive --start "echo \$\$ >>'$tmp/pids'; exec sleep 30" --deadline-ms 30000 "$sample" >/dev/null 2>"$tmp/err" &
