@@ -147,6 +147,14 @@ expect "drive --report in a missing folder" 1 "bank drive: --report $nowhere/r.h
 ln -s /dev/full "$tmp/full.html"
 expect "drive --report to a full disk" 1 "bank drive: --report $tmp/full.html: write failed" \
   "$bank" drive --start "$start" --report "$tmp/full.html" "$sample"
+# Processes that end by themselves once their branch listens (a shell that started it in the
+# background): the run goes on, and at the end each is named with its status and last output.
+bg="$start >'$tmp/branch-{id}.log' & until grep -q ^listening '$tmp/branch-{id}.log' 2>/dev/null; do sleep 0.02; done; echo up {id}; exit 3"
+if timeout 60 "$bank" drive --start "$bg" "$sample" >"$tmp/out" 2>"$tmp/err" &&
+   [[ $(grep -c "^bank drive: branch [123]'s process (pid [0-9]*) ended by itself (exit status 3); its last output: up [123]$" "$tmp/err") == 3 ]] &&
+   grep -q "^bank drive: branch 2's process (pid [0-9]*) ended by itself (exit status 3); its last output: up 2$" "$tmp/err"; then
+  pass "drive --start: processes that ended by themselves are named at the end"
+else fail "drive --start: processes that ended by themselves"; cat "$tmp/err"; fi
 # A call that goes unanswered (the first customer's first query held back past --deadline-ms by
 # the branches' seeded reply-delay fault): the run stops, and the JSON report says where.
 slow="$start --faults reply-delay=10:7000" # a held-back answer: 0 to 7 s
