@@ -77,6 +77,15 @@ expect "run --project 3 -o in a missing folder" 1 "bank: $nowhere/o.json: cannot
   "$bank" run --project 3 -o "$nowhere/o.json" "$golden/p3/own-branch/input.json"
 expect "run --project 3 --trace to a full disk" 1 "bank: /dev/full: some trace lines were not written: No space left on device" \
   "$bank" run --project 3 --trace /dev/full "$golden/p3/own-branch/input.json"
+# Every answer held back up to 2 s (the branches' seeded reply-delay fault), the deadline 200 ms:
+# the first call's failure is the run's error, with where it happened.
+timeout 60 "$bank" run --project 3 --faults reply-delay=100:2000 --deadline-ms 200 "$golden/p3/own-branch/input.json" \
+  >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [[ $rc == 1 && ! -s $tmp/out ]] &&
+   grep -qx 'bank: customer 1, event 1 (deposit at branch 1): 127\.0\.0\.1:[0-9]*: gRPC status 4: Deadline Exceeded' "$tmp/err"; then
+  pass "run --project 3: a call past its deadline fails the run"
+else fail "run --project 3: a call past its deadline (exit $rc)"; cat "$tmp/err"; fi
 expect "run --project 3 without an input" 2 "bank run: no input file given (see bank run --help)" \
   "$bank" run --project 3
 expect "run --project 3 with two inputs" 2 "bank run: one input file expected, got several (see bank run --help)" \
