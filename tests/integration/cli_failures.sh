@@ -41,6 +41,14 @@ expect "run --trace in a missing folder" 1 "bank: $nowhere/t.jsonl: cannot open 
 expect "run --trace to a full disk" 1 "bank: /dev/full: some trace lines were not written: No space left on device" \
   "$bank" run --trace /dev/full "$sample"
 
+# --processes: each branch process reports its own trace failure and exits 1; the run says which
+# ended badly first, and fails.
+timeout 60 "$bank" run --processes --trace /dev/full "$sample" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [[ $rc == 1 && $(grep -c '^bank branch [123]: /dev/full: some trace lines were not written: No space left on device$' "$tmp/err") == 3 ]] &&
+   grep -qx 'bank: branch 1 (pid [0-9]*) ended badly (exit status 1) (at 127\.0\.0\.1:[0-9]*)' "$tmp/err"; then
+  pass "run --processes --trace to a full disk"
+else fail "run --processes --trace to a full disk (exit $rc)"; cat "$tmp/err"; fi
 # rule: S12; --kill all@N: every branch process of the run killed and recovered, the output unchanged
 if "$bank" run --processes --data-dir "$tmp/data" --kill all@2 "$sample" >"$tmp/out" 2>"$tmp/err" &&
    grep -qxF "bank: killed branches 1, 2, 3 (SIGKILL) and started them again with --recover" "$tmp/err" &&
