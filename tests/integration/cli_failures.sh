@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The command line's failure paths that need no fault injection: a path that cannot be written or
-# read, a bad option value, a missing or oversized file, a signal. Each case checks the exit status
-# and the exact line on standard error (and what must not be left behind). Fast: one run of a
-# small input at most per case.
+# The command line's failure paths: a path that cannot be written or read, a bad option value, a
+# missing or oversized file, too few file descriptors, a signal, a call held back by the branches'
+# own seeded --faults. Each case checks the exit status and the exact line on standard error (and
+# what must not be left behind). Fast: one run of a small input at most per case.
 # Usage: cli_failures.sh BANK_BINARY GOLDEN_DIR
 set -u
 bank=$1
