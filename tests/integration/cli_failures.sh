@@ -226,6 +226,12 @@ expect "grade --diagram: TMPDIR missing" 1 \
   "bank grade: --diagram: cannot make a temporary folder for the reference run's diagram in $nowhere: No such file or directory" \
   env TMPDIR="$nowhere" "$bank" grade --input "$sample" --report "$tmp/r.html" --diagram "$tmp/output.json"
 [[ -e $tmp/r.html ]] && fail "grade --diagram: a failed run left $tmp/r.html"
+# rule: G14; a report that cannot be printed (standard output a full disk): exit 1, and no --report
+expect "grade --json to a full disk" 1 "bank grade: cannot print the report: No space left on device" \
+  sh -c '"$@" >/dev/full' sh "$bank" grade --json --input "$sample" --report "$tmp/g.csv" "$tmp/output.json"
+[[ -e $tmp/g.csv ]] && fail "grade --json to a full disk: its --report was written"
+expect "grade --project 2 --json of a missing file to a full disk" 1 "bank grade: cannot print the report: No space left on device" \
+  sh -c '"$@" >/dev/full' sh "$bank" grade --project 2 --json --input "$p2" "$nowhere/o.json"
 truncate -s 65M "$tmp/big.json"
 expect "grade --project 2: a file over 64 MB" 2 "bank grade: $tmp/big.json: larger than 64 MB" \
   "$bank" grade --project 2 --input "$p2" "$tmp/big.json"
