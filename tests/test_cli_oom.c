@@ -1,10 +1,10 @@
 /* Out of memory in bank grade's one-file paths: every allocation of bank_cmd_grade on one output
  * file (text, --json, --gradescope, --report CSV and JSON, --exact; the file has a wrong answer,
  * so verdicts are built; and --json on a file with every answer right) and of bank grade
- * --project 2 on one submission (text with --report, --json; and one with every event right) is
- * made to fail in turn, the input and output read from the disk. Each failure must exit 1 with "out of
- * memory" on standard error, leak nothing and leave no --report or --gradescope file, and a run
- * that can allocate must print and write what an unarmed run does. */
+ * --project 2 on one submission (text with --report, --json; and one with every event right) and
+ * on a --batch folder is made to fail in turn, the input and output read from the disk. Each
+ * failure must exit 1 with "out of memory" on standard error, leak nothing and leave no --report
+ * or --gradescope file, and a run that can allocate must print and write what an unarmed run does. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,4 +134,16 @@ Test(cli_oom, one_project2_submission_fails_cleanly_at_every_allocation, .init =
                 (const char *[]){"--project", "2", "--input", GOLDEN "/p2-sample/input.json",
                                  GOLDEN "/p2-sample/expected.sequential/customer_events.json",
                                  GOLDEN "/p2-sample/expected.sequential/branch_events.json", NULL});
+    /* a --batch folder: one submission a folder of its parts, one a single file; out of memory
+     * while listing it is no unreadable folder (exit 2) */
+    char batch[256], cmd[1200];
+    snprintf(batch, sizeof batch, "%s/batch", root);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/alice' && cp '%s' '%s' '%s/alice/' && cp '%s' '%s/bob.json'", batch,
+             GOLDEN "/p2-sample/expected.sequential/customer_events.json",
+             GOLDEN "/p2-sample/expected.sequential/branch_events.json", batch,
+             GOLDEN "/p2-sample/expected.sequential/customer_events.json", batch);
+    cr_assert_eq(system(cmd), 0);
+    sweep_grade("bank grade --project 2 --batch DIR --report F.csv", BANK_EXIT_FAILED, report,
+                (const char *[]){"--project", "2", "--input", GOLDEN "/p2-sample/input.json", "--batch", batch,
+                                 "--report", report, NULL});
 }

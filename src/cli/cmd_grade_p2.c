@@ -106,13 +106,16 @@ static void submission_free(submission *s)
     free(s->name);
 }
 
+/* Out of memory: the -2 of add_path, add_folder and list_batch (-1: a folder cannot be read). */
+enum { OUT_OF_MEMORY = -2 };
+
 static int add_path(submission *s, const char *dir, const char *name)
 {
     char **grown = realloc(s->paths, (s->n_paths + 1) * sizeof *grown);
-    if (!grown) return -1;
+    if (!grown) return OUT_OF_MEMORY;
     s->paths = grown;
     size_t n = (dir ? strlen(dir) + 1 : 0) + strlen(name) + 1;
-    if (!(s->paths[s->n_paths] = malloc(n))) return -1;
+    if (!(s->paths[s->n_paths] = malloc(n))) return OUT_OF_MEMORY;
     snprintf(s->paths[s->n_paths++], n, "%s%s%s", dir ? dir : "", dir ? "/" : "", name);
     return 0;
 }
@@ -168,14 +171,14 @@ static int list_batch(const char *dir, submission **out, size_t *n)
             cap = cap ? 2 * cap : 32;
             submission *grown = realloc(*out, cap * sizeof *grown);
             if (!grown) {
-                rc = -1;
+                rc = OUT_OF_MEMORY;
                 break;
             }
             *out = grown;
         }
         submission *s = &(*out)[(*n)++];
         memset(s, 0, sizeof *s);
-        if (!(s->name = strdup(path))) rc = -1;
+        if (!(s->name = strdup(path))) rc = OUT_OF_MEMORY;
         else rc = S_ISDIR(st.st_mode) ? add_folder(s, path) : add_path(s, NULL, path);
     }
     closedir(d);
@@ -189,7 +192,11 @@ static int grade_batch(const char *dir, const char *report, int json, const bank
     submission *subs = NULL;
     size_t n = 0;
     int status = BANK_EXIT_OK;
-    if (list_batch(dir, &subs, &n) != 0) {
+    int listed = list_batch(dir, &subs, &n);
+    if (listed == OUT_OF_MEMORY) {
+        fprintf(stderr, "bank grade: %s: out of memory\n", dir);
+        status = BANK_EXIT_FAILED;
+    } else if (listed != 0) {
         fprintf(stderr, "bank grade: %s: cannot read the folder: %m\n", dir);
         status = BANK_EXIT_USAGE;
     } else if (n == 0) {

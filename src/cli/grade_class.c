@@ -43,6 +43,8 @@ int bank_grade_close_written(FILE *f, int rc, const char *option, const char *pa
 
 int bank_grade_printed(int rc)
 {
+    /* a short report is still in stdout's buffer: only flushing it shows that it could not be written */
+    if (rc == 0 && fflush(stdout) != 0) rc = -1;
     if (rc == 0) return BANK_EXIT_OK;
     fprintf(stderr, "bank grade: cannot print the report: %s\n", why_not(errno));
     return BANK_EXIT_FAILED;

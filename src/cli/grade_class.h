@@ -52,8 +52,8 @@ int bank_grade_write_report(const char *path, const bank_report_context *ctx, co
 int bank_grade_write_batch_report(const char *path, const bank_report_context *ctx, const bank_graded_file *rows,
                                   size_t n);
 
-/* Standard output's report, printed with status rc: BANK_EXIT_OK, or BANK_EXIT_FAILED after one
- * line saying why not. */
+/* Standard output's report, printed with status rc (and flushed here): BANK_EXIT_OK, or
+ * BANK_EXIT_FAILED after one line saying why not. */
 int bank_grade_printed(int rc);
 
 #endif
