@@ -262,6 +262,43 @@ Test(archive, what_every_member_inflates_counts_against_one_budget)
     cr_expect(strstr(err, "class.zip: more than 0 MiB inflated in all by m2 (a zip bomb?); refused") == err, "%s", err);
 }
 
+static int take_and_refuse(void *ctx, const char *path, char *data, size_t len, char *err, size_t errlen)
+{
+    (void)ctx, (void)len;
+    free(data);
+    snprintf(err, errlen, "%s: refused by the caller", path);
+    return -1;
+}
+
+/* An archive refused for its count of members, a member that does not inflate, and what the
+ * caller's take() refused: -1 and one line naming it, nothing read past it. */
+/* rule: G34 */
+Test(archive, too_many_members_bad_data_and_a_refused_member_stop_the_read)
+{
+    static char zip[1 << 16];
+    size_t len = make_zip(zip, sizeof zip, 3, 4000);
+    bank_archive_visitor v = {NULL, want_all, take_and_drop, NULL};
+    bank_archive_budget b;
+    char err[512] = "";
+    bank_archive_budget_init(&b);
+    b.max_members = 2;
+    cr_assert_eq(bank_archive_read_memory(zip, len, "class.zip", &b, &v, err, sizeof err), -1);
+    cr_expect_str_eq(err, "class.zip: more than 2 members (a zip bomb?); refused");
+    cr_expect_eq(b.inflated, 8000, "the first two members were read");
+    bank_archive_budget_init(&b);
+    bank_archive_visitor refuse = {NULL, want_all, take_and_refuse, NULL};
+    cr_assert_eq(bank_archive_read_memory(zip, len, "class.zip", &b, &refuse, err, sizeof err), -1);
+    cr_expect_str_eq(err, "m0: refused by the caller");
+    cr_expect_eq(b.members, 1);
+    /* the first member's deflated bytes: past its 30-byte header, its name and its extra field */
+    size_t data = 30 + (size_t)(zip[26] | zip[27] << 8) + (size_t)(zip[28] | zip[29] << 8);
+    memset(zip + data, 0xff, 8);
+    bank_archive_budget_init(&b);
+    cr_assert_eq(bank_archive_read_memory(zip, len, "class.zip", &b, &v, err, sizeof err), -1);
+    cr_expect(strstr(err, "class.zip: m0: cannot inflate: ") == err, "%s", err);
+    cr_expect_eq(b.members, 1);
+}
+
 /* class_build.c's realloc() (test_class is linked with --wrap=realloc): the fail_at-th call from
  * now fails. */
 void *__real_realloc(void *p, size_t n);
