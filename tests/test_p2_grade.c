@@ -345,3 +345,46 @@ Test(p2_grade, the_old_form)
     bank_p2_student_free(&st);
     bank_workload_free(&w);
 }
+
+/* Old-form events no slot of the input takes: each an extra, saying why, the rest graded. */
+/* rule: L9, L13 */
+Test(p2_grade, the_old_form_s_extras_say_why)
+{
+    bank_workload w = load("[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"query\", \"money\": 400}]},"
+                           " {\"id\": 2, \"type\": \"customer\", \"events\": [{\"id\": 2, \"interface\": \"deposit\", \"money\": 170}]},"
+                           " {\"id\": 1, \"type\": \"branch\", \"balance\": 400}, {\"id\": 2, \"type\": \"branch\", \"balance\": 400}]");
+    bank_p2_student st = {0};
+    bank_grade_report r;
+    parse("[{'pid': 1, 'data': [{'id': 1, 'name': 'query_request', 'clock': 1}, {'id': 2, 'name': 'deposit_propagate_request', 'clock': 4},"
+          " {'id': 2, 'name': 'deposit_propagate_execute', 'clock': 5}]},"
+          " {'pid': 2, 'data': [{'id': 2, 'name': 'deposit_request', 'clock': 2}, {'id': 2, 'name': 'deposit_execute', 'clock': 3},"
+          " {'id': 2, 'name': 'deposit_propagate_response', 'clock': 6}, {'id': 2, 'name': 'deposit_response', 'clock': 7},"
+          " {'id': 2, 'name': 'withdraw_request', 'clock': 8}, {'id': 2, 'name': 'deposit_propagate_request', 'clock': 9},"
+          " {'id': 2, 'name': 'deposit_execute', 'clock': 10}, {'id': 2, 'name': 'deposit_frobnicate', 'clock': 11},"
+          " {'id': 1, 'name': 'query_request', 'clock': 12}]}]",
+          &st);
+    grade(&w, &st, 0, &r);
+    cr_expect_eq(r.n_correct, 4);
+    static const char *const want[][2] = {
+        {"branch 2: request 2 withdraw_request (old form)", "request 2 is a deposit"},
+        {"branch 2: request 2 deposit_propagate_request (old form)",
+         "a propagation's request logged at the branch the request came from"},
+        {"branch 2: request 2 deposit_execute (old form)", "logged twice"},
+        {"branch 2: request 2 deposit_frobnicate (old form)",
+         "an event name the old form does not have (<deposit|withdraw|query>[_propagate]_<request|execute|response>)"},
+        {"branch 2: request 1 query_request (old form)", "names no event of the input (no such request)"}};
+    size_t n = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        if (r.verdicts[i].kind == BANK_VERDICT_OK) continue;
+        cr_assert_lt(n, 5);
+        cr_expect_eq(r.verdicts[i].kind, BANK_VERDICT_EXTRA);
+        cr_expect_str_eq(r.verdicts[i].label, want[n][0]);
+        cr_expect_str_eq(r.verdicts[i].detail, want[n][1]);
+        n++;
+    }
+    cr_expect_eq(n, 5, "the query's request at its own branch is taken as logged; at another, it is extra");
+    expect_first_wrong(&r);
+    bank_grade_report_free(&r);
+    bank_p2_student_free(&st);
+    bank_workload_free(&w);
+}
