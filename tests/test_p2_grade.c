@@ -388,3 +388,40 @@ Test(p2_grade, the_old_form_s_extras_say_why)
     bank_p2_student_free(&st);
     bank_workload_free(&w);
 }
+
+/* rule: L9; withdrawals that could take the balance past a 64-bit number: one could be refused */
+Test(p2_grade, withdrawals_past_64_bits_could_fail)
+{
+    bank_workload w = load("[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"withdraw\", \"money\": 10}]},"
+                           " {\"id\": 2, \"type\": \"customer\", \"events\": [{\"id\": 2, \"interface\": \"withdraw\", \"money\": 9223372036854775807}]},"
+                           " {\"id\": 3, \"type\": \"customer\", \"events\": [{\"id\": 3, \"interface\": \"withdraw\", \"money\": 9223372036854775807}]},"
+                           " {\"id\": 1, \"type\": \"branch\", \"balance\": 400}, {\"id\": 2, \"type\": \"branch\", \"balance\": 400},"
+                           " {\"id\": 3, \"type\": \"branch\", \"balance\": 400}]");
+    cr_expect_eq(bank_p2_must_propagate(&w, 0, 0), -1);
+    bank_workload_free(&w);
+}
+
+/* rule: L9; an entry that names no process, and a branch's entry without a request id: extras,
+ * each saying why */
+Test(p2_grade, entries_that_name_no_process_or_no_request)
+{
+    bank_workload w = load(ta_input);
+    bank_p2_student st = {0};
+    bank_grade_report r;
+    parse("{'id': 1, 'customer-request-id': 1, 'type': 'customer', 'logical_clock': 1, 'interface': 'deposit', 'comment': 'event_sent from customer 1'}\n"
+          "{'customer-request-id': 1, 'type': 'branch', 'logical_clock': 2, 'interface': 'deposit', 'comment': 'event_recv from customer 1'}\n"
+          "{'id': 1, 'type': 'branch', 'logical_clock': 3, 'interface': 'deposit', 'comment': 'event_recv from customer 1'}\n",
+          &st);
+    grade(&w, &st, 0, &r);
+    cr_assert_geq(r.n, 2);
+    cr_expect_eq(r.verdicts[r.n - 2].kind, BANK_VERDICT_EXTRA);
+    cr_expect_str_eq(r.verdicts[r.n - 2].detail, "names no process (no \"id\")");
+    cr_expect_eq(r.verdicts[r.n - 1].kind, BANK_VERDICT_EXTRA);
+    cr_expect_str_eq(r.verdicts[r.n - 1].label, "branch 1: deposit, event_recv from customer 1 (all-events part)");
+    cr_expect_str_eq(r.verdicts[r.n - 1].detail, "names no event the input requires (no such request at that "
+                                                 "branch, or one that does not propagate)");
+    cr_expect_eq(r.n_wrong - count(&r, BANK_VERDICT_MISSING), 2, "the two extras, and only them");
+    bank_grade_report_free(&r);
+    bank_p2_student_free(&st);
+    bank_workload_free(&w);
+}
