@@ -210,6 +210,20 @@ Test(reader, unreadable_files_name_line_and_column)
     bank_student_output_free(&so);
 }
 
+/* rule: G2; escapes decode to UTF-8: JSON's \\u, a surrogate pair as the one character it
+ * stands for; Python's \\x; any other backslash kept as written */
+Test(reader, escapes_decode_to_utf8)
+{
+    bank_student_output so;
+    read_ok("[{\"id\": 1, \"recv\": [{\"interface\": \"\\u0071\\u00e9\\u20ac\\ud83d\\ude00\\ud800\\udc00\\q\", \"balance\": 400},"
+            " {\"interface\": 'a\\xe9\\x41\\ud83d\\u0041'}]}]", &so);
+    cr_assert(so.n_records == 1 && so.records[0].n_replies == 2);
+    cr_expect_str_eq(so.records[0].replies[0].interface, "q\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf0\x90\x80\x80\\q");
+    /* a high surrogate without its low half stays what it was */
+    cr_expect_str_eq(so.records[0].replies[1].interface, "a\xc3\xa9" "A\xed\xa0\xbd" "A");
+    bank_student_output_free(&so);
+}
+
 /* ---- verdicts ---- */
 
 /* rule: G8, G9, G13 */
