@@ -364,3 +364,17 @@ Test(grade_p3, impossible_answers_name_the_range_and_the_most_a_branch_holds)
            "{\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}]}\n",
            "1/2 1", "wrong result: got success: withdrawing 10 at branch 1 always fails (it holds at most 7)");
 }
+
+/* rule: C13; runs appended to one file: the last is graded, and the format says so; an id
+ * written as a string */
+Test(grade_p3, appended_runs_grade_the_last)
+{
+    static const char two_runs[] = "[{\"id\": 1, \"balance\": 400}]\n[{\"id\": \"1\", \"balance\": 0}]\n";
+    bank_session_output so;
+    char err[400];
+    cr_assert_eq(bank_session_output_parse(two_runs, strlen(two_runs), "out", &so, err, sizeof err), 0, "%s", err);
+    cr_expect_str_eq(so.format, "JSON, one array, final balances, 2 runs appended (graded the last)");
+    bank_session_output_free(&so);
+    EXPECT(course_mw, two_runs, "1/1 0", "");
+    EXPECT(course_mw, "[{\"id\": 1, \"balance\": 0}]\n[{\"id\": \"1\", \"balance\": 400}]\n", "0/1 1", "got 400");
+}
