@@ -369,11 +369,11 @@ Test(grade_p3, impossible_answers_name_the_range_and_the_most_a_branch_holds)
  * written as a string */
 Test(grade_p3, appended_runs_grade_the_last)
 {
-    static const char two_runs[] = "[{\"id\": 1, \"balance\": 400}]\n[{\"id\": \"1\", \"balance\": 0}]\n";
+    static const char two_runs[] = "[{\"id\": 1, \"balance\": 400}]\n[{\"id\": \"1\", \"balance\": \"0\"}]\n";
     bank_session_output so;
     char err[400];
     cr_assert_eq(bank_session_output_parse(two_runs, strlen(two_runs), "out", &so, err, sizeof err), 0, "%s", err);
-    cr_expect_str_eq(so.format, "JSON, one array, final balances, 2 runs appended (graded the last)");
+    cr_expect_str_eq(so.format, "JSON, one array, final balances, 2 runs appended (graded the last), balance as a string");
     bank_session_output_free(&so);
     EXPECT(course_mw, two_runs, "1/1 0", "");
     EXPECT(course_mw, "[{\"id\": 1, \"balance\": 0}]\n[{\"id\": \"1\", \"balance\": 400}]\n", "0/1 1", "got 400");
