@@ -180,6 +180,7 @@ Test(peers, lines_comments_and_errors)
         {"1\n", "p:1:2: expected \"ID HOST:PORT\""},
         {"1 nohost\n", "p:1:3: address must be HOST:PORT"},
         {"1 a:1 extra\n", "p:1:7: unexpected text after HOST:PORT"},
+        {"1 a:1\n  99999999999999999999 a:2\n", "p:2:3: branch id does not fit in int64"},
         {"# nothing\n", "p: no branch listed"},
         {"1 127.0.0.1:5001\n2 127.0.0.1:5002\nx\n", "p:3:1: expected \"ID HOST:PORT\""},
     };
