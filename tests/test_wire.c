@@ -2,6 +2,7 @@
  * (checked byte for byte against protobuf-c's generated code), and the roles found in a
  * student's proto. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -268,4 +269,19 @@ Test(wire, every_number_type_at_its_ends)
         }
     }
     bank_proto_schema_free(&s);
+}
+
+/* A .proto that is not there, or a folder: one line naming it, nothing compiled (and no
+ * failure of an earlier call named for the folder). */
+Test(wire, a_proto_that_is_no_file_is_named)
+{
+    unsigned char *bytes = (unsigned char *)"x";
+    size_t len = 9;
+    char err[600];
+    cr_assert_eq(bank_proto_compile(PROJECT_DIR "/proto/none.proto", &bytes, &len, err, sizeof err), -1);
+    cr_expect_str_eq(err, PROJECT_DIR "/proto/none.proto: cannot open: No such file or directory");
+    cr_expect(bytes == NULL && len == 0);
+    errno = ENOENT;
+    cr_assert_eq(bank_proto_compile(PROJECT_DIR "/proto", &bytes, &len, err, sizeof err), -1);
+    cr_expect_str_eq(err, PROJECT_DIR "/proto: cannot open: not a regular file");
 }
