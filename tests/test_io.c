@@ -102,6 +102,9 @@ Test(input, errors_name_file_line_and_column)
                  "in.json:3:43: customer 1 (process 2), event 1: \"money\" is missing");
     expect_error("[{\"id\": 1, \"type\": \"branch\", \"balance\": 1}\n,\n  oops]", "in.json:3:3: not valid JSON near 'oops]'");
     expect_error("", "in.json: empty file");
+    /* a byte no character starts with, or a control character: named by its value */
+    expect_error("[{\"id\": 1},\n \xff]", "in.json:2:2: not valid JSON: unexpected byte 0xff");
+    expect_error("[\x01]", "in.json:1:2: not valid JSON: unexpected byte 0x01");
     expect_error("[{\"id\": 1, \"type\": \"branch\", \"balance\": 1}, {\"id\": 4, \"type\": \"customer\", \"events\": []}]",
                  "in.json:1:52: customer 4: there is no branch 4");
 }
