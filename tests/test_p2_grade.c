@@ -425,3 +425,28 @@ Test(p2_grade, entries_that_name_no_process_or_no_request)
     bank_p2_student_free(&st);
     bank_workload_free(&w);
 }
+
+/* rule: L9; a clock that is null or no number, and a record of a type neither customer nor branch */
+Test(p2_grade, clocks_that_are_no_number_and_records_of_no_type)
+{
+    bank_workload w = load(ta_input);
+    bank_p2_student st = {0};
+    bank_grade_report r;
+    parse("{'id': 1, 'customer-request-id': 1, 'type': 'customer', 'logical_clock': None, 'interface': 'deposit', 'comment': 'event_sent from customer 1'}\n"
+          "{'id': 1, 'customer-request-id': 1, 'type': 'branch', 'logical_clock': True, 'interface': 'deposit', 'comment': 'event_recv from customer 1'}\n"
+          "{'id': 1, 'customer-request-id': 1, 'type': 'server', 'logical_clock': 3, 'interface': 'deposit'}\n",
+          &st);
+    grade(&w, &st, 0, &r);
+    cr_assert_geq(r.n, 2);
+    cr_expect_eq(r.verdicts[0].kind, BANK_VERDICT_MISSING);
+    cr_expect_str_eq(r.verdicts[0].detail, "logged without a clock (logical_clock null)");
+    cr_expect_eq(r.verdicts[1].kind, BANK_VERDICT_MISSING);
+    cr_expect_str_eq(r.verdicts[1].detail, "logged without a clock (logical_clock not a number)");
+    /* neither its type nor a comment says which process's event the third is */
+    cr_expect_eq(r.verdicts[r.n - 1].kind, BANK_VERDICT_EXTRA);
+    cr_expect_str_eq(r.verdicts[r.n - 1].detail, "cannot tell which event it is (its comment says neither a send "
+                                                 "nor a receive, from or to a customer or a branch)");
+    bank_grade_report_free(&r);
+    bank_p2_student_free(&st);
+    bank_workload_free(&w);
+}
