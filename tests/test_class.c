@@ -181,6 +181,14 @@ Test(choice, unusable_or_no_output)
     cr_assert_null(chosen(&s, NULL, NULL, &c));
     cr_assert_null(c.unusable, "an input alone is not a broken output");
     bank_output_choice_free(&c);
+    /* several unusable: the best named, then the shallowest, then the first */
+    bank_class_file j[] = {FILE_OF("0result.txt", broken), FILE_OF("a/output.json", broken),
+                           FILE_OF("b/output.json", broken), FILE_OF("c/d/output.json", broken),
+                           FILE_OF("result.txt", broken)};
+    s = student(j, 5);
+    cr_assert_null(chosen(&s, NULL, NULL, &c));
+    cr_assert_str_eq(c.unusable->name, "a/output.json");
+    bank_output_choice_free(&c);
 }
 
 /* rule: G35 */
