@@ -378,3 +378,15 @@ Test(grade_p3, appended_runs_grade_the_last)
     EXPECT(course_mw, two_runs, "1/1 0", "");
     EXPECT(course_mw, "[{\"id\": 1, \"balance\": 0}]\n[{\"id\": \"1\", \"balance\": 400}]\n", "0/1 1", "got 400");
 }
+
+/* rule: C13; final balances answer a customer's entry that queries: an entry of the same id
+ * without a query takes none */
+Test(grade_p3, final_balances_go_to_the_entry_that_queries)
+{
+    static const char split[] =
+        "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"interface\": \"deposit\", \"money\": 10, \"dest\": 1}]},"
+        " {\"id\": 1, \"type\": \"customer\", \"events\": [{\"interface\": \"query\", \"dest\": 1}]},"
+        " {\"id\": 1, \"type\": \"bank\", \"balance\": 0}]";
+    EXPECT(split, "{\"id\": 1, \"balance\": 10}", "1/1 0", "");
+    EXPECT(split, "{\"id\": 1, \"balance\": 20}", "0/1 1", "got 20");
+}
