@@ -71,7 +71,7 @@ static char *text_of(const bank_graded_file *g)
     return text;
 }
 
-/* rule: G17; the text report: a file that could not be read is one line; a set of wrong answers
+/* rule: G19; the text report: a file that could not be read is one line; a set of wrong answers
  * the budget did not prove smallest says how many are wrong at least, in words that agree */
 Test(report_text, unusable_and_not_proven_smallest)
 {
