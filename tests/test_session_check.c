@@ -390,3 +390,10 @@ Test(grade_p3, final_balances_go_to_the_entry_that_queries)
     EXPECT(split, "{\"id\": 1, \"balance\": 10}", "1/1 0", "");
     EXPECT(split, "{\"id\": 1, \"balance\": 20}", "0/1 1", "got 20");
 }
+
+/* rule: C13; a reply that is no object makes the file unusable, named where it is */
+Test(grade_p3, a_reply_that_is_no_object)
+{
+    EXPECT(course_mw, "[{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, 5]}]", "unusable",
+           "out:1:68: a reply of customer 1 that is not an object");
+}
