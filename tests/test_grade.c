@@ -154,6 +154,16 @@ Test(reader, snapshot_lines_of_a_growing_list)
     bank_grade_report_free(&r);
 }
 
+/* rule: G2; records one a line, each followed by a comma (printed as items of a list) */
+Test(reader, records_separated_by_commas)
+{
+    expect_sequential_sample("{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 400}]},\n"
+                             "{\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, "
+                             "{\"interface\": \"query\", \"balance\": 570}]},\n"
+                             "{\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, "
+                             "{\"interface\": \"query\", \"balance\": 500}]},\n");
+}
+
 /* rule: G2 */
 Test(reader, protobuf_text_dump)
 {
@@ -198,6 +208,7 @@ Test(reader, unreadable_files_name_line_and_column)
     memset(deep + strlen(deep), '[', 70);
     read_fails(deep, "out:1:77: values nested more than 64 deep");
     read_fails("[1, 2]", "expected a customer's {\"id\", \"recv\"} object");
+    read_fails("id: 1, recv:[]\n7\n", "out:2:1: expected a field name, found '7'");
     /* a sign must come with a number; one before a fraction is one (Python reads -.5) */
     read_fails("[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": -x}]}]",
                "out:1:55: a sign without a number");
