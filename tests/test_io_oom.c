@@ -266,6 +266,9 @@ Test(io_oom, p2_student_parse_fails_cleanly_at_every_allocation)
         {"id: 2, recv:[id: 2\ninterface: deposit\nresult: success\nclock_events {\n  id: 1\n  event_id: 2\n"
          "  name: \"deposit_propogate_request\"\n  clock: 5\n}\nclock_events { id: 3 event_id: 2 name: "
          "\"deposit_propagate_execute\" clock: 9 }\n]", {0}, {0}},
+        /* a customer's replies, each with its clock */
+        {"[{\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\", \"clock\": 2},"
+         " {\"interface\": \"query\", \"balance\": 570, \"clock\": 5}]}]", {0}, {0}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char err[512], what[300];
