@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/lamport.h"
 #include "io/input.h"
 #include "io/loose_value.h"
-#include "core/lamport.h"
 #include "io/p2_output.h"
 #include "io/p2_student.h"
 #include "io/peers_file.h"
@@ -348,7 +348,8 @@ typedef struct {
     char want[4096];
 } p2_write_case;
 
-/* The part written to a temporary file: on failure nothing is written. */
+/* The part written to a temporary file: on failure nothing is written (and nothing said: -1 is
+ * out of memory, which the caller words). */
 static int p2_write_attempt(void *arg, char *err, size_t errlen, int *ok)
 {
     p2_write_case *c = arg;
