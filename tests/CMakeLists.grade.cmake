@@ -54,6 +54,12 @@ target_link_libraries(test_class PRIVATE bank_grade criterion -Wl,--wrap=realloc
 add_test(NAME class COMMAND test_class)
 set_tests_properties(class PROPERTIES LABELS unit)
 
+# A class loaded from the disk: folders, Canvas's loose files, the limits, folders that cannot be read.
+add_executable(test_class_load test_class_load.c)
+target_link_libraries(test_class_load PRIVATE bank_grade criterion)
+add_test(NAME class_load COMMAND test_class_load)
+set_tests_properties(class_load PROPERTIES LABELS unit)
+
 # The class benchmark on 20 students, folder and Canvas zip, so the script cannot rot.
 add_test(NAME grade_class_bench_smoke COMMAND ${PROJECT_SOURCE_DIR}/tools/bench_class.sh 20 $<TARGET_FILE:bank>)
 set_tests_properties(grade_class_bench_smoke PROPERTIES LABELS integration TIMEOUT 120)

@@ -1,6 +1,6 @@
 /* Grading a class, the parts below the command line: Canvas's file names, which member paths
- * stay inside an archive, which of a student's files is their output, GitHub's escaping, a class
- * or submission that is not there. */
+ * stay inside an archive, which of a student's files is their output, GitHub's escaping (loading
+ * a class from the disk: test_class_load.c). */
 #include <archive.h>
 #include <archive_entry.h>
 #include <criterion/criterion.h>
@@ -181,6 +181,14 @@ Test(choice, unusable_or_no_output)
     cr_assert_null(chosen(&s, NULL, NULL, &c));
     cr_assert_null(c.unusable, "an input alone is not a broken output");
     bank_output_choice_free(&c);
+    /* several unusable: the best named, then the shallowest, then the first */
+    bank_class_file j[] = {FILE_OF("0result.txt", broken), FILE_OF("a/output.json", broken),
+                           FILE_OF("b/output.json", broken), FILE_OF("c/d/output.json", broken),
+                           FILE_OF("result.txt", broken)};
+    s = student(j, 5);
+    cr_assert_null(chosen(&s, NULL, NULL, &c));
+    cr_assert_str_eq(c.unusable->name, "a/output.json");
+    bank_output_choice_free(&c);
 }
 
 /* rule: G35 */
@@ -262,6 +270,50 @@ Test(archive, what_every_member_inflates_counts_against_one_budget)
     cr_expect(strstr(err, "class.zip: more than 0 MiB inflated in all by m2 (a zip bomb?); refused") == err, "%s", err);
 }
 
+static int take_and_refuse(void *ctx, const char *path, char *data, size_t len, char *err, size_t errlen)
+{
+    (void)ctx, (void)len;
+    free(data);
+    snprintf(err, errlen, "%s: refused by the caller", path);
+    return -1;
+}
+
+/* An archive refused for its count of members, a member that does not inflate, a header that
+ * does not read, and what the caller's take() refused: -1 and one line naming it, nothing read past it. */
+/* rule: G34 */
+Test(archive, too_many_members_bad_data_and_a_refused_member_stop_the_read)
+{
+    static char zip[1 << 16];
+    size_t len = make_zip(zip, sizeof zip, 3, 4000);
+    bank_archive_visitor v = {NULL, want_all, take_and_drop, NULL};
+    bank_archive_budget b;
+    char err[512] = "";
+    bank_archive_budget_init(&b);
+    b.max_members = 2;
+    cr_assert_eq(bank_archive_read_memory(zip, len, "class.zip", &b, &v, err, sizeof err), -1);
+    cr_expect_str_eq(err, "class.zip: more than 2 members (a zip bomb?); refused");
+    cr_expect_eq(b.inflated, 8000, "the first two members were read");
+    bank_archive_budget_init(&b);
+    bank_archive_visitor refuse = {NULL, want_all, take_and_refuse, NULL};
+    cr_assert_eq(bank_archive_read_memory(zip, len, "class.zip", &b, &refuse, err, sizeof err), -1);
+    cr_expect_str_eq(err, "m0: refused by the caller");
+    cr_expect_eq(b.members, 1);
+    /* the first member's deflated bytes: past its 30-byte header, its name and its extra field */
+    size_t data = 30 + (size_t)(zip[26] | zip[27] << 8) + (size_t)(zip[28] | zip[29] << 8);
+    memset(zip + data, 0xff, 8);
+    static char bad_header[1 << 16];
+    memcpy(bad_header, zip, len);
+    bad_header[28] = bad_header[29] = (char)0xff; /* an extra field longer than the archive */
+    bank_archive_budget_init(&b);
+    cr_assert_eq(bank_archive_read_memory(bad_header, len, "class.zip", &b, &v, err, sizeof err), -1);
+    cr_expect(strstr(err, "class.zip: not a zip or tar archive it can read: ") == err, "%s", err);
+    cr_expect_eq(b.inflated, 0);
+    bank_archive_budget_init(&b);
+    cr_assert_eq(bank_archive_read_memory(zip, len, "class.zip", &b, &v, err, sizeof err), -1);
+    cr_expect(strstr(err, "class.zip: m0: cannot inflate: ") == err, "%s", err);
+    cr_expect_eq(b.members, 1);
+}
+
 /* class_build.c's realloc() (test_class is linked with --wrap=realloc): the fail_at-th call from
  * now fails. */
 void *__real_realloc(void *p, size_t n);
@@ -297,16 +349,4 @@ Test(class_grade, out_of_memory_for_a_note_fails_the_student)
     cr_expect_str_eq(g.notes, "late");
     bank_student_grade_free(&g);
     bank_workload_free(&w);
-}
-
-/* A class or a student's submission that is not there (gone since the command line saw it):
- * one line naming it, nothing loaded. */
-Test(class_load, a_path_that_is_not_there)
-{
-    bank_class cls;
-    char err[512];
-    cr_assert_eq(bank_class_load_student("/nonexistent/bank-test/alice", "alice", &cls, err, sizeof err), -1);
-    cr_assert_str_eq(err, "/nonexistent/bank-test/alice: cannot open: No such file or directory");
-    cr_assert_eq(bank_class_load("/nonexistent/bank-test/class", &cls, err, sizeof err), -1);
-    cr_assert_str_eq(err, "/nonexistent/bank-test/class: cannot open: No such file or directory");
 }

@@ -107,7 +107,8 @@ static char *carol_zip(size_t *len)
  * carol (a zip), dave (a loose file that does not read); root/canvas.zip: Canvas's download of
  * alice, bob (late) and carol; root/ok: a class with every event right (a folder, a nested
  * folder, a loose zip); root/folders.zip: a class zipped as a folder per student, and a loose
- * alice.txt, another student than the folder alice (G30). */
+ * alice.txt, another student than the folder alice (G30); root/namesakes.zip: Canvas's download
+ * of two students of one name. */
 static void make_class(void)
 {
     cr_assert_not_null(mkdtemp(root));
@@ -134,6 +135,10 @@ static void make_class(void)
     zip = zip_of((member[]){{"alice/output.json", all_right, 0}, {"bob/run/out.txt", one_wrong, 0},
                             {"bob/input.json", sample_input, 0}, {"alice.txt", one_answer, 0}}, 4, &canvas_len);
     put("folders.zip", zip, canvas_len);
+    free(zip);
+    zip = zip_of((member[]){{"smith_1001_5001_output.json", all_right, 0}, {"smith_1002_5002_output.json", one_wrong, 0}},
+                 2, &canvas_len);
+    put("namesakes.zip", zip, canvas_len);
     free(zip);
     free(carol);
 }
@@ -199,6 +204,7 @@ Test(class_oom, class_load_fails_cleanly_at_every_allocation, .init = make_class
         {"class", NULL, 4, 20},                 /* a folder */
         {"canvas.zip", NULL, 3, 15},            /* Canvas's zip (bank_class_load_archive) */
         {"folders.zip", NULL, 3, 20},           /* a zip of the students' folders */
+        {"namesakes.zip", NULL, 2, 10},         /* two Canvas students of one name, named by id too */
         {"class/bob", "bob", 1, 6},             /* one submission, a folder */
         {"class/carol/project.zip", "carol", 1, 5}, /* one submission, an archive */
     };

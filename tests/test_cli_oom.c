@@ -1,10 +1,11 @@
 /* Out of memory in bank grade's one-file paths: every allocation of bank_cmd_grade on one output
- * file (text, --json, --gradescope, --report CSV and JSON, --exact; the file has a wrong answer,
- * so verdicts are built; and --json on a file with every answer right) and of bank grade
- * --project 2 on one submission (text with --report, --json; and one with every event right) and
- * on a --batch folder is made to fail in turn, the input and output read from the disk. Each
- * failure must exit 1 with "out of memory" on standard error, leak nothing and leave no --report
- * or --gradescope file, and a run that can allocate must print and write what an unarmed run does. */
+ * file (text, --json, --gradescope per event and per customer, --report CSV and JSON, --exact; the
+ * file has a wrong answer, and for one a record for no customer, so verdicts are built; and --json
+ * on a file with every answer right) and of bank grade --project 2 on one submission (text with
+ * --report, --json; and one with every event right) and on a --batch folder is made to fail in
+ * turn, the input and output read from the disk. Each failure must exit 1 with "out of memory" on
+ * standard error, leak nothing and leave no --report or --gradescope file, and a run that can
+ * allocate must print and write what an unarmed run does. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +90,17 @@ Test(cli_oom, one_output_file_fails_cleanly_at_every_allocation, .init = make_ro
                 (const char *[]){"--input", input, "--report", report, "--gradescope", gradescope, out, NULL});
     sweep_grade("bank grade --exact FILE", BANK_EXIT_FAILED, NULL,
                 (const char *[]){"--exact", "--input", input, out, NULL});
+    /* per customer, and a record for no customer of the input: the texts Gradescope's tests grow */
+    char extra[256];
+    snprintf(extra, sizeof extra, "%s/extra.txt", root);
+    f = fopen(extra, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "%s{'id': 9, 'recv': [{'interface': 'query', 'balance': 1}]}\n", one_wrong);
+    fclose(f);
+    sweep_grade("bank grade --gradescope F --gradescope-granularity customer FILE (an extra record)",
+                BANK_EXIT_FAILED, gradescope,
+                (const char *[]){"--input", input, "--gradescope", gradescope, "--gradescope-granularity", "customer",
+                                 extra, NULL});
     /* every answer right: a failure must not pass for the verdicts' 0 */
     sweep_grade("bank grade --json FILE (every answer right)", BANK_EXIT_OK, NULL,
                 (const char *[]){"--json", "--input", input, GOLDEN "/sample/expected.sequential.json", NULL});

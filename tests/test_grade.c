@@ -154,6 +154,16 @@ Test(reader, snapshot_lines_of_a_growing_list)
     bank_grade_report_free(&r);
 }
 
+/* rule: G2; records one a line, each followed by a comma (printed as items of a list) */
+Test(reader, records_separated_by_commas)
+{
+    expect_sequential_sample("{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 400}]},\n"
+                             "{\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, "
+                             "{\"interface\": \"query\", \"balance\": 570}]},\n"
+                             "{\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, "
+                             "{\"interface\": \"query\", \"balance\": 500}]},\n");
+}
+
 /* rule: G2 */
 Test(reader, protobuf_text_dump)
 {
@@ -198,6 +208,7 @@ Test(reader, unreadable_files_name_line_and_column)
     memset(deep + strlen(deep), '[', 70);
     read_fails(deep, "out:1:77: values nested more than 64 deep");
     read_fails("[1, 2]", "expected a customer's {\"id\", \"recv\"} object");
+    read_fails("id: 1, recv:[]\n7\n", "out:2:1: expected a field name, found '7'");
     /* a sign must come with a number; one before a fraction is one (Python reads -.5) */
     read_fails("[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": -x}]}]",
                "out:1:55: a sign without a number");
@@ -207,6 +218,20 @@ Test(reader, unreadable_files_name_line_and_column)
     read_ok("[{'id': 1, 'recv': [{'interface': 'query', 'balance': -.5}]}]", &so);
     cr_expect(so.n_records == 1 && so.records[0].n_replies == 1 && so.records[0].replies[0].value_real == -0.5,
               "-.5 read as -0.5");
+    bank_student_output_free(&so);
+}
+
+/* rule: G2; escapes decode to UTF-8: JSON's \\u, a surrogate pair as the one character it
+ * stands for; Python's \\x; any other backslash kept as written */
+Test(reader, escapes_decode_to_utf8)
+{
+    bank_student_output so;
+    read_ok("[{\"id\": 1, \"recv\": [{\"interface\": \"\\u0071\\u00e9\\u20ac\\ud83d\\ude00\\ud800\\udc00\\q\", \"balance\": 400},"
+            " {\"interface\": 'a\\xe9\\x41\\ud83d\\u0041'}]}]", &so);
+    cr_assert(so.n_records == 1 && so.records[0].n_replies == 2);
+    cr_expect_str_eq(so.records[0].replies[0].interface, "q\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf0\x90\x80\x80\\q");
+    /* a high surrogate without its low half stays what it was */
+    cr_expect_str_eq(so.records[0].replies[1].interface, "a\xc3\xa9" "A\xed\xa0\xbd" "A");
     bank_student_output_free(&so);
 }
 

@@ -212,3 +212,30 @@ Test(forms, a_run_of_extra_replies_is_one_verdict)
     expect_extra_detail(&r, "reply 2 of a customer with 1 events");
     bank_grade_report_free(&r);
 }
+
+/* rule: G4, G5; one object per event of many customers (past the id table's first growth), ids
+ * written as strings, a balance key holding no number passed over for the next key */
+Test(forms, one_object_per_event_of_forty_customers)
+{
+    char text[16384];
+    size_t n = (size_t)snprintf(text, sizeof text, "[");
+    for (int round = 0; round < 2; round++)
+        for (int id = 1; id <= 40; id++)
+            n += (size_t)snprintf(text + n, sizeof text - n,
+                                  "{\"id\": %s%d%s, \"interface\": \"query\", \"balance\": \"n/a\", \"money\": %d},\n",
+                                  id % 2 ? "\"" : "", id, id % 2 ? "\"" : "", 100 * round + id);
+    snprintf(text + n - 2, sizeof text - (n - 2), "]\n");
+    bank_student_output so;
+    read_ok(text, &so);
+    cr_assert_eq(so.n_records, 40);
+    for (size_t i = 0; i < 40; i++) {
+        const bank_record *rec = &so.records[i];
+        cr_expect_eq(rec->id, (int64_t)i + 1);
+        cr_assert_eq(rec->n_replies, 2, "customer %zu", i + 1);
+        for (size_t k = 0; k < 2; k++) {
+            cr_expect(rec->replies[k].has_value, "customer %zu reply %zu", i + 1, k);
+            cr_expect_eq(rec->replies[k].value, (int64_t)(100 * k + i + 1));
+        }
+    }
+    bank_student_output_free(&so);
+}

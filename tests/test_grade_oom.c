@@ -188,4 +188,21 @@ Test(grade_oom, grade_p2_fails_cleanly_at_every_allocation)
             bank_p2_student_free(&g.st);
         }
     bank_workload_free(&w);
+    /* the old form's table of required events grown while it is filled: 11 deposits, 3 branches
+       (66 events, past the first 64) */
+    char input[2048];
+    size_t n = (size_t)snprintf(input, sizeof input, "[{\"id\": 1, \"type\": \"customer\", \"events\": [");
+    for (int e = 1; e <= 11; e++)
+        n += (size_t)snprintf(input + n, sizeof input - n, "%s{\"id\": %d, \"interface\": \"deposit\", \"money\": 1}",
+                              e > 1 ? ", " : "", e);
+    snprintf(input + n, sizeof input - n, "]}, {\"id\": 1, \"type\": \"branch\", \"balance\": 0},"
+             " {\"id\": 2, \"type\": \"branch\", \"balance\": 0}, {\"id\": 3, \"type\": \"branch\", \"balance\": 0}]");
+    w = load(input);
+    static const char old_form[] = "[{'pid': 1, 'data': [{'id': 1, 'name': 'deposit_request', 'clock': 2}]}]";
+    grading g = {.run = grade_p2, .w = &w, .p2_opt = {0}};
+    char err[512];
+    cr_assert_eq(bank_p2_student_parse(old_form, strlen(old_form), "out.json", &g.st, err, sizeof err), 0, "%s", err);
+    sweep_grading(&g, "bank_grade_p2 (the old form, 66 events)");
+    bank_p2_student_free(&g.st);
+    bank_workload_free(&w);
 }

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "io/input.h"
 #include "io/output.h"
 #include "io/peers_file.h"
+#include "io/trace_read.h"
 
 static int parse(const char *text, bank_workload *w, char *err)
 {
@@ -102,6 +104,9 @@ Test(input, errors_name_file_line_and_column)
                  "in.json:3:43: customer 1 (process 2), event 1: \"money\" is missing");
     expect_error("[{\"id\": 1, \"type\": \"branch\", \"balance\": 1}\n,\n  oops]", "in.json:3:3: not valid JSON near 'oops]'");
     expect_error("", "in.json: empty file");
+    /* a byte no character starts with, or a control character: named by its value */
+    expect_error("[{\"id\": 1},\n \xff]", "in.json:2:2: not valid JSON: unexpected byte 0xff");
+    expect_error("[\x01]", "in.json:1:2: not valid JSON: unexpected byte 0x01");
     expect_error("[{\"id\": 1, \"type\": \"branch\", \"balance\": 1}, {\"id\": 4, \"type\": \"customer\", \"events\": []}]",
                  "in.json:1:52: customer 4: there is no branch 4");
 }
@@ -180,6 +185,7 @@ Test(peers, lines_comments_and_errors)
         {"1\n", "p:1:2: expected \"ID HOST:PORT\""},
         {"1 nohost\n", "p:1:3: address must be HOST:PORT"},
         {"1 a:1 extra\n", "p:1:7: unexpected text after HOST:PORT"},
+        {"1 a:1\n  99999999999999999999 a:2\n", "p:2:3: branch id does not fit in int64"},
         {"# nothing\n", "p: no branch listed"},
         {"1 127.0.0.1:5001\n2 127.0.0.1:5002\nx\n", "p:3:1: expected \"ID HOST:PORT\""},
     };
@@ -268,4 +274,48 @@ Test(output, styles_and_lines)
     cr_expect_eq(bank_style_parse("money", &s), 0);
     cr_expect_eq(s, BANK_STYLE_MONEY);
     cr_expect_eq(bank_style_parse("xml", &s), -1);
+}
+
+/* A trace's Lamport clocks: absent on traces before Project 2 (0), whole numbers from 0 when
+ * present; any other clock refuses the trace with the line and the field. */
+/* rule: L3 */
+Test(trace, clocks_are_whole_numbers_from_0)
+{
+    static const char entry[] = "{\"t_recv_us\": 1, \"t_reply_us\": 2, \"from\": \"customer\", \"from_id\": 1, "
+                                "\"to_branch\": 1, \"rpc\": \"MsgDelivery\", \"customer\": 1, \"event\": 1, "
+                                "\"money\": 10, \"balance\": 410, \"reply\": \"success\"";
+    struct { const char *clocks, *want; } cases[] = {
+        {"", NULL},
+        {", \"clock_sent\": 3, \"clock\": 4", NULL},
+        {", \"clock_sent\": -1", "t.jsonl:2:1: a trace record needs \"clock_sent\": a whole number from 0"},
+        {", \"clock\": 1.5", "t.jsonl:2:1: a trace record needs \"clock\": a whole number from 0"},
+        {", \"clock\": \"4\"", "t.jsonl:2:1: a trace record needs \"clock\": a whole number from 0"},
+        {", \"clock\": 9223372036854775808", "t.jsonl:2:1: a trace record needs \"clock\": a whole number from 0"},
+    };
+    char dir[] = "/tmp/bank-test-trace-XXXXXX", path[64], text[1024];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/t.jsonl", dir);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(text, sizeof text, "%s}\n%s%s}\n", entry, entry, cases[i].clocks);
+        FILE *f = fopen(path, "w");
+        cr_assert_not_null(f);
+        fputs(text, f);
+        fclose(f);
+        bank_trace t;
+        char err[512] = "";
+        int rc = bank_trace_load(path, &t, err, sizeof err);
+        if (!cases[i].want) {
+            cr_assert_eq(rc, 0, "%s", err);
+            cr_expect_eq(t.n, 2);
+            cr_expect_eq(t.entries[1].clock, i ? 4u : 0u);
+            cr_expect_eq(t.entries[1].clock_sent, i ? 3u : 0u);
+            bank_trace_free(&t);
+            continue;
+        }
+        cr_expect_eq(rc, -1, "%s", cases[i].clocks);
+        cr_expect(strstr(err, cases[i].want) != NULL && strstr(err, dir) == err, "%s lacks %s", err, cases[i].want);
+        cr_expect_eq(t.n, 0);
+    }
+    remove(path);
+    rmdir(dir);
 }

@@ -9,8 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/lamport.h"
 #include "io/input.h"
 #include "io/loose_value.h"
+#include "io/p2_output.h"
 #include "io/p2_student.h"
 #include "io/peers_file.h"
 #include "io/proto_compile.h"
@@ -264,6 +266,9 @@ Test(io_oom, p2_student_parse_fails_cleanly_at_every_allocation)
         {"id: 2, recv:[id: 2\ninterface: deposit\nresult: success\nclock_events {\n  id: 1\n  event_id: 2\n"
          "  name: \"deposit_propogate_request\"\n  clock: 5\n}\nclock_events { id: 3 event_id: 2 name: "
          "\"deposit_propagate_execute\" clock: 9 }\n]", {0}, {0}},
+        /* a customer's replies, each with its clock */
+        {"[{\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\", \"clock\": 2},"
+         " {\"interface\": \"query\", \"balance\": 570, \"clock\": 5}]}]", {0}, {0}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char err[512], what[300];
@@ -332,6 +337,60 @@ Test(io_oom, session_output_parse_fails_cleanly_at_every_allocation)
         cr_expect_geq(k.failed, 4, "%s", what);
         bank_session_output_free(&cases[i].want);
     }
+}
+
+/* ---- Project 2's output, written ---- */
+
+typedef struct {
+    const bank_workload *w;
+    const bank_clock_log *log;
+    bank_p2_part part;
+    char want[4096];
+} p2_write_case;
+
+/* The part written to a temporary file: on failure nothing is written (and nothing said: -1 is
+ * out of memory, which the caller words). */
+static int p2_write_attempt(void *arg, char *err, size_t errlen, int *ok)
+{
+    p2_write_case *c = arg;
+    FILE *f = tmpfile();
+    cr_assert_not_null(f);
+    int rc = bank_p2_write_part(f, c->w, c->log, c->part);
+    char got[4096] = "";
+    rewind(f);
+    size_t n = fread(got, 1, sizeof got - 1, f);
+    got[n] = '\0';
+    fclose(f);
+    if (rc != 0) snprintf(err, errlen, "out of memory");
+    *ok = rc == 0 ? strcmp(got, c->want) == 0 : n == 0;
+    return rc;
+}
+
+Test(io_oom, p2_write_part_fails_cleanly_at_every_allocation)
+{
+    bank_workload w;
+    char err[512];
+    cr_assert_eq(bank_input_parse(input_p1, strlen(input_p1), "in", &w, err, sizeof err), 0, "%s", err);
+    unsigned char propagates[3] = {0, 1, 0};
+    bank_clock_log log;
+    cr_assert_eq(bank_clock_required(&w, propagates, &log), 0);
+    for (int p = 0; p < BANK_P2_PARTS; p++) {
+        static p2_write_case c;
+        c = (p2_write_case){&w, &log, (bank_p2_part)p, ""};
+        FILE *f = tmpfile();
+        cr_assert_not_null(f);
+        cr_assert_eq(bank_p2_write_part(f, &w, &log, c.part), 0);
+        rewind(f);
+        c.want[fread(c.want, 1, sizeof c.want - 1, f)] = '\0';
+        fclose(f);
+        cr_assert(strstr(c.want, "\"id\"") != NULL, "%s", c.want);
+        char what[64];
+        snprintf(what, sizeof what, "bank_p2_write_part (%s)", bank_p2_part_name[p]);
+        oom_counts k = oom_sweep(what, p2_write_attempt, &c, -1, "", "out of memory");
+        cr_expect_geq(k.failed, 2, "%s", what);
+    }
+    bank_clock_log_free(&log);
+    bank_workload_free(&w);
 }
 
 /* ---- the peers file, a trace, the loose reader itself ---- */

@@ -345,3 +345,108 @@ Test(p2_grade, the_old_form)
     bank_p2_student_free(&st);
     bank_workload_free(&w);
 }
+
+/* Old-form events no slot of the input takes: each an extra, saying why, the rest graded. */
+/* rule: L9, L13 */
+Test(p2_grade, the_old_form_s_extras_say_why)
+{
+    bank_workload w = load("[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"query\", \"money\": 400}]},"
+                           " {\"id\": 2, \"type\": \"customer\", \"events\": [{\"id\": 2, \"interface\": \"deposit\", \"money\": 170}]},"
+                           " {\"id\": 1, \"type\": \"branch\", \"balance\": 400}, {\"id\": 2, \"type\": \"branch\", \"balance\": 400}]");
+    bank_p2_student st = {0};
+    bank_grade_report r;
+    parse("[{'pid': 1, 'data': [{'id': 1, 'name': 'query_request', 'clock': 1}, {'id': 2, 'name': 'deposit_propagate_request', 'clock': 4},"
+          " {'id': 2, 'name': 'deposit_propagate_execute', 'clock': 5}]},"
+          " {'pid': 2, 'data': [{'id': 2, 'name': 'deposit_request', 'clock': 2}, {'id': 2, 'name': 'deposit_execute', 'clock': 3},"
+          " {'id': 2, 'name': 'deposit_propagate_response', 'clock': 6}, {'id': 2, 'name': 'deposit_response', 'clock': 7},"
+          " {'id': 2, 'name': 'withdraw_request', 'clock': 8}, {'id': 2, 'name': 'deposit_propagate_request', 'clock': 9},"
+          " {'id': 2, 'name': 'deposit_execute', 'clock': 10}, {'id': 2, 'name': 'deposit_frobnicate', 'clock': 11},"
+          " {'id': 1, 'name': 'query_request', 'clock': 12}]}]",
+          &st);
+    grade(&w, &st, 0, &r);
+    cr_expect_eq(r.n_correct, 4);
+    static const char *const want[][2] = {
+        {"branch 2: request 2 withdraw_request (old form)", "request 2 is a deposit"},
+        {"branch 2: request 2 deposit_propagate_request (old form)",
+         "a propagation's request logged at the branch the request came from"},
+        {"branch 2: request 2 deposit_execute (old form)", "logged twice"},
+        {"branch 2: request 2 deposit_frobnicate (old form)",
+         "an event name the old form does not have (<deposit|withdraw|query>[_propagate]_<request|execute|response>)"},
+        {"branch 2: request 1 query_request (old form)", "names no event of the input (no such request)"}};
+    size_t n = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        if (r.verdicts[i].kind == BANK_VERDICT_OK) continue;
+        cr_assert_lt(n, 5);
+        cr_expect_eq(r.verdicts[i].kind, BANK_VERDICT_EXTRA);
+        cr_expect_str_eq(r.verdicts[i].label, want[n][0]);
+        cr_expect_str_eq(r.verdicts[i].detail, want[n][1]);
+        n++;
+    }
+    cr_expect_eq(n, 5, "the query's request at its own branch is taken as logged; at another, it is extra");
+    expect_first_wrong(&r);
+    bank_grade_report_free(&r);
+    bank_p2_student_free(&st);
+    bank_workload_free(&w);
+}
+
+/* rule: L9; withdrawals that could take the balance past a 64-bit number: one could be refused */
+Test(p2_grade, withdrawals_past_64_bits_could_fail)
+{
+    bank_workload w = load("[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"withdraw\", \"money\": 10}]},"
+                           " {\"id\": 2, \"type\": \"customer\", \"events\": [{\"id\": 2, \"interface\": \"withdraw\", \"money\": 9223372036854775807}]},"
+                           " {\"id\": 3, \"type\": \"customer\", \"events\": [{\"id\": 3, \"interface\": \"withdraw\", \"money\": 9223372036854775807}]},"
+                           " {\"id\": 1, \"type\": \"branch\", \"balance\": 400}, {\"id\": 2, \"type\": \"branch\", \"balance\": 400},"
+                           " {\"id\": 3, \"type\": \"branch\", \"balance\": 400}]");
+    cr_expect_eq(bank_p2_must_propagate(&w, 0, 0), -1);
+    bank_workload_free(&w);
+}
+
+/* rule: L9; an entry that names no process, and a branch's entry without a request id: extras,
+ * each saying why */
+Test(p2_grade, entries_that_name_no_process_or_no_request)
+{
+    bank_workload w = load(ta_input);
+    bank_p2_student st = {0};
+    bank_grade_report r;
+    parse("{'id': 1, 'customer-request-id': 1, 'type': 'customer', 'logical_clock': 1, 'interface': 'deposit', 'comment': 'event_sent from customer 1'}\n"
+          "{'customer-request-id': 1, 'type': 'branch', 'logical_clock': 2, 'interface': 'deposit', 'comment': 'event_recv from customer 1'}\n"
+          "{'id': 1, 'type': 'branch', 'logical_clock': 3, 'interface': 'deposit', 'comment': 'event_recv from customer 1'}\n",
+          &st);
+    grade(&w, &st, 0, &r);
+    cr_assert_geq(r.n, 2);
+    cr_expect_eq(r.verdicts[r.n - 2].kind, BANK_VERDICT_EXTRA);
+    cr_expect_str_eq(r.verdicts[r.n - 2].detail, "names no process (no \"id\")");
+    cr_expect_eq(r.verdicts[r.n - 1].kind, BANK_VERDICT_EXTRA);
+    cr_expect_str_eq(r.verdicts[r.n - 1].label, "branch 1: deposit, event_recv from customer 1 (all-events part)");
+    cr_expect_str_eq(r.verdicts[r.n - 1].detail, "names no event the input requires (no such request at that "
+                                                 "branch, or one that does not propagate)");
+    cr_expect_eq(r.n_wrong - count(&r, BANK_VERDICT_MISSING), 2, "the two extras, and only them");
+    bank_grade_report_free(&r);
+    bank_p2_student_free(&st);
+    bank_workload_free(&w);
+}
+
+/* rule: L9; a clock that is null or no number, and a record of a type neither customer nor branch */
+Test(p2_grade, clocks_that_are_no_number_and_records_of_no_type)
+{
+    bank_workload w = load(ta_input);
+    bank_p2_student st = {0};
+    bank_grade_report r;
+    parse("{'id': 1, 'customer-request-id': 1, 'type': 'customer', 'logical_clock': None, 'interface': 'deposit', 'comment': 'event_sent from customer 1'}\n"
+          "{'id': 1, 'customer-request-id': 1, 'type': 'branch', 'logical_clock': True, 'interface': 'deposit', 'comment': 'event_recv from customer 1'}\n"
+          "{'id': 1, 'customer-request-id': 1, 'type': 'server', 'logical_clock': 3, 'interface': 'deposit'}\n",
+          &st);
+    grade(&w, &st, 0, &r);
+    cr_assert_geq(r.n, 2);
+    cr_expect_eq(r.verdicts[0].kind, BANK_VERDICT_MISSING);
+    cr_expect_str_eq(r.verdicts[0].detail, "logged without a clock (logical_clock null)");
+    cr_expect_eq(r.verdicts[1].kind, BANK_VERDICT_MISSING);
+    cr_expect_str_eq(r.verdicts[1].detail, "logged without a clock (logical_clock not a number)");
+    /* neither its type nor a comment says which process's event the third is */
+    cr_expect_eq(r.verdicts[r.n - 1].kind, BANK_VERDICT_EXTRA);
+    cr_expect_str_eq(r.verdicts[r.n - 1].detail, "cannot tell which event it is (its comment says neither a send "
+                                                 "nor a receive, from or to a customer or a branch)");
+    bank_grade_report_free(&r);
+    bank_p2_student_free(&st);
+    bank_workload_free(&w);
+}

@@ -58,3 +58,36 @@ Test(report_summary, no_undecided_column_without_one_and_no_mean_without_a_grade
                            "<td>- <small>(no file could be graded)</small>"), "%s", html);
     free(html);
 }
+
+static char *text_of(const bank_graded_file *g)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    cr_assert(f);
+    bank_report_context ctx = {.input = "input.json", .mode = "consistent"};
+    cr_assert_eq(bank_report_text(f, &ctx, g), 0);
+    fclose(f);
+    return text;
+}
+
+/* rule: G19; the text report: a file that could not be read is one line; a set of wrong answers
+ * the budget did not prove smallest says how many are wrong at least, in words that agree */
+Test(report_text, unusable_and_not_proven_smallest)
+{
+    bank_graded_file bad = {.path = "out.json", .error = "out.json:1:2: not JSON"};
+    char *text = text_of(&bad);
+    cr_expect_str_eq(text, "out.json: unusable: out.json:1:2: not JSON\n");
+    free(text);
+    bank_grade_report r = result(4, 2, 2, 0);
+    r.consistent = 1;
+    r.lower_bound = 1;
+    bank_graded_file g = {.path = "out.json", .format = "JSON", .report = &r};
+    text = text_of(&g);
+    cr_expect(strstr(text, " (not proven smallest within --budget: at least 1 is wrong)\n"), "%s", text);
+    free(text);
+    r.lower_bound = 2;
+    text = text_of(&g);
+    cr_expect(strstr(text, " (not proven smallest within --budget: at least 2 are wrong)\n"), "%s", text);
+    free(text);
+}

@@ -267,8 +267,9 @@ static const char moving[] =
     " {\"id\": 3, \"type\": \"branch\", \"balance\": 0}]";
 
 /* Grades output against input; returns the report's summary as "correct/events wrong", and the
- * first wrong verdict's detail (or the reader's error) in detail. */
-static void grade(const char *input, const char *output, char *summary, char *detail)
+ * first wrong verdict's detail (or the reader's error) in detail; with all, every verdict that is
+ * not ok, "event N: kind: detail", joined by " | ". */
+static void grade_verdicts(const char *input, const char *output, char *summary, char *detail, int all)
 {
     bank_workload w;
     bank_routes rt;
@@ -283,13 +284,24 @@ static void grade(const char *input, const char *output, char *summary, char *de
         bank_grade_report r;
         cr_assert_eq(bank_grade_p3(&w, &rt, &so, 0, &r, err, sizeof err), 0);
         sprintf(summary, "%zu/%zu %zu", r.n_correct, r.n_events, r.n_wrong);
-        if (r.first_wrong != SIZE_MAX) snprintf(detail, 400, "%s: %s", bank_verdict_name(r.verdicts[r.first_wrong].kind),
-                                                r.verdicts[r.first_wrong].detail ? r.verdicts[r.first_wrong].detail : "");
+        if (r.first_wrong != SIZE_MAX && !all)
+            snprintf(detail, 400, "%s: %s", bank_verdict_name(r.verdicts[r.first_wrong].kind),
+                     r.verdicts[r.first_wrong].detail ? r.verdicts[r.first_wrong].detail : "");
+        for (size_t i = 0, len = 0; all && i < r.n && len < 1000; i++)
+            if (r.verdicts[i].kind != BANK_VERDICT_OK)
+                len += (size_t)snprintf(detail + len, 1000 - len, "%sevent %" PRId64 ": %s: %s", len ? " | " : "",
+                                        r.verdicts[i].event_id, bank_verdict_name(r.verdicts[i].kind),
+                                        r.verdicts[i].detail ? r.verdicts[i].detail : "");
         bank_grade_report_free(&r);
         bank_session_output_free(&so);
     }
     bank_routes_free(&rt);
     bank_workload_free(&w);
+}
+
+static void grade(const char *input, const char *output, char *summary, char *detail)
+{
+    grade_verdicts(input, output, summary, detail, 0);
 }
 
 #define EXPECT(input, output, want_summary, want_detail)                                                     \
@@ -406,4 +418,92 @@ Test(grade_p3, several_customers_see_prefixes_of_each_others_writes)
            "{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"deposit\","
            " \"result\": \"success\"}]}\n{\"id\": 2, \"recv\": [{\"interface\": \"query\", \"balance\": 20}]}",
            "2/3 1", "got 20: no execution that keeps the session guarantees reads that at branch 2; it could read one of 0, 10, 30");
+}
+
+/* rule: C14, C15; answers each possible alone, but not together: each customer's query saw the
+ * other's deposit, made after the other's query; the search blames the claims it is blocked at
+ * and grades the rest, a customer that got through included */
+Test(grade_p3, answers_possible_alone_but_not_together_are_each_named)
+{
+    static const char crossed[] =
+        "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"query\", \"branch\": 1},"
+        " {\"id\": 2, \"interface\": \"deposit\", \"money\": 10, \"branch\": 1}]},"
+        " {\"id\": 2, \"type\": \"customer\", \"events\": [{\"id\": 3, \"interface\": \"withdraw\", \"money\": 10, \"branch\": 1},"
+        " {\"id\": 4, \"interface\": \"deposit\", \"money\": 20, \"branch\": 1}]},"
+        " {\"id\": 3, \"type\": \"customer\", \"events\": [{\"id\": 5, \"interface\": \"query\", \"branch\": 1}]},"
+        " {\"id\": 1, \"type\": \"branch\", \"balance\": 0}]";
+    char s[64], d[1000];
+    grade_verdicts(crossed,
+                   "{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 10},"
+                   " {\"interface\": \"deposit\", \"result\": \"success\"}]}\n"
+                   "{\"id\": 2, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"},"
+                   " {\"interface\": \"deposit\", \"result\": \"success\"}]}\n"
+                   "{\"id\": 3, \"recv\": [{\"interface\": \"query\", \"balance\": 0}]}\n",
+                   s, d, 1);
+    cr_expect_str_eq(s, "3/5 2");
+    cr_expect_str_eq(d, "event 1: wrong value: got 10: possible alone, but not together with the other answers | "
+                        "event 3: wrong result: got success: possible alone, but not together with the other answers");
+}
+
+/* rule: C15; many balances a query could read are shown as the first six and the range; a
+ * withdrawal claimed to succeed where the branch can never hold enough */
+Test(grade_p3, impossible_answers_name_the_range_and_the_most_a_branch_holds)
+{
+    static const char nine[] =
+        "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"query\", \"branch\": 1}]},"
+        " {\"id\": 2, \"type\": \"customer\", \"events\": [{\"id\": 2, \"interface\": \"deposit\", \"money\": 10, \"branch\": 2},"
+        " {\"id\": 3, \"interface\": \"deposit\", \"money\": 10, \"branch\": 2}, {\"id\": 4, \"interface\": \"deposit\", \"money\": 10, \"branch\": 2},"
+        " {\"id\": 5, \"interface\": \"deposit\", \"money\": 10, \"branch\": 2}, {\"id\": 6, \"interface\": \"deposit\", \"money\": 10, \"branch\": 2},"
+        " {\"id\": 7, \"interface\": \"deposit\", \"money\": 10, \"branch\": 2}, {\"id\": 8, \"interface\": \"deposit\", \"money\": 10, \"branch\": 2},"
+        " {\"id\": 9, \"interface\": \"deposit\", \"money\": 10, \"branch\": 2}, {\"id\": 10, \"interface\": \"withdraw\", \"money\": 5, \"branch\": 2}]},"
+        " {\"id\": 1, \"type\": \"branch\", \"balance\": 100}, {\"id\": 2, \"type\": \"branch\", \"balance\": 0}]";
+    char ok[600] = "{\"id\": 2, \"recv\": [";
+    for (int i = 0; i < 8; i++) strcat(ok, "{\"interface\": \"deposit\", \"result\": \"success\"}, ");
+    strcat(ok, "{\"interface\": \"withdraw\", \"result\": \"success\"}]}\n");
+    char out[800];
+    snprintf(out, sizeof out, "%s{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 101}]}\n", ok);
+    EXPECT(nine, out, "9/10 1",
+           "wrong value: got 101: no execution that keeps the session guarantees reads that at branch 1; it could read "
+           "one of 100, 110, 120, 130, 140, 150, ... (10 values from 100 to 180)");
+    static const char short_of[] =
+        "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"withdraw\", \"money\": 10, \"branch\": 1}]},"
+        " {\"id\": 2, \"type\": \"customer\", \"events\": [{\"id\": 2, \"interface\": \"deposit\", \"money\": 5, \"branch\": 1}]},"
+        " {\"id\": 1, \"type\": \"branch\", \"balance\": 2}]";
+    EXPECT(short_of,
+           "{\"id\": 1, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}]}\n"
+           "{\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}]}\n",
+           "1/2 1", "wrong result: got success: withdrawing 10 at branch 1 always fails (it holds at most 7)");
+}
+
+/* rule: C13; runs appended to one file: the last is graded, and the format says so; an id
+ * written as a string */
+Test(grade_p3, appended_runs_grade_the_last)
+{
+    static const char two_runs[] = "[{\"id\": 1, \"balance\": 400}]\n[{\"id\": \"1\", \"balance\": \"0\"}]\n";
+    bank_session_output so;
+    char err[400];
+    cr_assert_eq(bank_session_output_parse(two_runs, strlen(two_runs), "out", &so, err, sizeof err), 0, "%s", err);
+    cr_expect_str_eq(so.format, "JSON, one array, final balances, 2 runs appended (graded the last), balance as a string");
+    bank_session_output_free(&so);
+    EXPECT(course_mw, two_runs, "1/1 0", "");
+    EXPECT(course_mw, "[{\"id\": 1, \"balance\": 0}]\n[{\"id\": \"1\", \"balance\": 400}]\n", "0/1 1", "got 400");
+}
+
+/* rule: C13; final balances answer a customer's entry that queries: an entry of the same id
+ * without a query takes none */
+Test(grade_p3, final_balances_go_to_the_entry_that_queries)
+{
+    static const char split[] =
+        "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"interface\": \"deposit\", \"money\": 10, \"dest\": 1}]},"
+        " {\"id\": 1, \"type\": \"customer\", \"events\": [{\"interface\": \"query\", \"dest\": 1}]},"
+        " {\"id\": 1, \"type\": \"bank\", \"balance\": 0}]";
+    EXPECT(split, "{\"id\": 1, \"balance\": 10}", "1/1 0", "");
+    EXPECT(split, "{\"id\": 1, \"balance\": 20}", "0/1 1", "got 20");
+}
+
+/* rule: C13; a reply that is no object makes the file unusable, named where it is */
+Test(grade_p3, a_reply_that_is_no_object)
+{
+    EXPECT(course_mw, "[{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, 5]}]", "unusable",
+           "out:1:68: a reply of customer 1 that is not an object");
 }

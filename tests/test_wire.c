@@ -2,6 +2,7 @@
  * (checked byte for byte against protobuf-c's generated code), and the roles found in a
  * student's proto. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -324,4 +325,19 @@ Test(wire, reals_unsigned_values_and_fields_of_many_values)
     cr_expect_eq(bank_dyn_encode(all, u, &out, &n, err, sizeof err), -1);
     cr_expect_str_eq(err, "9223372036854775808 does not fit field i64 (int64)");
     bank_proto_schema_free(&s);
+}
+
+/* A .proto that is not there, or a folder: one line naming it, nothing compiled (and no
+ * failure of an earlier call named for the folder). */
+Test(wire, a_proto_that_is_no_file_is_named)
+{
+    unsigned char *bytes = (unsigned char *)"x";
+    size_t len = 9;
+    char err[600];
+    cr_assert_eq(bank_proto_compile(PROJECT_DIR "/proto/none.proto", &bytes, &len, err, sizeof err), -1);
+    cr_expect_str_eq(err, PROJECT_DIR "/proto/none.proto: cannot open: No such file or directory");
+    cr_expect(bytes == NULL && len == 0);
+    errno = ENOENT;
+    cr_assert_eq(bank_proto_compile(PROJECT_DIR "/proto", &bytes, &len, err, sizeof err), -1);
+    cr_expect_str_eq(err, PROJECT_DIR "/proto: cannot open: not a regular file");
 }

@@ -166,6 +166,20 @@ int lx_parse_string(lexer *lx, char **out)
         case '"': case '\'': case '\\': case '/': buf[o++] = (char)e; break;
         case 'u':
             if (hex_digits(lx, 4, &cp) != 0) return -1;
+            /* JSON writes a character past U+FFFF as a surrogate pair: one character in UTF-8 */
+            if (cp >= 0xd800 && cp < 0xdc00 && lx->pos + 1 < lx->len && lx->s[lx->pos] == '\\' &&
+                lx->s[lx->pos + 1] == 'u') {
+                unsigned long low;
+                lx_advance(lx);
+                lx_advance(lx);
+                if (hex_digits(lx, 4, &low) != 0) return -1;
+                if (low >= 0xdc00 && low < 0xe000) {
+                    cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+                } else {
+                    put_utf8(buf, &o, cp);
+                    cp = low;
+                }
+            }
             put_utf8(buf, &o, cp);
             break;
         case 'x':

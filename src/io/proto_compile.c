@@ -31,6 +31,7 @@ int bank_proto_compile(const char *proto_path, unsigned char **bytes, size_t *le
     *bytes = NULL;
     *len = 0;
     struct stat st;
+    errno = 0; /* a folder sets none: the message must not name an earlier call's failure */
     if (stat(proto_path, &st) != 0 || !S_ISREG(st.st_mode)) {
         snprintf(err, errlen, "%s: cannot open: %s", proto_path,
                  errno ? strerror(errno) : "not a regular file");

@@ -360,6 +360,27 @@ try:
           len(gu["tests"]) == 5 and all(t["score"] == 0 and "the key result is not quoted" in t["output"]
                                         for t in gu["tests"]),
           "an unusable file: 0 of 5, every test says why", (r.returncode, gu))
+    # rule: G36; the other files that read as outputs and the notes are said; replies for no event of the input
+    # are one test worth nothing, a line each
+    write("dave2/output.json", SEQUENTIAL)
+    write("dave2/output_2.json", OTHER_RUN)
+    with open("dave2/huge.txt", "wb") as f:
+        f.truncate(9 << 20)  # sparse: no disk spent
+    r = run("--input", sample, "--gradescope", "gd.json", "dave2")
+    gd = json.load(open("gd.json"))
+    check(valid(gd) and gd["output"].endswith(": 5/5 events correct.\nAlso read as outputs (not graded): output_2.json."
+                                              "\nNotes: huge.txt not read: larger than 8 MiB."),
+          "the other outputs read, and the notes, are in the summary", gd["output"])
+    write("extra.json", json.dumps(answers(400, 570, 500) + [{"id": 9, "recv": [{"interface": "query", "balance": 1}]},
+                                                               {"id": 2, "recv": [{"interface": "query", "balance": 3}]}]))
+    r = run("--input", sample, "--gradescope", "ge.json", "extra.json")
+    ge = json.load(open("ge.json"))
+    extra = [t for t in ge["tests"] if t["name"] == "replies for no event of the input"]
+    check(valid(ge) and ge["score"] == 5 and len(ge["tests"]) == 6 and len(extra) == 1 and
+          (extra[0]["number"], extra[0]["score"], extra[0]["max_score"], extra[0]["status"]) == ("0", 0, 0, "failed") and
+          extra[0]["output"] == "customer 9: extra: a record for customer 9, for which the input has no entry left "
+          "[extra.json:1:280]\ncustomer 2: extra: a record for customer 2, for which the input has no entry left "
+          "[extra.json:1:339]\n", "extra records: one test of 0 points, a line each", ge["tests"][5:])
     # the schema is not vacuous
     for what, doc in (("a visibility Gradescope lacks", dict(gs, visibility="sometimes")),
                       ("no score anywhere", {"tests": [{"name": "x", "max_score": 1}]}),
@@ -407,6 +428,15 @@ try:
     check(any(l.startswith("::error file=class/frank/output.txt,line=1,col=43::unusable: the key result is not "
                            "quoted") for l in r.stdout.splitlines()), "an unusable file is annotated at its fault",
           r.stdout)
+    r = run("--input", sample, "--github", "class/frank", env=env)
+    check(any(l.startswith("::error file=class/frank/output.txt,line=1,col=43::unusable: the key result is not "
+                           "quoted") for l in r.stdout.splitlines()), "an unusable file of a student's folder is "
+          "annotated at its fault", r.stdout)
+    os.remove(summary)
+    r = run("--input", sample, "--github", "class/dave", env=env)
+    md = open(summary).read()
+    check(": 5/5 events correct.\n\nAlso read as outputs (not graded): output\\_2.json.\n\n| customer |" in md,
+          "the step summary names the other outputs read", md)
     r = run("--input", sample, "--github", "class/carol", env=env)
     check("::error::no output file" in r.stdout.splitlines() and r.returncode == 1,
           "no output file: one error naming no file", r.stdout)
