@@ -72,6 +72,20 @@ static char *snapshot_dir(const char *dir)
     return text;
 }
 
+/* Runs sql on dir/branch.db through a connection of this test, behind the store's back (what a
+ * torn page or another program can do); the rows it changed. */
+static int change_behind_sqlites_back(const char *dir, const char *sql)
+{
+    char path[200];
+    snprintf(path, sizeof path, "%s/branch.db", dir);
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db));
+    int changed = sqlite3_changes(db);
+    sqlite3_close(db);
+    return changed;
+}
+
 /* rule: K1, K5 */
 Test(store, what_is_committed_is_read_back)
 {
@@ -254,7 +268,7 @@ Test(store, a_checkpoint_or_acknowledgement_changed_unseen_is_found)
     static const char *const changes[] = {"UPDATE checkpoint SET net = net + 1",
                                            "UPDATE acked SET through = through + 1"};
     for (size_t i = 0; i < 2; i++) {
-        char dir[64], path[200], err[600];
+        char dir[64], err[600];
         temp_dir(dir, sizeof dir);
         bank_store_state st;
         bank_store *s = open_ok(dir, 2, 100, &st);
@@ -264,12 +278,7 @@ Test(store, a_checkpoint_or_acknowledgement_changed_unseen_is_found)
         bank_peer_ack ack = {3, 1};
         cr_assert_eq(bank_store_commit(s, &w, 1, &fold, 1, &ack, 1, 0, err, sizeof err), 0, "%s", err);
         bank_store_close(s);
-        snprintf(path, sizeof path, "%s/branch.db", dir);
-        sqlite3 *db;
-        cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-        cr_assert_eq(sqlite3_exec(db, changes[i], NULL, NULL, NULL), SQLITE_OK);
-        cr_assert_eq(sqlite3_changes(db), 1, "%s", changes[i]);
-        sqlite3_close(db);
+        cr_assert_eq(change_behind_sqlites_back(dir, changes[i]), 1, "%s", changes[i]);
         s = open_ok(dir, 2, 100, &st);
         cr_expect(st.damaged && strstr(st.why, "checksum") != NULL, "%s: %s", changes[i], st.why);
         cr_expect(st.history.tail.n == 0 && st.history.checkpoints.n == 0 && st.n_acked == 0,
@@ -292,11 +301,7 @@ Test(store, damage_behind_sqlites_back_is_found_and_set_aside)
     cr_assert_eq(bank_store_commit(s, w, 2, NULL, 0, NULL, 0, 0, err, sizeof err), 0, "%s", err);
     bank_store_close(s);
     /* a money value changed without its checksum: what a torn page can do unseen by SQLite */
-    snprintf(path, sizeof path, "%s/branch.db", dir);
-    sqlite3 *db;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(db, "UPDATE log SET money = 99 WHERE seq = 2", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    change_behind_sqlites_back(dir, "UPDATE log SET money = 99 WHERE seq = 2");
     s = open_ok(dir, 2, 100, &st);
     cr_expect(st.damaged);
     cr_expect(strstr(st.why, "checksum") != NULL, "%s", st.why);
@@ -318,11 +323,7 @@ Test(store, damage_behind_sqlites_back_is_found_and_set_aside)
     bank_store_close(s);
 
     /* a row of its identity record lost: damaged, not an error that stops the branch */
-    snprintf(path, sizeof path, "%s/branch.db", dir);
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(db, "DELETE FROM meta WHERE key = 'sum'", NULL, NULL, NULL), SQLITE_OK);
-    cr_assert_eq(sqlite3_changes(db), 1);
-    sqlite3_close(db);
+    cr_assert_eq(change_behind_sqlites_back(dir, "DELETE FROM meta WHERE key = 'sum'"), 1);
     s = open_ok(dir, 2, 100, &st);
     cr_expect(st.damaged && !st.fresh);
     cr_expect(strstr(st.why, "identity record") != NULL, "%s", st.why);
@@ -910,11 +911,8 @@ Test(store, a_damaged_store_takes_no_commit_until_it_is_set_aside)
     char dir[64], err[600] = "", path[600], says[700];
     bank_store *s = store_with_one_write(dir, sizeof dir);
     bank_store_close(s);
+    change_behind_sqlites_back(dir, "UPDATE log SET money = 99 WHERE seq = 1");
     snprintf(path, sizeof path, "%s/branch.db", dir);
-    sqlite3 *db;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(db, "UPDATE log SET money = 99 WHERE seq = 1", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
     bank_store_state st;
     s = open_ok(dir, 2, 100, &st);
     cr_assert(st.damaged);
@@ -1132,16 +1130,12 @@ Test(store, torn_pages_are_damage)
 /* rule: K4; a damaged record first in its table: nothing after it is believed either */
 Test(store, nothing_after_a_damaged_record_is_believed)
 {
-    char dir[64], err[600], path[200];
+    char dir[64], err[600];
     bank_store *s = store_with_one_write(dir, sizeof dir);
     bank_logged_write w = lw(2, 2, 20);
     cr_assert_eq(bank_store_commit(s, &w, 1, NULL, 0, NULL, 0, 0, err, sizeof err), 0, "%s", err);
     bank_store_close(s);
-    snprintf(path, sizeof path, "%s/branch.db", dir);
-    sqlite3 *db;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(db, "UPDATE log SET money = 99 WHERE seq = 1", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    change_behind_sqlites_back(dir, "UPDATE log SET money = 99 WHERE seq = 1");
     bank_store_state st;
     s = open_ok(dir, 2, 100, &st);
     cr_expect(st.damaged);
@@ -1155,7 +1149,7 @@ Test(store, nothing_after_a_damaged_record_is_believed)
  * can be (sequence 0, negative money) is damage */
 Test(store, a_record_no_write_can_be_is_damage)
 {
-    char dir[64], err[600], path[200], sql[300];
+    char dir[64], err[600], sql[300];
     bank_store *s = store_with_one_write(dir, sizeof dir);
     bank_logged_write zero = lw(2, 2, 0);
     cr_assert_eq(bank_store_commit(s, &zero, 1, NULL, 0, NULL, 0, 0, err, sizeof err), 0, "%s", err);
@@ -1165,16 +1159,12 @@ Test(store, a_record_no_write_can_be_is_damage)
     cr_expect(!st.damaged && st.history.tail.n == 2, "money 0: %s", st.why);
     bank_store_state_free(&st);
     bank_store_close(s);
-    snprintf(path, sizeof path, "%s/branch.db", dir);
     const bank_logged_write bad[] = {lw(2, 0, 5), lw(2, 3, -5)};
     for (int i = 0; i < 2; i++) {
-        sqlite3 *db;
-        cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
         snprintf(sql, sizeof sql, "DELETE FROM log WHERE seq <> 1; INSERT INTO log VALUES (2, %llu, 0, %lld, 2, %llu, %lld)",
                  (unsigned long long)bad[i].sequence, (long long)bad[i].money, (unsigned long long)bad[i].sequence,
                  (long long)bank_store_log_sum(&bad[i]));
-        cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
-        sqlite3_close(db);
+        change_behind_sqlites_back(dir, sql);
         s = open_ok(dir, 2, 100, &st);
         cr_expect(st.damaged, "%s", i ? "negative money" : "sequence 0");
         bank_store_state_free(&st);
@@ -1189,11 +1179,8 @@ Test(store, a_store_of_another_format_is_refused)
     char dir[64], path[200], says[300];
     bank_store *s = store_with_one_write(dir, sizeof dir);
     bank_store_close(s);
+    change_behind_sqlites_back(dir, "UPDATE meta SET value = 2 WHERE key = 'format'");
     snprintf(path, sizeof path, "%s/branch.db", dir);
-    sqlite3 *db;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(db, "UPDATE meta SET value = 2 WHERE key = 'format'", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
     snprintf(says, sizeof says, "%s: store format 2, this bank reads format 1", path);
     refused(dir, 2, 100, says);
     remove_tree(dir);
