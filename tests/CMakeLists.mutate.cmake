@@ -45,6 +45,10 @@ if(MUTATE_PYTHON3)
   add_test(NAME mutate_record COMMAND ${MUTATE_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/integration/mutate_record.py
                                       ${PROJECT_SOURCE_DIR}/tools/mutate.py)
   set_tests_properties(mutate_record PROPERTIES LABELS unit TIMEOUT 60)
+  # --uncovered: the mutants on lines no test ran, by tools/coverage.sh's tracefile
+  add_test(NAME mutate_uncovered COMMAND ${MUTATE_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/integration/mutate_uncovered.py
+                                         ${PROJECT_SOURCE_DIR}/tools/mutate.py)
+  set_tests_properties(mutate_uncovered PROPERTIES LABELS unit TIMEOUT 60)
 endif()
 
 # Out of memory in the diagram's own allocations (oom_wrap.h): its layout.

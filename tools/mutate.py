@@ -10,6 +10,10 @@ Two sets of mutants, judged the same way:
                                            directory of it), sampled with seed S (the same N, S
                                            and source give the same ones; an edit changes the
                                            sample only by the mutants it adds or removes)
+  tools/mutate.sh --uncovered [INFO] [--dirs "core ..."]
+                                           every generated mutant on a line no test ran, by
+                                           the lcov tracefile INFO that tools/coverage.sh
+                                           writes: mutants that survive whatever they change
 
 Judging: the tree as it is now (committed or not) is copied under build/mutate.XXXXXX and built
 once as the tests build it (ASan and UBSan, -Werror); the unmutated tree must pass the whole
@@ -871,6 +875,68 @@ def print_record_table(chosen, equivalent, rows, source):
     return 0
 
 
+COVERAGE_INFO = os.path.join("build", "coverage", "coverage.src.info")
+
+
+def read_line_hits(info):
+    """(path from the root, line) -> how many times the tests ran it, from an lcov tracefile (a
+    line lcov does not list holds no code it counts). The paths are taken from their src/ on, so
+    a tracefile of another checkout of the project reads the same."""
+    hits, path = {}, None
+    with open(info, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("SF:"):
+                at = line.rfind("/src/")
+                path = line[at + 1:] if at >= 0 else line[3:]
+            elif line.startswith("DA:") and path:
+                number, count = line[3:].split(",")[:2]
+                key = (path, int(number))
+                hits[key] = hits.get(key, 0) + int(count)
+    return hits
+
+
+def print_uncovered(mutants, hits, source):
+    """--uncovered: per directory, how many of its mutants sit on lines no test ran; then each."""
+    counts, lines = {}, []
+    for mu in mutants:
+        c = counts.setdefault(mu.directory, [0, 0])
+        c[0] += 1
+        if hits.get((mu.path, mu.line)) == 0:
+            c[1] += 1
+            lines.append(f"{mu.key:10} {mu.path}:{mu.line}:{mu.col + 1}  {mu.op:12} {mu.describe()}")
+    print(f"mutants on lines no test ran, by {source}")
+    print(f"{'':12}{'mutants':>8}{'not run':>9}{'share':>8}")
+    for d in sorted(counts, key=ALL_DIRS.index):
+        n, cold = counts[d]
+        print(f"{'src/' + d:12}{n:8}{cold:9}{100 * cold / n:7.1f}%")
+    n, cold = sum(c[0] for c in counts.values()), sum(c[1] for c in counts.values())
+    print(f"{'src':12}{n:8}{cold:9}{100 * cold / n if n else 0:7.1f}%\n")
+    for line in lines:
+        print(line)
+    return 0
+
+
+def run_uncovered(args):
+    dirs = args.dirs.split() if args.dirs else ALL_DIRS
+    for d in dirs:
+        if d not in ALL_DIRS:
+            die(f"--dirs: unknown directory {d} (one of: {' '.join(ALL_DIRS)})")
+    info = args.uncovered
+    if not os.path.exists(info):
+        die(f"--uncovered: no {info}: run tools/coverage.sh first (it writes {COVERAGE_INFO})")
+    hits = read_line_hits(info)
+    if not hits:
+        die(f"--uncovered: {info} counts no line (not an lcov tracefile?)")
+    made = os.path.getmtime(info)
+    newer = sorted({path for path, _ in hits
+                    if os.path.exists(os.path.join(ROOT, path)) and os.path.getmtime(os.path.join(ROOT, path)) > made})
+    if newer:  # its line numbers may no longer be these files' lines
+        log(f"warning: {len(newer)} file(s) changed since {os.path.relpath(info)} was written "
+            f"({', '.join(newer[:3])}{', ...' if len(newer) > 3 else ''}): run tools/coverage.sh again")
+    return print_uncovered(all_mutants(dirs), hits, os.path.relpath(info))
+
+
 def run_sample(args):
     dirs = args.dirs.split() if args.dirs else ALL_DIRS
     for d in dirs:
@@ -1065,8 +1131,17 @@ def main():
     ap.add_argument("--min-score", type=float, metavar="PCT",
                     help="exit 0 when every directory scores at least PCT (default: only when nothing survives)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary tree (its path is printed)")
+    ap.add_argument("--uncovered", nargs="?", const=os.path.join(ROOT, COVERAGE_INFO), metavar="INFO",
+                    help="judge nothing: list every mutant on a line no test ran, by the lcov tracefile INFO "
+                         f"(default: {COVERAGE_INFO}, written by tools/coverage.sh; code that only runs in a "
+                         "process ended by a signal counts as not run), with the share per directory")
     args = ap.parse_args()
     args.keep = args.keep or os.environ.get("BANK_MUTATE_KEEP") == "1"
+    if args.uncovered is not None:
+        if args.sample is not None or args.only or args.patterns or args.seed is not None or args.list or \
+                args.table or args.resume or args.budget is not None or args.min_score is not None:
+            ap.error("--uncovered judges nothing: it goes with --dirs alone")
+        return run_uncovered(args)
     if args.sample is not None or args.only:
         if args.patterns:
             ap.error("PATTERN picks hand-written mutants; it does not go with --sample or --only")
@@ -1086,3 +1161,6 @@ if __name__ == "__main__":
         sys.exit(main())
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:  # a listing's reader stopped early (| head): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)

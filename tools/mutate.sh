@@ -11,6 +11,8 @@
 #                                    KEY... judges those; --budget MINUTES stops taking new ones,
 #                                    --resume keeps what the last run of the sample recorded;
 #                                    --table prints the score per directory as recorded, judging none
+#   tools/mutate.sh --uncovered [INFO]  every mutant on a line no test ran (by tools/coverage.sh's
+#                                    build/coverage/coverage.src.info), judging none
 #   tools/mutate.sh --help           every option
 #
 # Each mutant is judged in a copy of the tree under build/, built once as tools/test.sh builds
@@ -28,7 +30,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 case " $* " in
-  *" --list "* | *" --table "* | *" -h "* | *" --help "*) ;;
+  *" --list "* | *" --table "* | *" --uncovered"* | *" -h "* | *" --help "*) ;;
   *) "$root/tools/deps.sh" test ;;
 esac
 exec python3 "$root/tools/mutate.py" "$@"
