@@ -51,5 +51,11 @@ if(MUTATE_PYTHON3)
   set_tests_properties(mutate_uncovered PROPERTIES LABELS unit TIMEOUT 60)
 endif()
 
+# A branch process that cannot be started: its spawn's descriptors.
+add_executable(test_branch_child test_branch_child.c)
+target_link_libraries(test_branch_child PRIVATE bank_run criterion)
+add_test(NAME branch_child COMMAND test_branch_child)
+set_tests_properties(branch_child PROPERTIES LABELS unit)
+
 # Out of memory in the diagram's own allocations (oom_wrap.h): its layout.
 bank_oom_test(diagram_oom bank_diagram)
