@@ -330,7 +330,8 @@ static int cmp_group_key(const void *x, const void *y)
     return (a->chain > b->chain) - (a->chain < b->chain);
 }
 
-/* Entries whose first answer may be dropped, grouped by what is left once it is. */
+/* Entries whose first answer may be dropped, grouped by what is left once it is (once, on a
+ * search search_init has just zeroed). */
 static int make_groups(search *s)
 {
     const cs_instance *in = s->in;
@@ -344,7 +345,6 @@ static int make_groups(search *s)
             keys[n++] = (group_key){ch->dcls[0], ch->ev[0].tag == CS_PICK, (uint32_t)c};
     }
     qsort(keys, n, sizeof *keys, cmp_group_key);
-    s->n_groups = 0;
     for (size_t i = 0; i < n; i++) {
         if (i == 0 || keys[i].cls != keys[i - 1].cls || keys[i].pick != keys[i - 1].pick) {
             s->rep[s->n_groups] = keys[i].chain;
