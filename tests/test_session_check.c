@@ -259,6 +259,14 @@ static const char course_mw[] =
     " {\"interface\": \"withdraw\", \"money\": 400, \"dest\": 2}, {\"interface\": \"query\", \"dest\": 2}]},"
     " {\"id\": 1, \"type\": \"bank\", \"balance\": 0}, {\"id\": 2, \"type\": \"bank\", \"balance\": 0}]";
 
+/* course_mw with a query at another branch and a write at the withdrawal's own branch before it:
+ * neither is among "the customer's earlier writes" a failed withdrawal is told of */
+static const char course_mw_more[] =
+    "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"interface\": \"query\", \"dest\": 1},"
+    " {\"interface\": \"deposit\", \"money\": 400, \"dest\": 1}, {\"interface\": \"deposit\", \"money\": 5, \"dest\": 2},"
+    " {\"interface\": \"withdraw\", \"money\": 400, \"dest\": 2}, {\"interface\": \"query\", \"dest\": 2}]},"
+    " {\"id\": 1, \"type\": \"bank\", \"balance\": 0}, {\"id\": 2, \"type\": \"bank\", \"balance\": 0}]";
+
 static const char moving[] =
     "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"query\", \"branch\": 1},"
     " {\"id\": 2, \"interface\": \"deposit\", \"money\": 10, \"branch\": 1}, {\"id\": 3, \"interface\": \"query\", \"branch\": 2},"
@@ -308,7 +316,7 @@ static void grade(const char *input, const char *output, char *summary, char *de
     do {                                                                                                     \
         char s_[64], d_[400];                                                                                \
         grade(input, output, s_, d_);                                                                        \
-        cr_assert_str_eq(s_, want_summary, "%s", d_);                                                        \
+        cr_assert_str_eq(s_, want_summary, "%s: %s", s_, d_);                                                \
         cr_assert(strstr(d_, want_detail) != NULL, "detail \"%s\" lacks \"%s\"", d_, want_detail);           \
     } while (0)
 
@@ -391,6 +399,13 @@ Test(grade_p3, a_wrong_answer_names_the_guarantee_and_the_write_it_missed)
            "1/3 2",
            "wrong result: monotonic writes broken: got fail, but with the customer's earlier writes event 1 "
            "(deposit 400 at branch 1) branch 2 holds at least 400, enough for 400");
+    EXPECT(course_mw_more,
+           "{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 0}, {\"interface\": \"deposit\", \"result\": "
+           "\"success\"}, {\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"withdraw\", \"result\": "
+           "\"fail\"}, {\"interface\": \"query\", \"balance\": 405}]}",
+           "3/5 2",
+           "wrong result: monotonic writes broken: got fail, but with the customer's earlier writes event 2 "
+           "(deposit 400 at branch 1) branch 2 holds at least 405, enough for 400");
     EXPECT(course_mw,
            "{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"fail\"}, {\"interface\": \"withdraw\","
            " \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 0}]}",

@@ -367,8 +367,10 @@ static void wait_answers(waiter *w, int n)
     pthread_mutex_unlock(&w->lock);
 }
 
-/* A journal of branch 1 (balance 0) on a new store in a new dir, under sync; its replica in r. */
-static bank_journal *new_journal(char *dir, size_t dirlen, bank_sync sync, bank_replica *r)
+/* A journal of branch 1 (balance 0) on a new store in a new dir, under sync; its replica in r;
+ * on_failure(ctx, why) told of its failure. */
+static bank_journal *new_journal_told(char *dir, size_t dirlen, bank_sync sync, bank_replica *r,
+                                      void (*on_failure)(void *ctx, const char *why), void *ctx)
 {
     char err[600];
     temp_dir(dir, dirlen);
@@ -377,9 +379,21 @@ static bank_journal *new_journal(char *dir, size_t dirlen, bank_sync sync, bank_
     cr_assert_not_null(s, "%s", err);
     bank_store_state_free(&st);
     bank_replica_init(r, 1, 0);
-    bank_journal *j = bank_journal_start(s, r, NULL, NULL, err, sizeof err);
+    bank_journal *j = bank_journal_start(s, r, on_failure, ctx, err, sizeof err);
     cr_assert_not_null(j, "%s", err);
     return j;
+}
+
+static bank_journal *new_journal(char *dir, size_t dirlen, bank_sync sync, bank_replica *r)
+{
+    return new_journal_told(dir, dirlen, sync, r, NULL, NULL);
+}
+
+/* on_failure for a journal: counts the times it is told, into *(int *)ctx. */
+static void count_failure(void *ctx, const char *why)
+{
+    (void)why;
+    ++*(int *)ctx;
 }
 
 /* A deposit of 1 at r, noted and answered once its commit is durable. */
@@ -465,12 +479,14 @@ Test(store, reading_a_store_back_fails_cleanly_at_every_allocation)
 }
 
 /* rule: K5; memory that runs out while the journal takes a fold's checkpoint (compaction) fails
- * the journal: the next write is answered failed, saying why, not left undurable in silence */
+ * the journal: the next write is answered failed, saying why, not left undurable in silence; the
+ * branch is told once */
 Test(journal, a_fold_the_journal_cannot_keep_fails_the_next_write)
 {
     char dir[64];
     bank_replica r;
-    bank_journal *j = new_journal(dir, sizeof dir, BANK_SYNC_ALWAYS, &r);
+    int told = 0;
+    bank_journal *j = new_journal_told(dir, sizeof dir, BANK_SYNC_ALWAYS, &r, count_failure, &told);
     bank_write from_2 = {BANK_WRITE_DEPOSIT, 2, 1, 5};
     cr_assert_eq(bank_logged_apply(&r, &from_2, 0, 0), BANK_OK);
     waiter one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
@@ -493,6 +509,7 @@ Test(journal, a_fold_the_journal_cannot_keep_fails_the_next_write)
     cr_expect(mark.answered == 1 && mark.failed == 1, "a pending mark on a failed journal is refused at once");
     cr_expect_str_eq(mark.why, next.why);
     bank_journal_stop(j);
+    cr_expect_eq(told, 1, "the branch is told of the failure once, not %d times", told);
     bank_journal_free(j);
     bank_replica_free(&r);
     remove_tree(dir);
@@ -585,6 +602,34 @@ Test(store, a_pending_mark_the_disk_refuses_changes_nothing)
     cr_expect_null(bank_pending_mark_open(dir, 4, 1, &mark, err, sizeof err));
     snprintf(says, sizeof says, "cannot make %s/pending: File exists", dir);
     cr_expect_str_eq(err, says);
+    remove_tree(dir);
+}
+
+/* rule: K1; a commit the store refuses (another program holds the write lock) fails the journal:
+ * the write is answered failed, saying why, and the branch is told once, not again at the stop */
+Test(journal, a_commit_the_store_refuses_fails_the_journal_once)
+{
+    char dir[64], path[200];
+    bank_replica r;
+    int told = 0;
+    bank_journal *j = new_journal_told(dir, sizeof dir, BANK_SYNC_ALWAYS, &r, count_failure, &told);
+    snprintf(path, sizeof path, "%s/branch.db", dir);
+    sqlite3 *other;
+    cr_assert_eq(sqlite3_open(path, &other), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    bank_write w;
+    cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
+    waiter one = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
+    bank_journal_then(j, bank_journal_note(j, &r), answered, &one);
+    wait_answers(&one, 1);
+    sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(other);
+    cr_expect_eq(one.failed, 1, "a write the store refused was answered durable");
+    cr_expect(strstr(one.why, "database is locked") != NULL, "%s", one.why);
+    bank_journal_stop(j);
+    cr_expect_eq(told, 1, "the branch is told of the failure once, not %d times", told);
+    bank_journal_free(j);
+    bank_replica_free(&r);
     remove_tree(dir);
 }
 
