@@ -315,3 +315,30 @@ Test(lamport, two_queries_at_one_branch_in_one_round_are_not_determined)
     bank_outcome_free(&o);
     bank_workload_free(&w);
 }
+
+/* rule: L11; a request's sends at its branch come before that branch receives the entry's next
+ * request (the branch's own order), as edges of the check */
+Test(lamport, the_next_request_follows_the_sends_of_the_one_before)
+{
+    bank_workload w = ta_input();
+    bank_clock_log l;
+    ta_events(&w, &l);
+    size_t to2 = find(&l, BANK_CLOCK_BRANCH_SENT, 1, 2, 1), to3 = find(&l, BANK_CLOCK_BRANCH_SENT, 1, 3, 1);
+    size_t next = find(&l, BANK_CLOCK_CUSTOMER_RECV, 1, 1, 2);
+    bank_clock_point *pts = calloc(l.n, sizeof *pts);
+    bank_clock_edge *edges;
+    size_t n_edges;
+    cr_assert_eq(bank_clock_edges(&w, l.items, l.n, pts, &edges, &n_edges), 0);
+    int from2 = 0, from3 = 0;
+    for (size_t i = 0; i < n_edges; i++)
+        if (edges[i].to == next && !edges[i].message) {
+            from2 |= edges[i].from == to2;
+            from3 |= edges[i].from == to3;
+        }
+    cr_expect(from2 && from3, "branch 1 receives request 2 after its sends of request 1 to branch 2 (%d) and 3 (%d)",
+              from2, from3);
+    free(pts);
+    free(edges);
+    bank_clock_log_free(&l);
+    bank_workload_free(&w);
+}

@@ -154,6 +154,17 @@ has "--batch" "bank grade: 3 submissions, 1 with every event correct" \
   "$bank" grade --project 2 --input "$golden/p2-ta/input.json" --batch "$tmp/batch" --report "$tmp/report.csv"
 expect "--batch exit status" 1 "" sh -c '"$0" grade --project 2 --input "$1" --batch "$2" >/dev/null 2>&1; rc=$?; echo; exit $rc' \
   "$bank" "$golden/p2-ta/input.json" "$tmp/batch"
+# On a terminal, --batch counts the submissions graded on standard error, up to the last.
+if command -v script >/dev/null; then
+  checked=$((checked + 1))
+  script -qec "'$bank' grade --project 2 --input '$golden/p2-ta/input.json' --batch '$tmp/batch' >/dev/null" \
+    /dev/null >"$tmp/tty.txt" 2>&1
+  counted=$(tr '\r' '\n' <"$tmp/tty.txt" | grep -x 'graded [0-9]*/3' | tr '\n' ' ')
+  if [ "$counted" = "graded 1/3 graded 2/3 graded 3/3 " ]; then ok "--batch on a terminal counts 1/3 to 3/3"
+  else fail "--batch on a terminal: \"$counted\""; cat -v "$tmp/tty.txt" | head -n 5; fi
+else
+  echo "skip --batch on a terminal: no script(1) here to give bank one"
+fi
 checked=$((checked + 1))
 if grep -q '^"'"$tmp"'/batch/good","72/72",72,72,"",' "$tmp/report.csv" && grep -q 'an empty folder' "$tmp/report.csv"; then
   ok "--report CSV: a folder is one submission, an empty one is unusable"
