@@ -10,6 +10,7 @@ protoc is missing.
 import json
 import os
 import random
+import re
 import resource
 import signal
 import subprocess
@@ -289,6 +290,12 @@ def reply_labels(page):
     return labels
 
 
+def svg_height(page):
+    """The height of the --report page's diagram, in points."""
+    svg = page[page.index("<svg"):page.index("</svg>") + len("</svg>")]
+    return float(re.match(r"[0-9.]+", ET.fromstring(svg).get("height")).group())
+
+
 def reads_as(labels, texts):
     """Whether the labels' glyphs spell texts: as many, each as long as its text, and one glyph
     for each character throughout (cairo gives a font's glyphs their ids in order of first use,
@@ -336,6 +343,11 @@ def start_tests(work, pydir):
     check("--report: the replies' labels read as the answers and balances",
           reads_as(labels, ["success 400", "success 570", "success 570", "success 500", "success 500"]),
           str(labels))
+    # rule: D8; each call is drawn at the time it was sent and answered: a row of 30 pt for each
+    # send and each reply (5 calls one after another: 10 rows, 9 should two times coincide) between
+    # the 100 pt heading and the 40 pt foot
+    check("--report: a row for each call's send and reply", svg_height(page) >= 100 + 30 * (9 + 1) + 40,
+          str(svg_height(page)))
 
     # rule: D10; branches slow to start (a student's server may take seconds) are waited for,
     # not spun for: bank drive may use 1 s of CPU (soft limit; the branches raise theirs) while
