@@ -266,6 +266,17 @@ Test(p2_grade, missing_extra_and_twice)
     cr_expect_eq(r.first_wrong, 5, "the missing receive is the first wrong event");
     bank_grade_report_free(&r);
     bank_p2_student_free(&st);
+
+    /* a customer's record logged twice in the all-events part is named as the customer's */
+    char twice[400];
+    snprintf(twice, sizeof twice, "%s\n", ta_lines[0]);
+    first_request(&st, -1, twice);
+    grade(&w, &st, 0, &r);
+    cr_assert_eq(count(&r, BANK_VERDICT_EXTRA), 1);
+    cr_expect_str_eq(r.verdicts[r.n - 1].label, "customer 1: request 1 deposit, event_sent from customer 1 (all-events part)");
+    cr_expect_str_eq(r.verdicts[r.n - 1].detail, "logged twice");
+    bank_grade_report_free(&r);
+    bank_p2_student_free(&st);
     bank_workload_free(&w);
 }
 

@@ -162,12 +162,15 @@ def main():
         # rule: D4; branches left holding an earlier run's balances: exit 1 before anything runs
         procs, peers = start_servers(bank_branch, 3)
         try:
-            first, again = drive(work, peers), drive(work, peers)
+            first, again, third = drive(work, peers), drive(work, peers), drive(work, peers)
         finally:
             stop_servers(procs)
         expect("a second run on the same branches", again, 1, "before the first event the branches do not "
                "hold the input's balances: branch 1 holds 500 (the reference: 400)", where="err")
         check("a second run: nothing ran", again[1] == "" and first[0] == 0, again[1])
+        # no call of the refused run reached the branches: a third finds them as the first left them
+        expect("a third run on the same branches", third, 1, "before the first event the branches do not "
+               "hold the input's balances: branch 1 holds 500 (the reference: 400)", where="err")
 
         # rule: D5, D6, D9; propagating only to smaller ids: the probe names the deposit after
         # which branch 3 fell behind, and customer 3 reads 330
