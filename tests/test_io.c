@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "io/input.h"
+#include "io/loose_value.h"
 #include "io/output.h"
 #include "io/peers_file.h"
 #include "io/trace_read.h"
@@ -318,4 +319,20 @@ Test(trace, clocks_are_whole_numbers_from_0)
     }
     remove(path);
     rmdir(dir);
+}
+
+/* A member is looked up in an object only: nothing, and no crash, for no value or another kind. */
+Test(loose_value, a_member_of_what_is_no_object_is_nothing)
+{
+    lv_document doc;
+    char err[256];
+    const char text[] = "{\"a\": 1}\n[{\"a\": 2}]\n";
+    cr_assert_eq(lv_parse(text, strlen(text), &doc, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(doc.n, 2, "%zu values", doc.n);
+    const lv_value *a = lv_get(&doc.values[0], "A");
+    cr_expect(a && a->type == LV_NUMBER, "an object's member, its case aside");
+    cr_expect_null(lv_get(&doc.values[1], "a"), "an array has no members");
+    cr_expect_null(lv_get(&doc.values[0].items[0], "a"), "a number has no members");
+    cr_expect_null(lv_get(NULL, "a"));
+    lv_document_free(&doc);
 }

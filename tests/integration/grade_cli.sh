@@ -101,6 +101,12 @@ run "--report with an unknown extension" 2 --input "$input" --report "$tmp/r.xls
 run "--report that cannot be written" 1 --input "$input" --report "$tmp/no-dir/r.csv" --gradescope "$tmp/gs.json" "$tmp/rounds.json"
 has "--report that cannot be written says so" "$tmp/err" "no-dir/r.csv"
 [ ! -e "$tmp/gs.json" ] && pass || fail "--gradescope written after a --report that failed"
+# --gradescope per event on a report of exactly 64 verdicts, its first block's size: every one
+# read, none past it (ASan stops a read of a 65th)
+"$py" -c 'import json; print(json.dumps([{"id": 1, "type": "customer", "events": [{"id": e, "interface": "query"} for e in range(1, 65)]}, {"id": 1, "type": "branch", "balance": 7}]))' >"$tmp/in64.json"
+"$py" -c 'import json; print(json.dumps([{"id": 1, "recv": [{"interface": "query", "balance": 7}] * 64}]))' >"$tmp/out64.json"
+run "--gradescope on 64 verdicts" 0 --input "$tmp/in64.json" --gradescope "$tmp/gs64.json" "$tmp/out64.json"
+has "--gradescope on 64 verdicts: the last event" "$tmp/gs64.json" '"name":	"customer 1 event 64 query"'
 run "--gradescope that cannot be written" 1 --input "$input" --report "$tmp/r.csv" --gradescope "$tmp/no-dir/gs.json" "$tmp/rounds.json"
 has "--gradescope that cannot be written says so" "$tmp/err" "no-dir/gs.json"
 [ ! -e "$tmp/r.csv" ] && pass || fail "--report left by a run whose --gradescope failed"
