@@ -30,5 +30,8 @@ add_test(NAME tls_wire COMMAND test_tls_wire)
 set_tests_properties(tls_wire PROPERTIES LABELS integration TIMEOUT 300
   ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/openssl_threads.supp")
 
-# Out of memory in the gRPC layer's own allocations (oom_wrap.h): a propagate call's start.
+# Out of memory in the gRPC layer's own allocations (oom_wrap.h): a propagate call's start, the
+# answers decided without the network, a student's message packed (its .proto compiled first).
 bank_oom_test(rpc_oom bank_rpc)
+target_link_libraries(test_rpc_oom PRIVATE bank_io)
+target_compile_definitions(test_rpc_oom PRIVATE PROJECT_DIR="${PROJECT_SOURCE_DIR}")

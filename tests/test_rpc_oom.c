@@ -14,7 +14,10 @@
 #include "rpc/codec.h"
 #include "rpc/engine.h"
 #include "rpc/propagate_call.h"
+#include "io/proto_compile.h"
 #include "rpc/branch_logic.h"
+#include "rpc/dynamic_codec.h"
+#include "rpc/proto_schema.h"
 #include "rpc/snapshot.h"
 #include "bank.pb-c.h"
 #include <string.h>
@@ -219,4 +222,53 @@ Test(rpc_oom, a_page_of_history_is_answered_or_refused_at_every_allocation)
     free(c.want);
     free(c.req);
     bank_replica_free(&c.r);
+}
+
+/* ---- a student's proto, packed by its descriptor ---- */
+
+typedef struct {
+    const bank_proto_message *m;
+    bank_dyn_value v[11];
+    unsigned char *want;
+    size_t want_len;
+} encode_case;
+
+static int encode_attempt(void *arg, char *err, size_t errlen, int *ok)
+{
+    encode_case *c = arg;
+    unsigned char *out = (unsigned char *)"untouched";
+    size_t len = 99;
+    if (bank_dyn_encode(c->m, c->v, &out, &len, err, errlen) != 0) {
+        *ok = 1;
+        return -1;
+    }
+    *ok = len == c->want_len && memcmp(out, c->want, len) == 0;
+    free(out);
+    return 0;
+}
+
+/* rule: D3; every field of a message packed, its buffer growing past its first 64 bytes */
+Test(rpc_oom, a_message_is_packed_or_refused_at_every_allocation)
+{
+    unsigned char *bytes;
+    size_t len;
+    char err[512];
+    cr_assert_eq(bank_proto_compile(PROJECT_DIR "/tests/integration/drive/scalars.proto", &bytes, &len, err, sizeof err),
+                 0, "%s", err);
+    bank_proto_schema s;
+    cr_assert_eq(bank_proto_schema_load(bytes, len, "scalars.proto", &s, err, sizeof err), 0, "%s", err);
+    free(bytes);
+    encode_case c = {.m = bank_proto_find_message(&s, ".scalars.All")};
+    cr_assert_not_null(c.m);
+    for (int k = 0; k < 11; k++) c.v[k] = (bank_dyn_value){.kind = BANK_DYN_INT, .i = k == 10 ? 1 : -1 - k};
+    static const int unsigned_fields[] = {2, 3, 6, 7}; /* u32, u64, fixed32, fixed64 */
+    for (int k = 0; k < 4; k++) c.v[unsigned_fields[k]] = (bank_dyn_value){.kind = BANK_DYN_INT, .i = 1000 + k};
+    c.v[4].i = INT32_MIN; /* the sint fields at their widest */
+    c.v[5].i = INT64_MIN;
+    cr_assert_eq(bank_dyn_encode(c.m, c.v, &c.want, &c.want_len, err, sizeof err), 0, "%s", err);
+    cr_assert_gt(c.want_len, 64, "more than the buffer's first block");
+    oom_counts k = oom_sweep("bank_dyn_encode", encode_attempt, &c, -1, "out of memory", "");
+    cr_expect_geq(k.failed, 2, "the first block and its growth");
+    free(c.want);
+    bank_proto_schema_free(&s);
 }
