@@ -58,6 +58,12 @@ static void refused(const char *dir, int64_t id, int64_t balance, const char *sa
     cr_expect(strchr(err, '\n') == NULL, "one line");
 }
 
+/* Reads dir's store of branch 2 (--balance 100) back into st and closes it. */
+static void read_back(const char *dir, bank_store_state *st)
+{
+    bank_store_close(open_ok(dir, 2, 100, st));
+}
+
 /* Every file of dir and its bytes, as one text, to see that a refusal changed nothing. */
 static char *snapshot_dir(const char *dir)
 {
@@ -123,11 +129,10 @@ Test(store, what_is_committed_is_read_back)
     cr_assert_eq(bank_write_log_add(&h.tail, &w[2]), BANK_OK);
     cr_assert_eq(bank_store_replace(s, &h, err, sizeof err), 0, "%s", err);
     bank_store_close(s);
-    s = open_ok(dir, 2, 100, &st);
+    read_back(dir, &st);
     cr_expect_eq(st.history.checkpoints.n, 2);
     cr_expect_eq(st.history.tail.n, 1, "replaced whole");
     bank_store_state_free(&st);
-    bank_store_close(s);
     bank_history_free(&h);
     remove_tree(dir);
 }
@@ -248,15 +253,13 @@ Test(store, the_pending_mark_survives_a_torn_write)
     slot[20] ^= 0x5a; /* the slot written last (mark 5: the 6th write, slot 1) torn */
     cr_assert_eq(pwrite(fd, slot, 32, 32), 32);
     close(fd);
-    s = open_ok(dir, 2, 100, &st);
+    read_back(dir, &st);
     cr_expect_eq(st.answered_pending, 4, "the other slot: the mark before");
     bank_store_state_free(&st);
-    bank_store_close(s);
     cr_assert_eq(truncate(path, 40), 0); /* cut inside slot 1 */
-    s = open_ok(dir, 2, 100, &st);
+    read_back(dir, &st);
     cr_expect_eq(st.answered_pending, 4);
     bank_store_state_free(&st);
-    bank_store_close(s);
     remove_tree(dir);
 }
 
@@ -279,12 +282,11 @@ Test(store, a_checkpoint_or_acknowledgement_changed_unseen_is_found)
         cr_assert_eq(bank_store_commit(s, &w, 1, &fold, 1, &ack, 1, 0, err, sizeof err), 0, "%s", err);
         bank_store_close(s);
         cr_assert_eq(change_behind_sqlites_back(dir, changes[i]), 1, "%s", changes[i]);
-        s = open_ok(dir, 2, 100, &st);
+        read_back(dir, &st);
         cr_expect(st.damaged && strstr(st.why, "checksum") != NULL, "%s: %s", changes[i], st.why);
         cr_expect(st.history.tail.n == 0 && st.history.checkpoints.n == 0 && st.n_acked == 0,
                   "%s: something of a damaged store was believed", changes[i]);
         bank_store_state_free(&st);
-        bank_store_close(s);
         remove_tree(dir);
     }
 }
@@ -317,26 +319,23 @@ Test(store, damage_behind_sqlites_back_is_found_and_set_aside)
     bank_store_close(s);
     snprintf(path, sizeof path, "%s/branch.db.damaged", dir);
     cr_expect_eq(access(path, F_OK), 0, "the damaged file is kept, set aside");
-    s = open_ok(dir, 2, 100, &st);
+    read_back(dir, &st);
     cr_expect(!st.damaged && st.history.tail.n == 2);
     bank_store_state_free(&st);
-    bank_store_close(s);
 
     /* a row of its identity record lost: damaged, not an error that stops the branch */
     cr_assert_eq(change_behind_sqlites_back(dir, "DELETE FROM meta WHERE key = 'sum'"), 1);
-    s = open_ok(dir, 2, 100, &st);
+    read_back(dir, &st);
     cr_expect(st.damaged && !st.fresh);
     cr_expect(strstr(st.why, "identity record") != NULL, "%s", st.why);
     bank_store_state_free(&st);
-    bank_store_close(s);
 
     /* emptied (cut to 0 bytes) while DIR/pending says a store was there: damaged, not new */
     snprintf(path, sizeof path, "%s/branch.db", dir);
     cr_assert_eq(truncate(path, 0), 0);
-    s = open_ok(dir, 2, 100, &st);
+    read_back(dir, &st);
     cr_expect(st.damaged && !st.fresh, "%s", st.why);
     bank_store_state_free(&st);
-    bank_store_close(s);
     remove_tree(dir);
 }
 
@@ -851,11 +850,10 @@ static void expect_replace_undone(bank_store *s, char *dir, int rc, const char *
                  "the next commit after %s: %s", why, err);
     bank_store_close(s);
     bank_store_state st;
-    s = open_ok(dir, 2, 100, &st);
+    read_back(dir, &st);
     cr_expect(st.history.tail.n == 2 && bank_history_has(&st.history, 2, 1) && bank_history_has(&st.history, 2, 2),
               "after %s: the history as it was, and the commit after: %zu writes", why, st.history.tail.n);
     bank_store_state_free(&st);
-    bank_store_close(s);
     remove_tree(dir);
 }
 
@@ -1088,12 +1086,11 @@ Test(store, a_store_state_freed_twice_is_empty)
     cr_assert_eq(bank_store_commit(s, NULL, 0, NULL, 0, &ack, 1, 0, err, sizeof err), 0, "%s", err);
     bank_store_close(s);
     bank_store_state st;
-    s = open_ok(dir, 2, 100, &st);
+    read_back(dir, &st);
     cr_assert_eq(st.n_acked, 1);
     bank_store_state_free(&st);
     cr_expect(st.acked == NULL && st.n_acked == 0 && st.history.tail.n == 0);
     bank_store_state_free(&st);
-    bank_store_close(s);
     remove_tree(dir);
 }
 
@@ -1159,7 +1156,7 @@ Test(store, torn_pages_are_damage)
         if (inner) tear(dir, 4096 * 2, 16); /* the header of page 3 */
         else tear(dir, 0, 100);
         bank_store_state st;
-        s = open_ok(dir, 2, 100, &st);
+        read_back(dir, &st);
         cr_expect(st.damaged && !st.fresh, "%s: %s", inner ? "a page inside" : "the first page", st.why);
         if (inner) /* quick_check's findings, its header left out, one per ';' */
             cr_expect(strncmp(st.why, "Page 3: ", 8) == 0 && strchr(st.why, ';'), "%s", st.why);
@@ -1167,7 +1164,6 @@ Test(store, torn_pages_are_damage)
         cr_expect(st.why[0] != '\0' && strchr(st.why, '\n') == NULL, "one line: %s", st.why);
         cr_expect(strncmp(st.why, "*** in database main ***", 24) != 0 && st.why[0] != ' ', "%s", st.why);
         bank_store_state_free(&st);
-        bank_store_close(s);
         remove_tree(dir);
     }
 }
@@ -1182,11 +1178,10 @@ Test(store, nothing_after_a_damaged_record_is_believed)
     bank_store_close(s);
     change_behind_sqlites_back(dir, "UPDATE log SET money = 99 WHERE seq = 1");
     bank_store_state st;
-    s = open_ok(dir, 2, 100, &st);
+    read_back(dir, &st);
     cr_expect(st.damaged);
     cr_expect_eq(st.history.tail.n, 0, "write 2.2, after the damaged 2.1, was kept");
     bank_store_state_free(&st);
-    bank_store_close(s);
     remove_tree(dir);
 }
 
@@ -1200,20 +1195,18 @@ Test(store, a_record_no_write_can_be_is_damage)
     cr_assert_eq(bank_store_commit(s, &zero, 1, NULL, 0, NULL, 0, 0, err, sizeof err), 0, "%s", err);
     bank_store_close(s);
     bank_store_state st;
-    s = open_ok(dir, 2, 100, &st);
+    read_back(dir, &st);
     cr_expect(!st.damaged && st.history.tail.n == 2, "money 0: %s", st.why);
     bank_store_state_free(&st);
-    bank_store_close(s);
     const bank_logged_write bad[] = {lw(2, 0, 5), lw(2, 3, -5)};
     for (int i = 0; i < 2; i++) {
         snprintf(sql, sizeof sql, "DELETE FROM log WHERE seq <> 1; INSERT INTO log VALUES (2, %llu, 0, %lld, 2, %llu, %lld)",
                  (unsigned long long)bad[i].sequence, (long long)bad[i].money, (unsigned long long)bad[i].sequence,
                  (long long)bank_store_log_sum(&bad[i]));
         change_behind_sqlites_back(dir, sql);
-        s = open_ok(dir, 2, 100, &st);
+        read_back(dir, &st);
         cr_expect(st.damaged, "%s", i ? "negative money" : "sequence 0");
         bank_store_state_free(&st);
-        bank_store_close(s);
     }
     remove_tree(dir);
 }
