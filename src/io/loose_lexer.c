@@ -127,6 +127,28 @@ static int hex_digits(lexer *lx, int count, unsigned long *out)
     return 0;
 }
 
+/* After "\\u": its four hex digits into out[*o...] as UTF-8. JSON writes a character past U+FFFF
+ * as a surrogate pair, "\\uD83D\\uDE00": one character; a high half without its low one is kept as
+ * it is. 0, or -1 (lx_fail) when the digits are not hex. Writes 6 bytes at most. */
+static int unicode_escape(lexer *lx, char *out, size_t *o)
+{
+    unsigned long cp, low;
+    if (hex_digits(lx, 4, &cp) != 0) return -1;
+    if (cp >= 0xd800 && cp < 0xdc00 && lx->pos + 1 < lx->len && lx->s[lx->pos] == '\\' && lx->s[lx->pos + 1] == 'u') {
+        lx_advance(lx);
+        lx_advance(lx);
+        if (hex_digits(lx, 4, &low) != 0) return -1;
+        if (low >= 0xdc00 && low < 0xe000) {
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+        } else {
+            put_utf8(out, o, cp);
+            cp = low;
+        }
+    }
+    put_utf8(out, o, cp);
+    return 0;
+}
+
 /* A string in double quotes (JSON) or single quotes (Python). Decoded escapes: JSON's, and
  * Python's \' and \xHH; any other backslash is kept as written, as Python does. */
 int lx_parse_string(lexer *lx, char **out)
@@ -165,22 +187,7 @@ int lx_parse_string(lexer *lx, char **out)
         case 'f': buf[o++] = '\f'; break;
         case '"': case '\'': case '\\': case '/': buf[o++] = (char)e; break;
         case 'u':
-            if (hex_digits(lx, 4, &cp) != 0) return -1;
-            /* JSON writes a character past U+FFFF as a surrogate pair: one character in UTF-8 */
-            if (cp >= 0xd800 && cp < 0xdc00 && lx->pos + 1 < lx->len && lx->s[lx->pos] == '\\' &&
-                lx->s[lx->pos + 1] == 'u') {
-                unsigned long low;
-                lx_advance(lx);
-                lx_advance(lx);
-                if (hex_digits(lx, 4, &low) != 0) return -1;
-                if (low >= 0xdc00 && low < 0xe000) {
-                    cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
-                } else {
-                    put_utf8(buf, &o, cp);
-                    cp = low;
-                }
-            }
-            put_utf8(buf, &o, cp);
+            if (unicode_escape(lx, buf, &o) != 0) return -1;
             break;
         case 'x':
             if (hex_digits(lx, 2, &cp) != 0) return -1;
