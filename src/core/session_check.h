@@ -72,8 +72,8 @@ void bank_session_alone_free(bank_session_alone *a);
  * absence leaves a net from which `target` (the balance claimed minus the branch's initial
  * balance) is reached with something the others could add (others[0..n_others), sorted). Later
  * writes are named first when several sets are as small. 1 with the event indexes in
- * missed[0..*n_missed) (e at most), in event order, 0 when no such set is found (within a cap on the sums
- * tried), -1 out of memory. */
+ * missed[0..*n_missed) (e at most), in event order, 0 when no such set is found (within a cap
+ * on the sums tried), -1 out of memory. */
 int bank_session_missed(const bank_workload *w, const bank_routes *routes, bank_claim *const *claims,
                         size_t c, size_t e, int64_t target, const int64_t *others, size_t n_others,
                         size_t *missed, size_t *n_missed);
