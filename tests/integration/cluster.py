@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """`bank run --cluster FILE` drives branches that run elsewhere; `bank branch --peers FILE` runs
-until SIGTERM.  Usage: cluster.py BANK_BINARY GOLDEN_DIR"""
+until SIGTERM or SIGINT.  Usage: cluster.py BANK_BINARY GOLDEN_DIR"""
 import os
 import signal
 import subprocess
@@ -88,6 +88,13 @@ def main():
               '{"interface": "query", "balance": 15}' in r.stdout, r.stdout + r.stderr)
         p.send_signal(signal.SIGTERM)
         check("branch stops cleanly on SIGTERM", p.wait(timeout=20) == 0)
+        # its --help's promise: SIGINT (Ctrl-C) stops it as cleanly as SIGTERM
+        p = subprocess.Popen([bank, "branch", "--id", "5", "--balance", "10", "--peers", peers],
+                             stdout=subprocess.PIPE, text=True)
+        said = [p.stdout.readline().strip().split(" ", 1)[0], p.stdout.readline().strip()]
+        p.send_signal(signal.SIGINT)
+        check("branch stops cleanly on SIGINT", said == ["listening", "ready"] and p.wait(timeout=20) == 0,
+              "%r, exit %s" % (said, p.returncode))
 
     failed = results.count(False)
     print("%d passed, %d failed" % (len(results) - failed, failed))
