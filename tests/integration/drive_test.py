@@ -156,6 +156,32 @@ def main():
             check("--json: behaved", j["behaved"] is True, r[1])
             check("--json: the output inside", j["output"][1]["recv"][1]["money"] == 570, r[1])
             check("--json: probes", j["replicas"]["probes"] == 4 and j["replicas"]["agreed"], r[1])
+            # the whole report, but for the ports and the run's duration
+            check("--json: the run took 0 to 120 s", 0 < j.pop("seconds") < 120, r[1])
+            check("--json: the branches' addresses", all(re.fullmatch(r"127\.0\.0\.1:[0-9]+", b.pop("address"))
+                                                          for b in j["branches"]), r[1])
+            j["verdict"] = re.sub(r"\([0-9]+\.[0-9] s\)$", "(T s)", j["verdict"])
+            branches = [{"id": i} for i in (1, 2, 3)]
+            verdicts = [{"customer": c, "entry": c, "event": e, "interface": op, "verdict": "ok"}
+                        for c, e, op in ((1, 1, "query"), (2, 2, "deposit"), (2, 3, "query"), (3, 4, "withdraw"),
+                                         (3, 5, "query"))]
+            want = {"input": SAMPLE, "wire": "bank (/bank.Branch/Query, Deposit, Withdraw)", "schedule": "sequential",
+                    "branches": branches, "behaved": True,
+                    "verdict": "behaved as the reference: every answer as the reference's, every branch as the "
+                               "reference at every probe, every call answered (T s)",
+                    "answers": {"file": "answers", "mode": "exact (sequential schedule)",
+                                "format": "what the branches answered", "events": 5, "correct": 5, "wrong": 0,
+                                "undecided": 0, "snapshots_merged": False, "records_repeated": False,
+                                "verdicts": verdicts, "input": SAMPLE},
+                    "replicas": {"probes": 4, "agreed": True, "final": {"when": "at the end", "branches": [
+                        {"id": i, "holds": 500, "reference": 500} for i in (1, 2, 3)]}},
+                    "liveness": {"every_call_answered": True, "detail": "every call answered within 10000 ms (5 calls)"},
+                    "output": [{"id": 1, "recv": [{"interface": "query", "result": "success", "money": 400}]},
+                               {"id": 2, "recv": [{"interface": "deposit", "result": "success"},
+                                                  {"interface": "query", "result": "success", "money": 570}]},
+                               {"id": 3, "recv": [{"interface": "withdraw", "result": "success"},
+                                                  {"interface": "query", "result": "success", "money": 500}]}]}
+            check("--json: every field", j == want, json.dumps(j))
         except (ValueError, KeyError, IndexError) as e:
             check("--json parses", False, "%s\n%s" % (e, r[1]))
 
@@ -323,6 +349,21 @@ def start_tests(work, pydir):
     def run(*args, **kw):
         r = subprocess.run([BANK, "drive", *args], capture_output=True, text=True, timeout=120, **kw)
         return r.returncode, r.stdout, r.stderr
+
+    # rule: D8, D10; a run past a second prints its progress at 1 s (standard error is not a
+    # terminal here); a started process reads /dev/null, not bank drive's standard input (a pipe)
+    stdin_of = os.path.join(work, marker + "-stdin-{id}")
+    r = run("--start", "readlink /proc/self/fd/0 >%s; exec %s" % (stdin_of, branch_cmd), "--schedule", "live",
+            "--query-delay", "1500", SAMPLE, input="")
+    expect("--start, a run past a second", r, 0, "behaved as the reference")
+    check("a run past a second: its progress at 1 s", re.search(
+        r"^bank drive: [0-9]+/5 events answered, [0-9]+ probes; [a-z ,()]+ \(1 s\)$", r[2], re.M), r[2])
+    read = []
+    for i in (1, 2, 3):
+        with open(stdin_of.format(id=i)) as f:
+            read.append(f.read())
+    check("--start: each process's standard input is /dev/null", read == ["/dev/null\n"] * 3, str(read))
+    check("--start: a normal end names no process as ended", not re.search("^bank drive: branch", r[2], re.M), r[2])
 
     # rule: D10; --start with our own branches: a normal end leaves no process
     r = run("--start", branch_cmd, "--report", os.path.join(work, "d.html"), SAMPLE)
