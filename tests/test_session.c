@@ -3,6 +3,7 @@
  * customer's guarantees fix, bank run --project 3's check of its answers, the session search against
  * brute force, and the grader's verdicts. */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,7 +127,7 @@ Test(write_set, a_balance_past_int64_is_refused)
 /* rule: C9, C11; bank run --project 3's own check of its answers: every answer exactly as the
  * rules fix it when entries ran one after another (a query by its balance, a write by its
  * success alone) or one customer ran alone, else some execution keeping the guarantees */
-Test(write_set, a_runs_answers_are_judged_exactly_or_by_some_execution)
+Test(write_set, a_runs_answers_are_judged_exactly_or_by_some_execution, .init = cr_redirect_stderr)
 {
     bank_workload w;
     bank_routes rt;
@@ -162,6 +163,8 @@ Test(write_set, a_runs_answers_are_judged_exactly_or_by_some_execution)
              ", the session rules fix %s %" PRId64, got.results[0][1].success ? "success" : "fail",
              got.results[0][1].balance, want.results[0][1].success ? "success" : "fail", want.results[0][1].balance);
     cr_expect_str_eq(err, line);
+    fflush(stderr);
+    cr_expect_stderr_eq_str("", "a decided check says nothing on standard error");
     bank_outcome_free(&got);
     bank_outcome_free(&want);
     bank_routes_free(&rt);
