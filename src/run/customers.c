@@ -327,7 +327,7 @@ int bank_drive_counted(const bank_workload *w, const bank_branches *b, const ban
     d.channels = open_channels(w, b);
     d.clocks = calloc(w->n_customers ? w->n_customers : 1, sizeof *d.clocks);
     int rc;
-    if (!d.channels && !d.clocks) {
+    if (!d.channels || !d.clocks) {
         snprintf(d.err, sizeof d.err, "out of memory");
         rc = -1;
     } else {
