@@ -245,6 +245,8 @@ expect "grade --diagram: TMPDIR missing" 1 \
 expect "grade --json to a full disk" 1 "bank grade: cannot print the report: No space left on device" \
   sh -c '"$@" >/dev/full' sh "$bank" grade --json --input "$sample" --report "$tmp/g.csv" "$tmp/output.json"
 [[ -e $tmp/g.csv ]] && fail "grade --json to a full disk: its --report was written"
+expect "grade --json of a missing file to a full disk" 1 "bank grade: cannot print the report: No space left on device" \
+  sh -c '"$@" >/dev/full' sh "$bank" grade --json --input "$sample" "$nowhere/o.json"
 expect "grade --project 2 --json of a missing file to a full disk" 1 "bank grade: cannot print the report: No space left on device" \
   sh -c '"$@" >/dev/full' sh "$bank" grade --project 2 --json --input "$p2" "$nowhere/o.json"
 truncate -s 65M "$tmp/big.json"
