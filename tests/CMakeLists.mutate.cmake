@@ -57,5 +57,17 @@ target_link_libraries(test_branch_child PRIVATE bank_run criterion)
 add_test(NAME branch_child COMMAND test_branch_child)
 set_tests_properties(branch_child PROPERTIES LABELS unit)
 
+# bank run --trace's file: a record as one JSON line, its reply escaped.
+add_executable(test_trace_file test_trace_file.c)
+target_link_libraries(test_trace_file PRIVATE bank_run criterion)
+add_test(NAME trace_file COMMAND test_trace_file)
+set_tests_properties(trace_file PROPERTIES LABELS unit)
+
+# bank bench's and soak's memory figures: this process's VmRSS and VmHWM.
+add_executable(test_rss test_rss.c)
+target_link_libraries(test_rss PRIVATE bank_run criterion)
+add_test(NAME rss COMMAND test_rss)
+set_tests_properties(rss PROPERTIES LABELS unit)
+
 # Out of memory in the diagram's own allocations (oom_wrap.h): its layout.
 bank_oom_test(diagram_oom bank_diagram)

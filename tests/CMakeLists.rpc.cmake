@@ -9,6 +9,14 @@ target_link_libraries(test_recovery PRIVATE bank_run criterion)
 add_test(NAME recovery COMMAND test_recovery)
 set_tests_properties(recovery PROPERTIES LABELS integration TIMEOUT 300)
 
+# Out of memory on the thread that drives a run, every allocation in turn (its own wrappers:
+# oom_wrap.h's one count cannot follow several threads).
+add_executable(test_drive_oom test_drive_oom.c)
+target_link_libraries(test_drive_oom PRIVATE bank_run criterion)
+target_link_options(test_drive_oom PRIVATE -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup)
+add_test(NAME drive_oom COMMAND test_drive_oom)
+set_tests_properties(drive_oom PROPERTIES LABELS integration TIMEOUT 300)
+
 # bank drive's wires: a .proto through protoc's descriptor set, the dynamic codec against
 # protobuf-c's generated code, the roles found in a student's proto (needs protoc).
 add_executable(test_wire test_wire.c)

@@ -3,6 +3,7 @@
 # servers; bank run --project 3 end to end; every p3 output of the shared corpus graded.
 add_executable(test_session test_session.c)
 target_link_libraries(test_session PRIVATE bank_grade bank_branch_logic criterion)
+target_sources(test_session PRIVATE ${PROJECT_SOURCE_DIR}/src/run/session_verify.c) # bank_run would bring gRPC
 target_compile_definitions(test_session PRIVATE PROJECT_DIR="${PROJECT_SOURCE_DIR}")
 add_test(NAME session COMMAND test_session)
 set_tests_properties(session PROPERTIES LABELS unit)

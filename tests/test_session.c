@@ -1,7 +1,10 @@
 /* Project 3 without the network: the write-set rule on a replica, the input's branches, what a
  * branch decides for a session's request and a propagation that must wait, the answers one
- * customer's guarantees fix, the session search against brute force, and the grader's verdicts. */
+ * customer's guarantees fix, bank run --project 3's check of its answers, the session search against
+ * brute force, and the grader's verdicts. */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include "io/input.h"
 #include "io/session_student.h"
 #include "rpc/branch_logic.h"
+#include "run/session_verify.h"
 
 /* ---- the write-set rule ---- */
 
@@ -118,6 +122,53 @@ Test(write_set, a_balance_past_int64_is_refused)
     cr_expect_eq(bank_session_expected(&w, &rt, &o, NULL), -1, "the deposit would leave 1 + INT64_MAX");
     bank_outcome_free(&o);
     bank_routes_free(&rt);
+}
+
+/* rule: C9, C11; bank run --project 3's own check of its answers: every answer exactly as the
+ * rules fix it when entries ran one after another (a query by its balance, a write by its
+ * success alone) or one customer ran alone, else some execution keeping the guarantees */
+Test(write_set, a_runs_answers_are_judged_exactly_or_by_some_execution, .init = cr_redirect_stderr)
+{
+    bank_workload w;
+    bank_routes rt;
+    load(PROJECT_DIR "/golden/p3/two-customers/input.json", &w, &rt);
+    bank_outcome want, got;
+    cr_assert_eq(bank_outcome_init(&want, &w), 0);
+    cr_assert_eq(bank_outcome_init(&got, &w), 0);
+    cr_assert_eq(bank_session_expected(&w, &rt, &want, NULL), 0);
+    for (size_t c = 0; c < w.n_customers; c++)
+        for (size_t e = 0; e < w.customers[c].n_events; e++) got.results[c][e] = want.results[c][e];
+    char err[400] = "";
+    cr_expect_eq(bank_session_verify(&w, &rt, BANK_SCHEDULE_SEQUENTIAL, &got, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(bank_session_verify(&w, &rt, BANK_SCHEDULE_LIVE, &got, err, sizeof err), 0, "%s", err);
+    got.results[0][0].balance += 7; /* a write's balance is not its answer */
+    cr_expect_eq(bank_session_verify(&w, &rt, BANK_SCHEDULE_SEQUENTIAL, &got, err, sizeof err), 0, "%s", err);
+    got.results[0][2].balance += 1000; /* customer 1's query at branch 1 */
+    char line[400];
+    snprintf(line, sizeof line, "customer 1, event 3 (query at branch 1): the branches answered success %" PRId64
+             ", the session rules fix success %" PRId64, want.results[0][2].balance + 1000, want.results[0][2].balance);
+    cr_expect_eq(bank_session_verify(&w, &rt, BANK_SCHEDULE_SEQUENTIAL, &got, err, sizeof err), -1);
+    cr_expect_str_eq(err, line);
+    cr_expect_eq(bank_session_verify(&w, &rt, BANK_SCHEDULE_LIVE, &got, err, sizeof err), -1);
+    cr_expect_str_eq(err, "customer 1, event 3 (query): no execution that keeps the session guarantees gives "
+                          "what the branches answered");
+    bank_workload one = w;
+    one.n_customers = 1; /* customer 1 alone: exactly as the rules fix it, live or not */
+    cr_expect_eq(bank_session_verify(&one, &rt, BANK_SCHEDULE_LIVE, &got, err, sizeof err), -1);
+    cr_expect_str_eq(err, line);
+    got.results[0][2].balance -= 1000;
+    got.results[0][1].success = !got.results[0][1].success;
+    cr_expect_eq(bank_session_verify(&w, &rt, BANK_SCHEDULE_SEQUENTIAL, &got, err, sizeof err), -1);
+    snprintf(line, sizeof line, "customer 1, event 2 (withdraw at branch 2): the branches answered %s %" PRId64
+             ", the session rules fix %s %" PRId64, got.results[0][1].success ? "success" : "fail",
+             got.results[0][1].balance, want.results[0][1].success ? "success" : "fail", want.results[0][1].balance);
+    cr_expect_str_eq(err, line);
+    fflush(stderr);
+    cr_expect_stderr_eq_str("", "a decided check says nothing on standard error");
+    bank_outcome_free(&got);
+    bank_outcome_free(&want);
+    bank_routes_free(&rt);
+    bank_workload_free(&w);
 }
 
 /* ---- the input ---- */

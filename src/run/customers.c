@@ -199,7 +199,7 @@ static int drive_plan(drive *d)
     if (started == 0) {
         free(workers);
         bank_plan_free(&plan);
-        snprintf(d->err, sizeof d->err, "cannot start client threads");
+        snprintf(d->err, sizeof d->err, "%s", workers ? "cannot start client threads" : "out of memory");
         return -1;
     }
     pthread_mutex_lock(&d->lock);
@@ -285,17 +285,22 @@ static int drive_live(drive *d)
     return d->failed ? -1 : 0;
 }
 
-static bank_channel **open_channels(const bank_workload *w, const bank_branches *b)
-{
-    bank_channel **ch = calloc(w->n_branches ? w->n_branches : 1, sizeof *ch);
-    for (size_t i = 0; ch && i < w->n_branches; i++) ch[i] = bank_branches_channel(b, i);
-    return ch;
-}
-
 static void close_channels(const bank_workload *w, bank_channel **ch)
 {
     for (size_t i = 0; ch && i < w->n_branches; i++) bank_channel_close(ch[i]);
     free(ch);
+}
+
+/* A channel per branch, or NULL (out of memory) with none left open. */
+static bank_channel **open_channels(const bank_workload *w, const bank_branches *b)
+{
+    bank_channel **ch = calloc(w->n_branches ? w->n_branches : 1, sizeof *ch);
+    for (size_t i = 0; ch && i < w->n_branches; i++)
+        if (!(ch[i] = bank_branches_channel(b, i))) {
+            close_channels(w, ch);
+            return NULL;
+        }
+    return ch;
 }
 
 int bank_drive(const bank_workload *w, const bank_branches *b, const bank_drive_config *cfg,

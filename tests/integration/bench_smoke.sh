@@ -59,9 +59,17 @@ if "$BANK_BIN" bench --processes -b 2 -c 2 -e 3 --bare-calls 20 --data-dir "$tmp
   pass "bench --processes --data-dir: measured with the state on disk, nothing left behind"
 else fail "bench --processes --data-dir"; cat "$tmp/disk"; ls -la "$tmp/data"; fi
 
+# nz: a figure measured, not 0
+nz='(0\.[0-9]*[1-9][0-9]*|[1-9][0-9]*\.[0-9]+)'
+# the plaintext bench's timed figures were measured too: none is 0
+if has "$tmp/one" "^  bare RPC \\(echo, one at a time\\) +p50 +$nz us +p99 +$nz us" \
+       "^ +p50 +$nz us +p99 +$nz us +\\([0-9]+ rounds\\)$" "^    deposit +p50 +$nz us +p99 +$nz us" \
+       "^  a new channel.s first call +p50 +$nz us +p99 +$nz us"; then
+  pass "bench: every latency it prints was measured (not 0)"
+else fail "bench: every latency it prints was measured (not 0)"; cat "$tmp/one"; fi
+
 # --tls: tools/bench.sh makes throwaway certificates (tools/certs.sh), and every TLS figure is
 # printed next to its plaintext one, each measured (not 0).
-nz='(0\.[0-9]*[1-9][0-9]*|[1-9][0-9]*\.[0-9]+)'
 if command -v openssl >/dev/null; then
   if "$bench" -b 2 -c 3 -e 4 --bare-calls 20 --tls >"$tmp/tls" 2>&1 &&
      has "$tmp/tls" 'a new channel.s first call +p50 +[0-9.]+ us' '^  over mutual TLS \(new branches' \

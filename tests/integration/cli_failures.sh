@@ -55,6 +55,14 @@ if "$bank" run --processes --data-dir "$tmp/data" --kill all@2 "$sample" >"$tmp/
    cmp -s "$tmp/out" "$golden/sample/expected.sequential.json"; then
   pass "run --kill all@2 kills and recovers every branch"
 else fail "run --kill all@2 kills and recovers every branch"; cat "$tmp/err"; fi
+# rule: S12; the last event's number is a kill point too: the branch is killed once every event is
+# answered, and the run still ends with its balances checked
+rm -rf "$tmp/data"
+if "$bank" run --processes --data-dir "$tmp/data" --kill 2@5 "$sample" >"$tmp/out" 2>"$tmp/err" &&
+   grep -qxF "bank: killed branch 2 (SIGKILL) and started it again with --recover" "$tmp/err" &&
+   cmp -s "$tmp/out" "$golden/sample/expected.sequential.json"; then
+  pass "run --kill 2@5 kills branch 2 after the sample's last event"
+else fail "run --kill 2@5 kills branch 2 after the sample's last event"; cat "$tmp/err"; fi
 # A bank binary gone by the time the run starts its branch processes: a copy, removed while the run
 # waits to read its input from a FIFO (so after it found its own path).
 cp "$bank" "$tmp/bank-copy"
@@ -73,6 +81,9 @@ if [[ $rc == 1 && ! -s $tmp/out ]] &&
 else fail "run --processes: a bank binary that cannot be started (exit $rc)"; cat "$tmp/err"; fi
 expect "run --processes --data-dir in a missing folder" 1 "bank: --data-dir: cannot make $nowhere/a: No such file or directory" \
   "$bank" run --processes --data-dir "$nowhere/a" "$sample"
+# rule: S10; the reason is one line: nothing more from stopping branches that never started
+if [ "$(wc -l <"$tmp/err")" = 1 ]; then pass "run with branches that never started: one line"
+else fail "run with branches that never started: one line"; cat "$tmp/err"; fi
 
 # -- bank run --project 2 and 3
 p2=$golden/p2-sample/input.json
@@ -155,6 +166,10 @@ printf '1 127.0.0.1:0\n2 127.0.0.1:1\n3 127.0.0.1:2\n' >"$tmp/peers-port0"
 expect "drive --start: port 0 is no port to start on" 2 \
   "bank drive: --start: branch 1: \"127.0.0.1:0\" is not a HOST:PORT of this machine" \
   "$bank" drive --start true --cluster "$tmp/peers-port0" "$sample"
+printf '1 no-such-host.invalid:5000\n2 127.0.0.1:1\n3 127.0.0.1:2\n' >"$tmp/peers-nohost" # .invalid never resolves
+expect "drive --start: a host name that does not resolve" 2 \
+  "bank drive: --start: branch 1: \"no-such-host.invalid:5000\" is not a HOST:PORT of this machine" \
+  "$bank" drive --start true --cluster "$tmp/peers-nohost" "$sample"
 printf '1 192.0.2.1:5000\n2 127.0.0.1:1\n3 127.0.0.1:2\n' >"$tmp/peers-far" # TEST-NET-1: not this machine
 expect "drive --start: an address of another machine" 2 \
   "bank drive: --start: branch 1: cannot listen on 192.0.2.1:5000: Cannot assign requested address (--start runs the branches on this machine)" \
@@ -230,6 +245,8 @@ expect "grade --diagram: TMPDIR missing" 1 \
 expect "grade --json to a full disk" 1 "bank grade: cannot print the report: No space left on device" \
   sh -c '"$@" >/dev/full' sh "$bank" grade --json --input "$sample" --report "$tmp/g.csv" "$tmp/output.json"
 [[ -e $tmp/g.csv ]] && fail "grade --json to a full disk: its --report was written"
+expect "grade --json of a missing file to a full disk" 1 "bank grade: cannot print the report: No space left on device" \
+  sh -c '"$@" >/dev/full' sh "$bank" grade --json --input "$sample" "$nowhere/o.json"
 expect "grade --project 2 --json of a missing file to a full disk" 1 "bank grade: cannot print the report: No space left on device" \
   sh -c '"$@" >/dev/full' sh "$bank" grade --project 2 --json --input "$p2" "$nowhere/o.json"
 truncate -s 65M "$tmp/big.json"

@@ -136,11 +136,21 @@ check_usage "branch without --id" '--id is required' branch --balance 1 --peers 
 check_usage "help of an unknown command" 'unknown command "frobnicate"' help frobnicate
 # rule: V1
 check_usage "version takes no argument" 'unexpected argument "now"' version now
+check_usage "--version takes no argument" 'unexpected argument "now"' --version now
 # rule: V2
 if [ "$("$bank" help run)" = "$("$bank" run --help)" ] && [ "$("$bank" help)" = "$("$bank" --help)" ] &&
    [ "$("$bank" help --commands | head -n 1)" = run ]; then
   pass "bank help COMMAND is COMMAND --help; help --commands lists the commands"
 else fail "bank help"; fi
+# rule: V2; bank help's command list: a line per command, its summary after it and wrapped under
+# itself (20 columns in), no line past 96 columns
+"$bank" help | sed -n '/^commands:$/,/^$/p' | sed '1d;$d' >"$tmp/help-commands"
+n_commands=$("$bank" help --commands | wc -l)
+if [ "$n_commands" -gt 5 ] && [ "$(grep -cE '^  [a-z]+( [^ ]+)? +[^ ]' "$tmp/help-commands")" = "$n_commands" ] &&
+   ! grep -vqE '^  [a-z]+( [^ ]+)? +[^ ]|^ {20}[^ ]' "$tmp/help-commands" &&
+   [ "$("$bank" help | awk 'length > 96' | wc -l)" = 0 ] && grep -q '^ \{20\}[^ ]' "$tmp/help-commands"; then
+  pass "bank help: a line per command, its summary wrapped within 96 columns"
+else fail "bank help's command list"; cat "$tmp/help-commands"; fi
 
 # --help tells the truth about the options it lists: every option it names is accepted.
 for cmd in run branch bench; do

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """`bank run --cluster FILE` drives branches that run elsewhere; `bank branch --peers FILE` runs
-until SIGTERM.  Usage: cluster.py BANK_BINARY GOLDEN_DIR"""
+until SIGTERM or SIGINT.  Usage: cluster.py BANK_BINARY GOLDEN_DIR"""
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 from branchproc import start_branches, stop_branches
 
@@ -27,6 +28,9 @@ def main():
             with open(cluster, "w") as f:
                 f.write("# id address\n")
                 f.writelines("%d %s\n" % (i, a) for i, a in enumerate(addrs, start=1))
+            # what comes on a branch's standard input after its peers is not its end: it serves on
+            procs[0].stdin.write("anything\n")
+            procs[0].stdin.flush()
             r = subprocess.run([bank, "run", "--cluster", cluster, sample], capture_output=True, text=True, timeout=60)
             # rule: S9
             check("run against a cluster", r.returncode == 0 and r.stdout == want, r.stdout + r.stderr)
@@ -88,6 +92,27 @@ def main():
               '{"interface": "query", "balance": 15}' in r.stdout, r.stdout + r.stderr)
         p.send_signal(signal.SIGTERM)
         check("branch stops cleanly on SIGTERM", p.wait(timeout=20) == 0)
+        # --peers -: a peer list that comes in pieces (a pause before its "end") is read whole, and
+        # one longer than the first buffer (4 KiB: 300 peers) too
+        p = subprocess.Popen([bank, "branch", "--id", "5", "--balance", "10", "--peers", "-"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        addr = p.stdout.readline().strip().split(" ", 1)[-1]
+        p.stdin.write("5 %s\n" % addr + "".join("%d 127.0.0.1:%d\n" % (100 + k, 1000 + k) for k in range(300)))
+        p.stdin.flush()
+        time.sleep(0.3)
+        p.stdin.write("end\n")
+        p.stdin.flush()
+        ready = p.stdout.readline().strip()
+        p.stdin.close()
+        check("a peer list on standard input in two pieces", ready == "ready" and p.wait(timeout=20) == 0,
+              "%r, exit %s" % (ready, p.returncode))
+        # its --help's promise: SIGINT (Ctrl-C) stops it as cleanly as SIGTERM
+        p = subprocess.Popen([bank, "branch", "--id", "5", "--balance", "10", "--peers", peers],
+                             stdout=subprocess.PIPE, text=True)
+        said = [p.stdout.readline().strip().split(" ", 1)[0], p.stdout.readline().strip()]
+        p.send_signal(signal.SIGINT)
+        check("branch stops cleanly on SIGINT", said == ["listening", "ready"] and p.wait(timeout=20) == 0,
+              "%r, exit %s" % (said, p.returncode))
 
     failed = results.count(False)
     print("%d passed, %d failed" % (len(results) - failed, failed))

@@ -29,6 +29,15 @@ SERVER = os.path.join(HERE, "drive", "student_branch.py")
 SAMPLE = os.path.join(ROOT, "golden", "sample", "input.json")
 PYTHON = sys.executable
 failures, checks = [], []
+# the sample's events, each (customer, event, interface), and the verdict of a run that behaved
+SAMPLE_EVENTS = ((1, 1, "query"), (2, 2, "deposit"), (2, 3, "query"), (3, 4, "withdraw"), (3, 5, "query"))
+BEHAVED = ("behaved as the reference: every answer as the reference's, every branch as the reference at every "
+           "probe, every call answered (T s)")
+
+
+def timeless(text):
+    """text with a run's duration, "(0.3 s)", as "(T s)"."""
+    return re.sub(r"\([0-9]+\.[0-9] s\)", "(T s)", text)
 
 
 def check(what, ok, detail=""):
@@ -149,6 +158,16 @@ def main():
         # rule: D2, D6; our own branches on both wires, and --json with the output inside
         r = against(work, bank_branch)
         expect("bank branch, course wire", r, 0, "behaved as the reference")
+        # the text report after the output, whole (but for the run's duration)
+        check("bank branch, course wire: the text report", timeless(r[1][r[1].find("bank drive: "):]) == (
+            "bank drive: %s, 3 branches, sequential schedule, wire course (/Branch/MsgDelivery)\n"
+            "answers: what the branches answered; judged exact (sequential schedule)\n" % SAMPLE +
+            "".join("customer %d event %d %s: ok\n" % v for v in SAMPLE_EVENTS) +
+            "5/5 events correct\n"
+            "replicas: every branch held what the reference does at all 4 probes\n"
+            "replicas at the end: branch 1 holds 500, branch 2 holds 500, branch 3 holds 500\n"
+            "liveness: every call answered within 10000 ms (5 calls)\n"
+            "verdict: %s\n" % BEHAVED), r[1])
         r = against(work, bank_branch, "--wire", "bank", "--json", "--style", "money")
         expect("bank branch, bank wire", r, 0)
         try:
@@ -156,6 +175,28 @@ def main():
             check("--json: behaved", j["behaved"] is True, r[1])
             check("--json: the output inside", j["output"][1]["recv"][1]["money"] == 570, r[1])
             check("--json: probes", j["replicas"]["probes"] == 4 and j["replicas"]["agreed"], r[1])
+            # the whole report, but for the ports and the run's duration
+            check("--json: the run took 0 to 120 s", 0 < j.pop("seconds") < 120, r[1])
+            check("--json: the branches' addresses", all(re.fullmatch(r"127\.0\.0\.1:[0-9]+", b.pop("address"))
+                                                          for b in j["branches"]), r[1])
+            j["verdict"] = timeless(j["verdict"])
+            verdicts = [{"customer": c, "entry": c, "event": e, "interface": op, "verdict": "ok"}
+                        for c, e, op in SAMPLE_EVENTS]
+            want = {"input": SAMPLE, "wire": "bank (/bank.Branch/Query, Deposit, Withdraw)", "schedule": "sequential",
+                    "branches": [{"id": i} for i in (1, 2, 3)], "behaved": True, "verdict": BEHAVED,
+                    "answers": {"file": "answers", "mode": "exact (sequential schedule)",
+                                "format": "what the branches answered", "events": 5, "correct": 5, "wrong": 0,
+                                "undecided": 0, "snapshots_merged": False, "records_repeated": False,
+                                "verdicts": verdicts, "input": SAMPLE},
+                    "replicas": {"probes": 4, "agreed": True, "final": {"when": "at the end", "branches": [
+                        {"id": i, "holds": 500, "reference": 500} for i in (1, 2, 3)]}},
+                    "liveness": {"every_call_answered": True, "detail": "every call answered within 10000 ms (5 calls)"},
+                    "output": [{"id": 1, "recv": [{"interface": "query", "result": "success", "money": 400}]},
+                               {"id": 2, "recv": [{"interface": "deposit", "result": "success"},
+                                                  {"interface": "query", "result": "success", "money": 570}]},
+                               {"id": 3, "recv": [{"interface": "withdraw", "result": "success"},
+                                                  {"interface": "query", "result": "success", "money": 500}]}]}
+            check("--json: every field", j == want, json.dumps(j))
         except (ValueError, KeyError, IndexError) as e:
             check("--json parses", False, "%s\n%s" % (e, r[1]))
 
@@ -324,6 +365,38 @@ def start_tests(work, pydir):
         r = subprocess.run([BANK, "drive", *args], capture_output=True, text=True, timeout=120, **kw)
         return r.returncode, r.stdout, r.stderr
 
+    # rule: D8, D10; a run past 5 s prints its progress at 1 s and at 5 s, and at no second
+    # between (standard error is not a terminal here); a started process reads /dev/null, not
+    # bank drive's standard input (a pipe)
+    stdin_of = os.path.join(work, marker + "-stdin-{id}")
+    r = run("--start", "readlink /proc/self/fd/0 >%s; exec %s" % (stdin_of, branch_cmd), "--schedule", "live",
+            "--query-delay", "5200", SAMPLE, input="")
+    expect("--start, a run past 5 s", r, 0, "behaved as the reference")
+    ticks = [int(t) for t in re.findall(
+        r"^bank drive: [0-9]+/5 events answered, [0-9]+ probes; [a-z ,()]+ \(([0-9]+) s\)$", r[2], re.M)]
+    check("a run past 5 s: its progress at 1 s, then every 5 s", ticks[:2] == [1, 5] and
+          all(t % 5 == 0 for t in ticks[1:]), r[2])
+    read = []
+    for i in (1, 2, 3):
+        with open(stdin_of.format(id=i)) as f:
+            read.append(f.read())
+    check("--start: each process's standard input is /dev/null", read == ["/dev/null\n"] * 3, str(read))
+    check("--start: a normal end names no process as ended", not re.search("^bank drive: branch", r[2], re.M), r[2])
+    check("a run past 5 s: no empty line after its progress (not a terminal)", "\n\n" not in r[2], r[2])
+
+    # rule: D5; the replicas at the end: up to 12 branches each named with what it holds, more
+    # than 12 summed up when every one holds the reference's balance
+    for n in (12, 13):
+        wide = os.path.join(work, "wide-%d.json" % n)
+        with open(wide, "w") as f:
+            json.dump([{"id": b, "type": "branch", "balance": 100} for b in range(1, n + 1)] +
+                      [{"id": 1, "type": "customer", "events": [{"interface": "deposit", "money": 10, "branch": 1},
+                                                               {"interface": "query", "branch": 1}]}], f)
+        r = run("--start", branch_cmd, wide)
+        held = ", ".join("branch %d holds 110" % b for b in range(1, n + 1)) if n <= 12 else \
+            "all %d branches hold 110, as the reference does" % n
+        expect("--start, %d branches" % n, r, 0, "behaved as the reference", "\nreplicas at the end: %s\n" % held)
+
     # rule: D10; --start with our own branches: a normal end leaves no process
     r = run("--start", branch_cmd, "--report", os.path.join(work, "d.html"), SAMPLE)
     expect("--start bank branch", r, 0, "behaved as the reference")
@@ -335,6 +408,15 @@ def start_tests(work, pydir):
     # rule: D8; the HTML report draws the customers' calls, branches as boxes
     check("--report: a page with the calls drawn", "<svg" in page and "drawn as boxes" in page
           and "5/5 answers as the reference" in page, page[:300])
+    # rule: D8; the report's paragraphs say what the text report says
+    paragraphs = [timeless(p) for p in re.findall(r"<p[^>]*>.*</p>", page)]
+    check("--report: its paragraphs, word for word", paragraphs[:6] == [
+        "<p><b>run:</b> %s, 3 branches, sequential schedule, wire course (/Branch/MsgDelivery)</p>" % SAMPLE,
+        '<p class="ok"><b>verdict:</b> %s</p>' % BEHAVED,
+        "<p><b></b> 5/5 answers as the reference (exact (sequential schedule))</p>",
+        "<p><b>probes:</b> every branch held what the reference does at all 4 probes</p>",
+        "<p><b>at the end:</b> branch 1 holds 500, branch 2 holds 500, branch 3 holds 500</p>",
+        "<p><b></b> every call answered within 10000 ms (5 calls)</p>"], "\n".join(paragraphs))
     # rule: D8; every answer of the sample succeeds, a query's too: none drawn red (a failure)
     check("--report: no answer drawn as failed", "rgb(85%,10%,10%)" not in page and "rgb(10%,55%,20%)" in page)
     # rule: D8; each of the three branches is one light grey box (what passes inside is not seen)
@@ -370,10 +452,15 @@ def start_tests(work, pydir):
     check("--start: no process left after a failure", not marker_processes(marker), str(marker_processes(marker)))
 
     # rule: D10; a branch whose process ends at once: named, with its output, and the others stopped
-    failing = "if [ {id} = 2 ]; then echo 'cannot start: port taken' >&2; exit 3; fi; exec " + branch_cmd
+    failing = ("if [ {id} = 2 ]; then echo 'starting 2'; echo 'cannot start: port taken' >&2; exit 3; fi; exec " +
+               branch_cmd)
     r = run("--start", failing, SAMPLE)
     expect("--start, a branch that ends at once", r, 2, "branch 2's process", "ended by itself (exit status 3)",
            "cannot start: port taken", where="err")
+    # its last lines, standard output and error both, are in the one line that names it
+    check("--start, a branch that ends at once: one line with its last output", re.fullmatch(
+        r"bank drive: --start: branch 2's process \(pid [0-9]+\) ended by itself \(exit status 3\); its last "
+        r"output: starting 2 \| cannot start: port taken\n", r[2]), r[2])
     check("--start: no process left after a start that failed", not marker_processes(marker),
           str(marker_processes(marker)))
 

@@ -202,6 +202,9 @@ REFUSED = [
     (["drive", "--cluster", OUT, "--service", "s", "--wire", "bank", IN],
      "--service names the course wire's service; --wire bank has its own"),
     (["drive", "--cluster", OUT, "--method", "deposit=S/D", IN], "--method and --field go with --proto FILE"),
+    (["drive", "--cluster", OUT, "--method", "all=S/D", IN], "--method and --field go with --proto FILE"),
+    (["drive", "--cluster", OUT, "--method", "alL=S/D", IN], "--method: \"alL\" is not query, deposit, withdraw or all"),
+    (["drive", "--cluster", OUT, "--method", "query", IN], "--method: expected INTERFACE=Service/Method, got \"query\""),
     (["drive", "--cluster", OUT, "--query-delay", "1", IN], "--query-delay applies to --schedule live only"),
     (["drive", "--cluster", OUT, "--report", "r.csv", IN], "--report: \"r.csv\" does not end in .html"),
     (["drive", "--cluster", OUT, "--tls-dir", "d", "--tls-ca", OUT, "--tls-cert", OUT, "--tls-key", OUT, IN],
@@ -213,6 +216,20 @@ for args, line in REFUSED:
     check(r.returncode == 2 and r.stdout == "" and r.stderr == want,
           f"bank {' '.join(a.replace(golden, 'GOLDEN') for a in args)}: exit {r.returncode}, {r.stderr.strip()!r}, "
           f"expected {want.strip()!r}")
+
+# bench --table-extra BxC: each number at its edges (B in 1..1000, C in 1..100000), as the numeric
+# options above: the ends taken, one past each refused with its line
+for pair in ("1x1", "1000x100000", "2x3,1x100000"):
+    r = bank_run("bench", "--table", "--table-extra", pair, "--help")
+    check(r.returncode == 0 and r.stdout.startswith("usage: bank bench") and r.stderr == "",
+          f"bench --table-extra {pair} --help: exit {r.returncode}, {r.stderr.strip()!r}")
+for pair in ("0x1", "1001x1", "1x0", "1x100001", "2x3,0x1"):
+    r = bank_run("bench", "--table", "--table-extra", pair)
+    bad = pair.split(",")[-1]
+    want = (f"bank bench: --table-extra: \"{bad}\" is not BxC (B in 1..1000, C in 1..100000) "
+            "(see bank bench --help)\n")
+    check(r.returncode == 2 and r.stdout == "" and r.stderr == want,
+          f"bench --table-extra {pair}: exit {r.returncode}, {r.stderr.strip()!r}, expected {want.strip()!r}")
 
 # What the edges do when they run.
 sample = os.path.join(golden, "sample")

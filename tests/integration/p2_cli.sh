@@ -147,6 +147,9 @@ expect "grade --project 1 is Project 1's grader" 0 "5/5 events correct" "$bank" 
 printf 'not json {\n' >"$tmp/broken.json"
 expect "an unusable file" 2 "bank grade: $tmp/broken.json:1:1: no JSON, Python or protobuf-text value in the file" \
   "$bank" grade --project 2 --input "$golden/p2-ta/input.json" "$tmp/broken.json"
+truncate -s $(((64 << 20) + 1)) "$tmp/huge.json" # sparse: past the bound without being read
+expect "a file past 64 MB" 2 "bank grade: $tmp/huge.json: larger than 64 MB" \
+  "$bank" grade --project 2 --input "$golden/p2-ta/input.json" "$tmp/huge.json"
 mkdir -p "$tmp/batch/good" "$tmp/batch/empty"
 cp "$golden/p2-ta/expected.sequential/"*.json "$tmp/batch/good/"
 cp "$wrong/receive-before-send/all_events.json" "$tmp/batch/wrong.json"

@@ -139,6 +139,12 @@ def main():
         finally:
             codes = stop_branches(procs)
         check("TLS branch processes stop cleanly", codes == [0, 0, 0], str(codes))
+        # rule: R7; a TLS branch whose --trace cannot be opened: one line, exit 1, nothing kept
+        r = run(["branch", "--id", "1", "--balance", "400", "--peers", "-"] + tls_args(1) +
+                ["--trace", os.path.join(work, "nowhere", "t")])
+        check("a TLS branch with a --trace it cannot open: one line, exit 1",
+              r.returncode == 1 and r.stderr.endswith(": cannot open the trace file: No such file or directory\n")
+              and len(r.stderr.splitlines()) == 1, r.stderr)
 
         # rule: R1, R7; bank drive calls TLS branches with the customers' files (fresh ones: a
         # run leaves the balances moved, and bank drive starts only on the input's)
