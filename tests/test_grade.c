@@ -209,6 +209,8 @@ Test(reader, unreadable_files_name_line_and_column)
     read_fails(deep, "out:1:77: values nested more than 64 deep");
     read_fails("[1, 2]", "expected a customer's {\"id\", \"recv\"} object");
     read_fails("id: 1, recv:[]\n7\n", "out:2:1: expected a field name, found '7'");
+    /* "name: value" is the dump's first line only when the name is one: "1: 2" is no dump */
+    read_fails("1: 2\n", "out:1:1: no JSON, Python or protobuf-text value in the file");
     /* a sign must come with a number; one before a fraction is one (Python reads -.5) */
     read_fails("[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": -x}]}]",
                "out:1:55: a sign without a number");

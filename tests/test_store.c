@@ -339,6 +339,28 @@ Test(store, damage_behind_sqlites_back_is_found_and_set_aside)
     remove_tree(dir);
 }
 
+/* rule: K1; each row of the identity record lost is damage, even where the rest still adds up:
+ * a branch of --balance 0 whose 'balance' row is gone reads 0 from it, and its sum still holds */
+Test(store, any_row_of_the_identity_record_lost_is_damage)
+{
+    static const char *const keys[] = {"format", "branch", "balance", "sum"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        char dir[64], sql[80];
+        temp_dir(dir, sizeof dir);
+        bank_store_state st;
+        bank_store_close(open_ok(dir, 2, 0, &st));
+        bank_store_state_free(&st);
+        snprintf(sql, sizeof sql, "DELETE FROM meta WHERE key = '%s'", keys[i]);
+        cr_assert_eq(change_behind_sqlites_back(dir, sql), 1, "%s", sql);
+        bank_store *s = open_ok(dir, 2, 0, &st);
+        cr_expect(st.damaged && !st.fresh, "%s: not found damaged", keys[i]);
+        cr_expect(strstr(st.why, "its identity record is damaged") != NULL, "%s: %s", keys[i], st.why);
+        bank_store_state_free(&st);
+        bank_store_close(s);
+        remove_tree(dir);
+    }
+}
+
 /* ---- the journal ---- */
 
 typedef struct {
@@ -743,6 +765,37 @@ Test(journal, each_peers_acknowledgement_is_kept_with_the_next_commit)
     cr_expect(st.n_acked == 2 && through[2] == 5 && through[3] == 1,
               "%zu peers read back: branch 2 through %llu, branch 3 through %llu", st.n_acked,
               (unsigned long long)through[2], (unsigned long long)through[3]);
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    remove_tree(dir);
+}
+
+/* rule: K5; a branch among many peers: every peer's furthest acknowledgement is kept, each peer
+ * once, however many there are (the journal's table of them grows as peers first answer, and
+ * only then) */
+Test(journal, every_peer_of_a_large_bank_has_its_acknowledgement_kept)
+{
+    enum { PEERS = 48 };
+    char dir[64];
+    bank_replica r;
+    bank_journal *j = new_journal(dir, sizeof dir, BANK_SYNC_ALWAYS, &r);
+    for (int round = 0; round < 2; round++)
+        for (int64_t p = 2; p < 2 + PEERS; p++) bank_journal_acked(j, p, (uint64_t)(p * 10 + round));
+    commit_one_deposit(j, &r);
+    bank_journal_stop(j);
+    bank_journal_free(j);
+    bank_replica_free(&r);
+    bank_store_state st;
+    bank_store *s = open_ok(dir, 1, 0, &st);
+    cr_expect_eq(st.n_acked, PEERS);
+    int seen[2 + PEERS] = {0};
+    for (size_t i = 0; i < st.n_acked; i++) {
+        int64_t p = st.acked[i].peer;
+        cr_assert(p >= 2 && p < 2 + PEERS, "peer %lld read back", (long long)p);
+        cr_expect_eq(seen[p]++, 0, "peer %lld read back twice", (long long)p);
+        cr_expect_eq(st.acked[i].through, (uint64_t)(p * 10 + 1), "peer %lld through %llu", (long long)p,
+                     (unsigned long long)st.acked[i].through);
+    }
     bank_store_state_free(&st);
     bank_store_close(s);
     remove_tree(dir);
