@@ -211,6 +211,12 @@ Test(reader, unreadable_files_name_line_and_column)
     read_fails("id: 1, recv:[]\n7\n", "out:2:1: expected a field name, found '7'");
     /* "name: value" is the dump's first line only when the name is one: "1: 2" is no dump */
     read_fails("1: 2\n", "out:1:1: no JSON, Python or protobuf-text value in the file");
+    /* a NUL byte is a byte like any other, not the end of the file */
+    static const char nul[] = "[{\"id\": 1, \"recv\": [\0]}]";
+    char err[512] = "";
+    bank_student_output bad;
+    cr_expect_eq(bank_student_output_parse(nul, sizeof nul - 1, "out", &bad, err, sizeof err), -1);
+    cr_expect_str_eq(err, "out:1:21: expected a value, found byte 0x00");
     /* a sign must come with a number; one before a fraction is one (Python reads -.5) */
     read_fails("[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": -x}]}]",
                "out:1:55: a sign without a number");

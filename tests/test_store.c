@@ -137,6 +137,33 @@ Test(store, what_is_committed_is_read_back)
     remove_tree(dir);
 }
 
+/* rule: K1; a write of money 0 is a real write (I5): kept and read back, every field of it, and
+ * not taken for damage */
+Test(store, a_write_of_no_money_is_read_back_whole)
+{
+    char dir[64], err[600];
+    temp_dir(dir, sizeof dir);
+    bank_store_state st;
+    bank_store *s = open_ok(dir, 2, 100, &st);
+    bank_store_state_free(&st);
+    bank_logged_write w[] = {{BANK_WRITE_DEPOSIT, 2, 1, 0, 7, 11}, {BANK_WRITE_WITHDRAW, 3, 1, 0, 8, 12}};
+    cr_assert_eq(bank_store_commit(s, w, 2, NULL, 0, NULL, 0, 0, err, sizeof err), 0, "%s", err);
+    bank_store_close(s);
+    read_back(dir, &st);
+    cr_expect(!st.damaged, "%s", st.why);
+    cr_assert_eq(st.history.tail.n, 2);
+    for (size_t i = 0; i < 2; i++) {
+        const bank_logged_write *x = &st.history.tail.items[i], *y = &w[x->origin == 3];
+        cr_expect(x->kind == y->kind && x->origin == y->origin && x->sequence == y->sequence &&
+                  x->money == 0 && x->customer_id == y->customer_id && x->event_id == y->event_id,
+                  "write %zu read back as (%d, %lld, %llu, %lld, %lld, %lld)", i, (int)x->kind,
+                  (long long)x->origin, (unsigned long long)x->sequence, (long long)x->money,
+                  (long long)x->customer_id, (long long)x->event_id);
+    }
+    bank_store_state_free(&st);
+    remove_tree(dir);
+}
+
 /* rule: K7 */
 Test(store, refusals_leave_the_directory_as_it_was)
 {
@@ -339,22 +366,27 @@ Test(store, damage_behind_sqlites_back_is_found_and_set_aside)
     remove_tree(dir);
 }
 
-/* rule: K1; each row of the identity record lost is damage, even where the rest still adds up:
- * a branch of --balance 0 whose 'balance' row is gone reads 0 from it, and its sum still holds */
-Test(store, any_row_of_the_identity_record_lost_is_damage)
+/* rule: K1; each row of the identity record lost or changed is damage, even where the rest still
+ * adds up: a branch of --balance 0 whose 'balance' row is gone reads 0 from it, and its sum holds */
+Test(store, any_row_of_the_identity_record_lost_or_changed_is_damage)
 {
-    static const char *const keys[] = {"format", "branch", "balance", "sum"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        char dir[64], sql[80];
+    static const char *const changes[] = {
+        "DELETE FROM meta WHERE key = 'format'",  "DELETE FROM meta WHERE key = 'branch'",
+        "DELETE FROM meta WHERE key = 'balance'", "DELETE FROM meta WHERE key = 'sum'",
+        "UPDATE meta SET value = value + 1 WHERE key = 'branch'",
+        "UPDATE meta SET value = value + 1 WHERE key = 'balance'",
+        "UPDATE meta SET value = value + 1 WHERE key = 'sum'",
+    };
+    for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
+        char dir[64];
         temp_dir(dir, sizeof dir);
         bank_store_state st;
         bank_store_close(open_ok(dir, 2, 0, &st));
         bank_store_state_free(&st);
-        snprintf(sql, sizeof sql, "DELETE FROM meta WHERE key = '%s'", keys[i]);
-        cr_assert_eq(change_behind_sqlites_back(dir, sql), 1, "%s", sql);
+        cr_assert_eq(change_behind_sqlites_back(dir, changes[i]), 1, "%s", changes[i]);
         bank_store *s = open_ok(dir, 2, 0, &st);
-        cr_expect(st.damaged && !st.fresh, "%s: not found damaged", keys[i]);
-        cr_expect(strstr(st.why, "its identity record is damaged") != NULL, "%s: %s", keys[i], st.why);
+        cr_expect(st.damaged && !st.fresh, "%s: not found damaged", changes[i]);
+        cr_expect(strstr(st.why, "its identity record is damaged") != NULL, "%s: %s", changes[i], st.why);
         bank_store_state_free(&st);
         bank_store_close(s);
         remove_tree(dir);
