@@ -243,6 +243,18 @@ Test(reader, escapes_decode_to_utf8)
     bank_student_output_free(&so);
 }
 
+/* rule: G2; each \\u escape at the edges of UTF-8's 1, 2, 3 and 4 byte forms */
+Test(reader, escapes_at_each_utf8_length_edge)
+{
+    bank_student_output so;
+    read_ok("[{\"id\": 1, \"recv\": [{\"interface\": \"\\u007f\\u0080\\u07ff\\u0800\\uffff\\ud800\\udc00\\udbff\\udfff\", "
+            "\"balance\": 400}]}]", &so);
+    cr_assert(so.n_records == 1 && so.records[0].n_replies == 1);
+    cr_expect_str_eq(so.records[0].replies[0].interface,
+                     "\x7f" "\xc2\x80" "\xdf\xbf" "\xe0\xa0\x80" "\xef\xbf\xbf" "\xf0\x90\x80\x80" "\xf4\x8f\xbf\xbf");
+    bank_student_output_free(&so);
+}
+
 /* ---- verdicts ---- */
 
 /* rule: G8, G9, G13 */
