@@ -290,6 +290,41 @@ Test(store, the_pending_mark_survives_a_torn_write)
     remove_tree(dir);
 }
 
+/* rule: K3; a file reopened writes its next mark over the older of its two slots, as one never
+ * closed does: whichever slot a crash then tears, the mark read back is the last or the one
+ * before it, never an older one */
+Test(store, a_mark_set_after_a_reopen_spares_the_newest_slot)
+{
+    char dir[64], path[200], err[600] = "";
+    temp_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/pending", dir);
+    uint64_t mark;
+    bank_pending_mark *m = bank_pending_mark_open(dir, 4, 1, &mark, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    cr_assert_eq(bank_pending_mark_set(m, 5, 1, err, sizeof err), 0, "%s", err);
+    bank_pending_mark_close(m);
+    m = bank_pending_mark_open(dir, 4, 0, &mark, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    cr_expect_eq(mark, 5);
+    cr_assert_eq(bank_pending_mark_set(m, 6, 1, err, sizeof err), 0, "%s", err);
+    bank_pending_mark_close(m);
+    char both[64];
+    int fd = open(path, O_RDWR);
+    cr_assert_eq(pread(fd, both, 64, 0), 64);
+    for (int torn = 0; torn < 2; torn++) {
+        char copy[64];
+        memcpy(copy, both, 64);
+        copy[torn * 32 + 20] ^= 0x5a;
+        cr_assert_eq(pwrite(fd, copy, 64, 0), 64);
+        m = bank_pending_mark_open(dir, 4, 0, &mark, err, sizeof err);
+        cr_assert_not_null(m, "slot %d torn: %s", torn, err);
+        cr_expect(mark == 5 || mark == 6, "slot %d torn: mark %llu read back", torn, (unsigned long long)mark);
+        bank_pending_mark_close(m);
+    }
+    close(fd);
+    remove_tree(dir);
+}
+
 /* rule: K4 */
 /* rule: K4; every table's records carry their checksum: a checkpoint or a peer's
  * acknowledgement changed behind SQLite's back is found as a write's is */
