@@ -3,6 +3,7 @@
  * damage is found, and answers wait for the commit holding what they show. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -650,6 +651,48 @@ Test(journal, a_journal_that_cannot_start_closes_its_store)
     cr_expect_null(j);
     cr_expect_str_eq(err, "out of memory");
     cr_expect_eq(alive, base, "the store is freed: %ld block(s) left", alive - base);
+    s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
+    cr_expect_not_null(s, "the dir is free again: %s", err);
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    bank_replica_free(&r);
+    remove_tree(dir);
+}
+
+/* pthread_create as this test's objects and bank_store call it (linked with
+ * --wrap=pthread_create): refused once, as a process out of threads is (EAGAIN), when
+ * refuse_thread is set. */
+static int refuse_thread;
+int __real_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
+{
+    if (refuse_thread) {
+        refuse_thread = 0;
+        return EAGAIN;
+    }
+    return __real_pthread_create(t, a, fn, arg);
+}
+
+/* rule: K3; a journal whose thread cannot start says so, in one line, and closes its store: the
+ * directory can be opened again at once */
+Test(journal, a_journal_whose_thread_cannot_start_says_so_and_closes_its_store)
+{
+    char dir[64], err[600] = "";
+    temp_dir(dir, sizeof dir);
+    long base = alive;
+    bank_store_state st;
+    bank_store *s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    bank_store_state_free(&st);
+    bank_replica r;
+    bank_replica_init(&r, 1, 0);
+    refuse_thread = 1;
+    bank_journal *j = bank_journal_start(s, &r, NULL, NULL, err, sizeof err);
+    cr_expect_eq(refuse_thread, 0, "the journal asked for its thread");
+    refuse_thread = 0;
+    cr_expect_null(j);
+    cr_expect_str_eq(err, "cannot start the journal's thread");
+    cr_expect_eq(alive, base, "the journal and its store are freed: %ld block(s) left", alive - base);
     s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
     cr_expect_not_null(s, "the dir is free again: %s", err);
     bank_store_state_free(&st);
