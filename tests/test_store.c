@@ -764,6 +764,72 @@ Test(journal, a_commit_the_store_refuses_fails_the_journal_once)
     remove_tree(dir);
 }
 
+/* An answer that holds the journal's writer (answers run on it) until let go. */
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int entered, go;
+} gate;
+
+static void hold_writer(void *arg, int ok, const char *why)
+{
+    (void)ok, (void)why;
+    gate *g = arg;
+    pthread_mutex_lock(&g->lock);
+    g->entered = 1;
+    pthread_cond_broadcast(&g->cond);
+    while (!g->go) pthread_cond_wait(&g->cond, &g->lock);
+    pthread_mutex_unlock(&g->lock);
+}
+
+/* rule: K3; a pending mark that rides with a commit the store refuses is answered failed, like the
+ * write: the mark is not set when its commit failed. The writer is held in an answer while the
+ * write and the mark are queued, so that the two go into one commit. */
+Test(journal, a_mark_with_a_refused_commit_is_answered_failed)
+{
+    char dir[64], path[200], err[600];
+    bank_replica r;
+    int told = 0;
+    bank_journal *j = new_journal_told(dir, sizeof dir, BANK_SYNC_ALWAYS, &r, count_failure, &told);
+    gate g = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    bank_write w;
+    cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
+    bank_journal_then(j, bank_journal_note(j, &r), hold_writer, &g);
+    pthread_mutex_lock(&g.lock);
+    while (!g.entered) pthread_cond_wait(&g.cond, &g.lock);
+    pthread_mutex_unlock(&g.lock);
+
+    snprintf(path, sizeof path, "%s/branch.db", dir);
+    sqlite3 *other;
+    cr_assert_eq(sqlite3_open(path, &other), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    waiter both = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
+    cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
+    bank_journal_then(j, bank_journal_note(j, &r), answered, &both);
+    bank_journal_pending(j, 2, answered, &both);
+    pthread_mutex_lock(&g.lock);
+    g.go = 1;
+    pthread_cond_broadcast(&g.cond);
+    pthread_mutex_unlock(&g.lock);
+    wait_answers(&both, 2);
+    sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(other);
+    cr_expect_eq(both.failed, 2, "%d of the write and its mark answered durable", 2 - both.failed);
+    cr_expect(strstr(both.why, "database is locked") != NULL, "%s", both.why);
+    bank_journal_stop(j);
+    cr_expect_eq(told, 1);
+    bank_journal_free(j);
+    bank_replica_free(&r);
+    bank_store_state st;
+    bank_store *s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    cr_expect_eq(st.answered_pending, 0, "the refused commit's mark is not on the disk");
+    cr_expect_eq(st.history.tail.n, 1, "the first write only");
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    remove_tree(dir);
+}
+
 typedef struct {
     bank_journal *j;
     bank_replica *r;
