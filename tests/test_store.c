@@ -604,6 +604,39 @@ Test(journal, a_fold_the_journal_cannot_keep_fails_the_next_write)
     remove_tree(dir);
 }
 
+/* rule: K5; a reset writes the replica whole: a checkpoint noted before it and not yet committed
+ * is not written after it over the further one the reset wrote */
+Test(journal, a_reset_drops_the_checkpoints_it_wrote_further)
+{
+    char dir[64], err[600];
+    bank_replica r;
+    bank_journal *j = new_journal(dir, sizeof dir, BANK_SYNC_ALWAYS, &r);
+    bank_write from_2[] = {{BANK_WRITE_DEPOSIT, 2, 1, 5}, {BANK_WRITE_DEPOSIT, 2, 2, 7}};
+    for (int i = 0; i < 2; i++) cr_assert_eq(bank_logged_apply(&r, &from_2[i], 0, 0), BANK_OK);
+    waiter both = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
+    bank_journal_then(j, bank_journal_note(j, &r), answered, &both);
+    wait_answers(&both, 1);
+    cr_assert_eq(both.failed, 0, "%s", both.why);
+    cr_assert_eq(bank_replica_fold(&r, 2, 1), BANK_OK);
+    bank_journal_note(j, &r); /* a checkpoint alone: kept for the next commit */
+    cr_assert_eq(bank_replica_fold(&r, 2, 2), BANK_OK);
+    cr_assert_eq(bank_journal_reset(j, &r, err, sizeof err), 0, "%s", err);
+    bank_journal_stop(j);
+    bank_journal_free(j);
+    bank_replica_free(&r);
+    bank_store_state st;
+    bank_store *s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    cr_assert_eq(st.history.checkpoints.n, 1);
+    const bank_checkpoint *c = &st.history.checkpoints.items[0];
+    cr_expect(c->origin == 2 && c->through == 2 && c->net == 12, "checkpoint (%lld, %llu, %lld) read back",
+              (long long)c->origin, (unsigned long long)c->through, (long long)c->net);
+    cr_expect_eq(st.history.tail.n, 0);
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    remove_tree(dir);
+}
+
 /* rule: K3; a pending mark is on the disk before it is answered, and the store keeps the highest
  * marked; once the journal stops, a mark is refused at once, saying so */
 Test(journal, a_pending_mark_is_durable_before_it_is_answered)
