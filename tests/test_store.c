@@ -604,6 +604,29 @@ Test(journal, a_fold_the_journal_cannot_keep_fails_the_next_write)
     remove_tree(dir);
 }
 
+/* rule: K3; an answer whose commit is already durable (or that needs none) is given at once, on
+ * the caller's thread, not held for a next commit that may never come (journal.h) */
+Test(journal, an_answer_already_durable_is_given_at_once)
+{
+    char dir[64];
+    bank_replica r;
+    bank_journal *j = new_journal(dir, sizeof dir, BANK_SYNC_ALWAYS, &r);
+    waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
+    bank_journal_then(j, bank_journal_note(j, &r), answered, &w);
+    cr_expect_eq(w.answered, 1, "nothing to commit yet: answered at once");
+    commit_one_deposit(j, &r);
+    cr_expect_eq(bank_journal_commits(j), 1);
+    bank_journal_then(j, bank_journal_commits(j), answered, &w);
+    cr_expect_eq(w.answered, 2, "the ticket of the last durable commit: answered at once");
+    bank_journal_then(j, bank_journal_note(j, &r), answered, &w);
+    cr_expect_eq(w.answered, 3, "nothing new since: answered at once");
+    cr_expect_eq(w.failed, 0, "%s", w.why);
+    bank_journal_stop(j);
+    bank_journal_free(j);
+    bank_replica_free(&r);
+    remove_tree(dir);
+}
+
 /* rule: K5; a reset writes the replica whole: a checkpoint noted before it and not yet committed
  * is not written after it over the further one the reset wrote */
 Test(journal, a_reset_drops_the_checkpoints_it_wrote_further)
