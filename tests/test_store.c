@@ -1362,6 +1362,30 @@ Test(store, a_refused_open_leaves_the_standard_input_open)
     remove_tree(dir);
 }
 
+/* A pending file opened as descriptor 0 (a branch started with its standard input closed) is
+ * closed with the rest: closing the mark leaves no descriptor open. */
+Test(store, a_pending_file_on_descriptor_0_is_closed)
+{
+    char dir[64], err[600] = "";
+    temp_dir(dir, sizeof dir);
+    int saved = dup(0);
+    close(0);
+    uint64_t mark;
+    bank_pending_mark *m = bank_pending_mark_open(dir, 4, 1, &mark, err, sizeof err);
+    int had_0 = fcntl(0, F_GETFD) != -1;
+    bank_pending_mark_close(m);
+    int still_0 = fcntl(0, F_GETFD) != -1;
+    if (still_0) close(0);
+    if (saved >= 0) {
+        dup2(saved, 0);
+        close(saved);
+    }
+    cr_assert_not_null(m, "%s", err);
+    cr_expect(had_0, "the pending file was not opened as descriptor 0");
+    cr_expect(!still_0, "descriptor 0, the pending file, left open");
+    remove_tree(dir);
+}
+
 /* A state freed twice is harmless: the first free leaves it empty. */
 Test(store, a_store_state_freed_twice_is_empty)
 {
