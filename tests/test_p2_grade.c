@@ -102,6 +102,22 @@ Test(p2_reader, spellings_students_use)
     }
 }
 
+/* rule: L8; the number a comment names is its peer when it surely fits int64 (18 digits), and
+ * none when it may not (19) */
+Test(p2_reader, a_comments_number_is_a_peer_up_to_18_digits)
+{
+    bank_p2_student st = {0};
+    parse("{'interface': 'deposit', 'logical_clock': 3, 'comment': 'event_recv from branch 123456789012345678', "
+          "'customer-request-id': 1, 'id': 1, 'type': 'branch'}\n"
+          "{'interface': 'deposit', 'logical_clock': 4, 'comment': 'event_recv from branch 1234567890123456789', "
+          "'customer-request-id': 1, 'id': 1, 'type': 'branch'}\n",
+          &st);
+    cr_assert_eq(st.n, 2);
+    cr_expect(st.items[0].has_peer && st.items[0].peer == 123456789012345678, "%lld", (long long)st.items[0].peer);
+    cr_expect(!st.items[1].has_peer, "19 digits read as peer %lld", (long long)st.items[1].peer);
+    bank_p2_student_free(&st);
+}
+
 /* rule: L8 */
 Test(p2_reader, clocks_as_written)
 {
