@@ -886,6 +886,37 @@ Test(journal, a_mark_with_a_refused_commit_is_answered_failed)
     remove_tree(dir);
 }
 
+/* rule: K5; a reset writes the replica whole: writes noted before it and not yet committed are
+ * not written after it (one the reset folded under a checkpoint would come back as a log row) */
+Test(journal, a_reset_drops_the_writes_it_wrote)
+{
+    char dir[64];
+    bank_replica r;
+    bank_journal *j = new_journal(dir, sizeof dir, BANK_SYNC_ALWAYS, &r);
+    gate g = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    bank_write w;
+    cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
+    bank_journal_then(j, bank_journal_note(j, &r), hold_writer, &g);
+    pthread_mutex_lock(&g.lock);
+    while (!g.entered) pthread_cond_wait(&g.cond, &g.lock);
+    pthread_mutex_unlock(&g.lock);
+    bank_write from_2 = {BANK_WRITE_DEPOSIT, 2, 1, 5};
+    cr_assert_eq(bank_logged_apply(&r, &from_2, 0, 0), BANK_OK);
+    bank_journal_note(j, &r); /* the writer is held: the write waits in the journal */
+    cr_assert_eq(bank_replica_fold(&r, 2, 1), BANK_OK);
+    char err[600];
+    cr_assert_eq(bank_journal_reset(j, &r, err, sizeof err), 0, "%s", err);
+    pthread_mutex_lock(&g.lock);
+    g.go = 1;
+    pthread_cond_broadcast(&g.cond);
+    pthread_mutex_unlock(&g.lock);
+    bank_journal_stop(j);
+    bank_journal_free(j);
+    bank_replica_free(&r);
+    cr_expect_eq(logged_rows(dir), 1, "the log holds branch 1's write only, (2, 1) is under its checkpoint");
+    remove_tree(dir);
+}
+
 typedef struct {
     bank_journal *j;
     bank_replica *r;
