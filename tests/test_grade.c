@@ -176,6 +176,15 @@ Test(reader, protobuf_text_dump)
     cr_expect_eq(so.n_records, 3);
     bank_student_output_free(&so);
     expect_sequential_sample(text);
+    /* spaces or a tab between the first name and its ':' */
+    static const char *const spaced[] = {"id : 1, recv:[id: 1\ninterface: query\nmoney: 400\nresult: success\n]\n",
+                                         "id\t: 1, recv:[id: 1\ninterface: query\nmoney: 400\nresult: success\n]\n"};
+    for (size_t i = 0; i < 2; i++) {
+        read_ok(spaced[i], &so);
+        cr_expect(strstr(so.format, "protobuf text dump") != NULL, "%s", so.format);
+        cr_expect(so.n_records == 1 && so.records[0].n_replies == 1, "%s", spaced[i]);
+        bank_student_output_free(&so);
+    }
 }
 
 /* rule: G4 */
