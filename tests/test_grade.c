@@ -236,6 +236,11 @@ Test(reader, unreadable_files_name_line_and_column)
     cr_expect(so.n_records == 1 && so.records[0].n_replies == 1 && so.records[0].replies[0].value_real == -0.5,
               "-.5 read as -0.5");
     bank_student_output_free(&so);
+    read_ok("[{'id': 1, 'recv': [{'interface': 'query', 'balance': 400}]}]", &so);
+    cr_expect(so.n_records == 1 && so.records[0].n_replies == 1 && so.records[0].replies[0].value == 400 &&
+                  so.records[0].replies[0].value_real == 400.0,
+              "a whole number read as one, its real value too");
+    bank_student_output_free(&so);
 }
 
 /* rule: G2; escapes decode to UTF-8: JSON's \\u, a surrogate pair as the one character it

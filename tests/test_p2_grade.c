@@ -127,15 +127,18 @@ Test(p2_reader, clocks_as_written)
           "{\"customer-request-id\": 2, \"logical_clock\": 2.5, \"interface\": \"withdraw\"},"
           "{\"customer-request-id\": 3, \"interface\": \"withdraw\"},"
           "{\"customer-request-id\": \"999999999999999999\", \"interface\": \"deposit\"},"
-          "{\"customer-request-id\": \"9999999999999999999\", \"interface\": \"deposit\"}]}]",
+          "{\"customer-request-id\": \"9999999999999999999\", \"interface\": \"deposit\"},"
+          "{\"customer-request-id\": 6, \"logical_clock\": -3, \"interface\": \"deposit\"}]}]",
           &st);
-    cr_assert_eq(st.n, 5);
+    cr_assert_eq(st.n, 6);
     cr_expect(st.items[0].has_request && st.items[0].request == 1 && st.items[0].has_clock && st.items[0].clock == 4);
     cr_expect(!st.items[1].has_clock && st.items[1].clock_text && strcmp(st.items[1].clock_text, "2.5") == 0);
     cr_expect(!st.items[2].has_clock && !st.items[2].clock_text);
     /* a number in a string: 18 digits always fit int64, 19 may not and are no id */
     cr_expect(st.items[3].has_request && st.items[3].request == 999999999999999999);
     cr_expect(!st.items[4].has_request);
+    cr_expect(!st.items[5].has_clock && st.items[5].clock_text && strcmp(st.items[5].clock_text, "-3") == 0,
+              "a negative clock kept as written: %s", st.items[5].clock_text ? st.items[5].clock_text : "(none)");
     bank_p2_student_free(&st);
 }
 
