@@ -838,6 +838,22 @@ static void hold_writer(void *arg, int ok, const char *why)
     pthread_mutex_unlock(&g->lock);
 }
 
+/* Until the writer is held in hold_writer. */
+static void gate_wait_held(gate *g)
+{
+    pthread_mutex_lock(&g->lock);
+    while (!g->entered) pthread_cond_wait(&g->cond, &g->lock);
+    pthread_mutex_unlock(&g->lock);
+}
+
+static void gate_let_go(gate *g)
+{
+    pthread_mutex_lock(&g->lock);
+    g->go = 1;
+    pthread_cond_broadcast(&g->cond);
+    pthread_mutex_unlock(&g->lock);
+}
+
 /* rule: K3; a pending mark that rides with a commit the store refuses is answered failed, like the
  * write: the mark is not set when its commit failed. The writer is held in an answer while the
  * write and the mark are queued, so that the two go into one commit. */
@@ -851,9 +867,7 @@ Test(journal, a_mark_with_a_refused_commit_is_answered_failed)
     bank_write w;
     cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
     bank_journal_then(j, bank_journal_note(j, &r), hold_writer, &g);
-    pthread_mutex_lock(&g.lock);
-    while (!g.entered) pthread_cond_wait(&g.cond, &g.lock);
-    pthread_mutex_unlock(&g.lock);
+    gate_wait_held(&g);
 
     snprintf(path, sizeof path, "%s/branch.db", dir);
     sqlite3 *other;
@@ -863,10 +877,7 @@ Test(journal, a_mark_with_a_refused_commit_is_answered_failed)
     cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
     bank_journal_then(j, bank_journal_note(j, &r), answered, &both);
     bank_journal_pending(j, 2, answered, &both);
-    pthread_mutex_lock(&g.lock);
-    g.go = 1;
-    pthread_cond_broadcast(&g.cond);
-    pthread_mutex_unlock(&g.lock);
+    gate_let_go(&g);
     wait_answers(&both, 2);
     sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(other);
@@ -897,19 +908,14 @@ Test(journal, a_reset_drops_the_writes_it_wrote)
     bank_write w;
     cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
     bank_journal_then(j, bank_journal_note(j, &r), hold_writer, &g);
-    pthread_mutex_lock(&g.lock);
-    while (!g.entered) pthread_cond_wait(&g.cond, &g.lock);
-    pthread_mutex_unlock(&g.lock);
+    gate_wait_held(&g);
     bank_write from_2 = {BANK_WRITE_DEPOSIT, 2, 1, 5};
     cr_assert_eq(bank_logged_apply(&r, &from_2, 0, 0), BANK_OK);
     bank_journal_note(j, &r); /* the writer is held: the write waits in the journal */
     cr_assert_eq(bank_replica_fold(&r, 2, 1), BANK_OK);
     char err[600];
     cr_assert_eq(bank_journal_reset(j, &r, err, sizeof err), 0, "%s", err);
-    pthread_mutex_lock(&g.lock);
-    g.go = 1;
-    pthread_cond_broadcast(&g.cond);
-    pthread_mutex_unlock(&g.lock);
+    gate_let_go(&g);
     bank_journal_stop(j);
     bank_journal_free(j);
     bank_replica_free(&r);
