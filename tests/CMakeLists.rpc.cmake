@@ -21,6 +21,8 @@ set_tests_properties(drive_oom PROPERTIES LABELS integration TIMEOUT 300)
 # protobuf-c's generated code, the roles found in a student's proto (needs protoc).
 add_executable(test_wire test_wire.c)
 target_link_libraries(test_wire PRIVATE bank_rpc bank_io criterion)
+# mkdtemp wrapped: a test sees that protoc's temporary folder is removed.
+target_link_options(test_wire PRIVATE -Wl,--wrap=mkdtemp)
 target_compile_definitions(test_wire PRIVATE PROJECT_DIR="${PROJECT_SOURCE_DIR}")
 add_test(NAME wire COMMAND test_wire)
 set_tests_properties(wire PROPERTIES LABELS unit TIMEOUT 120)

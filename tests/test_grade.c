@@ -176,6 +176,15 @@ Test(reader, protobuf_text_dump)
     cr_expect_eq(so.n_records, 3);
     bank_student_output_free(&so);
     expect_sequential_sample(text);
+    /* spaces or a tab between the first name and its ':' */
+    static const char *const spaced[] = {"id : 1, recv:[id: 1\ninterface: query\nmoney: 400\nresult: success\n]\n",
+                                         "id\t: 1, recv:[id: 1\ninterface: query\nmoney: 400\nresult: success\n]\n"};
+    for (size_t i = 0; i < 2; i++) {
+        read_ok(spaced[i], &so);
+        cr_expect(strstr(so.format, "protobuf text dump") != NULL, "%s", so.format);
+        cr_expect(so.n_records == 1 && so.records[0].n_replies == 1, "%s", spaced[i]);
+        bank_student_output_free(&so);
+    }
 }
 
 /* rule: G4 */
@@ -209,6 +218,14 @@ Test(reader, unreadable_files_name_line_and_column)
     read_fails(deep, "out:1:77: values nested more than 64 deep");
     read_fails("[1, 2]", "expected a customer's {\"id\", \"recv\"} object");
     read_fails("id: 1, recv:[]\n7\n", "out:2:1: expected a field name, found '7'");
+    /* "name: value" is the dump's first line only when the name is one: "1: 2" is no dump */
+    read_fails("1: 2\n", "out:1:1: no JSON, Python or protobuf-text value in the file");
+    /* a NUL byte is a byte like any other, not the end of the file */
+    static const char nul[] = "[{\"id\": 1, \"recv\": [\0]}]";
+    char err[512] = "";
+    bank_student_output bad;
+    cr_expect_eq(bank_student_output_parse(nul, sizeof nul - 1, "out", &bad, err, sizeof err), -1);
+    cr_expect_str_eq(err, "out:1:21: expected a value, found byte 0x00");
     /* a sign must come with a number; one before a fraction is one (Python reads -.5) */
     read_fails("[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": -x}]}]",
                "out:1:55: a sign without a number");
@@ -218,6 +235,11 @@ Test(reader, unreadable_files_name_line_and_column)
     read_ok("[{'id': 1, 'recv': [{'interface': 'query', 'balance': -.5}]}]", &so);
     cr_expect(so.n_records == 1 && so.records[0].n_replies == 1 && so.records[0].replies[0].value_real == -0.5,
               "-.5 read as -0.5");
+    bank_student_output_free(&so);
+    read_ok("[{'id': 1, 'recv': [{'interface': 'query', 'balance': 400}]}]", &so);
+    cr_expect(so.n_records == 1 && so.records[0].n_replies == 1 && so.records[0].replies[0].value == 400 &&
+                  so.records[0].replies[0].value_real == 400.0,
+              "a whole number read as one, its real value too");
     bank_student_output_free(&so);
 }
 
@@ -232,6 +254,18 @@ Test(reader, escapes_decode_to_utf8)
     cr_expect_str_eq(so.records[0].replies[0].interface, "q\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf0\x90\x80\x80\\q");
     /* a high surrogate without its low half stays what it was */
     cr_expect_str_eq(so.records[0].replies[1].interface, "a\xc3\xa9" "A\xed\xa0\xbd" "A");
+    bank_student_output_free(&so);
+}
+
+/* rule: G2; each \\u escape at the edges of UTF-8's 1, 2, 3 and 4 byte forms */
+Test(reader, escapes_at_each_utf8_length_edge)
+{
+    bank_student_output so;
+    read_ok("[{\"id\": 1, \"recv\": [{\"interface\": \"\\u007f\\u0080\\u07ff\\u0800\\uffff\\ud800\\udc00\\udbff\\udfff\", "
+            "\"balance\": 400}]}]", &so);
+    cr_assert(so.n_records == 1 && so.records[0].n_replies == 1);
+    cr_expect_str_eq(so.records[0].replies[0].interface,
+                     "\x7f" "\xc2\x80" "\xdf\xbf" "\xe0\xa0\x80" "\xef\xbf\xbf" "\xf0\x90\x80\x80" "\xf4\x8f\xbf\xbf");
     bank_student_output_free(&so);
 }
 

@@ -336,3 +336,30 @@ Test(loose_value, a_member_of_what_is_no_object_is_nothing)
     cr_expect_null(lv_get(NULL, "a"));
     lv_document_free(&doc);
 }
+
+/* lv_parse reads its len bytes and not one more: each text in a buffer of exactly its length (no
+ * NUL after it, AddressSanitizer watching) parses as it does with one, to the same error. */
+Test(loose_value, no_byte_past_the_length_is_read)
+{
+    static const char *const texts[] = {"   ",     " \n\t", "x",        "  x",     "id: 1",  "1: 2",
+                                        "[1, 2]",  "[1, 2",  "{'a': True}", "'abc",  "\"\\u12", "-",
+                                        "4e",      "None",   "id: 1, recv:[", "{\"a\"", "[[",    "\xEF\xBB\xBF"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        size_t len = strlen(texts[i]);
+        char *exact = malloc(len);
+        cr_assert_not_null(exact);
+        memcpy(exact, texts[i], len);
+        lv_document a, b;
+        char ea[256] = "", eb[256] = "";
+        int ra = lv_parse(texts[i], len, &a, ea, sizeof ea);
+        int rb = lv_parse(exact, len, &b, eb, sizeof eb);
+        cr_expect_eq(ra, rb, "\"%s\"", texts[i]);
+        cr_expect_str_eq(ea, eb, "\"%s\"", texts[i]);
+        if (ra == 0) {
+            cr_expect_eq(a.n, b.n, "\"%s\"", texts[i]);
+            lv_document_free(&a);
+        }
+        if (rb == 0) lv_document_free(&b);
+        free(exact);
+    }
+}

@@ -102,6 +102,22 @@ Test(p2_reader, spellings_students_use)
     }
 }
 
+/* rule: L8; the number a comment names is its peer when it surely fits int64 (18 digits), and
+ * none when it may not (19) */
+Test(p2_reader, a_comments_number_is_a_peer_up_to_18_digits)
+{
+    bank_p2_student st = {0};
+    parse("{'interface': 'deposit', 'logical_clock': 3, 'comment': 'event_recv from branch 123456789012345678', "
+          "'customer-request-id': 1, 'id': 1, 'type': 'branch'}\n"
+          "{'interface': 'deposit', 'logical_clock': 4, 'comment': 'event_recv from branch 1234567890123456789', "
+          "'customer-request-id': 1, 'id': 1, 'type': 'branch'}\n",
+          &st);
+    cr_assert_eq(st.n, 2);
+    cr_expect(st.items[0].has_peer && st.items[0].peer == 123456789012345678, "%lld", (long long)st.items[0].peer);
+    cr_expect(!st.items[1].has_peer, "19 digits read as peer %lld", (long long)st.items[1].peer);
+    bank_p2_student_free(&st);
+}
+
 /* rule: L8 */
 Test(p2_reader, clocks_as_written)
 {
@@ -109,12 +125,20 @@ Test(p2_reader, clocks_as_written)
     parse("[{\"id\": 1, \"type\": \"customer\", \"events\": ["
           "{\"customer-request-id\": \"1\", \"clock\": \"4\", \"interface\": \"deposit\"},"
           "{\"customer-request-id\": 2, \"logical_clock\": 2.5, \"interface\": \"withdraw\"},"
-          "{\"customer-request-id\": 3, \"interface\": \"withdraw\"}]}]",
+          "{\"customer-request-id\": 3, \"interface\": \"withdraw\"},"
+          "{\"customer-request-id\": \"999999999999999999\", \"interface\": \"deposit\"},"
+          "{\"customer-request-id\": \"9999999999999999999\", \"interface\": \"deposit\"},"
+          "{\"customer-request-id\": 6, \"logical_clock\": -3, \"interface\": \"deposit\"}]}]",
           &st);
-    cr_assert_eq(st.n, 3);
+    cr_assert_eq(st.n, 6);
     cr_expect(st.items[0].has_request && st.items[0].request == 1 && st.items[0].has_clock && st.items[0].clock == 4);
     cr_expect(!st.items[1].has_clock && st.items[1].clock_text && strcmp(st.items[1].clock_text, "2.5") == 0);
     cr_expect(!st.items[2].has_clock && !st.items[2].clock_text);
+    /* a number in a string: 18 digits always fit int64, 19 may not and are no id */
+    cr_expect(st.items[3].has_request && st.items[3].request == 999999999999999999);
+    cr_expect(!st.items[4].has_request);
+    cr_expect(!st.items[5].has_clock && st.items[5].clock_text && strcmp(st.items[5].clock_text, "-3") == 0,
+              "a negative clock kept as written: %s", st.items[5].clock_text ? st.items[5].clock_text : "(none)");
     bank_p2_student_free(&st);
 }
 

@@ -191,12 +191,14 @@ Test(input, events_name_their_branch_with_branch_or_dest)
     cr_assert_eq(rt.branch[0][0], 1);
     cr_assert_eq(rt.branch[0][1], 0);
     cr_assert_eq(w.customers[0].events[1].id, 2, "numbered by position");
+    cr_expect_eq(w.customers[0].branch_index, 1, "no branch 5: customer 5's own is its first event's, branch 2");
     bank_routes_free(&rt);
     bank_workload_free(&w);
     cr_assert_eq(parse("[{\"id\": 2, \"type\": \"customer\", \"events\": [{\"interface\": \"query\"}]},"
                        " {\"id\": 1, \"type\": \"branch\", \"balance\": 3}, {\"id\": 2, \"type\": \"branch\", \"balance\": 4}]",
                        &w, &rt, err, sizeof err), 0, "%s", err);
     cr_assert_eq(rt.branch[0][0], 1, "no branch named: its customer's own");
+    cr_expect_eq(w.customers[0].branch_index, 1, "customer 2's own branch is branch 2");
     bank_routes_free(&rt);
     bank_workload_free(&w);
     static const struct { const char *text, *want; } bad[] = {

@@ -3,6 +3,7 @@
  * damage is found, and answers wait for the commit holding what they show. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -137,6 +138,33 @@ Test(store, what_is_committed_is_read_back)
     remove_tree(dir);
 }
 
+/* rule: K1; a write of money 0 is a real write (I5): kept and read back, every field of it, and
+ * not taken for damage */
+Test(store, a_write_of_no_money_is_read_back_whole)
+{
+    char dir[64], err[600];
+    temp_dir(dir, sizeof dir);
+    bank_store_state st;
+    bank_store *s = open_ok(dir, 2, 100, &st);
+    bank_store_state_free(&st);
+    bank_logged_write w[] = {{BANK_WRITE_DEPOSIT, 2, 1, 0, 7, 11}, {BANK_WRITE_WITHDRAW, 3, 1, 0, 8, 12}};
+    cr_assert_eq(bank_store_commit(s, w, 2, NULL, 0, NULL, 0, 0, err, sizeof err), 0, "%s", err);
+    bank_store_close(s);
+    read_back(dir, &st);
+    cr_expect(!st.damaged, "%s", st.why);
+    cr_assert_eq(st.history.tail.n, 2);
+    for (size_t i = 0; i < 2; i++) {
+        const bank_logged_write *x = &st.history.tail.items[i], *y = &w[x->origin == 3];
+        cr_expect(x->kind == y->kind && x->origin == y->origin && x->sequence == y->sequence &&
+                  x->money == 0 && x->customer_id == y->customer_id && x->event_id == y->event_id,
+                  "write %zu read back as (%d, %lld, %llu, %lld, %lld, %lld)", i, (int)x->kind,
+                  (long long)x->origin, (unsigned long long)x->sequence, (long long)x->money,
+                  (long long)x->customer_id, (long long)x->event_id);
+    }
+    bank_store_state_free(&st);
+    remove_tree(dir);
+}
+
 /* rule: K7 */
 Test(store, refusals_leave_the_directory_as_it_was)
 {
@@ -263,6 +291,41 @@ Test(store, the_pending_mark_survives_a_torn_write)
     remove_tree(dir);
 }
 
+/* rule: K3; a file reopened writes its next mark over the older of its two slots, as one never
+ * closed does: whichever slot a crash then tears, the mark read back is the last or the one
+ * before it, never an older one */
+Test(store, a_mark_set_after_a_reopen_spares_the_newest_slot)
+{
+    char dir[64], path[200], err[600] = "";
+    temp_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/pending", dir);
+    uint64_t mark;
+    bank_pending_mark *m = bank_pending_mark_open(dir, 4, 1, &mark, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    cr_assert_eq(bank_pending_mark_set(m, 5, 1, err, sizeof err), 0, "%s", err);
+    bank_pending_mark_close(m);
+    m = bank_pending_mark_open(dir, 4, 0, &mark, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    cr_expect_eq(mark, 5);
+    cr_assert_eq(bank_pending_mark_set(m, 6, 1, err, sizeof err), 0, "%s", err);
+    bank_pending_mark_close(m);
+    char both[64];
+    int fd = open(path, O_RDWR);
+    cr_assert_eq(pread(fd, both, 64, 0), 64);
+    for (int torn = 0; torn < 2; torn++) {
+        char copy[64];
+        memcpy(copy, both, 64);
+        copy[torn * 32 + 20] ^= 0x5a;
+        cr_assert_eq(pwrite(fd, copy, 64, 0), 64);
+        m = bank_pending_mark_open(dir, 4, 0, &mark, err, sizeof err);
+        cr_assert_not_null(m, "slot %d torn: %s", torn, err);
+        cr_expect(mark == 5 || mark == 6, "slot %d torn: mark %llu read back", torn, (unsigned long long)mark);
+        bank_pending_mark_close(m);
+    }
+    close(fd);
+    remove_tree(dir);
+}
+
 /* rule: K4 */
 /* rule: K4; every table's records carry their checksum: a checkpoint or a peer's
  * acknowledgement changed behind SQLite's back is found as a write's is */
@@ -337,6 +400,33 @@ Test(store, damage_behind_sqlites_back_is_found_and_set_aside)
     cr_expect(st.damaged && !st.fresh, "%s", st.why);
     bank_store_state_free(&st);
     remove_tree(dir);
+}
+
+/* rule: K1; each row of the identity record lost or changed is damage, even where the rest still
+ * adds up: a branch of --balance 0 whose 'balance' row is gone reads 0 from it, and its sum holds */
+Test(store, any_row_of_the_identity_record_lost_or_changed_is_damage)
+{
+    static const char *const changes[] = {
+        "DELETE FROM meta WHERE key = 'format'",  "DELETE FROM meta WHERE key = 'branch'",
+        "DELETE FROM meta WHERE key = 'balance'", "DELETE FROM meta WHERE key = 'sum'",
+        "UPDATE meta SET value = value + 1 WHERE key = 'branch'",
+        "UPDATE meta SET value = value + 1 WHERE key = 'balance'",
+        "UPDATE meta SET value = value + 1 WHERE key = 'sum'",
+    };
+    for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
+        char dir[64];
+        temp_dir(dir, sizeof dir);
+        bank_store_state st;
+        bank_store_close(open_ok(dir, 2, 0, &st));
+        bank_store_state_free(&st);
+        cr_assert_eq(change_behind_sqlites_back(dir, changes[i]), 1, "%s", changes[i]);
+        bank_store *s = open_ok(dir, 2, 0, &st);
+        cr_expect(st.damaged && !st.fresh, "%s: not found damaged", changes[i]);
+        cr_expect(strstr(st.why, "its identity record is damaged") != NULL, "%s: %s", changes[i], st.why);
+        bank_store_state_free(&st);
+        bank_store_close(s);
+        remove_tree(dir);
+    }
 }
 
 /* ---- the journal ---- */
@@ -514,6 +604,62 @@ Test(journal, a_fold_the_journal_cannot_keep_fails_the_next_write)
     remove_tree(dir);
 }
 
+/* rule: K3; an answer whose commit is already durable (or that needs none) is given at once, on
+ * the caller's thread, not held for a next commit that may never come (journal.h) */
+Test(journal, an_answer_already_durable_is_given_at_once)
+{
+    char dir[64];
+    bank_replica r;
+    bank_journal *j = new_journal(dir, sizeof dir, BANK_SYNC_ALWAYS, &r);
+    waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
+    bank_journal_then(j, bank_journal_note(j, &r), answered, &w);
+    cr_expect_eq(w.answered, 1, "nothing to commit yet: answered at once");
+    commit_one_deposit(j, &r);
+    cr_expect_eq(bank_journal_commits(j), 1);
+    bank_journal_then(j, bank_journal_commits(j), answered, &w);
+    cr_expect_eq(w.answered, 2, "the ticket of the last durable commit: answered at once");
+    bank_journal_then(j, bank_journal_note(j, &r), answered, &w);
+    cr_expect_eq(w.answered, 3, "nothing new since: answered at once");
+    cr_expect_eq(w.failed, 0, "%s", w.why);
+    bank_journal_stop(j);
+    bank_journal_free(j);
+    bank_replica_free(&r);
+    remove_tree(dir);
+}
+
+/* rule: K5; a reset writes the replica whole: a checkpoint noted before it and not yet committed
+ * is not written after it over the further one the reset wrote */
+Test(journal, a_reset_drops_the_checkpoints_it_wrote_further)
+{
+    char dir[64], err[600];
+    bank_replica r;
+    bank_journal *j = new_journal(dir, sizeof dir, BANK_SYNC_ALWAYS, &r);
+    bank_write from_2[] = {{BANK_WRITE_DEPOSIT, 2, 1, 5}, {BANK_WRITE_DEPOSIT, 2, 2, 7}};
+    for (int i = 0; i < 2; i++) cr_assert_eq(bank_logged_apply(&r, &from_2[i], 0, 0), BANK_OK);
+    waiter both = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
+    bank_journal_then(j, bank_journal_note(j, &r), answered, &both);
+    wait_answers(&both, 1);
+    cr_assert_eq(both.failed, 0, "%s", both.why);
+    cr_assert_eq(bank_replica_fold(&r, 2, 1), BANK_OK);
+    bank_journal_note(j, &r); /* a checkpoint alone: kept for the next commit */
+    cr_assert_eq(bank_replica_fold(&r, 2, 2), BANK_OK);
+    cr_assert_eq(bank_journal_reset(j, &r, err, sizeof err), 0, "%s", err);
+    bank_journal_stop(j);
+    bank_journal_free(j);
+    bank_replica_free(&r);
+    bank_store_state st;
+    bank_store *s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    cr_assert_eq(st.history.checkpoints.n, 1);
+    const bank_checkpoint *c = &st.history.checkpoints.items[0];
+    cr_expect(c->origin == 2 && c->through == 2 && c->net == 12, "checkpoint (%lld, %llu, %lld) read back",
+              (long long)c->origin, (unsigned long long)c->through, (long long)c->net);
+    cr_expect_eq(st.history.tail.n, 0);
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    remove_tree(dir);
+}
+
 /* rule: K3; a pending mark is on the disk before it is answered, and the store keeps the highest
  * marked; once the journal stops, a mark is refused at once, saying so */
 Test(journal, a_pending_mark_is_durable_before_it_is_answered)
@@ -561,6 +707,48 @@ Test(journal, a_journal_that_cannot_start_closes_its_store)
     cr_expect_null(j);
     cr_expect_str_eq(err, "out of memory");
     cr_expect_eq(alive, base, "the store is freed: %ld block(s) left", alive - base);
+    s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
+    cr_expect_not_null(s, "the dir is free again: %s", err);
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    bank_replica_free(&r);
+    remove_tree(dir);
+}
+
+/* pthread_create as this test's objects and bank_store call it (linked with
+ * --wrap=pthread_create): refused once, as a process out of threads is (EAGAIN), when
+ * refuse_thread is set. */
+static int refuse_thread;
+int __real_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
+{
+    if (refuse_thread) {
+        refuse_thread = 0;
+        return EAGAIN;
+    }
+    return __real_pthread_create(t, a, fn, arg);
+}
+
+/* rule: K3; a journal whose thread cannot start says so, in one line, and closes its store: the
+ * directory can be opened again at once */
+Test(journal, a_journal_whose_thread_cannot_start_says_so_and_closes_its_store)
+{
+    char dir[64], err[600] = "";
+    temp_dir(dir, sizeof dir);
+    long base = alive;
+    bank_store_state st;
+    bank_store *s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    bank_store_state_free(&st);
+    bank_replica r;
+    bank_replica_init(&r, 1, 0);
+    refuse_thread = 1;
+    bank_journal *j = bank_journal_start(s, &r, NULL, NULL, err, sizeof err);
+    cr_expect_eq(refuse_thread, 0, "the journal asked for its thread");
+    refuse_thread = 0;
+    cr_expect_null(j);
+    cr_expect_str_eq(err, "cannot start the journal's thread");
+    cr_expect_eq(alive, base, "the journal and its store are freed: %ld block(s) left", alive - base);
     s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
     cr_expect_not_null(s, "the dir is free again: %s", err);
     bank_store_state_free(&st);
@@ -629,6 +817,109 @@ Test(journal, a_commit_the_store_refuses_fails_the_journal_once)
     cr_expect_eq(told, 1, "the branch is told of the failure once, not %d times", told);
     bank_journal_free(j);
     bank_replica_free(&r);
+    remove_tree(dir);
+}
+
+/* An answer that holds the journal's writer (answers run on it) until let go. */
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int entered, go;
+} gate;
+
+static void hold_writer(void *arg, int ok, const char *why)
+{
+    (void)ok, (void)why;
+    gate *g = arg;
+    pthread_mutex_lock(&g->lock);
+    g->entered = 1;
+    pthread_cond_broadcast(&g->cond);
+    while (!g->go) pthread_cond_wait(&g->cond, &g->lock);
+    pthread_mutex_unlock(&g->lock);
+}
+
+/* Until the writer is held in hold_writer. */
+static void gate_wait_held(gate *g)
+{
+    pthread_mutex_lock(&g->lock);
+    while (!g->entered) pthread_cond_wait(&g->cond, &g->lock);
+    pthread_mutex_unlock(&g->lock);
+}
+
+static void gate_let_go(gate *g)
+{
+    pthread_mutex_lock(&g->lock);
+    g->go = 1;
+    pthread_cond_broadcast(&g->cond);
+    pthread_mutex_unlock(&g->lock);
+}
+
+/* rule: K3; a pending mark that rides with a commit the store refuses is answered failed, like the
+ * write: the mark is not set when its commit failed. The writer is held in an answer while the
+ * write and the mark are queued, so that the two go into one commit. */
+Test(journal, a_mark_with_a_refused_commit_is_answered_failed)
+{
+    char dir[64], path[200], err[600];
+    bank_replica r;
+    int told = 0;
+    bank_journal *j = new_journal_told(dir, sizeof dir, BANK_SYNC_ALWAYS, &r, count_failure, &told);
+    gate g = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    bank_write w;
+    cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
+    bank_journal_then(j, bank_journal_note(j, &r), hold_writer, &g);
+    gate_wait_held(&g);
+
+    snprintf(path, sizeof path, "%s/branch.db", dir);
+    sqlite3 *other;
+    cr_assert_eq(sqlite3_open(path, &other), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    waiter both = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
+    cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
+    bank_journal_then(j, bank_journal_note(j, &r), answered, &both);
+    bank_journal_pending(j, 2, answered, &both);
+    gate_let_go(&g);
+    wait_answers(&both, 2);
+    sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(other);
+    cr_expect_eq(both.failed, 2, "%d of the write and its mark answered durable", 2 - both.failed);
+    cr_expect(strstr(both.why, "database is locked") != NULL, "%s", both.why);
+    bank_journal_stop(j);
+    cr_expect_eq(told, 1);
+    bank_journal_free(j);
+    bank_replica_free(&r);
+    bank_store_state st;
+    bank_store *s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    cr_expect_eq(st.answered_pending, 0, "the refused commit's mark is not on the disk");
+    cr_expect_eq(st.history.tail.n, 1, "the first write only");
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    remove_tree(dir);
+}
+
+/* rule: K5; a reset writes the replica whole: writes noted before it and not yet committed are
+ * not written after it (one the reset folded under a checkpoint would come back as a log row) */
+Test(journal, a_reset_drops_the_writes_it_wrote)
+{
+    char dir[64];
+    bank_replica r;
+    bank_journal *j = new_journal(dir, sizeof dir, BANK_SYNC_ALWAYS, &r);
+    gate g = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    bank_write w;
+    cr_assert_eq(bank_logged_local(&r, BANK_WRITE_DEPOSIT, 1, 0, 0, &w), BANK_OK);
+    bank_journal_then(j, bank_journal_note(j, &r), hold_writer, &g);
+    gate_wait_held(&g);
+    bank_write from_2 = {BANK_WRITE_DEPOSIT, 2, 1, 5};
+    cr_assert_eq(bank_logged_apply(&r, &from_2, 0, 0), BANK_OK);
+    bank_journal_note(j, &r); /* the writer is held: the write waits in the journal */
+    cr_assert_eq(bank_replica_fold(&r, 2, 1), BANK_OK);
+    char err[600];
+    cr_assert_eq(bank_journal_reset(j, &r, err, sizeof err), 0, "%s", err);
+    gate_let_go(&g);
+    bank_journal_stop(j);
+    bank_journal_free(j);
+    bank_replica_free(&r);
+    cr_expect_eq(logged_rows(dir), 1, "the log holds branch 1's write only, (2, 1) is under its checkpoint");
     remove_tree(dir);
 }
 
@@ -743,6 +1034,37 @@ Test(journal, each_peers_acknowledgement_is_kept_with_the_next_commit)
     cr_expect(st.n_acked == 2 && through[2] == 5 && through[3] == 1,
               "%zu peers read back: branch 2 through %llu, branch 3 through %llu", st.n_acked,
               (unsigned long long)through[2], (unsigned long long)through[3]);
+    bank_store_state_free(&st);
+    bank_store_close(s);
+    remove_tree(dir);
+}
+
+/* rule: K5; a branch among many peers: every peer's furthest acknowledgement is kept, each peer
+ * once, however many there are (the journal's table of them grows as peers first answer, and
+ * only then) */
+Test(journal, every_peer_of_a_large_bank_has_its_acknowledgement_kept)
+{
+    enum { PEERS = 48 };
+    char dir[64];
+    bank_replica r;
+    bank_journal *j = new_journal(dir, sizeof dir, BANK_SYNC_ALWAYS, &r);
+    for (int round = 0; round < 2; round++)
+        for (int64_t p = 2; p < 2 + PEERS; p++) bank_journal_acked(j, p, (uint64_t)(p * 10 + round));
+    commit_one_deposit(j, &r);
+    bank_journal_stop(j);
+    bank_journal_free(j);
+    bank_replica_free(&r);
+    bank_store_state st;
+    bank_store *s = open_ok(dir, 1, 0, &st);
+    cr_expect_eq(st.n_acked, PEERS);
+    int seen[2 + PEERS] = {0};
+    for (size_t i = 0; i < st.n_acked; i++) {
+        int64_t p = st.acked[i].peer;
+        cr_assert(p >= 2 && p < 2 + PEERS, "peer %lld read back", (long long)p);
+        cr_expect_eq(seen[p]++, 0, "peer %lld read back twice", (long long)p);
+        cr_expect_eq(st.acked[i].through, (uint64_t)(p * 10 + 1), "peer %lld through %llu", (long long)p,
+                     (unsigned long long)st.acked[i].through);
+    }
     bank_store_state_free(&st);
     bank_store_close(s);
     remove_tree(dir);
@@ -1074,6 +1396,30 @@ Test(store, a_refused_open_leaves_the_standard_input_open)
     snprintf(sub, sizeof sub, "%s/file/sub", dir);
     refused(sub, 2, 100, "cannot make");
     cr_expect_neq(fcntl(0, F_GETFD), -1, "descriptor 0 was closed");
+    remove_tree(dir);
+}
+
+/* A pending file opened as descriptor 0 (a branch started with its standard input closed) is
+ * closed with the rest: closing the mark leaves no descriptor open. */
+Test(store, a_pending_file_on_descriptor_0_is_closed)
+{
+    char dir[64], err[600] = "";
+    temp_dir(dir, sizeof dir);
+    int saved = dup(0);
+    close(0);
+    uint64_t mark;
+    bank_pending_mark *m = bank_pending_mark_open(dir, 4, 1, &mark, err, sizeof err);
+    int had_0 = fcntl(0, F_GETFD) != -1;
+    bank_pending_mark_close(m);
+    int still_0 = fcntl(0, F_GETFD) != -1;
+    if (still_0) close(0);
+    if (saved >= 0) {
+        dup2(saved, 0);
+        close(saved);
+    }
+    cr_assert_not_null(m, "%s", err);
+    cr_expect(had_0, "the pending file was not opened as descriptor 0");
+    cr_expect(!still_0, "descriptor 0, the pending file, left open");
     remove_tree(dir);
 }
 

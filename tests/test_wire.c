@@ -3,8 +3,10 @@
  * student's proto. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "io/proto_compile.h"
 #include "rpc/codec.h"
@@ -340,4 +342,32 @@ Test(wire, a_proto_that_is_no_file_is_named)
     errno = ENOENT;
     cr_assert_eq(bank_proto_compile(PROJECT_DIR "/proto", &bytes, &len, err, sizeof err), -1);
     cr_expect_str_eq(err, PROJECT_DIR "/proto: cannot open: not a regular file");
+}
+
+/* mkdtemp as bank_proto_compile calls it (linked with --wrap=mkdtemp): each folder it makes is
+ * noted, so that a test can see it gone afterwards. */
+static char made[16][64];
+static int n_made;
+char *__real_mkdtemp(char *tmpl);
+char *__wrap_mkdtemp(char *tmpl)
+{
+    char *r = __real_mkdtemp(tmpl);
+    if (r && n_made < 16) snprintf(made[n_made++], sizeof made[0], "%s", r);
+    return r;
+}
+
+/* protoc runs in a temporary folder of its own, removed with all it wrote, whether protoc read
+ * the .proto or not. */
+Test(wire, protocs_temporary_folder_is_removed)
+{
+    unsigned char *bytes;
+    size_t len;
+    char err[600];
+    cr_assert_eq(bank_proto_compile(PROJECT_DIR "/proto/course.proto", &bytes, &len, err, sizeof err), 0, "%s", err);
+    free(bytes);
+    cr_expect_eq(bank_proto_compile(PROJECT_DIR "/README.md", &bytes, &len, err, sizeof err), -1);
+    cr_expect(strncmp(err, "protoc cannot read " PROJECT_DIR "/README.md: ", strlen("protoc cannot read " PROJECT_DIR "/README.md: ")) == 0,
+              "%s", err);
+    cr_assert_eq(n_made, 2, "%d temporary folders made", n_made);
+    for (int i = 0; i < n_made; i++) cr_expect(access(made[i], F_OK) != 0, "%s left behind", made[i]);
 }
