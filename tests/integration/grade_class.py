@@ -330,6 +330,9 @@ try:
     tests = gs["tests"]
     check(gs["score"] == 4 and len(tests) == 5 and sum(t["max_score"] for t in tests) == 5,
           "per event: 5 tests, score 4 of 5", gs)
+    check([(t["number"], t["score"], t["max_score"]) for t in tests] ==
+          [("1.1", 1, 1), ("2.1", 1, 1), ("2.2", 0, 1), ("3.1", 1, 1), ("3.2", 1, 1)],
+          "per event: each test numbered customer.event, 1 point each", tests)
     wrong = [t for t in tests if t["status"] == "failed"]
     check(len(wrong) == 1 and wrong[0]["name"] == "customer 2 event 3 query" and wrong[0]["number"] == "2.2"
           and wrong[0]["output"].startswith("wrong value: got 400") and wrong[0]["output"].endswith("[out.txt:2:67]"),
@@ -343,8 +346,9 @@ try:
     gc = json.load(open("gc.json"))
     check(valid(gc), "Gradescope results.json (per customer) follows the schema",
           [e.message for e in validator.iter_errors(gc)])
-    check([(t["name"], t["score"], t["max_score"], t["status"]) for t in gc["tests"]] ==
-          [("customer 1", 2, 2, "passed"), ("customer 2", 2, 4, "failed"), ("customer 3", 4, 4, "passed")]
+    check([(t["name"], t["number"], t["score"], t["max_score"], t["status"]) for t in gc["tests"]] ==
+          [("customer 1", "1", 2, 2, "passed"), ("customer 2", "2", 2, 4, "failed"),
+           ("customer 3", "3", 4, 4, "passed")]
           and gc["score"] == 8 and gc["visibility"] == "after_due_date" and gc["stdout_visibility"] == "visible",
           "per customer: three tests, 8 of 10 points, visibility set", gc)
     # rule: G36; nothing graded: every test 0, and the reason
@@ -381,6 +385,16 @@ try:
           extra[0]["output"] == "customer 9: extra: a record for customer 9, for which the input has no entry left "
           "[extra.json:1:280]\ncustomer 2: extra: a record for customer 2, for which the input has no entry left "
           "[extra.json:1:339]\n", "extra records: one test of 0 points, a line each", ge["tests"][5:])
+    # an id that repeats names each of its entries by its place in the input (entry N)
+    repeated = os.path.join(golden, "repeated-ids")
+    r = run("--input", os.path.join(repeated, "input.json"), "--gradescope", "gr.json", "--gradescope-granularity",
+            "customer", os.path.join(repeated, "expected.sequential.json"))
+    gr = json.load(open("gr.json"))
+    check(r.returncode == 0 and valid(gr) and gr["score"] == 7 and
+          [(t["name"], t["number"], t["score"], t["status"]) for t in gr["tests"]] ==
+          [("customer 1 (entry 1)", "1", 2, "passed"), ("customer 2", "2", 2, "passed"),
+           ("customer 1 (entry 3)", "3", 1, "passed"), ("customer 1 (entry 4)", "4", 2, "passed")],
+          "per customer, an id in several entries: each named by its entry", (r.returncode, r.stderr, gr))
     # the schema is not vacuous
     for what, doc in (("a visibility Gradescope lacks", dict(gs, visibility="sometimes")),
                       ("no score anywhere", {"tests": [{"name": "x", "max_score": 1}]}),

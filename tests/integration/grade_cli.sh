@@ -91,6 +91,54 @@ run "--max-bytes 0" 2 --max-bytes 0 --input "$input" "$tmp/rounds.json"
 run "--witness" 0 --witness --input "$input" "$tmp/rounds.json"
 has "--witness prints the execution" "$tmp/out" "witness: an execution that gives every answer not marked wrong (5 steps)"
 run "--witness with --exact" 2 --witness --exact --input "$input" "$tmp/rounds.json"
+# rule: G18; the whole report of --witness: the verdicts, every step of the execution (a failed
+# withdrawal among them), the note on the set aside and the count, in text and in --json
+fw=$golden/failed-withdrawals
+sed 's/"balance": 200/"balance": 100/' "$fw/expected.sequential.json" >"$tmp/fw.json"  # c2 reads 100: impossible
+(cd "$tmp" && "$bank" grade --witness --input "$fw/input.json" fw.json >"$tmp/out" 2>"$tmp/err")
+if [ $? = 1 ] && [ ! -s "$tmp/err" ] && diff - "$tmp/out" <<'EOF'
+fw.json: JSON, one array, result as an object; judged consistent (some legal execution)
+customer 1 event 1 query: ok [fw.json:2:22]
+customer 1 event 2 withdraw: ok [fw.json:2:74]
+customer 1 event 3 query: ok [fw.json:2:119]
+customer 2 event 4 deposit: ok [fw.json:3:22]
+customer 2 event 5 withdraw: ok [fw.json:3:69]
+customer 2 event 6 query: wrong value: got 100: no execution reads that here, with any choice of the other customers' writes before it; it could read 50 or 200 [fw.json:3:114]
+witness: an execution that gives every answer not marked wrong (6 steps)
+  1. customer 1 event 1 query: reads 100
+  2. customer 1 event 2 withdraw 150: fail (balance 100)
+  3. customer 1 event 3 query: reads 100
+  4. customer 2 event 4 deposit 100: success (balance 200)
+  5. customer 2 event 5 withdraw 250: fail (balance 200)
+  6. customer 2 event 6 query: reads 200
+note: the answer marked wrong is the smallest set whose removal leaves the rest consistent (of the answers that would do, the earliest in the file); --witness prints an execution that gives the rest
+5/6 events correct, 1 wrong
+EOF
+then pass; else fail "--witness: the whole report"; fi
+"$bank" grade --json --witness --input "$fw/input.json" "$tmp/fw.json" >"$tmp/out" 2>"$tmp/err"
+if [ $? = 1 ] && "$py" - "$tmp/out" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+def step(c, e, op, balance, money=None, result=None):
+    s = {"customer": c, "entry": c, "event": e, "interface": op}
+    if money is not None:
+        s.update(money=money, result=result)
+    return dict(s, balance=balance)
+want = [step(1, 1, "query", 100), step(1, 2, "withdraw", 100, 150, "fail"), step(1, 3, "query", 100),
+        step(2, 4, "deposit", 200, 100, "success"), step(2, 5, "withdraw", 200, 250, "fail"),
+        step(2, 6, "query", 200)]
+got = (d["set_aside"], d["smallest"], d["earliest"], d["lower_bound"], d["witness"], d["correct"], d["wrong"])
+sys.exit(0 if got == (1, True, True, 1, want, 5, 1) else print(got) or 1)
+EOF
+then pass; else fail "--json --witness: set_aside, smallest, earliest, lower_bound and every step"; fi
+# several answers set aside: the note counts them
+cat >"$tmp/w2.json" <<'EOF'
+[{"id": 1, "recv": [{"interface": "query", "balance": 999}]},
+ {"id": 2, "recv": [{"interface": "deposit", "result": "success"}, {"interface": "query", "balance": 400}]},
+ {"id": 3, "recv": [{"interface": "withdraw", "result": "fail"}, {"interface": "query", "balance": 570}]}]
+EOF
+run "--witness, several set aside" 1 --witness --input "$input" "$tmp/w2.json"
+has "--witness, several set aside: the note counts them" "$tmp/out" "note: the 4 answers marked wrong are the smallest set whose removal leaves the rest consistent (of the smallest sets, the earliest in the file); --witness prints an execution that gives the rest"
 run "no --input" 2 "$tmp/rounds.json"
 has "usage names --input" "$tmp/err" "--input INPUT.json is required"
 run "--schedule without --exact" 2 --schedule rounds --input "$input" "$tmp/rounds.json"
