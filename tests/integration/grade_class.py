@@ -178,6 +178,34 @@ try:
           r.stdout.splitlines()[0])
     folder_table = r.stdout
 
+    # rule: G33; the same class as --report JSON: a whole object per student, graded or not
+    r = run("--input", sample, "--batch", "class", "--report", "folder.json")
+    rep = json.load(open("folder.json"))
+    js = {s["student"]: s for s in rep["students"]}
+    mode = "consistent (some legal execution)"
+    counts = {"wrong": 0, "undecided": 0, "snapshots_merged": False, "records_repeated": False}
+    check([s["student"] for s in rep["students"]] == [row["student"] for row in rows] and
+          rep["input"] == sample and rep["mode"] == mode, "--report JSON: the students in order, the input and mode",
+          (list(js), rep["input"], rep["mode"]))
+    check(js["carol"] == {"student": "carol", "events": 5, "correct": 0, "mode": mode, "error": "no output file"},
+          "--report JSON: a student without an output", js["carol"])
+    check(js["frank"] == {"student": "frank", "graded": "output.txt", "events": 5, "correct": 0,
+                          "file": "class/frank/output.txt", "mode": mode,
+                          "error": "unusable: class/frank/output.txt:1:43: the key result is not quoted (neither "
+                                   "JSON nor a Python literal)"},
+          "--report JSON: an unusable output", js["frank"])
+    check(js["dave"] == dict(counts, student="dave", graded="output.json", others="output_2.json",
+                             file="class/dave/output.json", mode=mode,
+                             format="JSON, one object a line, interface in capitals", events=5, correct=5),
+          "--report JSON: a student with two outputs", js["dave"])
+    check(js["bob"] == dict(counts, student="bob", graded="out.txt", file="class/bob/out.txt", mode=mode,
+                            format="Python literals, one object a line", events=5, correct=4, wrong=1,
+                            first_wrong={"customer": 2, "entry": 2, "event": 3, "interface": "query",
+                                         "verdict": "wrong value", "detail": "got 400: no execution reads that "
+                                         "here, with any choice of the other customers' writes before it; it could "
+                                         "read 500 or 570", "line": 2, "column": 67}),
+          "--report JSON: a wrong answer, with the first wrong event", js["bob"])
+
     # rule: G31; --pattern chooses the output
     r = run("--input", sample, "--batch", "class", "--pattern", "output_2*", "--report", "p.csv")
     by = {row["student"]: row for row in csv_rows("p.csv")}
