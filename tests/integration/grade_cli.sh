@@ -57,6 +57,26 @@ assert d["first_wrong"]["verdict"] == "wrong value", d
 assert (d["first_wrong"]["line"], d["first_wrong"]["column"]) == (2, 68), d["first_wrong"]
 PY
 then pass; else fail "--json output"; cat "$tmp/out"; fi
+# rule: G13; --json's verdicts whole: an event whose id is 0 keeps its "event", extra replies are
+# one verdict with their count and no event, a record of no entry has neither entry nor event
+printf '[{"id": 1, "type": "customer", "events": [{"id": 0, "interface": "query"}]}, {"id": 1, "type": "branch", "balance": 400}]\n' >"$tmp/in0.json"
+printf '[{"id": 1, "recv": [{"interface": "query", "balance": 300}, {"interface": "query", "balance": 1}, {"interface": "deposit", "result": "success"}]}, {"id": 7, "recv": []}]\n' >"$tmp/out0.json"
+run "--json, event id 0 and extras" 1 --json --input "$tmp/in0.json" "$tmp/out0.json"
+if "$py" - "$tmp/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+wrong = {"customer": 1, "entry": 1, "event": 0, "interface": "query", "verdict": "wrong value",
+         "detail": "got 300: no execution reads that here, with any choice of the other customers' writes "
+                   "before it; it could read 400", "line": 1, "column": 21}
+assert d["verdicts"] == [wrong, {"customer": 1, "entry": 1, "interface": "query", "verdict": "extra",
+                                 "detail": "replies 2 to 3 of a customer with 1 events (2 extra replies, the first here)",
+                                 "count": 2, "line": 1, "column": 61},
+                         {"customer": 7, "interface": "", "verdict": "extra",
+                          "detail": "a record for customer 7, for which the input has no entry left", "line": 1,
+                          "column": 148}], d["verdicts"]
+assert d["first_wrong"] == wrong and (d["events"], d["correct"], d["wrong"]) == (1, 0, 4), d
+PY
+then pass; else fail "--json: every verdict's fields"; cat "$tmp/out"; fi
 run "unreadable output: exit 2, one line" 2 --input "$input" "$tmp/broken.txt"
 has "unreadable names line and column" "$tmp/err" "broken.txt:1:43: the key result is not quoted"
 [ "$(wc -l <"$tmp/err")" = 1 ] && pass || fail "unreadable output: more than one line on stderr"
