@@ -365,8 +365,13 @@ try:
     check(len(wrong) == 1 and wrong[0]["name"] == "customer 2 event 3 query" and wrong[0]["number"] == "2.2"
           and wrong[0]["output"].startswith("wrong value: got 400") and wrong[0]["output"].endswith("[out.txt:2:67]"),
           "the failed test names the event, why and where", wrong)
-    check(gs["output_format"] == "text" and gs["test_output_format"] == "text" and "visibility" not in gs,
-          "plain text, no visibility unless asked", gs)
+    check({k: v for k, v in gs.items() if k != "tests"} ==
+          {"score": 4, "output": "Graded out.txt (Python literals, one object a line), judged consistent (some legal "
+                                 "execution): 4/5 events correct.",
+           "output_format": "text", "test_output_format": "text", "test_name_format": "text",
+           "extra_data": {"mode": "consistent (some legal execution)", "graded": "out.txt",
+                          "format": "Python literals, one object a line", "max_score": 5}},
+          "plain text, no visibility unless asked, the summary whole", gs)
     # rule: G36; per customer, scaled, with visibility
     r = run("--input", sample, "--gradescope", "gc.json", "--gradescope-granularity", "customer",
             "--points", "10", "--gradescope-visibility", "after_due_date",
