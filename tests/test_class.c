@@ -121,6 +121,19 @@ static const char *chosen(bank_student *s, const char *pattern, const bank_class
     return c->output ? c->output->name : NULL;
 }
 
+/* rule: G31; two files alike in every way (a Canvas resubmission under the same name): the first
+ * is graded, the other listed */
+Test(choice, of_two_alike_the_first)
+{
+    bank_class_file f[] = {FILE_OF("output.json", all), FILE_OF("output.json", all)};
+    bank_student s = student(f, 2);
+    bank_output_choice c;
+    cr_assert_str_eq(chosen(&s, NULL, NULL, &c), "output.json");
+    cr_expect(c.output == &f[0], "the second of two alike was chosen");
+    cr_expect_str_eq(c.others, "output.json");
+    bank_output_choice_free(&c);
+}
+
 /* rule: G31 */
 Test(choice, output_names_first_then_what_answers_most)
 {
