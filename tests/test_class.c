@@ -14,6 +14,7 @@
 #include "grade/class_choice.h"
 #include "grade/class_grade.h"
 #include "grade/github.h"
+#include "grade/grade_p3.h"
 #include "io/input.h"
 
 /* rule: G32 */
@@ -119,6 +120,48 @@ static const char *chosen(bank_student *s, const char *pattern, const bank_class
     cr_assert_eq(bank_choose_output(s, &bank_project1_reader, &w, pattern, except, c, err, sizeof err), 0);
     bank_workload_free(&w);
     return c->output ? c->output->name : NULL;
+}
+
+/* rule: G31, C13; Project 3's outputs are chosen the same way: of two output files, the one
+ * that answers more events */
+Test(choice, project3_the_output_that_answers_most)
+{
+    static const char input[] =
+        "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"interface\": \"deposit\", \"money\": 10, \"dest\": 1},"
+        " {\"interface\": \"query\", \"dest\": 1}]}, {\"id\": 1, \"type\": \"bank\", \"balance\": 0}]";
+    bank_class_file f[] = {
+        FILE_OF("output.json", "[{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"},"
+                               " {\"interface\": \"query\", \"balance\": 10}]}]"),
+        FILE_OF("output_1.json", "[{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}]}]")};
+    bank_workload w;
+    bank_routes rt;
+    char err[512];
+    cr_assert_eq(bank_input_parse_routed(input, strlen(input), "in", &w, &rt, err, sizeof err), 0, "%s", err);
+    bank_p3_input in = {&w, &rt};
+    for (int swap = 0; swap < 2; swap++) {
+        bank_class_file g[2] = {f[swap], f[1 - swap]};
+        bank_student s = student(g, 2);
+        bank_output_choice c;
+        cr_assert_eq(bank_choose_output(&s, &bank_project3_reader, &in, NULL, NULL, &c, err, sizeof err), 0, "%s", err);
+        cr_assert_not_null(c.output);
+        cr_expect_str_eq(c.output->name, "output.json", "the one answering 2 events, not 1 (swap %d)", swap);
+        bank_output_choice_free(&c);
+    }
+    bank_routes_free(&rt);
+    bank_workload_free(&w);
+}
+
+/* rule: G31; two files alike in every way (a Canvas resubmission under the same name): the first
+ * is graded, the other listed */
+Test(choice, of_two_alike_the_first)
+{
+    bank_class_file f[] = {FILE_OF("output.json", all), FILE_OF("output.json", all)};
+    bank_student s = student(f, 2);
+    bank_output_choice c;
+    cr_assert_str_eq(chosen(&s, NULL, NULL, &c), "output.json");
+    cr_expect(c.output == &f[0], "the second of two alike was chosen");
+    cr_expect_str_eq(c.others, "output.json");
+    bank_output_choice_free(&c);
 }
 
 /* rule: G31 */

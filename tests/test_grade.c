@@ -154,6 +154,28 @@ Test(reader, snapshot_lines_of_a_growing_list)
     bank_grade_report_free(&r);
 }
 
+/* rule: G2; only a record of the same id is a later snapshot: another customer's list that
+ * happens to begin with the same replies drops nothing, and the id's surplus record is extra */
+Test(reader, a_snapshot_is_of_the_same_id)
+{
+    bank_grade_report r = grade_text(
+        sample_input,
+        "{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 400}]}\n"
+        "{\"id\": 2, \"recv\": [{\"interface\": \"query\", \"balance\": 400}, {\"interface\": \"query\", \"balance\": 570}]}\n"
+        "{\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 500}]}\n"
+        "{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 999}]}\n",
+        BANK_GRADE_EXACT, BANK_SCHEDULE_SEQUENTIAL);
+    expect_verdict(&r, 1, 1, BANK_VERDICT_OK, NULL);
+    expect_verdict(&r, 2, 2, BANK_VERDICT_WRONG_INTERFACE, "expected deposit");
+    expect_verdict(&r, 2, 3, BANK_VERDICT_OK, NULL);
+    cr_expect_eq(r.n_correct, 4);
+    cr_expect(!r.merged_snapshots && !r.repeated_records);
+    cr_assert_eq(r.verdicts[r.n - 1].kind, BANK_VERDICT_EXTRA);
+    cr_expect_eq(r.verdicts[r.n - 1].customer_id, 1);
+    cr_expect_eq(r.verdicts[r.n - 1].line, 4);
+    bank_grade_report_free(&r);
+}
+
 /* rule: G2; records one a line, each followed by a comma (printed as items of a list) */
 Test(reader, records_separated_by_commas)
 {

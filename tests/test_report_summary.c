@@ -91,3 +91,32 @@ Test(report_text, unusable_and_not_proven_smallest)
     cr_expect(strstr(text, " (not proven smallest within --budget: at least 2 are wrong)\n"), "%s", text);
     free(text);
 }
+
+/* rule: G17, G18; the note on the answers set aside and the budget's suffix, word for word: two
+ * set aside, proven smallest but not proven the earliest; and without the input (a class's row)
+ * there is no witness to name, so none is printed */
+Test(report_text, set_aside_not_proven_earliest)
+{
+    bank_grade_report r = result(5, 3, 2, 0);
+    r.consistent = 1;
+    r.smallest = 1;
+    r.set_aside = 2;
+    r.lower_bound = 2;
+    bank_witness_step steps[1] = {{0}};
+    r.witness = steps;
+    r.n_witness = 1;
+    bank_graded_file g = {.path = "out.json", .format = "JSON", .report = &r};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    cr_assert(f);
+    bank_report_context ctx = {.input = "input.json", .mode = "consistent", .witness = 1};
+    cr_assert_eq(bank_report_text(f, &ctx, &g), 0);
+    fclose(f);
+    cr_expect_str_eq(text, "out.json: JSON; judged consistent\n"
+                           "note: the 2 answers marked wrong are the smallest set whose removal leaves the rest "
+                           "consistent; --witness prints an execution that gives the rest\n"
+                           "3/5 events correct, 2 wrong (the smallest sets were not all compared within --budget: "
+                           "this one is not proven the earliest)\n");
+    free(text);
+}

@@ -516,6 +516,42 @@ Test(grade_p3, final_balances_go_to_the_entry_that_queries)
     EXPECT(split, "{\"id\": 1, \"balance\": 20}", "0/1 1", "got 20");
 }
 
+/* rule: C13; one record per entry when an id has as many records as entries: a short record
+ * leaves its entry's later events missing, it does not take the next entry's record */
+Test(grade_p3, a_short_record_does_not_take_the_next_entry_s)
+{
+    static const char twice[] =
+        "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"interface\": \"deposit\", \"money\": 10, \"dest\": 1},"
+        " {\"interface\": \"query\", \"dest\": 1}]},"
+        " {\"id\": 1, \"type\": \"customer\", \"events\": [{\"interface\": \"query\", \"dest\": 1}]},"
+        " {\"id\": 1, \"type\": \"bank\", \"balance\": 0}]";
+    char s[64], d[1000];
+    grade_verdicts(twice,
+                   "[{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}]},\n"
+                   " {\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 10}]}]\n",
+                   s, d, 1);
+    cr_expect_str_eq(s, "2/3 1");
+    cr_expect_str_eq(d, "event 2: missing: its record (line 1) has only 1 replies");
+}
+
+/* rule: C12; a query that misses the customer's own deposit made at that very branch breaks no
+ * session guarantee by name (no branch lacked it): the answer is only named impossible there */
+Test(grade_p3, a_missed_deposit_at_the_same_branch_names_no_guarantee)
+{
+    static const char here[] =
+        "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"interface\": \"deposit\", \"money\": 10, \"dest\": 1},"
+        " {\"interface\": \"query\", \"dest\": 1}]},"
+        " {\"id\": 1, \"type\": \"bank\", \"balance\": 0}]";
+    char s[64], d[1000];
+    grade_verdicts(here,
+                   "[{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"},"
+                   " {\"interface\": \"query\", \"balance\": 0}]}]\n",
+                   s, d, 1);
+    cr_expect_str_eq(s, "1/2 1");
+    cr_expect_str_eq(d, "event 2: wrong value: got 0: no execution that keeps the session guarantees reads that at "
+                        "branch 1; it could read 10");
+}
+
 /* rule: C13; a reply that is no object makes the file unusable, named where it is */
 Test(grade_p3, a_reply_that_is_no_object)
 {

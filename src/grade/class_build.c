@@ -116,20 +116,15 @@ int bank_class_add_file(bank_student *s, const char *name, const char *source, c
         s->files = nf;
         s->cap_files = ncap;
     }
-    bank_class_file *f = &s->files[s->n_files];
-    memset(f, 0, sizeof *f);
-    f->name = strdup(name);
-    f->source = strdup(source);
-    f->disk_path = disk_path ? strdup(disk_path) : NULL;
-    if (!f->name || !f->source || (disk_path && !f->disk_path)) {
-        free(f->name);
-        free(f->source);
-        free(f->disk_path);
+    char *copy = strdup(name), *where = strdup(source), *disk = disk_path ? strdup(disk_path) : NULL;
+    if (!copy || !where || (disk_path && !disk)) {
+        free(copy);
+        free(where);
+        free(disk);
         return -1;
     }
-    f->data = data;
-    f->len = len;
-    s->n_files++;
+    s->files[s->n_files++] =
+        (bank_class_file){.name = copy, .source = where, .disk_path = disk, .data = data, .len = len};
     return 0;
 }
 

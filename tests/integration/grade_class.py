@@ -178,6 +178,34 @@ try:
           r.stdout.splitlines()[0])
     folder_table = r.stdout
 
+    # rule: G33; the same class as --report JSON: a whole object per student, graded or not
+    r = run("--input", sample, "--batch", "class", "--report", "folder.json")
+    rep = json.load(open("folder.json"))
+    js = {s["student"]: s for s in rep["students"]}
+    mode = "consistent (some legal execution)"
+    counts = {"wrong": 0, "undecided": 0, "snapshots_merged": False, "records_repeated": False}
+    check([s["student"] for s in rep["students"]] == [row["student"] for row in rows] and
+          rep["input"] == sample and rep["mode"] == mode, "--report JSON: the students in order, the input and mode",
+          (list(js), rep["input"], rep["mode"]))
+    check(js["carol"] == {"student": "carol", "events": 5, "correct": 0, "mode": mode, "error": "no output file"},
+          "--report JSON: a student without an output", js["carol"])
+    check(js["frank"] == {"student": "frank", "graded": "output.txt", "events": 5, "correct": 0,
+                          "file": "class/frank/output.txt", "mode": mode,
+                          "error": "unusable: class/frank/output.txt:1:43: the key result is not quoted (neither "
+                                   "JSON nor a Python literal)"},
+          "--report JSON: an unusable output", js["frank"])
+    check(js["dave"] == dict(counts, student="dave", graded="output.json", others="output_2.json",
+                             file="class/dave/output.json", mode=mode,
+                             format="JSON, one object a line, interface in capitals", events=5, correct=5),
+          "--report JSON: a student with two outputs", js["dave"])
+    check(js["bob"] == dict(counts, student="bob", graded="out.txt", file="class/bob/out.txt", mode=mode,
+                            format="Python literals, one object a line", events=5, correct=4, wrong=1,
+                            first_wrong={"customer": 2, "entry": 2, "event": 3, "interface": "query",
+                                         "verdict": "wrong value", "detail": "got 400: no execution reads that "
+                                         "here, with any choice of the other customers' writes before it; it could "
+                                         "read 500 or 570", "line": 2, "column": 67}),
+          "--report JSON: a wrong answer, with the first wrong event", js["bob"])
+
     # rule: G31; --pattern chooses the output
     r = run("--input", sample, "--batch", "class", "--pattern", "output_2*", "--report", "p.csv")
     by = {row["student"]: row for row in csv_rows("p.csv")}
@@ -330,12 +358,20 @@ try:
     tests = gs["tests"]
     check(gs["score"] == 4 and len(tests) == 5 and sum(t["max_score"] for t in tests) == 5,
           "per event: 5 tests, score 4 of 5", gs)
+    check([(t["number"], t["score"], t["max_score"]) for t in tests] ==
+          [("1.1", 1, 1), ("2.1", 1, 1), ("2.2", 0, 1), ("3.1", 1, 1), ("3.2", 1, 1)],
+          "per event: each test numbered customer.event, 1 point each", tests)
     wrong = [t for t in tests if t["status"] == "failed"]
     check(len(wrong) == 1 and wrong[0]["name"] == "customer 2 event 3 query" and wrong[0]["number"] == "2.2"
           and wrong[0]["output"].startswith("wrong value: got 400") and wrong[0]["output"].endswith("[out.txt:2:67]"),
           "the failed test names the event, why and where", wrong)
-    check(gs["output_format"] == "text" and gs["test_output_format"] == "text" and "visibility" not in gs,
-          "plain text, no visibility unless asked", gs)
+    check({k: v for k, v in gs.items() if k != "tests"} ==
+          {"score": 4, "output": "Graded out.txt (Python literals, one object a line), judged consistent (some legal "
+                                 "execution): 4/5 events correct.",
+           "output_format": "text", "test_output_format": "text", "test_name_format": "text",
+           "extra_data": {"mode": "consistent (some legal execution)", "graded": "out.txt",
+                          "format": "Python literals, one object a line", "max_score": 5}},
+          "plain text, no visibility unless asked, the summary whole", gs)
     # rule: G36; per customer, scaled, with visibility
     r = run("--input", sample, "--gradescope", "gc.json", "--gradescope-granularity", "customer",
             "--points", "10", "--gradescope-visibility", "after_due_date",
@@ -343,8 +379,9 @@ try:
     gc = json.load(open("gc.json"))
     check(valid(gc), "Gradescope results.json (per customer) follows the schema",
           [e.message for e in validator.iter_errors(gc)])
-    check([(t["name"], t["score"], t["max_score"], t["status"]) for t in gc["tests"]] ==
-          [("customer 1", 2, 2, "passed"), ("customer 2", 2, 4, "failed"), ("customer 3", 4, 4, "passed")]
+    check([(t["name"], t["number"], t["score"], t["max_score"], t["status"]) for t in gc["tests"]] ==
+          [("customer 1", "1", 2, 2, "passed"), ("customer 2", "2", 2, 4, "failed"),
+           ("customer 3", "3", 4, 4, "passed")]
           and gc["score"] == 8 and gc["visibility"] == "after_due_date" and gc["stdout_visibility"] == "visible",
           "per customer: three tests, 8 of 10 points, visibility set", gc)
     # rule: G36; nothing graded: every test 0, and the reason
@@ -381,6 +418,16 @@ try:
           extra[0]["output"] == "customer 9: extra: a record for customer 9, for which the input has no entry left "
           "[extra.json:1:280]\ncustomer 2: extra: a record for customer 2, for which the input has no entry left "
           "[extra.json:1:339]\n", "extra records: one test of 0 points, a line each", ge["tests"][5:])
+    # an id that repeats names each of its entries by its place in the input (entry N)
+    repeated = os.path.join(golden, "repeated-ids")
+    r = run("--input", os.path.join(repeated, "input.json"), "--gradescope", "gr.json", "--gradescope-granularity",
+            "customer", os.path.join(repeated, "expected.sequential.json"))
+    gr = json.load(open("gr.json"))
+    check(r.returncode == 0 and valid(gr) and gr["score"] == 7 and
+          [(t["name"], t["number"], t["score"], t["status"]) for t in gr["tests"]] ==
+          [("customer 1 (entry 1)", "1", 2, "passed"), ("customer 2", "2", 2, "passed"),
+           ("customer 1 (entry 3)", "3", 1, "passed"), ("customer 1 (entry 4)", "4", 2, "passed")],
+          "per customer, an id in several entries: each named by its entry", (r.returncode, r.stderr, gr))
     # the schema is not vacuous
     for what, doc in (("a visibility Gradescope lacks", dict(gs, visibility="sometimes")),
                       ("no score anywhere", {"tests": [{"name": "x", "max_score": 1}]}),

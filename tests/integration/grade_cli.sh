@@ -57,6 +57,26 @@ assert d["first_wrong"]["verdict"] == "wrong value", d
 assert (d["first_wrong"]["line"], d["first_wrong"]["column"]) == (2, 68), d["first_wrong"]
 PY
 then pass; else fail "--json output"; cat "$tmp/out"; fi
+# rule: G13; --json's verdicts whole: an event whose id is 0 keeps its "event", extra replies are
+# one verdict with their count and no event, a record of no entry has neither entry nor event
+printf '[{"id": 1, "type": "customer", "events": [{"id": 0, "interface": "query"}]}, {"id": 1, "type": "branch", "balance": 400}]\n' >"$tmp/in0.json"
+printf '[{"id": 1, "recv": [{"interface": "query", "balance": 300}, {"interface": "query", "balance": 1}, {"interface": "deposit", "result": "success"}]}, {"id": 7, "recv": []}]\n' >"$tmp/out0.json"
+run "--json, event id 0 and extras" 1 --json --input "$tmp/in0.json" "$tmp/out0.json"
+if "$py" - "$tmp/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+wrong = {"customer": 1, "entry": 1, "event": 0, "interface": "query", "verdict": "wrong value",
+         "detail": "got 300: no execution reads that here, with any choice of the other customers' writes "
+                   "before it; it could read 400", "line": 1, "column": 21}
+assert d["verdicts"] == [wrong, {"customer": 1, "entry": 1, "interface": "query", "verdict": "extra",
+                                 "detail": "replies 2 to 3 of a customer with 1 events (2 extra replies, the first here)",
+                                 "count": 2, "line": 1, "column": 61},
+                         {"customer": 7, "interface": "", "verdict": "extra",
+                          "detail": "a record for customer 7, for which the input has no entry left", "line": 1,
+                          "column": 148}], d["verdicts"]
+assert d["first_wrong"] == wrong and (d["events"], d["correct"], d["wrong"]) == (1, 0, 4), d
+PY
+then pass; else fail "--json: every verdict's fields"; cat "$tmp/out"; fi
 run "unreadable output: exit 2, one line" 2 --input "$input" "$tmp/broken.txt"
 has "unreadable names line and column" "$tmp/err" "broken.txt:1:43: the key result is not quoted"
 [ "$(wc -l <"$tmp/err")" = 1 ] && pass || fail "unreadable output: more than one line on stderr"
@@ -91,6 +111,54 @@ run "--max-bytes 0" 2 --max-bytes 0 --input "$input" "$tmp/rounds.json"
 run "--witness" 0 --witness --input "$input" "$tmp/rounds.json"
 has "--witness prints the execution" "$tmp/out" "witness: an execution that gives every answer not marked wrong (5 steps)"
 run "--witness with --exact" 2 --witness --exact --input "$input" "$tmp/rounds.json"
+# rule: G18; the whole report of --witness: the verdicts, every step of the execution (a failed
+# withdrawal among them), the note on the set aside and the count, in text and in --json
+fw=$golden/failed-withdrawals
+sed 's/"balance": 200/"balance": 100/' "$fw/expected.sequential.json" >"$tmp/fw.json"  # c2 reads 100: impossible
+(cd "$tmp" && "$bank" grade --witness --input "$fw/input.json" fw.json >"$tmp/out" 2>"$tmp/err")
+if [ $? = 1 ] && [ ! -s "$tmp/err" ] && diff - "$tmp/out" <<'EOF'
+fw.json: JSON, one array, result as an object; judged consistent (some legal execution)
+customer 1 event 1 query: ok [fw.json:2:22]
+customer 1 event 2 withdraw: ok [fw.json:2:74]
+customer 1 event 3 query: ok [fw.json:2:119]
+customer 2 event 4 deposit: ok [fw.json:3:22]
+customer 2 event 5 withdraw: ok [fw.json:3:69]
+customer 2 event 6 query: wrong value: got 100: no execution reads that here, with any choice of the other customers' writes before it; it could read 50 or 200 [fw.json:3:114]
+witness: an execution that gives every answer not marked wrong (6 steps)
+  1. customer 1 event 1 query: reads 100
+  2. customer 1 event 2 withdraw 150: fail (balance 100)
+  3. customer 1 event 3 query: reads 100
+  4. customer 2 event 4 deposit 100: success (balance 200)
+  5. customer 2 event 5 withdraw 250: fail (balance 200)
+  6. customer 2 event 6 query: reads 200
+note: the answer marked wrong is the smallest set whose removal leaves the rest consistent (of the answers that would do, the earliest in the file); --witness prints an execution that gives the rest
+5/6 events correct, 1 wrong
+EOF
+then pass; else fail "--witness: the whole report"; fi
+"$bank" grade --json --witness --input "$fw/input.json" "$tmp/fw.json" >"$tmp/out" 2>"$tmp/err"
+if [ $? = 1 ] && "$py" - "$tmp/out" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+def step(c, e, op, balance, money=None, result=None):
+    s = {"customer": c, "entry": c, "event": e, "interface": op}
+    if money is not None:
+        s.update(money=money, result=result)
+    return dict(s, balance=balance)
+want = [step(1, 1, "query", 100), step(1, 2, "withdraw", 100, 150, "fail"), step(1, 3, "query", 100),
+        step(2, 4, "deposit", 200, 100, "success"), step(2, 5, "withdraw", 200, 250, "fail"),
+        step(2, 6, "query", 200)]
+got = (d["set_aside"], d["smallest"], d["earliest"], d["lower_bound"], d["witness"], d["correct"], d["wrong"])
+sys.exit(0 if got == (1, True, True, 1, want, 5, 1) else print(got) or 1)
+EOF
+then pass; else fail "--json --witness: set_aside, smallest, earliest, lower_bound and every step"; fi
+# several answers set aside: the note counts them
+cat >"$tmp/w2.json" <<'EOF'
+[{"id": 1, "recv": [{"interface": "query", "balance": 999}]},
+ {"id": 2, "recv": [{"interface": "deposit", "result": "success"}, {"interface": "query", "balance": 400}]},
+ {"id": 3, "recv": [{"interface": "withdraw", "result": "fail"}, {"interface": "query", "balance": 570}]}]
+EOF
+run "--witness, several set aside" 1 --witness --input "$input" "$tmp/w2.json"
+has "--witness, several set aside: the note counts them" "$tmp/out" "note: the 4 answers marked wrong are the smallest set whose removal leaves the rest consistent (of the smallest sets, the earliest in the file); --witness prints an execution that gives the rest"
 run "no --input" 2 "$tmp/rounds.json"
 has "usage names --input" "$tmp/err" "--input INPUT.json is required"
 run "--schedule without --exact" 2 --schedule rounds --input "$input" "$tmp/rounds.json"

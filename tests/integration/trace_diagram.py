@@ -105,6 +105,9 @@ with tempfile.TemporaryDirectory() as tmp:
             check(r.returncode == 1 and r.stderr == "bank diagram: %s: cannot draw the diagram: error while "
                   "writing to output stream\n" % full, "diagram -o a full disk as .%s: exit 1 (%d: %s)"
                   % (ext, r.returncode, r.stderr.strip()))
+            # only a regular file is removed: the link (and what it points to) stays
+            check(os.path.islink(full) and os.path.exists("/dev/full"),
+                  "diagram -o a link to a full disk as .%s: the link is left" % ext)
         else:
             print("skip diagram -o a full disk: this machine has no /dev/full")
         out = os.path.join(tmp, "big." + ext)
