@@ -35,3 +35,9 @@ set_tests_properties(tls_wire PROPERTIES LABELS integration TIMEOUT 300
 bank_oom_test(rpc_oom bank_rpc)
 target_link_libraries(test_rpc_oom PRIVATE bank_io)
 target_compile_definitions(test_rpc_oom PRIVATE PROJECT_DIR="${PROJECT_SOURCE_DIR}")
+
+# --faults SPEC parsed whole or refused with one line, and the dice a branch rolls them with.
+add_executable(test_faults test_faults.c)
+target_link_libraries(test_faults PRIVATE bank_rpc criterion)
+add_test(NAME faults COMMAND test_faults)
+set_tests_properties(faults PROPERTIES LABELS unit TIMEOUT 60)
