@@ -517,3 +517,28 @@ Test(wire, each_wire_is_described_and_the_course_wire_takes_int32_values_only)
     bank_proto_schema_free(&s);
     grpc_shutdown();
 }
+
+/* rule: D3; without a MsgDelivery, each operation's method is the one named after it, exactly
+ * or else by its start (QueryBalance), whatever comes before it in the service */
+Test(wire, a_method_named_after_its_operation_is_found_by_the_start_of_its_name)
+{
+    char dir[] = "/tmp/bank-wire-XXXXXX", path[600], err[1200];
+    write_proto(dir, path, sizeof path,
+                "syntax = \"proto3\";\npackage first;\n"
+                "message Req { int64 id = 1; int64 amount = 2; }\n"
+                "message Rep { string status = 1; int64 balance = 2; }\n"
+                "service Bank { rpc Ping(Req) returns (Rep); rpc Query_Balance(Req) returns (Rep);\n"
+                "  rpc DepositMoney(Req) returns (Rep); rpc Withdraw(Req) returns (Rep);\n"
+                "  rpc WithdrawMoney(Req) returns (Rep); }\n");
+    bank_proto_schema s;
+    load(path, &s);
+    unlink_proto(dir, path);
+    bank_wire_roles r;
+    bank_wire_choices none = {0};
+    cr_assert_eq(bank_wire_roles_find(&s, &none, &r, err, sizeof err), 0, "%s", err);
+    cr_expect_str_eq(r.op[BANK_OP_QUERY].method->path, "/first.Bank/Query_Balance");
+    cr_expect_str_eq(r.op[BANK_OP_DEPOSIT].method->path, "/first.Bank/DepositMoney");
+    cr_expect_str_eq(r.op[BANK_OP_WITHDRAW].method->path, "/first.Bank/Withdraw", "the exact name first");
+    for (int op = 0; op < 3; op++) cr_expect_not(r.op[op].shared);
+    bank_proto_schema_free(&s);
+}
