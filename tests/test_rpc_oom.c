@@ -15,6 +15,7 @@
 #include "rpc/codec.h"
 #include "rpc/engine.h"
 #include "rpc/propagate_call.h"
+#include "rpc/sender.h"
 #include "io/proto_compile.h"
 #include "rpc/branch_logic.h"
 #include "rpc/dynamic_codec.h"
@@ -414,4 +415,34 @@ Test(rpc_oom, a_customers_calls_are_made_or_refused_at_every_allocation)
     cr_expect_geq(k.failed, 2 + 3 + 4, "two channels, the calls' three arrays, the echoes' four");
     bank_client_cq_destroy(cq);
     grpc_shutdown();
+}
+
+/* ---- a branch's sender ---- */
+
+/* Branch 1's sender to peers 2 and 3 (and itself, skipped), on an engine of its own: made whole
+ * (its peers, and only they) or refused for memory, nothing kept. */
+static int sender_attempt(void *arg, char *err, size_t errlen, int *ok)
+{
+    (void)arg;
+    *ok = 1;
+    bank_engine *e = bank_engine_start(1, err, errlen);
+    if (!e) return -1;
+    static const bank_peer peers[] = {{2, "127.0.0.1:2"}, {1, "127.0.0.1:1"}, {3, "127.0.0.1:3"}};
+    bank_sender_config cfg = {.self = 1, .engine = e};
+    bank_sender *s = bank_sender_start(&cfg, peers, 3, err, errlen);
+    if (s) {
+        *ok = bank_sender_has_peer(s, 2) == 1 && bank_sender_has_peer(s, 3) == 1 &&
+              bank_sender_has_peer(s, 1) == 0 && bank_sender_has_peer(s, 0) == 0 &&
+              bank_sender_has_peer(s, 4) == 0 && bank_sender_owed(s) == 0;
+        bank_sender_stop(s);
+        bank_sender_free(s);
+    }
+    bank_engine_stop(e);
+    return s ? 0 : -1;
+}
+
+Test(rpc_oom, a_sender_starts_or_is_refused_at_every_allocation)
+{
+    oom_counts k = oom_sweep("bank_sender_start", sender_attempt, NULL, -1, "out of memory", "");
+    cr_expect_geq(k.failed, 2 + 2 + 2 * 2 + 1, "the engine, the sender and its peers, each peer's channel, the count");
 }
