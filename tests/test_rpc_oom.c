@@ -18,6 +18,7 @@
 #include "rpc/sender.h"
 #include "io/proto_compile.h"
 #include "rpc/branch_logic.h"
+#include "rpc/branch_server.h"
 #include "rpc/dynamic_codec.h"
 #include "rpc/parked.h"
 #include "rpc/timers.h"
@@ -445,4 +446,45 @@ Test(rpc_oom, a_sender_starts_or_is_refused_at_every_allocation)
 {
     oom_counts k = oom_sweep("bank_sender_start", sender_attempt, NULL, -1, "out of memory", "");
     cr_expect_geq(k.failed, 2 + 2 + 2 * 2 + 1, "the engine, the sender and its peers, each peer's channel, the count");
+}
+
+/* ---- a branch ---- */
+
+/* A branch on a port of the OS's choosing, with its own engine: started whole, or refused for
+ * memory with one line that names it, nothing kept; a request posted fewer times is absorbed. */
+static int branch_attempt(void *arg, char *err, size_t errlen, int *ok)
+{
+    (void)arg;
+    bank_branch_config cfg = {.id = 1, .balance = 10, .listen = "127.0.0.1:0", .threads = 1};
+    bank_branch_server *b = bank_branch_server_start(&cfg, err, errlen);
+    *ok = 1;
+    if (!b) return -1;
+    *ok = bank_branch_server_port(b) > 0 && bank_branch_server_balance(b) == 10;
+    bank_branch_server_stop(b);
+    return 0;
+}
+
+Test(rpc_oom, a_branch_starts_or_is_refused_at_every_allocation)
+{
+    oom_counts k = oom_sweep("bank_branch_server_start", branch_attempt, NULL, -1, "branch 1: ", "");
+    cr_expect_geq(k.failed, 5, "the branch, its engine and threads, its timers, its server");
+}
+
+/* rule: S9; a branch refused its port (another holds it) keeps nothing of what it started */
+Test(rpc_oom, a_branch_refused_its_port_keeps_nothing)
+{
+    bank_branch_config cfg = {.id = 1, .listen = "127.0.0.1:0", .threads = 1};
+    char err[512];
+    bank_branch_server *a = bank_branch_server_start(&cfg, err, sizeof err);
+    cr_assert_not_null(a, "%s", err);
+    char listen[64];
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", bank_branch_server_port(a));
+    bank_branch_config again = {.id = 2, .listen = listen, .threads = 1};
+    long base = alive;
+    cr_expect_null(bank_branch_server_start(&again, err, sizeof err));
+    cr_expect_eq(alive, base, "%ld block(s) kept by the branch refused", alive - base);
+    char want[200];
+    snprintf(want, sizeof want, "branch 2: cannot listen on %s (address in use or not valid)", listen);
+    cr_expect_str_eq(err, want);
+    bank_branch_server_stop(a);
 }
