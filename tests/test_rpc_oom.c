@@ -488,3 +488,33 @@ Test(rpc_oom, a_branch_refused_its_port_keeps_nothing)
     cr_expect_str_eq(err, want);
     bank_branch_server_stop(a);
 }
+
+/* rule: D3; a message refused after some of its fields were packed (a field of many values, a
+ * value its field cannot hold) keeps nothing of them */
+Test(rpc_oom, a_message_refused_midway_keeps_nothing)
+{
+    unsigned char *bytes, *out = NULL;
+    size_t len, n = 0;
+    char err[512];
+    cr_assert_eq(bank_proto_compile(PROJECT_DIR "/tests/integration/drive/scalars.proto", &bytes, &len, err, sizeof err),
+                 0, "%s", err);
+    bank_proto_schema s;
+    cr_assert_eq(bank_proto_schema_load(bytes, len, "scalars.proto", &s, err, sizeof err), 0, "%s", err);
+    free(bytes);
+    const bank_proto_message *reals = bank_proto_find_message(&s, ".scalars.Reals");
+    const bank_proto_message *all = bank_proto_find_message(&s, ".scalars.All");
+    cr_assert(reals && all);
+    long base = alive;
+    bank_dyn_value r[4] = {{.kind = BANK_DYN_DOUBLE, .d = 1.5}, {.kind = BANK_DYN_DOUBLE, .d = 2.5},
+                           {.kind = BANK_DYN_INT, .i = 1}};
+    cr_expect_eq(bank_dyn_encode(reals, r, &out, &n, err, sizeof err), -1);
+    cr_expect_str_eq(err, "field many of Reals is not a single scalar value");
+    cr_expect_eq(alive, base, "%ld block(s) kept", alive - base);
+    bank_dyn_value a[11] = {{.kind = BANK_DYN_INT, .i = 5}, {.kind = BANK_DYN_INT, .i = 6},
+                            {.kind = BANK_DYN_INT, .i = -1}};
+    cr_expect_eq(bank_dyn_encode(all, a, &out, &n, err, sizeof err), -1);
+    cr_expect_str_eq(err, "-1 does not fit field u32 (uint32)");
+    cr_expect_eq(alive, base, "%ld block(s) kept", alive - base);
+    cr_expect(out == NULL && n == 0, "nothing given back");
+    bank_proto_schema_free(&s);
+}
