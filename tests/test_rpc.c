@@ -273,6 +273,24 @@ Test(rpc, course_wire_form_drives_the_branches)
     stop(b);
 }
 
+/* rule: B5, B6, P1; course-style propagations (applied without a balance check) can take a
+ * branch's balance down to int32's least value, which the course's form still carries: a write
+ * that ends there is taken, one that would end below it is refused */
+Test(rpc, course_wire_form_carries_a_balance_down_to_int32s_least)
+{
+    static bank_branch one_branch[] = {{1, 0}};
+    static const bank_workload one = {1, one_branch, 0, NULL};
+    bank_branches *b = start(&one);
+    raw_client rc = raw_open(bank_branches_target(b, 0));
+    expect_course(&rc, BANK_PATH_MSG_PROPAGATION, "withdraw", INT32_MAX, "success", -INT32_MAX);
+    expect_course(&rc, BANK_PATH_MSG_PROPAGATION, "withdraw", 1, "success", INT32_MIN);
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "deposit", 0, "success", INT32_MIN);
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "withdraw", 1, "fail", INT32_MIN);
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "deposit", 5, "success", INT32_MIN + 5);
+    raw_close(&rc);
+    stop(b);
+}
+
 /* rule: B5, P4 */
 Test(rpc, duplicate_propagation_is_acknowledged_not_applied)
 {
