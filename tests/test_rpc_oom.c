@@ -518,3 +518,29 @@ Test(rpc_oom, a_message_refused_midway_keeps_nothing)
     cr_expect(out == NULL && n == 0, "nothing given back");
     bank_proto_schema_free(&s);
 }
+
+/* An engine keeps one channel per target, its array growing past its first 16: each of 20
+ * targets gets its own, asked again the same one, and stopping the engine keeps nothing. */
+Test(rpc_oom, an_engine_keeps_a_channel_per_target_past_its_first_sixteen)
+{
+    char err[200];
+    long base = alive;
+    bank_engine *e = bank_engine_start(1, err, sizeof err);
+    cr_assert_not_null(e, "%s", err);
+    static const char *const paths[1] = {BANK_PATH_PROPAGATE_BATCH};
+    grpc_channel *ch[20];
+    for (int i = 0; i < 20; i++) {
+        char target[32];
+        snprintf(target, sizeof target, "127.0.0.1:%d", i + 1);
+        void *handle = NULL;
+        ch[i] = bank_engine_channel(e, target, NULL, paths, 1, &handle);
+        cr_assert_not_null(ch[i], "%s", target);
+        cr_expect_not_null(handle, "%s", target);
+        for (int k = 0; k < i; k++) cr_expect_neq(ch[k], ch[i], "%s", target);
+    }
+    void *handle = NULL;
+    cr_expect_eq(bank_engine_channel(e, "127.0.0.1:1", NULL, paths, 1, &handle), ch[0], "the first target's, again");
+    cr_expect_eq(bank_engine_channel(e, "127.0.0.1:20", NULL, paths, 1, &handle), ch[19], "the last target's, again");
+    bank_engine_stop(e);
+    cr_expect_eq(alive, base, "%ld block(s) kept", alive - base);
+}
