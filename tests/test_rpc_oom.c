@@ -2,8 +2,9 @@
  * makes per batch of writes to a peer, made to fail at each of its allocations (the call, its
  * answers, the message's parts): NULL, nothing left allocated, and done never called. Also what a
  * branch answers without the network: a batch of propagations (bank_branch_decide) and a page of
- * its history (bank_snapshot_answer). gRPC's and protobuf-c's own allocations (shared libraries)
- * are not reached by the wrappers (oom_wrap.h). */
+ * its history (bank_snapshot_answer); and a student's message packed (bank_dyn_encode), or refused
+ * midway keeping nothing. gRPC's and protobuf-c's own allocations (shared libraries) are not
+ * reached by the wrappers (oom_wrap.h). */
 #include <criterion/criterion.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
