@@ -1,13 +1,17 @@
 /* The gRPC layer's long-lived parts out of memory, and what each keeps when it stops: an engine
  * (and its channel per target), a branch's sender, a branch itself (also one refused its port),
  * project 3's parked calls and the timers they wait on, a customer's calls to every branch at
- * once. Each is made to fail at every allocation (oom_sweep.h): refused with one line, nothing
- * kept, or made whole. The blocks alive are counted here (oom_wrap.h), as a Criterion worker's
- * LeakSanitizer report fails no test. */
+ * once; and a sender stopped with writes still queued. Each is made to fail at every allocation
+ * (oom_sweep.h): refused with one line, nothing kept, or made whole. The blocks alive are
+ * counted here (oom_wrap.h), as a Criterion worker's LeakSanitizer report fails no test. */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <grpc/grpc.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "oom_sweep.h"
 #include "oom_wrap.h"
@@ -254,4 +258,38 @@ Test(rpc_parts_oom, an_engine_keeps_a_channel_per_target_past_its_first_sixteen)
     cr_expect_eq(bank_engine_channel(e, "127.0.0.1:20", NULL, paths, 1, &handle), ch[19], "the last target's, again");
     bank_engine_stop(e);
     cr_expect_eq(alive, base, "%ld block(s) kept", alive - base);
+}
+
+/* rule: P11; a sender stopped while writes wait behind a call still in flight (a peer that took
+ * the connection and never answers) drops the waiting ones, cancels the call and returns */
+Test(rpc_parts_oom, a_sender_stopped_with_writes_queued_drops_them)
+{
+    int mute = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert_geq(mute, 0);
+    struct sockaddr_in at = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof at;
+    cr_assert_eq(bind(mute, (struct sockaddr *)&at, sizeof at), 0);
+    cr_assert_eq(listen(mute, 4), 0);
+    cr_assert_eq(getsockname(mute, (struct sockaddr *)&at, &len), 0);
+    char target[32], err[200];
+    snprintf(target, sizeof target, "127.0.0.1:%d", ntohs(at.sin_port));
+    bank_engine *e = bank_engine_start(1, err, sizeof err);
+    cr_assert_not_null(e, "%s", err);
+    bank_timers *timers = bank_timers_start();
+    cr_assert_not_null(timers);
+    const bank_peer peers[] = {{2, target}};
+    bank_sender_config cfg = {.self = 1, .engine = e, .timers = timers, .deadline_ms = 30000};
+    bank_sender *s = bank_sender_start(&cfg, peers, 1, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    for (uint64_t seq = 1; seq <= 4; seq++) {
+        bank_logged_write w = {BANK_WRITE_DEPOSIT, 1, seq, 10, 7, seq};
+        bank_sender_send(s, &w, (bank_write_id){0, 0}); /* the first in flight, the others behind it */
+    }
+    cr_expect_eq(bank_sender_owed(s), 4);
+    bank_timers_stop(timers);
+    bank_sender_stop(s);
+    bank_sender_free(s);
+    bank_timers_free(timers);
+    bank_engine_stop(e);
+    close(mute);
 }
