@@ -304,3 +304,45 @@ Test(rpc_oom, a_message_refused_midway_keeps_nothing)
     bank_proto_schema_free(&s);
 }
 
+
+/* rule: C5; a batch whose writes come before the ones they follow applies each once the one
+ * before it is there, however long the chain: all of it, each answered with its balance */
+Test(rpc_oom, a_batch_applies_each_write_after_the_one_it_follows)
+{
+    Bank__WriteId after[2] = {BANK__WRITE_ID__INIT, BANK__WRITE_ID__INIT};
+    Bank__PropagateRequest w[3];
+    Bank__PropagateRequest *ptrs[3];
+    for (int i = 0; i < 3; i++) {
+        bank__propagate_request__init(&w[i]);
+        w[i].origin_branch = 3;
+        w[i].sequence = (uint64_t)(3 - i); /* (3, 3), (3, 2), (3, 1): each before the one it follows */
+        w[i].money = 1 << i;
+        if (i < 2) {
+            after[i].origin_branch = 3;
+            after[i].sequence = (uint64_t)(2 - i);
+            w[i].after = &after[i];
+        }
+        ptrs[i] = &w[i];
+    }
+    Bank__PropagateBatch batch = BANK__PROPAGATE_BATCH__INIT;
+    batch.n_writes = 3;
+    batch.writes = ptrs;
+    uint8_t buf[256];
+    size_t len = bank__propagate_batch__pack(&batch, buf);
+    bank_replica r;
+    bank_replica_init(&r, 7, 100);
+    bank_answer a;
+    memset(&a, 0, sizeof a);
+    bank_branch_decide(&r, 1, BANK_SENDER_UNAUTHENTICATED, BANK_REQ_PROPAGATE_BATCH, buf, len, &a);
+    cr_assert_eq(a.kind, BANK_ANSWER_BATCH);
+    cr_assert_eq(a.n_writes, 3);
+    static const int64_t balance[3] = {107, 106, 104}; /* applied (3, 1), then (3, 2), then (3, 3) */
+    for (int i = 0; i < 3; i++) {
+        cr_expect(a.writes[i].kind == BANK_ANSWER_PROPAGATE && a.writes[i].applied, "write %d: kind %d, %s", i,
+                  (int)a.writes[i].kind, a.writes[i].details ? a.writes[i].details : "");
+        cr_expect_eq(a.writes[i].balance, balance[i], "write %d", i);
+    }
+    cr_expect_eq(r.balance, 107);
+    bank_answer_release(&a);
+    bank_replica_free(&r);
+}

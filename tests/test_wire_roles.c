@@ -55,6 +55,9 @@ Test(wire_roles, an_enum_interface_first_in_its_message_is_found_with_its_values
     bank_wire *w = bank_wire_proto(&s, &r);
     cr_assert_not_null(w);
     cr_expect_str_eq(bank_wire_describe(w), "proto (/first.Branch/MsgDelivery)");
+    grpc_init();
+    cr_expect_eq(bank_wire_check(w, BANK_OP_DEPOSIT, 1, 2, 30, err, sizeof err), 0, "the enum's value packs: %s", err);
+    grpc_shutdown();
     bank_wire_free(w);
     bank_proto_schema_free(&s); /* emptied: the wire took it */
 }
