@@ -50,3 +50,8 @@ set_tests_properties(faults PROPERTIES LABELS unit TIMEOUT 60)
 # The gRPC layer's long-lived parts out of memory (an engine, a sender, a branch, parked calls, a
 # customer's calls), each refused cleanly at every allocation, and nothing kept when they stop.
 bank_oom_test(rpc_parts_oom bank_rpc)
+# What a branch's trace records of each request it answers, in every wire form.
+add_executable(test_rpc_trace test_rpc_trace.c)
+target_link_libraries(test_rpc_trace PRIVATE bank_rpc criterion)
+add_test(NAME rpc_trace COMMAND test_rpc_trace)
+set_tests_properties(rpc_trace PROPERTIES LABELS unit TIMEOUT 60)
