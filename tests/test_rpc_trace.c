@@ -1,6 +1,7 @@
 /* What a branch's trace (rpc/trace.h, `bank run --trace`) records of each request it answers:
  * the method, who sent it (a customer or a branch, and which), the customer and event it
- * carries, its money, the reply and the balance after, in every wire form a branch serves. */
+ * carries, its money, the reply and the balance after, in every wire form a branch serves; and
+ * what a recovering branch refused. */
 #include <criterion/criterion.h>
 #include <grpc/grpc.h>
 #include <pthread.h>
@@ -99,4 +100,51 @@ Test(rpc_trace, each_request_is_traced_with_who_sent_it_and_what_it_carried)
     expect_record(&t, 1, "Withdraw", 0, 5, 5, 10, 1000, "fail", 130);
     expect_record(&t, 2, "Propagate_Deposit", 1, 3, 11, 12, 7, "applied", 137);
     expect_record(&t, 3, "MsgDelivery", 0, 21, 21, 0, 4, "success", 141);
+}
+
+/* rule: B10; a recovering branch answers every method UNAVAILABLE "recovering" without reading
+ * the request, and its trace still tells a branch's calls (propagations, Snapshot) from a
+ * customer's by the method alone */
+Test(rpc_trace, a_recovering_branch_refuses_every_method_and_traces_who_called)
+{
+    trace_kept t = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    bank_branch_config cfg = {.id = 4, .balance = 100, .listen = "127.0.0.1:0", .threads = 1,
+                              .recover = 1, .trace = keep, .trace_ctx = &t};
+    char err[512], addr[64];
+    bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    snprintf(addr, sizeof addr, "127.0.0.1:%d", bank_branch_server_port(s));
+    static const struct {
+        const char *path, *rpc;
+        int from_branch;
+    } calls[] = {
+        {BANK_PATH_QUERY, "Query", 0},
+        {BANK_PATH_DEPOSIT, "Deposit", 0},
+        {BANK_PATH_PROPAGATE_DEPOSIT, "Propagate_Deposit", 1},
+        {BANK_PATH_PROPAGATE_WITHDRAW, "Propagate_Withdraw", 1},
+        {BANK_PATH_PROPAGATE_BATCH, "Propagate_Batch", 1},
+        {BANK_PATH_SNAPSHOT, "Snapshot", 1},
+        {BANK_PATH_MSG_DELIVERY, "MsgDelivery", 0},
+    };
+    bank_channel *ch = bank_channel_open(addr, NULL);
+    grpc_completion_queue *cq = bank_client_cq_create();
+    for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+        grpc_byte_buffer *reply = NULL;
+        char details[128] = "";
+        grpc_status_code st = bank_client_raw_detailed(ch, cq, calls[i].path, "", 0, 5000, &reply, details,
+                                                       sizeof details);
+        cr_expect_eq(st, GRPC_STATUS_UNAVAILABLE, "%s", calls[i].path);
+        cr_expect_str_eq(details, "recovering", "%s", calls[i].path);
+        cr_expect_null(reply);
+        if (reply) grpc_byte_buffer_destroy(reply);
+    }
+    bank_client_cq_destroy(cq);
+    bank_channel_close(ch);
+    bank_branch_server_stop(s);
+    cr_assert_eq(t.n, sizeof calls / sizeof calls[0], "one record per call");
+    for (size_t i = 0; i < t.n; i++) {
+        cr_expect_str_eq(t.rpc[i], calls[i].rpc);
+        cr_expect_eq(t.r[i].from_branch, calls[i].from_branch, "%s", calls[i].rpc);
+        cr_expect_str_eq(t.reply[i], "error: recovering", "%s", calls[i].rpc);
+    }
 }
