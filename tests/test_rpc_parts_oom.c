@@ -261,7 +261,8 @@ Test(rpc_parts_oom, an_engine_keeps_a_channel_per_target_past_its_first_sixteen)
 }
 
 /* rule: P11; a sender stopped while writes wait behind a call still in flight (a peer that took
- * the connection and never answers) drops the waiting ones, cancels the call and returns */
+ * the connection and never answers) drops the waiting ones, cancels the call and returns; a
+ * write is owed only to a peer, and only until the sender stops */
 Test(rpc_parts_oom, a_sender_stopped_with_writes_queued_drops_them)
 {
     int mute = socket(AF_INET, SOCK_STREAM, 0);
@@ -285,9 +286,13 @@ Test(rpc_parts_oom, a_sender_stopped_with_writes_queued_drops_them)
         bank_logged_write w = {BANK_WRITE_DEPOSIT, 1, seq, 10, 7, seq};
         bank_sender_send(s, &w, (bank_write_id){0, 0}); /* the first in flight, the others behind it */
     }
-    cr_expect_eq(bank_sender_owed(s), 4);
+    bank_logged_write fifth = {BANK_WRITE_DEPOSIT, 1, 5, 10, 7, 5};
+    cr_expect_eq(bank_sender_owe(s, 9, &fifth), -1, "no branch 9 among the peers");
+    cr_expect_eq(bank_sender_owe(s, 2, &fifth), 0);
+    cr_expect_eq(bank_sender_owed(s), 5);
     bank_timers_stop(timers);
     bank_sender_stop(s);
+    cr_expect_eq(bank_sender_owe(s, 2, &fifth), -1, "nothing is owed once stopped");
     bank_sender_free(s);
     bank_timers_free(timers);
     bank_engine_stop(e);
