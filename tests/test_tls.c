@@ -74,6 +74,7 @@ Test(tls, who_may_call_what)
     cr_expect_str_eq(d, "Snapshot refused: the caller is branch-2, which is not a peer of this branch");
     cr_expect_eq(bank_tls_authorize("Snapshot", BANK_ACCESS_BRANCH, &branch, BANK_PEERS_UNKNOWN, d, sizeof d),
                  GRPC_STATUS_UNAVAILABLE, "the caller may try again once the peers are known");
+    cr_expect_str_eq(d, "Snapshot from branch-2: branch does not know its peers yet");
     /* no role: nothing at all */
     cr_expect_eq(bank_tls_authorize("Query", BANK_ACCESS_CUSTOMER, &nobody, BANK_NOT_A_PEER, d, sizeof d),
                  GRPC_STATUS_PERMISSION_DENIED);
