@@ -11,6 +11,7 @@
 #include "io/proto_compile.h"
 #include "rpc/proto_schema.h"
 
+/* path compiled by protoc and read into s; a failure fails the test. */
 static inline void load(const char *path, bank_proto_schema *s)
 {
     unsigned char *bytes;
