@@ -26,6 +26,12 @@ target_link_options(test_wire PRIVATE -Wl,--wrap=mkdtemp)
 target_compile_definitions(test_wire PRIVATE PROJECT_DIR="${PROJECT_SOURCE_DIR}")
 add_test(NAME wire COMMAND test_wire)
 set_tests_properties(wire PROPERTIES LABELS unit TIMEOUT 120)
+# The roles bank drive finds in a student's proto (written per test), and each wire's bounds.
+add_executable(test_wire_roles test_wire_roles.c)
+target_link_libraries(test_wire_roles PRIVATE bank_rpc bank_io criterion)
+target_compile_definitions(test_wire_roles PRIVATE PROJECT_DIR="${PROJECT_SOURCE_DIR}")
+add_test(NAME wire_roles COMMAND test_wire_roles)
+set_tests_properties(wire_roles PROPERTIES LABELS unit TIMEOUT 120)
 # Mutual TLS and methods authorised by role (issue 24): the certificates are made per run by
 # tests/integration/tls_certs.sh (tools/certs.sh and openssl).
 add_executable(test_tls test_tls.c)
@@ -45,3 +51,17 @@ set_tests_properties(tls_wire PROPERTIES LABELS integration TIMEOUT 300
 bank_oom_test(rpc_oom bank_rpc)
 target_link_libraries(test_rpc_oom PRIVATE bank_io)
 target_compile_definitions(test_rpc_oom PRIVATE PROJECT_DIR="${PROJECT_SOURCE_DIR}")
+
+# --faults SPEC parsed whole or refused with one line, and the dice a branch rolls them with.
+add_executable(test_faults test_faults.c)
+target_link_libraries(test_faults PRIVATE bank_rpc criterion)
+add_test(NAME faults COMMAND test_faults)
+set_tests_properties(faults PROPERTIES LABELS unit TIMEOUT 60)
+# The gRPC layer's long-lived parts out of memory (an engine, a sender, a branch, parked calls, a
+# customer's calls), each refused cleanly at every allocation, and nothing kept when they stop.
+bank_oom_test(rpc_parts_oom bank_rpc)
+# What a branch's trace records of each request it answers, in every wire form.
+add_executable(test_rpc_trace test_rpc_trace.c)
+target_link_libraries(test_rpc_trace PRIVATE bank_rpc criterion)
+add_test(NAME rpc_trace COMMAND test_rpc_trace)
+set_tests_properties(rpc_trace PROPERTIES LABELS unit TIMEOUT 60)

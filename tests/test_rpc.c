@@ -273,6 +273,24 @@ Test(rpc, course_wire_form_drives_the_branches)
     stop(b);
 }
 
+/* rule: B5, B6, P1; course-style propagations (applied without a balance check) can take a
+ * branch's balance down to int32's least value, which the course's form still carries: a write
+ * that ends there is taken, one that would end below it is refused */
+Test(rpc, course_wire_form_carries_a_balance_down_to_int32s_least)
+{
+    static bank_branch one_branch[] = {{1, 0}};
+    static const bank_workload one = {1, one_branch, 0, NULL};
+    bank_branches *b = start(&one);
+    raw_client rc = raw_open(bank_branches_target(b, 0));
+    expect_course(&rc, BANK_PATH_MSG_PROPAGATION, "withdraw", INT32_MAX, "success", -INT32_MAX);
+    expect_course(&rc, BANK_PATH_MSG_PROPAGATION, "withdraw", 1, "success", INT32_MIN);
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "deposit", 0, "success", INT32_MIN);
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "withdraw", 1, "fail", INT32_MIN);
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "deposit", 5, "success", INT32_MIN + 5);
+    raw_close(&rc);
+    stop(b);
+}
+
 /* rule: B5, P4 */
 Test(rpc, duplicate_propagation_is_acknowledged_not_applied)
 {
@@ -692,5 +710,38 @@ Test(rpc, the_stable_prefix_is_told_once_each_time_it_grows)
               (unsigned long long)s.stable[s.n_stable > 1 ? 1 : 0]);
     cr_expect_eq(bank_ack_count_stable(c), 3);
     cr_expect_eq(s.n_acked, 5, "every move of a peer is told");
+    bank_ack_count_free(c);
+}
+
+/* rule: K5; an acknowledgement that moves no peer tells nothing; with peers, "every peer has it"
+ * comes only from them; a branch with no peers has each of its writes everywhere at once */
+Test(rpc, an_acknowledgement_that_moves_nothing_tells_nothing)
+{
+    ack_seen s = {{0}, 0, 0};
+    bank_ack_count *c = bank_ack_count_new(2, (bank_ack_hooks){seen_acked, seen_stable, &s});
+    cr_assert_not_null(c);
+    bank_ack_count_add(c, 0, 2, 2, 1);
+    bank_ack_count_add(c, 1, 3, 1, 0);
+    cr_expect(s.n_acked == 2 && s.n_stable == 1 && s.stable[0] == 1, "acked %zu, stable %zu", s.n_acked, s.n_stable);
+    bank_ack_count_add(c, 0, 2, 1, 0); /* peer 2 had 1 already */
+    bank_ack_count_add(c, 0, 2, 2, 1);
+    bank_ack_count_add(c, 1, 3, 3, 0); /* 3 without 2: peer 3 still has 1..1 */
+    bank_ack_count_add(c, 2, 4, 9, 1); /* no peer 2 at index 2 */
+    cr_expect_eq(s.n_acked, 2, "no peer moved");
+    cr_expect_eq(s.n_stable, 1);
+    bank_ack_count_all(c, 7); /* only a branch without peers has its writes everywhere at once */
+    cr_expect_eq(bank_ack_count_stable(c), 1);
+    cr_expect_eq(s.n_stable, 1);
+    bank_ack_count_free(c);
+
+    ack_seen alone = {{0}, 0, 0};
+    c = bank_ack_count_new(0, (bank_ack_hooks){seen_acked, seen_stable, &alone});
+    cr_assert_not_null(c);
+    bank_ack_count_all(c, 1);
+    bank_ack_count_all(c, 2);
+    bank_ack_count_all(c, 2);
+    cr_expect_eq(bank_ack_count_stable(c), 2);
+    cr_expect(alone.n_stable == 2 && alone.stable[0] == 1 && alone.stable[1] == 2, "told %zu times", alone.n_stable);
+    cr_expect_eq(alone.n_acked, 0);
     bank_ack_count_free(c);
 }

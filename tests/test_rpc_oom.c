@@ -2,8 +2,9 @@
  * makes per batch of writes to a peer, made to fail at each of its allocations (the call, its
  * answers, the message's parts): NULL, nothing left allocated, and done never called. Also what a
  * branch answers without the network: a batch of propagations (bank_branch_decide) and a page of
- * its history (bank_snapshot_answer). gRPC's and protobuf-c's own allocations (shared libraries)
- * are not reached by the wrappers (oom_wrap.h). */
+ * its history (bank_snapshot_answer); and a student's message packed (bank_dyn_encode), or refused
+ * midway keeping nothing. gRPC's and protobuf-c's own allocations (shared libraries) are not
+ * reached by the wrappers (oom_wrap.h). */
 #include <criterion/criterion.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
@@ -271,4 +272,77 @@ Test(rpc_oom, a_message_is_packed_or_refused_at_every_allocation)
     cr_expect_geq(k.failed, 2, "the first block and its growth");
     free(c.want);
     bank_proto_schema_free(&s);
+}
+
+/* rule: D3; a message refused after some of its fields were packed (a field of many values, a
+ * value its field cannot hold) keeps nothing of them */
+Test(rpc_oom, a_message_refused_midway_keeps_nothing)
+{
+    unsigned char *bytes, *out = NULL;
+    size_t len, n = 0;
+    char err[512];
+    cr_assert_eq(bank_proto_compile(PROJECT_DIR "/tests/integration/drive/scalars.proto", &bytes, &len, err, sizeof err),
+                 0, "%s", err);
+    bank_proto_schema s;
+    cr_assert_eq(bank_proto_schema_load(bytes, len, "scalars.proto", &s, err, sizeof err), 0, "%s", err);
+    free(bytes);
+    const bank_proto_message *reals = bank_proto_find_message(&s, ".scalars.Reals");
+    const bank_proto_message *all = bank_proto_find_message(&s, ".scalars.All");
+    cr_assert(reals && all);
+    long base = alive;
+    bank_dyn_value r[4] = {{.kind = BANK_DYN_DOUBLE, .d = 1.5}, {.kind = BANK_DYN_DOUBLE, .d = 2.5},
+                           {.kind = BANK_DYN_INT, .i = 1}};
+    cr_expect_eq(bank_dyn_encode(reals, r, &out, &n, err, sizeof err), -1);
+    cr_expect_str_eq(err, "field many of Reals is not a single scalar value");
+    cr_expect_eq(alive, base, "%ld block(s) kept", alive - base);
+    bank_dyn_value a[11] = {{.kind = BANK_DYN_INT, .i = 5}, {.kind = BANK_DYN_INT, .i = 6},
+                            {.kind = BANK_DYN_INT, .i = -1}};
+    cr_expect_eq(bank_dyn_encode(all, a, &out, &n, err, sizeof err), -1);
+    cr_expect_str_eq(err, "-1 does not fit field u32 (uint32)");
+    cr_expect_eq(alive, base, "%ld block(s) kept", alive - base);
+    cr_expect(out == NULL && n == 0, "nothing given back");
+    bank_proto_schema_free(&s);
+}
+
+
+/* rule: C5; a batch whose writes come before the ones they follow applies each once the one
+ * before it is there, however long the chain: all of it, each answered with its balance */
+Test(rpc_oom, a_batch_applies_each_write_after_the_one_it_follows)
+{
+    Bank__WriteId after[2] = {BANK__WRITE_ID__INIT, BANK__WRITE_ID__INIT};
+    Bank__PropagateRequest w[3];
+    Bank__PropagateRequest *ptrs[3];
+    for (int i = 0; i < 3; i++) {
+        bank__propagate_request__init(&w[i]);
+        w[i].origin_branch = 3;
+        w[i].sequence = (uint64_t)(3 - i); /* (3, 3), (3, 2), (3, 1): each before the one it follows */
+        w[i].money = 1 << i;
+        if (i < 2) {
+            after[i].origin_branch = 3;
+            after[i].sequence = (uint64_t)(2 - i);
+            w[i].after = &after[i];
+        }
+        ptrs[i] = &w[i];
+    }
+    Bank__PropagateBatch batch = BANK__PROPAGATE_BATCH__INIT;
+    batch.n_writes = 3;
+    batch.writes = ptrs;
+    uint8_t buf[256];
+    size_t len = bank__propagate_batch__pack(&batch, buf);
+    bank_replica r;
+    bank_replica_init(&r, 7, 100);
+    bank_answer a;
+    memset(&a, 0, sizeof a);
+    bank_branch_decide(&r, 1, BANK_SENDER_UNAUTHENTICATED, BANK_REQ_PROPAGATE_BATCH, buf, len, &a);
+    cr_assert_eq(a.kind, BANK_ANSWER_BATCH);
+    cr_assert_eq(a.n_writes, 3);
+    static const int64_t balance[3] = {107, 106, 104}; /* applied (3, 1), then (3, 2), then (3, 3) */
+    for (int i = 0; i < 3; i++) {
+        cr_expect(a.writes[i].kind == BANK_ANSWER_PROPAGATE && a.writes[i].applied, "write %d: kind %d, %s", i,
+                  (int)a.writes[i].kind, a.writes[i].details ? a.writes[i].details : "");
+        cr_expect_eq(a.writes[i].balance, balance[i], "write %d", i);
+    }
+    cr_expect_eq(r.balance, 107);
+    bank_answer_release(&a);
+    bank_replica_free(&r);
 }

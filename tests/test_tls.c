@@ -2,6 +2,7 @@
  * what, the loopback test of --listen, and the checks of certificate files (made by
  * tests/integration/tls_certs.sh for this run). */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "rpc/tls.h"
@@ -73,6 +74,7 @@ Test(tls, who_may_call_what)
     cr_expect_str_eq(d, "Snapshot refused: the caller is branch-2, which is not a peer of this branch");
     cr_expect_eq(bank_tls_authorize("Snapshot", BANK_ACCESS_BRANCH, &branch, BANK_PEERS_UNKNOWN, d, sizeof d),
                  GRPC_STATUS_UNAVAILABLE, "the caller may try again once the peers are known");
+    cr_expect_str_eq(d, "Snapshot from branch-2: branch does not know its peers yet");
     /* no role: nothing at all */
     cr_expect_eq(bank_tls_authorize("Query", BANK_ACCESS_CUSTOMER, &nobody, BANK_NOT_A_PEER, d, sizeof d),
                  GRPC_STATUS_PERMISSION_DENIED);
@@ -92,6 +94,21 @@ Test(tls, loopback_addresses)
         cr_expect(bank_address_is_loopback(local[i]), "%s is loopback", local[i]);
     for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++)
         cr_expect_not(bank_address_is_loopback(outside[i]), "%s is not loopback", outside[i]);
+}
+
+/* rule: R6; an abstract unix socket is local, and a host name of any length is read without
+ * overflow: 255 characters fit (and are no loopback name), 256 are no host at all */
+Test(tls, loopback_addresses_of_every_length)
+{
+    cr_expect(bank_address_is_loopback("unix-abstract:bank-7"));
+    char address[300];
+    for (size_t n = 250; n <= 260; n++) {
+        memset(address, 'a', n);
+        snprintf(address + n, sizeof address - n, ":1");
+        cr_expect_not(bank_address_is_loopback(address), "a host of %zu characters", n);
+        memcpy(address + n - 9, "localhost", 9);
+        cr_expect_not(bank_address_is_loopback(address), "a host of %zu characters ending in localhost", n);
+    }
 }
 
 static void expect_refused(const char *ca, const char *cert, const char *key, const char *why)

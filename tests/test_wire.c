@@ -3,26 +3,17 @@
  * student's proto. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "io/proto_compile.h"
 #include "rpc/codec.h"
 #include "rpc/dynamic_codec.h"
 #include "rpc/proto_schema.h"
 #include "rpc/wire_roles.h"
-
-static void load(const char *path, bank_proto_schema *s)
-{
-    unsigned char *bytes;
-    size_t len;
-    char err[600];
-    cr_assert_eq(bank_proto_compile(path, &bytes, &len, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(bank_proto_schema_load(bytes, len, path, s, err, sizeof err), 0, "%s", err);
-    free(bytes);
-}
+#include "wire_fixture.h"
 
 static const bank_proto_message *message(const bank_proto_schema *s, const char *name)
 {
@@ -177,7 +168,8 @@ Test(wire, a_number_in_a_string_is_read_only_when_whole)
         int64_t value;
     } cases[] = {{"570", 0, 570}, {"-70", 0, -70}, {"570.0", 0, 570}, {" 570 ", 0, 570}, {"1e3", 0, 1000},
                  {"400.5", -1, 0}, {"abc", -1, 0}, {"", -1, 0}, {"570 dollars", -1, 0}, {"1e19", -1, 0},
-                 {"nan", -1, 0}, {"inf", -1, 0}};
+                 {"nan", -1, 0}, {"inf", -1, 0}, {"9.2e18", -1, 0}, {"-9.2e18", -1, 0},
+                 {"9.1e18", 0, 9100000000000000000LL}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[32];
         snprintf(text, sizeof text, "%s", cases[i].text);
@@ -198,6 +190,33 @@ Test(wire, a_number_in_a_string_is_read_only_when_whole)
         cr_expect_eq(bank_dyn_whole(&v, &got), -1, "kind %d read as a number", (int)other[i]);
     }
     cr_expect_eq(got, 12345, "nothing read, yet %lld written", (long long)got);
+}
+
+/* rule: D3; a number of each kind is whole within int64's range, short of 9.2e18 for a real */
+Test(wire, a_number_of_each_kind_is_read_whole_within_its_bounds)
+{
+    struct {
+        bank_dyn_value v;
+        int rc;
+        int64_t value;
+    } cases[] = {
+        {{.kind = BANK_DYN_INT, .i = INT64_MIN}, 0, INT64_MIN},
+        {{.kind = BANK_DYN_UINT, .u = INT64_MAX}, 0, INT64_MAX},
+        {{.kind = BANK_DYN_UINT, .u = (uint64_t)INT64_MAX + 1}, -1, 0},
+        {{.kind = BANK_DYN_DOUBLE, .d = -570}, 0, -570},
+        {{.kind = BANK_DYN_DOUBLE, .d = 9.1e18}, 0, 9100000000000000000LL},
+        {{.kind = BANK_DYN_DOUBLE, .d = 9.2e18}, -1, 0},
+        {{.kind = BANK_DYN_DOUBLE, .d = -9.2e18}, -1, 0},
+        {{.kind = BANK_DYN_DOUBLE, .d = 0.5}, -1, 0},
+        {{.kind = BANK_DYN_DOUBLE, .d = INFINITY}, -1, 0},
+        {{.kind = BANK_DYN_DOUBLE, .d = NAN}, -1, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t got = 12345;
+        int rc = bank_dyn_whole(&cases[i].v, &got);
+        cr_expect_eq(rc, cases[i].rc, "case %zu: %d", i, rc);
+        cr_expect_eq(got, rc == 0 ? cases[i].value : 12345, "case %zu: %lld", i, (long long)got);
+    }
 }
 
 /* The bytes protobuf gives field `number` holding x, by its type (the spec's encodings). */

@@ -90,6 +90,12 @@ def main():
                            capture_output=True, text=True, timeout=60)
         check("branch started with --peers FILE serves a run", ready == "ready" and r.returncode == 0 and
               '{"interface": "query", "balance": 15}' in r.stdout, r.stdout + r.stderr)
+        # rule: D4; a method the branch does not serve (another service's path) is refused
+        # UNIMPLEMENTED, and leaves nothing behind: the branch still stops cleanly
+        r = subprocess.run([bank, "drive", "--cluster", cluster, "--service", "example.Branch",
+                            os.path.join(work, "one.json")], capture_output=True, text=True, timeout=60)
+        check("a call of a method the branch does not serve is refused UNIMPLEMENTED",
+              r.returncode == 2 and "UNIMPLEMENTED" in r.stderr, "exit %d: %s" % (r.returncode, r.stderr))
         p.send_signal(signal.SIGTERM)
         check("branch stops cleanly on SIGTERM", p.wait(timeout=20) == 0)
         # --peers -: a peer list that comes in pieces (a pause before its "end") is read whole, and

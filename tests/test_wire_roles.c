@@ -1,0 +1,167 @@
+/* A student's .proto read for bank drive: the roles found in it (methods by name, exactly or by
+ * their start; fields by name and type; an enum interface's values), the lines that name what
+ * cannot serve, and each wire's description and bounds (the course's int32 fields). */
+#include <criterion/criterion.h>
+#include <grpc/grpc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rpc/wire.h"
+#include "rpc/wire_roles.h"
+#include "wire_fixture.h"
+
+/* rule: D3; the interface as the request's first field (an enum whose values are not in the
+ * operations' order), a bool result and an int64 balance: every role found, each operation's
+ * enum value read by name, and the whole description bank drive prints */
+Test(wire_roles, an_enum_interface_first_in_its_message_is_found_with_its_values)
+{
+    char dir[] = "/tmp/bank-wire-XXXXXX", path[600], err[1200];
+    write_proto(dir, path, sizeof path,
+                "syntax = \"proto3\";\npackage first;\n"
+                "enum Op { NONE = 0; WITHDRAW_OP = 1; QUERY_OP = 2; DEPOSIT_OP = 3; }\n"
+                "message Req { Op op = 1; int64 id = 2; int64 amount = 3; }\n"
+                "message Rep { bool ok = 1; int64 total = 2; }\n"
+                "service Branch { rpc MsgDelivery(Req) returns (Rep); }\n");
+    bank_proto_schema s;
+    load(path, &s);
+    unlink_proto(dir, path);
+    bank_wire_roles r;
+    bank_wire_choices none = {0};
+    cr_assert_eq(bank_wire_roles_find(&s, &none, &r, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(r.op[BANK_OP_QUERY].interface_enum_value, 2);
+    cr_expect_eq(r.op[BANK_OP_DEPOSIT].interface_enum_value, 3);
+    cr_expect_eq(r.op[BANK_OP_WITHDRAW].interface_enum_value, 1);
+    for (int op = 0; op < 3; op++) {
+        cr_expect(r.op[op].shared, "one method for every operation");
+        cr_expect_eq(r.op[op].field[BANK_ROLE_INTERFACE], 0);
+        cr_expect_eq(r.op[op].field[BANK_ROLE_ID], 1);
+        cr_expect_eq(r.op[op].field[BANK_ROLE_CUSTOMER], -1);
+        cr_expect_eq(r.op[op].field[BANK_ROLE_MONEY], 2);
+        cr_expect_eq(r.op[op].field[BANK_ROLE_RESULT], 0);
+        cr_expect_eq(r.op[op].field[BANK_ROLE_BALANCE], 1);
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    cr_assert_not_null(f);
+    bank_wire_roles_describe(&r, f, "> ");
+    fclose(f);
+    cr_expect_str_eq(text, "> query, deposit, withdraw -> /first.Branch/MsgDelivery (Req -> Rep)\n"
+                           ">   request Req: id = id (int64, guessed), customer: none, interface = op (enum, "
+                           "guessed), money = amount (int64, guessed)\n"
+                           ">   reply Rep: result = ok (bool, guessed), balance = total (int64, guessed)\n");
+    free(text);
+    bank_wire *w = bank_wire_proto(&s, &r);
+    cr_assert_not_null(w);
+    cr_expect_str_eq(bank_wire_describe(w), "proto (/first.Branch/MsgDelivery)");
+    grpc_init();
+    cr_expect_eq(bank_wire_check(w, BANK_OP_DEPOSIT, 1, 2, 30, err, sizeof err), 0, "the enum's value packs: %s", err);
+    grpc_shutdown();
+    bank_wire_free(w);
+    bank_proto_schema_free(&s); /* emptied: the wire took it */
+}
+
+/* rule: D3; what cannot be a customer's call is refused with one line that names the method:
+ * a streaming method, a method asked for that is not there, a field asked for that is not there */
+Test(wire_roles, a_method_or_field_that_cannot_serve_is_named)
+{
+    char dir[] = "/tmp/bank-wire-XXXXXX", path[600], err[1200];
+    write_proto(dir, path, sizeof path,
+                "syntax = \"proto3\";\npackage first;\n"
+                "message Req { int64 id = 1; string kind = 2; int64 amount = 3; }\n"
+                "message Rep { string status = 1; int64 balance = 2; }\n"
+                "service Bank { rpc MsgDelivery(stream Req) returns (Rep); rpc Other(Req) returns (Rep); }\n");
+    bank_proto_schema s;
+    load(path, &s);
+    unlink_proto(dir, path);
+    bank_wire_roles r;
+    bank_wire_choices none = {0};
+    cr_expect_eq(bank_wire_roles_find(&s, &none, &r, err, sizeof err), -1);
+    cr_expect_str_eq(err, "first.Bank/MsgDelivery: a streaming method; a customer's call is unary");
+    bank_wire_choices other = {{"Bank/Other", "first.Bank/Other", "Bank/Other"}, {0}};
+    cr_expect_eq(bank_wire_roles_find(&s, &other, &r, err, sizeof err), 0, "%s", err);
+    other.method[BANK_OP_DEPOSIT] = "Bank/other";
+    cr_expect_eq(bank_wire_roles_find(&s, &other, &r, err, sizeof err), -1);
+    cr_expect_str_eq(err, "--method deposit=Bank/other: the proto has no such method (its methods: "
+                          "first.Bank/MsgDelivery, first.Bank/Other)");
+    other.method[BANK_OP_DEPOSIT] = "Bank/Other";
+    other.field[BANK_ROLE_MONEY] = "sum";
+    cr_expect_eq(bank_wire_roles_find(&s, &other, &r, err, sizeof err), -1);
+    cr_expect_str_eq(err, "--field money=sum: Req (the request of a deposit) has no field sum; its fields: "
+                          "id (int64), kind (string), amount (int64)");
+    bank_proto_schema_free(&s);
+}
+
+/* rule: D3; each wire says what it speaks, and the course's wire refuses, naming it, a value
+ * its int32 fields cannot hold: the event id first, then the money (0 to 2^31 - 1) */
+Test(wire_roles, each_wire_is_described_and_the_course_wire_takes_int32_values_only)
+{
+    grpc_init();
+    char err[300] = "";
+    bank_wire *course = bank_wire_course(NULL), *named = bank_wire_course("example.Branch"), *bank = bank_wire_bank();
+    cr_assert(course && named && bank);
+    cr_expect_str_eq(bank_wire_describe(course), "course (/Branch/MsgDelivery)");
+    cr_expect_str_eq(bank_wire_describe(named), "course (/example.Branch/MsgDelivery)");
+    cr_expect_str_eq(bank_wire_describe(bank), "bank (/bank.Branch/Query, Deposit, Withdraw)");
+    cr_expect_eq(bank_wire_check(course, BANK_OP_DEPOSIT, 1, INT32_MIN, INT32_MAX, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(bank_wire_check(course, BANK_OP_WITHDRAW, 1, INT32_MAX, 0, err, sizeof err), 0, "%s", err);
+    static const struct {
+        int64_t event_id, money;
+        const char *says;
+    } bad[] = {
+        {(int64_t)INT32_MIN - 1, 5, "event id -2147483649 does not fit the course's int32 field"},
+        {(int64_t)INT32_MAX + 1, 5, "event id 2147483648 does not fit the course's int32 field"},
+        {(int64_t)INT32_MAX + 1, -1, "event id 2147483648 does not fit the course's int32 field"},
+        {INT32_MIN, (int64_t)INT32_MAX + 1, "money 2147483648 does not fit the course's int32 field"},
+        {INT32_MAX, -1, "money -1 does not fit the course's int32 field"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_expect_eq(bank_wire_check(course, BANK_OP_DEPOSIT, 1, bad[i].event_id, bad[i].money, err, sizeof err), -1);
+        cr_expect_str_eq(err, bad[i].says);
+    }
+    cr_expect_eq(bank_wire_check(bank, BANK_OP_DEPOSIT, 1, INT64_MAX, INT64_MAX, err, sizeof err), 0,
+                 "this project's wire is int64");
+    bank_wire_free(course);
+    bank_wire_free(named);
+    bank_wire_free(bank);
+
+    bank_proto_schema s;
+    bank_wire_roles r;
+    bank_wire_choices none = {0};
+    char why[1200];
+    load(PROJECT_DIR "/tests/integration/drive/own.proto", &s);
+    cr_assert_eq(bank_wire_roles_find(&s, &none, &r, why, sizeof why), 0, "%s", why);
+    bank_wire *own = bank_wire_proto(&s, &r);
+    cr_assert_not_null(own);
+    cr_expect_str_eq(bank_wire_describe(own), "proto (/studentbank.Bank/Query, /studentbank.Bank/Deposit, "
+                                              "/studentbank.Bank/Withdraw)");
+    bank_wire_free(own);
+    bank_proto_schema_free(&s);
+    grpc_shutdown();
+}
+
+/* rule: D3; without a MsgDelivery, each operation's method is the one named after it, exactly
+ * or else by its start (QueryBalance), whatever comes before it in the service */
+Test(wire_roles, a_method_named_after_its_operation_is_found_by_the_start_of_its_name)
+{
+    char dir[] = "/tmp/bank-wire-XXXXXX", path[600], err[1200];
+    write_proto(dir, path, sizeof path,
+                "syntax = \"proto3\";\npackage first;\n"
+                "message Req { int64 id = 1; int64 amount = 2; }\n"
+                "message Rep { string status = 1; int64 balance = 2; }\n"
+                "service Bank { rpc Ping(Req) returns (Rep); rpc Query_Balance(Req) returns (Rep);\n"
+                "  rpc DepositMoney(Req) returns (Rep); rpc Withdraw(Req) returns (Rep);\n"
+                "  rpc WithdrawMoney(Req) returns (Rep); }\n");
+    bank_proto_schema s;
+    load(path, &s);
+    unlink_proto(dir, path);
+    bank_wire_roles r;
+    bank_wire_choices none = {0};
+    cr_assert_eq(bank_wire_roles_find(&s, &none, &r, err, sizeof err), 0, "%s", err);
+    cr_expect_str_eq(r.op[BANK_OP_QUERY].method->path, "/first.Bank/Query_Balance");
+    cr_expect_str_eq(r.op[BANK_OP_DEPOSIT].method->path, "/first.Bank/DepositMoney");
+    cr_expect_str_eq(r.op[BANK_OP_WITHDRAW].method->path, "/first.Bank/Withdraw", "the exact name first");
+    for (int op = 0; op < 3; op++) cr_expect_not(r.op[op].shared);
+    bank_proto_schema_free(&s);
+}
