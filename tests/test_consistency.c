@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/claim_alone.h"
 #include "core/claim_greedy.h"
 #include "core/claim_search.h"
 #include "core/claim_sweep.h"
@@ -813,4 +814,30 @@ Test(consistency, greedy_order_runs_first_the_write_a_query_waits_for)
               "the deposit of 50, then the query reading 150: got entries %zu, %zu, %zu", order[0].customer,
               order[1].customer, order[2].customer);
     free(order);
+}
+
+/* rule: G11; what each answer allows alone is kept within a memory bound whatever the input: with
+ * C entries each stored set keeps at most 2^20 / C intervals, never more than BANK_NET_SET_CAP
+ * nor fewer than 16, so 2, 300 and 70,000 entries of one query each give 4096, 3495 and 16 */
+Test(consistency, alone_sets_are_limited_by_the_number_of_entries)
+{
+    size_t counts[3] = {2, 300, 70000}, want[3] = {BANK_NET_SET_CAP, (1u << 20) / 300, 16};
+    bank_branch branch[1] = {{1, 100}};
+    bank_event query[1] = {{1, BANK_OP_QUERY, 0}};
+    for (size_t k = 0; k < 3; k++) {
+        bank_customer *cu = calloc(counts[k], sizeof *cu);
+        cr_assert_not_null(cu);
+        for (size_t c = 0; c < counts[k]; c++) cu[c] = (bank_customer){(int64_t)c + 1, 0, 1, query};
+        bank_workload w = {1, branch, counts[k], cu};
+        bank_alone a;
+        cr_assert_eq(bank_alone_build(&w, &a), 0);
+        for (size_t c = 0; c < counts[k]; c++) {
+            cr_assert_eq(a.others[c].limit, want[k], "%zu entries: entry %zu's set keeps %zu, not %zu", counts[k], c,
+                         a.others[c].limit, want[k]);
+            cr_assert(a.others[c].exact && a.others[c].n == 1 && a.others[c].v[0].lo == 0 && a.others[c].v[0].hi == 0,
+                      "%zu entries: the others add exactly 0", counts[k]);
+        }
+        bank_alone_free(&a);
+        free(cu);
+    }
 }
