@@ -90,8 +90,7 @@ typedef struct {
     size_t n_cands, cap_cands;
     frame *frames;
     size_t n_frames, cap_frames;
-    /* per-node scratch */
-    /* stamps and generations are 64-bit: they never wrap (2^64 nodes), so nothing clears them */
+    /* per-node scratch; the stamps and generations are 64-bit: they never wrap, so nothing clears them */
     uint64_t *stamp, *gstamp, now;
     uint32_t *dead, *soft, *touched;
     size_t n_touched;
