@@ -159,6 +159,10 @@ Test(session_check, a_base_past_int64_admits_no_answer)
     branches[0].balance = 0;
     claim.balance = 10;
     cr_expect_eq(bank_session_admits(&v, 0, &claim), 1, "the same view with a small balance admits it");
+    /* nor is a balance so far below the base that their difference leaves int64 (no memory asked) */
+    branches[0].balance = 100;
+    claim.balance = INT64_MIN;
+    cr_expect_eq(bank_session_admits(&v, 0, &claim), 0);
 }
 
 /* Seven entries whose unprinted withdrawal may go either way, and a query no execution answers:
