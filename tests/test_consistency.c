@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/claim_alone.h"
 #include "core/claim_greedy.h"
 #include "core/claim_search.h"
 #include "core/claim_sweep.h"
@@ -813,4 +814,194 @@ Test(consistency, greedy_order_runs_first_the_write_a_query_waits_for)
               "the deposit of 50, then the query reading 150: got entries %zu, %zu, %zu", order[0].customer,
               order[1].customer, order[2].customer);
     free(order);
+}
+
+/* rule: G11; what each answer allows alone is kept within a memory bound whatever the input: with
+ * C entries each stored set keeps at most 2^20 / C intervals, never more than BANK_NET_SET_CAP
+ * nor fewer than 16, so 2, 300 and 70,000 entries of one query each give 4096, 3495 and 16 */
+Test(consistency, alone_sets_are_limited_by_the_number_of_entries)
+{
+    size_t counts[3] = {2, 300, 70000}, want[3] = {BANK_NET_SET_CAP, (1u << 20) / 300, 16};
+    bank_branch branch[1] = {{1, 100}};
+    bank_event query[1] = {{1, BANK_OP_QUERY, 0}};
+    for (size_t k = 0; k < 3; k++) {
+        bank_customer *cu = calloc(counts[k], sizeof *cu);
+        cr_assert_not_null(cu);
+        for (size_t c = 0; c < counts[k]; c++) cu[c] = (bank_customer){(int64_t)c + 1, 0, 1, query};
+        bank_workload w = {1, branch, counts[k], cu};
+        bank_alone a;
+        cr_assert_eq(bank_alone_build(&w, &a), 0);
+        for (size_t c = 0; c < counts[k]; c++) {
+            cr_assert_eq(a.others[c].limit, want[k], "%zu entries: entry %zu's set keeps %zu, not %zu", counts[k], c,
+                         a.others[c].limit, want[k]);
+            cr_assert(a.others[c].exact && a.others[c].n == 1 && a.others[c].v[0].lo == 0 && a.others[c].v[0].hi == 0,
+                      "%zu entries: the others add exactly 0", counts[k]);
+        }
+        bank_alone_free(&a);
+        free(cu);
+    }
+}
+
+/* ---- the judge's whole result, pinned ---- */
+
+/* FNV-1a over the result's every field: the verdicts, the witness step by step, the states spent
+ * (reported by --json, G12) and the flags. */
+static uint64_t fold(uint64_t h, uint64_t x)
+{
+    for (int i = 0; i < 8; i++) h = (h ^ ((x >> (8 * i)) & 0xff)) * 0x100000001b3ull;
+    return h;
+}
+
+static uint64_t result_print(const bank_workload *w, const bank_consistency_result *r)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    uint64_t fields[] = {r->n_alone, r->n_wrong, r->n_undecided, (uint64_t)r->smallest, (uint64_t)r->earliest,
+                         r->lower_bound, r->states, (uint64_t)r->backward, r->n_witness};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) h = fold(h, fields[i]);
+    for (size_t c = 0; c < w->n_customers; c++)
+        for (size_t e = 0; e < w->customers[c].n_events; e++) h = fold(h, (uint64_t)r->status[c][e]);
+    for (size_t i = 0; i < r->n_witness; i++) {
+        const bank_witness_step *s = &r->witness[i];
+        h = fold(fold(fold(fold(h, s->customer), s->event), (uint64_t)s->success), (uint64_t)s->balance);
+    }
+    return h;
+}
+
+/* Case i: a live run's answers (course shaped for even i, mixed for odd; the last two of many
+ * entries), ranked entry by entry or (by_round) round by round, with 1 to 3 of them changed (a
+ * query's by 10 to 30, a write's outcome flipped), judged with a budget of 50,000 states or,
+ * every fifth case, a small one (some then undecided). */
+static void pinned_case(size_t i, size_t n_cases, int by_round, bank_workload *w, bank_claim ***claims, size_t *budget)
+{
+    uint64_t seed = 1 + i / 2, rng = seed * 2654435761u + 11;
+    workload_maker make = i + 2 >= n_cases ? mixed_many : i % 2 ? mixed_large : course_large;
+    make(seed, &rng, w);
+    *claims = live_answers(w, &rng);
+    /* a file in rounds: every entry's first answer, then every second one, the entries of a
+     * round in reverse (ties among smallest sets go by this, G17) */
+    for (size_t c = 0; by_round && c < w->n_customers; c++)
+        for (size_t e = 0; e < w->customers[c].n_events; e++) (*claims)[c][e].rank = e * w->n_customers + (w->n_customers - 1 - c);
+    size_t total = bank_workload_event_count(w);
+    for (size_t k = 0; k <= (i / 2) % 3; k++) {
+        size_t at = bank_rng_below(&rng, total), c = 0, e = at;
+        while (e >= w->customers[c].n_events) e -= w->customers[c++].n_events;
+        if (w->customers[c].events[e].op == BANK_OP_QUERY) (*claims)[c][e].balance += 10 * (int64_t)(1 + bank_rng_below(&rng, 3));
+        else (*claims)[c][e].success = !(*claims)[c][e].success;
+    }
+    *budget = i % 5 == 4 ? 40 * (1 + i) : 50000;
+}
+
+/* rule: G12, G15, G16, G17, G18, G19; the judge is deterministic: on these fixed cases its whole
+ * result (every verdict, the witness step by step, the states it spent, the flags) is the one
+ * pinned here. The exhaustive checks above say a result is right; this says which of the right
+ * ones, and at what cost, so a change to how the searches order, bound or cut their work shows
+ * here. A deliberate change of the searches updates the table: the failure prints the new one. */
+Test(consistency, the_whole_result_on_fixed_cases_is_pinned, .timeout = 120)
+{
+    static const struct {
+        size_t states;
+        uint64_t print;
+    } pinned[] = { /* the 40 cases ranked entry by entry, then the same 40 ranked round by round */
+                {123, 0x18911f18ebae5cd3ull}, /* 0: 0 wrong, 1 alone, 0 undecided */
+        {577, 0xdf3c57e6cbf40f23ull}, /* 1: 0 wrong, 1 alone, 0 undecided */
+        {62, 0xc87d2bbf0ba4bdafull}, /* 2: 0 wrong, 1 alone, 0 undecided */
+        {12122, 0x3691a1862bed9c0cull}, /* 3: 1 wrong, 0 alone, 0 undecided */
+        {25, 0x84b2bdd2055ab394ull}, /* 4: 0 wrong, 1 alone, 0 undecided */
+        {32199, 0xdd309bc2a3631767ull}, /* 5: 3 wrong, 0 alone, 0 undecided */
+        {219, 0x9889e57f37fbae07ull}, /* 6: 0 wrong, 0 alone, 0 undecided */
+        {10299, 0x80edb030633e84a2ull}, /* 7: 1 wrong, 0 alone, 0 undecided */
+        {139, 0x5860e453614af54cull}, /* 8: 0 wrong, 2 alone, 0 undecided */
+        {5, 0x933a26f63d12ab1full}, /* 9: 0 wrong, 2 alone, 0 undecided */
+        {107, 0xa2fc27389fa13a6eull}, /* 10: 0 wrong, 2 alone, 0 undecided */
+        {1315, 0x90723f3130d33e1bull}, /* 11: 2 wrong, 1 alone, 0 undecided */
+        {209, 0xb725b3813940cf79ull}, /* 12: 0 wrong, 0 alone, 0 undecided */
+        {0, 0x119345f8e080ed4aull}, /* 13: 0 wrong, 1 alone, 0 undecided */
+        {232, 0xe1253137302cbcfeull}, /* 14: 0 wrong, 1 alone, 0 undecided */
+        {26, 0x1dee26a950e0c1f6ull}, /* 15: 1 wrong, 1 alone, 0 undecided */
+        {86, 0x2fef87bbd1746ef0ull}, /* 16: 0 wrong, 0 alone, 0 undecided */
+        {70, 0xc08ba2b65ba4e723ull}, /* 17: 0 wrong, 2 alone, 0 undecided */
+        {56, 0x6f0e1174f9d79d5full}, /* 18: 0 wrong, 1 alone, 0 undecided */
+        {0, 0x110310ae6a176a26ull}, /* 19: 0 wrong, 0 alone, 0 undecided */
+        {68, 0x5c9c5283b154a189ull}, /* 20: 0 wrong, 2 alone, 0 undecided */
+        {0, 0x950b2a4f5f2ec58aull}, /* 21: 0 wrong, 2 alone, 0 undecided */
+        {56, 0x1ffdae3217d88b41ull}, /* 22: 0 wrong, 1 alone, 0 undecided */
+        {0, 0xb89503ce9dbe3dc1ull}, /* 23: 0 wrong, 2 alone, 0 undecided */
+        {131, 0x572fedbf493e1c48ull}, /* 24: 0 wrong, 0 alone, 0 undecided */
+        {8931, 0xe207e1732edcac6dull}, /* 25: 0 wrong, 1 alone, 0 undecided */
+        {281, 0xb2fcb3cfd0213977ull}, /* 26: 0 wrong, 0 alone, 0 undecided */
+        {8160, 0x190038f87bf0cc86ull}, /* 27: 2 wrong, 0 alone, 0 undecided */
+        {45, 0xe80c1fe1df719521ull}, /* 28: 0 wrong, 2 alone, 0 undecided */
+        {108, 0x62b07a73606a92dbull}, /* 29: 2 wrong, 1 alone, 0 undecided */
+        {363, 0xcd2417f8f4daf106ull}, /* 30: 0 wrong, 1 alone, 0 undecided */
+        {27, 0x96daac5e42d7d25dull}, /* 31: 1 wrong, 0 alone, 0 undecided */
+        {492, 0x714465fb6a32ff32ull}, /* 32: 0 wrong, 0 alone, 0 undecided */
+        {544, 0x839852c761d3ebeeull}, /* 33: 0 wrong, 0 alone, 0 undecided */
+        {219, 0xefe0a91967b13898ull}, /* 34: 0 wrong, 1 alone, 0 undecided */
+        {92, 0x8dc2a6b9ba306b62ull}, /* 35: 1 wrong, 2 alone, 0 undecided */
+        {159, 0xd52600cda37d4bbfull}, /* 36: 0 wrong, 1 alone, 0 undecided */
+        {265, 0xe95df47d587cdd12ull}, /* 37: 0 wrong, 0 alone, 0 undecided */
+        {7666, 0x49caa0e6f624257eull}, /* 38: 0 wrong, 0 alone, 0 undecided */
+        {1441, 0x9c4b9e211c3cf622ull}, /* 39: 0 wrong, 0 alone, 99 undecided */
+        {123, 0x18911f18ebae5cd3ull}, /* 40: 0 wrong, 1 alone, 0 undecided */
+        {577, 0xdf3c57e6cbf40f23ull}, /* 41: 0 wrong, 1 alone, 0 undecided */
+        {62, 0xc87d2bbf0ba4bdafull}, /* 42: 0 wrong, 1 alone, 0 undecided */
+        {10545, 0x80939273956747edull}, /* 43: 1 wrong, 0 alone, 0 undecided */
+        {25, 0x84b2bdd2055ab394ull}, /* 44: 0 wrong, 1 alone, 0 undecided */
+        {33561, 0x3f4951c92ffe358aull}, /* 45: 3 wrong, 0 alone, 0 undecided */
+        {219, 0x9889e57f37fbae07ull}, /* 46: 0 wrong, 0 alone, 0 undecided */
+        {6251, 0xcc15e12637e090ceull}, /* 47: 1 wrong, 0 alone, 0 undecided */
+        {139, 0x5860e453614af54cull}, /* 48: 0 wrong, 2 alone, 0 undecided */
+        {5, 0x933a26f63d12ab1full}, /* 49: 0 wrong, 2 alone, 0 undecided */
+        {107, 0xa2fc27389fa13a6eull}, /* 50: 0 wrong, 2 alone, 0 undecided */
+        {937, 0xc74d2963ed80e58bull}, /* 51: 2 wrong, 1 alone, 0 undecided */
+        {209, 0xb725b3813940cf79ull}, /* 52: 0 wrong, 0 alone, 0 undecided */
+        {0, 0x119345f8e080ed4aull}, /* 53: 0 wrong, 1 alone, 0 undecided */
+        {232, 0xe1253137302cbcfeull}, /* 54: 0 wrong, 1 alone, 0 undecided */
+        {5, 0x5785bd313c1b7709ull}, /* 55: 1 wrong, 1 alone, 0 undecided */
+        {86, 0x2fef87bbd1746ef0ull}, /* 56: 0 wrong, 0 alone, 0 undecided */
+        {70, 0xc08ba2b65ba4e723ull}, /* 57: 0 wrong, 2 alone, 0 undecided */
+        {56, 0x6f0e1174f9d79d5full}, /* 58: 0 wrong, 1 alone, 0 undecided */
+        {0, 0x110310ae6a176a26ull}, /* 59: 0 wrong, 0 alone, 0 undecided */
+        {68, 0x5c9c5283b154a189ull}, /* 60: 0 wrong, 2 alone, 0 undecided */
+        {0, 0x950b2a4f5f2ec58aull}, /* 61: 0 wrong, 2 alone, 0 undecided */
+        {56, 0x1ffdae3217d88b41ull}, /* 62: 0 wrong, 1 alone, 0 undecided */
+        {0, 0xb89503ce9dbe3dc1ull}, /* 63: 0 wrong, 2 alone, 0 undecided */
+        {131, 0x572fedbf493e1c48ull}, /* 64: 0 wrong, 0 alone, 0 undecided */
+        {8931, 0xe207e1732edcac6dull}, /* 65: 0 wrong, 1 alone, 0 undecided */
+        {281, 0xb2fcb3cfd0213977ull}, /* 66: 0 wrong, 0 alone, 0 undecided */
+        {4273, 0x9e1a5c3133908982ull}, /* 67: 2 wrong, 0 alone, 0 undecided */
+        {45, 0xe80c1fe1df719521ull}, /* 68: 0 wrong, 2 alone, 0 undecided */
+        {254, 0xe2bad8d5761d8b89ull}, /* 69: 2 wrong, 1 alone, 0 undecided */
+        {363, 0xcd2417f8f4daf106ull}, /* 70: 0 wrong, 1 alone, 0 undecided */
+        {25, 0xd75522f4f501c51full}, /* 71: 1 wrong, 0 alone, 0 undecided */
+        {492, 0x714465fb6a32ff32ull}, /* 72: 0 wrong, 0 alone, 0 undecided */
+        {544, 0x839852c761d3ebeeull}, /* 73: 0 wrong, 0 alone, 0 undecided */
+        {219, 0xefe0a91967b13898ull}, /* 74: 0 wrong, 1 alone, 0 undecided */
+        {603, 0x52af37503ee86da3ull}, /* 75: 1 wrong, 2 alone, 0 undecided */
+        {159, 0xd52600cda37d4bbfull}, /* 76: 0 wrong, 1 alone, 0 undecided */
+        {265, 0xe95df47d587cdd12ull}, /* 77: 0 wrong, 0 alone, 0 undecided */
+        {7666, 0x49caa0e6f624257eull}, /* 78: 0 wrong, 0 alone, 0 undecided */
+        {1441, 0x9c4b9e211c3cf622ull}, /* 79: 0 wrong, 0 alone, 99 undecided */
+    };
+    size_t n = sizeof pinned / sizeof pinned[0];
+    char now[sizeof pinned / sizeof pinned[0]][112];
+    int all_same = 1;
+    for (size_t i = 0; i < n; i++) {
+        bank_workload w;
+        bank_claim **claims;
+        size_t budget;
+        pinned_case(i % (n / 2), n / 2, i >= n / 2, &w, &claims, &budget);
+        bank_consistency_result r;
+        cr_assert_eq(bank_consistency_judge(&w, claims, budget, &r), 0);
+        uint64_t print = result_print(&w, &r);
+        all_same &= r.states == pinned[i].states && print == pinned[i].print;
+        snprintf(now[i], sizeof now[i], "        {%zu, %#llxull}, /* %zu%s: %zu wrong, %zu alone, %zu undecided */", r.states,
+                (unsigned long long)print, i, r.states == pinned[i].states && print == pinned[i].print ? "" : " CHANGED",
+                r.n_wrong, r.n_alone, r.n_undecided);
+        bank_consistency_result_free(&r);
+        free_answers(&w, claims);
+        bank_workload_free(&w);
+    }
+    for (size_t i = 0; i < n && !all_same; i++) fprintf(stderr, "%s\n", now[i]);
+    cr_expect(all_same, "the judge's result changed on a pinned case (the table as it is now above)");
 }

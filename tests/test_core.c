@@ -544,6 +544,49 @@ Test(generator, below_rejects_the_biased_tail)
     for (int k = 0; k < 100; k++) cr_expect_eq(bank_rng_below(&rng, 1), 0);
 }
 
+/* splitmix64's reference outputs (seed 0, as published with the algorithm): every seeded test,
+ * benchmark and fuzz case of the project draws from it, so a changed step changes them all. */
+Test(generator, splitmix64_gives_its_reference_outputs)
+{
+    uint64_t rng = 0, want[3] = {0xe220a8397b1dcdafull, 0x6e789e6aa1b965f4ull, 0x06c45d188009454full};
+    for (int k = 0; k < 3; k++) cr_expect_eq(bank_rng_next(&rng), want[k], "output %d", k);
+    cr_expect_eq(rng, 3 * 0x9e3779b97f4a7c15ull, "the state moves by the golden gamma per output");
+}
+
+static uint64_t unxorshift(uint64_t x, int k)
+{
+    uint64_t y = x;
+    for (int i = 0; i < 64 / k + 1; i++) y = x ^ (y >> k);
+    return y;
+}
+
+static uint64_t inverse_odd(uint64_t a)
+{
+    uint64_t inv = a; /* Newton's iteration: each step doubles the correct low bits */
+    for (int i = 0; i < 6; i++) inv *= 2 - a * inv;
+    return inv;
+}
+
+/* The state from which bank_rng_next's next output is v (splitmix64's mix is a bijection). */
+static uint64_t state_before(uint64_t v)
+{
+    uint64_t z = unxorshift(v, 31) * inverse_odd(0x94d049bb133111ebull);
+    z = unxorshift(z, 27) * inverse_odd(0xbf58476d1ce4e5b9ull);
+    return unxorshift(z, 30) - 0x9e3779b97f4a7c15ull;
+}
+
+/* A draw at the biased tail's very first value is rejected too: with bound 3 the tail starts at
+ * UINT64_MAX (2^64 - 1 is a multiple of 3), so a state whose next output is UINT64_MAX draws again
+ * and answers the next output's remainder. */
+Test(generator, below_rejects_the_first_value_of_the_tail)
+{
+    uint64_t rng = state_before(UINT64_MAX), probe = rng;
+    cr_assert_eq(bank_rng_next(&probe), UINT64_MAX, "state_before inverts the mix");
+    uint64_t second = bank_rng_next(&probe);
+    cr_expect_eq(bank_rng_below(&rng, 3), second % 3);
+    cr_expect_eq(rng, probe, "two draws taken");
+}
+
 /* Found by fuzzing (fuzz/regressions/proto): a large write resent after it was applied must be
  * acknowledged as a duplicate, not refused as an overflow of the balance it already raised. */
 Test(replica, resent_large_write_is_a_duplicate_not_an_overflow)

@@ -13,6 +13,7 @@
 #include "core/replica.h"
 #include "core/schedule.h"
 #include "core/session.h"
+#include "core/session_check.h"
 #include "core/workload_gen.h"
 #include "core/write_log.h"
 #include "oom_wrap.h"
@@ -441,6 +442,97 @@ Test(oom, the_judges_sweep_fails_cleanly)
     bank_claim *claims[2] = {r0, r1};
     bank_workload w = {1, one, 2, cu};
     judge_fails_cleanly(&w, claims);
+    cr_expect_eq(alive, 0);
+}
+
+/* Project 3's session checks (C10 to C15): the search, what one answer allows alone and the
+ * writes an answer missed fail cleanly at every allocation (-1, nothing leaked, the result left
+ * empty), and give the unarmed answer once they can allocate. The answers: every withdrawal's
+ * left out (the search branches on them), the queries' those of a sequential run, one changed. */
+static int same_alone(const bank_session_alone *a, const bank_session_alone *b)
+{
+    return a->exact == b->exact && a->n_nets == b->n_nets && a->n_own == b->n_own && a->n_others == b->n_others &&
+           memcmp(a->nets, b->nets, a->n_nets * sizeof *a->nets) == 0 &&
+           memcmp(a->own_nets, b->own_nets, a->n_own * sizeof *a->own_nets) == 0 &&
+           memcmp(a->others, b->others, a->n_others * sizeof *a->others) == 0;
+}
+
+Test(oom, the_session_checks_fail_cleanly)
+{
+    bank_customer cu[4];
+    bank_workload w;
+    make_workload(&w, cu, 4);
+    bank_routes rt;
+    cr_assert_eq(bank_routes_init(&rt, &w), 0);
+    bank_claim rows[4][5];
+    bank_claim *claims[4];
+    int64_t net = 0;
+    for (size_t c = 0; c < 4; c++) {
+        claims[c] = rows[c];
+        for (size_t e = 0; e < cu[c].n_events; e++) {
+            const bank_event *ev = &cu[c].events[e];
+            int64_t bal = branches[cu[c].branch_index].balance + net;
+            if (ev->op == BANK_OP_DEPOSIT) net += ev->money;
+            if (ev->op == BANK_OP_WITHDRAW && bal >= ev->money) net -= ev->money;
+            rows[c][e] = (bank_claim){ev->op != BANK_OP_WITHDRAW, 1, bal, 5 * c + e};
+        }
+    }
+    rows[3][4].balance += 40; /* no execution reads it */
+    bank_session_result want;
+    cr_assert_eq(bank_session_check(&w, &rt, claims, 0, &want), 0);
+    cr_assert_eq(want.verdict, BANK_INCONSISTENT);
+    cr_assert_gt(want.states, 1, "the search branches");
+    bank_session_alone want_alone;
+    cr_assert_eq(bank_session_alone_nets(&w, &rt, claims, 3, 4, &want_alone), 0);
+    cr_assert_gt(want_alone.n_others, 1);
+    size_t want_missed[5], n_want_missed = 0;
+    int want_found = bank_session_missed(&w, &rt, claims, 2, 4, 2, want_alone.others, want_alone.n_others, want_missed,
+                                         &n_want_missed);
+    cr_assert_geq(want_found, 0);
+    long base = alive;
+    for (long n = 0;; n++) {
+        bank_session_result res;
+        arm(n);
+        int rc = bank_session_check(&w, &rt, claims, 0, &res);
+        if (!disarm()) {
+            cr_assert_eq(rc, 0);
+            cr_expect(res.verdict == want.verdict && res.states == want.states &&
+                      memcmp(res.blocked, want.blocked, 4 * sizeof *res.blocked) == 0);
+            bank_session_result_free(&res);
+            break;
+        }
+        cr_expect_eq(rc, -1, "session check: allocation %ld failed", n);
+        cr_expect_null(res.blocked, "session check: allocation %ld failed", n);
+        cr_expect_eq(alive, base, "session check: allocation %ld failed: a block leaked", n);
+    }
+    for (long n = 0;; n++) {
+        bank_session_alone a;
+        arm(n);
+        int rc = bank_session_alone_nets(&w, &rt, claims, 3, 4, &a);
+        if (!disarm()) {
+            cr_assert_eq(rc, 0);
+            cr_expect(same_alone(&a, &want_alone));
+            bank_session_alone_free(&a);
+            break;
+        }
+        cr_expect_eq(rc, -1, "alone nets: allocation %ld failed", n);
+        cr_expect_eq(alive, base, "alone nets: allocation %ld failed: a block leaked", n);
+    }
+    for (long n = 0;; n++) {
+        size_t missed[5], n_missed = 0;
+        arm(n);
+        int rc = bank_session_missed(&w, &rt, claims, 2, 4, 2, want_alone.others, want_alone.n_others, missed, &n_missed);
+        if (!disarm()) {
+            cr_assert_eq(rc, want_found);
+            cr_expect(n_missed == n_want_missed && memcmp(missed, want_missed, n_missed * sizeof *missed) == 0);
+            break;
+        }
+        cr_expect_eq(rc, -1, "missed writes: allocation %ld failed", n);
+        cr_expect_eq(alive, base, "missed writes: allocation %ld failed: a block leaked", n);
+    }
+    bank_session_alone_free(&want_alone);
+    bank_session_result_free(&want);
+    bank_routes_free(&rt);
     cr_expect_eq(alive, 0);
 }
 

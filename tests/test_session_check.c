@@ -159,6 +159,10 @@ Test(session_check, a_base_past_int64_admits_no_answer)
     branches[0].balance = 0;
     claim.balance = 10;
     cr_expect_eq(bank_session_admits(&v, 0, &claim), 1, "the same view with a small balance admits it");
+    /* nor is a balance so far below the base that their difference leaves int64 (no memory asked) */
+    branches[0].balance = 100;
+    claim.balance = INT64_MIN;
+    cr_expect_eq(bank_session_admits(&v, 0, &claim), 0);
 }
 
 /* Seven entries whose unprinted withdrawal may go either way, and a query no execution answers:
@@ -225,6 +229,35 @@ Test(session_check, too_many_sums_leave_the_answer_open)
     cr_expect_eq(res.verdict, BANK_UNDECIDED);
     bank_session_result_free(&res);
     free(ones), free(big), free(ok), free(row);
+}
+
+/* rule: C15; what the other entries could add to a query's answer: each entry any prefix of its
+ * writes, an unprinted withdrawal either taken or not, an unprinted deposit taken (a deposit
+ * succeeds): here {0, -50, -40, 10} from the first entry (its withdrawal of 50 either way, then a
+ * deposit of 10) plus {0, 20} from the second */
+Test(session_check, the_others_add_every_prefix_an_unprinted_withdrawal_either_way)
+{
+    bank_branch branches[1] = {{1, 100}};
+    bank_event a[2] = {{1, BANK_OP_WITHDRAW, 50}, {2, BANK_OP_DEPOSIT, 10}}, b[1] = {{3, BANK_OP_DEPOSIT, 20}};
+    bank_event mine[1] = {{4, BANK_OP_QUERY, 0}};
+    bank_claim ca[2] = {{.printed = 0}, {.printed = 1, .success = 1}}, cb[1] = {{.printed = 0}};
+    bank_claim cm[1] = {{.printed = 1, .balance = 100}};
+    bank_customer cust[3] = {{1, 0, 2, a}, {2, 0, 1, b}, {3, 0, 1, mine}};
+    size_t row[2] = {0, 0}, *rows[3] = {row, row, row};
+    bank_claim *claims[3] = {ca, cb, cm};
+    bank_workload w = {1, branches, 3, cust};
+    bank_routes rt = {3, rows};
+    bank_session_alone s;
+    cr_assert_eq(bank_session_alone_nets(&w, &rt, claims, 2, 0, &s), 0);
+    int64_t want[] = {-50, -40, -30, -20, 0, 10, 20, 30};
+    cr_expect(s.exact);
+    cr_assert_eq(s.n_others, 8, "%zu sums", s.n_others);
+    for (size_t i = 0; i < 8; i++) cr_expect_eq(s.others[i], want[i], "sum %zu: %" PRId64, i, s.others[i]);
+    cr_assert_eq(s.n_own, 1);
+    cr_expect_eq(s.own_nets[0], 0);
+    cr_assert_eq(s.n_nets, 8);
+    for (size_t i = 0; i < 8; i++) cr_expect_eq(s.nets[i], want[i]);
+    bank_session_alone_free(&s);
 }
 
 /* rule: C15; of several smallest sets of own writes that explain an answer, the latest is named */

@@ -7,15 +7,6 @@
 
 /* ---- the lower bound, and who waits for which net ---- */
 
-void cs_next_stamp(search *s)
-{
-    if (++s->now == 0) {
-        memset(s->stamp, 0, 2 * (size_t)s->in->n_classes * sizeof *s->stamp);
-        memset(s->gstamp, 0, (s->n_groups ? s->n_groups : 1) * sizeof *s->gstamp);
-        s->now = 1;
-    }
-}
-
 static void wait_add(search *s, int64_t v)
 {
     size_t j = bank_mix((uint64_t)v) & (s->wcap - 1);
@@ -117,7 +108,7 @@ static uint32_t walk_bound(search *s)
     walk_counts c;
     memset(&c, 0, sizeof c);
     size_t r = 0, never = 0;
-    cs_next_stamp(s);
+    s->now++; /* a new stamp: what this node marks */
     for (size_t i = 0; i < s->n_alive; i++) {
         size_t a = s->alive[i];
         const cs_chain *ch = &s->in->chains[s->chain[a]];
@@ -215,13 +206,10 @@ static uint32_t walk_bound(search *s)
  * LB_INFINITE: nothing can help. */
 uint32_t cs_lower_bound(search *s)
 {
-    if (++s->wnow == 0) {
-        memset(s->wgen, 0, s->wcap * sizeof *s->wgen);
-        s->wnow = 1;
-    }
+    s->wnow++;
     if (s->net < s->in->net_lo || s->net > s->in->net_hi || s->over) return LB_INFINITE;
     if (s->need_pick && !s->xflag && s->picks == 0) return LB_INFINITE;
-    cs_next_stamp(s);
+    s->now++; /* a new stamp: what this node marks */
     s->n_touched = 0;
     s->n_forced = 0;
     uint64_t reads = 0, writes = 0, soft = 0;

@@ -1,7 +1,6 @@
 #include "claim_greedy.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 typedef struct {
     const bank_workload *w;
@@ -15,7 +14,8 @@ typedef struct {
     size_t n_order;
     /* the nets the queries at the heads of the entries wait for: a count per net */
     int64_t *key;
-    uint32_t *count, *gen, now;
+    uint32_t *count;
+    uint64_t *gen, now; /* 64-bit: a generation never wraps, so nothing clears gen */
     size_t cap;
 } greedy;
 
@@ -85,10 +85,7 @@ static int settle(greedy *g)
  * are. SIZE_MAX when every head is a query or a withdrawal that cannot go as claimed. */
 static size_t choose(greedy *g)
 {
-    if (++g->now == 0) {
-        memset(g->gen, 0, g->cap * sizeof *g->gen);
-        g->now = 1;
-    }
+    g->now++;
     int64_t pull = 0;
     for (size_t i = 0; i < g->n_alive; i++) {
         int64_t t;

@@ -141,7 +141,7 @@ static int credit_candidates(search *s, uint32_t g, uint32_t bound)
 static int expand(search *s, uint32_t bound)
 {
     size_t first = s->n_cands;
-    cs_next_stamp(s);
+    s->now++; /* a new stamp: what this node marks */
     for (size_t i = 0; i < s->n_alive; i++) {
         size_t a = s->alive[i];
         int salt = creditable(s, a);

@@ -74,7 +74,7 @@ typedef struct {
     size_t deps, wds, credits_total; /* writes left to run (see account), credits taken */
     walk_event *walk;               /* walk_bound's scratch: two entries per answer left */
     uint32_t *forced, n_forced;     /* lower_bound: agents whose query no execution can give */
-    uint32_t *deadmark;             /* lower_bound: deadmark[a] == wnow when a's answer is dead */
+    uint64_t *deadmark;             /* lower_bound: deadmark[a] == wnow when a's answer is dead */
     size_t wcap_regions;
     uint64_t k1, k2;
     /* credits: groups of entries whose first answer may be dropped and whose rest is alike */
@@ -90,11 +90,13 @@ typedef struct {
     size_t n_cands, cap_cands;
     frame *frames;
     size_t n_frames, cap_frames;
-    /* per-node scratch */
-    uint32_t *stamp, *gstamp, *dead, *soft, *touched, now;
+    /* per-node scratch; the stamps and generations are 64-bit: they never wrap, so nothing clears them */
+    uint64_t *stamp, *gstamp, now;
+    uint32_t *dead, *soft, *touched;
     size_t n_touched;
     int64_t *wkey;
-    uint32_t *wcount, *wgen, wnow;
+    uint32_t *wcount;
+    uint64_t *wgen, wnow;
     size_t wcap;
     bank_state_table *tt;
     size_t budget, states;
@@ -134,7 +136,6 @@ int cs_closure(search *s, uint32_t bound);
 
 /* claim_bound.c: the drops still needed from here (LB_INFINITE: none will do), and who waits. */
 uint32_t cs_lower_bound(search *s);
-void cs_next_stamp(search *s);
 uint32_t cs_waiting(const search *s, int64_t v);
 
 #endif

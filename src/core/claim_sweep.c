@@ -49,7 +49,8 @@ typedef struct {
     size_t n_frames;
     sweep_cand *cands;
     size_t n_cands;
-    uint32_t *seen, stamp; /* per class and option: seen[2 * cls + opt] == stamp when listed here */
+    uint64_t *seen, stamp; /* per class and option: seen[2 * cls + opt] == stamp when listed here
+                              (64-bit: it never wraps, so nothing clears it) */
     bank_state_table *tt;
     size_t work;
     /* what the writes not yet run can move the net by, all together: up and down for sure, and
@@ -237,10 +238,7 @@ static void list_choices(sweep *s)
     }
     qsort(s->cands, s->n_cands, sizeof *s->cands, cmp_cand);
     /* one of each class: alike entries lead to alike states */
-    if (++s->stamp == 0) {
-        memset(s->seen, 0, 2 * (s->in->n_classes + 1) * sizeof *s->seen);
-        s->stamp = 1;
-    }
+    s->stamp++;
     size_t kept = 0;
     for (size_t i = 0; i < s->n_cands; i++) {
         uint32_t k = 2 * s->cands[i].cls + s->cands[i].opt;
