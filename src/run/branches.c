@@ -36,6 +36,23 @@ bank_channel *bank_branches_channel(const bank_branches *b, size_t i)
     return bank_channel_open(b->targets[i], b->client_tls);
 }
 
+void bank_branches_channels_close(bank_channel **ch, size_t n)
+{
+    for (size_t i = 0; ch && i < n; i++) bank_channel_close(ch[i]);
+    free(ch);
+}
+
+bank_channel **bank_branches_channels(const bank_branches *b, size_t n)
+{
+    bank_channel **ch = calloc(n ? n : 1, sizeof *ch);
+    for (size_t i = 0; ch && i < n; i++)
+        if (!(ch[i] = bank_branches_channel(b, i))) {
+            bank_branches_channels_close(ch, n);
+            return NULL;
+        }
+    return ch;
+}
+
 static bank_branches *alloc_branches(size_t n, bank_mode mode, const bank_tls *client_tls)
 {
     bank_branches *b = calloc(1, sizeof *b);

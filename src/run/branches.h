@@ -55,6 +55,11 @@ const char *bank_branches_target(const bank_branches *b, size_t i);
  * has one. Close with bank_channel_close. NULL when out of memory. */
 bank_channel *bank_branches_channel(const bank_branches *b, size_t i);
 
+/* A channel to each of the first n branches (for n = 0, an empty array), or NULL when out of
+ * memory, with none left open. Close with bank_branches_channels_close. */
+bank_channel **bank_branches_channels(const bank_branches *b, size_t n);
+void bank_branches_channels_close(bank_channel **ch, size_t n);
+
 /* bank run --kill: SIGKILLs the processes of ids[0..n) (all of them first), then starts each
  * again, in that order, on the same address with --recover (and its data dir): each catches up
  * from its disk and its peers while the run goes on. Processes only. 0, or -1 with err. */

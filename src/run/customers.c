@@ -285,24 +285,6 @@ static int drive_live(drive *d)
     return d->failed ? -1 : 0;
 }
 
-static void close_channels(const bank_workload *w, bank_channel **ch)
-{
-    for (size_t i = 0; ch && i < w->n_branches; i++) bank_channel_close(ch[i]);
-    free(ch);
-}
-
-/* A channel per branch, or NULL (out of memory) with none left open. */
-static bank_channel **open_channels(const bank_workload *w, const bank_branches *b)
-{
-    bank_channel **ch = calloc(w->n_branches ? w->n_branches : 1, sizeof *ch);
-    for (size_t i = 0; ch && i < w->n_branches; i++)
-        if (!(ch[i] = bank_branches_channel(b, i))) {
-            close_channels(w, ch);
-            return NULL;
-        }
-    return ch;
-}
-
 int bank_drive(const bank_workload *w, const bank_branches *b, const bank_drive_config *cfg,
                bank_outcome *out, bank_latencies *lat, char *err, size_t errlen)
 {
@@ -324,7 +306,7 @@ int bank_drive_counted(const bank_workload *w, const bank_branches *b, const ban
     pthread_mutex_init(&d.lock, NULL);
     pthread_cond_init(&d.work_ready, NULL);
     pthread_cond_init(&d.phase_done, NULL);
-    d.channels = open_channels(w, b);
+    d.channels = bank_branches_channels(b, w->n_branches);
     d.clocks = calloc(w->n_customers ? w->n_customers : 1, sizeof *d.clocks);
     int rc;
     if (!d.channels || !d.clocks) {
@@ -333,7 +315,7 @@ int bank_drive_counted(const bank_workload *w, const bank_branches *b, const ban
     } else {
         rc = cfg->schedule == BANK_SCHEDULE_LIVE ? drive_live(&d) : drive_plan(&d);
     }
-    close_channels(w, d.channels);
+    bank_branches_channels_close(d.channels, w->n_branches);
     free(d.clocks);
     pthread_cond_destroy(&d.work_ready);
     pthread_cond_destroy(&d.phase_done);

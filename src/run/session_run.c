@@ -117,29 +117,13 @@ static void run_live(drive *d)
     free(les);
 }
 
-static void close_channels(const bank_workload *w, bank_channel **ch)
-{
-    for (size_t i = 0; ch && i < w->n_branches; i++) bank_channel_close(ch[i]);
-    free(ch);
-}
-
-static bank_channel **open_channels(const bank_workload *w, const bank_branches *b)
-{
-    bank_channel **ch = calloc(w->n_branches ? w->n_branches : 1, sizeof *ch);
-    for (size_t i = 0; ch && i < w->n_branches; i++)
-        if (!(ch[i] = bank_branches_channel(b, i))) {
-            close_channels(w, ch);
-            return NULL;
-        }
-    return ch;
-}
-
 int bank_session_drive(const bank_workload *w, const bank_routes *routes, const bank_branches *b,
                        const bank_session_config *cfg, bank_outcome *out, bank_write_set *all,
                        char *err, size_t errlen)
 {
     memset(all, 0, sizeof *all);
-    drive d = {w, routes, cfg, open_channels(w, b), out, PTHREAD_MUTEX_INITIALIZER, all, 0, ""};
+    bank_channel **channels = bank_branches_channels(b, w->n_branches);
+    drive d = {w, routes, cfg, channels, out, PTHREAD_MUTEX_INITIALIZER, all, 0, ""};
     if (!d.channels) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -155,7 +139,7 @@ int bank_session_drive(const bank_workload *w, const bank_routes *routes, const 
                 record_failure(&d, why);
         bank_client_cq_destroy(cq);
     }
-    close_channels(w, d.channels);
+    bank_branches_channels_close(d.channels, w->n_branches);
     pthread_mutex_destroy(&d.lock);
     if (d.failed) snprintf(err, errlen, "%s", d.err);
     return d.failed ? -1 : 0;
@@ -164,11 +148,11 @@ int bank_session_drive(const bank_workload *w, const bank_routes *routes, const 
 int bank_session_settle(const bank_workload *w, const bank_branches *b, const bank_write_set *all,
                         int deadline_ms, int64_t *finals, char *err, size_t errlen)
 {
-    bank_channel **channels = open_channels(w, b);
+    bank_channel **channels = bank_branches_channels(b, w->n_branches);
     grpc_completion_queue *cq = bank_client_cq_create();
     int rc = channels ? probe(channels, w, cq, all, deadline_ms, finals, err, errlen) : -1;
     if (!channels) snprintf(err, errlen, "out of memory");
     bank_client_cq_destroy(cq);
-    close_channels(w, channels);
+    bank_branches_channels_close(channels, w->n_branches);
     return rc;
 }
