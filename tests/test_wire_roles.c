@@ -93,6 +93,36 @@ Test(wire_roles, a_method_or_field_that_cannot_serve_is_named)
     bank_proto_schema_free(&s);
 }
 
+/* rule: D3; the money and the balance are numbers of any kind, float included, or strings: a
+ * bool, an enum or bytes asked to carry money is refused with the line that says so */
+Test(wire_roles, money_is_a_number_of_any_kind_or_a_string)
+{
+    char dir[] = "/tmp/bank-wire-XXXXXX", path[600], err[1200];
+    write_proto(dir, path, sizeof path,
+                "syntax = \"proto3\";\npackage first;\nenum Kind { KIND_ZERO = 0; }\n"
+                "message Req { int64 id = 1; string interface = 2; float money = 3; bool flag = 4;"
+                " Kind kind = 5; bytes blob = 6; }\n"
+                "message Rep { string result = 1; float balance = 2; }\n"
+                "service Bank { rpc MsgDelivery(Req) returns (Rep); }\n");
+    bank_proto_schema s;
+    load(path, &s);
+    unlink_proto(dir, path);
+    bank_wire_roles r;
+    bank_wire_choices none = {0};
+    cr_expect_eq(bank_wire_roles_find(&s, &none, &r, err, sizeof err), 0, "%s", err);
+    const char *not_money[][2] = {{"flag", "bool"}, {"kind", "enum"}, {"blob", "bytes"}};
+    for (size_t i = 0; i < sizeof not_money / sizeof *not_money; i++) {
+        bank_wire_choices c = {0};
+        c.field[BANK_ROLE_MONEY] = not_money[i][0];
+        cr_expect_eq(bank_wire_roles_find(&s, &c, &r, err, sizeof err), -1, "%s", not_money[i][0]);
+        char want[300];
+        snprintf(want, sizeof want, "--field money=%s: Req.%s is %s; the money must be a number or a "
+                 "string", not_money[i][0], not_money[i][0], not_money[i][1]);
+        cr_expect_str_eq(err, want);
+    }
+    bank_proto_schema_free(&s);
+}
+
 /* rule: D3; each wire says what it speaks, and the course's wire refuses, naming it, a value
  * its int32 fields cannot hold: the event id first, then the money (0 to 2^31 - 1) */
 Test(wire_roles, each_wire_is_described_and_the_course_wire_takes_int32_values_only)
