@@ -20,6 +20,7 @@
 #include "rpc/dynamic_codec.h"
 #include "rpc/proto_schema.h"
 #include "rpc/snapshot.h"
+#include "wire_fixture.h"
 #include "bank.pb-c.h"
 #include <string.h>
 
@@ -251,14 +252,9 @@ static int encode_attempt(void *arg, char *err, size_t errlen, int *ok)
 /* rule: D3; every field of a message packed, its buffer growing past its first 64 bytes */
 Test(rpc_oom, a_message_is_packed_or_refused_at_every_allocation)
 {
-    unsigned char *bytes;
-    size_t len;
     char err[512];
-    cr_assert_eq(bank_proto_compile(PROJECT_DIR "/tests/integration/drive/scalars.proto", &bytes, &len, err, sizeof err),
-                 0, "%s", err);
     bank_proto_schema s;
-    cr_assert_eq(bank_proto_schema_load(bytes, len, "scalars.proto", &s, err, sizeof err), 0, "%s", err);
-    free(bytes);
+    load(PROJECT_DIR "/tests/integration/drive/scalars.proto", &s);
     encode_case c = {.m = bank_proto_find_message(&s, ".scalars.All")};
     cr_assert_not_null(c.m);
     for (int k = 0; k < 11; k++) c.v[k] = (bank_dyn_value){.kind = BANK_DYN_INT, .i = k == 10 ? 1 : -1 - k};
@@ -278,14 +274,11 @@ Test(rpc_oom, a_message_is_packed_or_refused_at_every_allocation)
  * value its field cannot hold) keeps nothing of them */
 Test(rpc_oom, a_message_refused_midway_keeps_nothing)
 {
-    unsigned char *bytes, *out = NULL;
-    size_t len, n = 0;
+    unsigned char *out = NULL;
+    size_t n = 0;
     char err[512];
-    cr_assert_eq(bank_proto_compile(PROJECT_DIR "/tests/integration/drive/scalars.proto", &bytes, &len, err, sizeof err),
-                 0, "%s", err);
     bank_proto_schema s;
-    cr_assert_eq(bank_proto_schema_load(bytes, len, "scalars.proto", &s, err, sizeof err), 0, "%s", err);
-    free(bytes);
+    load(PROJECT_DIR "/tests/integration/drive/scalars.proto", &s);
     const bank_proto_message *reals = bank_proto_find_message(&s, ".scalars.Reals");
     const bank_proto_message *all = bank_proto_find_message(&s, ".scalars.All");
     cr_assert(reals && all);

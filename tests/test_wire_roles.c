@@ -16,16 +16,13 @@
  * enum value read by name, and the whole description bank drive prints */
 Test(wire_roles, an_enum_interface_first_in_its_message_is_found_with_its_values)
 {
-    char dir[] = "/tmp/bank-wire-XXXXXX", path[600], err[1200];
-    write_proto(dir, path, sizeof path,
-                "syntax = \"proto3\";\npackage first;\n"
-                "enum Op { NONE = 0; WITHDRAW_OP = 1; QUERY_OP = 2; DEPOSIT_OP = 3; }\n"
-                "message Req { Op op = 1; int64 id = 2; int64 amount = 3; }\n"
-                "message Rep { bool ok = 1; int64 total = 2; }\n"
-                "service Branch { rpc MsgDelivery(Req) returns (Rep); }\n");
+    char err[1200];
     bank_proto_schema s;
-    load(path, &s);
-    unlink_proto(dir, path);
+    load_text("syntax = \"proto3\";\npackage first;\n"
+              "enum Op { NONE = 0; WITHDRAW_OP = 1; QUERY_OP = 2; DEPOSIT_OP = 3; }\n"
+              "message Req { Op op = 1; int64 id = 2; int64 amount = 3; }\n"
+              "message Rep { bool ok = 1; int64 total = 2; }\n"
+              "service Branch { rpc MsgDelivery(Req) returns (Rep); }\n", &s);
     bank_wire_roles r;
     bank_wire_choices none = {0};
     cr_assert_eq(bank_wire_roles_find(&s, &none, &r, err, sizeof err), 0, "%s", err);
@@ -66,15 +63,13 @@ Test(wire_roles, an_enum_interface_first_in_its_message_is_found_with_its_values
  * a streaming method, a method asked for that is not there, a field asked for that is not there */
 Test(wire_roles, a_method_or_field_that_cannot_serve_is_named)
 {
-    char dir[] = "/tmp/bank-wire-XXXXXX", path[600], err[1200];
-    write_proto(dir, path, sizeof path,
-                "syntax = \"proto3\";\npackage first;\n"
-                "message Req { int64 id = 1; string kind = 2; int64 amount = 3; }\n"
-                "message Rep { string status = 1; int64 balance = 2; }\n"
-                "service Bank { rpc MsgDelivery(stream Req) returns (Rep); rpc Other(Req) returns (Rep); }\n");
+    char err[1200];
     bank_proto_schema s;
-    load(path, &s);
-    unlink_proto(dir, path);
+    load_text("syntax = \"proto3\";\npackage first;\n"
+              "message Req { int64 id = 1; string kind = 2; int64 amount = 3; }\n"
+              "message Rep { string status = 1; int64 balance = 2; }\n"
+              "service Bank { rpc MsgDelivery(stream Req) returns (Rep); rpc Other(Req) returns (Rep); }\n",
+              &s);
     bank_wire_roles r;
     bank_wire_choices none = {0};
     cr_expect_eq(bank_wire_roles_find(&s, &none, &r, err, sizeof err), -1);
@@ -97,16 +92,13 @@ Test(wire_roles, a_method_or_field_that_cannot_serve_is_named)
  * bool, an enum or bytes asked to carry money is refused with the line that says so */
 Test(wire_roles, money_is_a_number_of_any_kind_or_a_string)
 {
-    char dir[] = "/tmp/bank-wire-XXXXXX", path[600], err[1200];
-    write_proto(dir, path, sizeof path,
-                "syntax = \"proto3\";\npackage first;\nenum Kind { KIND_ZERO = 0; }\n"
-                "message Req { int64 id = 1; string interface = 2; float money = 3; bool flag = 4;"
-                " Kind kind = 5; bytes blob = 6; }\n"
-                "message Rep { string result = 1; float balance = 2; }\n"
-                "service Bank { rpc MsgDelivery(Req) returns (Rep); }\n");
+    char err[1200];
     bank_proto_schema s;
-    load(path, &s);
-    unlink_proto(dir, path);
+    load_text("syntax = \"proto3\";\npackage first;\nenum Kind { KIND_ZERO = 0; }\n"
+              "message Req { int64 id = 1; string interface = 2; float money = 3; bool flag = 4;"
+              " Kind kind = 5; bytes blob = 6; }\n"
+              "message Rep { string result = 1; float balance = 2; }\n"
+              "service Bank { rpc MsgDelivery(Req) returns (Rep); }\n", &s);
     bank_wire_roles r;
     bank_wire_choices none = {0};
     cr_expect_eq(bank_wire_roles_find(&s, &none, &r, err, sizeof err), 0, "%s", err);
@@ -175,17 +167,14 @@ Test(wire_roles, each_wire_is_described_and_the_course_wire_takes_int32_values_o
  * or else by its start (QueryBalance), whatever comes before it in the service */
 Test(wire_roles, a_method_named_after_its_operation_is_found_by_the_start_of_its_name)
 {
-    char dir[] = "/tmp/bank-wire-XXXXXX", path[600], err[1200];
-    write_proto(dir, path, sizeof path,
-                "syntax = \"proto3\";\npackage first;\n"
-                "message Req { int64 id = 1; int64 amount = 2; }\n"
-                "message Rep { string status = 1; int64 balance = 2; }\n"
-                "service Bank { rpc Ping(Req) returns (Rep); rpc Query_Balance(Req) returns (Rep);\n"
-                "  rpc DepositMoney(Req) returns (Rep); rpc Withdraw(Req) returns (Rep);\n"
-                "  rpc WithdrawMoney(Req) returns (Rep); }\n");
+    char err[1200];
     bank_proto_schema s;
-    load(path, &s);
-    unlink_proto(dir, path);
+    load_text("syntax = \"proto3\";\npackage first;\n"
+              "message Req { int64 id = 1; int64 amount = 2; }\n"
+              "message Rep { string status = 1; int64 balance = 2; }\n"
+              "service Bank { rpc Ping(Req) returns (Rep); rpc Query_Balance(Req) returns (Rep);\n"
+              "  rpc DepositMoney(Req) returns (Rep); rpc Withdraw(Req) returns (Rep);\n"
+              "  rpc WithdrawMoney(Req) returns (Rep); }\n", &s);
     bank_wire_roles r;
     bank_wire_choices none = {0};
     cr_assert_eq(bank_wire_roles_find(&s, &none, &r, err, sizeof err), 0, "%s", err);

@@ -39,4 +39,13 @@ static inline void unlink_proto(const char *dir, const char *path)
     rmdir(dir);
 }
 
+/* text, a .proto, compiled and read into s (through a file of its own, removed after). */
+static inline void load_text(const char *text, bank_proto_schema *s)
+{
+    char dir[] = "/tmp/bank-wire-XXXXXX", path[600];
+    write_proto(dir, path, sizeof path, text);
+    load(path, s);
+    unlink_proto(dir, path);
+}
+
 #endif
