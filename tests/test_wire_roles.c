@@ -184,3 +184,50 @@ Test(wire_roles, a_method_named_after_its_operation_is_found_by_the_start_of_its
     for (int op = 0; op < 3; op++) cr_expect_not(r.op[op].shared);
     bank_proto_schema_free(&s);
 }
+
+/* rule: D3; names of any length: a package of 300 characters, with its request and reply nested
+ * in a message and an enum nested in the request, is read whole (every type found, the method's
+ * path not cut), as is the course wire's service named on the command line */
+Test(wire_roles, a_package_or_service_name_of_any_length_is_kept_whole)
+{
+    char package[301], proto[1200], err[1200];
+    for (int i = 0; i < 300; i++) package[i] = i % 10 == 9 ? '.' : (char)('a' + i % 10);
+    package[299] = 'z'; /* not ending on a dot */
+    package[300] = '\0';
+    snprintf(proto, sizeof proto,
+             "syntax = \"proto3\";\npackage %s;\n"
+             "message Outer { message Req { enum Op { QUERY = 0; DEPOSIT = 1; WITHDRAW = 2; } Op op = 1; int64 id = 2;"
+             " int64 money = 3; } message Rep { string result = 1; int64 balance = 2; } }\n"
+             "service Branch { rpc MsgDelivery(Outer.Req) returns (Outer.Rep); }\n", package);
+    bank_proto_schema s;
+    load_text(proto, &s);
+    cr_assert_eq(s.n_methods, 1);
+    char want[400];
+    snprintf(want, sizeof want, "/%s.Branch/MsgDelivery", package);
+    cr_expect_str_eq(s.methods[0].path, want);
+    cr_assert_not_null(s.methods[0].input, "the nested request is found");
+    cr_expect_str_eq(s.methods[0].input->name, "Req");
+    cr_assert_not_null(s.methods[0].output, "the nested reply is found");
+    cr_expect_str_eq(s.methods[0].output->name, "Rep");
+    char enum_name[400];
+    snprintf(enum_name, sizeof enum_name, ".%s.Outer.Req.Op", package);
+    cr_expect_not_null(bank_proto_find_enum(&s, enum_name));
+    enum_name[strlen(enum_name) - 1] = '\0'; /* ".Outer.Req.O": no such enum */
+    cr_expect_null(bank_proto_find_enum(&s, enum_name));
+    bank_wire_roles r;
+    bank_wire_choices none = {0};
+    cr_assert_eq(bank_wire_roles_find(&s, &none, &r, err, sizeof err), 0, "%s", err);
+    bank_wire *w = bank_wire_proto(&s, &r);
+    cr_assert_not_null(w);
+    char described[500];
+    snprintf(described, sizeof described, "proto (%s)", want);
+    cr_expect_str_eq(bank_wire_describe(w), described);
+    bank_wire_free(w);
+    bank_proto_schema_free(&s);
+
+    bank_wire *course = bank_wire_course(package);
+    cr_assert_not_null(course);
+    snprintf(described, sizeof described, "course (/%s/MsgDelivery)", package);
+    cr_expect_str_eq(bank_wire_describe(course), described);
+    bank_wire_free(course);
+}

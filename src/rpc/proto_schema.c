@@ -8,11 +8,24 @@
 
 typedef Google__Protobuf__FileDescriptorProto file_proto;
 
-/* "pkg." + name, or name alone without a package. */
-static void qualify(char *out, size_t n, const char *package, const char *name)
+/* a + sep + b in a new string (sep and b may be empty); NULL when out of memory. */
+static char *joined(const char *a, const char *sep, const char *b)
 {
-    if (package && *package) snprintf(out, n, "%s.%s", package, name);
-    else snprintf(out, n, "%s", name);
+    size_t la = strlen(a), ls = strlen(sep), lb = strlen(b);
+    char *s = malloc(la + ls + lb + 1);
+    if (!s) return NULL;
+    memcpy(s, a, la);
+    memcpy(s + la, sep, ls);
+    memcpy(s + la + ls, b, lb + 1);
+    return s;
+}
+
+char *bank_proto_path(const char *service, const char *method)
+{
+    char *slashed = joined("/", "", service);
+    char *path = slashed ? joined(slashed, "/", method) : NULL;
+    free(slashed);
+    return path;
 }
 
 static int add_methods(bank_proto_schema *s, const file_proto *f)
@@ -26,9 +39,11 @@ static int add_methods(bank_proto_schema *s, const file_proto *f)
             const Google__Protobuf__MethodDescriptorProto *md = sv->method[k];
             bank_proto_method *m = &s->methods[s->n_methods++];
             memset(m, 0, sizeof *m);
-            qualify(m->service, sizeof m->service, f->package, sv->name ? sv->name : "");
+            const char *package = f->package ? f->package : "";
+            m->service = joined(package, *package ? "." : "", sv->name ? sv->name : "");
             m->name = md->name ? md->name : "";
-            snprintf(m->path, sizeof m->path, "/%s/%s", m->service, m->name);
+            m->path = m->service ? bank_proto_path(m->service, m->name) : NULL;
+            if (!m->path) return -1;
             m->input = md->input_type ? bank_proto_find_message(s, md->input_type) : NULL;
             m->output = md->output_type ? bank_proto_find_message(s, md->output_type) : NULL;
             m->streaming = (md->has_client_streaming && md->client_streaming) ||
@@ -64,26 +79,41 @@ int bank_proto_schema_load(const unsigned char *bytes, size_t len, const char *s
 void bank_proto_schema_free(bank_proto_schema *s)
 {
     if (s->set) google__protobuf__file_descriptor_set__free_unpacked(s->set, NULL);
+    for (size_t i = 0; i < s->n_methods; i++) {
+        free(s->methods[i].service);
+        free(s->methods[i].path);
+    }
     free(s->methods);
     memset(s, 0, sizeof *s);
 }
 
-/* Looks for full_name (".a.b.C") among messages nested under scope, or one of their enums. */
-static const void *find_in(const char *scope, const char *full_name, bank_proto_message *const *msgs,
+/* Does full_name continue, after its first scope_len characters, with "." + name? Then *end is
+ * where that name ends in full_name. Names are matched in place: a package or a nesting of any
+ * length is found. */
+static int names_next(const char *full_name, size_t scope_len, const char *name, size_t *end)
+{
+    size_t n = strlen(name);
+    if (full_name[scope_len] != '.' || strncmp(full_name + scope_len + 1, name, n) != 0) return 0;
+    *end = scope_len + 1 + n;
+    return 1;
+}
+
+/* Looks for full_name (".a.b.C") among the messages nested under its first scope_len
+ * characters, or one of their enums. */
+static const void *find_in(size_t scope_len, const char *full_name, bank_proto_message *const *msgs,
                            size_t n_msgs, bank_proto_enum *const *enums, size_t n_enums, int want_enum)
 {
-    char name[512];
-    for (size_t i = 0; want_enum && i < n_enums; i++) {
-        snprintf(name, sizeof name, "%s.%s", scope, enums[i]->name ? enums[i]->name : "");
-        if (strcmp(name, full_name) == 0) return enums[i];
-    }
+    size_t end;
+    for (size_t i = 0; want_enum && i < n_enums; i++)
+        if (names_next(full_name, scope_len, enums[i]->name ? enums[i]->name : "", &end) &&
+            full_name[end] == '\0')
+            return enums[i];
     for (size_t i = 0; i < n_msgs; i++) {
         const bank_proto_message *m = msgs[i];
-        snprintf(name, sizeof name, "%s.%s", scope, m->name ? m->name : "");
-        if (!want_enum && strcmp(name, full_name) == 0) return m;
-        size_t k = strlen(name);
-        if (strncmp(name, full_name, k) == 0 && full_name[k] == '.') {
-            const void *found = find_in(name, full_name, m->nested_type, m->n_nested_type,
+        if (!names_next(full_name, scope_len, m->name ? m->name : "", &end)) continue;
+        if (!want_enum && full_name[end] == '\0') return m;
+        if (full_name[end] == '.') {
+            const void *found = find_in(end, full_name, m->nested_type, m->n_nested_type,
                                         m->enum_type, m->n_enum_type, want_enum);
             if (found) return found;
         }
@@ -95,9 +125,9 @@ static const void *find_type(const bank_proto_schema *s, const char *full_name, 
 {
     for (size_t i = 0; i < s->set->n_file; i++) {
         const file_proto *f = s->set->file[i];
-        char scope[256] = "";
-        if (f->package && *f->package) snprintf(scope, sizeof scope, ".%s", f->package);
-        const void *found = find_in(scope, full_name, f->message_type, f->n_message_type,
+        size_t scope_len = 0;
+        if (f->package && *f->package && !names_next(full_name, 0, f->package, &scope_len)) continue;
+        const void *found = find_in(scope_len, full_name, f->message_type, f->n_message_type,
                                     f->enum_type, f->n_enum_type, want_enum);
         if (found) return found;
     }

@@ -13,8 +13,8 @@ typedef Google__Protobuf__FieldDescriptorProto bank_proto_field;
 typedef Google__Protobuf__EnumDescriptorProto bank_proto_enum;
 
 typedef struct {
-    char path[256];    /* "/pkg.Service/Method" (no "pkg." without a package) */
-    char service[128]; /* "pkg.Service" */
+    char *path;        /* "/pkg.Service/Method" (no "pkg." without a package) */
+    char *service;     /* "pkg.Service" */
     const char *name;  /* "Method" */
     const bank_proto_message *input, *output;
     int streaming;     /* client or server streaming: not a unary call */
@@ -34,6 +34,9 @@ void bank_proto_schema_free(bank_proto_schema *s);
 /* The message or enum with this full name (".pkg.Outer.Inner", as fields name their types). */
 const bank_proto_message *bank_proto_find_message(const bank_proto_schema *s, const char *full_name);
 const bank_proto_enum *bank_proto_find_enum(const bank_proto_schema *s, const char *full_name);
+
+/* "/service/method", a gRPC method's path, in a new string; NULL when out of memory. */
+char *bank_proto_path(const char *service, const char *method);
 
 /* "int32", "double", "string", "enum", "message", ... */
 const char *bank_proto_type_name(const bank_proto_field *f);

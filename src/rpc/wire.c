@@ -15,7 +15,8 @@ typedef enum { WIRE_COURSE, WIRE_BANK, WIRE_PROTO } wire_kind;
 
 struct bank_wire {
     wire_kind kind;
-    char paths[3][256]; /* by bank_op */
+    const char *paths[3]; /* by bank_op: literals, course_path, or the schema's methods' */
+    char *course_path;
     bank_proto_schema schema;
     bank_wire_roles roles;
     char description[900];
@@ -26,8 +27,12 @@ bank_wire *bank_wire_course(const char *service)
     bank_wire *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     w->kind = WIRE_COURSE;
-    for (int op = 0; op < 3; op++)
-        snprintf(w->paths[op], sizeof w->paths[op], "/%s/MsgDelivery", service ? service : "Branch");
+    w->course_path = bank_proto_path(service ? service : "Branch", "MsgDelivery");
+    if (!w->course_path) {
+        free(w);
+        return NULL;
+    }
+    for (int op = 0; op < 3; op++) w->paths[op] = w->course_path;
     snprintf(w->description, sizeof w->description, "course (%s)", w->paths[0]);
     return w;
 }
@@ -37,9 +42,9 @@ bank_wire *bank_wire_bank(void)
     bank_wire *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     w->kind = WIRE_BANK;
-    snprintf(w->paths[BANK_OP_QUERY], sizeof w->paths[0], "%s", BANK_PATH_QUERY);
-    snprintf(w->paths[BANK_OP_DEPOSIT], sizeof w->paths[0], "%s", BANK_PATH_DEPOSIT);
-    snprintf(w->paths[BANK_OP_WITHDRAW], sizeof w->paths[0], "%s", BANK_PATH_WITHDRAW);
+    w->paths[BANK_OP_QUERY] = BANK_PATH_QUERY;
+    w->paths[BANK_OP_DEPOSIT] = BANK_PATH_DEPOSIT;
+    w->paths[BANK_OP_WITHDRAW] = BANK_PATH_WITHDRAW;
     snprintf(w->description, sizeof w->description, "bank (/bank.Branch/Query, Deposit, Withdraw)");
     return w;
 }
@@ -54,7 +59,7 @@ bank_wire *bank_wire_proto(bank_proto_schema *schema, const bank_wire_roles *rol
     w->roles = *roles;
     w->roles.schema = &w->schema;
     for (int op = 0; op < 3; op++) /* the methods stay where the schema's arrays are */
-        snprintf(w->paths[op], sizeof w->paths[op], "%s", roles->op[op].method->path);
+        w->paths[op] = roles->op[op].method->path;
     if (strcmp(w->paths[0], w->paths[1]) == 0 && strcmp(w->paths[1], w->paths[2]) == 0)
         snprintf(w->description, sizeof w->description, "proto (%s)", w->paths[0]);
     else
@@ -67,6 +72,7 @@ void bank_wire_free(bank_wire *w)
 {
     if (!w) return;
     bank_proto_schema_free(&w->schema);
+    free(w->course_path);
     free(w);
 }
 
