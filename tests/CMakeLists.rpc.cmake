@@ -12,7 +12,7 @@ set_tests_properties(recovery PROPERTIES LABELS integration TIMEOUT 300)
 # Out of memory on the thread that drives a run, every allocation in turn (its own wrappers:
 # oom_wrap.h's one count cannot follow several threads).
 add_executable(test_drive_oom test_drive_oom.c)
-target_link_libraries(test_drive_oom PRIVATE bank_run criterion)
+target_link_libraries(test_drive_oom PRIVATE bank_drive criterion)
 target_link_options(test_drive_oom PRIVATE -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup)
 add_test(NAME drive_oom COMMAND test_drive_oom)
 set_tests_properties(drive_oom PROPERTIES LABELS integration TIMEOUT 300)

@@ -81,10 +81,11 @@ static int after_phase(void *ctx, const bank_step *steps, size_t n, char *err, s
     size_t last = 0;
     s->net += net_of(s, steps, n, &wrote, &pending, &last);
     if (!wrote) return 0;
-    if (bank_probe(s->run->prober, BANK_PROBE_AFTER_WRITE, steps[last].customer, steps[last].event,
-                   s->net, pending ? s->cfg->deadline_ms : 0) == 0)
-        return 0;
-    snprintf(err, errlen, "a probe failed"); /* the log names the branch */
+    int probed = bank_probe(s->run->prober, BANK_PROBE_AFTER_WRITE, steps[last].customer,
+                            steps[last].event, s->net, pending ? s->cfg->deadline_ms : 0);
+    if (probed == 0) return 0;
+    /* a failed call is in the log, which names the branch */
+    snprintf(err, errlen, "%s", probed == -2 ? "out of memory" : "a probe failed");
     return -1;
 }
 
@@ -174,23 +175,36 @@ int bank_system_drive(const bank_workload *w, const bank_branches *b, const bank
     pthread_mutex_init(&s.lock, NULL);
     progress_start(&s);
     const bank_probe_log *log = bank_prober_log(run->prober);
-    int rc = 0;
-    if (bank_probe(run->prober, BANK_PROBE_BEFORE, 0, 0, 0, 0) != 0) run->setup_unreachable = 1;
+    int before = bank_probe(run->prober, BANK_PROBE_BEFORE, 0, 0, 0, 0);
+    int rc = before == -2 ? -1 : 0;
+    if (before == -1) run->setup_unreachable = 1;
     else if (log->diverged) run->setup_off = 1;
-    if (!run->setup_unreachable && !run->setup_off) {
+    if (rc != 0) {
+        snprintf(err, errlen, "out of memory");
+    } else if (!run->setup_unreachable && !run->setup_off) {
         atomic_store(&s.phase, 1);
         bank_drive_config dc = {.schedule = cfg->schedule, .query_delay_ms = cfg->query_delay_ms,
                                 .deadline_ms = cfg->deadline_ms, .wire = cfg->wire,
                                 .after_phase_fn = after_phase, .call_fn = on_call, .hook_ctx = &s};
         char why[512];
         /* a failed call or probe stops it; both are in run and the probe log, not errors here */
-        bank_drive_counted(w, b, &dc, &run->out, NULL, &s.answered, why, sizeof why);
-        atomic_store(&s.phase, 2);
-        int pending = 0;
-        int64_t net = answered_net(w, run, &pending);
-        if (!log->failed) bank_probe(run->prober, BANK_PROBE_FINAL, 0, 0, net, pending ? cfg->deadline_ms : 0);
-        atomic_store(&s.phase, 3);
-        rc = bank_system_judge(w, cfg->schedule, cfg->budget, run, err, errlen);
+        if (bank_drive_counted(w, b, &dc, &run->out, NULL, &s.answered, why, sizeof why) != 0 &&
+            !run->stopped && !log->failed) {
+            snprintf(err, errlen, "%s", why); /* this process's failure: out of memory, no threads */
+            rc = -1;
+        } else {
+            atomic_store(&s.phase, 2);
+            int pending = 0;
+            int64_t net = answered_net(w, run, &pending);
+            if (!log->failed &&
+                bank_probe(run->prober, BANK_PROBE_FINAL, 0, 0, net, pending ? cfg->deadline_ms : 0) == -2) {
+                snprintf(err, errlen, "out of memory");
+                rc = -1;
+            } else {
+                atomic_store(&s.phase, 3);
+                rc = bank_system_judge(w, cfg->schedule, cfg->budget, run, err, errlen);
+            }
+        }
     }
     progress_stop(&s);
     pthread_mutex_destroy(&s.lock);

@@ -97,17 +97,14 @@ int bank_probe(bank_prober *p, bank_probe_when when, size_t customer, size_t eve
     p->log.n_probes++;
     for (;;) {
         int failed = bank_wire_query_all(p->wire, p->chs, n, p->cq, p->deadline_ms, p->now, p->ok, p->errs);
+        if (failed < 0) return -2; /* no branch's failure: this process's */
         for (size_t i = 0; failed != 0 && i < n; i++) {
-            if (failed > 0 && p->ok[i]) continue;
+            if (p->ok[i]) continue;
             if (!p->log.failed) {
                 p->log.failed = 1;
                 p->log.failed_branch = i;
                 p->log.failed_when = when;
                 p->log.failure = p->errs[i];
-                if (failed < 0) {
-                    p->log.failure.status = GRPC_STATUS_RESOURCE_EXHAUSTED;
-                    snprintf(p->log.failure.details, sizeof p->log.failure.details, "out of memory");
-                }
             }
             return -1;
         }

@@ -43,7 +43,8 @@ const bank_probe_log *bank_prober_log(const bank_prober *p);
 /* One probe: reads every branch and checks each holds its initial balance plus net (the writes
  * answered success or pending so far). When settle_ms > 0 and they do not, reads again every
  * 50 ms for up to settle_ms (writes answered pending reach the others later). The outcome goes
- * into the log. 0 when every branch answered (agreeing or not), -1 when a call failed. */
+ * into the log. 0 when every branch answered (agreeing or not), -1 when a call failed (logged),
+ * -2 when this process ran out of memory (not logged: no branch failed). */
 int bank_probe(bank_prober *p, bank_probe_when when, size_t customer, size_t event, int64_t net,
                int settle_ms);
 
