@@ -107,3 +107,9 @@ add_executable(test_soak test_soak.c)
 target_link_libraries(test_soak PRIVATE bank_run criterion)
 add_test(NAME soak COMMAND test_soak)
 set_tests_properties(soak PROPERTIES LABELS unit TIMEOUT 120)
+
+# bank run --project 2's clocked events from a hand-made run and trace: every clock, each bad trace.
+add_executable(test_clock_events test_clock_events.c)
+target_link_libraries(test_clock_events PRIVATE bank_run criterion)
+add_test(NAME clock_events COMMAND test_clock_events)
+set_tests_properties(clock_events PROPERTIES LABELS unit)
