@@ -227,3 +227,15 @@ Test(bench, client_threads_refused_name_the_phase)
                            "client threads$"),
               "%s", err);
 }
+
+/* The TLS phase failing (no certificates there): named, after the plaintext ones passed. */
+Test(bench, a_tls_phase_that_cannot_load_its_certificates_is_named)
+{
+    bank_bench_config cfg = {.branches = 2, .customers = 1, .events = 2, .seed = 5, .bare_calls = 2,
+                             .server_threads = 1, .tls_dir = "/nonexistent"};
+    bank_bench_result r;
+    char err[512] = "";
+    cr_expect_eq(bank_bench_run(&cfg, &r, err, sizeof err), -1);
+    cr_expect(matches(err, "^over mutual TLS, after [0-9]+\\.[0-9] s: /nonexistent/ca\\.crt: "), "%s", err);
+    cr_expect_eq(r.connect.count, 50, "the plaintext phases ran");
+}

@@ -99,10 +99,11 @@ static void listener_command(char *cmd, size_t n)
 {
     snprintf(cmd, n,
              "echo 'id={id} balance={balance} port={port} host={host} input={input} pid='$$ >> %s/seen; "
+             "grep -E '^Sig(Blk|Ign)' /proc/self/status >> %s/signals-{id}; "
              "cat {peers} >> %s/peers-{id}; echo {peers} > %s/peers-path; "
              "exec python3 -c 'import socket,sys,time\n"
              "s = socket.socket(); s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(); time.sleep(60)' {host} {port}",
-             scratch, scratch, scratch);
+             scratch, scratch, scratch, scratch);
 }
 
 Test(start_processes, every_name_of_the_template_put_in_and_all_gone_after_stop, .init = setup, .fini = teardown)
@@ -110,6 +111,8 @@ Test(start_processes, every_name_of_the_template_put_in_and_all_gone_after_stop,
     char cmd[1024], err[512] = "", targets[2][256] = {"", ""};
     listener_command(cmd, sizeof cmd);
     int fds = open_descriptors();
+    signal(SIGPIPE, SIG_IGN); /* as bank does */
+    signal(SIGHUP, SIG_IGN);
     bank_started *s = start(&two, cmd, "/some/input.json", targets, 20000, err, sizeof err);
     cr_assert_not_null(s, "%s", err);
     int p1, p7;
@@ -117,7 +120,19 @@ Test(start_processes, every_name_of_the_template_put_in_and_all_gone_after_stop,
     cr_assert_eq(sscanf(targets[1], "127.0.0.1:%d", &p7), 1, "%s", targets[1]);
     cr_expect_neq(p1, p7);
 
+    /* started with no signal blocked, and SIGPIPE, SIGHUP, SIGINT, SIGTERM not ignored, though
+     * this process ignores two of them and blocks the others */
     char path[160], want[512];
+    for (int k = 0; k < 2; k++) {
+        snprintf(path, sizeof path, "%s/signals-%d", scratch, k ? 7 : 1);
+        char *sig = slurp(path);
+        unsigned long long blk = 1, ign = 1;
+        cr_expect_eq(sscanf(sig, "SigBlk: %llx SigIgn: %llx", &blk, &ign), 2, "%s", sig);
+        cr_expect_eq(blk, 0, "%s", sig);
+        unsigned long long stop = 1ull << (SIGPIPE - 1) | 1ull << (SIGHUP - 1) | 1ull << (SIGINT - 1) |
+                                  1ull << (SIGTERM - 1);
+        cr_expect_eq(ign & stop, 0, "%s", sig);
+    }
     snprintf(path, sizeof path, "%s/seen", scratch);
     char *seen = slurp(path);
     snprintf(want, sizeof want,
