@@ -113,3 +113,7 @@ add_executable(test_clock_events test_clock_events.c)
 target_link_libraries(test_clock_events PRIVATE bank_run criterion)
 add_test(NAME clock_events COMMAND test_clock_events)
 set_tests_properties(clock_events PROPERTIES LABELS unit)
+
+# bank drive's answers judged from a run made by hand: every verdict and why each answer is
+# missing; every allocation refused in turn (oom_wrap.h).
+bank_oom_test(drive_answers bank_drive)
