@@ -8,6 +8,8 @@
 #include <regex.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "run/bench.h"
 
@@ -238,4 +240,18 @@ Test(bench, a_tls_phase_that_cannot_load_its_certificates_is_named)
     cr_expect_eq(bank_bench_run(&cfg, &r, err, sizeof err), -1);
     cr_expect(matches(err, "^over mutual TLS, after [0-9]+\\.[0-9] s: /nonexistent/ca\\.crt: "), "%s", err);
     cr_expect_eq(r.connect.count, 50, "the plaintext phases ran");
+}
+
+/* State on disk: every branch's data dir made for the run and removed after it. */
+Test(bench, a_run_on_disk_leaves_no_data_dir)
+{
+    char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/bank-bench-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    bank_bench_config cfg = {.branches = 2, .customers = 1, .events = 2, .seed = 5, .bare_calls = 2,
+                             .server_threads = 1, .data_dir = dir};
+    bank_bench_result r;
+    char err[512] = "";
+    cr_expect_eq(bank_bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(rmdir(dir), 0, "%s is not empty after the run", dir);
 }
