@@ -117,3 +117,9 @@ set_tests_properties(clock_events PROPERTIES LABELS unit)
 # bank drive's answers judged from a run made by hand: every verdict and why each answer is
 # missing; every allocation refused in turn (oom_wrap.h).
 bank_oom_test(drive_answers bank_drive)
+
+# An input with no customer, or customers with nothing to do, under every schedule.
+add_executable(test_drive_empty test_drive_empty.c)
+target_link_libraries(test_drive_empty PRIVATE bank_run criterion)
+add_test(NAME drive_empty COMMAND test_drive_empty)
+set_tests_properties(drive_empty PROPERTIES LABELS unit)
