@@ -280,3 +280,33 @@ Test(start_processes, every_allocation_refused_in_turn, .init = setup_quiet, .fi
     fflush(stderr);
     cr_expect_stderr_eq_str("");
 }
+
+/* A command exactly as long as the first buffer the template is filled in (its length plus 8
+ * times the values' lengths): filled to that buffer's last byte and run (it names no program). */
+Test(start_processes, a_template_filled_to_its_first_buffers_last_byte, .init = setup, .fini = teardown)
+{
+    static bank_branch one_branch[] = {{1, 100}};
+    const bank_workload one = {1, one_branch, 0, NULL};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sa;
+    cr_assert_eq(bind(fd, (struct sockaddr *)&sa, len), 0);
+    cr_assert_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+    close(fd); /* free again: --start checks it is */
+    char targets[1][256], port[16];
+    snprintf(port, sizeof port, "%d", ntohs(sa.sin_port));
+    snprintf(targets[0], sizeof targets[0], "127.0.0.1:%s", port);
+    /* the values: id, balance, port, host, the peers file (/tmp/bank-drive-XXXXXX/peers.txt), input */
+    size_t others = 1 + 3 + strlen(port) + 9 + 32;
+    /* nine {input}: 9 I = 63 + 8 (I + others), the buffer's size less its last byte */
+    size_t input_len = 63 + 8 * others;
+    char input[1024], cmd[128] = "";
+    memset(input, 'a', input_len);
+    input[input_len] = '\0';
+    for (int i = 0; i < 9; i++) strcat(cmd, "{input}");
+    char err[1024] = "";
+    bank_started *s = start(&one, cmd, input, targets, 20000, err, sizeof err);
+    cr_expect_null(s);
+    cr_expect(matches(err, "^branch 1's process \\(pid [0-9]+\\) ended by itself \\(exit status 127\\)"), "%s", err);
+    cr_expect_eq(alive, 0);
+}
