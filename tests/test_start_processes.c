@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "oom_wrap.h"
@@ -136,11 +138,14 @@ Test(start_processes, every_name_of_the_template_put_in_and_all_gone_after_stop,
     }
     snprintf(path, sizeof path, "%s/seen", scratch);
     char *seen = slurp(path);
-    snprintf(want, sizeof want,
-             "^id=1 balance=100 port=%d host=127.0.0.1 input=/some/input.json pid=[0-9]+\n"
-             "id=7 balance=250 port=%d host=127.0.0.1 input=/some/input.json pid=[0-9]+\n$",
-             p1, p7);
+    /* in either order: the two start together */
+    snprintf(want, sizeof want, "(^|\n)id=1 balance=100 port=%d host=127\\.0\\.0\\.1 input=/some/input\\.json pid=[0-9]+\n",
+             p1);
     cr_expect(matches(seen, want), "the processes saw:\n%s", seen);
+    snprintf(want, sizeof want, "(^|\n)id=7 balance=250 port=%d host=127\\.0\\.0\\.1 input=/some/input\\.json pid=[0-9]+\n",
+             p7);
+    cr_expect(matches(seen, want), "the processes saw:\n%s", seen);
+    cr_expect(matches(seen, "^[^\n]*\n[^\n]*\n$"), "two lines:\n%s", seen);
     int pid1 = 0, pid7 = 0;
     char *at = strstr(seen, "pid=");
     if (at) pid1 = atoi(at + 4), at = strstr(at + 4, "pid=");
@@ -309,4 +314,67 @@ Test(start_processes, a_template_filled_to_its_first_buffers_last_byte, .init = 
     cr_expect_null(s);
     cr_expect(matches(err, "^branch 1's process \\(pid [0-9]+\\) ended by itself \\(exit status 127\\)"), "%s", err);
     cr_expect_eq(alive, 0);
+}
+
+/* No descriptor left for a port to be picked with: said, and nothing left behind. */
+Test(start_processes, no_descriptor_left_to_pick_a_port_with, .init = setup, .fini = teardown)
+{
+    struct rlimit old, tight;
+    cr_assert_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+    int top = -1;
+    for (int fd = 0; fd < 4096; fd++)
+        if (fcntl(fd, F_GETFD) != -1) top = fd;
+    tight = (struct rlimit){(rlim_t)top + 1, old.rlim_max}; /* every descriptor below it in use */
+    char err[512] = "", targets[2][256] = {"", ""};
+    cr_assert_eq(setrlimit(RLIMIT_NOFILE, &tight), 0);
+    int fillers[4096], n = 0;
+    for (int fd; (fd = open("/dev/null", O_RDONLY)) >= 0;) fillers[n++] = fd;
+    bank_started *s = start(&two, "true", "in", targets, 20000, err, sizeof err);
+    for (int i = 0; i < n; i++) close(fillers[i]);
+    cr_assert_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+    cr_expect_null(s);
+    cr_expect_str_eq(err, "cannot find a free port: Too many open files");
+    cr_expect_eq(alive, 0);
+}
+
+/* SIGTERM while the processes run: every one stopped, said why on standard error, and this
+ * process ends with 128 + the signal (in a child of the test, which it ends). */
+Test(start_processes, a_signal_stops_every_process_and_ends_with_its_status, .init = setup, .fini = teardown)
+{
+    char cmd[1024];
+    listener_command(cmd, sizeof cmd);
+    int out[2];
+    cr_assert_eq(pipe(out), 0);
+    pid_t child = fork();
+    cr_assert_geq(child, 0);
+    if (child == 0) {
+        dup2(out[1], STDERR_FILENO);
+        close(out[0]);
+        char err[512] = "", targets[2][256] = {"", ""};
+        bank_started *s = start(&two, cmd, "in", targets, 20000, err, sizeof err);
+        if (!s) {
+            fprintf(stderr, "did not start: %s\n", err);
+            _exit(1);
+        }
+        kill(getpid(), SIGTERM); /* to the process: its watcher takes it */
+        sleep(30);
+        _exit(2);
+    }
+    close(out[1]);
+    char said[1024];
+    size_t n = 0;
+    for (ssize_t k; n < sizeof said - 1 && (k = read(out[0], said + n, sizeof said - 1 - n)) > 0;) n += (size_t)k;
+    said[n] = '\0';
+    close(out[0]);
+    int status;
+    cr_assert_eq(waitpid(child, &status, 0), child);
+    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 128 + SIGTERM, "status %#x: %s", status, said);
+    cr_expect_str_eq(said, "\nbank drive: Terminated: stopping the 2 branch processes it started\n");
+    char path[160];
+    snprintf(path, sizeof path, "%s/seen", scratch);
+    char *seen = slurp(path);
+    int pids = 0;
+    for (char *at = seen; (at = strstr(at, "pid=")) != NULL; at += 4, pids++)
+        cr_expect(!alive_pid(atoi(at + 4)), "a branch process outlived the signal: %s", seen);
+    cr_expect_eq(pids, 2, "%s", seen);
 }
