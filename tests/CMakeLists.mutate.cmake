@@ -84,7 +84,7 @@ add_executable(test_start_processes test_start_processes.c)
 target_link_libraries(test_start_processes PRIVATE bank_drive criterion)
 target_compile_options(test_start_processes PRIVATE -fno-builtin)
 target_link_options(test_start_processes PRIVATE
-  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=strdup,--wrap=strndup,--wrap=posix_spawn)
+  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=strdup,--wrap=strndup,--wrap=posix_spawn,--wrap=mkdtemp)
 add_test(NAME start_processes COMMAND test_start_processes)
 set_tests_properties(start_processes PROPERTIES LABELS unit TIMEOUT 120)
 

@@ -131,7 +131,7 @@ Test(bench_table, every_cell_of_every_row_and_each_failure_line)
                                    .seed = 12345678901ULL,
                                    .bare_calls = 77,
                                    .server_threads = 3,
-                                   .row_timeout_s = 3};
+                                   .row_timeout_s = 5};
     FILE *f = tmpfile();
     cr_assert_not_null(f);
     size_t failed = bank_bench_table_run(&cfg, f);
@@ -140,7 +140,7 @@ Test(bench_table, every_cell_of_every_row_and_each_failure_line)
     mask_took(text);
     char want[16384];
     snprintf(want, sizeof want,
-             "bench --table: 11 events per customer, seed 12345678901, each row a fresh process (at most 3 s)\n"
+             "bench --table: 11 events per customer, seed 12345678901, each row a fresh process (at most 5 s)\n"
              "branches grow, 9 customers:\n%s"
              "    2     9        12        90         12 (1.46)         32 (2.50)         40 (0.33)    1.12       1234      5679      9000   0.63   1.00     45.2     0.12\n"
              "    3     9        13        90         12 (1.46)                 -         40 (0.33)    1.12       1234      5679      9000   0.63   1.00     45.2     0.12\n"
@@ -150,7 +150,7 @@ Test(bench_table, every_cell_of_every_row_and_each_failure_line)
              "and:\n%s"
              "    5     1   FAILED (exit 3 after T s): bank bench: last words\n"
              "    6     1   FAILED (exit 0 after T s): (no output)\n"
-             "    7     1   FAILED: still running after 3 s (--row-timeout); killed\n"
+             "    7     1   FAILED: still running after 5 s (--row-timeout); killed\n"
              "%s 3 of 7 rows failed.\n",
              header, header, header, legend_head);
     cr_expect_str_eq(text, want);

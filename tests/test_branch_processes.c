@@ -21,7 +21,7 @@
 static const char script[] =
     "#!/bin/sh\n"
     "d=$(dirname \"$0\")\n"
-    "echo \"$*\" >> \"$d/argv\"\n"
+    "echo \"$*\" >> \"$d/argv-$3\"\n"
     "at=$7; [ \"$at\" = 127.0.0.1:0 ] && at=127.0.0.1:40$3\n"
     "case $3 in\n"
     "2) exit 0;;\n"
@@ -109,9 +109,10 @@ Test(branch_processes, every_argument_the_peers_and_a_clean_stop, .init = setup,
     cr_expect_str_eq(bank_branches_target(b, 1), "127.0.0.1:405");
     cr_expect_eq(bank_branches_stop(b, err, sizeof err), 0, "%s", err);
     cr_expect_eq(open_descriptors(), fds, "a descriptor left open");
-    cr_expect_str_eq(slurp("argv"),
+    cr_expect_str_eq(slurp("argv-1"),
                      "branch --id 1 --balance 100 --listen 127.0.0.1:0 --peers - --threads 1 --deadline-ms 20000 "
-                     "--attempts 5 --retry-backoff-ms 50\n"
+                     "--attempts 5 --retry-backoff-ms 50\n");
+    cr_expect_str_eq(slurp("argv-5"),
                      "branch --id 5 --balance 250 --listen 127.0.0.1:0 --peers - --threads 1 --deadline-ms 20000 "
                      "--attempts 5 --retry-backoff-ms 50\n");
     const char *peers = "1 127.0.0.1:401\n5 127.0.0.1:405\nend\n";
@@ -144,7 +145,7 @@ Test(branch_processes, every_argument_the_peers_and_a_clean_stop, .init = setup,
              "--tls-key /certs/branch-9.key --faults drop=0.5 --seed 18446744073709551615 --data-dir %s/branch-9 "
              "--sync %s\n",
              trace, data, bank_sync_name(BANK_SYNC_BATCH));
-    cr_expect_str_eq(slurp("argv"), want);
+    cr_expect_str_eq(slurp("argv-9"), want);
     /* a data dir of this run's branch already there */
     snprintf(want, sizeof want,
              "--data-dir: %s/branch-9 is there already (a run starts from the input's balances: give a new or "
@@ -220,11 +221,11 @@ Test(branch_processes, a_crashed_branch_restarts_where_it_was, .init = setup, .f
     int fds = open_descriptors();
     bank_branches *b = start(&w, &cfg, err, sizeof err);
     cr_assert_not_null(b, "%s", err);
-    slurp("argv");
+    slurp("argv-1");
     slurp("peers-1");
     int64_t ids[] = {1, 1};
     cr_expect_eq(bank_branches_crash_and_recover(b, &w, ids, 2, err, sizeof err), 0, "%s", err);
-    cr_expect_str_eq(slurp("argv"), "branch --id 1 --balance 10 --listen 127.0.0.1:401 --peers - --threads 1 "
+    cr_expect_str_eq(slurp("argv-1"), "branch --id 1 --balance 10 --listen 127.0.0.1:401 --peers - --threads 1 "
                                     "--deadline-ms 20000 --attempts 5 --retry-backoff-ms 50 --recover\n");
     int64_t unknown[] = {1, 99};
     cr_expect_eq(bank_branches_crash_and_recover(b, &w, unknown, 2, err, sizeof err), -1);
@@ -232,7 +233,27 @@ Test(branch_processes, a_crashed_branch_restarts_where_it_was, .init = setup, .f
     int64_t elsewhere[] = {8};
     cr_expect_eq(bank_branches_crash_and_recover(b, &w, elsewhere, 1, err, sizeof err), -1);
     cr_expect_str_eq(err, "branch 8 did not listen again on 127.0.0.1:408 after its restart");
+    /* the binary gone: the restart cannot start */
+    char moved[160];
+    snprintf(moved, sizeof moved, "%s/bank-moved", dir);
+    cr_assert_eq(rename(exe, moved), 0);
+    cr_expect_eq(bank_branches_crash_and_recover(b, &w, ids, 1, err, sizeof err), -1);
+    char want[512];
+    snprintf(want, sizeof want, "cannot start %s branch: No such file or directory", exe);
+    cr_expect_str_eq(err, want);
+    cr_assert_eq(rename(moved, exe), 0);
     cr_expect_eq(bank_branches_stop(b, err, sizeof err), 0, "%s", err);
     cr_expect_eq(open_descriptors(), fds, "a descriptor left open");
     cr_expect_str_eq(slurp("peers-1"), "1 127.0.0.1:401\n8 127.0.0.1:408\nend\n", "the restarted branch's peers");
+}
+
+/* In-process branches with faults that do not parse: the parser's line, nothing started. */
+Test(branch_processes, embedded_branches_with_faults_that_do_not_parse)
+{
+    bank_branch br[] = {{1, 10}};
+    bank_workload w = {1, br, 0, NULL};
+    bank_branches_config cfg = {.mode = BANK_MODE_EMBEDDED, .faults = "bogus=1"};
+    char err[512] = "";
+    cr_expect_null(bank_branches_start(&w, &cfg, err, sizeof err));
+    cr_expect_str_eq(err, "--faults: unknown fault \"bogus\" (drop, dup, delay, reply-delay)");
 }

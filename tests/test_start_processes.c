@@ -40,6 +40,19 @@ int __wrap_posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_acti
     return __real_posix_spawn(pid, path, fa, attr, argv, envp);
 }
 
+char *__real_mkdtemp(char *tmpl);
+char *__wrap_mkdtemp(char *tmpl);
+static int refuse_mkdtemp; /* the next mkdtemp fails */
+char *__wrap_mkdtemp(char *tmpl)
+{
+    if (refuse_mkdtemp) {
+        refuse_mkdtemp = 0;
+        errno = ENOSPC;
+        return NULL;
+    }
+    return __real_mkdtemp(tmpl);
+}
+
 static bank_branch two_branches[] = {{1, 100}, {7, 250}};
 static const bank_workload two = {2, two_branches, 0, NULL};
 
@@ -223,7 +236,11 @@ Test(start_processes, a_given_port_already_taken_is_refused_before_anything_star
     char cmd[256], err[512] = "", targets[2][256] = {"", ""};
     snprintf(targets[1], sizeof targets[1], "127.0.0.1:%d", ntohs(sa.sin_port));
     snprintf(cmd, sizeof cmd, "touch %s/started-{id}", scratch);
+    int in = open("/dev/null", O_RDONLY); /* standard input open, whatever the test had */
+    dup2(in, STDIN_FILENO);
+    if (in != STDIN_FILENO) close(in);
     bank_started *s = start(&two, cmd, "in", targets, 20000, err, sizeof err);
+    cr_expect_neq(fcntl(STDIN_FILENO, F_GETFD), -1, "standard input closed (a given port's slot held no descriptor)");
     cr_expect_null(s);
     char want[512];
     snprintf(want, sizeof want,
@@ -377,4 +394,20 @@ Test(start_processes, a_signal_stops_every_process_and_ends_with_its_status, .in
     for (char *at = seen; (at = strstr(at, "pid=")) != NULL; at += 4, pids++)
         cr_expect(!alive_pid(atoi(at + 4)), "a branch process outlived the signal: %s", seen);
     cr_expect_eq(pids, 2, "%s", seen);
+}
+
+/* No temporary folder: said, and a folder named like its template left alone. */
+Test(start_processes, no_temporary_folder, .init = setup, .fini = teardown)
+{
+    char err[512] = "", targets[2][256] = {"", ""};
+    int made = mkdir("/tmp/bank-drive-XXXXXX", 0700) == 0;
+    refuse_mkdtemp = 1;
+    bank_started *s = start(&two, "true", "in", targets, 20000, err, sizeof err);
+    refuse_mkdtemp = 0;
+    cr_expect_null(s);
+    cr_expect_str_eq(err, "cannot make a temporary folder: No space left on device");
+    struct stat st;
+    cr_expect_eq(stat("/tmp/bank-drive-XXXXXX", &st), 0, "the template's name removed");
+    if (made) rmdir("/tmp/bank-drive-XXXXXX");
+    cr_expect_eq(alive, 0);
 }
