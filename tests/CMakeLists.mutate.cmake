@@ -123,3 +123,9 @@ add_executable(test_drive_empty test_drive_empty.c)
 target_link_libraries(test_drive_empty PRIVATE bank_run criterion)
 add_test(NAME drive_empty COMMAND test_drive_empty)
 set_tests_properties(drive_empty PROPERTIES LABELS unit)
+
+# The replicas' final balances checked against the answered writes: the net, the line.
+add_executable(test_converged test_converged.c)
+target_link_libraries(test_converged PRIVATE bank_run criterion)
+add_test(NAME converged COMMAND test_converged)
+set_tests_properties(converged PROPERTIES LABELS unit)
