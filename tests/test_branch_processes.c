@@ -1,7 +1,7 @@
 /* bank run --processes's branch processes (branches.c and branch_child.c) against a stand-in for
  * `bank branch`: every argument each process is given (every option of the run's settings), the
  * peers list it reads, each way a start, a stop and a restart fails as its one line, and no
- * descriptor left open after. */
+ * descriptor left open after; and in-process branches whose faults do not parse. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <regex.h>
