@@ -43,6 +43,9 @@ pid_t __wrap_fork(void)
 static const char script[] =
     "#!/bin/sh\n"
     "echo \"$*\" >> \"$(dirname \"$0\")/args\"\n"
+    "out=$(readlink /proc/$$/fd/1)\n" /* no descriptor of the row's pipe but its output */
+    "for f in /proc/$$/fd/*; do case $f in */1|*/2) ;; *) [ \"$(readlink $f)\" = \"$out\" ] && "
+    "echo \"also $f\" >> \"$(dirname \"$0\")/args\";; esac; done\n"
     "case $3 in\n"
     "5) echo 'first words'; printf 'bank bench: last words  \\n\\n'; exit 3;;\n"
     "6) exit 0;;\n"
