@@ -257,3 +257,18 @@ Test(branch_processes, embedded_branches_with_faults_that_do_not_parse)
     cr_expect_null(bank_branches_start(&w, &cfg, err, sizeof err));
     cr_expect_str_eq(err, "--faults: unknown fault \"bogus\" (drop, dup, delay, reply-delay)");
 }
+
+/* In-process branches whose certificates or state cannot be had: the first branch's line. */
+Test(branch_processes, embedded_branches_without_certificates_or_a_data_dir, .init = setup, .fini = teardown)
+{
+    bank_branch br[] = {{1, 10}, {2, 20}};
+    bank_workload w = {2, br, 0, NULL};
+    bank_branches_config cfg = {.mode = BANK_MODE_EMBEDDED, .tls_dir = "/nonexistent"};
+    char err[512] = "";
+    cr_expect_null(bank_branches_start(&w, &cfg, err, sizeof err));
+    cr_expect_str_eq(err, "/nonexistent/ca.crt: cannot open: No such file or directory");
+    cfg.tls_dir = NULL;
+    cfg.data_dir = exe; /* a file: no folder can be made in it */
+    cr_expect_null(bank_branches_start(&w, &cfg, err, sizeof err));
+    cr_expect(strstr(err, "branch-1") != NULL, "%s", err);
+}
