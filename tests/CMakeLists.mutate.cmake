@@ -71,3 +71,61 @@ set_tests_properties(rss PROPERTIES LABELS unit)
 
 # Out of memory in the diagram's own allocations (oom_wrap.h): its layout.
 bank_oom_test(diagram_oom bank_diagram)
+
+# bench --table's rows byte for byte, from a stand-in for bank; pipe() and fork() refused for a row.
+add_executable(test_bench_table test_bench_table.c)
+target_link_libraries(test_bench_table PRIVATE bank_run criterion -Wl,--wrap=pipe,--wrap=fork)
+add_test(NAME bench_table COMMAND test_bench_table)
+set_tests_properties(bench_table PROPERTIES LABELS unit)
+
+# bank drive --start's processes from the library: the template as the processes see it, each
+# failure's line, every allocation and posix_spawn refused, and nothing left behind.
+add_executable(test_start_processes test_start_processes.c)
+target_link_libraries(test_start_processes PRIVATE bank_drive criterion)
+target_compile_options(test_start_processes PRIVATE -fno-builtin)
+target_link_options(test_start_processes PRIVATE
+  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=strdup,--wrap=strndup,--wrap=posix_spawn,--wrap=mkdtemp)
+add_test(NAME start_processes COMMAND test_start_processes)
+set_tests_properties(start_processes PROPERTIES LABELS unit TIMEOUT 120)
+
+# bank bench's report and figures from a result made by hand; a tiny run's counts; its failures
+# by phase (client threads refused: --wrap=pthread_create).
+add_executable(test_bench test_bench.c)
+target_link_libraries(test_bench PRIVATE bank_run criterion -Wl,--wrap=pthread_create)
+add_test(NAME bench COMMAND test_bench)
+set_tests_properties(bench PROPERTIES LABELS unit TIMEOUT 120)
+
+# bank run --processes's branch processes against a stand-in for `bank branch`: their arguments,
+# peers, each failed start, stop and restart.
+add_executable(test_branch_processes test_branch_processes.c)
+target_link_libraries(test_branch_processes PRIVATE bank_run criterion)
+add_test(NAME branch_processes COMMAND test_branch_processes)
+set_tests_properties(branch_processes PROPERTIES LABELS unit TIMEOUT 120)
+
+# bank soak's summary and verdicts from results made by hand; one-repetition soaks' figures.
+add_executable(test_soak test_soak.c)
+target_link_libraries(test_soak PRIVATE bank_run criterion)
+add_test(NAME soak COMMAND test_soak)
+set_tests_properties(soak PROPERTIES LABELS unit TIMEOUT 120)
+
+# bank run --project 2's clocked events from a hand-made run and trace: every clock, each bad trace.
+add_executable(test_clock_events test_clock_events.c)
+target_link_libraries(test_clock_events PRIVATE bank_run criterion)
+add_test(NAME clock_events COMMAND test_clock_events)
+set_tests_properties(clock_events PROPERTIES LABELS unit)
+
+# bank drive's answers judged from a run made by hand: every verdict and why each answer is
+# missing; every allocation refused in turn (oom_wrap.h).
+bank_oom_test(drive_answers bank_drive)
+
+# An input with no customer, or customers with nothing to do, under every schedule.
+add_executable(test_drive_empty test_drive_empty.c)
+target_link_libraries(test_drive_empty PRIVATE bank_run criterion)
+add_test(NAME drive_empty COMMAND test_drive_empty)
+set_tests_properties(drive_empty PROPERTIES LABELS unit)
+
+# The replicas' final balances checked against the answered writes: the net, the line.
+add_executable(test_converged test_converged.c)
+target_link_libraries(test_converged PRIVATE bank_run criterion)
+add_test(NAME converged COMMAND test_converged)
+set_tests_properties(converged PROPERTIES LABELS unit)

@@ -43,3 +43,22 @@ Test(trace_file, a_record_is_one_json_line_with_its_reply_escaped)
                      "\"reply\": \"error: \\\"a b\\\"\\\\c\\u0009d\\u000a\\u001f~\", \"clock_sent\": 0, "
                      "\"clock\": 18446744073709551615}\n");
 }
+
+/* Opened with standard input closed, the trace file is descriptor 0, which is as good as any;
+ * and a path that cannot be opened says so. */
+Test(trace_file, opened_as_descriptor_zero_and_refused)
+{
+    char path[] = "/tmp/bank-trace-test-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    close(STDIN_FILENO);
+    char err[300] = "";
+    bank_trace_file *t = bank_trace_file_open(path, 1, err, sizeof err);
+    cr_expect_not_null(t, "%s", err);
+    cr_expect_eq(bank_trace_file_close(t, err, sizeof err), 0, "%s", err);
+    unlink(path);
+    t = bank_trace_file_open("/nonexistent/trace.jsonl", 1, err, sizeof err);
+    cr_expect_null(t);
+    cr_expect_str_eq(err, "/nonexistent/trace.jsonl: cannot open the trace file: No such file or directory");
+}

@@ -30,7 +30,6 @@ static int add_reply(bank_record *rec, const bank_event *ev, const bank_result *
 static int as_output(const bank_workload *w, const bank_system_run *run, bank_student_output *so)
 {
     memset(so, 0, sizeof *so);
-    snprintf(so->format, sizeof so->format, "what the branches answered");
     so->records = calloc(w->n_customers ? w->n_customers : 1, sizeof *so->records);
     if (!so->records) return -1;
     for (size_t c = 0; c < w->n_customers; c++) {
