@@ -139,6 +139,7 @@ check_usage "version takes no argument" 'unexpected argument "now"' version now
 check_usage "--version takes no argument" 'unexpected argument "now"' --version now
 # rule: V2
 if [ "$("$bank" help run)" = "$("$bank" run --help)" ] && [ "$("$bank" help)" = "$("$bank" --help)" ] &&
+   [ "$("$bank" help --help)" = "$("$bank" --help)" ] && [ "$("$bank" help -h)" = "$("$bank" --help)" ] &&
    [ "$("$bank" help --commands | head -n 1)" = run ]; then
   pass "bank help COMMAND is COMMAND --help; help --commands lists the commands"
 else fail "bank help"; fi
@@ -151,6 +152,16 @@ if [ "$n_commands" -gt 5 ] && [ "$(grep -cE '^  [a-z]+( [^ ]+)? +[^ ]' "$tmp/hel
    [ "$("$bank" help | awk 'length > 96' | wc -l)" = 0 ] && grep -q '^ \{20\}[^ ]' "$tmp/help-commands"; then
   pass "bank help: a line per command, its summary wrapped within 96 columns"
 else fail "bank help's command list"; cat "$tmp/help-commands"; fi
+
+# rule: V2; the wrap is greedy: a summary line ends only where its next word would pass column 96
+if python3 - "$tmp/help-commands" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().split("\n")[:-1]
+for line, nxt in zip(lines, lines[1:] + [""]):
+    if nxt.startswith(" " * 20) and len(line) + 1 + len(nxt.split()[0]) <= 96:
+        sys.exit("wrapped early: %r before %r" % (line, nxt.split()[0]))
+PY
+then pass "bank help: the summaries wrapped greedily"; else fail "bank help: the summaries wrapped greedily"; fi
 
 # --help tells the truth about the options it lists: every option it names is accepted.
 for cmd in run branch bench; do
