@@ -39,15 +39,21 @@ typedef struct {
 
 /* The run: the customer's stamps (sent, received) and branch 1's propagation to branch 2 as
  * the trace holds it (sent at, received at). */
-static void make(run *r, uint64_t sent, uint64_t received, uint64_t prop_sent, uint64_t prop_received)
+/* The run's folder (in $TMPDIR), with where its trace and parts go. */
+static void make_dir(run *r)
 {
-    char err[256];
     snprintf(r->dir, sizeof r->dir, "%s", "/tmp/bank-test-run-p2-XXXXXX");
     const char *tmp = getenv("TMPDIR");
     if (tmp && *tmp) snprintf(r->dir, sizeof r->dir, "%s/bank-test-run-p2-XXXXXX", tmp);
     cr_assert_not_null(mkdtemp(r->dir));
     snprintf(r->trace, sizeof r->trace, "%s/trace.jsonl", r->dir);
     snprintf(r->parts, sizeof r->parts, "%s/parts", r->dir);
+}
+
+static void make(run *r, uint64_t sent, uint64_t received, uint64_t prop_sent, uint64_t prop_received)
+{
+    char err[256];
+    make_dir(r);
     cr_assert_eq(bank_input_parse(input, strlen(input), "input", &r->w, err, sizeof err), 0, "%s", err);
     cr_assert_eq(bank_outcome_init(&r->answers, &r->w), 0);
     r->answers.results[0][0] = (bank_result){BANK_OP_DEPOSIT, 1, 410, 0};
@@ -147,12 +153,7 @@ Test(run_p2, clocks_l2_allows_but_not_the_models_name_the_first_event_off)
         " {\"id\": 1, \"type\": \"branch\", \"balance\": 400}, {\"id\": 2, \"type\": \"branch\", \"balance\": 400}]";
     run r;
     char err[512] = "";
-    snprintf(r.dir, sizeof r.dir, "%s", "/tmp/bank-test-run-p2-XXXXXX");
-    const char *tmp = getenv("TMPDIR");
-    if (tmp && *tmp) snprintf(r.dir, sizeof r.dir, "%s/bank-test-run-p2-XXXXXX", tmp);
-    cr_assert_not_null(mkdtemp(r.dir));
-    snprintf(r.trace, sizeof r.trace, "%s/trace.jsonl", r.dir);
-    snprintf(r.parts, sizeof r.parts, "%s/parts", r.dir);
+    make_dir(&r);
     cr_assert_eq(bank_input_parse(two, strlen(two), "input", &r.w, err, sizeof err), 0, "%s", err);
     cr_assert_eq(bank_outcome_init(&r.answers, &r.w), 0);
     r.answers.results[0][0] = (bank_result){BANK_OP_DEPOSIT, 1, 410, 0};

@@ -317,6 +317,8 @@ expect "grade --batch of an empty folder" 2 "bank grade: $tmp/no-class holds no 
 truncate -s 65M "$tmp/big.json"
 expect "grade --project 2: a file over 64 MB" 2 "bank grade: $tmp/big.json: larger than 64 MB" \
   "$bank" grade --project 2 --input "$p2" "$tmp/big.json"
+expect "grade --project 2: a missing input" 2 "bank grade: $nowhere/in.json: cannot open: No such file or directory" \
+  "$bank" grade --project 2 --input "$nowhere/in.json" "$tmp/output.json"
 expect "grade --project 2: a missing file" 2 "bank grade: $nowhere/o.json: cannot open: No such file or directory" \
   "$bank" grade --project 2 --input "$p2" "$nowhere/o.json"
 expect "grade --project 2 --batch: a missing folder" 2 "bank grade: $nowhere: cannot read the folder: No such file or directory" \
