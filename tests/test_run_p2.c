@@ -3,6 +3,7 @@
  * are right writes its three parts. The run is hand-made (stamps and a trace file), so that a
  * wrong clock can be given to the check. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,15 +39,21 @@ typedef struct {
 
 /* The run: the customer's stamps (sent, received) and branch 1's propagation to branch 2 as
  * the trace holds it (sent at, received at). */
-static void make(run *r, uint64_t sent, uint64_t received, uint64_t prop_sent, uint64_t prop_received)
+/* The run's folder (in $TMPDIR), with where its trace and parts go. */
+static void make_dir(run *r)
 {
-    char err[256];
     snprintf(r->dir, sizeof r->dir, "%s", "/tmp/bank-test-run-p2-XXXXXX");
     const char *tmp = getenv("TMPDIR");
     if (tmp && *tmp) snprintf(r->dir, sizeof r->dir, "%s/bank-test-run-p2-XXXXXX", tmp);
     cr_assert_not_null(mkdtemp(r->dir));
     snprintf(r->trace, sizeof r->trace, "%s/trace.jsonl", r->dir);
     snprintf(r->parts, sizeof r->parts, "%s/parts", r->dir);
+}
+
+static void make(run *r, uint64_t sent, uint64_t received, uint64_t prop_sent, uint64_t prop_received)
+{
+    char err[256];
+    make_dir(r);
     cr_assert_eq(bank_input_parse(input, strlen(input), "input", &r->w, err, sizeof err), 0, "%s", err);
     cr_assert_eq(bank_outcome_init(&r->answers, &r->w), 0);
     r->answers.results[0][0] = (bank_result){BANK_OP_DEPOSIT, 1, 410, 0};
@@ -132,6 +139,76 @@ Test(run_p2, a_clock_that_is_not_l2s_says_what_l2_gives)
     cr_assert_eq(finish(&r, err, sizeof err), -1);
     cr_assert_str_eq(err, "the run's clocks break L2: branch 1: request 1 deposit, event_recv from customer 1 "
                           "has clock 3, L2 gives 2");
+    unmake(&r);
+}
+
+/* rule: L6; clocks L2 allows that are not the model's: two customers at two branches, and branch 2
+ * takes customer 2's deposit (clock 2) before branch 1's propagation of customer 1's (clock 4),
+ * where the sequential run has the propagation first (4) and the deposit after it (5) */
+Test(run_p2, clocks_l2_allows_but_not_the_models_name_the_first_event_off)
+{
+    static const char two[] =
+        "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"deposit\", \"money\": 10}]},"
+        " {\"id\": 2, \"type\": \"customer\", \"events\": [{\"id\": 2, \"interface\": \"deposit\", \"money\": 20}]},"
+        " {\"id\": 1, \"type\": \"branch\", \"balance\": 400}, {\"id\": 2, \"type\": \"branch\", \"balance\": 400}]";
+    run r;
+    char err[512] = "";
+    make_dir(&r);
+    cr_assert_eq(bank_input_parse(two, strlen(two), "input", &r.w, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(bank_outcome_init(&r.answers, &r.w), 0);
+    r.answers.results[0][0] = (bank_result){BANK_OP_DEPOSIT, 1, 410, 0};
+    r.answers.results[1][0] = (bank_result){BANK_OP_DEPOSIT, 1, 430, 0};
+    cr_assert_eq(bank_run_p2_start(&r.p, &r.w, r.trace, err, sizeof err), 0, "%s", err);
+    r.p.stamps[0][0] = (bank_clock_stamp){1, 2};
+    r.p.stamps[1][0] = (bank_clock_stamp){1, 2};
+    FILE *f = fopen(r.trace, "w");
+    cr_assert_not_null(f);
+    for (int from = 1; from <= 2; from++)
+        fprintf(f, "{\"t_recv_us\": %d, \"t_reply_us\": %d, \"from\": \"branch\", \"from_id\": %d, \"to_branch\": %d, "
+                   "\"rpc\": \"Propagate_Deposit\", \"customer\": %d, \"event\": %d, \"money\": %d, \"balance\": 430, "
+                   "\"reply\": \"applied\", \"clock_sent\": 3, \"clock\": 4}\n",
+                10 * from, 10 * from + 5, from, 3 - from, from, from, 10 * from);
+    cr_assert_eq(fclose(f), 0);
+    cr_assert_eq(finish(&r, err, sizeof err), -1);
+    cr_assert_str_eq(err, "branch 2: request 2 deposit, event_recv from customer 2: the branches' clock is 2, the "
+                          "reference model's 5");
+    struct stat st;
+    cr_assert_neq(stat(r.parts, &st), 0, "nothing written");
+    unmake(&r);
+}
+
+static int open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    cr_assert_not_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* Without --trace the run's trace is a temporary file in $TMPDIR: made empty, its descriptor not
+ * kept open, and removed when the run is freed. */
+Test(run_p2, a_temporary_trace_keeps_no_descriptor_and_is_removed)
+{
+    run r;
+    make(&r, 1, 2, 3, 4);
+    bank_run_p2 p;
+    char err[256] = "", *old = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+    cr_assert_eq(setenv("TMPDIR", r.dir, 1), 0);
+    int before = open_fds();
+    cr_assert_eq(bank_run_p2_start(&p, &r.w, NULL, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(open_fds(), before, "the temporary trace's descriptor was left open");
+    cr_expect_eq(strncmp(p.trace_path, r.dir, strlen(r.dir)), 0, "%s is not in $TMPDIR", p.trace_path);
+    struct stat st;
+    cr_expect(stat(p.trace_path, &st) == 0 && st.st_size == 0, "%s: not made empty", p.trace_path);
+    char path[sizeof p.trace_path];
+    snprintf(path, sizeof path, "%s", p.trace_path);
+    bank_run_p2_free(&p);
+    cr_expect_neq(stat(path, &st), 0, "%s left behind", path);
+    if (old) setenv("TMPDIR", old, 1);
+    else unsetenv("TMPDIR");
+    free(old);
     unmake(&r);
 }
 

@@ -36,6 +36,12 @@ expect "bank with no command prints its usage" 2 "usage: bank COMMAND [OPTIONS]"
 # -- bank run
 expect "run -o in a missing folder" 1 "bank: $nowhere/out.json: cannot write" \
   "$bank" run -o "$nowhere/out.json" "$sample"
+# rule: S10; an output whose writes fit in the buffer, so only closing it fails (a link to
+# /dev/full): exit 1 and the line names the file, for Project 1 and Project 3 alike
+ln -s /dev/full "$tmp/full.json"
+expect "run -o to a full disk" 1 "bank: $tmp/full.json: write failed" "$bank" run -o "$tmp/full.json" "$sample"
+expect "run --project 3 -o to a full disk" 1 "bank: $tmp/full.json: write failed" \
+  "$bank" run --project 3 -o "$tmp/full.json" "$golden/p3/own-branch/input.json"
 expect "run --trace in a missing folder" 1 "bank: $nowhere/t.jsonl: cannot open the trace file: No such file or directory" \
   "$bank" run --trace "$nowhere/t.jsonl" "$sample"
 expect "run --trace to a full disk" 1 "bank: /dev/full: some trace lines were not written: No space left on device" \
@@ -114,6 +120,8 @@ expect "run --project 3 with two inputs" 2 "bank run: one input file expected, g
 : >"$tmp/empty.jsonl"
 expect "diagram of an empty trace" 2 "bank diagram: $tmp/empty.jsonl: the trace is empty" \
   "$bank" diagram -o "$tmp/d.svg" "$tmp/empty.jsonl"
+expect "diagram of a missing trace" 2 "bank diagram: $nowhere/t.jsonl: cannot open: No such file or directory" \
+  "$bank" diagram -o "$tmp/d.svg" "$nowhere/t.jsonl"
 expect "diagram without a trace" 2 "bank diagram: which trace? (bank run --trace FILE writes one) (see bank diagram --help)" \
   "$bank" diagram -o "$tmp/d.svg"
 [[ -e $tmp/d.svg ]] && fail "diagram: failed runs left $tmp/d.svg"
@@ -174,6 +182,19 @@ printf '1 192.0.2.1:5000\n2 127.0.0.1:1\n3 127.0.0.1:2\n' >"$tmp/peers-far" # TE
 expect "drive --start: an address of another machine" 2 \
   "bank drive: --start: branch 1: cannot listen on 192.0.2.1:5000: Cannot assign requested address (--start runs the branches on this machine)" \
   "$bank" drive --start true --cluster "$tmp/peers-far" "$sample"
+# --course-ports BASE: a base out of range refused in one line; --course-ports last takes no input
+expect "drive --course-ports 0" 2 'bank drive: --course-ports: expected a whole number from 1 to 65535, got "0"' \
+  "$bank" drive --course-ports 0 "$sample"
+expect "drive --course-ports without an input" 2 "bank drive: no input file given (see bank drive --help)" \
+  "$bank" drive --course-ports
+# rule: D4, D7; branches that are not running (ports nothing listens on): exit 2 before anything
+# is sent, the first branch named with gRPC's status and the hint for it
+printf '1 127.0.0.1:1\n2 127.0.0.1:2\n3 127.0.0.1:3\n' >"$tmp/peers-closed"
+timeout 60 "$bank" drive --cluster "$tmp/peers-closed" --deadline-ms 2000 "$sample" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [[ $rc == 2 && ! -s $tmp/out ]] && grep -qE "^bank drive: cannot read every branch's balance before the run: branch 1 at 127\.0\.0\.1:1: UNAVAILABLE: .+ \(is it running\?\)$" "$tmp/err"; then
+  pass "drive --cluster of branches not running: UNAVAILABLE, is it running?"
+else fail "drive --cluster of branches not running (exit $rc)"; cat "$tmp/err"; fi
 expect "drive --report in a missing folder" 1 "bank drive: --report $nowhere/r.html: cannot write" \
   "$bank" drive --start "$start" --report "$nowhere/r.html" "$sample"
 ln -s /dev/full "$tmp/full.html"
@@ -234,6 +255,34 @@ if timeout 20 "$bank" branch --id 1 --balance 0 --listen 127.0.0.1:0 --peers - <
    [[ $(sed -n 2p "$tmp/out") == ready ]]; then
   pass "branch --peers -: a list longer than 4 KB"
 else fail "branch --peers -: a list longer than 4 KB"; cat "$tmp/out" "$tmp/err"; fi
+# rule: R7; TLS files that cannot be read: one line naming the file, exit 2, nothing started
+expect "branch --tls-ca in a missing folder" 2 "bank branch: $nowhere/ca.crt: cannot open: No such file or directory" \
+  "$bank" branch --id 1 --balance 0 --peers "$tmp/one-peer" --tls-ca "$nowhere/ca.crt" --tls-cert "$nowhere/b.crt" \
+  --tls-key "$nowhere/b.key"
+expect "drive --tls-dir missing" 2 "bank drive: $nowhere/ca.crt: cannot open: No such file or directory" \
+  "$bank" drive --cluster "$tmp/one-peer" --tls-dir "$nowhere" "$sample"
+# An address of another machine (TEST-NET-1) cannot be listened on: one line, exit 1.
+expect "branch --listen an address of another machine" 1 \
+  "bank branch: branch 1: cannot listen on 192.0.2.1:5000 (address in use or not valid)" \
+  "$bank" branch --id 1 --balance 0 --peers "$tmp/one-peer" --listen 192.0.2.1:5000 --insecure
+# rule: K4; a data dir that holds state is read back, and says so, before the branch catches up
+# from its peers (here one that is not running: it gives up after --deadline-ms, exit 1)
+mkdir -p "$tmp/data"
+printf '2 127.0.0.1:1\nend\n' | timeout 20 "$bank" branch --id 1 --balance 5 --peers - --data-dir "$tmp/data" >/dev/null 2>&1
+printf '2 127.0.0.1:1\nend\n' | timeout 20 "$bank" branch --id 1 --balance 5 --peers - --data-dir "$tmp/data" \
+  --deadline-ms 500 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [[ $rc == 1 ]] && grep -qxF "bank branch 1: read back from $tmp/data: 0 writes and 0 checkpoints, balance 5" "$tmp/err" &&
+   grep -qxF "bank branch 1: branch 2 did not give its log in time (--deadline-ms)" "$tmp/err"; then
+  pass "branch --data-dir that holds state: read back, then catching up fails"
+else fail "branch --data-dir that holds state (exit $rc)"; cat "$tmp/err"; fi
+# The line "end" alone (4 bytes) is read as a list, one with no peer: refused in its own words.
+expect "branch --peers -: the line end alone" 1 "bank branch 1: standard input: no branch listed" \
+  sh -c 'printf "end\n" | "$@"' sh "$bank" branch --id 1 --balance 0 --listen 127.0.0.1:0 --peers -
+# Standard input a folder: its read fails (not EINTR), so the list ends there, in one line.
+expect "branch --peers -: standard input a folder" 1 \
+  "bank branch 1: standard input ended before the line \"end\" of the peer list" \
+  sh -c 'exec "$@" <"$0"' "$tmp" "$bank" branch --id 1 --balance 0 --listen 127.0.0.1:0 --peers -
 
 # -- bank grade
 cp "$golden/sample/expected.sequential.json" "$tmp/output.json"
@@ -249,9 +298,27 @@ expect "grade --json of a missing file to a full disk" 1 "bank grade: cannot pri
   sh -c '"$@" >/dev/full' sh "$bank" grade --json --input "$sample" "$nowhere/o.json"
 expect "grade --project 2 --json of a missing file to a full disk" 1 "bank grade: cannot print the report: No space left on device" \
   sh -c '"$@" >/dev/full' sh "$bank" grade --project 2 --json --input "$p2" "$nowhere/o.json"
+# rule: G14; a --report whose writes all fit in its buffer, so only closing it fails (a link to
+# /dev/full): exit 1, the line names the report, and the link is removed, not left as if written
+ln -s /dev/full "$tmp/full.csv"
+expect "grade --report to a full disk" 1 "bank grade: --report $tmp/full.csv: cannot write: No space left on device" \
+  "$bank" grade --input "$sample" --report "$tmp/full.csv" "$tmp/output.json"
+[[ -L $tmp/full.csv ]] && fail "grade --report to a full disk: the link was left"
+mkdir -p "$tmp/class/ann"
+cp "$tmp/output.json" "$tmp/class/ann/output.json"
+ln -sf /dev/full "$tmp/full.csv"
+expect "grade --batch --report to a full disk" 1 "bank grade: --report $tmp/full.csv: cannot write: No space left on device" \
+  "$bank" grade --input "$sample" --batch "$tmp/class" --report "$tmp/full.csv"
+[[ -L $tmp/full.csv ]] && fail "grade --batch --report to a full disk: the link was left"
+# rule: G14; a class folder with no submission in it: one line, exit 2
+mkdir -p "$tmp/no-class"
+expect "grade --batch of an empty folder" 2 "bank grade: $tmp/no-class holds no student's submission" \
+  "$bank" grade --input "$sample" --batch "$tmp/no-class"
 truncate -s 65M "$tmp/big.json"
 expect "grade --project 2: a file over 64 MB" 2 "bank grade: $tmp/big.json: larger than 64 MB" \
   "$bank" grade --project 2 --input "$p2" "$tmp/big.json"
+expect "grade --project 2: a missing input" 2 "bank grade: $nowhere/in.json: cannot open: No such file or directory" \
+  "$bank" grade --project 2 --input "$nowhere/in.json" "$tmp/output.json"
 expect "grade --project 2: a missing file" 2 "bank grade: $nowhere/o.json: cannot open: No such file or directory" \
   "$bank" grade --project 2 --input "$p2" "$nowhere/o.json"
 expect "grade --project 2 --batch: a missing folder" 2 "bank grade: $nowhere: cannot read the folder: No such file or directory" \

@@ -51,11 +51,12 @@ sed 's/"result": {"balance": \([0-9]*\)}/"result": "success", "money": \1/g' "$g
 # rule: O3
 expect_output "sample --style money" "$tmp/money.want" --style money "$sample"
 
-# -o writes the file and nothing to stdout; --branches prints every replica's balance on stderr.
+# -o writes the file and nothing to stdout; --branches prints every replica's balance on stderr,
+# and nothing else is said there (the live run's line is the live schedule's only).
 # rule: O5; -o FILE and --branches
 if "$bank" run -o "$tmp/o.json" --branches "$sample" >"$tmp/stdout" 2>"$tmp/stderr" &&
    cmp -s "$tmp/o.json" "$golden/sample/expected.sequential.json" && [ ! -s "$tmp/stdout" ] &&
-   grep -qx '\[{"id": 1, "balance": 500}, {"id": 2, "balance": 500}, {"id": 3, "balance": 500}\]' "$tmp/stderr"; then
+   [ "$(cat "$tmp/stderr")" = '[{"id": 1, "balance": 500}, {"id": 2, "balance": 500}, {"id": 3, "balance": 500}]' ]; then
   pass "-o FILE and --branches"
 else
   fail "-o FILE and --branches"; cat "$tmp/stderr"
@@ -139,6 +140,7 @@ check_usage "version takes no argument" 'unexpected argument "now"' version now
 check_usage "--version takes no argument" 'unexpected argument "now"' --version now
 # rule: V2
 if [ "$("$bank" help run)" = "$("$bank" run --help)" ] && [ "$("$bank" help)" = "$("$bank" --help)" ] &&
+   [ "$("$bank" help --help)" = "$("$bank" --help)" ] && [ "$("$bank" help -h)" = "$("$bank" --help)" ] &&
    [ "$("$bank" help --commands | head -n 1)" = run ]; then
   pass "bank help COMMAND is COMMAND --help; help --commands lists the commands"
 else fail "bank help"; fi
@@ -151,6 +153,16 @@ if [ "$n_commands" -gt 5 ] && [ "$(grep -cE '^  [a-z]+( [^ ]+)? +[^ ]' "$tmp/hel
    [ "$("$bank" help | awk 'length > 96' | wc -l)" = 0 ] && grep -q '^ \{20\}[^ ]' "$tmp/help-commands"; then
   pass "bank help: a line per command, its summary wrapped within 96 columns"
 else fail "bank help's command list"; cat "$tmp/help-commands"; fi
+
+# rule: V2; the wrap is greedy: a summary line ends only where its next word would pass column 96
+if python3 - "$tmp/help-commands" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().split("\n")[:-1]
+for line, nxt in zip(lines, lines[1:] + [""]):
+    if nxt.startswith(" " * 20) and len(line) + 1 + len(nxt.split()[0]) <= 96:
+        sys.exit("wrapped early: %r before %r" % (line, nxt.split()[0]))
+PY
+then pass "bank help: the summaries wrapped greedily"; else fail "bank help: the summaries wrapped greedily"; fi
 
 # --help tells the truth about the options it lists: every option it names is accepted.
 for cmd in run branch bench; do

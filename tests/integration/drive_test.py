@@ -213,6 +213,24 @@ def main():
         expect("a third run on the same branches", third, 1, "before the first event the branches do not "
                "hold the input's balances: branch 1 holds 500 (the reference: 400)", where="err")
 
+        # rule: D4, D5; more than 12 branches, one of them off the input's balance: that one named,
+        # the rest counted (branches left holding a first run's 110, the second input wants 100 at 1)
+        wide = [os.path.join(work, "wide-setup-%d.json" % k) for k in (1, 2)]
+        for k, path in enumerate(wide):
+            with open(path, "w") as f:
+                json.dump([{"id": b, "type": "branch", "balance": 110 if k and b > 1 else 100} for b in range(1, 14)] +
+                          [{"id": 1, "type": "customer", "events": [{"interface": "deposit", "money": 10, "branch": 1},
+                                                                   {"interface": "query", "branch": 1}]}], f)
+        procs, peers = start_servers(bank_branch, 13, balance=100)
+        try:
+            first, again = drive(work, peers, input_path=wide[0]), drive(work, peers, input_path=wide[1])
+        finally:
+            stop_servers(procs)
+        check("13 branches, a first run: exit 0", first[0] == 0, first[1] + first[2])
+        expect("13 branches, one off the input", again, 1, "bank drive: before the first event the branches do not "
+               "hold the input's balances: branch 1 holds 110 (the reference: 100); the other 12 hold what the "
+               "reference does (left from an earlier run? restart them)\n", where="err")
+
         # rule: D5, D6, D9; propagating only to smaller ids: the probe names the deposit after
         # which branch 3 fell behind, and customer 3 reads 330
         r = against(work, python_server(pydir, "--flavor", "lower-only"))
@@ -223,6 +241,16 @@ def main():
                "replicas at the end: branch 1 holds 500, branch 2 holds 500, branch 3 holds 330 (the reference: 500)",
                "did NOT behave as the reference")
         show("lower-only", r)
+        # rule: D5, D6; the same in --json: the first disagreement with its event and every branch
+        r = against(work, python_server(pydir, "--flavor", "lower-only"), "--json")
+        try:
+            first = json.loads(r[1])["replicas"]["first_disagreement"]
+        except (ValueError, KeyError) as e:
+            first = "%s: %s" % (e, r[1])
+        check("lower-only --json: the first disagreement, every field", first == {
+            "when": "after customer 2 event 2 (deposit 170)", "customer": 2, "event": 2, "branches": [
+                {"id": 1, "holds": 570, "reference": 570}, {"id": 2, "holds": 570, "reference": 570},
+                {"id": 3, "holds": 400, "reference": 570}]}, str(first))
 
         # rule: D5, D9; a propagated withdrawal applied twice: every answer is right, only the
         # probe sees it
@@ -400,6 +428,9 @@ def start_tests(work, pydir):
     # rule: D10; --start with our own branches: a normal end leaves no process
     r = run("--start", branch_cmd, "--report", os.path.join(work, "d.html"), SAMPLE)
     expect("--start bank branch", r, 0, "behaved as the reference")
+    # the time the processes took to listen: a sane figure, measured from before they started
+    up = re.search(r"^bank drive: --start: 3 branch processes accept connections \(([0-9]+\.[0-9]) s\)$", r[2], re.M)
+    check("--start: how long the branches took to listen", up and float(up.group(1)) < 120, r[2])
     # rule: D8; the report's file is named once written
     expect("--report", r, 0, "bank drive: wrote %s\n" % os.path.join(work, "d.html"), where="err")
     check("--start: no process left after a normal end", not marker_processes(marker), str(marker_processes(marker)))

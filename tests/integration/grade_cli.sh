@@ -39,6 +39,7 @@ run "exact sequential rejects them" 1 --exact --input "$input" "$tmp/rounds.json
 has "exact names expected and got" "$tmp/out" "customer 1 event 1 query: wrong value: expected 400, got 500"
 has "exact summary" "$tmp/out" "3/5 events correct, 2 wrong"
 run "exact rounds accepts them" 0 --exact --schedule rounds --input "$input" "$tmp/rounds.json"
+has "exact rounds names its reference run" "$tmp/out" "; judged exact (rounds schedule)"
 run "an impossible value" 1 --input "$input" "$tmp/wrong.json"
 has "what it could read" "$tmp/out" "it could read 500 or 570"
 has "file, line and column of the reply" "$tmp/out" "wrong.json:2:"
@@ -200,6 +201,22 @@ has "batch table: first wrong event" "$tmp/out" "customer 2 event 3 query: wrong
 has "batch table: unusable file" "$tmp/out" "unusable:"
 has "batch summary" "$tmp/err" "4 students, 2 with every event correct, 1 with nothing graded"
 if grep -q skipped "$tmp/out"; then fail "a hidden folder was graded"; else pass; fi
+# rule: G33; one submission folder with --json: its row as one JSON object
+if "$bank" grade --input "$input" --json "$tmp/class/alice" >"$tmp/out" 2>"$tmp/err" && "$py" - "$tmp/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert (d["student"], d["graded"], d["events"], d["correct"], d["wrong"]) == ("alice", "output.json", 5, 5, 0), d
+PY
+then pass; else fail "a submission folder with --json"; cat "$tmp/out" "$tmp/err" | head -20; fi
+# On a terminal, --batch counts the students graded on standard error, up to the last.
+if command -v script >/dev/null; then
+  script -qec "'$bank' grade --input '$input' --batch '$tmp/class' >/dev/null" /dev/null >"$tmp/tty.txt" 2>&1
+  counted=$(tr '\r' '\n' <"$tmp/tty.txt" | grep -x 'graded [0-9]*/4 students' | tr '\n' ' ')
+  if [ "$counted" = "graded 1/4 students graded 2/4 students graded 3/4 students graded 4/4 students " ]; then pass
+  else fail "--batch on a terminal: \"$counted\""; cat -v "$tmp/tty.txt" | head -n 5; fi
+else
+  echo "skip --batch on a terminal: no script(1) here to give bank one"
+fi
 if "$py" - "$tmp" <<'PY'
 import csv, html.parser, json, sys
 t = sys.argv[1]

@@ -137,6 +137,7 @@ for cmd in commands + PROJECTS:
 IN = os.path.join(golden, "sample", "input.json")
 OUT = os.path.join(golden, "sample", "expected.sequential.json")
 REFUSED = [
+    (["run", "--faults", "bogus", IN], "--faults: \"bogus\" is not NAME=PERCENT"),
     (["run", "--processes", "--cluster", OUT, IN], "--processes and --cluster exclude each other"),
     (["run"], "no input file given"),
     (["run", IN, IN], "one input file expected, got several"),
@@ -174,7 +175,16 @@ REFUSED = [
      "--gradescope and --github grade one submission; leave out --batch"),
     (["grade", "--input", IN, "--github", "--batch", "d"], "--gradescope and --github grade one submission; leave out --batch"),
     (["grade", "--input", IN, "--gradescope-granularity", "event", OUT], "--gradescope-* options shape --gradescope FILE; add it"),
+    (["grade", "--input", IN, "--gradescope-stdout-visibility", "hidden", OUT],
+     "--gradescope-* options shape --gradescope FILE; add it"),
     (["grade", "--input", IN, "--points", "5", OUT], "--points scales --gradescope and --github; add one"),
+    # --witness: one output file of Project 1, graded --consistent; each other case refused alike
+    (["grade", "--input", IN, "--witness", os.path.join(golden, "sample")], "--witness shows --consistent's "
+     "execution for one output file; drop --exact, --batch or --project"),
+    (["grade", "--project", "3", "--input", IN, "--witness", OUT], "--witness shows --consistent's execution for "
+     "one output file; drop --exact, --batch or --project"),
+    (["grade", "--input", IN, "--witness", "--batch", "d"], "--witness shows --consistent's execution for one "
+     "output file; drop --exact, --batch or --project"),
     (["grade", "--input", IN, "--schedule", "rounds", OUT], "--schedule chooses the reference run of --exact; add --exact"),
     (["grade", "--input", IN, "--exact", "--schedule", "live", OUT], "--schedule: \"live\" is not sequential or rounds"),
     (["grade", "--input", IN, "--report", "r.pdf", OUT], "--report: \"r.pdf\" does not end in .csv, .json, .html or .txt"),

@@ -150,6 +150,9 @@ expect "an unusable file" 2 "bank grade: $tmp/broken.json:1:1: no JSON, Python o
 truncate -s $(((64 << 20) + 1)) "$tmp/huge.json" # sparse: past the bound without being read
 expect "a file past 64 MB" 2 "bank grade: $tmp/huge.json: larger than 64 MB" \
   "$bank" grade --project 2 --input "$golden/p2-ta/input.json" "$tmp/huge.json"
+truncate -s $((64 << 20)) "$tmp/at-bound.json" # exactly the bound: read, then refused as what it holds
+expect "a file of exactly 64 MB is read" 2 "bank grade: $tmp/at-bound.json:1:1: no JSON, Python or protobuf-text value in the file" \
+  "$bank" grade --project 2 --input "$golden/p2-ta/input.json" "$tmp/at-bound.json"
 mkdir -p "$tmp/batch/good" "$tmp/batch/empty"
 cp "$golden/p2-ta/expected.sequential/"*.json "$tmp/batch/good/"
 cp "$wrong/receive-before-send/all_events.json" "$tmp/batch/wrong.json"
@@ -157,6 +160,13 @@ has "--batch" "bank grade: 3 submissions, 1 with every event correct" \
   "$bank" grade --project 2 --input "$golden/p2-ta/input.json" --batch "$tmp/batch" --report "$tmp/report.csv"
 expect "--batch exit status" 1 "" sh -c '"$0" grade --project 2 --input "$1" --batch "$2" >/dev/null 2>&1; rc=$?; echo; exit $rc' \
   "$bank" "$golden/p2-ta/input.json" "$tmp/batch"
+# rule: G14; a submission with nothing graded (an empty folder) fails the batch even when every
+# other submission is right
+mkdir -p "$tmp/batch-empty/good" "$tmp/batch-empty/empty"
+cp "$golden/p2-ta/expected.sequential/"*.json "$tmp/batch-empty/good/"
+expect "--batch: an empty folder beside a right submission" 1 "" \
+  sh -c '"$0" grade --project 2 --input "$1" --batch "$2" >/dev/null 2>&1; rc=$?; echo; exit $rc' \
+  "$bank" "$golden/p2-ta/input.json" "$tmp/batch-empty"
 # On a terminal, --batch counts the submissions graded on standard error, up to the last.
 if command -v script >/dev/null; then
   checked=$((checked + 1))

@@ -146,6 +146,12 @@ def main():
               r.returncode == 1 and r.stderr.endswith(": cannot open the trace file: No such file or directory\n")
               and len(r.stderr.splitlines()) == 1, r.stderr)
 
+        # rule: R7; a TLS branch that cannot listen (an address of another machine): one line, exit 1
+        r = run(["branch", "--id", "1", "--balance", "400", "--peers", "-", "--listen", "192.0.2.1:5000"] + tls_args(1))
+        check("a TLS branch that cannot listen: one line, exit 1", r.returncode == 1 and one_line(r) and
+              r.stderr == "bank branch: branch 1: cannot listen on 192.0.2.1:5000 (address in use or not valid)\n",
+              r.stderr)
+
         # rule: R1, R7; bank drive calls TLS branches with the customers' files (fresh ones: a
         # run leaves the balances moved, and bank drive starts only on the input's)
         customer = ["--tls-ca", os.path.join(good, "ca.crt"), "--tls-cert", os.path.join(good, "customer.crt"),
