@@ -266,6 +266,12 @@ Test(io_oom, p2_student_parse_fails_cleanly_at_every_allocation)
         {"id: 2, recv:[id: 2\ninterface: deposit\nresult: success\nclock_events {\n  id: 1\n  event_id: 2\n"
          "  name: \"deposit_propogate_request\"\n  clock: 5\n}\nclock_events { id: 3 event_id: 2 name: "
          "\"deposit_propagate_execute\" clock: 9 }\n]", {0}, {0}},
+        /* our one-object form: each part a list of processes, each with its list of events */
+        {"{\"customer_events\": [{\"id\": 1, \"type\": \"customer\", \"events\": [{\"customer-request-id\": 1, "
+         "\"logical_clock\": 1, \"interface\": \"deposit\", \"comment\": \"event_sent from customer 1\"}]}], "
+         "\"branch_events\": [{\"id\": 1, \"type\": \"branch\", \"events\": [{\"customer-request-id\": 1, "
+         "\"logical_clock\": 2, \"interface\": \"deposit\", \"comment\": \"event_recv from customer 1\"}]}]}",
+         {0}, {0}},
         /* a customer's replies, each with its clock */
         {"[{\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\", \"clock\": 2},"
          " {\"interface\": \"query\", \"balance\": 570, \"clock\": 5}]}]", {0}, {0}},
