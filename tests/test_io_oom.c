@@ -252,6 +252,12 @@ static int p2_attempt(void *arg, char *err, size_t errlen, int *ok)
 
 Test(io_oom, p2_student_parse_fails_cleanly_at_every_allocation)
 {
+    /* past the 64 events the list of what was read first holds: it grows while this file is read */
+    char many[70 * 150] = "";
+    for (int k = 1; k <= 70; k++)
+        snprintf(many + strlen(many), sizeof many - strlen(many),
+                 "{\"id\": 1, \"customer-request-id\": %d, \"type\": \"customer\", \"logical_clock\": %d, "
+                 "\"interface\": \"deposit\", \"comment\": \"event_sent from customer 1\"}\n", k, k);
     p2_case cases[] = {
         /* the all-events part, one a line, with a clock that is not one */
         {"{\"id\": 1, \"customer-request-id\": 1, \"type\": \"branch\", \"logical_clock\": 2, \"interface\": "
@@ -272,6 +278,8 @@ Test(io_oom, p2_student_parse_fails_cleanly_at_every_allocation)
          "\"branch_events\": [{\"id\": 1, \"type\": \"branch\", \"events\": [{\"customer-request-id\": 1, "
          "\"logical_clock\": 2, \"interface\": \"deposit\", \"comment\": \"event_recv from customer 1\"}]}]}",
          {0}, {0}},
+        /* 70 events, one a line */
+        {many, {0}, {0}},
         /* a customer's replies, each with its clock */
         {"[{\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\", \"clock\": 2},"
          " {\"interface\": \"query\", \"balance\": 570, \"clock\": 5}]}]", {0}, {0}},
