@@ -180,6 +180,11 @@ Test(peers, lines_comments_and_errors)
     cr_expect_eq(e[1].id, 2);
     cr_expect_str_eq(e[1].target, "10.0.0.2:5002");
     free(e);
+    /* int64's largest id is one */
+    const char *largest = "9223372036854775807 a:1\n";
+    cr_assert_eq(bank_peers_parse(largest, strlen(largest), "p", &e, &n, err, sizeof err), 0, "%s", err);
+    cr_expect(n == 1 && e[0].id == INT64_MAX && strcmp(e[0].target, "a:1") == 0);
+    free(e);
     struct { const char *text, *want; } bad[] = {
         {"1 127.0.0.1:5001\n1 127.0.0.1:5002\n", "p:2:1: branch 1 is listed twice"},
         {"x 127.0.0.1:5001\n", "p:1:1: expected \"ID HOST:PORT\""},
@@ -187,6 +192,7 @@ Test(peers, lines_comments_and_errors)
         {"1 nohost\n", "p:1:3: address must be HOST:PORT"},
         {"1 a:1 extra\n", "p:1:7: unexpected text after HOST:PORT"},
         {"1 a:1\n  99999999999999999999 a:2\n", "p:2:3: branch id does not fit in int64"},
+        {"\t9223372036854775808 a:1\n", "p:1:2: branch id does not fit in int64"},
         {"# nothing\n", "p: no branch listed"},
         {"1 127.0.0.1:5001\n2 127.0.0.1:5002\nx\n", "p:3:1: expected \"ID HOST:PORT\""},
     };

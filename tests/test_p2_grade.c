@@ -198,6 +198,27 @@ Test(p2_reader, the_old_form_and_its_protobuf_dump)
     bank_p2_student_free(&st);
 }
 
+/* rule: L8; a comment or an interface is read by its first 159 characters: what comes after
+ * them (here the second digit of the number, and the operation) is not read */
+Test(p2_reader, only_the_first_159_characters_of_a_text_are_read)
+{
+    char text[1400], pad[301];
+    memset(pad, ' ', 300);
+    pad[300] = '\0';
+    snprintf(text, sizeof text,
+             "{\"id\": 1, \"logical_clock\": 2, \"type\": \"branch\", \"interface\": \"x%.157sdeposit\","
+             " \"comment\": \"event_recv from customer%.133s 37 again\"}\n",
+             pad, pad);
+    bank_p2_student st = {0};
+    parse(text, &st);
+    cr_assert_eq(st.n, 1);
+    const bank_p2_said *a = &st.items[0];
+    cr_expect(a->kind == BANK_CLOCK_CUSTOMER_RECV && a->has_peer && a->peer == 3, "kind %d, peer %lld", a->kind,
+              (long long)a->peer);
+    cr_expect(!a->op_known && strlen(a->interface) == 165, "the interface's op is past its 159th character");
+    bank_p2_student_free(&st);
+}
+
 /* rule: L8; a flat object is an event by its logical_clock, or by a clock with a comment or an
  * interface: a clock, a comment or an interface alone is set aside, and each event read keeps
  * every field as written (a branch's event without a comment is its customer's request taken) */
