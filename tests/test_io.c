@@ -98,6 +98,76 @@ Test(input, int64_limits_are_exact)
     expect_error("[{\"id\": 1, \"type\": \"branch\", \"balance\": 10.0}]", "must be a whole number, got 10.0");
 }
 
+/* rule: I2; a byte where JSON wants a value is named: a whole UTF-8 character by itself and its
+ * code point (the edges of each length, the highest), anything else (an overlong form, a
+ * surrogate, past U+10FFFF, a cut or broken sequence, a byte no character starts with) by its
+ * first byte, at the column where it starts */
+Test(input, a_character_json_cannot_start_with_is_named_exactly)
+{
+    static const char *const cases[][2] = {
+        {"[\xF0\x9F\x98\x80]",
+         "in.json:1:2: not valid JSON: unexpected character \xF0\x9F\x98\x80 (U+1F600)"},
+        {"[\xF4\x8F\xBF\xBF]",
+         "in.json:1:2: not valid JSON: unexpected character \xF4\x8F\xBF\xBF (U+10FFFF)"},
+        {"[\xF4\x90\x80\x80]",
+         "in.json:1:2: not valid JSON: unexpected byte 0xf4"},
+        {"[\xF0\x90\x80\x80]",
+         "in.json:1:2: not valid JSON: unexpected character \xF0\x90\x80\x80 (U+10000)"},
+        {"[\xF0\x8F\xBF\xBF]",
+         "in.json:1:2: not valid JSON: unexpected byte 0xf0"},
+        {"[\xC2\x80]",
+         "in.json:1:2: not valid JSON: unexpected character \xC2\x80 (U+0080)"},
+        {"[\xC1\xBF]",
+         "in.json:1:2: not valid JSON: unexpected byte 0xc1"},
+        {"[\xDF\xBF]",
+         "in.json:1:2: not valid JSON: unexpected character \xDF\xBF (U+07FF)"},
+        {"[\xE0\xA0\x80]",
+         "in.json:1:2: not valid JSON: unexpected character \xE0\xA0\x80 (U+0800)"},
+        {"[\xE0\x9F\xBF]",
+         "in.json:1:2: not valid JSON: unexpected byte 0xe0"},
+        {"[\xED\x9F\xBF]",
+         "in.json:1:2: not valid JSON: unexpected character \xED\x9F\xBF (U+D7FF)"},
+        {"[\xED\xA0\x80]",
+         "in.json:1:2: not valid JSON: unexpected byte 0xed"},
+        {"[\xED\xBF\xBF]",
+         "in.json:1:2: not valid JSON: unexpected byte 0xed"},
+        {"[\xEE\x80\x80]",
+         "in.json:1:2: not valid JSON: unexpected character \xEE\x80\x80 (U+E000)"},
+        {"[\xE2\x28\xA1]",
+         "in.json:1:2: not valid JSON: unexpected byte 0xe2"},
+        {"[\xF8\x88\x80\x80\x80]",
+         "in.json:1:2: not valid JSON: unexpected byte 0xf8"},
+        {"[\xF5\x80\x80\x80]",
+         "in.json:1:2: not valid JSON: unexpected byte 0xf5"},
+        {"[1,\n \x80]",
+         "in.json:2:2: not valid JSON: unexpected byte 0x80"},
+        {"[\x7f]",
+         "in.json:1:2: not valid JSON: unexpected byte 0x7f"},
+        {"[\xE2\x80",
+         "in.json:1:2: not valid JSON: unexpected byte 0xe2"},
+        /* at the very start */
+        {"\xC1\xBF", "in.json:1:1: not valid JSON: unexpected byte 0xc1"},
+        {"\xE2\x28\xA1", "in.json:1:1: not valid JSON: unexpected byte 0xe2"},
+        {"\xED\xA0\x80", "in.json:1:1: not valid JSON: unexpected byte 0xed"},
+        {"\xE2\x80\x9D", "in.json:1:1: not valid JSON: unexpected character \xE2\x80\x9D (U+201D), a typographic quote: JSON needs the straight \""},
+        /* JSON cut inside a string: named from the character the last byte belongs to, where it starts */
+        {"[\"\xC2\xA0", "in.json:1:3: not valid JSON: unexpected character \xC2\xA0 (U+00A0), a no-break space"},
+        {"[\"\xE2\x80\x99", "in.json:1:3: not valid JSON: unexpected character \xE2\x80\x99 (U+2019), a typographic apostrophe: JSON needs the straight \""},
+        {"[\"\xC2\xA0\x80", "in.json:1:3: not valid JSON: unexpected character \xC2\xA0 (U+00A0), a no-break space"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bank_workload w;
+        char err[512] = "";
+        cr_expect_eq(parse(cases[i][0], &w, err), -1, "case %zu", i);
+        cr_expect_str_eq(err, cases[i][1], "case %zu", i);
+    }
+    /* a character cut by the end of the text given is no character, whatever follows it */
+    bank_workload w;
+    char err[512] = "";
+    cr_expect_eq(bank_input_parse("[\xE2\x80\x9C]", 3, "in.json", &w, err, sizeof err), -1);
+    cr_expect_str_eq(err, "in.json:1:2: not valid JSON: unexpected byte 0xe2");
+}
+
 /* rule: I2, I9, I11 */
 Test(input, errors_name_file_line_and_column)
 {
@@ -504,6 +574,8 @@ Test(loose_value, each_bad_document_says_what_and_where)
          "2:1: expected a field name, found ':'"},
         {"id: [1, 2 3]",
          "1:11: expected ',' or ']' in a list, found '3'"},
+        {"id: 1 x:",
+         "1:9: expected a field value, found the end of the file"},
         {"[\"\\u00\"]",
          "1:7: expected a hex digit in an escape, found '\"'"},
     };
