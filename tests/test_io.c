@@ -419,7 +419,8 @@ Test(loose_value, no_byte_past_the_length_is_read)
 {
     static const char *const texts[] = {"   ",     " \n\t", "x",        "  x",     "id: 1",  "1: 2",
                                         "[1, 2]",  "[1, 2",  "{'a': True}", "'abc",  "\"\\u12", "-",
-                                        "4e",      "None",   "id: 1, recv:[", "{\"a\"", "[[",    "\xEF\xBB\xBF"};
+                                        "4e",      "None",   "id: 1, recv:[", "{\"a\"", "[[",    "\xEF\xBB\xBF",
+                                        "[\"\\uD83D\\", "[\"\\uD83D"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         size_t len = strlen(texts[i]);
         char *exact = malloc(len);
