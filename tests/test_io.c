@@ -175,6 +175,11 @@ Test(input, errors_name_file_line_and_column)
                  "in.json:3:43: customer 1 (process 2), event 1: \"money\" is missing");
     expect_error("[{\"id\": 1, \"type\": \"branch\", \"balance\": 1}\n,\n  oops]", "in.json:3:3: not valid JSON near 'oops]'");
     expect_error("", "in.json: empty file");
+    /* a close where JSON wants more: a trailing comma is named only where there is one */
+    expect_error("{\"id\" }", "in.json:1:7: not valid JSON near '}'");
+    expect_error("[{\"id\": 1 ]", "in.json:1:11: not valid JSON near ']'");
+    expect_error("}", "in.json:1:1: not valid JSON near '}'");
+    expect_error("[1,\n ]", "in.json:1:3: not valid JSON: a comma before ']' (JSON allows no trailing comma; remove it)");
     /* a byte no character starts with, or a control character: named by its value */
     expect_error("[{\"id\": 1},\n \xff]", "in.json:2:2: not valid JSON: unexpected byte 0xff");
     expect_error("[\x01]", "in.json:1:2: not valid JSON: unexpected byte 0x01");
