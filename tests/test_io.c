@@ -98,6 +98,76 @@ Test(input, int64_limits_are_exact)
     expect_error("[{\"id\": 1, \"type\": \"branch\", \"balance\": 10.0}]", "must be a whole number, got 10.0");
 }
 
+/* rule: I2; a byte where JSON wants a value is named: a whole UTF-8 character by itself and its
+ * code point (the edges of each length, the highest), anything else (an overlong form, a
+ * surrogate, past U+10FFFF, a cut or broken sequence, a byte no character starts with) by its
+ * first byte, at the column where it starts */
+Test(input, a_character_json_cannot_start_with_is_named_exactly)
+{
+    static const char *const cases[][2] = {
+        {"[\xF0\x9F\x98\x80]",
+         "in.json:1:2: not valid JSON: unexpected character \xF0\x9F\x98\x80 (U+1F600)"},
+        {"[\xF4\x8F\xBF\xBF]",
+         "in.json:1:2: not valid JSON: unexpected character \xF4\x8F\xBF\xBF (U+10FFFF)"},
+        {"[\xF4\x90\x80\x80]",
+         "in.json:1:2: not valid JSON: unexpected byte 0xf4"},
+        {"[\xF0\x90\x80\x80]",
+         "in.json:1:2: not valid JSON: unexpected character \xF0\x90\x80\x80 (U+10000)"},
+        {"[\xF0\x8F\xBF\xBF]",
+         "in.json:1:2: not valid JSON: unexpected byte 0xf0"},
+        {"[\xC2\x80]",
+         "in.json:1:2: not valid JSON: unexpected character \xC2\x80 (U+0080)"},
+        {"[\xC1\xBF]",
+         "in.json:1:2: not valid JSON: unexpected byte 0xc1"},
+        {"[\xDF\xBF]",
+         "in.json:1:2: not valid JSON: unexpected character \xDF\xBF (U+07FF)"},
+        {"[\xE0\xA0\x80]",
+         "in.json:1:2: not valid JSON: unexpected character \xE0\xA0\x80 (U+0800)"},
+        {"[\xE0\x9F\xBF]",
+         "in.json:1:2: not valid JSON: unexpected byte 0xe0"},
+        {"[\xED\x9F\xBF]",
+         "in.json:1:2: not valid JSON: unexpected character \xED\x9F\xBF (U+D7FF)"},
+        {"[\xED\xA0\x80]",
+         "in.json:1:2: not valid JSON: unexpected byte 0xed"},
+        {"[\xED\xBF\xBF]",
+         "in.json:1:2: not valid JSON: unexpected byte 0xed"},
+        {"[\xEE\x80\x80]",
+         "in.json:1:2: not valid JSON: unexpected character \xEE\x80\x80 (U+E000)"},
+        {"[\xE2\x28\xA1]",
+         "in.json:1:2: not valid JSON: unexpected byte 0xe2"},
+        {"[\xF8\x88\x80\x80\x80]",
+         "in.json:1:2: not valid JSON: unexpected byte 0xf8"},
+        {"[\xF5\x80\x80\x80]",
+         "in.json:1:2: not valid JSON: unexpected byte 0xf5"},
+        {"[1,\n \x80]",
+         "in.json:2:2: not valid JSON: unexpected byte 0x80"},
+        {"[\x7f]",
+         "in.json:1:2: not valid JSON: unexpected byte 0x7f"},
+        {"[\xE2\x80",
+         "in.json:1:2: not valid JSON: unexpected byte 0xe2"},
+        /* at the very start */
+        {"\xC1\xBF", "in.json:1:1: not valid JSON: unexpected byte 0xc1"},
+        {"\xE2\x28\xA1", "in.json:1:1: not valid JSON: unexpected byte 0xe2"},
+        {"\xED\xA0\x80", "in.json:1:1: not valid JSON: unexpected byte 0xed"},
+        {"\xE2\x80\x9D", "in.json:1:1: not valid JSON: unexpected character \xE2\x80\x9D (U+201D), a typographic quote: JSON needs the straight \""},
+        /* JSON cut inside a string: named from the character the last byte belongs to, where it starts */
+        {"[\"\xC2\xA0", "in.json:1:3: not valid JSON: unexpected character \xC2\xA0 (U+00A0), a no-break space"},
+        {"[\"\xE2\x80\x99", "in.json:1:3: not valid JSON: unexpected character \xE2\x80\x99 (U+2019), a typographic apostrophe: JSON needs the straight \""},
+        {"[\"\xC2\xA0\x80", "in.json:1:3: not valid JSON: unexpected character \xC2\xA0 (U+00A0), a no-break space"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bank_workload w;
+        char err[512] = "";
+        cr_expect_eq(parse(cases[i][0], &w, err), -1, "case %zu", i);
+        cr_expect_str_eq(err, cases[i][1], "case %zu", i);
+    }
+    /* a character cut by the end of the text given is no character, whatever follows it */
+    bank_workload w;
+    char err[512] = "";
+    cr_expect_eq(bank_input_parse("[\xE2\x80\x9C]", 3, "in.json", &w, err, sizeof err), -1);
+    cr_expect_str_eq(err, "in.json:1:2: not valid JSON: unexpected byte 0xe2");
+}
+
 /* rule: I2, I9, I11 */
 Test(input, errors_name_file_line_and_column)
 {
@@ -105,6 +175,11 @@ Test(input, errors_name_file_line_and_column)
                  "in.json:3:43: customer 1 (process 2), event 1: \"money\" is missing");
     expect_error("[{\"id\": 1, \"type\": \"branch\", \"balance\": 1}\n,\n  oops]", "in.json:3:3: not valid JSON near 'oops]'");
     expect_error("", "in.json: empty file");
+    /* a close where JSON wants more: a trailing comma is named only where there is one */
+    expect_error("{\"id\" }", "in.json:1:7: not valid JSON near '}'");
+    expect_error("[{\"id\": 1 ]", "in.json:1:11: not valid JSON near ']'");
+    expect_error("}", "in.json:1:1: not valid JSON near '}'");
+    expect_error("[1,\n ]", "in.json:1:3: not valid JSON: a comma before ']' (JSON allows no trailing comma; remove it)");
     /* a byte no character starts with, or a control character: named by its value */
     expect_error("[{\"id\": 1},\n \xff]", "in.json:2:2: not valid JSON: unexpected byte 0xff");
     expect_error("[\x01]", "in.json:1:2: not valid JSON: unexpected byte 0x01");
@@ -180,6 +255,11 @@ Test(peers, lines_comments_and_errors)
     cr_expect_eq(e[1].id, 2);
     cr_expect_str_eq(e[1].target, "10.0.0.2:5002");
     free(e);
+    /* int64's largest id is one */
+    const char *largest = "9223372036854775807 a:1\n";
+    cr_assert_eq(bank_peers_parse(largest, strlen(largest), "p", &e, &n, err, sizeof err), 0, "%s", err);
+    cr_expect(n == 1 && e[0].id == INT64_MAX && strcmp(e[0].target, "a:1") == 0);
+    free(e);
     struct { const char *text, *want; } bad[] = {
         {"1 127.0.0.1:5001\n1 127.0.0.1:5002\n", "p:2:1: branch 1 is listed twice"},
         {"x 127.0.0.1:5001\n", "p:1:1: expected \"ID HOST:PORT\""},
@@ -187,6 +267,7 @@ Test(peers, lines_comments_and_errors)
         {"1 nohost\n", "p:1:3: address must be HOST:PORT"},
         {"1 a:1 extra\n", "p:1:7: unexpected text after HOST:PORT"},
         {"1 a:1\n  99999999999999999999 a:2\n", "p:2:3: branch id does not fit in int64"},
+        {"\t9223372036854775808 a:1\n", "p:1:2: branch id does not fit in int64"},
         {"# nothing\n", "p: no branch listed"},
         {"1 127.0.0.1:5001\n2 127.0.0.1:5002\nx\n", "p:3:1: expected \"ID HOST:PORT\""},
     };
@@ -343,7 +424,8 @@ Test(loose_value, no_byte_past_the_length_is_read)
 {
     static const char *const texts[] = {"   ",     " \n\t", "x",        "  x",     "id: 1",  "1: 2",
                                         "[1, 2]",  "[1, 2",  "{'a': True}", "'abc",  "\"\\u12", "-",
-                                        "4e",      "None",   "id: 1, recv:[", "{\"a\"", "[[",    "\xEF\xBB\xBF"};
+                                        "4e",      "None",   "id: 1, recv:[", "{\"a\"", "[[",    "\xEF\xBB\xBF",
+                                        "[\"\\uD83D\\", "[\"\\uD83D"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         size_t len = strlen(texts[i]);
         char *exact = malloc(len);
@@ -361,5 +443,153 @@ Test(loose_value, no_byte_past_the_length_is_read)
         }
         if (rb == 0) lv_document_free(&b);
         free(exact);
+    }
+}
+
+/* A value as text, every part with where it starts: i7@1:2 (an int64), n0.5@1:2 (any other
+ * number), s"a\x09"@1:2, true@1:2, null@1:2, [..]@1:2, {k=..}@1:2. */
+static void dump_value(const lv_value *v, char *out, size_t cap)
+{
+    size_t n = strlen(out);
+    char *at = out + n;
+    size_t left = cap - n;
+    switch (v->type) {
+    case LV_NULL: snprintf(at, left, "null"); break;
+    case LV_BOOL: snprintf(at, left, "%s", v->boolean ? "true" : "false"); break;
+    case LV_NUMBER:
+        if (v->is_integer) snprintf(at, left, "i%lld", (long long)v->integer);
+        else snprintf(at, left, "n%.17g", v->number);
+        break;
+    case LV_STRING:
+        snprintf(at, left, "s\"");
+        for (const unsigned char *p = (const unsigned char *)v->string; *p; p++) {
+            size_t k = strlen(out);
+            if (*p >= 0x20 && *p < 0x7f && *p != '\\') snprintf(out + k, cap - k, "%c", *p);
+            else snprintf(out + k, cap - k, "\\x%02x", *p);
+        }
+        n = strlen(out);
+        snprintf(out + n, cap - n, "\"");
+        break;
+    case LV_ARRAY:
+    case LV_OBJECT:
+        snprintf(at, left, "%c", v->type == LV_ARRAY ? '[' : '{');
+        for (size_t i = 0; i < v->n; i++) {
+            n = strlen(out);
+            if (i) snprintf(out + n, cap - n, ","), n++;
+            if (v->type == LV_OBJECT) snprintf(out + n, cap - n, "%s=", v->keys[i]);
+            dump_value(&v->items[i], out, cap);
+        }
+        n = strlen(out);
+        snprintf(out + n, cap - n, "%c", v->type == LV_ARRAY ? ']' : '}');
+        break;
+    }
+    n = strlen(out);
+    snprintf(out + n, cap - n, "@%d:%d", v->line, v->col);
+}
+
+/* rule: G20; each syntax a student's output is written in, read whole: every value's type,
+ * number (int64 or not), decoded string and key, and where it starts; the syntax the document
+ * shows and how many lines hold no value */
+Test(loose_value, documents_are_read_whole_with_every_position)
+{
+    static const struct {
+        const char *text, *want;
+        lv_syntax syntax;
+        size_t noise;
+    } cases[] = {
+        {"{\"a\": [1, -2, 3.5, 1e2, true, false, null],\n \"b\": {\"c\": \"x\\ty\\u00e9\\uD83D\\uDE00\\/\\\"\\\\\\b\\f\\n\\r\"}}",
+         "{a=[i1@1:8,i-2@1:11,n3.5@1:15,i100@1:20,true@1:25,false@1:31,null@1:38]@1:7,b={c=s\"x\\x09y\\xc3\\xa9\\xf0\\x9f\\x98\\x80/\"\\x5c\\x08\\x0c\\x0a\\x0d\"@2:13}@2:7}@1:1", LV_SYNTAX_JSON, 0},
+        {"{'a': True, 'b': None, 'c': 'it\\'s', 'd': [1, 2,], 'e': '\\x41\\q', 'f': False,}",
+         "{a=true@1:7,b=null@1:18,c=s\"it's\"@1:29,d=[i1@1:44,i2@1:47]@1:43,e=s\"A\\x5cq\"@1:57,f=false@1:72}@1:1", LV_SYNTAX_PYTHON, 0},
+        {"a log line\n[1]\n[2][3]\n , {}\n# done\n",
+         "[i1@2:2]@2:1 [i2@3:2]@3:1 [i3@3:5]@3:4 {}@4:4", LV_SYNTAX_JSON, 2},
+        {"\xEF\xBB\xBF[1]",
+         "[i1@1:2]@1:1", LV_SYNTAX_JSON, 0},
+        {"[9223372036854775807, -9223372036854775808, 9223372036854775808, -9223372036854775809, 1.0, 2e0,"
+         " 1e300, .5, +3, 9.2233720368547758e18, -9.2233720368547758e18, -0]",
+         "[i9223372036854775807@1:2,i-9223372036854775808@1:23,n9.2233720368547758e+18@1:45,n-9.2233720368547758e+18@1:66,i1@1:88,i2@1:93,n1.0000000000000001e+300@1:98,n0.5@1:105,i3@1:109,n9.2233720368547758e+18@1:113,n-9.2233720368547758e+18@1:136,i0@1:160]@1:1", LV_SYNTAX_JSON, 0},
+        {"[\"\\uD83D\", \"\\uD83Dx\", \"\\uD83D\\u0041\", \"\\uDE00\", \"\\uD83D\\uD83D\"]",
+         "[s\"\\xed\\xa0\\xbd\"@1:2,s\"\\xed\\xa0\\xbdx\"@1:12,s\"\\xed\\xa0\\xbdA\"@1:23,s\"\\xed\\xb8\\x80\"@1:39,s\"\\xed\\xa0\\xbd\\xed\\xa0\\xbd\"@1:49]@1:1", LV_SYNTAX_JSON, 0},
+        {"id: 1, recv:[id: 1\ninterface: query\nresult: \"success\"\nbalance: -400\n, id: 2 interface: deposit]\n"
+         "id: 2, recv:[], note: \"a b\", x 5\n",
+         "{id=i1@1:5,recv=[{id=i1@1:18,interface=s\"query\"@2:12,result=s\"success\"@3:9,balance=i-400@4:10}@1:14,{id=i2@5:7,interface=s\"deposit\"@5:20}@5:3]@1:13}@1:1 {id=i2@6:5,recv=[]@6:13,note=s\"a b\"@6:23,x=i5@6:32}@6:1", LV_SYNTAX_TEXTPROTO, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        lv_document doc;
+        char err[256] = "", got[4096] = "";
+        cr_assert_eq(lv_parse(cases[i].text, strlen(cases[i].text), &doc, err, sizeof err), 0, "%zu: %s", i, err);
+        for (size_t k = 0; k < doc.n; k++) {
+            if (k) strcat(got, " ");
+            dump_value(&doc.values[k], got, sizeof got);
+        }
+        cr_expect_str_eq(got, cases[i].want, "case %zu", i);
+        cr_expect_eq(doc.syntax, cases[i].syntax, "case %zu", i);
+        cr_expect_eq(doc.noise_lines, cases[i].noise, "case %zu", i);
+        lv_document_free(&doc);
+    }
+}
+
+/* rule: G20; each way a document can be bad gets its one message, at the line and column where
+ * it is bad, and an empty document */
+Test(loose_value, each_bad_document_says_what_and_where)
+{
+    static const char *const cases[][2] = {
+        {"{\"a\" 1}",
+         "1:6: expected ':' after the key, found '1'"},
+        {"{a: 1}",
+         "1:2: the key a is not quoted (neither JSON nor a Python literal)"},
+        {"{1: 2}",
+         "1:2: expected a quoted key or '}', found '1'"},
+        {"[1 2]",
+         "1:4: expected ',' or ']', found '2'"},
+        {"{\"a\": 1 \"b\"}",
+         "1:9: expected ',' or '}', found '\"'"},
+        {"[\"abc",
+         "1:2: a string that is never closed (opened with \")"},
+        {"[\"ab\nc\"]",
+         "1:2: a string that is never closed (opened with \")"},
+        {"[\"\\u12g4\"]",
+         "1:7: expected a hex digit in an escape, found 'g'"},
+        {"['\\x4']",
+         "1:6: expected a hex digit in an escape, found '''"},
+        {"[-]",
+         "1:2: a sign without a number"},
+        {"[1e]",
+         "1:2: a number with an empty exponent"},
+        {"[1e+]",
+         "1:2: a number with an empty exponent"},
+        {"[tru]",
+         "1:2: expected a value, found 't'"},
+        {"[\x01]",
+         "1:2: expected a value, found byte 0x01"},
+        {"[",
+         "1:2: expected a value, found the end of the file"},
+        {"[1234567890123456789012345678901234567890123456789012345678901234]",
+         "1:2: a number of more than 63 characters"},
+        {"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+         "1:65: values nested more than 64 deep"},
+        {"no value here\n\n",
+         "1:1: no JSON, Python or protobuf-text value in the file"},
+        {"",
+         "1:1: no JSON, Python or protobuf-text value in the file"},
+        {"id: 1, recv: [id: 1 x",
+         "1:22: expected a field value, found the end of the file"},
+        {"id: ?",
+         "1:5: expected a field value, found '?'"},
+        {"id: 1\n: 2",
+         "2:1: expected a field name, found ':'"},
+        {"id: [1, 2 3]",
+         "1:11: expected ',' or ']' in a list, found '3'"},
+        {"id: 1 x:",
+         "1:9: expected a field value, found the end of the file"},
+        {"[\"\\u00\"]",
+         "1:7: expected a hex digit in an escape, found '\"'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        lv_document doc;
+        char err[256] = "";
+        cr_expect_eq(lv_parse(cases[i][0], strlen(cases[i][0]), &doc, err, sizeof err), -1, "case %zu", i);
+        cr_expect_str_eq(err, cases[i][1], "case %zu", i);
+        cr_expect(doc.n == 0 && doc.values == NULL && doc.arena == NULL, "case %zu: the document is left empty", i);
     }
 }

@@ -252,6 +252,12 @@ static int p2_attempt(void *arg, char *err, size_t errlen, int *ok)
 
 Test(io_oom, p2_student_parse_fails_cleanly_at_every_allocation)
 {
+    /* past the 64 events the list of what was read first holds: it grows while this file is read */
+    char many[70 * 150] = "";
+    for (int k = 1; k <= 70; k++)
+        snprintf(many + strlen(many), sizeof many - strlen(many),
+                 "{\"id\": 1, \"customer-request-id\": %d, \"type\": \"customer\", \"logical_clock\": %d, "
+                 "\"interface\": \"deposit\", \"comment\": \"event_sent from customer 1\"}\n", k, k);
     p2_case cases[] = {
         /* the all-events part, one a line, with a clock that is not one */
         {"{\"id\": 1, \"customer-request-id\": 1, \"type\": \"branch\", \"logical_clock\": 2, \"interface\": "
@@ -266,6 +272,14 @@ Test(io_oom, p2_student_parse_fails_cleanly_at_every_allocation)
         {"id: 2, recv:[id: 2\ninterface: deposit\nresult: success\nclock_events {\n  id: 1\n  event_id: 2\n"
          "  name: \"deposit_propogate_request\"\n  clock: 5\n}\nclock_events { id: 3 event_id: 2 name: "
          "\"deposit_propagate_execute\" clock: 9 }\n]", {0}, {0}},
+        /* our one-object form: each part a list of processes, each with its list of events */
+        {"{\"customer_events\": [{\"id\": 1, \"type\": \"customer\", \"events\": [{\"customer-request-id\": 1, "
+         "\"logical_clock\": 1, \"interface\": \"deposit\", \"comment\": \"event_sent from customer 1\"}]}], "
+         "\"branch_events\": [{\"id\": 1, \"type\": \"branch\", \"events\": [{\"customer-request-id\": 1, "
+         "\"logical_clock\": 2, \"interface\": \"deposit\", \"comment\": \"event_recv from customer 1\"}]}]}",
+         {0}, {0}},
+        /* 70 events, one a line */
+        {many, {0}, {0}},
         /* a customer's replies, each with its clock */
         {"[{\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\", \"clock\": 2},"
          " {\"interface\": \"query\", \"balance\": 570, \"clock\": 5}]}]", {0}, {0}},

@@ -198,6 +198,59 @@ Test(p2_reader, the_old_form_and_its_protobuf_dump)
     bank_p2_student_free(&st);
 }
 
+/* rule: L8; a comment or an interface is read by its first 159 characters: what comes after
+ * them (here the second digit of the number, and the operation) is not read */
+Test(p2_reader, only_the_first_159_characters_of_a_text_are_read)
+{
+    char text[1400], pad[301];
+    memset(pad, ' ', 300);
+    pad[300] = '\0';
+    snprintf(text, sizeof text,
+             "{\"id\": 1, \"logical_clock\": 2, \"type\": \"branch\", \"interface\": \"x%.157sdeposit\","
+             " \"comment\": \"event_recv from customer%.133s 37 again\"}\n",
+             pad, pad);
+    bank_p2_student st = {0};
+    parse(text, &st);
+    cr_assert_eq(st.n, 1);
+    const bank_p2_said *a = &st.items[0];
+    cr_expect(a->kind == BANK_CLOCK_CUSTOMER_RECV && a->has_peer && a->peer == 3, "kind %d, peer %lld", a->kind,
+              (long long)a->peer);
+    cr_expect(!a->op_known && strlen(a->interface) == 165, "the interface's op is past its 159th character");
+    bank_p2_student_free(&st);
+}
+
+/* rule: L8; a flat object is an event by its logical_clock, or by a clock with a comment or an
+ * interface: a clock, a comment or an interface alone is set aside, and each event read keeps
+ * every field as written (a branch's event without a comment is its customer's request taken) */
+Test(p2_reader, a_clock_comment_or_interface_alone_is_no_event)
+{
+    bank_p2_student st = {0};
+    parse("{\"clock\": 3, \"name\": \"deposit_request\"}\n"
+          "{\"interface\": \"deposit\"}\n"
+          "{\"comment\": \"event_sent from customer 1\"}\n"
+          "{\"id\": 2, \"clock\": 4, \"comment\": \"event_recv from customer 1\"}\n"
+          "{\"type\": \"branch\", \"clock\": 5, \"interface\": \"withdraw\"}\n",
+          &st);
+    cr_expect_eq(st.ignored, 3, "a clock, a comment or an interface alone holds no event");
+    cr_assert_eq(st.n, 2);
+    const bank_p2_said *a = &st.items[0], *b = &st.items[1];
+    cr_expect(a->place == BANK_P2_IN_ALL && a->has_process && a->process == 2 && !a->has_request &&
+              a->has_clock && a->clock == 4 && !a->clock_text && !a->interface && a->line == 4 && a->col == 1,
+              "the clock with a comment: %d %d/%lld clock %d/%llu at %d:%d", a->place, a->has_process,
+              (long long)a->process, a->has_clock, (unsigned long long)a->clock, a->line, a->col);
+    cr_expect(a->comment && strcmp(a->comment, "event_recv from customer 1") == 0 &&
+              a->kind == BANK_CLOCK_CUSTOMER_RECV && a->has_peer && a->peer == 1 && !a->op_known &&
+              a->old_kind == -1);
+    cr_expect(b->place == BANK_P2_IN_ALL && !b->has_process && !b->has_request && b->has_clock &&
+              b->clock == 5 && !b->comment && b->kind == BANK_CLOCK_CUSTOMER_RECV && !b->has_peer && b->line == 5 && b->col == 1,
+              "the clock with an interface: %d %d clock %d/%llu kind %d at %d:%d", b->place, b->has_process,
+              b->has_clock, (unsigned long long)b->clock, b->kind, b->line, b->col);
+    cr_expect(b->interface && strcmp(b->interface, "withdraw") == 0 && b->op_known && b->op == BANK_OP_WITHDRAW &&
+              !b->propagation);
+    cr_expect_str_eq(st.format, "JSON, all-events part");
+    bank_p2_student_free(&st);
+}
+
 /* rule: L8 */
 Test(p2_reader, unusable_files_say_where)
 {

@@ -1269,6 +1269,27 @@ Test(store, a_commit_refused_by_a_lock_is_rolled_back)
     expect_replace_undone(s, dir, rc, "a commit while another program held the write lock");
 }
 
+/* rule: K1, K8; a commit or a replace whose BEGIN SQLite refuses (here: a transaction is already
+ * open on the store's connection) fails with SQLite's reason and writes nothing */
+Test(store, a_commit_or_replace_whose_begin_is_refused_fails)
+{
+    char dir[64], err[600] = "", says[700];
+    bank_store *s = store_with_one_write(dir, sizeof dir);
+    snprintf(says, sizeof says, "%s/branch.db: cannot write: cannot start a transaction within a transaction", dir);
+    cr_assert_eq(sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    bank_logged_write w = lw(3, 1, 7);
+    cr_expect_eq(bank_store_commit(s, &w, 1, NULL, 0, NULL, 0, 0, err, sizeof err), -1);
+    cr_expect_str_eq(err, says);
+    bank_history h = {0};
+    cr_assert_eq(bank_write_log_add(&h.tail, &w), BANK_OK);
+    err[0] = '\0';
+    int rc = bank_store_replace(s, &h, err, sizeof err);
+    cr_expect_str_eq(err, says);
+    cr_assert_eq(sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    bank_history_free(&h);
+    expect_replace_undone(s, dir, rc, "a replace whose BEGIN was refused");
+}
+
 /* rule: K4; a damaged store takes no commit until it is set aside; a store that cannot be set
  * aside (its *.damaged name is taken by a directory) says so */
 Test(store, a_damaged_store_takes_no_commit_until_it_is_set_aside)

@@ -7,8 +7,8 @@
  * when it is not one. */
 static size_t decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
-    size_t n = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 && s[0] < 0xE0 ? 2 : 0;
-    if (n == 0 || n > len || s[0] >= 0xF8) return 0;
+    size_t n = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 && s[0] < 0xF0 ? 3 : s[0] >= 0xC2 && s[0] < 0xE0 ? 2 : 0;
+    if (n == 0 || n > len) return 0;
     uint32_t v = s[0] & (0x7F >> n);
     for (size_t i = 1; i < n; i++) {
         if ((s[i] & 0xC0) != 0x80) return 0;

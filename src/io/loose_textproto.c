@@ -22,7 +22,8 @@ static int has_key(const lv_value *o, const char *key)
     return 0;
 }
 
-/* A field's value: a scalar (number, quoted string or bare word), a [list] or a {message}. */
+/* A field's value: a scalar (number, quoted string or bare word) or a [list]. No {message}: a
+ * document with a '{' anywhere is not read as the dump (lx_looks_like_textproto). */
 static int tp_field_value(lexer *lx, lv_value *v, int depth)
 {
     int c = lx_peek(lx);
@@ -58,18 +59,6 @@ static int tp_field_value(lexer *lx, lv_value *v, int depth)
                             lx_describe(lx_peek(lx), b, sizeof b));
             }
         }
-    }
-    if (c == '{') {
-        lx_advance(lx);
-        if (lx_textproto_message(lx, v, depth + 1, 0) != 0) return -1;
-        lx_skip_space(lx);
-        if (lx_peek(lx) != '}') {
-            char b[16];
-            return lx_fail(lx, lx->line, lx->col, "expected '}', found %s",
-                        lx_describe(lx_peek(lx), b, sizeof b));
-        }
-        lx_advance(lx);
-        return 0;
     }
     if (c == '"' || c == '\'') {
         v->type = LV_STRING;

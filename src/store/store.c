@@ -85,9 +85,8 @@ static int create(bank_store *s, char *err, size_t errlen)
     snprintf(identity, sizeof identity,
              "INSERT INTO meta VALUES ('format', %d), ('branch', %lld), ('balance', %lld), ('sum', %lld);",
              BANK_STORE_FORMAT, (long long)s->id, (long long)s->balance, (long long)bank_store_identity_sum(s->id, s->balance));
-    if (exec(s, "BEGIN", err, errlen) != 0) return -1;
-    if (exec(s, schema, err, errlen) != 0 || exec(s, identity, err, errlen) != 0 ||
-        exec(s, "COMMIT", err, errlen) != 0) {
+    if (exec(s, "BEGIN", err, errlen) != 0 || exec(s, schema, err, errlen) != 0 ||
+        exec(s, identity, err, errlen) != 0 || exec(s, "COMMIT", err, errlen) != 0) {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         return -1;
     }

@@ -119,6 +119,14 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run("diagram", trace, "-o", os.path.join(tmp, "no", "such", "x.svg"))
     check(r.returncode == 1 and "no/such/x.svg: cannot draw the diagram: No such file or directory" in r.stderr,
           "diagram -o into a missing folder: exit 1 (%s)" % r.stderr.strip())
+    # A title cairo cannot draw (not UTF-8: the byte 0xff) fails the drawing itself, not its
+    # writing: the same one line and no file, in each format.
+    for ext in ("svg", "png", "pdf"):
+        out = os.path.join(tmp, "title." + ext)
+        r = run("diagram", trace, "-o", out, "--title", "bad \udcff title")
+        check(r.returncode == 1 and r.stderr == "bank diagram: %s: cannot draw the diagram: input string not "
+              "valid UTF-8\n" % out and not os.path.exists(out),
+              "diagram --title not UTF-8 as .%s: exit 1 and no file (%d: %s)" % (ext, r.returncode, r.stderr.strip()))
 
     r = run("diagram", trace, "-o", os.path.join(tmp, "run.gif"))
     check(r.returncode == 2 and "does not end in .svg, .png or .pdf" in r.stderr, "an unknown extension: exit 2")
