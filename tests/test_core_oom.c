@@ -14,6 +14,7 @@
 #include "core/schedule.h"
 #include "core/session.h"
 #include "core/session_check.h"
+#include "core/state_table.h"
 #include "core/workload_gen.h"
 #include "core/write_log.h"
 #include "oom_wrap.h"
@@ -603,4 +604,38 @@ Test(oom, the_clock_model_and_checks_fail_cleanly)
     bank_clock_log_free(&want);
     bank_outcome_free(&o);
     bank_plan_free(&plan);
+}
+
+static bank_state_key state_key_of(uint64_t i) { return (bank_state_key){bank_mix(i), i}; }
+
+/* The searches' table of failed states, across its growths: every key keeps the largest bound
+ * recorded for it, an absent key answers -1, a growth that cannot allocate leaves the table as
+ * it was, and the table holds one block of slots however often it grew, none once freed. */
+Test(oom, the_state_table_keeps_every_key_across_its_growths)
+{
+    long base = alive;
+    bank_state_table t;
+    bank_state_table_init(&t);
+    cr_expect_eq(bank_state_table_failed(&t, state_key_of(0)), -1, "an empty table");
+    enum { N = 5000, FULL = 2048 }; /* FULL keys fill the first 4096 slots to half */
+    for (uint64_t i = 0; i < FULL; i++) cr_assert_eq(bank_state_table_fail(&t, state_key_of(i), (uint32_t)(i % 7)), 0);
+    arm(0);
+    cr_expect_eq(bank_state_table_fail(&t, state_key_of(FULL), 1), -1, "the growth fails");
+    cr_expect(disarm());
+    cr_expect_eq(t.n, FULL);
+    cr_expect_eq(bank_state_table_failed(&t, state_key_of(FULL)), -1, "not recorded");
+    for (uint64_t i = FULL; i < N; i++) cr_assert_eq(bank_state_table_fail(&t, state_key_of(i), (uint32_t)(i % 7)), 0);
+    cr_expect_eq(t.n, N);
+    cr_expect_eq(alive, base + 1, "one block of slots: each growth frees the one before");
+    for (uint64_t i = 0; i < N; i++)
+        cr_expect_eq(bank_state_table_failed(&t, state_key_of(i)), (long)(i % 7), "key %llu", (unsigned long long)i);
+    cr_expect_eq(bank_state_table_failed(&t, state_key_of(N)), -1, "a key never recorded");
+    cr_assert_eq(bank_state_table_fail(&t, state_key_of(1), 5), 0);
+    cr_assert_eq(bank_state_table_fail(&t, state_key_of(1), 2), 0);
+    cr_assert_eq(bank_state_table_fail(&t, state_key_of(1), 0), 0);
+    cr_expect_eq(bank_state_table_failed(&t, state_key_of(1)), 5, "the largest bound kept");
+    cr_expect_eq(t.n, N, "a key recorded again is not counted again");
+    bank_state_table_free(&t);
+    cr_expect_eq(alive, base);
+    cr_expect_eq(bank_state_table_failed(&t, state_key_of(1)), -1, "a freed table is empty");
 }

@@ -342,3 +342,102 @@ Test(lamport, the_next_request_follows_the_sends_of_the_one_before)
     bank_clock_log_free(&l);
     bank_workload_free(&w);
 }
+
+/* rule: L4, L11; every event an input requires and every happens-before edge between them, pinned
+ * whole on an input with a query before a write (the query leaves no send at its branch, yet the
+ * branch receives the next request after it), a write that does not propagate, and branch ids
+ * out of order (a branch's process number is its rank among the ids); then on a subset of them. */
+Test(lamport, every_required_event_and_every_edge_of_a_small_input)
+{
+    bank_workload w = {0};
+    w.n_branches = 2;
+    w.branches = calloc(2, sizeof *w.branches);
+    w.branches[0] = (bank_branch){7, 100};
+    w.branches[1] = (bank_branch){3, 100};
+    w.n_customers = 2;
+    w.customers = calloc(2, sizeof *w.customers);
+    w.customers[0] = (bank_customer){7, 0, 3, calloc(3, sizeof(bank_event))};
+    w.customers[0].events[0] = (bank_event){1, BANK_OP_QUERY, 0};
+    w.customers[0].events[1] = (bank_event){2, BANK_OP_DEPOSIT, 5};
+    w.customers[0].events[2] = (bank_event){3, BANK_OP_WITHDRAW, 300};
+    w.customers[1] = (bank_customer){3, 1, 1, calloc(1, sizeof(bank_event))};
+    w.customers[1].events[0] = (bank_event){4, BANK_OP_DEPOSIT, 1};
+    unsigned char propagates[4] = {0, 1, 0, 1};
+    bank_clock_log l;
+    cr_assert_eq(bank_clock_required(&w, propagates, &l), 0);
+    enum { CS = BANK_CLOCK_CUSTOMER_SENT, CR = BANK_CLOCK_CUSTOMER_RECV, BS = BANK_CLOCK_BRANCH_SENT,
+           BR = BANK_CLOCK_BRANCH_RECV };
+    const struct {
+        int kind;
+        size_t entry, event;
+        int64_t process, peer;
+        size_t at;  /* its point's process: the entry, or 2 + the branch's rank by id */
+        int receive;
+    } want[] = {
+        {CS, 0, 0, 7, 7, 0, 0}, {CR, 0, 0, 7, 7, 3, 1},
+        {CS, 0, 1, 7, 7, 0, 0}, {CR, 0, 1, 7, 7, 3, 1}, {BS, 0, 1, 7, 3, 3, 0}, {BR, 0, 1, 3, 7, 2, 1},
+        {CS, 0, 2, 7, 7, 0, 0}, {CR, 0, 2, 7, 7, 3, 1},
+        {CS, 1, 0, 3, 3, 1, 0}, {CR, 1, 0, 3, 3, 2, 1}, {BS, 1, 0, 3, 7, 2, 0}, {BR, 1, 0, 7, 3, 3, 1},
+    };
+    size_t n = sizeof want / sizeof *want;
+    cr_assert_eq(l.n, n);
+    for (size_t i = 0; i < n; i++) {
+        const bank_clock_event *e = &l.items[i];
+        cr_expect(e->kind == (bank_clock_kind)want[i].kind && e->entry == want[i].entry &&
+                      e->event == want[i].event && e->process == want[i].process && e->peer == want[i].peer &&
+                      e->clock == 0,
+                  "event %zu: kind %d, request (%zu, %zu), process %lld, peer %lld, clock %llu", i, (int)e->kind,
+                  e->entry, e->event, (long long)e->process, (long long)e->peer, (unsigned long long)e->clock);
+        l.items[i].clock = 10 * i + 1;
+    }
+    bank_clock_point pts[12];
+    bank_clock_edge *edges;
+    size_t n_edges;
+    cr_assert_eq(bank_clock_edges(&w, l.items, l.n, pts, &edges, &n_edges), 0);
+    for (size_t i = 0; i < n; i++)
+        cr_expect(pts[i].clock == 10 * i + 1 && pts[i].process == want[i].at && pts[i].receive == want[i].receive,
+                  "point %zu: clock %llu, process %zu, receive %d", i, (unsigned long long)pts[i].clock,
+                  pts[i].process, pts[i].receive);
+    /* from, to, message: in the order of their `to`, each one's message first */
+    const bank_clock_edge edge[] = {
+        {0, 1, 1},                       /* the query received */
+        {0, 2, 0},                       /* the customer's next request */
+        {2, 3, 1}, {1, 3, 0},            /* the deposit received, after the query at its branch */
+        {3, 4, 0}, {4, 5, 1},            /* sent on after its receive; received by branch 3 */
+        {2, 6, 0}, {6, 7, 1}, {3, 7, 0}, /* the withdrawal, after the deposit's receive */
+        {4, 7, 0},                       /* and after its send */
+        {8, 9, 1}, {9, 10, 0}, {10, 11, 1},
+    };
+    size_t n_edge = sizeof edge / sizeof *edge;
+    cr_expect_eq(n_edges, n_edge);
+    for (size_t i = 0; i < n_edge && i < n_edges; i++)
+        cr_expect(edges[i].from == edge[i].from && edges[i].to == edge[i].to && edges[i].message == edge[i].message,
+                  "edge %zu: %zu -> %zu (message %d), not %zu -> %zu (message %d)", i, edges[i].from, edges[i].to,
+                  edges[i].message, edge[i].from, edge[i].to, edge[i].message);
+    free(edges);
+    /* A student's log may lack events: without the query's receive, the deposit's send to branch
+     * 3 and entry 2's send, no edge leads from or to what is missing (nor to a neighbour of it). */
+    bank_clock_event some[9];
+    const size_t kept[9] = {0, 2, 3, 5, 6, 7, 9, 10, 11};
+    for (size_t i = 0; i < 9; i++) some[i] = l.items[kept[i]];
+    cr_assert_eq(bank_clock_edges(&w, some, 9, pts, &edges, &n_edges), 0);
+    for (size_t i = 0; i < 9; i++)
+        cr_expect(pts[i].clock == some[i].clock && pts[i].process == want[kept[i]].at &&
+                      pts[i].receive == want[kept[i]].receive,
+                  "of some, point %zu: clock %llu, process %zu, receive %d", i, (unsigned long long)pts[i].clock,
+                  pts[i].process, pts[i].receive);
+    const bank_clock_edge some_edge[] = {
+        {0, 1, 0}, {1, 2, 1}, {1, 4, 0}, {4, 5, 1}, {2, 5, 0}, /* the deposit's receive before the withdrawal's */
+        {6, 7, 0}, {7, 8, 1},                                  /* entry 2's write received, sent on, received */
+    };
+    size_t n_some = sizeof some_edge / sizeof *some_edge;
+    cr_expect_eq(n_edges, n_some);
+    for (size_t i = 0; i < n_some && i < n_edges; i++)
+        cr_expect(edges[i].from == some_edge[i].from && edges[i].to == some_edge[i].to &&
+                      edges[i].message == some_edge[i].message,
+                  "of some, edge %zu: %zu -> %zu (message %d), not %zu -> %zu (message %d)", i, edges[i].from,
+                  edges[i].to, edges[i].message, some_edge[i].from, some_edge[i].to, some_edge[i].message);
+    free(edges);
+    bank_clock_log_free(&l);
+    bank_workload_free(&w);
+}
