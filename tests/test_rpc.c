@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <time.h>
 #include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -511,6 +512,84 @@ Test(rpc, bad_calls_get_a_status_and_the_branch_keeps_serving)
     expect_course(&rc, BANK_PATH_MSG_DELIVERY, "query", 0, "success", 400);
 
     raw_close(&rc);
+    stop(b);
+}
+
+/* One call of method on target that sends no message at all, only its close; *reply gets the
+ * answer or NULL (caller destroys). */
+static grpc_status_code call_without_message(const char *target, const char *method,
+                                             grpc_byte_buffer **reply)
+{
+    grpc_init();
+    grpc_channel_credentials *creds = grpc_insecure_credentials_create();
+    grpc_channel *ch = grpc_channel_create(target, creds, NULL);
+    grpc_channel_credentials_release(creds);
+    grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
+    gpr_timespec deadline =
+        gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(5000, GPR_TIMESPAN));
+    grpc_call *call = grpc_channel_create_call(ch, NULL, GRPC_PROPAGATE_DEFAULTS, cq,
+                                               grpc_slice_from_static_string(method), NULL, deadline, NULL);
+    grpc_metadata_array initial_md, trailing_md;
+    grpc_metadata_array_init(&initial_md);
+    grpc_metadata_array_init(&trailing_md);
+    grpc_status_code status = GRPC_STATUS_UNKNOWN;
+    grpc_slice details = grpc_empty_slice();
+    *reply = NULL;
+    grpc_op ops[5];
+    memset(ops, 0, sizeof ops);
+    ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+    ops[1].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+    ops[2].op = GRPC_OP_RECV_INITIAL_METADATA;
+    ops[2].data.recv_initial_metadata.recv_initial_metadata = &initial_md;
+    ops[3].op = GRPC_OP_RECV_MESSAGE;
+    ops[3].data.recv_message.recv_message = reply;
+    ops[4].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+    ops[4].data.recv_status_on_client.trailing_metadata = &trailing_md;
+    ops[4].data.recv_status_on_client.status = &status;
+    ops[4].data.recv_status_on_client.status_details = &details;
+    cr_assert_eq(grpc_call_start_batch(call, ops, 5, call, NULL), GRPC_CALL_OK);
+    grpc_completion_queue_pluck(cq, call, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+    grpc_slice_unref(details);
+    grpc_metadata_array_destroy(&initial_md);
+    grpc_metadata_array_destroy(&trailing_md);
+    grpc_call_unref(call);
+    grpc_completion_queue_shutdown(cq);
+    while (grpc_completion_queue_pluck(cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type !=
+           GRPC_QUEUE_SHUTDOWN) {
+    }
+    grpc_completion_queue_destroy(cq);
+    grpc_channel_destroy(ch);
+    grpc_shutdown();
+    return status;
+}
+
+/* rule: B2; a call that sends no message at all is read as an empty message (every field zero),
+ * in either form: the bank form's query of customer 0, the course form's unknown interface */
+Test(rpc, a_call_without_a_message_is_read_as_an_empty_one)
+{
+    bank_branches *b = start(&sample);
+    const char *target = bank_branches_target(b, 0);
+    for (int round = 0; round < 3; round++) {
+        grpc_byte_buffer *reply;
+        cr_assert_eq(call_without_message(target, BANK_PATH_QUERY, &reply), GRPC_STATUS_OK);
+        Bank__CustomerReply *r = (Bank__CustomerReply *)bank_codec_unpack(&bank__customer_reply__descriptor, reply);
+        grpc_byte_buffer_destroy(reply);
+        cr_assert_not_null(r);
+        cr_expect_eq(r->result, BANK__RESULT__SUCCESS);
+        cr_expect_eq(r->balance, 400);
+        cr_expect_eq(r->clock, 0);
+        cr_expect_null(r->write);
+        bank__customer_reply__free_unpacked(r, NULL);
+
+        cr_assert_eq(call_without_message(target, BANK_PATH_MSG_DELIVERY, &reply), GRPC_STATUS_OK);
+        MsgResponse *m = (MsgResponse *)bank_codec_unpack(&msg_response__descriptor, reply);
+        grpc_byte_buffer_destroy(reply);
+        cr_assert_not_null(m);
+        cr_expect_str_eq(m->interface, "");
+        cr_expect_str_eq(m->result, "fail", "an unknown interface (none) fails");
+        cr_expect_eq(m->money, 400);
+        msg_response__free_unpacked(m, NULL);
+    }
     stop(b);
 }
 
