@@ -20,6 +20,7 @@
 #include "rpc/engine.h"
 #include "rpc/sender.h"
 #include "rpc/timers.h"
+#include "rpc/wire.h"
 #include "run/branch_child.h"
 #include "run/branches.h"
 #include "run/customers.h"
@@ -590,6 +591,40 @@ Test(rpc, a_call_without_a_message_is_read_as_an_empty_one)
         cr_expect_eq(m->money, 400);
         msg_response__free_unpacked(m, NULL);
     }
+    stop(b);
+}
+
+/* rule: D2; a probe asks every branch at once: each answer's balance, or the status and the
+ * details its branch gave (a method the branch does not serve: UNIMPLEMENTED, naming it) */
+Test(rpc, a_probe_reads_every_balance_or_says_what_each_branch_answered)
+{
+    bank_branches *b = start(&sample);
+    bank_channel *chs[3];
+    for (size_t i = 0; i < 3; i++) chs[i] = bank_channel_open(bank_branches_target(b, i), NULL);
+    grpc_completion_queue *cq = bank_client_cq_create();
+    int64_t balances[3] = {-1, -1, -1};
+    int ok[3] = {-1, -1, -1};
+    bank_wire_error errs[3];
+    bank_wire *bank = bank_wire_bank(), *nope = bank_wire_course("Nope");
+    cr_assert(bank && nope);
+    cr_expect_eq(bank_wire_query_all(bank, chs, 3, cq, 5000, balances, ok, errs), 0);
+    for (size_t i = 0; i < 3; i++) {
+        cr_expect(ok[i] == 1 && balances[i] == 400, "branch %zu: ok %d, balance %lld", i, ok[i],
+                  (long long)balances[i]);
+        cr_expect_eq(errs[i].status, GRPC_STATUS_OK);
+    }
+    cr_expect_eq(bank_wire_query_all(nope, chs, 3, cq, 5000, balances, ok, errs), 3, "all three refused");
+    for (size_t i = 0; i < 3; i++) {
+        cr_expect_eq(ok[i], 0);
+        cr_expect_eq(balances[i], 400, "branch %zu: no balance read, none written", i);
+        cr_expect_eq(errs[i].status, GRPC_STATUS_UNIMPLEMENTED);
+        cr_expect_str_eq(errs[i].details, "no method /Nope/MsgDelivery here (bank.Branch and the course's "
+                                          "Branch are served)");
+    }
+    bank_wire_free(bank);
+    bank_wire_free(nope);
+    bank_client_cq_destroy(cq);
+    for (size_t i = 0; i < 3; i++) bank_channel_close(chs[i]);
     stop(b);
 }
 
