@@ -271,6 +271,12 @@ Test(rpc, course_wire_form_drives_the_branches)
     }
     expect_course(&rc, BANK_PATH_MSG_DELIVERY, "query", 0, "success", 500);
 
+    /* "propagate_" names a propagation's write only: a customer's is unknown; a propagation
+       names no query */
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "propagate_deposit", 5, "fail", 500);
+    expect_course(&rc, BANK_PATH_MSG_PROPAGATION, "query", 0, "fail", 500);
+    expect_course(&rc, BANK_PATH_MSG_PROPAGATION, "PROPAGATE_WITHDRAW", 0, "success", 500);
+
     raw_close(&rc);
     stop(b);
 }

@@ -314,6 +314,21 @@ Test(wire, reals_unsigned_values_and_fields_of_many_values)
     bank_dyn_values_free(got, 4);
     free(out);
 
+    bank_dyn_value d[4] = {{0}, {.kind = BANK_DYN_DOUBLE, .d = -2.5}};
+    cr_assert_eq(bank_dyn_encode(m, d, &out, &n, err, sizeof err), 0, "%s", err);
+    const unsigned char minus_two_and_a_half[] = {0x11, 0, 0, 0, 0, 0, 0, 0x04, 0xc0}; /* field 2, fixed64 */
+    cr_expect(n == sizeof minus_two_and_a_half && memcmp(out, minus_two_and_a_half, n) == 0, "-2.5 packed as a double");
+    cr_assert_eq(bank_dyn_decode(m, out, n, got, err, sizeof err), 0, "%s", err);
+    cr_expect(got[1].kind == BANK_DYN_DOUBLE && got[1].d == -2.5, "read back: %g", got[1].d);
+    bank_dyn_values_free(got, 4);
+    free(out);
+    d[1] = (bank_dyn_value){.kind = BANK_DYN_INT, .i = -(INT64_C(1) << 53)}; /* a double holds it exactly */
+    cr_assert_eq(bank_dyn_encode(m, d, &out, &n, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(bank_dyn_decode(m, out, n, got, err, sizeof err), 0, "%s", err);
+    cr_expect(got[1].kind == BANK_DYN_DOUBLE && got[1].d == -9007199254740992.0, "-2^53 read back: %g", got[1].d);
+    bank_dyn_values_free(got, 4);
+    free(out);
+
     v[0] = (bank_dyn_value){.kind = BANK_DYN_INT, .i = INT64_C(1) << 24};
     cr_assert_eq(bank_dyn_encode(m, v, &out, &n, err, sizeof err), 0, "%s", err);
     cr_assert_eq(bank_dyn_decode(m, out, n, got, err, sizeof err), 0, "%s", err);
@@ -346,6 +361,36 @@ Test(wire, reals_unsigned_values_and_fields_of_many_values)
     cr_expect_eq(bank_dyn_encode(all, u, &out, &n, err, sizeof err), -1);
     cr_expect_str_eq(err, "9223372036854775808 does not fit field i64 (int64)");
     bank_proto_schema_free(&s);
+}
+
+/* rule: D3; what protoc gives back is read only when it is a descriptor set, and a proto with
+ * no method to call (no service, or a service of none) is named for that, keeping nothing */
+Test(wire, a_proto_without_a_method_or_a_set_that_cannot_be_read_is_named)
+{
+    bank_proto_schema s;
+    char err[700];
+    static const unsigned char garbage[] = {0x0a, 0x50, 'x'};
+    cr_expect_eq(bank_proto_schema_load(garbage, sizeof garbage, "bad.proto", &s, err, sizeof err), -1);
+    cr_expect_str_eq(err, "bad.proto: protoc's descriptor set cannot be read");
+    cr_expect(s.set == NULL && s.n_methods == 0 && s.methods == NULL, "nothing kept");
+
+    static const char *const texts[] = {
+        "syntax = \"proto3\";\nmessage A { int32 x = 1; }\n",
+        "syntax = \"proto3\";\nmessage A { int32 x = 1; }\nservice Idle {}\n",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        char dir[] = "/tmp/bank-wire-XXXXXX", path[600], want[700];
+        write_proto(dir, path, sizeof path, texts[i]);
+        unsigned char *bytes;
+        size_t len;
+        cr_assert_eq(bank_proto_compile(path, &bytes, &len, err, sizeof err), 0, "%s", err);
+        cr_expect_eq(bank_proto_schema_load(bytes, len, path, &s, err, sizeof err), -1, "%s", texts[i]);
+        snprintf(want, sizeof want, "%s: declares no service with a method to call", path);
+        cr_expect_str_eq(err, want);
+        cr_expect(s.set == NULL && s.n_methods == 0 && s.methods == NULL, "nothing kept");
+        free(bytes);
+        unlink_proto(dir, path);
+    }
 }
 
 /* rule: D3; a reply's bytes are read field by field: malformed ones are refused at the byte
