@@ -21,9 +21,11 @@
 #include "rpc/sender.h"
 #include "rpc/timers.h"
 #include "rpc/wire.h"
+#include "rpc/wire_roles.h"
 #include "run/branch_child.h"
 #include "run/branches.h"
 #include "run/customers.h"
+#include "wire_fixture.h"
 
 /* The course's sample: branches 1-3 at 400; c1 query; c2 deposit 170, query; c3 withdraw 70, query. */
 static bank_event c1_events[] = {{1, BANK_OP_QUERY, 0}};
@@ -276,6 +278,18 @@ Test(rpc, course_wire_form_drives_the_branches)
     expect_course(&rc, BANK_PATH_MSG_DELIVERY, "propagate_deposit", 5, "fail", 500);
     expect_course(&rc, BANK_PATH_MSG_PROPAGATION, "query", 0, "fail", 500);
     expect_course(&rc, BANK_PATH_MSG_PROPAGATION, "PROPAGATE_WITHDRAW", 0, "success", 500);
+    /* the reply names the interface as the course spells it, or none when it is unknown */
+    static const struct {
+        const char *method, *interface, *named;
+    } names[] = {{BANK_PATH_MSG_DELIVERY, "QUERY", "query"},
+                 {BANK_PATH_MSG_DELIVERY, "Deposit", "deposit"},
+                 {BANK_PATH_MSG_PROPAGATION, "Propagate_Withdraw", "withdraw"},
+                 {BANK_PATH_MSG_DELIVERY, "transfer", ""}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        MsgResponse *r = course_call(&rc, names[i].method, names[i].interface, 0);
+        cr_expect_str_eq(r->interface, names[i].named, "%s %s", names[i].method, names[i].interface);
+        msg_response__free_unpacked(r, NULL);
+    }
 
     raw_close(&rc);
     stop(b);
@@ -631,6 +645,66 @@ Test(rpc, a_probe_reads_every_balance_or_says_what_each_branch_answered)
     bank_wire_free(nope);
     bank_client_cq_destroy(cq);
     for (size_t i = 0; i < 3; i++) bank_channel_close(chs[i]);
+    stop(b);
+}
+
+/* The course's proto, given as a student's: read through protoc and the dynamic codec. */
+static const char course_as_a_students[] =
+    "syntax = \"proto3\";\n"
+    "service Branch {\n"
+    "  rpc MsgDelivery(MsgRequest) returns (MsgResponse);\n"
+    "  rpc MsgPropagation(MsgRequest) returns (MsgResponse);\n"
+    "}\n"
+    "message MsgRequest { int32 id = 1; string interface = 2; int32 money = 3; }\n"
+    "message MsgResponse { string interface = 1; string result = 2; int32 money = 3; }\n";
+
+/* rule: D2, D3; a student's proto drives the branches field by field: every operation's reply
+ * read whole (a fail, a balance of 0 that proto3 leaves out), and the probe of a branch */
+Test(rpc, a_students_proto_drives_the_branches_field_by_field)
+{
+    bank_proto_schema s;
+    load_text(course_as_a_students, &s);
+    bank_wire_roles roles;
+    bank_wire_choices none = {0};
+    char err[1200];
+    cr_assert_eq(bank_wire_roles_find(&s, &none, &roles, err, sizeof err), 0, "%s", err);
+    bank_wire *w = bank_wire_proto(&s, &roles);
+    cr_assert_not_null(w);
+    bank_proto_schema_free(&s); /* emptied: the wire took it */
+    cr_expect_str_eq(bank_wire_describe(w), "proto (/Branch/MsgDelivery)");
+
+    bank_branches *b = start(&sample);
+    bank_channel *ch = bank_channel_open(bank_branches_target(b, 1), NULL);
+    grpc_completion_queue *cq = bank_client_cq_create();
+    static const struct {
+        bank_op op;
+        int64_t money;
+        int success;
+        int64_t balance;
+    } steps[] = {
+        {BANK_OP_QUERY, 0, 1, 400},      {BANK_OP_DEPOSIT, 170, 1, 570}, {BANK_OP_WITHDRAW, 1000, 0, 570},
+        {BANK_OP_WITHDRAW, 570, 1, 0},   {BANK_OP_QUERY, 0, 1, 0},       {BANK_OP_DEPOSIT, 30, 1, 30},
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        bank_result out;
+        memset(&out, 0x5a, sizeof out);
+        bank_wire_error e = {GRPC_STATUS_UNKNOWN, "untouched"};
+        int rc = bank_wire_call(w, ch, cq, steps[i].op, 2, (int64_t)i + 1, steps[i].money, 5000, &out, &e);
+        cr_expect_eq(rc, 0, "step %zu: %s", i, e.details);
+        cr_expect_eq(e.status, GRPC_STATUS_OK, "step %zu", i);
+        cr_expect(out.op == steps[i].op && out.success == steps[i].success && out.pending == 0 &&
+                      out.balance == steps[i].balance,
+                  "step %zu: op %d, success %d, pending %d, balance %lld", i, (int)out.op, out.success,
+                  out.pending, (long long)out.balance);
+    }
+    int64_t balance = -1;
+    int ok = -1;
+    bank_wire_error e;
+    cr_expect_eq(bank_wire_query_all(w, &ch, 1, cq, 5000, &balance, &ok, &e), 0);
+    cr_expect(ok == 1 && balance == 30, "the probe: ok %d, balance %lld", ok, (long long)balance);
+    bank_client_cq_destroy(cq);
+    bank_channel_close(ch);
+    bank_wire_free(w);
     stop(b);
 }
 
