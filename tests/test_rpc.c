@@ -641,6 +641,40 @@ Test(rpc, a_probe_reads_every_balance_or_says_what_each_branch_answered)
         cr_expect_str_eq(errs[i].details, "no method /Nope/MsgDelivery here (bank.Branch and the course's "
                                           "Branch are served)");
     }
+    cr_expect_str_eq(bank_wire_describe(bank), "bank (/bank.Branch/Query, Deposit, Withdraw)");
+    cr_expect_str_eq(bank_wire_describe(nope), "course (/Nope/MsgDelivery)");
+    /* each operation over the bank's own form, its whole result */
+    static const struct {
+        bank_op op;
+        int64_t money;
+        int success;
+        int64_t balance;
+    } steps[] = {{BANK_OP_DEPOSIT, 10, 1, 410}, {BANK_OP_WITHDRAW, 1000, 0, 410}, {BANK_OP_WITHDRAW, 10, 1, 400},
+                 {BANK_OP_QUERY, 0, 1, 400}};
+    bank_wire *course = bank_wire_course(NULL);
+    cr_assert_not_null(course);
+    cr_expect_str_eq(bank_wire_describe(course), "course (/Branch/MsgDelivery)");
+    for (size_t i = 0; i < 2 * sizeof steps / sizeof steps[0]; i++) { /* the bank's form, then the course's */
+        size_t k = i % (sizeof steps / sizeof steps[0]);
+        bank_wire *w = i < sizeof steps / sizeof steps[0] ? bank : course;
+        bank_result out;
+        memset(&out, 0x5a, sizeof out);
+        bank_wire_error e = {GRPC_STATUS_UNKNOWN, "untouched"};
+        cr_expect_eq(bank_wire_call(w, chs[0], cq, steps[k].op, 1, (int64_t)i + 1, steps[k].money, 5000, &out, &e),
+                     0, "step %zu: %s", i, e.details);
+        cr_expect_eq(e.status, GRPC_STATUS_OK, "step %zu", i);
+        cr_expect(out.op == steps[k].op && out.success == steps[k].success && out.pending == 0 &&
+                      out.balance == steps[k].balance,
+                  "step %zu: op %d, success %d, pending %d, balance %lld", i, (int)out.op, out.success,
+                  out.pending, (long long)out.balance);
+    }
+    /* money the course's int32 cannot carry: refused before any call, with no gRPC status */
+    bank_result out;
+    bank_wire_error e = {GRPC_STATUS_UNKNOWN, ""};
+    cr_expect_eq(bank_wire_call(course, chs[0], cq, BANK_OP_DEPOSIT, 1, 99, INT64_C(1) << 31, 5000, &out, &e), -1);
+    cr_expect_eq(e.status, GRPC_STATUS_OK, "no call was made");
+    cr_expect_str_eq(e.details, "money 2147483648 does not fit the course's int32 field");
+    bank_wire_free(course);
     bank_wire_free(bank);
     bank_wire_free(nope);
     bank_client_cq_destroy(cq);
@@ -648,15 +682,16 @@ Test(rpc, a_probe_reads_every_balance_or_says_what_each_branch_answered)
     stop(b);
 }
 
-/* The course's proto, given as a student's: read through protoc and the dynamic codec. */
+/* The course's proto, given as a student's: read through protoc and the dynamic codec (its
+ * fields declared in another order: the interface and the balance are each message's first). */
 static const char course_as_a_students[] =
     "syntax = \"proto3\";\n"
     "service Branch {\n"
     "  rpc MsgDelivery(MsgRequest) returns (MsgResponse);\n"
     "  rpc MsgPropagation(MsgRequest) returns (MsgResponse);\n"
     "}\n"
-    "message MsgRequest { int32 id = 1; string interface = 2; int32 money = 3; }\n"
-    "message MsgResponse { string interface = 1; string result = 2; int32 money = 3; }\n";
+    "message MsgRequest { string interface = 2; int32 money = 3; int32 id = 1; }\n"
+    "message MsgResponse { int32 money = 3; string result = 2; string interface = 1; }\n";
 
 /* rule: D2, D3; a student's proto drives the branches field by field: every operation's reply
  * read whole (a fail, a balance of 0 that proto3 leaves out), and the probe of a branch */
