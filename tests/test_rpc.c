@@ -614,7 +614,7 @@ Test(rpc, a_call_without_a_message_is_read_as_an_empty_one)
     stop(b);
 }
 
-/* rule: D2; a probe asks every branch at once: each answer's balance, or the status and the
+/* rule: D2, D5; a probe asks every branch at once: each answer's balance, or the status and the
  * details its branch gave (a method the branch does not serve: UNIMPLEMENTED, naming it) */
 Test(rpc, a_probe_reads_every_balance_or_says_what_each_branch_answered)
 {
