@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <time.h>
 #include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +20,12 @@
 #include "rpc/engine.h"
 #include "rpc/sender.h"
 #include "rpc/timers.h"
+#include "rpc/wire.h"
+#include "rpc/wire_roles.h"
 #include "run/branch_child.h"
 #include "run/branches.h"
 #include "run/customers.h"
+#include "wire_fixture.h"
 
 /* The course's sample: branches 1-3 at 400; c1 query; c2 deposit 170, query; c3 withdraw 70, query. */
 static bank_event c1_events[] = {{1, BANK_OP_QUERY, 0}};
@@ -269,6 +273,24 @@ Test(rpc, course_wire_form_drives_the_branches)
     }
     expect_course(&rc, BANK_PATH_MSG_DELIVERY, "query", 0, "success", 500);
 
+    /* "propagate_" names a propagation's write only: a customer's is unknown; a propagation
+       names no query */
+    expect_course(&rc, BANK_PATH_MSG_DELIVERY, "propagate_deposit", 5, "fail", 500);
+    expect_course(&rc, BANK_PATH_MSG_PROPAGATION, "query", 0, "fail", 500);
+    expect_course(&rc, BANK_PATH_MSG_PROPAGATION, "PROPAGATE_WITHDRAW", 0, "success", 500);
+    /* the reply names the interface as the course spells it, or none when it is unknown */
+    static const struct {
+        const char *method, *interface, *named;
+    } names[] = {{BANK_PATH_MSG_DELIVERY, "QUERY", "query"},
+                 {BANK_PATH_MSG_DELIVERY, "Deposit", "deposit"},
+                 {BANK_PATH_MSG_PROPAGATION, "Propagate_Withdraw", "withdraw"},
+                 {BANK_PATH_MSG_DELIVERY, "transfer", ""}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        MsgResponse *r = course_call(&rc, names[i].method, names[i].interface, 0);
+        cr_expect_str_eq(r->interface, names[i].named, "%s %s", names[i].method, names[i].interface);
+        msg_response__free_unpacked(r, NULL);
+    }
+
     raw_close(&rc);
     stop(b);
 }
@@ -511,6 +533,213 @@ Test(rpc, bad_calls_get_a_status_and_the_branch_keeps_serving)
     expect_course(&rc, BANK_PATH_MSG_DELIVERY, "query", 0, "success", 400);
 
     raw_close(&rc);
+    stop(b);
+}
+
+/* One call of method on target that sends no message at all, only its close; *reply gets the
+ * answer or NULL (caller destroys). */
+static grpc_status_code call_without_message(const char *target, const char *method,
+                                             grpc_byte_buffer **reply)
+{
+    grpc_init();
+    grpc_channel_credentials *creds = grpc_insecure_credentials_create();
+    grpc_channel *ch = grpc_channel_create(target, creds, NULL);
+    grpc_channel_credentials_release(creds);
+    grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
+    gpr_timespec deadline =
+        gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(5000, GPR_TIMESPAN));
+    grpc_call *call = grpc_channel_create_call(ch, NULL, GRPC_PROPAGATE_DEFAULTS, cq,
+                                               grpc_slice_from_static_string(method), NULL, deadline, NULL);
+    grpc_metadata_array initial_md, trailing_md;
+    grpc_metadata_array_init(&initial_md);
+    grpc_metadata_array_init(&trailing_md);
+    grpc_status_code status = GRPC_STATUS_UNKNOWN;
+    grpc_slice details = grpc_empty_slice();
+    *reply = NULL;
+    grpc_op ops[5];
+    memset(ops, 0, sizeof ops);
+    ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+    ops[1].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+    ops[2].op = GRPC_OP_RECV_INITIAL_METADATA;
+    ops[2].data.recv_initial_metadata.recv_initial_metadata = &initial_md;
+    ops[3].op = GRPC_OP_RECV_MESSAGE;
+    ops[3].data.recv_message.recv_message = reply;
+    ops[4].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+    ops[4].data.recv_status_on_client.trailing_metadata = &trailing_md;
+    ops[4].data.recv_status_on_client.status = &status;
+    ops[4].data.recv_status_on_client.status_details = &details;
+    cr_assert_eq(grpc_call_start_batch(call, ops, 5, call, NULL), GRPC_CALL_OK);
+    grpc_completion_queue_pluck(cq, call, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+    grpc_slice_unref(details);
+    grpc_metadata_array_destroy(&initial_md);
+    grpc_metadata_array_destroy(&trailing_md);
+    grpc_call_unref(call);
+    grpc_completion_queue_shutdown(cq);
+    while (grpc_completion_queue_pluck(cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type !=
+           GRPC_QUEUE_SHUTDOWN) {
+    }
+    grpc_completion_queue_destroy(cq);
+    grpc_channel_destroy(ch);
+    grpc_shutdown();
+    return status;
+}
+
+/* rule: B2; a call that sends no message at all is read as an empty message (every field zero),
+ * in either form: the bank form's query of customer 0, the course form's unknown interface */
+Test(rpc, a_call_without_a_message_is_read_as_an_empty_one)
+{
+    bank_branches *b = start(&sample);
+    const char *target = bank_branches_target(b, 0);
+    for (int round = 0; round < 3; round++) {
+        grpc_byte_buffer *reply;
+        cr_assert_eq(call_without_message(target, BANK_PATH_QUERY, &reply), GRPC_STATUS_OK);
+        Bank__CustomerReply *r = (Bank__CustomerReply *)bank_codec_unpack(&bank__customer_reply__descriptor, reply);
+        grpc_byte_buffer_destroy(reply);
+        cr_assert_not_null(r);
+        cr_expect_eq(r->result, BANK__RESULT__SUCCESS);
+        cr_expect_eq(r->balance, 400);
+        cr_expect_eq(r->clock, 0);
+        cr_expect_null(r->write);
+        bank__customer_reply__free_unpacked(r, NULL);
+
+        cr_assert_eq(call_without_message(target, BANK_PATH_MSG_DELIVERY, &reply), GRPC_STATUS_OK);
+        MsgResponse *m = (MsgResponse *)bank_codec_unpack(&msg_response__descriptor, reply);
+        grpc_byte_buffer_destroy(reply);
+        cr_assert_not_null(m);
+        cr_expect_str_eq(m->interface, "");
+        cr_expect_str_eq(m->result, "fail", "an unknown interface (none) fails");
+        cr_expect_eq(m->money, 400);
+        msg_response__free_unpacked(m, NULL);
+    }
+    stop(b);
+}
+
+/* rule: D2, D5; a probe asks every branch at once: each answer's balance, or the status and the
+ * details its branch gave (a method the branch does not serve: UNIMPLEMENTED, naming it) */
+Test(rpc, a_probe_reads_every_balance_or_says_what_each_branch_answered)
+{
+    bank_branches *b = start(&sample);
+    bank_channel *chs[3];
+    for (size_t i = 0; i < 3; i++) chs[i] = bank_channel_open(bank_branches_target(b, i), NULL);
+    grpc_completion_queue *cq = bank_client_cq_create();
+    int64_t balances[3] = {-1, -1, -1};
+    int ok[3] = {-1, -1, -1};
+    bank_wire_error errs[3];
+    bank_wire *bank = bank_wire_bank(), *nope = bank_wire_course("Nope");
+    cr_assert(bank && nope);
+    cr_expect_eq(bank_wire_query_all(bank, chs, 3, cq, 5000, balances, ok, errs), 0);
+    for (size_t i = 0; i < 3; i++) {
+        cr_expect(ok[i] == 1 && balances[i] == 400, "branch %zu: ok %d, balance %lld", i, ok[i],
+                  (long long)balances[i]);
+        cr_expect_eq(errs[i].status, GRPC_STATUS_OK);
+    }
+    cr_expect_eq(bank_wire_query_all(nope, chs, 3, cq, 5000, balances, ok, errs), 3, "all three refused");
+    for (size_t i = 0; i < 3; i++) {
+        cr_expect_eq(ok[i], 0);
+        cr_expect_eq(balances[i], 400, "branch %zu: no balance read, none written", i);
+        cr_expect_eq(errs[i].status, GRPC_STATUS_UNIMPLEMENTED);
+        cr_expect_str_eq(errs[i].details, "no method /Nope/MsgDelivery here (bank.Branch and the course's "
+                                          "Branch are served)");
+    }
+    cr_expect_str_eq(bank_wire_describe(bank), "bank (/bank.Branch/Query, Deposit, Withdraw)");
+    cr_expect_str_eq(bank_wire_describe(nope), "course (/Nope/MsgDelivery)");
+    /* each operation over the bank's own form, its whole result */
+    static const struct {
+        bank_op op;
+        int64_t money;
+        int success;
+        int64_t balance;
+    } steps[] = {{BANK_OP_DEPOSIT, 10, 1, 410}, {BANK_OP_WITHDRAW, 1000, 0, 410}, {BANK_OP_WITHDRAW, 10, 1, 400},
+                 {BANK_OP_QUERY, 0, 1, 400}};
+    bank_wire *course = bank_wire_course(NULL);
+    cr_assert_not_null(course);
+    cr_expect_str_eq(bank_wire_describe(course), "course (/Branch/MsgDelivery)");
+    for (size_t i = 0; i < 2 * sizeof steps / sizeof steps[0]; i++) { /* the bank's form, then the course's */
+        size_t k = i % (sizeof steps / sizeof steps[0]);
+        bank_wire *w = i < sizeof steps / sizeof steps[0] ? bank : course;
+        bank_result out;
+        memset(&out, 0x5a, sizeof out);
+        bank_wire_error e = {GRPC_STATUS_UNKNOWN, "untouched"};
+        cr_expect_eq(bank_wire_call(w, chs[0], cq, steps[k].op, 1, (int64_t)i + 1, steps[k].money, 5000, &out, &e),
+                     0, "step %zu: %s", i, e.details);
+        cr_expect_eq(e.status, GRPC_STATUS_OK, "step %zu", i);
+        cr_expect(out.op == steps[k].op && out.success == steps[k].success && out.pending == 0 &&
+                      out.balance == steps[k].balance,
+                  "step %zu: op %d, success %d, pending %d, balance %lld", i, (int)out.op, out.success,
+                  out.pending, (long long)out.balance);
+    }
+    /* money the course's int32 cannot carry: refused before any call, with no gRPC status */
+    bank_result out;
+    bank_wire_error e = {GRPC_STATUS_UNKNOWN, ""};
+    cr_expect_eq(bank_wire_call(course, chs[0], cq, BANK_OP_DEPOSIT, 1, 99, INT64_C(1) << 31, 5000, &out, &e), -1);
+    cr_expect_eq(e.status, GRPC_STATUS_OK, "no call was made");
+    cr_expect_str_eq(e.details, "money 2147483648 does not fit the course's int32 field");
+    bank_wire_free(course);
+    bank_wire_free(bank);
+    bank_wire_free(nope);
+    bank_client_cq_destroy(cq);
+    for (size_t i = 0; i < 3; i++) bank_channel_close(chs[i]);
+    stop(b);
+}
+
+/* The course's proto, given as a student's: read through protoc and the dynamic codec (its
+ * fields declared in another order: the interface and the balance are each message's first). */
+static const char course_as_a_students[] =
+    "syntax = \"proto3\";\n"
+    "service Branch {\n"
+    "  rpc MsgDelivery(MsgRequest) returns (MsgResponse);\n"
+    "  rpc MsgPropagation(MsgRequest) returns (MsgResponse);\n"
+    "}\n"
+    "message MsgRequest { string interface = 2; int32 money = 3; int32 id = 1; }\n"
+    "message MsgResponse { int32 money = 3; string result = 2; string interface = 1; }\n";
+
+/* rule: D2, D3; a student's proto drives the branches field by field: every operation's reply
+ * read whole (a fail, a balance of 0 that proto3 leaves out), and the probe of a branch */
+Test(rpc, a_students_proto_drives_the_branches_field_by_field)
+{
+    bank_proto_schema s;
+    load_text(course_as_a_students, &s);
+    bank_wire_roles roles;
+    bank_wire_choices none = {0};
+    char err[1200];
+    cr_assert_eq(bank_wire_roles_find(&s, &none, &roles, err, sizeof err), 0, "%s", err);
+    bank_wire *w = bank_wire_proto(&s, &roles);
+    cr_assert_not_null(w);
+    bank_proto_schema_free(&s); /* emptied: the wire took it */
+    cr_expect_str_eq(bank_wire_describe(w), "proto (/Branch/MsgDelivery)");
+
+    bank_branches *b = start(&sample);
+    bank_channel *ch = bank_channel_open(bank_branches_target(b, 1), NULL);
+    grpc_completion_queue *cq = bank_client_cq_create();
+    static const struct {
+        bank_op op;
+        int64_t money;
+        int success;
+        int64_t balance;
+    } steps[] = {
+        {BANK_OP_QUERY, 0, 1, 400},      {BANK_OP_DEPOSIT, 170, 1, 570}, {BANK_OP_WITHDRAW, 1000, 0, 570},
+        {BANK_OP_WITHDRAW, 570, 1, 0},   {BANK_OP_QUERY, 0, 1, 0},       {BANK_OP_DEPOSIT, 30, 1, 30},
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        bank_result out;
+        memset(&out, 0x5a, sizeof out);
+        bank_wire_error e = {GRPC_STATUS_UNKNOWN, "untouched"};
+        int rc = bank_wire_call(w, ch, cq, steps[i].op, 2, (int64_t)i + 1, steps[i].money, 5000, &out, &e);
+        cr_expect_eq(rc, 0, "step %zu: %s", i, e.details);
+        cr_expect_eq(e.status, GRPC_STATUS_OK, "step %zu", i);
+        cr_expect(out.op == steps[i].op && out.success == steps[i].success && out.pending == 0 &&
+                      out.balance == steps[i].balance,
+                  "step %zu: op %d, success %d, pending %d, balance %lld", i, (int)out.op, out.success,
+                  out.pending, (long long)out.balance);
+    }
+    int64_t balance = -1;
+    int ok = -1;
+    bank_wire_error e;
+    cr_expect_eq(bank_wire_query_all(w, &ch, 1, cq, 5000, &balance, &ok, &e), 0);
+    cr_expect(ok == 1 && balance == 30, "the probe: ok %d, balance %lld", ok, (long long)balance);
+    bank_client_cq_destroy(cq);
+    bank_channel_close(ch);
+    bank_wire_free(w);
     stop(b);
 }
 

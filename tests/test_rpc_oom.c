@@ -270,6 +270,43 @@ Test(rpc_oom, a_message_is_packed_or_refused_at_every_allocation)
     bank_proto_schema_free(&s);
 }
 
+typedef struct {
+    const bank_proto_message *m;
+    const unsigned char *bytes;
+    size_t n;
+} decode_case;
+
+static int decode_attempt(void *arg, char *err, size_t errlen, int *ok)
+{
+    decode_case *c = arg;
+    bank_dyn_value got[3];
+    if (bank_dyn_decode(c->m, c->bytes, c->n, got, err, errlen) != 0) {
+        *ok = oom_zeroed(got, sizeof got); /* nothing kept */
+        return -1;
+    }
+    *ok = got[0].kind == BANK_DYN_STRING && strcmp(got[0].s, "query") == 0 && got[1].kind == BANK_DYN_STRING &&
+          strcmp(got[1].s, "success") == 0 && got[2].kind == BANK_DYN_INT && got[2].i == 570;
+    bank_dyn_values_free(got, 3);
+    return 0;
+}
+
+/* rule: D3; a reply read field by field, each string its own block: read whole, or refused
+ * as out of memory keeping nothing */
+Test(rpc_oom, a_reply_is_read_or_refused_at_every_allocation)
+{
+    bank_proto_schema s;
+    load(PROJECT_DIR "/proto/course.proto", &s);
+    decode_case c = {.m = bank_proto_find_message(&s, ".MsgResponse")};
+    cr_assert_not_null(c.m);
+    static const unsigned char reply[] = {0x0a, 5, 'q', 'u', 'e', 'r', 'y', 0x12, 7, 's', 'u', 'c', 'c',
+                                          'e', 's', 's', 0x18, 0xba, 0x04};
+    c.bytes = reply;
+    c.n = sizeof reply;
+    oom_counts k = oom_sweep("bank_dyn_decode", decode_attempt, &c, -1, "out of memory", "");
+    cr_expect_eq(k.failed, 2, "the two strings");
+    bank_proto_schema_free(&s);
+}
+
 /* rule: D3; a message refused after some of its fields were packed (a field of many values, a
  * value its field cannot hold) keeps nothing of them */
 Test(rpc_oom, a_message_refused_midway_keeps_nothing)

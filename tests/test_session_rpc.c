@@ -89,7 +89,8 @@ static void propagate_deposit(const char *target, int64_t origin, uint64_t seq, 
 /* rule: C4 */
 Test(session_rpc, a_query_waits_parked_until_the_customers_write_arrives)
 {
-    bank_branch_server *b[2] = {start_branch(1, 10000, NULL, NULL, NULL), start_branch(2, 10000, NULL, NULL, NULL)};
+    /* branch 2's hold left at 0: the default, 10 s, not none */
+    bank_branch_server *b[2] = {start_branch(1, 10000, NULL, NULL, NULL), start_branch(2, 0, NULL, NULL, NULL)};
     bank_peer peers[2];
     char addr[2][32];
     peers_of(b, 2, peers, addr);
@@ -158,6 +159,20 @@ Test(session_rpc, a_sessions_write_is_answered_before_any_peer_has_it)
     cr_assert_eq(c.written.sequence, 1);
     cr_assert_lt(atomic_load(&c.done_ms) - start, 600, "not held for the peer's tries");
     cr_assert_eq(bank_branch_server_owed(b), 1, "still owed to branch 2");
+
+    /* a write refused is answered FAIL with no write id, and a query with the balance only */
+    call w = {.target = addr, .op = BANK_OP_WITHDRAW, .money = 100, .deadline_ms = 5000};
+    run_call(&w);
+    cr_assert_eq(w.rc, 0, "%s", w.err);
+    cr_expect(w.out.op == BANK_OP_WITHDRAW && !w.out.success && !w.out.pending && w.out.balance == 7,
+              "withdraw 100 of 7: op %d, success %d, pending %d, balance %lld", (int)w.out.op, w.out.success,
+              w.out.pending, (long long)w.out.balance);
+    cr_expect(w.written.origin == 0 && w.written.sequence == 0, "a refused write has no id");
+    call q = {.target = addr, .op = BANK_OP_QUERY, .deadline_ms = 5000};
+    run_call(&q);
+    cr_assert_eq(q.rc, 0, "%s", q.err);
+    cr_expect(q.out.op == BANK_OP_QUERY && q.out.success && !q.out.pending && q.out.balance == 7);
+    cr_expect(q.written.origin == 0 && q.written.sequence == 0, "a query writes nothing");
     bank_branch_server_stop(b);
 }
 

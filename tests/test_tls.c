@@ -50,6 +50,32 @@ Test(tls, identities_from_common_names)
     memcpy(longer, "customer-", 9); /* a name too long to be shown whole is no one's, a customer's too */
     bank_identity_parse(longer, &id);
     cr_expect_eq(id.role, BANK_CALLER_NONE, "a customer name longer than %d characters", BANK_IDENTITY_NAME_MAX);
+
+    /* every name shown as it is when printable, and its role's number only for a branch */
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (!cases[i].cn) continue;
+        bank_identity_parse(cases[i].cn, &id);
+        cr_expect_str_eq(id.name, cases[i].cn);
+        cr_expect_eq(id.branch, cases[i].branch, "\"%s\": branch %lld", cases[i].cn, (long long)id.branch);
+    }
+    /* the printable range's ends: a space and '~' shown, a control byte and DEL not */
+    bank_identity_parse("a\x1f\x20\x7e\x7f" "b", &id);
+    cr_expect_str_eq(id.name, "a? ~?b");
+    /* a name of exactly BANK_IDENTITY_NAME_MAX characters is shown whole and keeps its role; one
+     * more is cut to that many and "...", and is no one's */
+    char name[BANK_IDENTITY_NAME_MAX + 2], shown[BANK_IDENTITY_NAME_MAX + 4];
+    memset(name, 'c', sizeof name - 1);
+    memcpy(name, "customer-", 9);
+    name[BANK_IDENTITY_NAME_MAX] = '\0';
+    bank_identity_parse(name, &id);
+    cr_expect_str_eq(id.name, name);
+    cr_expect_eq(id.role, BANK_CALLER_CUSTOMER, "a customer name of %d characters", BANK_IDENTITY_NAME_MAX);
+    name[BANK_IDENTITY_NAME_MAX] = 'c';
+    name[BANK_IDENTITY_NAME_MAX + 1] = '\0';
+    bank_identity_parse(name, &id);
+    snprintf(shown, sizeof shown, "%.*s...", BANK_IDENTITY_NAME_MAX, name);
+    cr_expect_str_eq(id.name, shown);
+    cr_expect_eq(id.role, BANK_CALLER_NONE);
 }
 
 /* rule: R3 */

@@ -314,6 +314,21 @@ Test(wire, reals_unsigned_values_and_fields_of_many_values)
     bank_dyn_values_free(got, 4);
     free(out);
 
+    bank_dyn_value d[4] = {{0}, {.kind = BANK_DYN_DOUBLE, .d = -2.5}};
+    cr_assert_eq(bank_dyn_encode(m, d, &out, &n, err, sizeof err), 0, "%s", err);
+    const unsigned char minus_two_and_a_half[] = {0x11, 0, 0, 0, 0, 0, 0, 0x04, 0xc0}; /* field 2, fixed64 */
+    cr_expect(n == sizeof minus_two_and_a_half && memcmp(out, minus_two_and_a_half, n) == 0, "-2.5 packed as a double");
+    cr_assert_eq(bank_dyn_decode(m, out, n, got, err, sizeof err), 0, "%s", err);
+    cr_expect(got[1].kind == BANK_DYN_DOUBLE && got[1].d == -2.5, "read back: %g", got[1].d);
+    bank_dyn_values_free(got, 4);
+    free(out);
+    d[1] = (bank_dyn_value){.kind = BANK_DYN_INT, .i = -(INT64_C(1) << 53)}; /* a double holds it exactly */
+    cr_assert_eq(bank_dyn_encode(m, d, &out, &n, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(bank_dyn_decode(m, out, n, got, err, sizeof err), 0, "%s", err);
+    cr_expect(got[1].kind == BANK_DYN_DOUBLE && got[1].d == -9007199254740992.0, "-2^53 read back: %g", got[1].d);
+    bank_dyn_values_free(got, 4);
+    free(out);
+
     v[0] = (bank_dyn_value){.kind = BANK_DYN_INT, .i = INT64_C(1) << 24};
     cr_assert_eq(bank_dyn_encode(m, v, &out, &n, err, sizeof err), 0, "%s", err);
     cr_assert_eq(bank_dyn_decode(m, out, n, got, err, sizeof err), 0, "%s", err);
@@ -345,6 +360,110 @@ Test(wire, reals_unsigned_values_and_fields_of_many_values)
     u[1].u++;
     cr_expect_eq(bank_dyn_encode(all, u, &out, &n, err, sizeof err), -1);
     cr_expect_str_eq(err, "9223372036854775808 does not fit field i64 (int64)");
+    bank_proto_schema_free(&s);
+}
+
+/* rule: D3; what protoc gives back is read only when it is a descriptor set, and a proto with
+ * no method to call (no service, or a service of none) is named for that, keeping nothing */
+Test(wire, a_proto_without_a_method_or_a_set_that_cannot_be_read_is_named)
+{
+    bank_proto_schema s;
+    char err[700];
+    static const unsigned char garbage[] = {0x0a, 0x50, 'x'};
+    cr_expect_eq(bank_proto_schema_load(garbage, sizeof garbage, "bad.proto", &s, err, sizeof err), -1);
+    cr_expect_str_eq(err, "bad.proto: protoc's descriptor set cannot be read");
+    cr_expect(s.set == NULL && s.n_methods == 0 && s.methods == NULL, "nothing kept");
+
+    static const char *const texts[] = {
+        "syntax = \"proto3\";\nmessage A { int32 x = 1; }\n",
+        "syntax = \"proto3\";\nmessage A { int32 x = 1; }\nservice Idle {}\n",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        char dir[] = "/tmp/bank-wire-XXXXXX", path[600], want[700];
+        write_proto(dir, path, sizeof path, texts[i]);
+        unsigned char *bytes;
+        size_t len;
+        cr_assert_eq(bank_proto_compile(path, &bytes, &len, err, sizeof err), 0, "%s", err);
+        cr_expect_eq(bank_proto_schema_load(bytes, len, path, &s, err, sizeof err), -1, "%s", texts[i]);
+        snprintf(want, sizeof want, "%s: declares no service with a method to call", path);
+        cr_expect_str_eq(err, want);
+        cr_expect(s.set == NULL && s.n_methods == 0 && s.methods == NULL, "nothing kept");
+        free(bytes);
+        unlink_proto(dir, path);
+    }
+}
+
+/* rule: D3; a reply's bytes are read field by field: malformed ones are refused at the byte
+ * where they stop making sense (and nothing read before is kept), while fields the message does
+ * not have, or has with another wire type, are skipped, and a field sent twice keeps its last */
+Test(wire, a_replys_bytes_are_read_or_refused_at_the_byte_that_breaks_them)
+{
+    bank_proto_schema s;
+    load(PROJECT_DIR "/proto/course.proto", &s);
+    const bank_proto_message *rep = message(&s, ".MsgResponse"); /* interface, result: strings; money: int32 */
+    static const struct {
+        const char *what;
+        unsigned char bytes[16];
+        size_t n, at; /* refused at byte `at` */
+    } bad[] = {
+        {"a value's varint cut off", {0x18, 0x80}, 2, 2},
+        {"a key of 11 varint bytes", {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01}, 11, 10},
+        {"a value of 11 varint bytes",
+         {0x18, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01}, 12, 11},
+        {"field number 0", {0x00, 0x01}, 2, 1},
+        {"field number 2^29, one past the greatest", {0x80, 0x80, 0x80, 0x80, 0x10, 0x01}, 6, 5},
+        {"a fixed64 cut off", {0x12, 0x01, 'a', 0x49, 1, 2, 3, 4, 5, 6, 7}, 11, 4},
+        {"a fixed32 cut off", {0x4d, 1, 2, 3}, 4, 1},
+        {"a string longer than what is left", {0x0a, 0x02, 'x'}, 3, 2},
+        {"a string's length cut off", {0x0a, 0x80}, 2, 2},
+        {"a group's start", {0x0b, 0x0c}, 2, 1},
+        {"a group's end", {0x0c}, 1, 1},
+        {"wire type 6", {0x0e, 0x00}, 2, 1},
+        {"wire type 7", {0x1f}, 1, 1},
+    };
+    char err[300], want[300];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        bank_dyn_value got[3];
+        memset(got, 0x5a, sizeof got);
+        cr_expect_eq(bank_dyn_decode(rep, bad[i].bytes, bad[i].n, got, err, sizeof err), -1, "%s: read",
+                     bad[i].what);
+        snprintf(want, sizeof want, "the reply is not a protobuf message (byte %zu of %zu)", bad[i].at, bad[i].n);
+        cr_expect_str_eq(err, want, "%s", bad[i].what);
+        for (int k = 0; k < 3; k++)
+            cr_expect_eq(got[k].kind, BANK_DYN_NONE, "%s: field %d kept", bad[i].what, k + 1);
+    }
+
+    static const unsigned char good[] = {
+        0x20, 0x05,                                     /* field 4 (none), varint */
+        0x29, 1, 2, 3, 4, 5, 6, 7, 8,                   /* field 5 (none), fixed64 */
+        0x35, 1, 2, 3, 4,                               /* field 6 (none), fixed32 */
+        0x3a, 0x01, 'z',                                /* field 7 (none), a string */
+        0xf8, 0xff, 0xff, 0xff, 0x0f, 0x01,             /* field 2^29 - 1, the greatest, varint */
+        0x08, 0x05,                                     /* interface as a varint: not a string */
+        0x1a, 0x01, 'q',                                /* money as a string: not an int32 */
+        0x1d, 1, 2, 3, 4,                               /* money as a fixed32: not an int32 */
+        0x12, 0x01, 'a', 0x12, 0x02, 'o', 'k',          /* result twice: the last kept */
+        0x18, 0x07, 0x18, 0xf6, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, /* money 7, then -10 */
+    };
+    bank_dyn_value got[3];
+    memset(got, 0x5a, sizeof got);
+    cr_assert_eq(bank_dyn_decode(rep, good, sizeof good, got, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(got[0].kind, BANK_DYN_NONE, "interface sent only with the wrong wire type");
+    cr_expect_eq(got[1].kind, BANK_DYN_STRING);
+    if (got[1].kind == BANK_DYN_STRING) cr_expect_str_eq(got[1].s, "ok");
+    cr_expect_eq(got[2].kind, BANK_DYN_INT);
+    cr_expect_eq(got[2].i, -10);
+    bank_dyn_values_free(got, 3);
+    for (int k = 0; k < 3; k++) cr_expect_eq(got[k].kind, BANK_DYN_NONE, "field %d freed", k + 1);
+
+    /* the last byte of each fixed width read, and nothing at all: a message */
+    static const unsigned char ends[] = {0x29, 1, 2, 3, 4, 5, 6, 7, 8, 0x35, 1, 2, 3, 4, 0x0a, 0x00};
+    cr_expect_eq(bank_dyn_decode(rep, ends, sizeof ends, got, err, sizeof err), 0, "%s", err);
+    cr_expect(got[0].kind == BANK_DYN_STRING && got[0].s[0] == '\0', "an empty string is a string");
+    bank_dyn_values_free(got, 3);
+    memset(got, 0x5a, sizeof got);
+    cr_expect_eq(bank_dyn_decode(rep, ends, 0, got, err, sizeof err), 0, "%s", err);
+    for (int k = 0; k < 3; k++) cr_expect_eq(got[k].kind, BANK_DYN_NONE, "no bytes: field %d", k + 1);
     bank_proto_schema_free(&s);
 }
 

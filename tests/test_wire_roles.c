@@ -115,6 +115,89 @@ Test(wire_roles, money_is_a_number_of_any_kind_or_a_string)
     bank_proto_schema_free(&s);
 }
 
+/* rule: D3; every role asked of a field of every scalar type: taken where the type can play
+ * it (ids: integers or strings; the interface: a string or an enum; money and balance: numbers
+ * or strings; the result: a string, a bool or an enum), refused with its line everywhere else */
+Test(wire_roles, each_role_takes_the_types_that_can_play_it)
+{
+    static const char *const types[] = {"double",   "float",    "int64",  "uint64", "int32",  "fixed64",
+                                        "fixed32",  "bool",     "string", "bytes",  "uint32", "sfixed32",
+                                        "sfixed64", "sint32",   "sint64", "Kind"};
+    char fields[1200] = "", text[3000];
+    size_t len = 0;
+    for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
+        len += (size_t)snprintf(fields + len, sizeof fields - len, " %s t_%s = %zu;", types[t], types[t], t + 10);
+    snprintf(text, sizeof text,
+             "syntax = \"proto3\";\npackage first;\nenum Kind { QUERY = 0; DEPOSIT = 1; WITHDRAW = 2; }\n"
+             "message Req { int64 id = 1; string interface = 2; int64 money = 3;%s }\n"
+             "message Rep { string result = 1; int64 balance = 2;%s }\n"
+             "service Bank { rpc MsgDelivery(Req) returns (Rep); }\n",
+             fields, fields);
+    bank_proto_schema s;
+    load_text(text, &s);
+    /* by role (id, customer, interface, money, result, balance): which kinds fit */
+    enum { INTEGER = 1, REAL = 2, BOOL = 4, STRING = 8, ENUM = 16 };
+    static const int fits[BANK_ROLE_COUNT] = {INTEGER | STRING, INTEGER | STRING, STRING | ENUM,
+                                               INTEGER | REAL | STRING, STRING | BOOL | ENUM,
+                                               INTEGER | REAL | STRING};
+    static const char *const wanted[BANK_ROLE_COUNT] = {"an integer or a string", "an integer or a string",
+                                                         "a string or an enum", "a number or a string",
+                                                         "a string, a bool or an enum", "a number or a string"};
+    char err[1200];
+    for (int role = 0; role < BANK_ROLE_COUNT; role++)
+        for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
+            const char *type = types[t];
+            int kind = strcmp(type, "double") == 0 || strcmp(type, "float") == 0 ? REAL
+                       : strcmp(type, "bool") == 0                              ? BOOL
+                       : strcmp(type, "string") == 0                            ? STRING
+                       : strcmp(type, "Kind") == 0                              ? ENUM
+                       : strcmp(type, "bytes") == 0                             ? 0
+                                                                                : INTEGER;
+            char name[40];
+            snprintf(name, sizeof name, "t_%s", type);
+            bank_wire_choices c = {0};
+            c.field[role] = name;
+            bank_wire_roles r;
+            int rc = bank_wire_roles_find(&s, &c, &r, err, sizeof err);
+            if (fits[role] & kind) {
+                cr_expect_eq(rc, 0, "%s = %s: %s", bank_role_name((bank_role)role), name, err);
+                if (rc == 0) {
+                    cr_expect_eq(r.op[BANK_OP_DEPOSIT].field[role], (int)t + (role >= BANK_ROLE_RESULT ? 2 : 3),
+                                 "%s = %s", bank_role_name((bank_role)role), name);
+                    cr_expect_eq(r.op[BANK_OP_DEPOSIT].guessed[role], 0);
+                }
+            } else {
+                char want[300];
+                snprintf(want, sizeof want, "--field %s=%s: %s.%s is %s; the %s must be %s",
+                         bank_role_name((bank_role)role), name, role >= BANK_ROLE_RESULT ? "Rep" : "Req", name,
+                         kind == ENUM ? "enum" : type, bank_role_name((bank_role)role), wanted[role]);
+                cr_expect_eq(rc, -1, "%s = %s", bank_role_name((bank_role)role), name);
+                cr_expect_str_eq(err, want);
+            }
+        }
+    /* a message's first field is checked as any other */
+    bank_wire_choices first = {0};
+    first.field[BANK_ROLE_INTERFACE] = "id";
+    bank_wire_roles r;
+    cr_expect_eq(bank_wire_roles_find(&s, &first, &r, err, sizeof err), -1);
+    cr_expect_str_eq(err, "--field interface=id: Req.id is int64; the interface must be a string or an enum");
+    bank_proto_schema_free(&s);
+
+    /* each role by its name, and back; no other name is a role */
+    static const char *const names[BANK_ROLE_COUNT] = {"id", "customer", "interface", "money", "result", "balance"};
+    for (int role = 0; role < BANK_ROLE_COUNT; role++) {
+        bank_role got = BANK_ROLE_COUNT;
+        cr_expect_eq(bank_role_parse(names[role], &got), 0, "%s", names[role]);
+        cr_expect_eq((int)got, role, "%s", names[role]);
+        cr_expect_str_eq(bank_role_name((bank_role)role), names[role]);
+    }
+    bank_role untouched = BANK_ROLE_COUNT;
+    cr_expect_eq(bank_role_parse("amount", &untouched), -1);
+    cr_expect_eq(bank_role_parse("Money", &untouched), -1, "names are exact");
+    cr_expect_eq((int)untouched, BANK_ROLE_COUNT);
+    cr_expect_str_eq(bank_role_name(BANK_ROLE_COUNT), "?");
+}
+
 /* rule: D3; each wire says what it speaks, and the course's wire refuses, naming it, a value
  * its int32 fields cannot hold: the event id first, then the money (0 to 2^31 - 1) */
 Test(wire_roles, each_wire_is_described_and_the_course_wire_takes_int32_values_only)

@@ -12,13 +12,13 @@ typedef Google__Protobuf__FieldDescriptorProto__Type field_type;
 
 enum { WIRE_VARINT = 0, WIRE_I64 = 1, WIRE_LEN = 2, WIRE_I32 = 5 };
 
+/* Asked only of a scalar field (is_scalar): never of a group. */
 static int wire_type_of(field_type t)
 {
     switch (t) {
     case T(DOUBLE): case T(FIXED64): case T(SFIXED64): return WIRE_I64;
     case T(FLOAT): case T(FIXED32): case T(SFIXED32): return WIRE_I32;
     case T(STRING): case T(BYTES): case T(MESSAGE): return WIRE_LEN;
-    case T(GROUP): return -1;
     default: return WIRE_VARINT;
     }
 }

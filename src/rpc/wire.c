@@ -57,7 +57,6 @@ bank_wire *bank_wire_proto(bank_proto_schema *schema, const bank_wire_roles *rol
     w->schema = *schema;
     memset(schema, 0, sizeof *schema);
     w->roles = *roles;
-    w->roles.schema = &w->schema;
     for (int op = 0; op < 3; op++) /* the methods stay where the schema's arrays are */
         w->paths[op] = roles->op[op].method->path;
     if (strcmp(w->paths[0], w->paths[1]) == 0 && strcmp(w->paths[1], w->paths[2]) == 0)

@@ -270,7 +270,6 @@ int bank_wire_roles_find(const bank_proto_schema *s, const bank_wire_choices *c,
                          bank_wire_roles *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    out->schema = s;
     if (choose_methods(s, c, out, err, errlen) != 0) return -1;
     for (int op = 0; op < 3; op++)
         if (choose_fields(s, c, (bank_op)op, &out->op[op], err, errlen) != 0) return -1;

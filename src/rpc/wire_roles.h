@@ -40,7 +40,6 @@ typedef struct {
 } bank_wire_op;
 
 typedef struct {
-    const bank_proto_schema *schema;
     bank_wire_op op[3]; /* by bank_op */
 } bank_wire_roles;
 
