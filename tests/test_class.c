@@ -85,6 +85,87 @@ Test(github, workflow_command_escapes)
     free(buf);
 }
 
+static char *github_of(const bank_graded_file *row, int summary)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert(f);
+    bank_report_context ctx = {.input = "in|put.json", .mode = "consistent"};
+    if (summary) cr_assert_eq(bank_github_summary(f, &ctx, row, 2.5, 4), 0);
+    else cr_assert_eq(bank_github_annotate(f, row), 0);
+    fclose(f);
+    return buf;
+}
+
+/* rule: G37; a graded file's annotations and summary, whole: each verdict not ok is one command
+ * at its reply (a warning when undecided, no place when it has none), named as the event, an
+ * extra reply or an extra record; the path relative to $GITHUB_WORKSPACE without "./"; the
+ * summary's table has every verdict, Markdown escaped */
+Test(github, annotations_and_summary_of_a_graded_file)
+{
+    bank_verdict v[] = {
+        {.kind = BANK_VERDICT_OK, .customer_id = 1, .entry = 0, .event_id = 1, .interface = "query", .line = 1, .col = 5},
+        {.kind = BANK_VERDICT_WRONG_VALUE, .customer_id = 2, .entry = 1, .event_id = 3, .interface = "query",
+         .line = 2, .col = 67, .detail = "got 400, expected 500"},
+        {.kind = BANK_VERDICT_EXTRA, .customer_id = 2, .entry = 1, .event_id = -1, .event = SIZE_MAX,
+         .interface = "deposit", .line = 2, .col = 90, .detail = "no event"},
+        {.kind = BANK_VERDICT_EXTRA, .customer_id = 9, .entry = SIZE_MAX, .event_id = -1, .event = SIZE_MAX,
+         .interface = "", .line = 3, .col = 1},
+        {.kind = BANK_VERDICT_UNDECIDED, .customer_id = 3, .entry = 2, .event_id = 7, .interface = "with_draw",
+         .detail = "a|b"},
+    };
+    bank_grade_report r = {.verdicts = v, .n = 5, .n_events = 3, .n_correct = 1, .n_wrong = 3, .n_undecided = 1};
+    bank_graded_file row = {.path = "./ws/sub/out.json", .file = "out.json", .format = "JSON", .report = &r,
+                            .others = "b*.json"};
+    cr_assert_eq(setenv("GITHUB_WORKSPACE", "./ws", 1), 0);
+    char *text = github_of(&row, 0);
+    cr_expect_str_eq(text, "::error file=sub/out.json,line=2,col=67::customer 2 event 3 query: wrong value: got 400, "
+                           "expected 500\n"
+                           "::error file=sub/out.json,line=2,col=90::customer 2 extra reply deposit: extra: no event\n"
+                           "::error file=sub/out.json,line=3,col=1::customer 9 (extra record): extra\n"
+                           "::warning file=sub/out.json::customer 3 event 7 with_draw: undecided: a|b\n");
+    free(text);
+    text = github_of(&row, 1);
+    cr_expect_str_eq(text, "### bank grade: 2.5/4 points\n\n"
+                           "Graded out.json (JSON) against in\\|put.json, judged consistent: 1/3 events correct, "
+                           "3 wrong, 1 undecided.\n\n"
+                           "Also read as outputs (not graded): b\\*.json.\n\n"
+                           "| customer | event | interface | verdict | why | where |\n|---|---|---|---|---|---|\n"
+                           "| 1 | 1 | query | ok |  | sub/out.json:1:5 |\n"
+                           "| 2 | 3 | query | **wrong value** | got 400, expected 500 | sub/out.json:2:67 |\n"
+                           "| 2 | (extra reply) | deposit | **extra** | no event | sub/out.json:2:90 |\n"
+                           "| 9 | (extra record) |  | **extra** |  | sub/out.json:3:1 |\n"
+                           "| 3 | 7 | with\\_draw | **undecided** | a\\|b |  |\n\n");
+    free(text);
+    cr_assert_eq(unsetenv("GITHUB_WORKSPACE"), 0);
+}
+
+/* rule: G37; what could not be graded is one error: at the fault an unusable file names (its
+ * own or a student's "unusable: " one), else on the file, else with no file at all */
+Test(github, an_ungraded_row_is_one_error)
+{
+    const struct { bank_graded_file row; const char *want; } cases[] = {
+        {{.path = "o.json", .error = "o.json:4:2: not JSON"}, "::error file=o.json,line=4,col=2::unusable: not JSON\n"},
+        {{.path = "o.json", .student = "ann", .error = "unusable: o.json:1:9: bad, very"},
+         "::error file=o.json,line=1,col=9::unusable: bad, very\n"},
+        {{.path = "o.json", .student = "ann", .error = "o.json:1:9: not read"}, "::error file=o.json::o.json:1:9: not read\n"},
+        {{.path = "o.json", .error = "o.json: empty"}, "::error file=o.json::o.json: empty\n"},
+        {{.path = "o.json", .error = "other.json:4:2: not JSON"}, "::error file=o.json::other.json:4:2: not JSON\n"},
+        {{.student = "bo", .error = "no output file"}, "::error::no output file\n"},
+        {{.path = "a:b,c.json"}, "::error file=a%3Ab%2Cc.json::nothing graded\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *text = github_of(&cases[i].row, 0);
+        cr_expect_str_eq(text, cases[i].want, "case %zu", i);
+        free(text);
+    }
+    bank_graded_file none = {.student = "bo", .error = "no output | file"};
+    char *text = github_of(&none, 1);
+    cr_expect_str_eq(text, "### bank grade: 2.5/4 points\n\nno output \\| file\n\n");
+    free(text);
+}
+
 /* ---- choosing a student's output ---- */
 
 static const char sample_input[] =

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "grade/report.h"
 
 static char *html_of(const bank_graded_file *files, size_t n)
@@ -303,4 +305,96 @@ Test(report_table, every_row_of_a_class)
                      "<td class=\"first\">unusable: x</td><td></td></tr>\n"
                      "</table>\n</body></html>\n");
     free(html);
+}
+
+/* The JSON text, compact: the tables pin every key and value in order, not cJSON's layout. */
+static char *compact(char *json)
+{
+    cJSON *o = cJSON_Parse(json);
+    cr_assert(o, "%s", json);
+    free(json);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return text;
+}
+
+/* rule: G19, G33; the JSON table of files and of a class, and one file's JSON report: every key
+ * of a graded file (its first wrong answer, the counts, the states searched), of an unusable
+ * one, of a student graded and one with nothing graded; every verdict's keys as it names its
+ * event */
+Test(report_table, every_key_of_the_json_reports)
+{
+    bank_grade_report wrong = result(3, 1, 4, 0), maybe = result(2, 1, 0, 1);
+    wrong.verdicts = verdicts;
+    wrong.n = sizeof verdicts / sizeof verdicts[0];
+    wrong.first_wrong = 1;
+    wrong.repeated_records = 1;
+    maybe.states = 12;
+    maybe.merged_snapshots = 1;
+    bank_graded_file files[] = {
+        {.path = "a.json", .format = "JSON", .report = &wrong},
+        {.path = "c.json", .error = "c.json:1:2: not JSON"},
+        {.path = "e.json", .format = "JSON", .report = &maybe},
+    };
+    bank_report_context ctx = {.input = "in.json", .mode = "exact (sequential)"};
+    const char *first = "\"first_wrong\":{\"customer\":2,\"entry\":2,\"event\":3,\"interface\":\"query\","
+                        "\"verdict\":\"wrong value\",\"detail\":\"got 400, expected 500\",\"line\":2,\"column\":67}";
+    char want[4096];
+    snprintf(want, sizeof want,
+             "{\"files\":[{\"file\":\"a.json\",\"mode\":\"exact (sequential)\",\"format\":\"JSON\",\"events\":3,"
+             "\"correct\":1,\"wrong\":4,\"undecided\":0,\"snapshots_merged\":false,\"records_repeated\":true,%s},"
+             "{\"file\":\"c.json\",\"mode\":\"exact (sequential)\",\"error\":\"c.json:1:2: not JSON\"},"
+             "{\"file\":\"e.json\",\"mode\":\"exact (sequential)\",\"format\":\"JSON\",\"events\":2,\"correct\":1,"
+             "\"wrong\":0,\"undecided\":1,\"states\":12,\"snapshots_merged\":true,\"records_repeated\":false}],"
+             "\"input\":\"in.json\",\"mode\":\"exact (sequential)\"}",
+             first);
+    char *json = compact(table_of(BANK_TABLE_JSON, &ctx, files, 3));
+    cr_expect_str_eq(json, want);
+    free(json);
+    bank_graded_file rows[] = {
+        {.student = "ann", .canvas_id = "123", .path = "sub/ann.zip", .file = "out.json", .format = "JSON",
+         .report = &wrong, .others = "b.json", .notes = "late"},
+        {.student = "bo", .error = "no output file", .n_events = 5},
+    };
+    snprintf(want, sizeof want,
+             "{\"students\":[{\"student\":\"ann\",\"canvas_id\":\"123\",\"graded\":\"out.json\",\"others\":\"b.json\","
+             "\"notes\":\"late\",\"file\":\"sub/ann.zip\",\"mode\":\"exact (sequential)\",\"format\":\"JSON\","
+             "\"events\":3,\"correct\":1,\"wrong\":4,\"undecided\":0,\"snapshots_merged\":false,"
+             "\"records_repeated\":true,%s},{\"student\":\"bo\",\"events\":5,\"correct\":0,"
+             "\"mode\":\"exact (sequential)\",\"error\":\"no output file\"}],\"input\":\"in.json\","
+             "\"mode\":\"exact (sequential)\"}",
+             first);
+    json = compact(table_of(BANK_TABLE_JSON, &ctx, rows, 2));
+    cr_expect_str_eq(json, want);
+    free(json);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    cr_assert(f);
+    bank_grade_report judged = wrong; /* consistent: the answers set aside too */
+    judged.consistent = 1;
+    judged.set_aside = 4;
+    judged.smallest = 1;
+    judged.lower_bound = 4;
+    bank_graded_file one = {.path = "a.json", .format = "JSON", .report = &judged};
+    cr_assert_eq(bank_report_json(f, &ctx, &one), 0);
+    fclose(f);
+    snprintf(want, sizeof want,
+             "{\"file\":\"a.json\",\"mode\":\"exact (sequential)\",\"format\":\"JSON\",\"events\":3,\"correct\":1,"
+             "\"wrong\":4,\"undecided\":0,\"snapshots_merged\":false,\"records_repeated\":true,%s,\"verdicts\":["
+             "{\"customer\":1,\"entry\":1,\"event\":1,\"interface\":\"query\",\"verdict\":\"ok\",\"line\":1,"
+             "\"column\":5},"
+             "{\"customer\":2,\"entry\":2,\"event\":3,\"interface\":\"query\",\"verdict\":\"wrong value\","
+             "\"detail\":\"got 400, expected 500\",\"line\":2,\"column\":67},"
+             "{\"customer\":2,\"entry\":2,\"interface\":\"deposit\",\"verdict\":\"extra\",\"detail\":\"no event 4\","
+             "\"count\":3,\"line\":2,\"column\":90},"
+             "{\"customer\":9,\"interface\":\"\",\"verdict\":\"extra\",\"detail\":\"no customer 9\","
+             "\"in\":\"other.json\",\"line\":3,\"column\":1},"
+             "{\"customer\":3,\"entry\":3,\"event\":7,\"interface\":\"withdraw\",\"verdict\":\"missing\","
+             "\"what\":\"branch 1 <receive> \\\"withdraw\\\" & more\"}],"
+             "\"set_aside\":4,\"smallest\":true,\"earliest\":false,\"lower_bound\":4,\"input\":\"in.json\"}",
+             first);
+    json = compact(text);
+    cr_expect_str_eq(json, want);
+    free(json);
 }
