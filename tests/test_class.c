@@ -3,6 +3,7 @@
  * a class from the disk: test_class_load.c). */
 #include <archive.h>
 #include <archive_entry.h>
+#include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "grade/class_choice.h"
 #include "grade/class_grade.h"
 #include "grade/github.h"
+#include "grade/gradescope.h"
 #include "grade/grade_p3.h"
 #include "io/input.h"
 
@@ -472,5 +474,103 @@ Test(class_grade, out_of_memory_for_a_note_fails_the_student)
     cr_expect(g.graded);
     cr_expect_str_eq(g.notes, "late");
     bank_student_grade_free(&g);
+    bank_workload_free(&w);
+}
+
+/* ---- Gradescope's results.json ---- */
+
+static char *gradescope_of(const bank_gradescope_options *o, const bank_workload *w, const bank_graded_file *row)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert(f);
+    bank_report_context ctx = {.input = "input.json", .mode = "consistent"};
+    cr_assert_eq(bank_gradescope_write(f, o, w, &ctx, row), 0);
+    fclose(f);
+    cJSON *j = cJSON_Parse(buf); /* compact: every key and value in order, not cJSON's layout */
+    cr_assert(j, "%s", buf);
+    free(buf);
+    char *text = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    return text;
+}
+
+/* rule: G36; results.json whole, per event and per customer: each test's name (an entry whose id
+ * repeats named by its entry too), number, score, maximum, status and output (the verdict, its
+ * reason and place; an event with no verdict says so), the replies for no event as a test worth
+ * nothing, the summary with other outputs and notes, visibility when asked */
+Test(gradescope, results_per_event_and_per_customer)
+{
+    static const char in[] =
+        "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"query\"}]},\n"
+        " {\"id\": 2, \"type\": \"customer\", \"events\": [{\"id\": 2, \"interface\": \"deposit\", \"money\": 170},"
+        " {\"id\": 3, \"interface\": \"query\"}]},\n"
+        " {\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 4, \"interface\": \"withdraw\", \"money\": 5}]},\n"
+        " {\"id\": 1, \"type\": \"branch\", \"balance\": 400}, {\"id\": 2, \"type\": \"branch\", \"balance\": 400}]";
+    bank_workload w;
+    char err[512] = "";
+    cr_assert_eq(bank_input_parse(in, strlen(in), "in", &w, err, sizeof err), 0, "%s", err);
+    bank_verdict v[] = {
+        {.kind = BANK_VERDICT_OK, .customer_id = 1, .entry = 0, .event = 0, .line = 1, .col = 5},
+        {.kind = BANK_VERDICT_OK, .customer_id = 2, .entry = 1, .event = 0},
+        {.kind = BANK_VERDICT_WRONG_VALUE, .customer_id = 2, .entry = 1, .event = 1, .line = 2, .col = 67,
+         .detail = "got 400, expected 570"},
+        {.kind = BANK_VERDICT_EXTRA, .customer_id = 2, .entry = 1, .event = 2, .line = 2, .col = 90,
+         .detail = "no event"},
+        {.kind = BANK_VERDICT_EXTRA, .customer_id = 9, .entry = SIZE_MAX, .event = SIZE_MAX, .line = 3, .col = 1},
+    };
+    bank_grade_report r = {.verdicts = v, .n = 5, .n_events = 4, .n_correct = 2, .n_wrong = 1};
+    bank_graded_file row = {.path = "sub/out.json", .file = "out.json", .format = "JSON", .report = &r,
+                            .others = "b.json", .notes = "late"};
+    bank_gradescope_options o = {BANK_GS_PER_EVENT, 10, "after_due_date", "visible"};
+    char *json = gradescope_of(&o, &w, &row);
+    cr_expect_str_eq(json, "{\"score\":5,\"output\":\"Graded out.json (JSON), judged consistent: 2/4 events correct.\\nAlso "
+                     "read as outputs (not graded): b.json.\\nNotes: late.\",\"output_format\":\"text\",\"test_output_"
+                     "format\":\"text\",\"test_name_format\":\"text\",\"visibility\":\"after_due_date\",\"stdout_visib"
+                     "ility\":\"visible\",\"extra_data\":{\"mode\":\"consistent\",\"graded\":\"out.json\",\"format\":"
+                     "\"JSON\",\"max_score\":10},\"tests\":[{\"name\":\"customer 1 (entry 1) event 1 query\",\"number"
+                     "\":\"1.1\",\"score\":2.5,\"max_score\":2.5,\"status\":\"passed\",\"output\":\"ok [out.json:1:5]"
+                     "\"},{\"name\":\"customer 2 event 2 deposit\",\"number\":\"2.1\",\"score\":2.5,\"max_score\":2.5,"
+                     "\"status\":\"passed\",\"output\":\"ok\"},{\"name\":\"customer 2 event 3 query\",\"number\":\"2.2"
+                     "\",\"score\":0,\"max_score\":2.5,\"status\":\"failed\",\"output\":\"wrong value: got 400, expect"
+                     "ed 570 [out.json:2:67]\"},{\"name\":\"customer 1 (entry 3) event 4 withdraw\",\"number\":\"3.1\""
+                     ",\"score\":0,\"max_score\":2.5,\"status\":\"failed\",\"output\":\"not graded\"},{\"name\":\"repl"
+                     "ies for no event of the input\",\"number\":\"0\",\"score\":0,\"max_score\":0,\"status\":\"failed"
+                     "\",\"output\":\"customer 2: extra: no event [out.json:2:90]\\ncustomer 9: extra [out.json:3:1]\\"
+                     "n\"}]}");
+    free(json);
+    o = (bank_gradescope_options){BANK_GS_PER_CUSTOMER, 0, NULL, NULL};
+    json = gradescope_of(&o, &w, &row);
+    cr_expect_str_eq(json, "{\"score\":2,\"output\":\"Graded out.json (JSON), judged consistent: 2/4 events correct.\\nAlso "
+                     "read as outputs (not graded): b.json.\\nNotes: late.\",\"output_format\":\"text\",\"test_output_"
+                     "format\":\"text\",\"test_name_format\":\"text\",\"extra_data\":{\"mode\":\"consistent\",\"graded"
+                     "\":\"out.json\",\"format\":\"JSON\",\"max_score\":4},\"tests\":[{\"name\":\"customer 1 (entry 1)"
+                     "\",\"number\":\"1\",\"score\":1,\"max_score\":1,\"status\":\"passed\",\"output\":\"customer 1 (e"
+                     "ntry 1) event 1 query: ok [out.json:1:5]\\n\"},{\"name\":\"customer 2\",\"number\":\"2\",\"score"
+                     "\":1,\"max_score\":2,\"status\":\"failed\",\"output\":\"customer 2 event 2 deposit: ok\\ncustome"
+                     "r 2 event 3 query: wrong value: got 400, expected 570 [out.json:2:67]\\n\"},{\"name\":\"customer"
+                     " 1 (entry 3)\",\"number\":\"3\",\"score\":0,\"max_score\":1,\"status\":\"failed\",\"output\":\"c"
+                     "ustomer 1 (entry 3) event 4 withdraw: not graded\\n\"},{\"name\":\"replies for no event of the i"
+                     "nput\",\"number\":\"0\",\"score\":0,\"max_score\":0,\"status\":\"failed\",\"output\":\"customer "
+                     "2: extra: no event [out.json:2:90]\\ncustomer 9: extra [out.json:3:1]\\n\"}]}");
+    free(json);
+    bank_graded_file none = {.path = "sub", .error = "no output file", .n_events = 4};
+    json = gradescope_of(&o, &w, &none);
+    cr_expect_str_eq(json, "{\"score\":0,\"output\":\"Nothing graded: no output file.\",\"output_format\":\"text\",\"test_ou"
+                     "tput_format\":\"text\",\"test_name_format\":\"text\",\"extra_data\":{\"mode\":\"consistent\",\"g"
+                     "raded\":\"sub\",\"max_score\":4},\"tests\":[{\"name\":\"customer 1 (entry 1)\",\"number\":\"1\","
+                     "\"score\":0,\"max_score\":1,\"status\":\"failed\",\"output\":\"customer 1 (entry 1) event 1 quer"
+                     "y: no output file\\n\"},{\"name\":\"customer 2\",\"number\":\"2\",\"score\":0,\"max_score\":2,\""
+                     "status\":\"failed\",\"output\":\"customer 2 event 2 deposit: no output file\\ncustomer 2 event 3"
+                     " query: no output file\\n\"},{\"name\":\"customer 1 (entry 3)\",\"number\":\"3\",\"score\":0,\"m"
+                     "ax_score\":1,\"status\":\"failed\",\"output\":\"customer 1 (entry 3) event 4 withdraw: no output"
+                     " file\\n\"}]}");
+    free(json);
+    json = gradescope_of(&o, NULL, &none);
+    cr_expect_str_eq(json, "{\"score\":0,\"output\":\"Nothing graded: no output file.\",\"output_format\":\"text\",\"test_ou"
+                     "tput_format\":\"text\",\"test_name_format\":\"text\",\"extra_data\":{\"mode\":\"consistent\",\"g"
+                     "raded\":\"sub\",\"max_score\":0},\"tests\":[]}");
+    free(json);
     bank_workload_free(&w);
 }
