@@ -591,3 +591,21 @@ Test(grade_p3, a_reply_that_is_no_object)
     EXPECT(course_mw, "[{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, 5]}]", "unusable",
            "out:1:68: a reply of customer 1 that is not an object");
 }
+
+/* rule: C12; more events than the verdict list first holds (64): every one graded, the list
+ * grown as it fills (one customer's 70 queries, then one wrong among them) */
+Test(grade_p3, more_verdicts_than_the_first_allocation)
+{
+    enum { N = 70 };
+    static char input[N * 40 + 200], output[N * 50 + 100];
+    size_t in = (size_t)snprintf(input, sizeof input, "[{\"id\": 1, \"type\": \"customer\", \"events\": [");
+    size_t out = (size_t)snprintf(output, sizeof output, "{\"id\": 1, \"recv\": [");
+    for (int i = 0; i < N; i++) {
+        in += (size_t)snprintf(input + in, sizeof input - in, "%s{\"interface\": \"query\", \"dest\": 1}", i ? ", " : "");
+        out += (size_t)snprintf(output + out, sizeof output - out, "%s{\"interface\": \"query\", \"balance\": %d}",
+                                i ? ", " : "", i == N - 1 ? 5 : 0);
+    }
+    snprintf(input + in, sizeof input - in, "]}, {\"id\": 1, \"type\": \"bank\", \"balance\": 0}]");
+    snprintf(output + out, sizeof output - out, "]}");
+    EXPECT(input, output, "69/70 1", "wrong value: got 5");
+}
