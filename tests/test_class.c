@@ -267,6 +267,25 @@ Test(choice, output_names_first_then_what_answers_most)
     bank_output_choice_free(&c);
 }
 
+/* rule: G31; "out" names an output only as a word: not inside another (about, stdout, aout,
+ * outa, outz, zout), even when those answer more; "out" then a digit or a sign is a word */
+Test(choice, out_as_a_word_names_an_output)
+{
+    bank_class_file f[] = {FILE_OF("about.txt", all),   FILE_OF("stdout.txt", all), FILE_OF("aout.txt", all),
+                           FILE_OF("x-outa.txt", all),  FILE_OF("zout.txt", all),   FILE_OF("x-outz.txt", all),
+                           FILE_OF("sub/run-out.txt", one)};
+    bank_student s = student(f, 7);
+    bank_output_choice c;
+    cr_assert_str_eq(chosen(&s, NULL, NULL, &c), "sub/run-out.txt");
+    cr_expect_str_eq(c.others, "about.txt, stdout.txt, aout.txt, x-outa.txt, zout.txt, x-outz.txt");
+    bank_output_choice_free(&c);
+    bank_class_file g[] = {FILE_OF("a/out1.txt", one), FILE_OF("b/out.txt", one), FILE_OF("outer.txt", all)};
+    s = student(g, 3);
+    cr_assert_str_eq(chosen(&s, NULL, NULL, &c), "a/out1.txt", "of two alike words, the first");
+    cr_expect_str_eq(c.others, "b/out.txt, outer.txt");
+    bank_output_choice_free(&c);
+}
+
 /* rule: G31 */
 Test(choice, an_output_for_this_input_beats_a_name)
 {
