@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "grade/archive_read.h"
 #include "grade/canvas_name.h"
@@ -592,4 +593,50 @@ Test(gradescope, results_per_event_and_per_customer)
                      "raded\":\"sub\",\"max_score\":0},\"tests\":[]}");
     free(json);
     bank_workload_free(&w);
+}
+
+/* rule: G30, G34; a class zip of folders: each top folder a student, its members named inside
+ * it; hidden names and tool folders anywhere in a path left out, with no student of their own */
+Test(class_zip, hidden_and_tool_folders_are_left_out_anywhere)
+{
+    static const char *const members[] = {"ann/output.json",        "ann/.git/config.json",   "ann/a/__pycache__/x.json",
+                                          "ann/node_modules/y.json", "ann/b/venv/z.json",     "ann/site-packages/w.json",
+                                          ".DS_Store",              "__pycache__/q.json",     "bob/out.txt",
+                                          "bob/.hidden.txt",        "bob/c/d/e.json"};
+    size_t n = sizeof members / sizeof members[0];
+    char path[] = "/tmp/bank-test-zip-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    struct archive *a = archive_write_new();
+    cr_assert_eq(archive_write_set_format_zip(a), ARCHIVE_OK);
+    cr_assert_eq(archive_write_open_fd(a, fd), ARCHIVE_OK);
+    for (size_t i = 0; i < n; i++) {
+        struct archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, members[i]);
+        archive_entry_set_size(e, 2);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        cr_assert_eq(archive_write_header(a, e), ARCHIVE_OK);
+        cr_assert_eq(archive_write_data(a, "[]", 2), 2);
+        archive_entry_free(e);
+    }
+    cr_assert_eq(archive_write_close(a), ARCHIVE_OK);
+    archive_write_free(a);
+    close(fd);
+    bank_class c;
+    char err[512] = "";
+    cr_assert_eq(bank_class_load(path, &c, err, sizeof err), 0, "%s", err);
+    char got[1024] = "";
+    for (size_t i = 0; i < c.n; i++) {
+        strcat(got, c.students[i].name);
+        strcat(got, ":");
+        for (size_t j = 0; j < c.students[i].n_files; j++) {
+            strcat(got, " ");
+            strcat(got, c.students[i].files[j].name);
+        }
+        strcat(got, "; ");
+    }
+    cr_expect_str_eq(got, "ann: output.json; bob: c/d/e.json out.txt; ");
+    bank_class_free(&c);
+    unlink(path);
 }
