@@ -609,3 +609,40 @@ Test(grade_p3, more_verdicts_than_the_first_allocation)
     snprintf(output + out, sizeof output - out, "]}");
     EXPECT(input, output, "69/70 1", "wrong value: got 5");
 }
+
+/* rule: C15; a budget spent before the search is done: the answer impossible alone is wrong, every
+ * other printed answer undecided, saying how many states were visited */
+Test(grade_p3, a_budget_too_small_leaves_every_printed_answer_undecided)
+{
+    bank_workload w;
+    bank_routes rt;
+    char err[400];
+    static const char two[] =
+        "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"interface\": \"deposit\", \"money\": 10, \"dest\": 1},"
+        " {\"interface\": \"deposit\", \"money\": 20, \"dest\": 1}]},"
+        " {\"id\": 2, \"type\": \"customer\", \"events\": [{\"interface\": \"query\", \"dest\": 2}]},"
+        " {\"id\": 1, \"type\": \"bank\", \"balance\": 0}, {\"id\": 2, \"type\": \"bank\", \"balance\": 0}]";
+    cr_assert_eq(bank_input_parse_routed(two, strlen(two), "in", &w, &rt, err, sizeof err), 0, "%s", err);
+    static const char out[] = "{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"},"
+                              " {\"interface\": \"deposit\", \"result\": \"success\"}]}\n"
+                              "{\"id\": 2, \"recv\": [{\"interface\": \"query\", \"balance\": 20}]}";
+    bank_session_output so;
+    cr_assert_eq(bank_session_output_parse(out, strlen(out), "out", &so, err, sizeof err), 0, "%s", err);
+    bank_grade_report r;
+    cr_assert_eq(bank_grade_p3(&w, &rt, &so, 1, &r, err, sizeof err), 0, "%s", err);
+    char got[2000] = "";
+    for (size_t i = 0, len = 0; i < r.n; i++)
+        len += (size_t)snprintf(got + len, sizeof got - len, "%zu.%zu %s: %s\n", r.verdicts[i].entry, r.verdicts[i].event,
+                                bank_verdict_name(r.verdicts[i].kind), r.verdicts[i].detail ? r.verdicts[i].detail : "");
+    cr_expect_str_eq(got, "0.0 undecided: not decided: the session search visited 1 states (--budget) without an answer\n"
+                          "0.1 undecided: not decided: the session search visited 1 states (--budget) without an answer\n"
+                          "1.0 wrong value: got 20: no execution that keeps the session guarantees reads that at branch 2; "
+                          "it could read one of 0, 10, 30\n");
+    cr_expect_eq(r.n_undecided, 2);
+    cr_expect_eq(r.n_wrong, 1);
+    cr_expect_eq(r.n_correct, 0);
+    bank_grade_report_free(&r);
+    bank_session_output_free(&so);
+    bank_routes_free(&rt);
+    bank_workload_free(&w);
+}
