@@ -646,3 +646,31 @@ Test(grade_p3, a_budget_too_small_leaves_every_printed_answer_undecided)
     bank_routes_free(&rt);
     bank_workload_free(&w);
 }
+
+/* rule: C12; a query that misses several of the customer's own writes names them all, in event
+ * order, up to six and then how many more */
+Test(grade_p3, a_query_that_misses_many_writes_names_them)
+{
+    static const char two[] = "wrong value: read-your-writes broken: got 0, expected 3; the answer misses the customer's "
+                              "own writes event 1 (deposit 1 at branch 1), event 2 (deposit 2 at branch 1), made before "
+                              "this query at branch 2";
+    static const char nine[] = "wrong value: read-your-writes broken: got 0, expected 45; the answer misses the customer's "
+                               "own writes event 1 (deposit 1 at branch 1), event 2 (deposit 2 at branch 1), event 3 "
+                               "(deposit 3 at branch 1), event 4 (deposit 4 at branch 1), event 5 (deposit 5 at branch 1), "
+                               "event 6 (deposit 6 at branch 1) and 3 more, made before this query at branch 2";
+    for (int n = 2; n <= 9; n += 7) {
+        char input[2048], output[2048], summary[64], detail[1000];
+        size_t in = (size_t)snprintf(input, sizeof input, "[{\"id\": 1, \"type\": \"customer\", \"events\": [");
+        size_t out = (size_t)snprintf(output, sizeof output, "{\"id\": 1, \"recv\": [");
+        for (int i = 0; i < n; i++) {
+            in += (size_t)snprintf(input + in, sizeof input - in, "{\"interface\": \"deposit\", \"money\": %d, \"dest\": 1}, ", i + 1);
+            out += (size_t)snprintf(output + out, sizeof output - out, "{\"interface\": \"deposit\", \"result\": \"success\"}, ");
+        }
+        snprintf(input + in, sizeof input - in, "{\"interface\": \"query\", \"dest\": 2}]},"
+                 " {\"id\": 1, \"type\": \"bank\", \"balance\": 0}, {\"id\": 2, \"type\": \"bank\", \"balance\": 0}]");
+        snprintf(output + out, sizeof output - out, "{\"interface\": \"query\", \"balance\": 0}]}");
+        grade(input, output, summary, detail);
+        cr_expect_str_eq(summary, n == 2 ? "2/3 1" : "9/10 1");
+        cr_expect_str_eq(detail, n == 2 ? two : nine);
+    }
+}
