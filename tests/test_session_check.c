@@ -674,3 +674,33 @@ Test(grade_p3, a_query_that_misses_many_writes_names_them)
         cr_expect_str_eq(detail, n == 2 ? two : nine);
     }
 }
+
+/* rule: C13; a record of customer 0, an id no entry has: extra, in either form (0 is also what
+ * an entry past the input's last would read as) */
+Test(grade_p3, a_record_of_customer_0_is_extra)
+{
+    EXPECT(course_mw, "[{\"id\": 1, \"balance\": 0}, {\"id\": 0, \"balance\": 0}]", "1/1 1",
+           "extra: a record for customer 0");
+    EXPECT(course_mw,
+           "{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"withdraw\","
+           " \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 0}]}\n"
+           "{\"id\": 0, \"recv\": [{\"interface\": \"query\", \"balance\": 0}]}\n",
+           "3/3 1", "extra: a record for customer 0");
+}
+
+/* rule: C13; one record per reply, as many as the reader's list first holds (16): each reply dealt
+ * to its event in order, nothing read past the list */
+Test(grade_p3, sixteen_records_of_one_reply_each)
+{
+    static char input[16 * 60 + 200], output[16 * 80];
+    size_t in = (size_t)snprintf(input, sizeof input, "[{\"id\": 1, \"type\": \"customer\", \"events\": [");
+    size_t out = 0;
+    for (int i = 0; i < 16; i++) {
+        in += (size_t)snprintf(input + in, sizeof input - in, "%s{\"interface\": \"deposit\", \"money\": 1, \"dest\": 1}",
+                               i ? ", " : "");
+        out += (size_t)snprintf(output + out, sizeof output - out, "{'id': 1, 'interface': 'deposit', 'result': '%s'}\n",
+                                i == 15 ? "fail" : "success");
+    }
+    snprintf(input + in, sizeof input - in, "]}, {\"id\": 1, \"type\": \"bank\", \"balance\": 0}]");
+    EXPECT(input, output, "15/16 1", "wrong result: expected success, got fail: a deposit always succeeds");
+}
