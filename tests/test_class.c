@@ -3,10 +3,12 @@
  * a class from the disk: test_class_load.c). */
 #include <archive.h>
 #include <archive_entry.h>
+#include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "grade/archive_read.h"
 #include "grade/canvas_name.h"
@@ -14,6 +16,7 @@
 #include "grade/class_choice.h"
 #include "grade/class_grade.h"
 #include "grade/github.h"
+#include "grade/gradescope.h"
 #include "grade/grade_p3.h"
 #include "io/input.h"
 
@@ -83,6 +86,87 @@ Test(github, workflow_command_escapes)
     fclose(f);
     cr_assert_str_eq(buf, "a%25b%0D%0Ac:d,e|a%25b%0D%0Ac%3Ad%2Ce");
     free(buf);
+}
+
+static char *github_of(const bank_graded_file *row, int summary)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert(f);
+    bank_report_context ctx = {.input = "in|put.json", .mode = "consistent"};
+    if (summary) cr_assert_eq(bank_github_summary(f, &ctx, row, 2.5, 4), 0);
+    else cr_assert_eq(bank_github_annotate(f, row), 0);
+    fclose(f);
+    return buf;
+}
+
+/* rule: G37; a graded file's annotations and summary, whole: each verdict not ok is one command
+ * at its reply (a warning when undecided, no place when it has none), named as the event, an
+ * extra reply or an extra record; the path relative to $GITHUB_WORKSPACE without "./"; the
+ * summary's table has every verdict, Markdown escaped */
+Test(github, annotations_and_summary_of_a_graded_file)
+{
+    bank_verdict v[] = {
+        {.kind = BANK_VERDICT_OK, .customer_id = 1, .entry = 0, .event_id = 1, .interface = "query", .line = 1, .col = 5},
+        {.kind = BANK_VERDICT_WRONG_VALUE, .customer_id = 2, .entry = 1, .event_id = 3, .interface = "query",
+         .line = 2, .col = 67, .detail = "got 400, expected 500"},
+        {.kind = BANK_VERDICT_EXTRA, .customer_id = 2, .entry = 1, .event_id = -1, .event = SIZE_MAX,
+         .interface = "deposit", .line = 2, .col = 90, .detail = "no event"},
+        {.kind = BANK_VERDICT_EXTRA, .customer_id = 9, .entry = SIZE_MAX, .event_id = -1, .event = SIZE_MAX,
+         .interface = "", .line = 3, .col = 1},
+        {.kind = BANK_VERDICT_UNDECIDED, .customer_id = 3, .entry = 2, .event_id = 7, .interface = "with_draw",
+         .detail = "a|b"},
+    };
+    bank_grade_report r = {.verdicts = v, .n = 5, .n_events = 3, .n_correct = 1, .n_wrong = 3, .n_undecided = 1};
+    bank_graded_file row = {.path = "./ws/sub/out.json", .file = "out.json", .format = "JSON", .report = &r,
+                            .others = "b*.json"};
+    cr_assert_eq(setenv("GITHUB_WORKSPACE", "./ws", 1), 0);
+    char *text = github_of(&row, 0);
+    cr_expect_str_eq(text, "::error file=sub/out.json,line=2,col=67::customer 2 event 3 query: wrong value: got 400, "
+                           "expected 500\n"
+                           "::error file=sub/out.json,line=2,col=90::customer 2 extra reply deposit: extra: no event\n"
+                           "::error file=sub/out.json,line=3,col=1::customer 9 (extra record): extra\n"
+                           "::warning file=sub/out.json::customer 3 event 7 with_draw: undecided: a|b\n");
+    free(text);
+    text = github_of(&row, 1);
+    cr_expect_str_eq(text, "### bank grade: 2.5/4 points\n\n"
+                           "Graded out.json (JSON) against in\\|put.json, judged consistent: 1/3 events correct, "
+                           "3 wrong, 1 undecided.\n\n"
+                           "Also read as outputs (not graded): b\\*.json.\n\n"
+                           "| customer | event | interface | verdict | why | where |\n|---|---|---|---|---|---|\n"
+                           "| 1 | 1 | query | ok |  | sub/out.json:1:5 |\n"
+                           "| 2 | 3 | query | **wrong value** | got 400, expected 500 | sub/out.json:2:67 |\n"
+                           "| 2 | (extra reply) | deposit | **extra** | no event | sub/out.json:2:90 |\n"
+                           "| 9 | (extra record) |  | **extra** |  | sub/out.json:3:1 |\n"
+                           "| 3 | 7 | with\\_draw | **undecided** | a\\|b |  |\n\n");
+    free(text);
+    cr_assert_eq(unsetenv("GITHUB_WORKSPACE"), 0);
+}
+
+/* rule: G37; what could not be graded is one error: at the fault an unusable file names (its
+ * own or a student's "unusable: " one), else on the file, else with no file at all */
+Test(github, an_ungraded_row_is_one_error)
+{
+    const struct { bank_graded_file row; const char *want; } cases[] = {
+        {{.path = "o.json", .error = "o.json:4:2: not JSON"}, "::error file=o.json,line=4,col=2::unusable: not JSON\n"},
+        {{.path = "o.json", .student = "ann", .error = "unusable: o.json:1:9: bad, very"},
+         "::error file=o.json,line=1,col=9::unusable: bad, very\n"},
+        {{.path = "o.json", .student = "ann", .error = "o.json:1:9: not read"}, "::error file=o.json::o.json:1:9: not read\n"},
+        {{.path = "o.json", .error = "o.json: empty"}, "::error file=o.json::o.json: empty\n"},
+        {{.path = "o.json", .error = "other.json:4:2: not JSON"}, "::error file=o.json::other.json:4:2: not JSON\n"},
+        {{.student = "bo", .error = "no output file"}, "::error::no output file\n"},
+        {{.path = "a:b,c.json"}, "::error file=a%3Ab%2Cc.json::nothing graded\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *text = github_of(&cases[i].row, 0);
+        cr_expect_str_eq(text, cases[i].want, "case %zu", i);
+        free(text);
+    }
+    bank_graded_file none = {.student = "bo", .error = "no output | file"};
+    char *text = github_of(&none, 1);
+    cr_expect_str_eq(text, "### bank grade: 2.5/4 points\n\nno output \\| file\n\n");
+    free(text);
 }
 
 /* ---- choosing a student's output ---- */
@@ -181,6 +265,25 @@ Test(choice, output_names_first_then_what_answers_most)
     cr_assert_str_eq(chosen(&s, "sub/*", NULL, &c), "sub/output.json", "--pattern on the path");
     bank_output_choice_free(&c);
     cr_assert_str_eq(chosen(&s, NULL, &f[2], &c), "sub/output.json", "the student's input is never it");
+    bank_output_choice_free(&c);
+}
+
+/* rule: G31; "out" names an output only as a word: not inside another (about, stdout, aout,
+ * outa, outz, zout), even when those answer more; "out" then a digit or a sign is a word */
+Test(choice, out_as_a_word_names_an_output)
+{
+    bank_class_file f[] = {FILE_OF("about.txt", all),   FILE_OF("stdout.txt", all), FILE_OF("aout.txt", all),
+                           FILE_OF("x-outa.txt", all),  FILE_OF("zout.txt", all),   FILE_OF("x-outz.txt", all),
+                           FILE_OF("sub/run-out.txt", one)};
+    bank_student s = student(f, 7);
+    bank_output_choice c;
+    cr_assert_str_eq(chosen(&s, NULL, NULL, &c), "sub/run-out.txt");
+    cr_expect_str_eq(c.others, "about.txt, stdout.txt, aout.txt, x-outa.txt, zout.txt, x-outz.txt");
+    bank_output_choice_free(&c);
+    bank_class_file g[] = {FILE_OF("a/out1.txt", one), FILE_OF("b/out.txt", one), FILE_OF("outer.txt", all)};
+    s = student(g, 3);
+    cr_assert_str_eq(chosen(&s, NULL, NULL, &c), "a/out1.txt", "of two alike words, the first");
+    cr_expect_str_eq(c.others, "b/out.txt, outer.txt");
     bank_output_choice_free(&c);
 }
 
@@ -392,4 +495,148 @@ Test(class_grade, out_of_memory_for_a_note_fails_the_student)
     cr_expect_str_eq(g.notes, "late");
     bank_student_grade_free(&g);
     bank_workload_free(&w);
+}
+
+/* ---- Gradescope's results.json ---- */
+
+static char *gradescope_of(const bank_gradescope_options *o, const bank_workload *w, const bank_graded_file *row)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert(f);
+    bank_report_context ctx = {.input = "input.json", .mode = "consistent"};
+    cr_assert_eq(bank_gradescope_write(f, o, w, &ctx, row), 0);
+    fclose(f);
+    cJSON *j = cJSON_Parse(buf); /* compact: every key and value in order, not cJSON's layout */
+    cr_assert(j, "%s", buf);
+    free(buf);
+    char *text = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    return text;
+}
+
+/* rule: G36; results.json whole, per event and per customer: each test's name (an entry whose id
+ * repeats named by its entry too), number, score, maximum, status and output (the verdict, its
+ * reason and place; an event with no verdict says so), the replies for no event as a test worth
+ * nothing, the summary with other outputs and notes, visibility when asked */
+Test(gradescope, results_per_event_and_per_customer)
+{
+    static const char in[] =
+        "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"query\"}]},\n"
+        " {\"id\": 2, \"type\": \"customer\", \"events\": [{\"id\": 2, \"interface\": \"deposit\", \"money\": 170},"
+        " {\"id\": 3, \"interface\": \"query\"}]},\n"
+        " {\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 4, \"interface\": \"withdraw\", \"money\": 5}]},\n"
+        " {\"id\": 1, \"type\": \"branch\", \"balance\": 400}, {\"id\": 2, \"type\": \"branch\", \"balance\": 400}]";
+    bank_workload w;
+    char err[512] = "";
+    cr_assert_eq(bank_input_parse(in, strlen(in), "in", &w, err, sizeof err), 0, "%s", err);
+    bank_verdict v[] = {
+        {.kind = BANK_VERDICT_OK, .customer_id = 1, .entry = 0, .event = 0, .line = 1, .col = 5},
+        {.kind = BANK_VERDICT_OK, .customer_id = 2, .entry = 1, .event = 0},
+        {.kind = BANK_VERDICT_WRONG_VALUE, .customer_id = 2, .entry = 1, .event = 1, .line = 2, .col = 67,
+         .detail = "got 400, expected 570"},
+        {.kind = BANK_VERDICT_EXTRA, .customer_id = 2, .entry = 1, .event = 2, .line = 2, .col = 90,
+         .detail = "no event"},
+        {.kind = BANK_VERDICT_EXTRA, .customer_id = 9, .entry = SIZE_MAX, .event = SIZE_MAX, .line = 3, .col = 1},
+    };
+    bank_grade_report r = {.verdicts = v, .n = 5, .n_events = 4, .n_correct = 2, .n_wrong = 1};
+    bank_graded_file row = {.path = "sub/out.json", .file = "out.json", .format = "JSON", .report = &r,
+                            .others = "b.json", .notes = "late"};
+    bank_gradescope_options o = {BANK_GS_PER_EVENT, 10, "after_due_date", "visible"};
+    char *json = gradescope_of(&o, &w, &row);
+    cr_expect_str_eq(json, "{\"score\":5,\"output\":\"Graded out.json (JSON), judged consistent: 2/4 events correct.\\nAlso "
+                     "read as outputs (not graded): b.json.\\nNotes: late.\",\"output_format\":\"text\",\"test_output_"
+                     "format\":\"text\",\"test_name_format\":\"text\",\"visibility\":\"after_due_date\",\"stdout_visib"
+                     "ility\":\"visible\",\"extra_data\":{\"mode\":\"consistent\",\"graded\":\"out.json\",\"format\":"
+                     "\"JSON\",\"max_score\":10},\"tests\":[{\"name\":\"customer 1 (entry 1) event 1 query\",\"number"
+                     "\":\"1.1\",\"score\":2.5,\"max_score\":2.5,\"status\":\"passed\",\"output\":\"ok [out.json:1:5]"
+                     "\"},{\"name\":\"customer 2 event 2 deposit\",\"number\":\"2.1\",\"score\":2.5,\"max_score\":2.5,"
+                     "\"status\":\"passed\",\"output\":\"ok\"},{\"name\":\"customer 2 event 3 query\",\"number\":\"2.2"
+                     "\",\"score\":0,\"max_score\":2.5,\"status\":\"failed\",\"output\":\"wrong value: got 400, expect"
+                     "ed 570 [out.json:2:67]\"},{\"name\":\"customer 1 (entry 3) event 4 withdraw\",\"number\":\"3.1\""
+                     ",\"score\":0,\"max_score\":2.5,\"status\":\"failed\",\"output\":\"not graded\"},{\"name\":\"repl"
+                     "ies for no event of the input\",\"number\":\"0\",\"score\":0,\"max_score\":0,\"status\":\"failed"
+                     "\",\"output\":\"customer 2: extra: no event [out.json:2:90]\\ncustomer 9: extra [out.json:3:1]\\"
+                     "n\"}]}");
+    free(json);
+    o = (bank_gradescope_options){BANK_GS_PER_CUSTOMER, 0, NULL, NULL};
+    json = gradescope_of(&o, &w, &row);
+    cr_expect_str_eq(json, "{\"score\":2,\"output\":\"Graded out.json (JSON), judged consistent: 2/4 events correct.\\nAlso "
+                     "read as outputs (not graded): b.json.\\nNotes: late.\",\"output_format\":\"text\",\"test_output_"
+                     "format\":\"text\",\"test_name_format\":\"text\",\"extra_data\":{\"mode\":\"consistent\",\"graded"
+                     "\":\"out.json\",\"format\":\"JSON\",\"max_score\":4},\"tests\":[{\"name\":\"customer 1 (entry 1)"
+                     "\",\"number\":\"1\",\"score\":1,\"max_score\":1,\"status\":\"passed\",\"output\":\"customer 1 (e"
+                     "ntry 1) event 1 query: ok [out.json:1:5]\\n\"},{\"name\":\"customer 2\",\"number\":\"2\",\"score"
+                     "\":1,\"max_score\":2,\"status\":\"failed\",\"output\":\"customer 2 event 2 deposit: ok\\ncustome"
+                     "r 2 event 3 query: wrong value: got 400, expected 570 [out.json:2:67]\\n\"},{\"name\":\"customer"
+                     " 1 (entry 3)\",\"number\":\"3\",\"score\":0,\"max_score\":1,\"status\":\"failed\",\"output\":\"c"
+                     "ustomer 1 (entry 3) event 4 withdraw: not graded\\n\"},{\"name\":\"replies for no event of the i"
+                     "nput\",\"number\":\"0\",\"score\":0,\"max_score\":0,\"status\":\"failed\",\"output\":\"customer "
+                     "2: extra: no event [out.json:2:90]\\ncustomer 9: extra [out.json:3:1]\\n\"}]}");
+    free(json);
+    bank_graded_file none = {.path = "sub", .error = "no output file", .n_events = 4};
+    json = gradescope_of(&o, &w, &none);
+    cr_expect_str_eq(json, "{\"score\":0,\"output\":\"Nothing graded: no output file.\",\"output_format\":\"text\",\"test_ou"
+                     "tput_format\":\"text\",\"test_name_format\":\"text\",\"extra_data\":{\"mode\":\"consistent\",\"g"
+                     "raded\":\"sub\",\"max_score\":4},\"tests\":[{\"name\":\"customer 1 (entry 1)\",\"number\":\"1\","
+                     "\"score\":0,\"max_score\":1,\"status\":\"failed\",\"output\":\"customer 1 (entry 1) event 1 quer"
+                     "y: no output file\\n\"},{\"name\":\"customer 2\",\"number\":\"2\",\"score\":0,\"max_score\":2,\""
+                     "status\":\"failed\",\"output\":\"customer 2 event 2 deposit: no output file\\ncustomer 2 event 3"
+                     " query: no output file\\n\"},{\"name\":\"customer 1 (entry 3)\",\"number\":\"3\",\"score\":0,\"m"
+                     "ax_score\":1,\"status\":\"failed\",\"output\":\"customer 1 (entry 3) event 4 withdraw: no output"
+                     " file\\n\"}]}");
+    free(json);
+    json = gradescope_of(&o, NULL, &none);
+    cr_expect_str_eq(json, "{\"score\":0,\"output\":\"Nothing graded: no output file.\",\"output_format\":\"text\",\"test_ou"
+                     "tput_format\":\"text\",\"test_name_format\":\"text\",\"extra_data\":{\"mode\":\"consistent\",\"g"
+                     "raded\":\"sub\",\"max_score\":0},\"tests\":[]}");
+    free(json);
+    bank_workload_free(&w);
+}
+
+/* rule: G30, G34; a class zip of folders: each top folder a student, its members named inside
+ * it; hidden names and tool folders anywhere in a path left out, with no student of their own */
+Test(class_zip, hidden_and_tool_folders_are_left_out_anywhere)
+{
+    static const char *const members[] = {"ann/output.json",        "ann/.git/config.json",   "ann/a/__pycache__/x.json",
+                                          "ann/node_modules/y.json", "ann/b/venv/z.json",     "ann/site-packages/w.json",
+                                          ".DS_Store",              "__pycache__/q.json",     "bob/out.txt",
+                                          "bob/.hidden.txt",        "bob/c/d/e.json"};
+    size_t n = sizeof members / sizeof members[0];
+    char path[] = "/tmp/bank-test-zip-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    struct archive *a = archive_write_new();
+    cr_assert_eq(archive_write_set_format_zip(a), ARCHIVE_OK);
+    cr_assert_eq(archive_write_open_fd(a, fd), ARCHIVE_OK);
+    for (size_t i = 0; i < n; i++) {
+        struct archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, members[i]);
+        archive_entry_set_size(e, 2);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        cr_assert_eq(archive_write_header(a, e), ARCHIVE_OK);
+        cr_assert_eq(archive_write_data(a, "[]", 2), 2);
+        archive_entry_free(e);
+    }
+    cr_assert_eq(archive_write_close(a), ARCHIVE_OK);
+    archive_write_free(a);
+    close(fd);
+    bank_class c;
+    char err[512] = "";
+    cr_assert_eq(bank_class_load(path, &c, err, sizeof err), 0, "%s", err);
+    char got[1024] = "";
+    for (size_t i = 0; i < c.n; i++) {
+        strcat(got, c.students[i].name);
+        strcat(got, ":");
+        for (size_t j = 0; j < c.students[i].n_files; j++) {
+            strcat(got, " ");
+            strcat(got, c.students[i].files[j].name);
+        }
+        strcat(got, "; ");
+    }
+    cr_expect_str_eq(got, "ann: output.json; bob: c/d/e.json out.txt; ");
+    bank_class_free(&c);
+    unlink(path);
 }

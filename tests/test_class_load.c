@@ -205,3 +205,43 @@ Test(class_load, a_loose_file_named_like_a_folder_is_its_own_student)
     bank_class_free(&cls);
     remove_tree(dir);
 }
+
+/* rule: G30; a student's files: at most 8 folders down; no hidden names, no tool folders; the
+ * names of code, documents and build files never read */
+Test(class_load, a_student_s_files_eight_folders_down_and_not_the_tools)
+{
+    char *dir = temp_class(), sub[4096], deep[4096];
+    subfolder(dir, "ann", sub, sizeof sub);
+    snprintf(deep, sizeof deep, "%s", sub);
+    for (int d = 0; d <= 9; d++) {
+        char name[16], next[4096];
+        snprintf(name, sizeof name, "f%d.txt", d);
+        touch(deep, name, 1);
+        snprintf(name, sizeof name, "d%d", d + 1);
+        subfolder(deep, name, next, sizeof next);
+        snprintf(deep, sizeof deep, "%s", next);
+    }
+    static const char *const skipped[] = {"__pycache__", "node_modules", "venv", "site-packages", "__MACOSX", ".git"};
+    for (size_t i = 0; i < sizeof skipped / sizeof skipped[0]; i++) {
+        subfolder(sub, skipped[i], deep, sizeof deep);
+        touch(deep, "out.txt", 1);
+    }
+    static const char *const never[] = {".hidden.txt", "CMakeLists.txt", "requirements.txt", "README.txt",
+                                        "LICENSE", "Makefile", "Dockerfile", "main.py", "notes.md"};
+    for (size_t i = 0; i < sizeof never / sizeof never[0]; i++) touch(sub, never[i], 1);
+    bank_class cls;
+    char err[512] = "";
+    cr_assert_eq(bank_class_load(dir, &cls, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(cls.n, 1);
+    const bank_student *s = named(&cls, "ann");
+    char names[2048] = "";
+    for (size_t i = 0; i < s->n_files; i++) {
+        strcat(names, s->files[i].name);
+        strcat(names, " ");
+    }
+    cr_expect_str_eq(names, "d1/d2/d3/d4/d5/d6/d7/d8/f8.txt d1/d2/d3/d4/d5/d6/d7/f7.txt d1/d2/d3/d4/d5/d6/f6.txt "
+                            "d1/d2/d3/d4/d5/f5.txt d1/d2/d3/d4/f4.txt d1/d2/d3/f3.txt d1/d2/f2.txt d1/f1.txt f0.txt ");
+    cr_expect_null(s->notes, "%s", s->notes);
+    bank_class_free(&cls);
+    remove_tree(dir);
+}

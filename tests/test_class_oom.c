@@ -8,6 +8,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,4 +428,54 @@ Test(class_oom, the_command_lines_class_fails_cleanly_at_every_allocation, .init
         cr_expect_geq(k.failed, 20, "%s", what);
     }
     bank_workload_free(&course);
+}
+
+/* libarchive's reader cannot be made (out of memory inside the library): each way in fails with
+ * "SOURCE: out of memory" and ENOMEM, the visitor never called. */
+static int fail_reader;
+struct archive *__real_archive_read_new(void);
+struct archive *__wrap_archive_read_new(void);
+struct archive *__wrap_archive_read_new(void) { return fail_reader ? NULL : __real_archive_read_new(); }
+
+static size_t never_want(void *ctx, const char *path)
+{
+    (void)path;
+    ++*(int *)ctx;
+    return 0;
+}
+
+/* rule: G34 */
+Test(class_oom, no_archive_reader_is_out_of_memory)
+{
+    size_t len;
+    member m[] = {{"output.json", all_right, 0}};
+    char *zip = zip_of(m, 1, &len);
+    char path[] = "/tmp/bank-class-oom-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, zip, len), (ssize_t)len);
+    close(fd);
+    int called = 0;
+    bank_archive_visitor v = {&called, never_want, NULL, NULL};
+    bank_archive_budget b;
+    bank_archive_budget_init(&b);
+    char err[512] = "";
+    fail_reader = 1;
+    errno = 0;
+    cr_expect_eq(bank_archive_read_memory(zip, len, "s.zip", &b, &v, err, sizeof err), -1);
+    cr_expect_eq(errno, ENOMEM);
+    cr_expect_str_eq(err, "s.zip: out of memory");
+    errno = 0;
+    cr_expect_eq(bank_archive_read_file(path, &b, &v, err, sizeof err), -1);
+    cr_expect_eq(errno, ENOMEM);
+    char want[600];
+    snprintf(want, sizeof want, "%s: out of memory", path);
+    cr_expect_str_eq(err, want);
+    fail_reader = 0;
+    cr_expect_eq(called, 0);
+    cr_expect_eq(bank_archive_read_memory(zip, len, "s.zip", &b, &v, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(bank_archive_read_file(path, &b, &v, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(called, 2, "read once each when the reader can be made");
+    unlink(path);
+    free(zip);
 }

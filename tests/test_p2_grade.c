@@ -538,3 +538,114 @@ Test(p2_grade, clocks_that_are_no_number_and_records_of_no_type)
     bank_p2_student_free(&st);
     bank_workload_free(&w);
 }
+
+/* Every verdict of a report, one a line: "kind: label: detail" (OK ones too), then the counts. */
+static char *every_verdict(const bank_grade_report *r)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    cr_assert(f);
+    for (size_t i = 0; i < r->n; i++)
+        fprintf(f, "%s: %s%s%s\n", bank_verdict_name(r->verdicts[i].kind), r->verdicts[i].label ? r->verdicts[i].label : "?",
+                r->verdicts[i].detail ? ": " : "", r->verdicts[i].detail ? r->verdicts[i].detail : "");
+    fprintf(f, "%zu/%zu, %zu wrong, first wrong %zd\n", r->n_correct, r->n_events, r->n_wrong,
+            r->first_wrong == SIZE_MAX ? (ssize_t)-1 : (ssize_t)r->first_wrong);
+    fclose(f);
+    return text;
+}
+
+static void expect_verdicts(const bank_workload *w, const char *output, int strict, const char *want)
+{
+    bank_p2_student st = {0};
+    bank_grade_report r;
+    parse(output, &st);
+    grade(w, &st, strict, &r);
+    char *got = every_verdict(&r);
+    cr_expect_str_eq(got, want);
+    free(got);
+    bank_grade_report_free(&r);
+    bank_p2_student_free(&st);
+}
+
+/* rule: L13; the old form, whole: a customer's second request at its branch comes after its
+ * first one's events there; the peer's propagation after the origin's request; with the
+ * propagation's acknowledgement, a clock not after what came before is named */
+Test(p2_grade, the_old_form_with_two_requests_of_one_customer_every_verdict)
+{
+    bank_workload w = load("[{\"id\": 2, \"type\": \"customer\", \"events\": [{\"id\": 2, \"interface\": \"deposit\", \"money\": 170},"
+                           " {\"id\": 3, \"interface\": \"withdraw\", \"money\": 10}]},"
+                           " {\"id\": 1, \"type\": \"branch\", \"balance\": 400}, {\"id\": 2, \"type\": \"branch\", \"balance\": 400}]");
+    /* all in order */
+    expect_verdicts(&w,
+                    "[{'pid': 1, 'data': [{'id': 2, 'name': 'deposit_propagate_request', 'clock': 4}, {'id': 2, 'name': 'deposit_propagate_execute', 'clock': 5},"
+                    " {'id': 3, 'name': 'withdraw_propagate_request', 'clock': 10}, {'id': 3, 'name': 'withdraw_propagate_execute', 'clock': 11}]},"
+                    " {'pid': 2, 'data': [{'id': 2, 'name': 'deposit_request', 'clock': 2}, {'id': 2, 'name': 'deposit_execute', 'clock': 3},"
+                    " {'id': 2, 'name': 'deposit_propagate_response', 'clock': 6}, {'id': 2, 'name': 'deposit_response', 'clock': 7},"
+                    " {'id': 3, 'name': 'withdraw_request', 'clock': 8}, {'id': 3, 'name': 'withdraw_execute', 'clock': 9},"
+                    " {'id': 3, 'name': 'withdraw_propagate_response', 'clock': 12}]}]",
+                    0,
+                    "ok: branch 2: request 2 deposit_request (old form)\n"
+                    "ok: branch 2: request 2 deposit_execute (old form)\n"
+                    "ok: branch 1: request 2 deposit_propagate_request (old form)\n"
+                    "ok: branch 1: request 2 deposit_propagate_execute (old form)\n"
+                    "ok: branch 2: request 3 withdraw_request (old form)\n"
+                    "ok: branch 2: request 3 withdraw_execute (old form)\n"
+                    "ok: branch 1: request 3 withdraw_propagate_request (old form)\n"
+                    "ok: branch 1: request 3 withdraw_propagate_execute (old form)\n"
+                    "8/8, 0 wrong, first wrong -1\n");
+    /* the second request's clock not after the first's events at its branch; the peer's
+       propagate request not after the origin's execute */
+    expect_verdicts(&w,
+                    "[{'pid': 1, 'data': [{'id': 2, 'name': 'deposit_propagate_request', 'clock': 1}, {'id': 2, 'name': 'deposit_propagate_execute', 'clock': 5},"
+                    " {'id': 3, 'name': 'withdraw_propagate_request', 'clock': 10}, {'id': 3, 'name': 'withdraw_propagate_execute', 'clock': 11}]},"
+                    " {'pid': 2, 'data': [{'id': 2, 'name': 'deposit_request', 'clock': 2}, {'id': 2, 'name': 'deposit_execute', 'clock': 3},"
+                    " {'id': 2, 'name': 'deposit_propagate_response', 'clock': 6}, {'id': 2, 'name': 'deposit_response', 'clock': 7},"
+                    " {'id': 3, 'name': 'withdraw_request', 'clock': 5}, {'id': 3, 'name': 'withdraw_execute', 'clock': 9},"
+                    " {'id': 3, 'name': 'withdraw_propagate_response', 'clock': 12}]}]",
+                    0,
+                    "ok: branch 2: request 2 deposit_request (old form)\n"
+                    "ok: branch 2: request 2 deposit_execute (old form)\n"
+                    "clock order: branch 1: request 2 deposit_propagate_request (old form): clock 1, not after the "
+                    "message it received (at clock 3)\n"
+                    "ok: branch 1: request 2 deposit_propagate_execute (old form)\n"
+                    "clock order: branch 2: request 3 withdraw_request (old form): clock 5, not after an event its "
+                    "branch had before it (at clock 6)\n"
+                    "ok: branch 2: request 3 withdraw_execute (old form)\n"
+                    "ok: branch 1: request 3 withdraw_propagate_request (old form)\n"
+                    "ok: branch 1: request 3 withdraw_propagate_execute (old form)\n"
+                    "6/8, 2 wrong, first wrong 2\n");
+    bank_workload_free(&w);
+}
+
+/* rule: L8, L9, L2; the customer and branch parts, whole: a customer's events without request
+ * ids are its requests by position; each branch's receive and propagation in its own part;
+ * --strict names a clock the tick rule does not give, and a receive not after its send */
+Test(p2_grade, the_customer_and_branch_parts_every_verdict)
+{
+    bank_workload w = load("[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"id\": 1, \"interface\": \"deposit\", \"money\": 10},"
+                           " {\"id\": 2, \"interface\": \"query\"}]},"
+                           " {\"id\": 1, \"type\": \"branch\", \"balance\": 400}, {\"id\": 2, \"type\": \"branch\", \"balance\": 400}]");
+    expect_verdicts(&w,
+                    "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"logical_clock\": 1, \"interface\": \"deposit\","
+                    " \"comment\": \"event_sent from customer 1\"}, {\"logical_clock\": 5, \"interface\": \"query\","
+                    " \"comment\": \"event_sent from customer 1\"}]}]\n"
+                    "[{\"id\": 1, \"type\": \"branch\", \"events\": [{\"customer-request-id\": 1, \"logical_clock\": 2,"
+                    " \"interface\": \"deposit\", \"comment\": \"event_recv from customer 1\"}, {\"customer-request-id\": 1,"
+                    " \"logical_clock\": 3, \"interface\": \"propagate_deposit\", \"comment\": \"event_sent to branch 2\"},"
+                    " {\"customer-request-id\": 2, \"logical_clock\": 4, \"interface\": \"query\","
+                    " \"comment\": \"event_recv from customer 1\"}]},"
+                    " {\"id\": 2, \"type\": \"branch\", \"events\": [{\"customer-request-id\": 1, \"logical_clock\": 4,"
+                    " \"interface\": \"propagate_deposit\", \"comment\": \"event_recv from branch 1\"}]}]\n",
+                    1,
+                    "ok: customer 1: request 1 deposit, event_sent from customer 1 (customer part)\n"
+                    "ok: branch 1: request 1 deposit, event_recv from customer 1 (branch part)\n"
+                    "ok: branch 1: request 1 propagate_deposit, event_sent to branch 2 (branch part)\n"
+                    "ok: branch 2: request 1 propagate_deposit, event_recv from branch 1 (branch part)\n"
+                    "wrong clock: customer 1: request 2 query, event_sent from customer 1 (customer part): L2 gives 2, "
+                    "got 5 (after customer 1: request 1 deposit, event_sent from customer 1)\n"
+                    "clock order: branch 1: request 2 query, event_recv from customer 1 (branch part): a receive at 4, "
+                    "not after its send at 5 (customer 1: request 2 query, event_sent from customer 1)\n"
+                    "4/6, 2 wrong, first wrong 4\n");
+    bank_workload_free(&w);
+}

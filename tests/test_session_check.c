@@ -591,3 +591,116 @@ Test(grade_p3, a_reply_that_is_no_object)
     EXPECT(course_mw, "[{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, 5]}]", "unusable",
            "out:1:68: a reply of customer 1 that is not an object");
 }
+
+/* rule: C12; more events than the verdict list first holds (64): every one graded, the list
+ * grown as it fills (one customer's 70 queries, then one wrong among them) */
+Test(grade_p3, more_verdicts_than_the_first_allocation)
+{
+    enum { N = 70 };
+    static char input[N * 40 + 200], output[N * 50 + 100];
+    size_t in = (size_t)snprintf(input, sizeof input, "[{\"id\": 1, \"type\": \"customer\", \"events\": [");
+    size_t out = (size_t)snprintf(output, sizeof output, "{\"id\": 1, \"recv\": [");
+    for (int i = 0; i < N; i++) {
+        in += (size_t)snprintf(input + in, sizeof input - in, "%s{\"interface\": \"query\", \"dest\": 1}", i ? ", " : "");
+        out += (size_t)snprintf(output + out, sizeof output - out, "%s{\"interface\": \"query\", \"balance\": %d}",
+                                i ? ", " : "", i == N - 1 ? 5 : 0);
+    }
+    snprintf(input + in, sizeof input - in, "]}, {\"id\": 1, \"type\": \"bank\", \"balance\": 0}]");
+    snprintf(output + out, sizeof output - out, "]}");
+    EXPECT(input, output, "69/70 1", "wrong value: got 5");
+}
+
+/* rule: C15; a budget spent before the search is done: the answer impossible alone is wrong, every
+ * other printed answer undecided, saying how many states were visited */
+Test(grade_p3, a_budget_too_small_leaves_every_printed_answer_undecided)
+{
+    bank_workload w;
+    bank_routes rt;
+    char err[400];
+    static const char two[] =
+        "[{\"id\": 1, \"type\": \"customer\", \"events\": [{\"interface\": \"deposit\", \"money\": 10, \"dest\": 1},"
+        " {\"interface\": \"deposit\", \"money\": 20, \"dest\": 1}]},"
+        " {\"id\": 2, \"type\": \"customer\", \"events\": [{\"interface\": \"query\", \"dest\": 2}]},"
+        " {\"id\": 1, \"type\": \"bank\", \"balance\": 0}, {\"id\": 2, \"type\": \"bank\", \"balance\": 0}]";
+    cr_assert_eq(bank_input_parse_routed(two, strlen(two), "in", &w, &rt, err, sizeof err), 0, "%s", err);
+    static const char out[] = "{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"},"
+                              " {\"interface\": \"deposit\", \"result\": \"success\"}]}\n"
+                              "{\"id\": 2, \"recv\": [{\"interface\": \"query\", \"balance\": 20}]}";
+    bank_session_output so;
+    cr_assert_eq(bank_session_output_parse(out, strlen(out), "out", &so, err, sizeof err), 0, "%s", err);
+    bank_grade_report r;
+    cr_assert_eq(bank_grade_p3(&w, &rt, &so, 1, &r, err, sizeof err), 0, "%s", err);
+    char got[2000] = "";
+    for (size_t i = 0, len = 0; i < r.n; i++)
+        len += (size_t)snprintf(got + len, sizeof got - len, "%zu.%zu %s: %s\n", r.verdicts[i].entry, r.verdicts[i].event,
+                                bank_verdict_name(r.verdicts[i].kind), r.verdicts[i].detail ? r.verdicts[i].detail : "");
+    cr_expect_str_eq(got, "0.0 undecided: not decided: the session search visited 1 states (--budget) without an answer\n"
+                          "0.1 undecided: not decided: the session search visited 1 states (--budget) without an answer\n"
+                          "1.0 wrong value: got 20: no execution that keeps the session guarantees reads that at branch 2; "
+                          "it could read one of 0, 10, 30\n");
+    cr_expect_eq(r.n_undecided, 2);
+    cr_expect_eq(r.n_wrong, 1);
+    cr_expect_eq(r.n_correct, 0);
+    bank_grade_report_free(&r);
+    bank_session_output_free(&so);
+    bank_routes_free(&rt);
+    bank_workload_free(&w);
+}
+
+/* rule: C12; a query that misses several of the customer's own writes names them all, in event
+ * order, up to six and then how many more */
+Test(grade_p3, a_query_that_misses_many_writes_names_them)
+{
+    static const char two[] = "wrong value: read-your-writes broken: got 0, expected 3; the answer misses the customer's "
+                              "own writes event 1 (deposit 1 at branch 1), event 2 (deposit 2 at branch 1), made before "
+                              "this query at branch 2";
+    static const char nine[] = "wrong value: read-your-writes broken: got 0, expected 45; the answer misses the customer's "
+                               "own writes event 1 (deposit 1 at branch 1), event 2 (deposit 2 at branch 1), event 3 "
+                               "(deposit 3 at branch 1), event 4 (deposit 4 at branch 1), event 5 (deposit 5 at branch 1), "
+                               "event 6 (deposit 6 at branch 1) and 3 more, made before this query at branch 2";
+    for (int n = 2; n <= 9; n += 7) {
+        char input[2048], output[2048], summary[64], detail[1000];
+        size_t in = (size_t)snprintf(input, sizeof input, "[{\"id\": 1, \"type\": \"customer\", \"events\": [");
+        size_t out = (size_t)snprintf(output, sizeof output, "{\"id\": 1, \"recv\": [");
+        for (int i = 0; i < n; i++) {
+            in += (size_t)snprintf(input + in, sizeof input - in, "{\"interface\": \"deposit\", \"money\": %d, \"dest\": 1}, ", i + 1);
+            out += (size_t)snprintf(output + out, sizeof output - out, "{\"interface\": \"deposit\", \"result\": \"success\"}, ");
+        }
+        snprintf(input + in, sizeof input - in, "{\"interface\": \"query\", \"dest\": 2}]},"
+                 " {\"id\": 1, \"type\": \"bank\", \"balance\": 0}, {\"id\": 2, \"type\": \"bank\", \"balance\": 0}]");
+        snprintf(output + out, sizeof output - out, "{\"interface\": \"query\", \"balance\": 0}]}");
+        grade(input, output, summary, detail);
+        cr_expect_str_eq(summary, n == 2 ? "2/3 1" : "9/10 1");
+        cr_expect_str_eq(detail, n == 2 ? two : nine);
+    }
+}
+
+/* rule: C13; a record of customer 0, an id no entry has: extra, in either form (0 is also what
+ * an entry past the input's last would read as) */
+Test(grade_p3, a_record_of_customer_0_is_extra)
+{
+    EXPECT(course_mw, "[{\"id\": 1, \"balance\": 0}, {\"id\": 0, \"balance\": 0}]", "1/1 1",
+           "extra: a record for customer 0");
+    EXPECT(course_mw,
+           "{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"withdraw\","
+           " \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 0}]}\n"
+           "{\"id\": 0, \"recv\": [{\"interface\": \"query\", \"balance\": 0}]}\n",
+           "3/3 1", "extra: a record for customer 0");
+}
+
+/* rule: C13; one record per reply, as many as the reader's list first holds (16): each reply dealt
+ * to its event in order, nothing read past the list */
+Test(grade_p3, sixteen_records_of_one_reply_each)
+{
+    static char input[16 * 60 + 200], output[16 * 80];
+    size_t in = (size_t)snprintf(input, sizeof input, "[{\"id\": 1, \"type\": \"customer\", \"events\": [");
+    size_t out = 0;
+    for (int i = 0; i < 16; i++) {
+        in += (size_t)snprintf(input + in, sizeof input - in, "%s{\"interface\": \"deposit\", \"money\": 1, \"dest\": 1}",
+                               i ? ", " : "");
+        out += (size_t)snprintf(output + out, sizeof output - out, "{'id': 1, 'interface': 'deposit', 'result': '%s'}\n",
+                                i == 15 ? "fail" : "success");
+    }
+    snprintf(input + in, sizeof input - in, "]}, {\"id\": 1, \"type\": \"bank\", \"balance\": 0}]");
+    EXPECT(input, output, "15/16 1", "wrong result: expected success, got fail: a deposit always succeeds");
+}
