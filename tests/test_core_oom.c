@@ -639,3 +639,41 @@ Test(oom, the_state_table_keeps_every_key_across_its_growths)
     cr_expect_eq(alive, base);
     cr_expect_eq(bank_state_table_failed(&t, state_key_of(1)), -1, "a freed table is empty");
 }
+
+/* rule: B9, B10; a union that runs out of memory past the tail's first growth (16 entries held, the
+ * 17th needs room) leaves the history as it was: its tail's count, entries and checkpoints */
+Test(oom, a_union_refused_midway_keeps_the_history_as_it_was)
+{
+    bank_history into = {0}, from = {0};
+    bank_logged_write own = {BANK_WRITE_DEPOSIT, 9, 1, 3, 0, 0};
+    cr_assert_eq(bank_write_log_add(&into.tail, &own), BANK_OK);
+    bank_checkpoint kept = {8, 4, 40};
+    cr_assert_eq(bank_checkpoints_merge(&into.checkpoints, &kept), BANK_OK);
+    for (int64_t s = 1; s <= 20; s++) {
+        bank_logged_write w = {BANK_WRITE_DEPOSIT, 1, s, s, 0, 0};
+        cr_assert_eq(bank_write_log_add(&from.tail, &w), BANK_OK);
+    }
+    bank_checkpoint cp = {2, 3, 30};
+    cr_assert_eq(bank_checkpoints_merge(&from.checkpoints, &cp), BANK_OK);
+    long failures = 0;
+    for (long n = 0;; n++) {
+        arm(n);
+        bank_status st = bank_history_add(&into, &from);
+        if (!disarm()) {
+            cr_expect_eq(st, BANK_OK);
+            break;
+        }
+        failures++;
+        cr_expect_eq(st, BANK_NO_MEMORY, "allocation %ld failed", n);
+        cr_expect_eq(into.tail.n, 1, "allocation %ld failed: %zu entries kept", n, into.tail.n);
+        cr_expect_eq(into.tail.items[0].origin, 9);
+        cr_expect_eq(into.checkpoints.n, 1, "allocation %ld failed", n);
+        cr_expect_eq(into.checkpoints.items[0].origin, 8);
+        cr_expect_eq(into.checkpoints.items[0].through, 4);
+    }
+    cr_expect_geq(failures, 2, "the saved copy and the tail's growth each fail once");
+    cr_expect_eq(into.tail.n, 21);
+    cr_expect_eq(into.checkpoints.n, 2);
+    bank_history_free(&into);
+    bank_history_free(&from);
+}
