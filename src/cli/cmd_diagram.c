@@ -6,6 +6,7 @@
 #include "args.h"
 #include "commands.h"
 #include "diagram/diagram.h"
+#include "io/char_name.h"
 #include "io/trace_read.h"
 
 static const char diagram_usage[] =
@@ -64,7 +65,9 @@ int bank_cmd_diagram(int argc, char **argv)
         bank_trace_free(&t);
         return BANK_EXIT_USAGE;
     }
-    int rc = bank_diagram_draw(&t, title ? title : path, output, format, err, sizeof err);
+    char file_name[400]; /* the default title: a file name need not be UTF-8, a title must */
+    bank_utf8_printable(path, file_name, sizeof file_name);
+    int rc = bank_diagram_draw(&t, title ? title : file_name, output, format, err, sizeof err);
     if (rc != 0) fprintf(stderr, "bank diagram: %s\n", err);
     bank_diagram_release();
     bank_trace_free(&t);

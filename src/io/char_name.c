@@ -2,6 +2,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* The code point of the well-formed UTF-8 sequence at s (at most len bytes), and its length; 0
  * when it is not one. */
@@ -38,4 +39,25 @@ void bank_char_name(const char *text, size_t len, size_t *off, char *buf, size_t
                       : cp == 0x00A0                 ? ", a no-break space"
                                                      : "";
     snprintf(buf, n, "unexpected character %.*s (U+%04X)%s", (int)used, text + at, (unsigned)cp, why);
+}
+
+void bank_utf8_printable(const char *text, char *out, size_t n)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    size_t len = strlen(text), o = 0;
+    for (size_t i = 0; i < len && o + 1 < n;) {
+        uint32_t cp;
+        size_t used = t[i] < 0x80 ? 1 : decode(t + i, len - i, &cp);
+        if (used == 0) {
+            out[o++] = '?';
+            i++;
+        } else if (o + used < n) {
+            memcpy(out + o, text + i, used);
+            o += used;
+            i += used;
+        } else {
+            break; /* a character that does not fit whole is left out */
+        }
+    }
+    out[o] = '\0';
 }

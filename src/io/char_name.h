@@ -10,4 +10,8 @@
  * that the column reported is the character's. Writes "unexpected ..." into buf. */
 void bank_char_name(const char *text, size_t len, size_t *off, char *buf, size_t n);
 
+/* text with every byte that starts no well-formed UTF-8 character written '?', into out (n bytes,
+ * whole characters only): a file name made fit for a drawing's title. */
+void bank_utf8_printable(const char *text, char *out, size_t n);
+
 #endif

@@ -10,6 +10,7 @@ Usage: trace_diagram.py BANK GOLDEN_DIR
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -127,6 +128,15 @@ with tempfile.TemporaryDirectory() as tmp:
         check(r.returncode == 1 and r.stderr == "bank diagram: %s: cannot draw the diagram: input string not "
               "valid UTF-8\n" % out and not os.path.exists(out),
               "diagram --title not UTF-8 as .%s: exit 1 and no file (%d: %s)" % (ext, r.returncode, r.stderr.strip()))
+
+    # Without --title the title is the trace's file name, which need not be UTF-8 (a byte 0xff):
+    # that byte is drawn as '?', and the drawing is made.
+    odd = os.path.join(tmp, "run-\udcff.jsonl")
+    shutil.copyfile(trace, odd)
+    out = os.path.join(tmp, "odd-name.svg")
+    r = run("diagram", odd, "-o", out)
+    check(r.returncode == 0 and r.stderr == "" and os.path.getsize(out) > 0,
+          "diagram of a trace whose file name is not UTF-8: drawn (%d: %s)" % (r.returncode, r.stderr.strip()))
 
     r = run("diagram", trace, "-o", os.path.join(tmp, "run.gif"))
     check(r.returncode == 2 and "does not end in .svg, .png or .pdf" in r.stderr, "an unknown extension: exit 2")
