@@ -2,6 +2,10 @@ add_executable(test_rpc test_rpc.c)
 target_link_libraries(test_rpc PRIVATE bank_run criterion)
 add_test(NAME rpc COMMAND test_rpc)
 set_tests_properties(rpc PROPERTIES LABELS integration TIMEOUT 300)
+add_executable(test_sender_acks test_sender_acks.c)
+target_link_libraries(test_sender_acks PRIVATE bank_rpc criterion)
+add_test(NAME sender_acks COMMAND test_sender_acks)
+set_tests_properties(sender_acks PROPERTIES LABELS unit)
 
 # Pending writes (still queued for their peer), Snapshot pages, recovery after a crash (issue 8).
 add_executable(test_recovery test_recovery.c)
