@@ -391,6 +391,12 @@ def run_data_dirs(work):
     r = subprocess.run([bank, "branch", "--id", "1", "--balance", "1", "--peers", "-", "--sync", "often"],
                        capture_output=True, text=True)
     check(r.returncode == 2 and "unknown mode \"often\"" in r.stderr, "--sync often: %r" % r.stderr)
+    # an unknown mode stops the command there: one line, and no run, no data dir
+    fresh = os.path.join(work, "never")
+    r = subprocess.run([bank, "run", "--data-dir", fresh, "--sync", "often", sample], capture_output=True, text=True)
+    check(r.returncode == 2 and r.stdout == "" and not os.path.exists(fresh) and
+          r.stderr == "bank run: --sync: unknown mode \"often\" (always, batch or none) (see bank run --help)\n",
+          "bank run --sync often: exit 2, one line, nothing run (%d: %r)" % (r.returncode, r.stderr))
 
 
 with tempfile.TemporaryDirectory() as work:
