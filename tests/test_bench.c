@@ -5,13 +5,13 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <pthread.h>
-#include <regex.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "run/bench.h"
+#include "stand_in.h"
 
 int __real_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
 int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
@@ -195,15 +195,6 @@ Test(bench, a_tiny_run_counts_every_phase)
     cr_expect_eq(r.child_rss_peak_kib, 0, "no branch process");
 }
 
-static int matches(const char *text, const char *pattern)
-{
-    regex_t re;
-    cr_assert_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0, "%s", pattern);
-    int ok = regexec(&re, text, 0, NULL, 0) == 0;
-    regfree(&re);
-    return ok;
-}
-
 Test(bench, a_run_with_no_branch_cannot_generate_its_workload)
 {
     bank_bench_config cfg = {.branches = 0, .customers = 2, .events = 2, .seed = 5, .bare_calls = 1};
@@ -225,7 +216,7 @@ Test(bench, client_threads_refused_name_the_phase)
     refuse_after = 1;
     cr_expect_eq(bank_bench_run(&cfg, &r, err, sizeof err), -1);
     refuse_after = -1;
-    cr_expect(matches(err, "^bare RPC, all threads at once, after [0-9]+\\.[0-9] s: bare throughput: cannot start 3 "
+    cr_expect(text_matches(err, "^bare RPC, all threads at once, after [0-9]+\\.[0-9] s: bare throughput: cannot start 3 "
                            "client threads$"),
               "%s", err);
 }
@@ -238,7 +229,7 @@ Test(bench, a_tls_phase_that_cannot_load_its_certificates_is_named)
     bank_bench_result r;
     char err[512] = "";
     cr_expect_eq(bank_bench_run(&cfg, &r, err, sizeof err), -1);
-    cr_expect(matches(err, "^over mutual TLS, after [0-9]+\\.[0-9] s: /nonexistent/ca\\.crt: "), "%s", err);
+    cr_expect(text_matches(err, "^over mutual TLS, after [0-9]+\\.[0-9] s: /nonexistent/ca\\.crt: "), "%s", err);
     cr_expect_eq(r.connect.count, 50, "the plaintext phases ran");
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "run/bench_table.h"
+#include "stand_in.h"
 
 int __real_pipe(int fd[2]);
 pid_t __real_fork(void);
@@ -65,13 +66,7 @@ static char dir[64], exe[128];
 static void make_exe(void)
 {
     snprintf(dir, sizeof dir, "/tmp/bank-table-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(exe, sizeof exe, "%s/bank", dir);
-    FILE *f = fopen(exe, "w");
-    cr_assert_not_null(f);
-    fputs(script, f);
-    cr_assert_eq(fclose(f), 0);
-    cr_assert_eq(chmod(exe, 0700), 0);
+    stand_in_write(dir, exe, sizeof exe, script);
 }
 
 static void remove_exe(void)

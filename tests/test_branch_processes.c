@@ -4,7 +4,6 @@
  * descriptor left open after; and in-process branches whose faults do not parse. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "run/branches.h"
+#include "stand_in.h"
 
 /* The stand-in, by its --id ($3; $7 is --listen):
  *   2: says nothing and exits          3: closes its input, then says where it listens
@@ -42,13 +42,7 @@ static char dir[64], exe[128];
 static void setup(void)
 {
     snprintf(dir, sizeof dir, "/tmp/bank-branchproc-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(exe, sizeof exe, "%s/bank", dir);
-    FILE *f = fopen(exe, "w");
-    cr_assert_not_null(f);
-    fputs(script, f);
-    cr_assert_eq(fclose(f), 0);
-    cr_assert_eq(chmod(exe, 0700), 0);
+    stand_in_write(dir, exe, sizeof exe, script);
 }
 
 static void teardown(void)
@@ -77,15 +71,6 @@ static int open_descriptors(void)
     int n = 0;
     for (int fd = 0; fd < 1024; fd++) n += fcntl(fd, F_GETFD) != -1;
     return n;
-}
-
-static int matches(const char *text, const char *pattern)
-{
-    regex_t re;
-    cr_assert_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0, "%s", pattern);
-    int ok = regexec(&re, text, 0, NULL, 0) == 0;
-    regfree(&re);
-    return ok;
 }
 
 static bank_branches *start(const bank_workload *w, bank_branches_config *cfg, char *err, size_t errlen)
@@ -175,7 +160,7 @@ Test(branch_processes, each_failed_start_says_which_branch_and_why, .init = setu
         char err[512] = "";
         int fds = open_descriptors();
         cr_expect_null(start(&w, &cfg, err, sizeof err));
-        cr_expect(matches(err, cases[k].pattern), "branch %lld: %s", (long long)cases[k].id, err);
+        cr_expect(text_matches(err, cases[k].pattern), "branch %lld: %s", (long long)cases[k].id, err);
         cr_expect_eq(open_descriptors(), fds, "branch %lld: a descriptor left open", (long long)cases[k].id);
     }
     bank_branch br[] = {{1, 10}};
@@ -199,14 +184,14 @@ Test(branch_processes, a_stop_names_the_branch_that_ended_badly, .init = setup, 
     bank_branches *b = start(&w, &cfg, err, sizeof err);
     cr_assert_not_null(b, "%s", err);
     cr_expect_eq(bank_branches_stop(b, err, sizeof err), -1);
-    cr_expect(matches(err, "^branch 6 \\(pid [0-9]+\\) ended badly \\(exit status 3\\) \\(at 127\\.0\\.0\\.1:406\\)$"),
+    cr_expect(text_matches(err, "^branch 6 \\(pid [0-9]+\\) ended badly \\(exit status 3\\) \\(at 127\\.0\\.0\\.1:406\\)$"),
               "%s", err);
     bank_branch br7[] = {{7, 30}};
     bank_workload w7 = {1, br7, 0, NULL};
     b = start(&w7, &cfg, err, sizeof err);
     cr_assert_not_null(b, "%s", err);
     cr_expect_eq(bank_branches_stop(b, err, sizeof err), -1);
-    cr_expect(matches(err, "^branch 7 \\(pid [0-9]+\\) ended badly \\(signal 9\\) \\(at 127\\.0\\.0\\.1:407\\)$"), "%s",
+    cr_expect(text_matches(err, "^branch 7 \\(pid [0-9]+\\) ended badly \\(signal 9\\) \\(at 127\\.0\\.0\\.1:407\\)$"), "%s",
               err);
 }
 

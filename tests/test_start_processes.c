@@ -9,7 +9,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <regex.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 
 #include "oom_wrap.h"
 #include "run/start_processes.h"
+#include "stand_in.h"
 
 int __real_posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
                        const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
@@ -89,15 +89,6 @@ static char *slurp(const char *path)
     return text;
 }
 
-static int matches(const char *text, const char *pattern)
-{
-    regex_t re;
-    cr_assert_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0, "%s", pattern);
-    int ok = regexec(&re, text, 0, NULL, 0) == 0;
-    regfree(&re);
-    return ok;
-}
-
 /* Whether a process group or process still exists. */
 static int alive_pid(pid_t pid) { return kill(pid, 0) == 0; }
 
@@ -154,11 +145,11 @@ Test(start_processes, every_name_of_the_template_put_in_and_all_gone_after_stop,
     /* in either order: the two start together */
     snprintf(want, sizeof want, "(^|\n)id=1 balance=100 port=%d host=127\\.0\\.0\\.1 input=/some/input\\.json pid=[0-9]+\n",
              p1);
-    cr_expect(matches(seen, want), "the processes saw:\n%s", seen);
+    cr_expect(text_matches(seen, want), "the processes saw:\n%s", seen);
     snprintf(want, sizeof want, "(^|\n)id=7 balance=250 port=%d host=127\\.0\\.0\\.1 input=/some/input\\.json pid=[0-9]+\n",
              p7);
-    cr_expect(matches(seen, want), "the processes saw:\n%s", seen);
-    cr_expect(matches(seen, "^[^\n]*\n[^\n]*\n$"), "two lines:\n%s", seen);
+    cr_expect(text_matches(seen, want), "the processes saw:\n%s", seen);
+    cr_expect(text_matches(seen, "^[^\n]*\n[^\n]*\n$"), "two lines:\n%s", seen);
     int pid1 = 0, pid7 = 0;
     char *at = strstr(seen, "pid=");
     if (at) pid1 = atoi(at + 4), at = strstr(at + 4, "pid=");
@@ -172,7 +163,7 @@ Test(start_processes, every_name_of_the_template_put_in_and_all_gone_after_stop,
     snprintf(path, sizeof path, "%s/peers-path", scratch);
     snprintf(peers, sizeof peers, "%s", slurp(path));
     peers[strcspn(peers, "\n")] = '\0';
-    cr_expect(matches(peers, "^/tmp/bank-drive-[A-Za-z0-9]{6}/peers.txt$"), "%s", peers);
+    cr_expect(text_matches(peers, "^/tmp/bank-drive-[A-Za-z0-9]{6}/peers.txt$"), "%s", peers);
     char folder[256];
     snprintf(folder, sizeof folder, "%.*s", (int)(strrchr(peers, '/') - peers), peers);
 
@@ -191,7 +182,7 @@ Test(start_processes, a_process_that_ends_by_itself_is_named_with_its_last_lines
     const char *cmd = "echo one; echo; echo two; echo three; echo four {id}; echo five; exit 3";
     bank_started *s = start(&two, cmd, "in", targets, 20000, err, sizeof err);
     cr_expect_null(s);
-    cr_expect(matches(err, "^branch 1's process \\(pid [0-9]+\\) ended by itself \\(exit status 3\\); its last "
+    cr_expect(text_matches(err, "^branch 1's process \\(pid [0-9]+\\) ended by itself \\(exit status 3\\); its last "
                            "output: two \\| three \\| four 1 \\| five$"),
               "%s", err);
     cr_expect_eq(alive, 0);
@@ -199,7 +190,7 @@ Test(start_processes, a_process_that_ends_by_itself_is_named_with_its_last_lines
     const char *killed = "kill -9 $$";
     s = start(&two, killed, "in", targets, 20000, err, sizeof err);
     cr_expect_null(s);
-    cr_expect(matches(err, "^branch 1's process \\(pid [0-9]+\\) ended by itself \\(signal 9\\)$"), "%s", err);
+    cr_expect(text_matches(err, "^branch 1's process \\(pid [0-9]+\\) ended by itself \\(signal 9\\)$"), "%s", err);
     cr_expect_eq(alive, 0);
 }
 
@@ -329,7 +320,7 @@ Test(start_processes, a_template_filled_to_its_first_buffers_last_byte, .init = 
     char err[1024] = "";
     bank_started *s = start(&one, cmd, input, targets, 20000, err, sizeof err);
     cr_expect_null(s);
-    cr_expect(matches(err, "^branch 1's process \\(pid [0-9]+\\) ended by itself \\(exit status 127\\)"), "%s", err);
+    cr_expect(text_matches(err, "^branch 1's process \\(pid [0-9]+\\) ended by itself \\(exit status 127\\)"), "%s", err);
     cr_expect_eq(alive, 0);
 }
 
