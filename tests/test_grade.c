@@ -207,6 +207,12 @@ Test(reader, protobuf_text_dump)
         cr_expect(so.n_records == 1 && so.records[0].n_replies == 1, "%s", spaced[i]);
         bank_student_output_free(&so);
     }
+    /* protobuf text allows single quotes too: still a protobuf text dump, not Python */
+    read_ok("id: 1, recv:[id: 1\ninterface: 'query'\nmoney: 400\nresult: 'success'\n]\n", &so);
+    cr_expect(strstr(so.format, "protobuf text dump") != NULL, "%s", so.format);
+    cr_expect(strstr(so.format, "Python") == NULL, "%s", so.format);
+    cr_expect(so.n_records == 1 && so.records[0].n_replies == 1);
+    bank_student_output_free(&so);
 }
 
 /* rule: G4 */

@@ -196,6 +196,12 @@ Test(p2_reader, the_old_form_and_its_protobuf_dump)
     cr_expect(st.items[3].process == 3 && st.items[3].clock == 9 && st.items[3].old_kind == BANK_P2_OLD_PROP_EXECUTE);
     cr_expect_str_eq(st.format, "Python literals, old pid/data form, protobuf text");
     bank_p2_student_free(&st);
+    /* a protobuf text dump without clock_events blocks is read as values, and named as what it is */
+    bank_p2_student dump = {0};
+    parse("id: 2, recv:[id: 2\ninterface: 'deposit'\nresult: 'success'\nclock: 1\n]\n", &dump);
+    cr_expect_eq(dump.n, 1);
+    cr_expect_str_eq(dump.format, "protobuf text, customer replies with clocks");
+    bank_p2_student_free(&dump);
 }
 
 /* rule: L8; a comment or an interface is read by its first 159 characters: what comes after

@@ -535,6 +535,11 @@ Test(grade_p3, appended_runs_grade_the_last)
     bank_session_output_free(&so);
     EXPECT(course_mw, two_runs, "1/1 0", "");
     EXPECT(course_mw, "[{\"id\": 1, \"balance\": 0}]\n[{\"id\": \"1\", \"balance\": 400}]\n", "0/1 1", "got 400");
+    /* final balances dumped as protobuf text are named so, not as JSON */
+    static const char dumped[] = "id: 1\nbalance: 400\n";
+    cr_assert_eq(bank_session_output_parse(dumped, strlen(dumped), "out", &so, err, sizeof err), 0, "%s", err);
+    cr_expect_str_eq(so.format, "protobuf text, a single object, final balances");
+    bank_session_output_free(&so);
 }
 
 /* rule: C13; final balances answer a customer's entry that queries: an entry of the same id

@@ -149,12 +149,13 @@ static int unicode_escape(lexer *lx, char *out, size_t *o)
     return 0;
 }
 
-/* A string in double quotes (JSON) or single quotes (Python). Decoded escapes: JSON's, and
- * Python's \' and \xHH; any other backslash is kept as written, as Python does. */
+/* A string in double quotes (JSON) or single quotes (Python, or protobuf text, which allows both).
+ * Decoded escapes: JSON's, and Python's \' and \xHH; any other backslash is kept as written, as
+ * Python does. */
 int lx_parse_string(lexer *lx, char **out)
 {
     int quote = lx_peek(lx), line = lx->line, col = lx->col;
-    if (quote == '\'') lx->syntax = LV_SYNTAX_PYTHON;
+    if (quote == '\'' && lx->syntax == LV_SYNTAX_JSON) lx->syntax = LV_SYNTAX_PYTHON;
     lx_advance(lx);
     size_t o = 0;
     char *buf = lx->scratch;

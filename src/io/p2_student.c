@@ -359,7 +359,8 @@ int bank_p2_student_parse(const char *text, size_t len, const char *source, bank
             snprintf(err, errlen, "%s:%s", source, why);
             rc = -2;
         } else {
-            r.seen |= doc.syntax == LV_SYNTAX_PYTHON ? SEEN_PYTHON : SEEN_JSON;
+            r.seen |= doc.syntax == LV_SYNTAX_PYTHON      ? SEEN_PYTHON
+                      : doc.syntax == LV_SYNTAX_TEXTPROTO ? SEEN_TEXTPROTO : SEEN_JSON;
             for (size_t k = 0; k < doc.n && rc == 0; k++) rc = walk(&r, &doc.values[k], 0);
             lv_document_free(&doc);
         }

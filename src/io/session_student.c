@@ -181,7 +181,8 @@ static void describe(reader *r, const lv_document *doc, size_t first)
                                                   : "{\"id\", \"recv\"} records";
     char *f = r->out->format;
     size_t cap = sizeof r->out->format;
-    int n = snprintf(f, cap, "%s, %s, %s", doc->syntax == LV_SYNTAX_PYTHON ? "Python literals" : "JSON",
+    int n = snprintf(f, cap, "%s, %s, %s", doc->syntax == LV_SYNTAX_PYTHON      ? "Python literals"
+                     : doc->syntax == LV_SYNTAX_TEXTPROTO ? "protobuf text" : "JSON",
                      arrays == 1 && values == 1 ? "one array" : values == 1 ? "a single object"
                      : arrays == 0 ? "one object a line" : "several arrays", shape);
     if (first && n >= 0 && (size_t)n < cap)
