@@ -69,3 +69,9 @@ add_executable(test_rpc_trace test_rpc_trace.c)
 target_link_libraries(test_rpc_trace PRIVATE bank_rpc criterion)
 add_test(NAME rpc_trace COMMAND test_rpc_trace)
 set_tests_properties(rpc_trace PROPERTIES LABELS unit TIMEOUT 60)
+# With a data dir, an answer the disk cannot make durable (spec K8): a batch's, a query's and a
+# Snapshot's, answered UNAVAILABLE saying why and freed, the journal stood in for by the hooks.
+add_executable(test_rpc_durable test_rpc_durable.c)
+target_link_libraries(test_rpc_durable PRIVATE bank_rpc criterion)
+add_test(NAME rpc_durable COMMAND test_rpc_durable)
+set_tests_properties(rpc_durable PROPERTIES LABELS unit TIMEOUT 60)
