@@ -749,6 +749,47 @@ Test(consistency, the_walk_bound_counts_answers_no_walk_gives)
 
 /* rule: G19; the backward sweep's start nets: every final net the writes can add up to (three
  * withdrawals of 1, 2 and 4 with no answer: 8 of them), up to `cap` of them and not past it */
+/* rule: G12, G19; entries alike once their first answer is dropped are one group for the credits
+ * wherever they stand in the file: here entries 1 and 3 (customer 1: query 60, query 60,
+ * withdraw 10), with entry 2 between them. The judge finds entry 4's 30 wrong (and two answers
+ * impossible alone) in 146 states, and within a budget of 146 proves that set the earliest; the
+ * two taken as groups of their own, a credit of each is tried as though they differed (151
+ * measured: past that budget, the set is no longer proven the earliest). */
+Test(consistency, alike_entries_apart_in_the_file_are_one_group)
+{
+    bank_branch branches[2] = {{1, 50}, {2, 50}};
+    bank_event e1[3] = {{1, BANK_OP_QUERY, 0}, {2, BANK_OP_QUERY, 0}, {3, BANK_OP_WITHDRAW, 10}};
+    bank_event e2[3] = {{4, BANK_OP_DEPOSIT, 10}, {5, BANK_OP_DEPOSIT, 10}, {6, BANK_OP_QUERY, 0}};
+    bank_event e3[3] = {{7, BANK_OP_QUERY, 0}, {8, BANK_OP_QUERY, 0}, {9, BANK_OP_WITHDRAW, 10}};
+    bank_event e4[3] = {{10, BANK_OP_QUERY, 0}, {11, BANK_OP_WITHDRAW, 10}, {12, BANK_OP_DEPOSIT, 10}};
+    bank_event e5[3] = {{13, BANK_OP_QUERY, 0}, {14, BANK_OP_DEPOSIT, 10}, {15, BANK_OP_DEPOSIT, 10}};
+    bank_customer cu[5] = {{1, 0, 3, e1}, {2, 1, 3, e2}, {1, 0, 3, e3}, {2, 1, 3, e4}, {1, 0, 3, e5}};
+    bank_workload w = {2, branches, 5, cu};
+    bank_claim rows[5][3] = {
+        {{1, 1, 60, 0}, {1, 1, 60, 1}, {1, 1, 0, 2}},
+        {{1, 1, 0, 3}, {1, 1, 0, 4}, {1, 1, 50, 5}},
+        {{1, 1, 60, 6}, {1, 1, 60, 7}, {1, 1, 0, 8}},
+        {{1, 1, 30, 9}, {1, 0, 0, 10}, {1, 1, 0, 11}},
+        {{1, 1, 50, 12}, {1, 1, 0, 13}, {1, 0, 0, 14}},
+    };
+    bank_claim *claims[5] = {rows[0], rows[1], rows[2], rows[3], rows[4]};
+    bank_consistency_result r;
+    cr_assert_eq(bank_consistency_judge(&w, claims, 0, &r), 0);
+    cr_expect(r.n_wrong == 1 && r.n_alone == 2 && r.n_undecided == 0 && r.smallest && r.earliest,
+              "%zu wrong, %zu alone, %zu undecided", r.n_wrong, r.n_alone, r.n_undecided);
+    cr_expect_eq(r.status[3][0], BANK_CLAIM_WRONG);
+    cr_expect_eq(r.status[3][1], BANK_CLAIM_WRONG_ALONE);
+    cr_expect_eq(r.status[4][2], BANK_CLAIM_WRONG_ALONE);
+    cr_expect_leq(r.states, 146, "%zu states", r.states);
+    bank_consistency_result_free(&r);
+    /* and so a budget of 146 states is enough to prove the set the earliest (G17) */
+    cr_assert_eq(bank_consistency_judge(&w, claims, 146, &r), 0);
+    cr_expect(r.n_wrong == 1 && r.n_alone == 2 && r.n_undecided == 0 && r.smallest && r.earliest,
+              "budget 146: %zu wrong, %zu alone, %zu undecided, smallest %d, earliest %d", r.n_wrong, r.n_alone,
+              r.n_undecided, r.smallest, r.earliest);
+    bank_consistency_result_free(&r);
+}
+
 Test(consistency, backward_start_nets_up_to_their_cap)
 {
     bank_branch branch[1] = {{1, 100}};

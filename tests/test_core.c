@@ -770,6 +770,37 @@ Test(history, fold_moves_an_acknowledged_prefix_into_the_checkpoint)
     bank_replica_free(&r);
 }
 
+/* rule: K5; a replica restored with eight checkpoints (exactly what the first growth of a
+ * checkpoint list holds) folds a ninth origin's writes: the restored list knows its own size and
+ * grows past it, every checkpoint kept (restore once left the list's capacity 0, and the ninth
+ * was then written past a list regrown to eight) */
+Test(history, a_restored_replica_folds_a_new_origin_past_its_restored_checkpoints)
+{
+    bank_checkpoint cps[8];
+    for (int i = 0; i < 8; i++) cps[i] = (bank_checkpoint){i + 2, 1, i + 1}; /* origins 2..9 */
+    bank_history h = history_of(NULL, 0, cps, 8);
+    bank_replica r;
+    bank_replica_init(&r, 1, 100);
+    cr_assert_eq(bank_replica_restore(&r, 100, &h), BANK_OK);
+    cr_assert_eq(r.checkpoints.n, 8);
+    bank_write p = {BANK_WRITE_DEPOSIT, 10, 1, 50};
+    cr_assert_eq(bank_logged_apply(&r, &p, 0, 0), BANK_OK);
+    cr_assert_eq(bank_replica_fold(&r, 10, 1), BANK_OK);
+    cr_assert_eq(r.checkpoints.n, 9);
+    for (int i = 0; i < 8; i++) {
+        const bank_checkpoint *cp = bank_checkpoint_find(&r.checkpoints, i + 2);
+        cr_assert_not_null(cp, "origin %d's checkpoint kept", i + 2);
+        cr_expect(cp->through == 1 && cp->net == i + 1, "origin %d", i + 2);
+    }
+    const bank_checkpoint *cp = bank_checkpoint_find(&r.checkpoints, 10);
+    cr_assert_not_null(cp);
+    cr_expect(cp->through == 1 && cp->net == 50);
+    cr_expect_eq(r.log.n, 0);
+    cr_expect_eq(r.balance, 100 + 36 + 50);
+    bank_history_free(&h);
+    bank_replica_free(&r);
+}
+
 /* rule: B10 */
 Test(write_log, rebuild_from_the_union)
 {

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -680,6 +681,141 @@ Test(rpc, a_probe_reads_every_balance_or_says_what_each_branch_answered)
     bank_client_cq_destroy(cq);
     for (size_t i = 0; i < 3; i++) bank_channel_close(chs[i]);
     stop(b);
+}
+
+/* A stand-in branch that answers every call, whatever its method, with the next of a list of
+ * replies (status OK, the bytes as given): what no branch of ours would answer. Served on a
+ * thread of its own, 127.0.0.1, port 0. */
+typedef struct {
+    const unsigned char *bytes;
+    size_t n;
+} canned_reply;
+
+typedef struct {
+    grpc_server *server;
+    grpc_completion_queue *cq;
+    pthread_t thread;
+    char target[64];
+    const canned_reply *replies;
+    size_t n_replies, served, refused; /* refused: batches grpc would not start */
+} canned_server;
+
+enum { CANNED_CALL = 1, CANNED_ANSWERED, CANNED_STOPPED };
+
+static void *canned_serve(void *arg)
+{
+    canned_server *s = arg;
+    grpc_call *call = NULL;
+    grpc_call_details details;
+    grpc_metadata_array md;
+    grpc_byte_buffer *request = NULL, *reply = NULL;
+    int cancelled = 0;
+    grpc_call_details_init(&details);
+    grpc_metadata_array_init(&md);
+    grpc_server_request_call(s->server, &call, &details, &md, s->cq, s->cq, (void *)CANNED_CALL);
+    for (;;) {
+        grpc_event ev = grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+        if (ev.type == GRPC_QUEUE_SHUTDOWN) break;
+        if (ev.tag == (void *)CANNED_STOPPED) {
+            grpc_completion_queue_shutdown(s->cq);
+        } else if (ev.tag == (void *)CANNED_CALL && ev.success) {
+            const canned_reply *r = &s->replies[s->served < s->n_replies ? s->served : s->n_replies - 1];
+            s->served++;
+            grpc_slice bytes = grpc_slice_from_copied_buffer((const char *)r->bytes, r->n);
+            reply = grpc_raw_byte_buffer_create(&bytes, 1);
+            grpc_slice_unref(bytes);
+            grpc_op ops[5];
+            memset(ops, 0, sizeof ops);
+            ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+            ops[1].op = GRPC_OP_RECV_MESSAGE;
+            ops[1].data.recv_message.recv_message = &request;
+            ops[2].op = GRPC_OP_SEND_MESSAGE;
+            ops[2].data.send_message.send_message = reply;
+            ops[3].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+            ops[3].data.send_status_from_server.status = GRPC_STATUS_OK;
+            ops[4].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+            ops[4].data.recv_close_on_server.cancelled = &cancelled;
+            if (grpc_call_start_batch(call, ops, 5, (void *)CANNED_ANSWERED, NULL) != GRPC_CALL_OK) s->refused++;
+        } else if (ev.tag == (void *)CANNED_ANSWERED) { /* done with it: wait for the next call */
+            if (request) grpc_byte_buffer_destroy(request);
+            grpc_byte_buffer_destroy(reply);
+            request = reply = NULL;
+            grpc_call_unref(call);
+            call = NULL;
+            grpc_call_details_destroy(&details);
+            grpc_metadata_array_destroy(&md);
+            grpc_call_details_init(&details);
+            grpc_metadata_array_init(&md);
+            grpc_server_request_call(s->server, &call, &details, &md, s->cq, s->cq, (void *)CANNED_CALL);
+        } /* else a call asked for and refused: the server is stopping */
+    }
+    grpc_call_details_destroy(&details);
+    grpc_metadata_array_destroy(&md);
+    return NULL;
+}
+
+static void canned_start(canned_server *s, const canned_reply *replies, size_t n)
+{
+    memset(s, 0, sizeof *s);
+    grpc_init();
+    s->replies = replies;
+    s->n_replies = n;
+    s->cq = grpc_completion_queue_create_for_next(NULL);
+    s->server = grpc_server_create(NULL, NULL);
+    grpc_server_register_completion_queue(s->server, s->cq, NULL);
+    grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
+    int port = grpc_server_add_http2_port(s->server, "127.0.0.1:0", creds);
+    grpc_server_credentials_release(creds);
+    cr_assert_gt(port, 0);
+    snprintf(s->target, sizeof s->target, "127.0.0.1:%d", port);
+    grpc_server_start(s->server);
+    cr_assert_eq(pthread_create(&s->thread, NULL, canned_serve, s), 0);
+}
+
+static void canned_stop(canned_server *s)
+{
+    grpc_server_shutdown_and_notify(s->server, s->cq, (void *)CANNED_STOPPED);
+    grpc_server_cancel_all_calls(s->server);
+    pthread_join(s->thread, NULL);
+    grpc_server_destroy(s->server);
+    grpc_completion_queue_destroy(s->cq);
+    grpc_shutdown();
+}
+
+/* rule: D2; a reply the call got through with is read only when it is whole: a CustomerReply
+ * without a result (a balance alone) or bytes that are no CustomerReply are refused with a line
+ * that says so, status OK, as bytes that are no MsgResponse are in the course's form */
+Test(rpc, a_reply_without_a_result_or_that_is_no_message_is_refused)
+{
+    static const unsigned char success_5[] = {0x08, 0x01, 0x10, 0x05}, balance_5[] = {0x10, 0x05},
+                               cut_off[] = {0x10};
+    static const canned_reply replies[] = {{success_5, sizeof success_5}, {balance_5, sizeof balance_5},
+                                           {cut_off, sizeof cut_off}, {cut_off, sizeof cut_off}};
+    canned_server srv;
+    canned_start(&srv, replies, sizeof replies / sizeof replies[0]);
+    bank_channel *ch = bank_channel_open(srv.target, NULL);
+    grpc_completion_queue *cq = bank_client_cq_create();
+    bank_wire *bank = bank_wire_bank(), *course = bank_wire_course(NULL);
+    cr_assert(ch && cq && bank && course);
+    bank_result out;
+    bank_wire_error e;
+    cr_expect_eq(bank_wire_call(bank, ch, cq, BANK_OP_QUERY, 1, 1, 0, 5000, &out, &e), 0, "%s", e.details);
+    cr_expect(out.success == 1 && out.balance == 5, "the stand-in's whole reply is read");
+    static const char *const why[] = {"malformed CustomerReply", "malformed CustomerReply",
+                                      "the reply is not a MsgResponse"};
+    for (int i = 0; i < 3; i++) {
+        memset(&e, 0, sizeof e);
+        cr_expect_eq(bank_wire_call(i < 2 ? bank : course, ch, cq, BANK_OP_QUERY, 1, 2 + i, 0, 5000, &out, &e), -1,
+                     "reply %d", i + 1);
+        cr_expect_eq(e.status, GRPC_STATUS_OK, "reply %d: the call went through", i + 1);
+        cr_expect_str_eq(e.details, why[i], "reply %d", i + 1);
+    }
+    bank_wire_free(bank);
+    bank_wire_free(course);
+    bank_client_cq_destroy(cq);
+    bank_channel_close(ch);
+    canned_stop(&srv);
+    cr_expect(srv.served == 4 && srv.refused == 0, "%zu served, %zu refused", srv.served, srv.refused);
 }
 
 /* The course's proto, given as a student's: read through protoc and the dynamic codec (its

@@ -22,6 +22,7 @@
 #include "rpc/parked.h"
 #include "rpc/sender.h"
 #include "rpc/timers.h"
+#include "rpc/wire.h"
 
 /* ---- an engine, and project 3's parked calls ---- */
 
@@ -159,6 +160,50 @@ Test(rpc_parts_oom, a_customers_calls_are_made_or_refused_at_every_allocation)
     grpc_completion_queue *cq = bank_client_cq_create();
     oom_counts k = oom_sweep("bank_client_unary_all, bank_client_echo_all", client_attempt, cq, -1, "out of memory", "");
     cr_expect_geq(k.failed, 2 + 3 + 4, "two channels, the calls' three arrays, the echoes' four");
+    bank_client_cq_destroy(cq);
+    grpc_shutdown();
+}
+
+/* A probe (bank drive's query of every branch at once, bank_wire_query_all) of two addresses
+ * nothing listens on: both failed, each with its status, no balance written; refused for
+ * memory: -1, nothing kept (the answers' array either, when the calls after it are refused). */
+static int probe_attempt(void *arg, char *err, size_t errlen, int *ok)
+{
+    grpc_completion_queue *cq = arg;
+    bank_wire *w = bank_wire_bank();
+    bank_channel *ch[2] = {bank_channel_open("127.0.0.1:1", NULL), bank_channel_open("127.0.0.1:1", NULL)};
+    int rc = 0;
+    *ok = 1;
+    if (!w || !ch[0] || !ch[1]) {
+        snprintf(err, errlen, "out of memory (the wire or a channel)");
+        rc = -1;
+    } else {
+        int64_t balances[2] = {7, 7};
+        int answered[2] = {1, 1};
+        bank_wire_error errs[2];
+        int failed = bank_wire_query_all(w, ch, 2, cq, 5000, balances, answered, errs);
+        if (failed < 0) {
+            snprintf(err, errlen, "out of memory (the probe)");
+            rc = -1;
+        } else {
+            *ok = failed == 2;
+            for (int i = 0; i < 2; i++)
+                *ok &= !answered[i] && balances[i] == 7 &&
+                       (errs[i].status == GRPC_STATUS_UNAVAILABLE || errs[i].status == GRPC_STATUS_DEADLINE_EXCEEDED);
+        }
+    }
+    bank_channel_close(ch[0]);
+    bank_channel_close(ch[1]);
+    bank_wire_free(w);
+    return rc;
+}
+
+Test(rpc_parts_oom, a_probe_of_every_branch_is_made_or_refused_at_every_allocation)
+{
+    grpc_init();
+    grpc_completion_queue *cq = bank_client_cq_create();
+    oom_counts k = oom_sweep("bank_wire_query_all", probe_attempt, cq, -1, "out of memory", "");
+    cr_expect_geq(k.failed, 3 + 1 + 3, "the wire, two channels, the answers, the calls' three arrays");
     bank_client_cq_destroy(cq);
     grpc_shutdown();
 }

@@ -482,6 +482,40 @@ Test(wire, a_proto_that_is_no_file_is_named)
     cr_expect_str_eq(err, PROJECT_DIR "/proto: cannot open: not a regular file");
 }
 
+/* rule: D3; protoc is told to look in the .proto's own folder: a proto that imports a sibling
+ * by its bare name is read with the messages the sibling declares (looking from / instead,
+ * protoc finds no "second.proto") */
+Test(wire, a_proto_that_imports_a_file_beside_it_is_read_with_it)
+{
+    char dir[] = "/tmp/bank-wire-XXXXXX", path[600], second[600];
+    write_proto(dir, path, sizeof path,
+                "syntax = \"proto3\";\npackage first;\nimport \"second.proto\";\n"
+                "service Bank { rpc MsgDelivery(second.Req) returns (second.Rep); }\n");
+    snprintf(second, sizeof second, "%s/second.proto", dir);
+    FILE *f = fopen(second, "w");
+    cr_assert_not_null(f);
+    fputs("syntax = \"proto3\";\npackage second;\n"
+          "message Req { int64 id = 1; string interface = 2; int64 money = 3; }\n"
+          "message Rep { string result = 1; int64 money = 2; }\n", f);
+    cr_assert_eq(fclose(f), 0);
+    unsigned char *bytes;
+    size_t len;
+    char err[600];
+    int rc = bank_proto_compile(path, &bytes, &len, err, sizeof err);
+    unlink(second);
+    unlink_proto(dir, path);
+    cr_assert_eq(rc, 0, "%s", err);
+    bank_proto_schema s;
+    cr_assert_eq(bank_proto_schema_load(bytes, len, path, &s, err, sizeof err), 0, "%s", err);
+    free(bytes);
+    cr_assert_eq(s.n_methods, 1);
+    cr_expect_str_eq(s.methods[0].path, "/first.Bank/MsgDelivery");
+    cr_assert_not_null(s.methods[0].input, "the request, declared in second.proto, is found");
+    cr_expect_str_eq(s.methods[0].input->name, "Req");
+    cr_expect_not_null(bank_proto_find_message(&s, ".second.Rep"));
+    bank_proto_schema_free(&s);
+}
+
 /* mkdtemp as bank_proto_compile calls it (linked with --wrap=mkdtemp): each folder it makes is
  * noted, so that a test can see it gone afterwards. */
 static char made[16][64];

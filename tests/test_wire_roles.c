@@ -268,6 +268,39 @@ Test(wire_roles, a_method_named_after_its_operation_is_found_by_the_start_of_its
     bank_proto_schema_free(&s);
 }
 
+/* rule: D3; of two methods that start with an operation's name the first is taken, and a method
+ * that starts with none of them is no operation's: with nothing named after the query, the
+ * line says so (the first method is not taken for it) */
+Test(wire_roles, the_first_method_by_the_start_of_its_name_and_none_when_no_name_starts_so)
+{
+    char err[1200];
+    bank_proto_schema s;
+    load_text("syntax = \"proto3\";\npackage first;\n"
+              "message Req { int64 id = 1; int64 amount = 2; }\n"
+              "message Rep { string status = 1; int64 balance = 2; }\n"
+              "service Bank { rpc Ping(Req) returns (Rep); rpc QueryBalance(Req) returns (Rep);\n"
+              "  rpc QueryAll(Req) returns (Rep); rpc DepositMoney(Req) returns (Rep);\n"
+              "  rpc DepositCash(Req) returns (Rep); rpc WithdrawMoney(Req) returns (Rep); }\n", &s);
+    bank_wire_roles r;
+    bank_wire_choices none = {0};
+    cr_assert_eq(bank_wire_roles_find(&s, &none, &r, err, sizeof err), 0, "%s", err);
+    cr_expect_str_eq(r.op[BANK_OP_QUERY].method->path, "/first.Bank/QueryBalance");
+    cr_expect_str_eq(r.op[BANK_OP_DEPOSIT].method->path, "/first.Bank/DepositMoney");
+    cr_expect_str_eq(r.op[BANK_OP_WITHDRAW].method->path, "/first.Bank/WithdrawMoney");
+    bank_proto_schema_free(&s);
+
+    load_text("syntax = \"proto3\";\npackage first;\n"
+              "message Req { int64 id = 1; int64 amount = 2; }\n"
+              "message Rep { string status = 1; int64 balance = 2; }\n"
+              "service Bank { rpc Ping(Req) returns (Rep); rpc Deposit(Req) returns (Rep);\n"
+              "  rpc Withdraw(Req) returns (Rep); }\n", &s);
+    cr_expect_eq(bank_wire_roles_find(&s, &none, &r, err, sizeof err), -1);
+    cr_expect_str_eq(err, "which method does a query? none is named MsgDelivery or after the operation "
+                          "(its methods: first.Bank/Ping, first.Bank/Deposit, first.Bank/Withdraw); "
+                          "say it with --method query=Service/Method");
+    bank_proto_schema_free(&s);
+}
+
 /* rule: D3; names of any length: a package of 300 characters, with its request and reply nested
  * in a message and an enum nested in the request, is read whole (every type found, the method's
  * path not cut), as is the course wire's service named on the command line */
