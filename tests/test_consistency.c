@@ -747,8 +747,6 @@ Test(consistency, the_walk_bound_counts_answers_no_walk_gives)
     cr_expect(states2[0] == 0 && states2[1] == 0, "too few drops: %zu and %zu states", states2[0], states2[1]);
 }
 
-/* rule: G19; the backward sweep's start nets: every final net the writes can add up to (three
- * withdrawals of 1, 2 and 4 with no answer: 8 of them), up to `cap` of them and not past it */
 /* rule: G12, G19; entries alike once their first answer is dropped are one group for the credits
  * wherever they stand in the file: here entries 1 and 3 (customer 1: query 60, query 60,
  * withdraw 10), with entry 2 between them. The judge finds entry 4's 30 wrong (and two answers
@@ -790,6 +788,8 @@ Test(consistency, alike_entries_apart_in_the_file_are_one_group)
     bank_consistency_result_free(&r);
 }
 
+/* rule: G19; the backward sweep's start nets: every final net the writes can add up to (three
+ * withdrawals of 1, 2 and 4 with no answer: 8 of them), up to `cap` of them and not past it */
 Test(consistency, backward_start_nets_up_to_their_cap)
 {
     bank_branch branch[1] = {{1, 100}};
