@@ -1,7 +1,22 @@
+# Real servers on loopback, one test program a subject, their helpers in rpc_fixture.h.
+# Whole runs against the model and live convergence, and the branches (servers, processes) a run
+# starts.
 add_executable(test_rpc test_rpc.c)
 target_link_libraries(test_rpc PRIVATE bank_run criterion)
 add_test(NAME rpc COMMAND test_rpc)
 set_tests_properties(rpc PROPERTIES LABELS integration TIMEOUT 300)
+# Propagation between branches: duplicates, batches, a peer that never answers, a stopped sender,
+# acknowledgements counted.
+add_executable(test_rpc_propagation test_rpc_propagation.c)
+target_link_libraries(test_rpc_propagation PRIVATE bank_run criterion)
+add_test(NAME rpc_propagation COMMAND test_rpc_propagation)
+set_tests_properties(rpc_propagation PROPERTIES LABELS integration TIMEOUT 300)
+# The wire forms (the course's, the bank's, a student's proto) and the malformed requests and
+# replies refused on them.
+add_executable(test_rpc_wire test_rpc_wire.c)
+target_link_libraries(test_rpc_wire PRIVATE bank_run criterion)
+add_test(NAME rpc_wire COMMAND test_rpc_wire)
+set_tests_properties(rpc_wire PROPERTIES LABELS integration TIMEOUT 300)
 add_executable(test_sender_acks test_sender_acks.c)
 target_link_libraries(test_sender_acks PRIVATE bank_rpc criterion)
 add_test(NAME sender_acks COMMAND test_sender_acks)

@@ -1,0 +1,63 @@
+/* What the rpc tests share (tests/test_rpc*.c): the course's sample workload, its branches
+ * started in this process and stopped, and a client that sends raw bytes to one branch. */
+#ifndef BANK_TESTS_RPC_FIXTURE_H
+#define BANK_TESTS_RPC_FIXTURE_H
+
+#include <criterion/criterion.h>
+#include <grpc/grpc.h>
+#include <stddef.h>
+
+#include "core/workload.h"
+#include "rpc/client.h"
+#include "run/branches.h"
+
+/* The course's sample: branches 1-3 at 400; c1 query; c2 deposit 170, query; c3 withdraw 70, query. */
+static bank_event c1_events[] = {{1, BANK_OP_QUERY, 0}};
+static bank_event c2_events[] = {{2, BANK_OP_DEPOSIT, 170}, {3, BANK_OP_QUERY, 0}};
+static bank_event c3_events[] = {{4, BANK_OP_WITHDRAW, 70}, {5, BANK_OP_QUERY, 0}};
+static bank_branch sample_branches[] = {{1, 400}, {2, 400}, {3, 400}};
+static bank_customer sample_customers[] = {
+    {1, 0, 1, c1_events}, {2, 1, 2, c2_events}, {3, 2, 2, c3_events}};
+static const bank_workload sample = {3, sample_branches, 3, sample_customers};
+
+static inline bank_branches *start(const bank_workload *w)
+{
+    bank_branches_config cfg = {.mode = BANK_MODE_EMBEDDED, .server_threads = 1, .deadline_ms = 10000, .serve_echo = 1};
+    char err[512];
+    bank_branches *b = bank_branches_start(w, &cfg, err, sizeof err);
+    cr_assert_not_null(b, "cannot start branches: %s", err);
+    return b;
+}
+
+static inline void stop(bank_branches *b)
+{
+    char err[512];
+    cr_assert_eq(bank_branches_stop(b, err, sizeof err), 0, "%s", err);
+}
+
+/* A client that sends raw bytes to one branch. */
+typedef struct {
+    bank_channel *ch;
+    grpc_completion_queue *cq;
+} raw_client;
+
+static inline raw_client raw_open(const char *target)
+{
+    raw_client rc = {bank_channel_open(target, NULL), bank_client_cq_create()};
+    cr_assert_not_null(rc.ch);
+    return rc;
+}
+
+static inline void raw_close(raw_client *rc)
+{
+    bank_client_cq_destroy(rc->cq);
+    bank_channel_close(rc->ch);
+}
+
+static inline grpc_status_code raw_call(raw_client *rc, const char *method, const void *bytes, size_t n,
+                                        grpc_byte_buffer **reply)
+{
+    return bank_client_raw(rc->ch, rc->cq, method, bytes, n, 5000, reply);
+}
+
+#endif
