@@ -366,9 +366,10 @@ static void pinned_case(size_t i, size_t n_cases, int by_round, bank_workload *w
 
 /* rule: G12, G15, G16, G17, G18, G19; the judge is deterministic: on these fixed cases its whole
  * result (every verdict, the witness step by step, the states it spent, the flags) is the one
- * pinned here. The exhaustive checks above say a result is right; this says which of the right
- * ones, and at what cost, so a change to how the searches order, bound or cut their work shows
- * here. A deliberate change of the searches updates the table: the failure prints the new one. */
+ * pinned here. The exhaustive checks (test_consistency_property.c) say a result is right; this
+ * says which of the right ones, and at what cost, so a change to how the searches order, bound or
+ * cut their work shows here. A deliberate change of the searches updates the table: the failure
+ * prints the new one. */
 Test(consistency, the_whole_result_on_fixed_cases_is_pinned, .timeout = 120)
 {
     static const struct {
