@@ -220,6 +220,42 @@ Test(consistency, alike_entries_apart_in_the_file_are_one_group)
     bank_consistency_result_free(&r);
 }
 
+/* rule: G12, G19; entries all of one kind once their first answer is dropped (eight customers
+ * at one branch, each withdrawing 30, depositing 10, then querying) are where the exact search
+ * is quick and the sweep no help, so the exact search goes first: one withdrawal's outcome
+ * flipped (the fifth, which finds 20 and cannot take 30) is found wrong in 258 states, and a
+ * budget of 300 decides it (the sweep first spent 5,606: past that budget, it is undecided) */
+Test(consistency, entries_of_one_kind_are_searched_exactly_first)
+{
+    bank_branch branch[1] = {{1, 100}};
+    bank_event ev[8][3];
+    bank_customer cu[8];
+    bank_claim rows[8][3], *claims[8];
+    static const int64_t queried[8] = {80, 60, 40, 20, 30, 10, 20, 30};
+    for (size_t c = 0; c < 8; c++) {
+        int64_t id = 3 * (int64_t)c;
+        ev[c][0] = (bank_event){id + 1, BANK_OP_WITHDRAW, 30};
+        ev[c][1] = (bank_event){id + 2, BANK_OP_DEPOSIT, 10};
+        ev[c][2] = (bank_event){id + 3, BANK_OP_QUERY, 0};
+        cu[c] = (bank_customer){(int64_t)c + 1, 0, 3, ev[c]};
+        rows[c][0] = (bank_claim){1, c < 6, 0, 3 * c};
+        rows[c][1] = (bank_claim){1, 1, 0, 3 * c + 1};
+        rows[c][2] = (bank_claim){1, 0, queried[c], 3 * c + 2};
+        claims[c] = rows[c];
+    }
+    bank_workload w = {1, branch, 8, cu};
+    size_t budgets[2] = {0, 300};
+    for (size_t b = 0; b < 2; b++) {
+        bank_consistency_result r;
+        cr_assert_eq(bank_consistency_judge(&w, claims, budgets[b], &r), 0);
+        cr_expect(r.n_wrong == 1 && r.n_alone == 0 && r.n_undecided == 0 && r.smallest,
+                  "budget %zu: %zu wrong, %zu alone, %zu undecided, smallest %d", budgets[b], r.n_wrong, r.n_alone,
+                  r.n_undecided, r.smallest);
+        cr_expect_leq(r.states, 258, "budget %zu: %zu states", budgets[b], r.states);
+        bank_consistency_result_free(&r);
+    }
+}
+
 /* rule: G19; the backward sweep's start nets: every final net the writes can add up to (three
  * withdrawals of 1, 2 and 4 with no answer: 8 of them), up to `cap` of them and not past it */
 Test(consistency, backward_start_nets_up_to_their_cap)
