@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "oom_wrap.h"
@@ -173,6 +174,34 @@ Test(start_processes, every_name_of_the_template_put_in_and_all_gone_after_stop,
     cr_expect_neq(stat(folder, &st), 0, "%s is still there", folder);
     cr_expect_eq(open_descriptors(), fds, "a descriptor left open");
     cr_expect_eq(alive, 0, "%ld blocks not freed", (long)alive);
+}
+
+/* A process that ignores SIGTERM (here a listener started with it ignored) is killed once the
+ * grace of 3 s is over: the stop returns then, not when the process would have ended (60 s),
+ * and nothing of it is left */
+Test(start_processes, a_process_that_ignores_sigterm_is_killed_after_the_grace, .init = setup, .fini = teardown,
+     .timeout = 30)
+{
+    char cmd[1024], err[512] = "", targets[2][256] = {"", ""};
+    snprintf(cmd, sizeof cmd,
+             "trap '' TERM; echo $$ >> %s/pids; "
+             "exec python3 -c 'import socket,sys,time\n"
+             "s = socket.socket(); s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(); time.sleep(60)' {host} {port}",
+             scratch);
+    bank_started *s = start(&two, cmd, "in", targets, 20000, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    char path[160];
+    snprintf(path, sizeof path, "%s/pids", scratch);
+    char *pids = slurp(path);
+    int pid1 = 0, pid7 = 0;
+    cr_assert_eq(sscanf(pids, "%d %d", &pid1, &pid7), 2, "%s", pids);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    bank_stop_processes(s);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    cr_expect(took < 20, "the stop took %.1f s", took);
+    cr_expect(!alive_pid(pid1) && !alive_pid(pid7), "a process that ignores SIGTERM outlived the stop");
 }
 
 /* A process that ends before it listens: its status and its last four non-empty lines. */
