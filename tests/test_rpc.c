@@ -20,6 +20,7 @@
 #include "run/branches.h"
 #include "run/customers.h"
 #include "rpc_fixture.h"
+#include "stand_in.h"
 
 static void run_and_compare_with_model(const bank_workload *w, bank_schedule s)
 {
@@ -168,26 +169,14 @@ Test(rpc, busy_port_is_refused_with_a_clear_error)
     bank_branch_server_stop(a);
 }
 
-/* Writes script as dir/branch.sh (dir: a new folder from the template in dir), an executable
- * that stands in for `bank branch --peers -`; its path in exe. */
-static void stand_in(char *dir, const char *script, char *exe, size_t n)
-{
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(exe, n, "%s/branch.sh", dir);
-    FILE *f = fopen(exe, "w");
-    cr_assert_not_null(f);
-    fputs(script, f);
-    cr_assert_eq(fclose(f), 0);
-    cr_assert_eq(chmod(exe, 0755), 0);
-}
-
 /* The end of a stand-in that reads its peers, says ready, and ends when its input does. */
 #define STAND_IN_READY "while read line && [ \"$line\" != end ]; do :; done\necho ready\nexec cat >/dev/null\n"
 
-/* The sample's branches started as stand-ins running script (see stand_in); they must start. */
+/* The sample's branches started as stand-ins for `bank branch --peers -` running script (see
+ * stand_in_write); they must start. */
 static bank_branches *start_stand_ins(char *dir, const char *script, char *exe, size_t n)
 {
-    stand_in(dir, script, exe, n);
+    stand_in_write(dir, exe, n, script);
     bank_branches_config cfg = {.mode = BANK_MODE_PROCESSES, .bank_exe = exe, .deadline_ms = 20000};
     char err[512] = "";
     bank_branches *b = bank_branches_start(&sample, &cfg, err, sizeof err);
@@ -201,7 +190,7 @@ Test(rpc, a_branch_process_that_stops_reading_is_named)
 {
     char dir[] = "/tmp/bank-rpc-XXXXXX", exe[64];
     /* its input closed, it says it listens, then leaves */
-    stand_in(dir, "#!/bin/sh\nexec 0<&-\necho listening 127.0.0.1:9\n", exe, sizeof exe);
+    stand_in_write(dir, exe, sizeof exe, "#!/bin/sh\nexec 0<&-\necho listening 127.0.0.1:9\n");
     bank_branches_config cfg = {.mode = BANK_MODE_PROCESSES, .bank_exe = exe, .deadline_ms = 20000};
     char err[512] = "";
     int64_t t0 = bank_mono_now_ms();
