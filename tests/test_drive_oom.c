@@ -12,6 +12,7 @@
 #include "run/branches.h"
 #include "run/customers.h"
 #include "run/drive.h"
+#include "course_sample.h"
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
@@ -39,14 +40,6 @@ void *__wrap_calloc(size_t n, size_t size) { return refuse() ? NULL : __real_cal
 void *__wrap_realloc(void *p, size_t n) { return refuse() ? NULL : __real_realloc(p, n); }
 char *__wrap_strdup(const char *s) { return refuse() ? NULL : __real_strdup(s); }
 char *__wrap_strndup(const char *s, size_t n) { return refuse() ? NULL : __real_strndup(s, n); }
-
-/* The course's sample: branches 1-3 at 400; c1 query; c2 deposit 170, query; c3 withdraw 70, query. */
-static bank_event c1_events[] = {{1, BANK_OP_QUERY, 0}};
-static bank_event c2_events[] = {{2, BANK_OP_DEPOSIT, 170}, {3, BANK_OP_QUERY, 0}};
-static bank_event c3_events[] = {{4, BANK_OP_WITHDRAW, 70}, {5, BANK_OP_QUERY, 0}};
-static bank_branch sample_branches[] = {{1, 400}, {2, 400}, {3, 400}};
-static bank_customer sample_customers[] = {{1, 0, 1, c1_events}, {2, 1, 2, c2_events}, {3, 2, 2, c3_events}};
-static const bank_workload sample = {3, sample_branches, 3, sample_customers};
 
 static void sweep(bank_schedule schedule)
 {
