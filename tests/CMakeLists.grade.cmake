@@ -1,13 +1,7 @@
-add_executable(test_grade test_grade.c)
-target_link_libraries(test_grade PRIVATE bank_grade criterion)
-add_test(NAME grade COMMAND test_grade)
-set_tests_properties(grade PROPERTIES LABELS unit)
+bank_test(grade unit LIBS bank_grade)
 
 # Output forms beyond the corpus, and what a student's file may cost (issue 19).
-add_executable(test_grade_forms test_grade_forms.c)
-target_link_libraries(test_grade_forms PRIVATE bank_grade criterion)
-add_test(NAME grade_forms COMMAND test_grade_forms)
-set_tests_properties(grade_forms PROPERTIES LABELS unit)
+bank_test(grade_forms unit LIBS bank_grade)
 
 # Every real student output of the shared corpus, read and graded (skipped without the corpus).
 add_test(NAME grade_corpus
@@ -27,17 +21,11 @@ add_test(NAME grade_consistent_bench_smoke COMMAND ${PROJECT_SOURCE_DIR}/tools/b
 set_tests_properties(grade_bench_smoke grade_consistent_bench_smoke PROPERTIES LABELS integration TIMEOUT 120)
 
 # The --consistent search on hand-made cases, and its whole result pinned on fixed cases.
-add_executable(test_consistency test_consistency.c)
-target_link_libraries(test_consistency PRIVATE bank_core criterion)
-add_test(NAME consistency COMMAND test_consistency)
-set_tests_properties(consistency PROPERTIES LABELS unit)
+bank_test(consistency unit LIBS bank_core)
 
 # The --consistent search against brute-force enumeration of every interleaving, and its
 # properties on live runs too large for it (seeded; BANK_SEED=N reruns from seed N).
-add_executable(test_consistency_property test_consistency_property.c)
-target_link_libraries(test_consistency_property PRIVATE bank_core criterion)
-add_test(NAME consistency_property COMMAND test_consistency_property)
-set_tests_properties(consistency_property PROPERTIES LABELS property)
+bank_test(consistency_property property LIBS bank_core)
 
 # A class graded a row per student, from a folder and from Canvas's zip; refused archives;
 # Gradescope's results.json against its schema; GitHub's annotations and action.yml's script.
@@ -62,10 +50,7 @@ add_test(NAME class COMMAND test_class)
 set_tests_properties(class PROPERTIES LABELS unit)
 
 # A class loaded from the disk: folders, Canvas's loose files, the limits, folders that cannot be read.
-add_executable(test_class_load test_class_load.c)
-target_link_libraries(test_class_load PRIVATE bank_grade criterion)
-add_test(NAME class_load COMMAND test_class_load)
-set_tests_properties(class_load PROPERTIES LABELS unit)
+bank_test(class_load unit LIBS bank_grade)
 
 # The class benchmark on 20 students, folder and Canvas zip, so the script cannot rot.
 add_test(NAME grade_class_bench_smoke COMMAND ${PROJECT_SOURCE_DIR}/tools/bench_class.sh 20 $<TARGET_FILE:bank>)

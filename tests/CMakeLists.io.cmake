@@ -1,7 +1,4 @@
-add_executable(test_char_name test_char_name.c)
-target_link_libraries(test_char_name PRIVATE bank_io criterion)
-add_test(NAME char_name COMMAND test_char_name)
-set_tests_properties(char_name PROPERTIES LABELS unit)
+bank_test(char_name unit LIBS bank_io)
 add_executable(test_io test_io.c)
 target_link_libraries(test_io PRIVATE bank_io criterion)
 add_test(NAME io COMMAND test_io)

@@ -2,10 +2,7 @@
 # pinned where the sample showed no test looked.
 
 # The workload generator's mix at its boundaries.
-add_executable(test_workload_gen test_workload_gen.c)
-target_link_libraries(test_workload_gen PRIVATE bank_core criterion)
-add_test(NAME workload_gen COMMAND test_workload_gen)
-set_tests_properties(workload_gen PROPERTIES LABELS unit)
+bank_test(workload_gen unit LIBS bank_core)
 
 # Every numeric option of every command at 0, its least and greatest value and one past each.
 find_program(MUTATE_PYTHON3 python3 PATHS /usr/bin NO_DEFAULT_PATH)
@@ -52,22 +49,13 @@ if(MUTATE_PYTHON3)
 endif()
 
 # A branch process that cannot be started: its spawn's descriptors.
-add_executable(test_branch_child test_branch_child.c)
-target_link_libraries(test_branch_child PRIVATE bank_run criterion)
-add_test(NAME branch_child COMMAND test_branch_child)
-set_tests_properties(branch_child PROPERTIES LABELS unit)
+bank_test(branch_child unit LIBS bank_run)
 
 # bank run --trace's file: a record as one JSON line, its reply escaped.
-add_executable(test_trace_file test_trace_file.c)
-target_link_libraries(test_trace_file PRIVATE bank_run criterion)
-add_test(NAME trace_file COMMAND test_trace_file)
-set_tests_properties(trace_file PROPERTIES LABELS unit)
+bank_test(trace_file unit LIBS bank_run)
 
 # bank bench's and soak's memory figures: this process's VmRSS and VmHWM.
-add_executable(test_rss test_rss.c)
-target_link_libraries(test_rss PRIVATE bank_run criterion)
-add_test(NAME rss COMMAND test_rss)
-set_tests_properties(rss PROPERTIES LABELS unit)
+bank_test(rss unit LIBS bank_run)
 
 # Out of memory in the diagram's own allocations (oom_wrap.h): its layout.
 bank_oom_test(diagram_oom bank_diagram)
@@ -97,35 +85,20 @@ set_tests_properties(bench PROPERTIES LABELS unit TIMEOUT 120)
 
 # bank run --processes's branch processes against a stand-in for `bank branch`: their arguments,
 # peers, each failed start, stop and restart.
-add_executable(test_branch_processes test_branch_processes.c)
-target_link_libraries(test_branch_processes PRIVATE bank_run criterion)
-add_test(NAME branch_processes COMMAND test_branch_processes)
-set_tests_properties(branch_processes PROPERTIES LABELS unit TIMEOUT 120)
+bank_test(branch_processes unit TIMEOUT 120 LIBS bank_run)
 
 # bank soak's summary and verdicts from results made by hand; one-repetition soaks' figures.
-add_executable(test_soak test_soak.c)
-target_link_libraries(test_soak PRIVATE bank_run criterion)
-add_test(NAME soak COMMAND test_soak)
-set_tests_properties(soak PROPERTIES LABELS unit TIMEOUT 120)
+bank_test(soak unit TIMEOUT 120 LIBS bank_run)
 
 # bank run --project 2's clocked events from a hand-made run and trace: every clock, each bad trace.
-add_executable(test_clock_events test_clock_events.c)
-target_link_libraries(test_clock_events PRIVATE bank_run criterion)
-add_test(NAME clock_events COMMAND test_clock_events)
-set_tests_properties(clock_events PROPERTIES LABELS unit)
+bank_test(clock_events unit LIBS bank_run)
 
 # bank drive's answers judged from a run made by hand: every verdict and why each answer is
 # missing; every allocation refused in turn (oom_wrap.h).
 bank_oom_test(drive_answers bank_drive)
 
 # An input with no customer, or customers with nothing to do, under every schedule.
-add_executable(test_drive_empty test_drive_empty.c)
-target_link_libraries(test_drive_empty PRIVATE bank_run criterion)
-add_test(NAME drive_empty COMMAND test_drive_empty)
-set_tests_properties(drive_empty PROPERTIES LABELS unit)
+bank_test(drive_empty unit LIBS bank_run)
 
 # The replicas' final balances checked against the answered writes: the net, the line.
-add_executable(test_converged test_converged.c)
-target_link_libraries(test_converged PRIVATE bank_run criterion)
-add_test(NAME converged COMMAND test_converged)
-set_tests_properties(converged PROPERTIES LABELS unit)
+bank_test(converged unit LIBS bank_run)

@@ -1,10 +1,7 @@
 # Project 2, logical clocks (spec L1-L14).
 
 # The clock rules in the core: ticks, required events, the model, the TA's run replayed, checks.
-add_executable(test_lamport test_lamport.c)
-target_link_libraries(test_lamport PRIVATE bank_core criterion)
-add_test(NAME lamport COMMAND test_lamport)
-set_tests_properties(lamport PROPERTIES LABELS unit)
+bank_test(lamport unit LIBS bank_core)
 
 # bank run --project 2 and bank grade --project 2 from the command line (the TA's files checked
 # when ../shared/corpus is there).
@@ -14,17 +11,11 @@ add_test(NAME p2_cli
 set_tests_properties(p2_cli PROPERTIES LABELS integration TIMEOUT 600)
 
 # The grader's reader on every form, and verdicts on hand-made files.
-add_executable(test_p2_grade test_p2_grade.c)
-target_link_libraries(test_p2_grade PRIVATE bank_grade criterion)
-add_test(NAME p2_grade COMMAND test_p2_grade)
-set_tests_properties(p2_grade PROPERTIES LABELS unit)
+bank_test(p2_grade unit LIBS bank_grade)
 
 # Seeded random workloads over real servers: every message received after its send (BANK_SEED=N
 # reruns).
-add_executable(test_p2_property test_p2_property.c)
-target_link_libraries(test_p2_property PRIVATE bank_run criterion)
-add_test(NAME p2_property COMMAND test_p2_property)
-set_tests_properties(p2_property PROPERTIES LABELS property TIMEOUT 900)
+bank_test(p2_property property TIMEOUT 900 LIBS bank_run)
 
 # Every p2 output of ../shared/corpus read and graded as tests/grade/corpus_p2.txt says (skipped
 # without the corpus).

@@ -9,7 +9,4 @@ if(DEBIAN_PYTHON3)
 endif()
 
 # The report's summary on hand-made grading results.
-add_executable(test_report_summary test_report_summary.c)
-target_link_libraries(test_report_summary PRIVATE bank_grade criterion)
-add_test(NAME report_summary COMMAND test_report_summary)
-set_tests_properties(report_summary PROPERTIES LABELS unit)
+bank_test(report_summary unit LIBS bank_grade)

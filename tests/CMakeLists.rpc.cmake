@@ -1,32 +1,17 @@
 # Real servers on loopback, one test program a subject, their helpers in rpc_fixture.h.
 # Whole runs against the model and live convergence, and the branches (servers, processes) a run
 # starts.
-add_executable(test_rpc test_rpc.c)
-target_link_libraries(test_rpc PRIVATE bank_run criterion)
-add_test(NAME rpc COMMAND test_rpc)
-set_tests_properties(rpc PROPERTIES LABELS integration TIMEOUT 300)
+bank_test(rpc integration TIMEOUT 300 LIBS bank_run)
 # Propagation between branches: duplicates, batches, a peer that never answers, a stopped sender,
 # acknowledgements counted.
-add_executable(test_rpc_propagation test_rpc_propagation.c)
-target_link_libraries(test_rpc_propagation PRIVATE bank_run criterion)
-add_test(NAME rpc_propagation COMMAND test_rpc_propagation)
-set_tests_properties(rpc_propagation PROPERTIES LABELS integration TIMEOUT 300)
+bank_test(rpc_propagation integration TIMEOUT 300 LIBS bank_run)
 # The wire forms (the course's, the bank's, a student's proto) and the malformed requests and
 # replies refused on them.
-add_executable(test_rpc_wire test_rpc_wire.c)
-target_link_libraries(test_rpc_wire PRIVATE bank_run criterion)
-add_test(NAME rpc_wire COMMAND test_rpc_wire)
-set_tests_properties(rpc_wire PROPERTIES LABELS integration TIMEOUT 300)
-add_executable(test_sender_acks test_sender_acks.c)
-target_link_libraries(test_sender_acks PRIVATE bank_rpc criterion)
-add_test(NAME sender_acks COMMAND test_sender_acks)
-set_tests_properties(sender_acks PROPERTIES LABELS unit)
+bank_test(rpc_wire integration TIMEOUT 300 LIBS bank_run)
+bank_test(sender_acks unit LIBS bank_rpc)
 
 # Pending writes (still queued for their peer), Snapshot pages, recovery after a crash (issue 8).
-add_executable(test_recovery test_recovery.c)
-target_link_libraries(test_recovery PRIVATE bank_run criterion)
-add_test(NAME recovery COMMAND test_recovery)
-set_tests_properties(recovery PROPERTIES LABELS integration TIMEOUT 300)
+bank_test(recovery integration TIMEOUT 300 LIBS bank_run)
 
 # Out of memory on the thread that drives a run, every allocation in turn (its own wrappers:
 # oom_wrap.h's one count cannot follow several threads).
@@ -72,21 +57,12 @@ target_link_libraries(test_rpc_oom PRIVATE bank_io)
 target_compile_definitions(test_rpc_oom PRIVATE PROJECT_DIR="${PROJECT_SOURCE_DIR}")
 
 # --faults SPEC parsed whole or refused with one line, and the dice a branch rolls them with.
-add_executable(test_faults test_faults.c)
-target_link_libraries(test_faults PRIVATE bank_rpc criterion)
-add_test(NAME faults COMMAND test_faults)
-set_tests_properties(faults PROPERTIES LABELS unit TIMEOUT 60)
+bank_test(faults unit TIMEOUT 60 LIBS bank_rpc)
 # The gRPC layer's long-lived parts out of memory (an engine, a sender, a branch, parked calls, a
 # customer's calls), each refused cleanly at every allocation, and nothing kept when they stop.
 bank_oom_test(rpc_parts_oom bank_rpc)
 # What a branch's trace records of each request it answers, in every wire form.
-add_executable(test_rpc_trace test_rpc_trace.c)
-target_link_libraries(test_rpc_trace PRIVATE bank_rpc criterion)
-add_test(NAME rpc_trace COMMAND test_rpc_trace)
-set_tests_properties(rpc_trace PROPERTIES LABELS unit TIMEOUT 60)
+bank_test(rpc_trace unit TIMEOUT 60 LIBS bank_rpc)
 # With a data dir, an answer the disk cannot make durable (spec K8): a batch's, a query's and a
 # Snapshot's, answered UNAVAILABLE saying why and freed, the journal stood in for by the hooks.
-add_executable(test_rpc_durable test_rpc_durable.c)
-target_link_libraries(test_rpc_durable PRIVATE bank_rpc criterion)
-add_test(NAME rpc_durable COMMAND test_rpc_durable)
-set_tests_properties(rpc_durable PROPERTIES LABELS unit TIMEOUT 60)
+bank_test(rpc_durable unit TIMEOUT 60 LIBS bank_rpc)

@@ -8,15 +8,9 @@ target_compile_definitions(test_session PRIVATE PROJECT_DIR="${PROJECT_SOURCE_DI
 add_test(NAME session COMMAND test_session)
 set_tests_properties(session PROPERTIES LABELS unit)
 
-add_executable(test_session_check test_session_check.c)
-target_link_libraries(test_session_check PRIVATE bank_grade criterion)
-add_test(NAME session_check COMMAND test_session_check)
-set_tests_properties(session_check PROPERTIES LABELS property)
+bank_test(session_check property LIBS bank_grade)
 
-add_executable(test_session_rpc test_session_rpc.c)
-target_link_libraries(test_session_rpc PRIVATE bank_rpc criterion)
-add_test(NAME session_rpc COMMAND test_session_rpc)
-set_tests_properties(session_rpc PROPERTIES LABELS integration TIMEOUT 300)
+bank_test(session_rpc integration TIMEOUT 300 LIBS bank_rpc)
 
 # Debian's python3 (see tests/CMakeLists.txt): bank run --project 3 end to end.
 find_program(DEBIAN_PYTHON3 python3 PATHS /usr/bin NO_DEFAULT_PATH)

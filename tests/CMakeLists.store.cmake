@@ -7,17 +7,11 @@ bank_oom_test(store bank_store)
 set_tests_properties(store PROPERTIES TIMEOUT 300)
 
 # Damage found, nothing of it believed, and set aside.
-add_executable(test_store_damage test_store_damage.c)
-target_link_libraries(test_store_damage PRIVATE bank_store criterion)
-add_test(NAME store_damage COMMAND test_store_damage)
-set_tests_properties(store_damage PROPERTIES LABELS unit TIMEOUT 300)
+bank_test(store_damage unit TIMEOUT 300 LIBS bank_store)
 
 # Refusals (another branch's or format's store, a full disk, a lock, a refused BEGIN) that leave
 # the store as it was.
-add_executable(test_store_refusals test_store_refusals.c)
-target_link_libraries(test_store_refusals PRIVATE bank_store criterion)
-add_test(NAME store_refusals COMMAND test_store_refusals)
-set_tests_properties(store_refusals PROPERTIES LABELS unit TIMEOUT 300)
+bank_test(store_refusals unit TIMEOUT 300 LIBS bank_store)
 
 # The journal: with the allocation wrappers, so that a test can make one of the journal's
 # allocations fail (unarmed, they only count) ...
