@@ -51,33 +51,41 @@ def check(cond, what):
     return cond
 
 
-def free_port():
+def reserved_port():
+    """A socket bound to a loopback port and never listening: the port refuses every connection,
+    and no other process can take it while the socket is open. A peer that is down lives there."""
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    return s
 
 
 class Branch:
-    """A `bank branch --peers -` process with a data dir; its standard error goes to a file."""
+    """A `bank branch --peers -` process with a data dir; its standard error goes to a file.
+    Port 0 (the default) lets the OS choose the port, read back from "listening"; a restarted
+    branch that its running peers know by address asks for its old port again."""
 
-    def __init__(self, work, bid, data_dir, port, balance=100, extra=(), limit=None):
+    def __init__(self, work, bid, data_dir, port=0, balance=100, extra=(), limit=None):
         self.id, self.port, self.addr = bid, port, "127.0.0.1:%d" % port
         pre = (lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))) if limit else None
-        # A fixed port (chosen free, or the one a restarted branch had) may be lent for a moment
-        # to another test's socket: try again for up to 10 s rather than fail on the coincidence.
-        for tries in range(40):
+        # The old port may be lent for a moment to another test's socket once its branch is gone:
+        # try again for up to 10 s rather than fail on the coincidence.
+        for tries in range(40 if port else 1):
             self.err_path = os.path.join(work, "branch%d.%d.err" % (bid, time.monotonic_ns()))
             self.p = subprocess.Popen([bank, "branch", "--id", str(bid), "--balance", str(balance),
                                        "--listen", self.addr, "--peers", "-", "--data-dir", data_dir,
                                        "--attempts", "2", "--retry-backoff-ms", "10", "--deadline-ms", "3000",
                                        *extra], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                       stderr=open(self.err_path, "w"), text=True, preexec_fn=pre)
-            self.listening = self.line(10) == "listening " + self.addr
-            if self.listening or "in use" not in self.stderr_when_exited():
+            said = (self.line(10) or "").split(" ")
+            self.listening = (len(said) == 2 and said[0] == "listening" and said[1].startswith("127.0.0.1:")
+                              and (port == 0 or said[1] == self.addr))
+            if self.listening:
+                self.addr, self.port = said[1], int(said[1].rsplit(":", 1)[1])
+                break
+            if not port or "in use" not in self.stderr_when_exited():
                 break
             time.sleep(0.25)
+        check(self.listening, "branch %d listens on %s (%r)" % (bid, self.addr, self.stderr().strip()[-300:]))
 
     def line(self, timeout):
         if not select.select([self.p.stdout], [], [], timeout)[0]:
@@ -85,8 +93,12 @@ class Branch:
         return self.p.stdout.readline().strip()
 
     def tell_peers(self, peers):
-        self.p.stdin.write("".join("%d %s\n" % (b.id, b.addr) for b in peers) + "end\n")
-        self.p.stdin.flush()
+        try:
+            self.p.stdin.write("".join("%d %s\n" % (b.id, b.addr) for b in peers) + "end\n")
+            self.p.stdin.flush()
+        except BrokenPipeError:
+            check(False, "branch %d took its peers: it had exited %s: %r"
+                  % (self.id, self.p.wait(), self.stderr().strip()[-600:]))
 
     def stderr(self):
         return open(self.err_path).read()
@@ -116,8 +128,9 @@ class Branch:
 
 
 def start_all(work, specs, peers_of=None):
-    """Starts branches (id, data_dir, port) together, tells each all of them, waits for ready."""
-    bs = [Branch(work, bid, d, port) for bid, d, port in specs]
+    """Starts branches (id, data_dir) together, each on a port the OS chooses, tells each all of
+    them, waits for ready."""
+    bs = [Branch(work, bid, d) for bid, d in specs]
     everyone = peers_of or bs
     for b in bs:
         b.tell_peers(everyone)
@@ -194,7 +207,7 @@ def refused(work, d, says, bid=2, balance=100):
     """bank branch on d: exit 1, one line saying `says`, d unchanged."""
     before = fingerprint(d)
     peers = os.path.join(work, "self.peers")
-    open(peers, "w").write("%d 127.0.0.1:%d\n" % (bid, free_port()))
+    open(peers, "w").write("%d 127.0.0.1:1\n" % bid)  # its own line: it listens on a port the OS picks
     r = subprocess.run([bank, "branch", "--id", str(bid), "--balance", str(balance), "--peers", peers,
                         "--data-dir", d], capture_output=True, text=True, timeout=60)
     lines = r.stderr.strip().splitlines()
@@ -206,7 +219,7 @@ def refused(work, d, says, bid=2, balance=100):
 def bad_state(work, client):
     # rule: K7; bad data dirs are refused, one line, the directory unchanged
     d = os.path.join(work, "bad")
-    b = start_all(work, [(2, d, free_port())])[0]
+    b = start_all(work, [(2, d)])[0]
     refused(work, d, "in use by another process")
     client.write(b.addr, 5, 1)
     b.stop()
@@ -237,16 +250,15 @@ def bad_state(work, client):
 
 def pending_survives(work, client, cut):
     # rule: K1, K3, P11; writes answered pending survive a crash, or their loss stops the branch
-    ports = [free_port() for _ in range(3)]
     dirs = [os.path.join(work, "pending-%s-%d" % (cut, i)) for i in (1, 2, 3)]
-    one = Branch(work, 1, dirs[0], ports[0])
-    check(one.listening, "branch 1 listens")
+    one = Branch(work, 1, dirs[0])
+    down = [reserved_port() for _ in range(2)]
 
     class Down:  # the peers, not running yet
-        def __init__(self, bid, port):
-            self.id, self.addr = bid, "127.0.0.1:%d" % port
+        def __init__(self, bid, sock):
+            self.id, self.addr = bid, "127.0.0.1:%d" % sock.getsockname()[1]
 
-    one.tell_peers([one, Down(2, ports[1]), Down(3, ports[2])])
+    one.tell_peers([one, Down(2, down[0]), Down(3, down[1])])
     check(one.line(30) == "ready", "branch 1 ready alone")
     answers = [client.write(one.addr, m, e).result for e, m in ((1, 10), (2, 20))]
     check(answers == [client.pb.PENDING] * 2, "with both peers down, writes are answered PENDING: %s" % answers)
@@ -254,7 +266,9 @@ def pending_survives(work, client, cut):
     if cut:
         with open(dirs[0] + "/branch.db-wal", "r+b") as f:
             f.truncate(0)  # the commits holding the two writes, gone
-    bs = [Branch(work, i + 1, dirs[i], ports[i]) for i in range(3)]
+    for sock in down:
+        sock.close()
+    bs = [Branch(work, i + 1, dirs[i]) for i in range(3)]  # all three at new addresses, told anew
     for b in bs:
         b.tell_peers(bs)
     if cut:
@@ -289,7 +303,7 @@ def damage(path, rng, how):
 def power_loss(work, client, rng, where, how):
     # rule: K4, B10; a WAL or database file cut or torn: a prefix read back, the rest from the peers
     tag = "%s-%s-%d" % (where, how, rng.randrange(10 ** 6))
-    specs = [(i, os.path.join(work, "power-%s-%d" % (tag, i)), free_port()) for i in (1, 2, 3)]
+    specs = [(i, os.path.join(work, "power-%s-%d" % (tag, i))) for i in (1, 2, 3)]
     bs = start_all(work, specs)
     writes = rng.randint(3, 12)
     for b in bs:
@@ -307,7 +321,7 @@ def power_loss(work, client, rng, where, how):
     else:
         damage(db + "-wal", rng, how)
     order = rng.sample(specs, 3)
-    again = [Branch(work, bid, d, port) for bid, d, port in order]
+    again = [Branch(work, bid, d) for bid, d in order]  # all three at new addresses, told anew
     for b in again:
         b.tell_peers(again)
     label = "%s %s of branch %d" % (where, how, victim[0])
@@ -338,9 +352,8 @@ def full_disk(work, client):
     print("full disk: %s" % ("a 400 KB tmpfs" if mounted else
                              "cannot mount a tmpfs here: a 400 KB file-size limit (RLIMIT_FSIZE) instead"))
     try:
-        ports = [free_port(), free_port()]
-        one = Branch(work, 1, os.path.join(mnt, "b1"), ports[0], limit=limit)
-        two = Branch(work, 2, os.path.join(work, "full-2"), ports[1])
+        one = Branch(work, 1, os.path.join(mnt, "b1"), limit=limit)
+        two = Branch(work, 2, os.path.join(work, "full-2"))
         for b in (one, two):
             b.tell_peers([one, two])
         check(one.line(30) == "ready" and two.line(30) == "ready", "both ready")
@@ -366,7 +379,7 @@ def full_disk(work, client):
     finally:
         if mounted:
             subprocess.call(["umount", mnt])
-    again = Branch(work, 1, copy, ports[0])
+    again = Branch(work, 1, copy, one.port)  # branch 2 still knows it there
     again.tell_peers([again, two])
     check(again.line(30) == "ready", "started again from a copy of its full disk (%s)" % again.stderr()[-300:])
     check("read back" in again.stderr(), "the store was whole: %r" % again.stderr())
