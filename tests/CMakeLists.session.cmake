@@ -9,6 +9,7 @@ add_test(NAME session COMMAND test_session)
 set_tests_properties(session PROPERTIES LABELS unit)
 
 bank_test(session_check property LIBS bank_grade)
+bank_test(grade_p3 unit LIBS bank_grade)
 
 bank_test(session_rpc integration TIMEOUT 300 LIBS bank_rpc)
 
