@@ -11,6 +11,7 @@ add_test(NAME p2_cli
 set_tests_properties(p2_cli PROPERTIES LABELS integration TIMEOUT 600)
 
 # The grader's reader on every form, and verdicts on hand-made files.
+bank_test(p2_reader unit LIBS bank_grade)
 bank_test(p2_grade unit LIBS bank_grade)
 
 # Seeded random workloads over real servers: every message received after its send (BANK_SEED=N
