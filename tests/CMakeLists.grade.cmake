@@ -42,12 +42,15 @@ if(GRADE_CLASS_PYTHON3)
   set_tests_properties(grade_autograder PROPERTIES LABELS integration TIMEOUT 900 SKIP_RETURN_CODE 77)
 endif()
 
-# A class's parts: Canvas names, archive member paths, choosing a student's output, escaping.
-add_executable(test_class test_class.c)
+# A class's parts: Canvas names, archive member paths, escaping, Gradescope's results.
+bank_test(class unit LIBS bank_grade)
+
+# One student: which of their files is their output, which their input, and their grade.
+add_executable(test_class_student test_class_student.c)
 # --wrap=realloc: a test makes a student's note fail to be allocated.
-target_link_libraries(test_class PRIVATE bank_grade criterion -Wl,--wrap=realloc)
-add_test(NAME class COMMAND test_class)
-set_tests_properties(class PROPERTIES LABELS unit)
+target_link_libraries(test_class_student PRIVATE bank_grade criterion -Wl,--wrap=realloc)
+add_test(NAME class_student COMMAND test_class_student)
+set_tests_properties(class_student PROPERTIES LABELS unit)
 
 # A class loaded from the disk: folders, Canvas's loose files, the limits, folders that cannot be read.
 bank_test(class_load unit LIBS bank_grade)
