@@ -12,8 +12,9 @@ bank_test(generator unit LIBS bank_core)
 # Net sets, the sums the "possible alone" test is built from.
 bank_test(net_set unit LIBS bank_core)
 
-# Every allocation of the core made to fail in turn.
+# Every allocation of the core made to fail in turn: the model, replicas and logs; the judges.
 bank_oom_test(core_oom bank_core)
+bank_oom_test(judge_oom bank_core)
 
 # Seeded random properties of the core (BANK_SEED=N reruns from seed N).
 bank_test(core_property property LIBS bank_core)
