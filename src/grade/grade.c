@@ -9,6 +9,7 @@
 #include "balance_value.h"
 #include "core/model.h"
 #include "grader.h"
+#include "verdict_add.h"
 
 const char *bank_verdict_name(bank_verdict_kind k)
 {
@@ -28,82 +29,25 @@ const char *bank_verdict_name(bank_verdict_kind k)
 
 /* ---- recording verdicts ---- */
 
-static char *format_text(const char *fmt, va_list ap)
-{
-    va_list copy;
-    va_copy(copy, ap);
-    int n = vsnprintf(NULL, 0, fmt, copy);
-    va_end(copy);
-    if (n < 0) return NULL;
-    char *s = malloc((size_t)n + 1);
-    if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
-    return s;
-}
-
-static void set_detail(grader *g, bank_verdict *v, const char *fmt, va_list ap)
-{
-    v->detail = format_text(fmt, ap);
-    if (!v->detail) g->oom = 1;
-}
-
 static size_t add_verdict(grader *g, bank_verdict_kind kind, size_t entry, size_t event,
                           const bank_reply *reply, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 static size_t add_verdict(grader *g, bank_verdict_kind kind, size_t entry, size_t event,
                           const bank_reply *reply, const char *fmt, ...)
 {
-    bank_grade_report *r = g->rep;
-    if (r->n == r->cap) {
-        size_t ncap = r->cap ? r->cap * 2 : 64;
-        bank_verdict *nv = realloc(r->verdicts, ncap * sizeof *nv);
-        if (!nv) {
-            g->oom = 1;
-            return SIZE_MAX;
-        }
-        r->verdicts = nv;
-        r->cap = ncap;
-    }
-    bank_verdict *v = &r->verdicts[r->n];
-    memset(v, 0, sizeof *v);
-    v->kind = kind;
-    v->entry = entry;
-    v->event = event;
-    v->event_id = -1;
-    if (entry != SIZE_MAX) {
-        const bank_customer *cu = &g->w->customers[entry];
-        v->customer_id = cu->id;
-        if (event < cu->n_events) {
-            v->event_id = cu->events[event].id;
-            snprintf(v->interface, sizeof v->interface, "%s", bank_op_name(cu->events[event].op));
-        }
-    }
-    if (reply) {
-        v->line = reply->line;
-        v->col = reply->col;
-        if (!v->interface[0])
-            snprintf(v->interface, sizeof v->interface, "%s", reply->interface ? reply->interface : "?");
-    }
-    if (fmt) {
-        va_list ap;
-        va_start(ap, fmt);
-        set_detail(g, v, fmt, ap);
-        va_end(ap);
-    }
-    return r->n++;
+    va_list ap;
+    va_start(ap, fmt);
+    size_t i = bank_verdict_add(g->rep, g->w, kind, entry, event, reply, &g->oom, fmt, ap);
+    va_end(ap);
+    return i;
 }
 
 void bank_grader_set_verdict(grader *g, size_t index, bank_verdict_kind kind, const char *fmt, ...)
 {
-    bank_verdict *v = &g->rep->verdicts[index];
-    v->kind = kind;
-    free(v->detail);
-    v->detail = NULL;
-    if (fmt) {
-        va_list ap;
-        va_start(ap, fmt);
-        set_detail(g, v, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    bank_verdict_rejudge(g->rep, index, kind, &g->oom, fmt, ap);
+    va_end(ap);
 }
 
 /* ---- matching records to customer entries ---- */

@@ -11,69 +11,24 @@
 
 #include "balance_value.h"
 #include "grade_p3_state.h"
-
-static void set_detail(p3_grader *g, bank_verdict *v, const char *fmt, va_list ap)
-{
-    va_list copy;
-    va_copy(copy, ap);
-    int n = vsnprintf(NULL, 0, fmt, copy);
-    va_end(copy);
-    v->detail = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (v->detail) vsnprintf(v->detail, (size_t)n + 1, fmt, ap);
-    else g->oom = 1;
-}
+#include "verdict_add.h"
 
 size_t p3_add_verdict(p3_grader *g, bank_verdict_kind kind, size_t entry, size_t event,
                       const bank_reply *reply, const char *fmt, ...)
 {
-    bank_grade_report *r = g->rep;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 64;
-        bank_verdict *grown = realloc(r->verdicts, cap * sizeof *grown);
-        if (!grown) {
-            g->oom = 1;
-            return SIZE_MAX;
-        }
-        r->verdicts = grown;
-        r->cap = cap;
-    }
-    bank_verdict *v = &r->verdicts[r->n];
-    memset(v, 0, sizeof *v);
-    *v = (bank_verdict){.kind = kind, .entry = entry, .event = event, .event_id = -1};
-    if (entry != SIZE_MAX) {
-        const bank_customer *cu = &g->w->customers[entry];
-        v->customer_id = cu->id;
-        if (event < cu->n_events) {
-            v->event_id = cu->events[event].id;
-            snprintf(v->interface, sizeof v->interface, "%s", bank_op_name(cu->events[event].op));
-        }
-    }
-    if (reply) {
-        v->line = reply->line;
-        v->col = reply->col;
-        if (!v->interface[0]) snprintf(v->interface, sizeof v->interface, "%s", reply->interface ? reply->interface : "?");
-    }
-    if (fmt) {
-        va_list ap;
-        va_start(ap, fmt);
-        set_detail(g, v, fmt, ap);
-        va_end(ap);
-    }
-    return r->n++;
+    va_list ap;
+    va_start(ap, fmt);
+    size_t i = bank_verdict_add(g->rep, g->w, kind, entry, event, reply, &g->oom, fmt, ap);
+    va_end(ap);
+    return i;
 }
 
 void p3_set_verdict(p3_grader *g, size_t index, bank_verdict_kind kind, const char *fmt, ...)
 {
-    bank_verdict *v = &g->rep->verdicts[index];
-    v->kind = kind;
-    free(v->detail);
-    v->detail = NULL;
-    if (fmt) {
-        va_list ap;
-        va_start(ap, fmt);
-        set_detail(g, v, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    bank_verdict_rejudge(g->rep, index, kind, &g->oom, fmt, ap);
+    va_end(ap);
 }
 
 /* ---- the replies each entry got ---- */
