@@ -10,16 +10,22 @@
 
 #include "grade/report.h"
 
-static char *html_of(const bank_graded_file *files, size_t n)
+static char *table_of(bank_table_kind kind, const bank_report_context *ctx, const bank_graded_file *files,
+                      size_t n)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     cr_assert(f);
-    bank_report_context ctx = {.input = "input.json", .mode = "consistent"};
-    cr_assert_eq(bank_report_table(f, BANK_TABLE_HTML, &ctx, files, n), 0);
+    cr_assert_eq(bank_report_table(f, kind, ctx, files, n), 0);
     fclose(f);
     return text;
+}
+
+static char *html_of(const bank_graded_file *files, size_t n)
+{
+    bank_report_context ctx = {.input = "input.json", .mode = "consistent"};
+    return table_of(BANK_TABLE_HTML, &ctx, files, n);
 }
 
 static bank_grade_report result(size_t events, size_t correct, size_t wrong, size_t undecided)
@@ -61,16 +67,21 @@ Test(report_summary, no_undecided_column_without_one_and_no_mean_without_a_grade
     free(html);
 }
 
-static char *text_of(const bank_graded_file *g)
+static char *text_with(const bank_report_context *ctx, const bank_graded_file *g)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     cr_assert(f);
-    bank_report_context ctx = {.input = "input.json", .mode = "consistent"};
-    cr_assert_eq(bank_report_text(f, &ctx, g), 0);
+    cr_assert_eq(bank_report_text(f, ctx, g), 0);
     fclose(f);
     return text;
+}
+
+static char *text_of(const bank_graded_file *g)
+{
+    bank_report_context ctx = {.input = "input.json", .mode = "consistent"};
+    return text_with(&ctx, g);
 }
 
 /* rule: G19; the text report: a file that could not be read is one line; a set of wrong answers
@@ -108,13 +119,8 @@ Test(report_text, set_aside_not_proven_earliest)
     r.witness = steps;
     r.n_witness = 1;
     bank_graded_file g = {.path = "out.json", .format = "JSON", .report = &r};
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    cr_assert(f);
     bank_report_context ctx = {.input = "input.json", .mode = "consistent", .witness = 1};
-    cr_assert_eq(bank_report_text(f, &ctx, &g), 0);
-    fclose(f);
+    char *text = text_with(&ctx, &g);
     cr_expect_str_eq(text, "out.json: JSON; judged consistent\n"
                            "note: the 2 answers marked wrong are the smallest set whose removal leaves the rest "
                            "consistent; --witness prints an execution that gives the rest\n"
@@ -124,18 +130,6 @@ Test(report_text, set_aside_not_proven_earliest)
 }
 
 /* ---- every row of each table, whole ---- */
-
-static char *table_of(bank_table_kind kind, const bank_report_context *ctx, const bank_graded_file *files,
-                      size_t n)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    cr_assert(f);
-    cr_assert_eq(bank_report_table(f, kind, ctx, files, n), 0);
-    fclose(f);
-    return text;
-}
 
 /* One verdict of each way a report names its event: an event, an extra reply, an extra record,
  * a Project 2 label; with and without a detail, a place, another file and a count. */
@@ -233,13 +227,8 @@ Test(report_text, every_verdict_named_and_placed)
     r.repeated_records = 1;
     r.merged_snapshots = 1;
     bank_graded_file g = {.path = "out.json", .format = "JSON", .report = &r};
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    cr_assert(f);
     bank_report_context ctx = {.input = "input.json", .mode = "exact (sequential)", .all_verdicts = 1};
-    cr_assert_eq(bank_report_text(f, &ctx, &g), 0);
-    fclose(f);
+    char *text = text_with(&ctx, &g);
     cr_expect_str_eq(text, "out.json: JSON; judged exact (sequential)\n"
                            "customer 1 event 1 query: ok [out.json:1:5]\n"
                            "customer 2 event 3 query: wrong value: got 400, expected 500 [out.json:2:67]\n"
