@@ -43,6 +43,26 @@ static void wait_answers(waiter *w, int n)
     pthread_mutex_unlock(&w->lock);
 }
 
+/* Branch 1's store (balance 0) in dir, under sync; what it holds read back into *st. */
+static bank_store *open_store(const char *dir, bank_sync sync, bank_store_state *st)
+{
+    char err[600];
+    bank_store *s = bank_store_open(dir, 1, 0, sync, st, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    return s;
+}
+
+/* Branch 1's store in dir opens again at once (the dir's lock was released), and is closed. */
+static void expect_openable_again(const char *dir)
+{
+    char err[600];
+    bank_store_state st;
+    bank_store *s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
+    cr_expect_not_null(s, "the dir is free again: %s", err);
+    bank_store_state_free(&st);
+    bank_store_close(s);
+}
+
 /* A journal of branch 1 (balance 0) on a new store in a new dir, under sync; its replica in r;
  * on_failure(ctx, why) told of its failure. */
 static bank_journal *new_journal_told(char *dir, size_t dirlen, bank_sync sync, bank_replica *r,
@@ -51,8 +71,7 @@ static bank_journal *new_journal_told(char *dir, size_t dirlen, bank_sync sync, 
     char err[600];
     temp_dir(dir, dirlen);
     bank_store_state st;
-    bank_store *s = bank_store_open(dir, 1, 0, sync, &st, err, sizeof err);
-    cr_assert_not_null(s, "%s", err);
+    bank_store *s = open_store(dir, sync, &st);
     bank_store_state_free(&st);
     bank_replica_init(r, 1, 0);
     bank_journal *j = bank_journal_start(s, r, on_failure, ctx, err, sizeof err);
@@ -180,8 +199,7 @@ Test(journal, a_reset_drops_the_checkpoints_it_wrote_further)
     bank_journal_free(j);
     bank_replica_free(&r);
     bank_store_state st;
-    bank_store *s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
-    cr_assert_not_null(s, "%s", err);
+    bank_store *s = open_store(dir, BANK_SYNC_ALWAYS, &st);
     cr_assert_eq(st.history.checkpoints.n, 1);
     const bank_checkpoint *c = &st.history.checkpoints.items[0];
     cr_expect(c->origin == 2 && c->through == 2 && c->net == 12, "checkpoint (%lld, %llu, %lld) read back",
@@ -196,7 +214,7 @@ Test(journal, a_reset_drops_the_checkpoints_it_wrote_further)
  * marked; once the journal stops, a mark is refused at once, saying so */
 Test(journal, a_pending_mark_is_durable_before_it_is_answered)
 {
-    char dir[64], err[600];
+    char dir[64];
     bank_replica r;
     bank_journal *j = new_journal(dir, sizeof dir, BANK_SYNC_ALWAYS, &r);
     waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
@@ -212,8 +230,7 @@ Test(journal, a_pending_mark_is_durable_before_it_is_answered)
     bank_journal_free(j);
     bank_replica_free(&r);
     bank_store_state st;
-    bank_store *s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
-    cr_assert_not_null(s, "%s", err);
+    bank_store *s = open_store(dir, BANK_SYNC_ALWAYS, &st);
     cr_expect_eq(st.answered_pending, 5, "the highest mark, not the last");
     bank_store_state_free(&st);
     bank_store_close(s);
@@ -228,8 +245,7 @@ Test(journal, a_journal_that_cannot_start_closes_its_store)
     temp_dir(dir, sizeof dir);
     long base = alive;
     bank_store_state st;
-    bank_store *s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
-    cr_assert_not_null(s, "%s", err);
+    bank_store *s = open_store(dir, BANK_SYNC_ALWAYS, &st);
     bank_store_state_free(&st);
     bank_replica r;
     bank_replica_init(&r, 1, 0);
@@ -239,10 +255,7 @@ Test(journal, a_journal_that_cannot_start_closes_its_store)
     cr_expect_null(j);
     cr_expect_str_eq(err, "out of memory");
     cr_expect_eq(alive, base, "the store is freed: %ld block(s) left", alive - base);
-    s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
-    cr_expect_not_null(s, "the dir is free again: %s", err);
-    bank_store_state_free(&st);
-    bank_store_close(s);
+    expect_openable_again(dir);
     bank_replica_free(&r);
     remove_tree(dir);
 }
@@ -269,8 +282,7 @@ Test(journal, a_journal_whose_thread_cannot_start_says_so_and_closes_its_store)
     temp_dir(dir, sizeof dir);
     long base = alive;
     bank_store_state st;
-    bank_store *s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
-    cr_assert_not_null(s, "%s", err);
+    bank_store *s = open_store(dir, BANK_SYNC_ALWAYS, &st);
     bank_store_state_free(&st);
     bank_replica r;
     bank_replica_init(&r, 1, 0);
@@ -281,10 +293,7 @@ Test(journal, a_journal_whose_thread_cannot_start_says_so_and_closes_its_store)
     cr_expect_null(j);
     cr_expect_str_eq(err, "cannot start the journal's thread");
     cr_expect_eq(alive, base, "the journal and its store are freed: %ld block(s) left", alive - base);
-    s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
-    cr_expect_not_null(s, "the dir is free again: %s", err);
-    bank_store_state_free(&st);
-    bank_store_close(s);
+    expect_openable_again(dir);
     bank_replica_free(&r);
     remove_tree(dir);
 }
@@ -356,7 +365,7 @@ static void gate_let_go(gate *g)
  * write and the mark are queued, so that the two go into one commit. */
 Test(journal, a_mark_with_a_refused_commit_is_answered_failed)
 {
-    char dir[64], path[200], err[600];
+    char dir[64], path[200];
     bank_replica r;
     int told = 0;
     bank_journal *j = new_journal_told(dir, sizeof dir, BANK_SYNC_ALWAYS, &r, count_failure, &told);
@@ -385,8 +394,7 @@ Test(journal, a_mark_with_a_refused_commit_is_answered_failed)
     bank_journal_free(j);
     bank_replica_free(&r);
     bank_store_state st;
-    bank_store *s = bank_store_open(dir, 1, 0, BANK_SYNC_ALWAYS, &st, err, sizeof err);
-    cr_assert_not_null(s, "%s", err);
+    bank_store *s = open_store(dir, BANK_SYNC_ALWAYS, &st);
     cr_expect_eq(st.answered_pending, 0, "the refused commit's mark is not on the disk");
     cr_expect_eq(st.history.tail.n, 1, "the first write only");
     bank_store_state_free(&st);
