@@ -19,6 +19,18 @@ static void expect_sequential_sample(const char *text)
     bank_grade_report_free(&r);
 }
 
+/* text is read as the sample's three customers, in a form its description names with `said`,
+ * and grades as the sequential sample. */
+static void expect_sample_read_as(const char *text, const char *said)
+{
+    bank_student_output so;
+    read_ok(text, &so);
+    cr_expect(strstr(so.format, said) != NULL, "%s", so.format);
+    cr_expect_eq(so.n_records, 3);
+    bank_student_output_free(&so);
+    expect_sequential_sample(text);
+}
+
 /* ---- the reader, one test per form ---- */
 
 /* rule: G2, G5 */
@@ -64,11 +76,7 @@ Test(reader, python_repr_lines_with_and_without_spaces)
         "{'id':2,'recv':[{'interface':'deposit','result':'success'},{'interface':'query','result':'success','money':570}]}\n"
         "{'id': 3, 'recv': [{'interface': 'withdraw', 'result': 'success', 'ok': True, 'note': None}, "
         "{'interface': 'query', 'result': 'success', 'money': 500,}]}\n";
-    bank_student_output so;
-    read_ok(text, &so);
-    cr_expect(strstr(so.format, "Python literals") != NULL, "%s", so.format);
-    bank_student_output_free(&so);
-    expect_sequential_sample(text);
+    expect_sample_read_as(text, "Python literals");
 }
 
 /* rule: G5 */
@@ -112,12 +120,7 @@ Test(reader, arrays_glued_grade_the_last_run)
     const char *text =
         "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 600}]}, {\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 770}]}, {\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 700}]}]"
         "[{\"id\": 1, \"recv\": [{\"interface\": \"query\", \"balance\": 400}]}, {\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 570}]}, {\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 500}]}]";
-    bank_student_output so;
-    read_ok(text, &so);
-    cr_expect_eq(so.n_records, 3);
-    cr_expect(strstr(so.format, "2 runs appended (graded the last)") != NULL, "%s", so.format);
-    bank_student_output_free(&so);
-    expect_sequential_sample(text);
+    expect_sample_read_as(text, "2 runs appended (graded the last)");
 }
 
 /* rule: G2 */
@@ -129,11 +132,7 @@ Test(reader, log_lines_before_and_after)
         " {\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 570}]},\n"
         " {\"id\": 3, \"recv\": [{\"interface\": \"withdraw\", \"result\": \"success\"}, {\"interface\": \"query\", \"balance\": 500}]}]\n"
         "done in 3.2 s\n";
-    bank_student_output so;
-    read_ok(text, &so);
-    cr_expect(strstr(so.format, "other lines skipped") != NULL, "%s", so.format);
-    bank_student_output_free(&so);
-    expect_sequential_sample(text);
+    expect_sample_read_as(text, "other lines skipped");
 }
 
 /* rule: G7 */
@@ -192,12 +191,8 @@ Test(reader, protobuf_text_dump)
     const char *text = "id: 1, recv:[id: 1\ninterface: query\nmoney: 400\nresult: success\n]"
                        "id: 2, recv:[id: 2\ninterface: deposit\nresult: success\n, id: 2\ninterface: query\nmoney: 570\nresult: success\n]"
                        "id: 3, recv:[id: 3\ninterface: withdraw\nresult: success\n, id: 3\ninterface: query\nmoney: 500\nresult: success\n]\n";
+    expect_sample_read_as(text, "protobuf text dump");
     bank_student_output so;
-    read_ok(text, &so);
-    cr_expect(strstr(so.format, "protobuf text dump") != NULL, "%s", so.format);
-    cr_expect_eq(so.n_records, 3);
-    bank_student_output_free(&so);
-    expect_sequential_sample(text);
     /* spaces or a tab between the first name and its ':' */
     static const char *const spaced[] = {"id : 1, recv:[id: 1\ninterface: query\nmoney: 400\nresult: success\n]\n",
                                          "id\t: 1, recv:[id: 1\ninterface: query\nmoney: 400\nresult: success\n]\n"};
