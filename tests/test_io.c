@@ -281,6 +281,18 @@ Test(peers, lines_comments_and_errors)
     }
 }
 
+/* What bank_output_write writes of o in style (one object a line when lines); the caller frees it. */
+static char *output_of(const bank_workload *w, const bank_outcome *o, bank_style style, int lines)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert(f);
+    cr_assert_eq(bank_output_write(f, w, o, style, lines), 0);
+    fclose(f);
+    return buf;
+}
+
 /* rule: O1, O2, O3, O4 */
 /* Every customer entry is its own output object, in input order, even when ids repeat (the
  * course's large input repeats them): entries are not grouped or merged by id. */
@@ -294,11 +306,7 @@ Test(output, repeated_ids_keep_input_order)
                             {{BANK_OP_DEPOSIT, 0, 5, 0}}, {{BANK_OP_DEPOSIT, 1, 5, 0}}};
     bank_result *rows[] = {rs[0], rs[1], rs[2], rs[3]};
     bank_outcome o = {4, rows};
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    cr_assert_eq(bank_output_write(f, &w, &o, BANK_STYLE_RESULT, 1), 0);
-    fclose(f);
+    char *buf = output_of(&w, &o, BANK_STYLE_RESULT, 1);
     cr_expect_str_eq(buf, "{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"success\"}]}\n"
                           "{\"id\": 2, \"recv\": [{\"interface\": \"deposit\", \"result\": \"fail\"}]}\n"
                           "{\"id\": 1, \"recv\": [{\"interface\": \"deposit\", \"result\": \"fail\"}]}\n"
@@ -316,11 +324,7 @@ Test(output, a_pending_write_is_written_pending_not_success)
     bank_result rs[] = {{BANK_OP_DEPOSIT, 1, 6, 1}, {BANK_OP_WITHDRAW, 1, 5, 0}};
     bank_result *rows[] = {rs};
     bank_outcome o = {1, rows};
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    cr_assert_eq(bank_output_write(f, &w, &o, BANK_STYLE_BALANCE, 1), 0);
-    fclose(f);
+    char *buf = output_of(&w, &o, BANK_STYLE_BALANCE, 1);
     cr_expect_str_eq(buf, "{\"id\": 3, \"recv\": [{\"interface\": \"deposit\", \"result\": \"pending\"}, "
                           "{\"interface\": \"withdraw\", \"result\": \"success\"}]}\n");
     free(buf);
@@ -344,11 +348,7 @@ Test(output, styles_and_lines)
                               "{\"interface\": \"query\", \"result\": \"success\", \"money\": 1}]}\n"},
     };
     for (size_t i = 0; i < 3; i++) {
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&buf, &len);
-        cr_assert_eq(bank_output_write(f, &w, &o, cases[i].style, cases[i].lines), 0);
-        fclose(f);
+        char *buf = output_of(&w, &o, cases[i].style, cases[i].lines);
         cr_expect_str_eq(buf, cases[i].want);
         free(buf);
     }
