@@ -1,13 +1,16 @@
 /* What the rpc tests share (tests/test_rpc*.c): the course's sample workload, its branches
- * started in this process and stopped, and a client that sends raw bytes to one branch. */
+ * started in this process and stopped, one branch server started alone, and a client that sends
+ * raw bytes to one branch. */
 #ifndef BANK_TESTS_RPC_FIXTURE_H
 #define BANK_TESTS_RPC_FIXTURE_H
 
 #include <criterion/criterion.h>
 #include <grpc/grpc.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/workload.h"
+#include "rpc/branch_server.h"
 #include "rpc/client.h"
 #include "run/branches.h"
 #include "course_sample.h"
@@ -25,6 +28,17 @@ static inline void stop(bank_branches *b)
 {
     char err[512];
     cr_assert_eq(bank_branches_stop(b, err, sizeof err), 0, "%s", err);
+}
+
+/* One branch server of cfg, started alone (cfg->listen "127.0.0.1:0": a port the OS chooses); its
+ * address, "127.0.0.1:PORT", in addr. */
+static inline bank_branch_server *start_server(const bank_branch_config *cfg, char *addr, size_t addrlen)
+{
+    char err[512];
+    bank_branch_server *s = bank_branch_server_start(cfg, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    snprintf(addr, addrlen, "127.0.0.1:%d", bank_branch_server_port(s));
+    return s;
 }
 
 /* A client that sends raw bytes to one branch. */

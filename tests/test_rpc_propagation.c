@@ -21,11 +21,8 @@ Test(rpc, duplicate_propagation_is_acknowledged_not_applied)
 {
     bank_branch_config cfg = {.id = 7, .balance = 100, .listen = "127.0.0.1:0",
                               .threads = 1, .propagate_deadline_ms = 5000};
-    char err[512];
-    bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
-    cr_assert_not_null(s, "%s", err);
     char target[64];
-    snprintf(target, sizeof target, "127.0.0.1:%d", bank_branch_server_port(s));
+    bank_branch_server *s = start_server(&cfg, target, sizeof target);
     raw_client rc = raw_open(target);
 
     Bank__PropagateRequest p = BANK__PROPAGATE_REQUEST__INIT;
@@ -81,11 +78,8 @@ Test(rpc, a_batch_of_propagations_is_answered_write_by_write)
 {
     bank_branch_config cfg = {.id = 7, .balance = 100, .listen = "127.0.0.1:0",
                               .threads = 1, .propagate_deadline_ms = 5000};
-    char err[512];
-    bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
-    cr_assert_not_null(s, "%s", err);
     char target[64];
-    snprintf(target, sizeof target, "127.0.0.1:%d", bank_branch_server_port(s));
+    bank_branch_server *s = start_server(&cfg, target, sizeof target);
     raw_client rc = raw_open(target);
 
     Bank__PropagateRequest w[4];

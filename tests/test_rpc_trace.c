@@ -13,6 +13,7 @@
 #include "rpc/branch_server.h"
 #include "rpc/client.h"
 #include "rpc/codec.h"
+#include "rpc_fixture.h"
 
 enum { KEPT = 8 };
 
@@ -60,9 +61,7 @@ Test(rpc_trace, each_request_is_traced_with_who_sent_it_and_what_it_carried)
     bank_branch_config cfg = {.id = 4, .balance = 100, .listen = "127.0.0.1:0", .threads = 1,
                               .trace = keep, .trace_ctx = &t};
     char err[512], addr[64];
-    bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
-    cr_assert_not_null(s, "%s", err);
-    snprintf(addr, sizeof addr, "127.0.0.1:%d", bank_branch_server_port(s));
+    bank_branch_server *s = start_server(&cfg, addr, sizeof addr);
     const bank_peer self[] = {{4, addr}};
     cr_assert_eq(bank_branch_server_set_peers(s, self, 1, err, sizeof err), 0, "%s", err);
     bank_channel *ch = bank_channel_open(addr, NULL);
@@ -110,10 +109,8 @@ Test(rpc_trace, a_recovering_branch_refuses_every_method_and_traces_who_called)
     trace_kept t = {.lock = PTHREAD_MUTEX_INITIALIZER};
     bank_branch_config cfg = {.id = 4, .balance = 100, .listen = "127.0.0.1:0", .threads = 1,
                               .recover = 1, .trace = keep, .trace_ctx = &t};
-    char err[512], addr[64];
-    bank_branch_server *s = bank_branch_server_start(&cfg, err, sizeof err);
-    cr_assert_not_null(s, "%s", err);
-    snprintf(addr, sizeof addr, "127.0.0.1:%d", bank_branch_server_port(s));
+    char addr[64];
+    bank_branch_server *s = start_server(&cfg, addr, sizeof addr);
     static const struct {
         const char *path, *rpc;
         int from_branch;
