@@ -170,10 +170,7 @@ static int parse_options(int argc, char **argv, run_options *o)
     memset(o, 0, sizeof *o);
     o->schedule = BANK_SCHEDULE_SEQUENTIAL;
     o->style = BANK_STYLE_RESULT;
-    o->branches.mode = BANK_MODE_EMBEDDED;
-    o->branches.server_threads = 1;
-    o->branches.fault_seed = 1;
-    o->branches.deadline_ms = 10000;
+    o->branches = bank_branches_run_defaults();
     o->project = 1;
     int processes = 0;
     const bank_opt opts[] = {

@@ -71,10 +71,7 @@ static int parse_options(int argc, char **argv, options *o)
     memset(o, 0, sizeof *o);
     o->schedule = BANK_SCHEDULE_SEQUENTIAL;
     o->style = BANK_SESSION_EVENTS;
-    o->branches.mode = BANK_MODE_EMBEDDED;
-    o->branches.server_threads = 1;
-    o->branches.fault_seed = 1;
-    o->branches.deadline_ms = 10000;
+    o->branches = bank_branches_run_defaults();
     int processes = 0, project = 3;
     const bank_opt opts[] = {
         BANK_OPT_INT_("project", 0, &project, 3, 3),

@@ -26,9 +26,9 @@ int bank_reference_diagram_svg(const bank_workload *w, bank_schedule schedule, c
     }
     snprintf(trace_path, sizeof trace_path, "%s/trace.jsonl", dir);
     snprintf(svg_path, sizeof svg_path, "%s/run.svg", dir);
-    bank_branches_config bc = {.mode = BANK_MODE_EMBEDDED, .server_threads = 1, .deadline_ms = 10000,
-                               .trace_path = trace_path};
-    bank_drive_config dc = {.schedule = schedule, .deadline_ms = 10000};
+    bank_branches_config bc = bank_branches_run_defaults();
+    bc.trace_path = trace_path;
+    bank_drive_config dc = {.schedule = schedule, .deadline_ms = BANK_DEFAULT_DEADLINE_MS};
     bank_outcome out;
     int rc = -1;
     if (bank_outcome_init(&out, w) != 0) {

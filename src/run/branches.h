@@ -35,6 +35,17 @@ typedef struct {
                                  branches (kept until bank_branches_stop); NULL: plaintext */
 } bank_branches_config;
 
+/* A propagation's deadline, and start-up's, when no --deadline-ms is given. */
+#define BANK_DEFAULT_DEADLINE_MS 10000
+
+/* bank run's branches when no option says otherwise: in this process, one server thread, the
+ * default deadline, fault seed 1. */
+static inline bank_branches_config bank_branches_run_defaults(void)
+{
+    return (bank_branches_config){.mode = BANK_MODE_EMBEDDED, .server_threads = 1,
+                                  .deadline_ms = BANK_DEFAULT_DEADLINE_MS, .fault_seed = 1};
+}
+
 typedef struct bank_branches bank_branches;
 
 /* Starts (or locates) one branch per branch of w and tells every branch all the others.
