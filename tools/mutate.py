@@ -780,9 +780,25 @@ class Judge:
                 return Verdict("KILLED", time.monotonic() - start, t.name + (f": {why}" if why else "") + note)
             flaky.append(t.name)
             left = [x for x in left if x.name not in done]
-        shutil.rmtree(logdir, ignore_errors=True)
-        note = f" ({', '.join(flaky)} failed once, then passed)" if flaky else ""
+        keep_first_failures(logdir, flaky)
+        note = (f" ({', '.join(flaky)} failed once, then passed; the first failure's log is in "
+                f"{os.path.relpath(logdir, ROOT)}/)") if flaky else ""
         return Verdict("SURVIVED", time.monotonic() - start, f"-- all {len(tests)} tests it changed passed{note}")
+
+
+def keep_first_failures(logdir, flaky):
+    """Removes a survivor's logs but the first failure of each test that then passed alone: a test
+    that fails now and then is a fault too (of the test or of the code), and its log is the lead."""
+    keep = {f"{name}.log" for name in flaky}
+    if not keep:
+        shutil.rmtree(logdir, ignore_errors=True)
+        return
+    for entry in os.listdir(logdir):
+        path = os.path.join(logdir, entry)
+        if os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        elif entry not in keep:
+            os.remove(path)
 
 
 def baseline(tree):

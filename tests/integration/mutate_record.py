@@ -4,7 +4,8 @@
 A row per verdict, the last row of a key winning: a survivor carried into a sitting keeps its row
 until it is judged again. --resume keeps every verdict but SURVIVED and NOT-BUILT (judged again);
 --table scores the sample as the record stands, an equivalent listed in equivalent.txt counting
-as equivalent whatever its row says, and says how many are not judged yet.
+as equivalent whatever its row says, and says how many are not judged yet. A survivor's logs are
+removed but the first failure of a test that failed once and then passed.
 Usage: mutate_record.py tools/mutate.py
 """
 import contextlib
@@ -56,5 +57,16 @@ with tempfile.TemporaryDirectory() as tmp:
     check(lines.get("src/io") == ["3", "1", "1", "0", "1", "0.0%", "(0/1)"], f"--table: src/io {lines.get('src/io')}")
     check("5 of the 6 mutants judged in t.tsv (or listed equivalent); 1 not yet" in text,
           "--table: says how many are not judged yet")
+
+    # a survivor's logs go, but the first failure of a test that then passed alone stays
+    logs = os.path.join(tmp, "logs")
+    for name in ("build.log", "cli_run.log", "drive.log", "again/cli_run.log"):
+        os.makedirs(os.path.dirname(os.path.join(logs, name)), exist_ok=True)
+        open(os.path.join(logs, name), "w").write(name)
+    mutate.keep_first_failures(logs, ["cli_run"])
+    check(os.listdir(logs) == ["cli_run.log"] and open(os.path.join(logs, "cli_run.log")).read() == "cli_run.log",
+          f"a flaky test's first log is kept, nothing else: {os.listdir(logs)}")
+    mutate.keep_first_failures(logs, [])
+    check(not os.path.exists(logs), "no flaky test: the survivor's logs are all gone")
 
 finish("mutate_record")
