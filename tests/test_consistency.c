@@ -256,6 +256,35 @@ Test(consistency, entries_of_one_kind_are_searched_exactly_first)
     }
 }
 
+/* rule: G12, G19; a search whose share of the budget is spent is not begun: begun with nothing
+ * left, it still pays for its first state. Two entries at a branch of 100: one queries 90 then
+ * 100, the other withdraws 10 (claimed to fail, impossible alone) then queries 100. With a budget
+ * of 3, the sweep (first: two kinds of entry among two) spends 1 proving that some answer is
+ * wrong, the backward search's whole share (half of 3); the forward search then proves in the 2
+ * states left that one drop is not enough, so the two queries set aside (90, the earlier, and the
+ * other entry's 100) are a smallest set, as with the whole default budget. The backward search
+ * begun anyway takes a state and leaves the forward one short: not proven smallest, in 4 states. */
+Test(consistency, a_search_whose_share_is_spent_is_not_begun)
+{
+    bank_branch branch[1] = {{1, 100}};
+    bank_event a[2] = {{1, BANK_OP_QUERY, 0}, {2, BANK_OP_QUERY, 0}};
+    bank_event b[2] = {{3, BANK_OP_WITHDRAW, 10}, {4, BANK_OP_QUERY, 0}};
+    bank_customer cu[2] = {{1, 0, 2, a}, {2, 0, 2, b}};
+    bank_workload w = {1, branch, 2, cu};
+    bank_claim ra[2] = {{1, 1, 90, 0}, {1, 1, 100, 1}}, rb[2] = {{1, 0, 0, 2}, {1, 1, 100, 3}};
+    bank_claim *claims[2] = {ra, rb};
+    bank_consistency_result r;
+    cr_assert_eq(bank_consistency_judge(&w, claims, 3, &r), 0);
+    cr_expect(r.n_alone == 1 && r.n_wrong == 2 && r.n_undecided == 0 && r.smallest && r.lower_bound == 3,
+              "budget 3: %zu alone, %zu wrong, %zu undecided, smallest %d, at least %zu wrong", r.n_alone, r.n_wrong,
+              r.n_undecided, r.smallest, r.lower_bound);
+    cr_expect(r.status[0][0] == BANK_CLAIM_WRONG && r.status[0][1] == BANK_CLAIM_OK &&
+                  r.status[1][0] == BANK_CLAIM_WRONG_ALONE && r.status[1][1] == BANK_CLAIM_WRONG,
+              "the query of 90, the failed withdrawal and the other query of 100");
+    cr_expect_leq(r.states, 3, "%zu states", r.states);
+    bank_consistency_result_free(&r);
+}
+
 /* rule: G19; the backward sweep's start nets: every final net the writes can add up to (three
  * withdrawals of 1, 2 and 4 with no answer: 8 of them), up to `cap` of them and not past it */
 Test(consistency, backward_start_nets_up_to_their_cap)
