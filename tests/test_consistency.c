@@ -285,6 +285,43 @@ Test(consistency, a_search_whose_share_is_spent_is_not_begun)
     bank_consistency_result_free(&r);
 }
 
+/* rule: G12, G18; a group of alike entries whose entries at their first answer all have a
+ * credit is offered no further credit. One would leave more credits than entries (over, dead at
+ * once, no state spent), but trying it still moves agents and puts them back at the end of the
+ * search's list, which changes whose move comes first. Eight entries at two branches of 18, most
+ * of them a withdrawal of 10 claimed to fail and then a query of 8; within a budget of 80 the
+ * witness is the one pinned here, as the search orders its work (any order gives a witness that
+ * is right; this one is the judge's, and stays it). */
+Test(consistency, a_group_all_credited_is_offered_no_further_credit)
+{
+    const bank_op D = BANK_OP_DEPOSIT, W = BANK_OP_WITHDRAW, Q = BANK_OP_QUERY;
+    bank_branch branches[2] = {{1, 18}, {2, 18}};
+    bank_event ev[8][2] = {
+        {{1, D, 10}, {2, Q, 0}},  {{3, W, 10}, {4, Q, 0}},   {{5, W, 10}, {6, Q, 0}},   {{7, D, 10}, {8, Q, 0}},
+        {{9, Q, 0}, {10, W, 10}}, {{11, W, 10}, {12, Q, 0}}, {{13, W, 10}, {14, Q, 0}}, {{15, W, 10}, {16, Q, 0}}};
+    bank_customer cu[8];
+    for (size_t c = 0; c < 8; c++) cu[c] = (bank_customer){(int64_t)c + 1, c % 2, 2, ev[c]};
+    bank_workload w = {2, branches, 8, cu};
+    bank_claim answers[8][2] = { /* printed, success, balance, rank (the file's order) */
+        {{1, 1, 0, 0}, {1, 0, 8, 1}},   {{1, 0, 0, 2}, {1, 0, 8, 3}},   {{1, 0, 0, 4}, {1, 0, 8, 5}},
+        {{1, 1, 0, 6}, {1, 0, 8, 7}},   {{1, 0, 8, 8}, {1, 1, 0, 9}},   {{1, 0, 0, 10}, {1, 0, 38, 11}},
+        {{1, 0, 0, 12}, {1, 0, 8, 13}}, {{1, 0, 0, 14}, {1, 0, 38, 15}}};
+    bank_claim *claims[8];
+    for (size_t c = 0; c < 8; c++) claims[c] = answers[c];
+    bank_consistency_result r;
+    cr_assert_eq(bank_consistency_judge(&w, claims, 80, &r), 0);
+    cr_expect(r.n_wrong == 4 && r.n_alone == 0 && r.n_undecided == 0 && r.smallest && r.states == 81,
+              "%zu wrong, %zu alone, %zu undecided, smallest %d, %zu states", r.n_wrong, r.n_alone, r.n_undecided,
+              r.smallest, r.states);
+    char steps[400] = "";
+    for (size_t i = 0, len = 0; i < r.n_witness && len < sizeof steps; i++)
+        len += (size_t)snprintf(steps + len, sizeof steps - len, "%s%zu.%zu.%d.%lld", i ? " " : "", r.witness[i].customer,
+                                r.witness[i].event, r.witness[i].success, (long long)r.witness[i].balance);
+    cr_expect_str_eq(steps, "0.0.1.28 1.0.1.18 6.0.1.8 6.1.1.8 1.1.1.8 0.1.1.8 4.0.1.8 2.0.0.8 2.1.1.8 3.0.1.18 "
+                            "4.1.1.8 3.1.1.8 7.0.0.8 7.1.1.8 5.0.0.8 5.1.1.8");
+    bank_consistency_result_free(&r);
+}
+
 /* rule: G19; the backward sweep's start nets: every final net the writes can add up to (three
  * withdrawals of 1, 2 and 4 with no answer: 8 of them), up to `cap` of them and not past it */
 Test(consistency, backward_start_nets_up_to_their_cap)
