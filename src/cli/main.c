@@ -106,6 +106,11 @@ static int cmd_help(int argc, char **argv)
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
+    /* bank waits for the processes it starts (bench --table's rows, --processes' branches,
+     * drive --start's servers). A SIGCHLD ignored by whoever started bank stays ignored across
+     * exec, and then the kernel reaps each child itself and every wait fails: every row of
+     * bench --table showed FAILED (exit -1) with its figures printed. */
+    signal(SIGCHLD, SIG_DFL);
     /* A run's customers are threads (1,000 in a large live run), and glibc gives threads up to
      * 8 heaps per core that each keep what was freed in them: a soak of 100 branches x 1,000
      * customers then drifted from 155 to 338 MB after repetitions that free everything, with a

@@ -88,6 +88,18 @@ if "$bench" --table --table-branches 2,3 --table-customers 1,2 --table-extra 3x2
   pass "bench --table: one row per size"
 else fail "bench --table: one row per size"; cat "$tmp/table"; fi
 
+# SIGCHLD ignored by whoever started bank (inherited across exec): bank still waits for each
+# row's process, so no row fails for want of its exit status.
+if [[ -x /usr/bin/python3 ]]; then
+  /usr/bin/python3 -c 'import os, signal, sys; signal.signal(signal.SIGCHLD, signal.SIG_IGN); os.execv(sys.argv[1], sys.argv[1:])' \
+    "$BANK_BIN" bench --table --table-branches 2 --table-customers 2 --table-extra none -e 2 --bare-calls 20 \
+    >"$tmp/ignored" 2>&1
+  rc=$?
+  if [[ $rc == 0 ]] && has "$tmp/ignored" '^ +2 +10 +[0-9]+ ' '^ +10 +2 +[0-9]+ ' '0 of 2 rows failed'; then
+    pass "bench --table with SIGCHLD ignored: every row's exit status is waited for"
+  else fail "bench --table with SIGCHLD ignored (exit $rc)"; cat "$tmp/ignored"; fi
+else echo "skip bench --table with SIGCHLD ignored: no /usr/bin/python3"; fi
+
 # A row that cannot finish within --row-timeout is killed and shown failed; the table goes on
 # (and the table runs, and says it runs, with the --seed it was given).
 "$BANK_BIN" bench --table --table-branches 2 --table-customers 2 --table-extra none -e 50000 --row-timeout 1 \
