@@ -1,14 +1,17 @@
 /* bench --table's rows, byte for byte: each row's process is a stand-in script that prints the
  * figures a `bank bench --figures` would (or fails, or hangs), so every cell, every failed row's
- * line and the summary are pinned; and pipe() or fork() refused for a row (linked with
- * --wrap=pipe,--wrap=fork: the table goes on, the row says why). */
+ * line and the summary are pinned; pipe() or fork() refused for a row (linked with
+ * --wrap=pipe,--wrap=fork: the table goes on, the row says why); a wait a signal interrupts,
+ * waited again, and one that cannot be had, said. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "run/bench_table.h"
@@ -40,7 +43,8 @@ pid_t __wrap_fork(void)
 
 /* A stand-in for bank: its arguments to ARGS, then by the row's B (argument 3):
  *   2, 3, 4: figures (B=3 without deposits; decoy keys that only end or begin like a real one)
- *   5: output, then exit 3        6: nothing, exit 0       7: hangs past --row-timeout */
+ *   5: output, then exit 3        6: nothing, exit 0       7: hangs past --row-timeout
+ *   8: figures, then its output closed and a second before it exits 0 */
 static const char script[] =
     "#!/bin/sh\n"
     "echo \"$*\" >> \"$(dirname \"$0\")/args\"\n"
@@ -59,7 +63,9 @@ static const char script[] =
     "withdraw_calls=1 withdraw_p50_us=40 withdraw_ratio=0.333 deposit_fanout_ratio=1.125 "
     "sequential_ops=1234.4 live_ops=5678.6 bare_ops=9000 live_bare_ratio=0.631 rpc_efficiency=1.005 "
     "rss_peak_mb=45.25 rss_per_branch_mb=0.125\"\n"
-    "echo 'done'\n";
+    "echo 'done'\n"
+    "[ $3 = 8 ] && { exec >&- 2>&-; sleep 1; }\n"
+    "exit 0\n";
 
 static char dir[64], exe[128];
 
@@ -252,5 +258,71 @@ Test(bench_table, a_row_that_cannot_pipe_or_fork_says_why_and_the_table_goes_on)
                  legend_head);
         cr_expect_str_eq(text, want);
     }
+    remove_exe();
+}
+
+static void on_alarm(int sig) { (void)sig; }
+
+/* A wait that a signal interrupts is waited again: a row whose process closed its output and
+ * took a second more to exit, while a timer's signal (its handler installed without SA_RESTART)
+ * came every 50 ms, is that row's figures, not a failure. */
+Test(bench_table, a_wait_a_signal_interrupts_is_waited_again)
+{
+    make_exe();
+    bank_bench_table_config cfg = {.bank_exe = exe,
+                                   .branch_sizes = {8},
+                                   .n_branch_sizes = 1,
+                                   .fixed_customers = 1,
+                                   .n_customer_sizes = 0,
+                                   .fixed_branches = 8,
+                                   .events = 1,
+                                   .seed = 1,
+                                   .bare_calls = 1,
+                                   .server_threads = 1,
+                                   .row_timeout_s = 20};
+    struct sigaction sa = {.sa_handler = on_alarm}, was;
+    sigemptyset(&sa.sa_mask);
+    cr_assert_eq(sigaction(SIGALRM, &sa, &was), 0);
+    struct itimerval every = {{0, 50000}, {0, 50000}}, off = {{0, 0}, {0, 0}};
+    cr_assert_eq(setitimer(ITIMER_REAL, &every, NULL), 0);
+    FILE *f = tmpfile();
+    cr_assert_not_null(f);
+    size_t failed = bank_bench_table_run(&cfg, f);
+    setitimer(ITIMER_REAL, &off, NULL);
+    sigaction(SIGALRM, &was, NULL);
+    char *text = contents(f);
+    fclose(f);
+    cr_expect_eq(failed, 0, "%s", text);
+    cr_expect(strstr(text, "    8     1        18        82         12 (1.46)") != NULL, "%s", text);
+    remove_exe();
+}
+
+/* A row whose exit status cannot be had (SIGCHLD ignored in this process: the kernel reaps the
+ * child, and waitpid fails) says so, not the child's last line; bank itself sets SIGCHLD back
+ * to its default first (bench_smoke). */
+Test(bench_table, a_row_whose_status_cannot_be_waited_for_says_why)
+{
+    make_exe();
+    bank_bench_table_config cfg = {.bank_exe = exe,
+                                   .branch_sizes = {2},
+                                   .n_branch_sizes = 1,
+                                   .fixed_customers = 1,
+                                   .n_customer_sizes = 0,
+                                   .fixed_branches = 2,
+                                   .events = 1,
+                                   .seed = 1,
+                                   .bare_calls = 1,
+                                   .server_threads = 1,
+                                   .row_timeout_s = 20};
+    void (*was)(int) = signal(SIGCHLD, SIG_IGN);
+    FILE *f = tmpfile();
+    cr_assert_not_null(f);
+    size_t failed = bank_bench_table_run(&cfg, f);
+    signal(SIGCHLD, was);
+    char *text = contents(f);
+    fclose(f);
+    mask_took(text);
+    cr_expect_eq(failed, 1, "%s", text);
+    cr_expect(strstr(text, "    2     1   FAILED (exit -1 after T s): waitpid: No child processes\n") != NULL, "%s", text);
     remove_exe();
 }

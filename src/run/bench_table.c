@@ -72,7 +72,10 @@ static int run_child(char *const argv[], int timeout_s, char *out, size_t outlen
     close(fd[0]);
     int status;
     while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) return -1;
+        if (errno != EINTR) {
+            snprintf(out, outlen, "waitpid: %s", strerror(errno));
+            return -1;
+        }
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
