@@ -261,37 +261,45 @@ Test(bench_table, a_row_that_cannot_pipe_or_fork_says_why_and_the_table_goes_on)
     remove_exe();
 }
 
-static void on_alarm(int sig) { (void)sig; }
-
-/* A wait that a signal interrupts is waited again: a row whose process closed its output and
- * took a second more to exit, while a timer's signal (its handler installed without SA_RESTART)
- * came every 50 ms, is that row's figures, not a failure. */
-Test(bench_table, a_wait_a_signal_interrupts_is_waited_again)
+/* A table of one row, b branches x 1 customer, each row run with exe; its text in *text. */
+static size_t one_row_table(const char *bank_exe, size_t b, char **text)
 {
-    make_exe();
-    bank_bench_table_config cfg = {.bank_exe = exe,
-                                   .branch_sizes = {8},
+    bank_bench_table_config cfg = {.bank_exe = bank_exe,
+                                   .branch_sizes = {b},
                                    .n_branch_sizes = 1,
                                    .fixed_customers = 1,
                                    .n_customer_sizes = 0,
-                                   .fixed_branches = 8,
+                                   .fixed_branches = b,
                                    .events = 1,
                                    .seed = 1,
                                    .bare_calls = 1,
                                    .server_threads = 1,
                                    .row_timeout_s = 20};
+    FILE *f = tmpfile();
+    cr_assert_not_null(f);
+    size_t failed = bank_bench_table_run(&cfg, f);
+    *text = contents(f);
+    fclose(f);
+    return failed;
+}
+
+static void on_alarm(int sig) { (void)sig; }
+
+/* A wait that a signal interrupts is waited again: a row whose process closed its output and
+ * took a second more to exit, while a timer's signal (its handler installed without SA_RESTART)
+ * came every 50 ms, is that row's figures, not a failure. */
+Test(bench_table, a_wait_a_signal_interrupts_is_waited_again, .timeout = 30)
+{
+    make_exe();
     struct sigaction sa = {.sa_handler = on_alarm}, was;
     sigemptyset(&sa.sa_mask);
     cr_assert_eq(sigaction(SIGALRM, &sa, &was), 0);
     struct itimerval every = {{0, 50000}, {0, 50000}}, off = {{0, 0}, {0, 0}};
     cr_assert_eq(setitimer(ITIMER_REAL, &every, NULL), 0);
-    FILE *f = tmpfile();
-    cr_assert_not_null(f);
-    size_t failed = bank_bench_table_run(&cfg, f);
+    char *text;
+    size_t failed = one_row_table(exe, 8, &text);
     setitimer(ITIMER_REAL, &off, NULL);
     sigaction(SIGALRM, &was, NULL);
-    char *text = contents(f);
-    fclose(f);
     cr_expect_eq(failed, 0, "%s", text);
     cr_expect(strstr(text, "    8     1        18        82         12 (1.46)") != NULL, "%s", text);
     remove_exe();
@@ -300,27 +308,13 @@ Test(bench_table, a_wait_a_signal_interrupts_is_waited_again)
 /* A row whose exit status cannot be had (SIGCHLD ignored in this process: the kernel reaps the
  * child, and waitpid fails) says so, not the child's last line; bank itself sets SIGCHLD back
  * to its default first (bench_smoke). */
-Test(bench_table, a_row_whose_status_cannot_be_waited_for_says_why)
+Test(bench_table, a_row_whose_status_cannot_be_waited_for_says_why, .timeout = 30)
 {
     make_exe();
-    bank_bench_table_config cfg = {.bank_exe = exe,
-                                   .branch_sizes = {2},
-                                   .n_branch_sizes = 1,
-                                   .fixed_customers = 1,
-                                   .n_customer_sizes = 0,
-                                   .fixed_branches = 2,
-                                   .events = 1,
-                                   .seed = 1,
-                                   .bare_calls = 1,
-                                   .server_threads = 1,
-                                   .row_timeout_s = 20};
     void (*was)(int) = signal(SIGCHLD, SIG_IGN);
-    FILE *f = tmpfile();
-    cr_assert_not_null(f);
-    size_t failed = bank_bench_table_run(&cfg, f);
+    char *text;
+    size_t failed = one_row_table(exe, 2, &text);
     signal(SIGCHLD, was);
-    char *text = contents(f);
-    fclose(f);
     mask_took(text);
     cr_expect_eq(failed, 1, "%s", text);
     cr_expect(strstr(text, "    2     1   FAILED (exit -1 after T s): waitpid: No child processes\n") != NULL, "%s", text);
