@@ -417,6 +417,38 @@ Test(consistency, alone_sets_are_limited_by_the_number_of_entries)
     }
 }
 
+/* rule: G11; an entry's own prefixes keep to the same share as the stored sets, at every prefix:
+ * with 1,000 entries, 2^20 / 1,000 = 1,048 intervals. Entry 1 makes 14 withdrawals (each may
+ * take its money or nothing: 16,384 ways) and then queries; the 999 others only query. Its query
+ * could read 5,040 balances exactly, and 5,134 once each prefix is widened to its share as it is
+ * built (a superset, never fewer: widening only adds). Kept at 4,096 intervals until the last,
+ * the sets would be widened at other steps and give another superset. */
+Test(consistency, own_prefixes_are_widened_to_the_entries_share_at_every_step)
+{
+    enum { C = 1000, K = 14 };
+    static const int64_t money[K] = {575, 864, 939, 954, 693, 640, 749, 744, 901, 417, 422, 123, 27, 129};
+    bank_event first[K + 1], query[1] = {{100, BANK_OP_QUERY, 0}};
+    for (size_t k = 0; k < K; k++) first[k] = (bank_event){(int64_t)k + 1, BANK_OP_WITHDRAW, money[k]};
+    first[K] = (bank_event){K + 1, BANK_OP_QUERY, 0};
+    bank_branch branch[1] = {{1, 1000000}};
+    bank_customer *cu = calloc(C, sizeof *cu);
+    cr_assert_not_null(cu);
+    cu[0] = (bank_customer){1, 0, K + 1, first};
+    for (size_t c = 1; c < C; c++) cu[c] = (bank_customer){(int64_t)c + 1, 0, 1, query};
+    bank_workload w = {1, branch, C, cu};
+    bank_alone a;
+    cr_assert_eq(bank_alone_build(&w, &a), 0);
+    int64_t highest = 0;
+    uint64_t total = 0;
+    size_t n = 0;
+    int exact = 1;
+    cr_assert_eq(bank_alone_balances(&a, 0, K, NULL, 0, &n, &total, &highest, &exact), 0);
+    cr_expect(total == 5134 && !exact && highest == 1000000, "%llu balances (exact %d), the highest %lld",
+              (unsigned long long)total, exact, (long long)highest);
+    bank_alone_free(&a);
+    free(cu);
+}
+
 /* ---- the judge's whole result, pinned ---- */
 
 /* FNV-1a over the result's every field: the verdicts, the witness step by step, the states spent

@@ -18,7 +18,6 @@ typedef struct {
     const bank_workload *w;
     int64_t unit;           /* every write's money is a multiple of it: sets are kept in units */
     bank_net_set *others;   /* others[c]: what the other entries can add, in units */
-    bank_net_set **prefix;  /* prefix[c][p]: what entry c's own first p events add, in units */
     int same_balances;      /* every branch starts with the same balance: none goes below 0 */
 } bank_alone;
 
