@@ -54,6 +54,8 @@ set_tests_properties(class_student PROPERTIES LABELS unit)
 
 # A class loaded from the disk: folders, Canvas's loose files, the limits, folders that cannot be read.
 bank_test(class_load unit LIBS bank_grade)
+# --wrap=bank_class_add_file: a test makes a student's file fail to be added.
+target_link_options(test_class_load PRIVATE -Wl,--wrap=bank_class_add_file)
 
 # The class benchmark on 20 students, folder and Canvas zip, so the script cannot rot.
 add_test(NAME grade_class_bench_smoke COMMAND ${PROJECT_SOURCE_DIR}/tools/bench_class.sh 20 $<TARGET_FILE:bank>)

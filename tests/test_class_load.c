@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "grade/class_batch.h"
+#include "grade/class_build.h"
 
 /* A class or a student's submission that is not there (gone since the command line saw it):
  * one line naming it, nothing loaded. */
@@ -243,5 +244,40 @@ Test(class_load, a_student_s_files_eight_folders_down_and_not_the_tools)
                             "d1/d2/d3/d4/d5/f5.txt d1/d2/d3/d4/f4.txt d1/d2/d3/f3.txt d1/d2/f2.txt d1/f1.txt f0.txt ");
     cr_expect_null(s->notes, "%s", s->notes);
     bank_class_free(&cls);
+    remove_tree(dir);
+}
+
+/* bank_class_add_file as class_batch.c calls it (test_class_load is linked with
+ * --wrap=bank_class_add_file): refused once, as when out of memory, when refuse_add is set. */
+static int refuse_add;
+int __real_bank_class_add_file(bank_student *s, const char *name, const char *source, const char *disk_path,
+                               char *data, size_t len);
+int __wrap_bank_class_add_file(bank_student *s, const char *name, const char *source, const char *disk_path,
+                               char *data, size_t len);
+int __wrap_bank_class_add_file(bank_student *s, const char *name, const char *source, const char *disk_path,
+                               char *data, size_t len)
+{
+    if (refuse_add) {
+        refuse_add = 0;
+        return -1;
+    }
+    return __real_bank_class_add_file(s, name, source, disk_path, data, len);
+}
+
+/* A student's file in their folder that cannot be added (out of memory) fails the loading of the
+ * class with the line its failure set, "out of memory" (the folder's fallback line, "out of
+ * memory reading DIR", is for failures that set none). */
+Test(class_load, a_file_that_cannot_be_added_fails_the_load_out_of_memory)
+{
+    char *dir = temp_class(), sub[4096];
+    subfolder(dir, "ann", sub, sizeof sub);
+    touch(sub, "out.txt", 1);
+    bank_class cls;
+    char err[512] = "";
+    refuse_add = 1;
+    cr_expect_eq(bank_class_load(dir, &cls, err, sizeof err), -1);
+    cr_expect_eq(refuse_add, 0, "ann's out.txt was not offered to the class");
+    cr_expect_str_eq(err, "out of memory");
+    refuse_add = 0;
     remove_tree(dir);
 }
