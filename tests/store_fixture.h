@@ -101,14 +101,21 @@ static inline int checkpointed_rows(const char *dir, const char *copy_dir)
     return rows;
 }
 
-/* A store of branch 2 in a new dir, holding one committed write, 2.1. */
-static inline bank_store *store_with_one_write(char *dir, size_t dirlen)
+/* A store of branch 2 (balance 100) in a new dir, into dir; what it read back is dropped. */
+static inline bank_store *new_store(char *dir, size_t dirlen)
 {
-    char err[600];
     temp_dir(dir, dirlen);
     bank_store_state st;
     bank_store *s = open_ok(dir, 2, 100, &st);
     bank_store_state_free(&st);
+    return s;
+}
+
+/* A store of branch 2 in a new dir, holding one committed write, 2.1. */
+static inline bank_store *store_with_one_write(char *dir, size_t dirlen)
+{
+    char err[600];
+    bank_store *s = new_store(dir, dirlen);
     bank_logged_write w = lw(2, 1, 10);
     cr_assert_eq(bank_store_commit(s, &w, 1, NULL, 0, NULL, 0, 0, err, sizeof err), 0, "%s", err);
     return s;

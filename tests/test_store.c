@@ -67,10 +67,8 @@ Test(store, what_is_committed_is_read_back)
 Test(store, a_write_of_no_money_is_read_back_whole)
 {
     char dir[64], err[600];
-    temp_dir(dir, sizeof dir);
+    bank_store *s = new_store(dir, sizeof dir);
     bank_store_state st;
-    bank_store *s = open_ok(dir, 2, 100, &st);
-    bank_store_state_free(&st);
     bank_logged_write w[] = {{BANK_WRITE_DEPOSIT, 2, 1, 0, 7, 11}, {BANK_WRITE_WITHDRAW, 3, 1, 0, 8, 12}};
     cr_assert_eq(bank_store_commit(s, w, 2, NULL, 0, NULL, 0, 0, err, sizeof err), 0, "%s", err);
     bank_store_close(s);
@@ -94,10 +92,8 @@ Test(store, a_write_of_no_money_is_read_back_whole)
 Test(store, the_pending_mark_survives_a_torn_write)
 {
     char dir[64], path[200];
-    temp_dir(dir, sizeof dir);
+    bank_store *s = new_store(dir, sizeof dir);
     bank_store_state st;
-    bank_store *s = open_ok(dir, 2, 100, &st);
-    bank_store_state_free(&st);
     char err[600];
     for (uint64_t m = 1; m <= 5; m++) cr_assert_eq(bank_store_mark_pending(s, m, err, sizeof err), 0, "%s", err);
     bank_store_close(s);

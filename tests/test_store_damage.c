@@ -25,10 +25,8 @@ Test(store, a_checkpoint_or_acknowledgement_changed_unseen_is_found)
                                            "UPDATE acked SET through = through + 1"};
     for (size_t i = 0; i < 2; i++) {
         char dir[64], err[600];
-        temp_dir(dir, sizeof dir);
+        bank_store *s = new_store(dir, sizeof dir);
         bank_store_state st;
-        bank_store *s = open_ok(dir, 2, 100, &st);
-        bank_store_state_free(&st);
         bank_logged_write w = lw(2, 1, 10);
         bank_checkpoint fold = {1, 3, 30};
         bank_peer_ack ack = {3, 1};
@@ -47,10 +45,8 @@ Test(store, a_checkpoint_or_acknowledgement_changed_unseen_is_found)
 Test(store, damage_behind_sqlites_back_is_found_and_set_aside)
 {
     char dir[64], path[200];
-    temp_dir(dir, sizeof dir);
+    bank_store *s = new_store(dir, sizeof dir);
     bank_store_state st;
-    bank_store *s = open_ok(dir, 2, 100, &st);
-    bank_store_state_free(&st);
     char err[600];
     bank_logged_write w[] = {lw(2, 1, 10), lw(2, 2, 20)};
     cr_assert_eq(bank_store_commit(s, w, 2, NULL, 0, NULL, 0, 0, err, sizeof err), 0, "%s", err);

@@ -39,10 +39,7 @@ static char *snapshot_dir(const char *dir)
 Test(store, refusals_leave_the_directory_as_it_was)
 {
     char dir[64], path[200];
-    temp_dir(dir, sizeof dir);
-    bank_store_state st;
-    bank_store *s = open_ok(dir, 2, 100, &st);
-    bank_store_state_free(&st);
+    bank_store *s = new_store(dir, sizeof dir);
     refused(dir, 2, 100, "is in use by another process (another branch holds it)");
     char err[600];
     bank_logged_write w = lw(2, 1, 10);
