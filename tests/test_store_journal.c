@@ -84,6 +84,14 @@ static bank_journal *new_journal(char *dir, size_t dirlen, bank_sync sync, bank_
     return new_journal_told(dir, dirlen, sync, r, NULL, NULL);
 }
 
+/* The journal stopped and freed, and its replica. */
+static void end_journal(bank_journal *j, bank_replica *r)
+{
+    bank_journal_stop(j);
+    bank_journal_free(j);
+    bank_replica_free(r);
+}
+
 /* on_failure for a journal: counts the times it is told, into *(int *)ctx. */
 static void count_failure(void *ctx, const char *why)
 {
@@ -172,9 +180,7 @@ Test(journal, an_answer_already_durable_is_given_at_once)
     bank_journal_then(j, bank_journal_note(j, &r), answered, &w);
     cr_expect_eq(w.answered, 3, "nothing new since: answered at once");
     cr_expect_eq(w.failed, 0, "%s", w.why);
-    bank_journal_stop(j);
-    bank_journal_free(j);
-    bank_replica_free(&r);
+    end_journal(j, &r);
     remove_tree(dir);
 }
 
@@ -195,9 +201,7 @@ Test(journal, a_reset_drops_the_checkpoints_it_wrote_further)
     bank_journal_note(j, &r); /* a checkpoint alone: kept for the next commit */
     cr_assert_eq(bank_replica_fold(&r, 2, 2), BANK_OK);
     cr_assert_eq(bank_journal_reset(j, &r, err, sizeof err), 0, "%s", err);
-    bank_journal_stop(j);
-    bank_journal_free(j);
-    bank_replica_free(&r);
+    end_journal(j, &r);
     bank_store_state st;
     bank_store *s = open_store(dir, BANK_SYNC_ALWAYS, &st);
     cr_assert_eq(st.history.checkpoints.n, 1);
@@ -421,9 +425,7 @@ Test(journal, a_reset_drops_the_writes_it_wrote)
     char err[600];
     cr_assert_eq(bank_journal_reset(j, &r, err, sizeof err), 0, "%s", err);
     gate_let_go(&g);
-    bank_journal_stop(j);
-    bank_journal_free(j);
-    bank_replica_free(&r);
+    end_journal(j, &r);
     cr_expect_eq(logged_rows(dir), 1, "the log holds branch 1's write only, (2, 1) is under its checkpoint");
     remove_tree(dir);
 }
@@ -528,9 +530,7 @@ Test(journal, each_peers_acknowledgement_is_kept_with_the_next_commit)
     bank_journal_acked(j, 2, 5);
     bank_journal_acked(j, 2, 4);
     commit_one_deposit(j, &r);
-    bank_journal_stop(j);
-    bank_journal_free(j);
-    bank_replica_free(&r);
+    end_journal(j, &r);
     bank_store_state st;
     bank_store *s = open_ok(dir, 1, 0, &st);
     uint64_t through[4] = {0};
@@ -556,9 +556,7 @@ Test(journal, every_peer_of_a_large_bank_has_its_acknowledgement_kept)
     for (int round = 0; round < 2; round++)
         for (int64_t p = 2; p < 2 + PEERS; p++) bank_journal_acked(j, p, (uint64_t)(p * 10 + round));
     commit_one_deposit(j, &r);
-    bank_journal_stop(j);
-    bank_journal_free(j);
-    bank_replica_free(&r);
+    end_journal(j, &r);
     bank_store_state st;
     bank_store *s = open_ok(dir, 1, 0, &st);
     cr_expect_eq(st.n_acked, PEERS);
@@ -598,9 +596,7 @@ Test(journal, batch_mode_checkpoints_an_answered_write_on_its_own)
     double waited = seconds_now() - answered_at;
     cr_expect_eq(rows, 1, "the answered write is not in branch.db itself %.1f s after its answer", waited);
     printf("journal: --sync batch put an answered write in branch.db %.0f ms after its answer\n", waited * 1000);
-    bank_journal_stop(j);
-    bank_journal_free(j);
-    bank_replica_free(&r);
+    end_journal(j, &r);
     remove_tree(dir);
     remove_tree(copy_dir);
 }
