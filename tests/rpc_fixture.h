@@ -66,4 +66,14 @@ static inline grpc_status_code raw_call(raw_client *rc, const char *method, cons
     return bank_client_raw(rc->ch, rc->cq, method, bytes, n, 5000, reply);
 }
 
+/* Sending bytes to method is answered status, with no message back; what names the call. */
+static inline void expect_refused(raw_client *rc, const char *method, const void *bytes, size_t n,
+                                  grpc_status_code status, const char *what)
+{
+    grpc_byte_buffer *reply = NULL;
+    cr_expect_eq(raw_call(rc, method, bytes, n, &reply), status, "%s", what);
+    cr_expect_null(reply, "%s: a message came back", what);
+    if (reply) grpc_byte_buffer_destroy(reply);
+}
+
 #endif
