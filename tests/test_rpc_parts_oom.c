@@ -154,14 +154,21 @@ static int client_attempt(void *arg, char *err, size_t errlen, int *ok)
     return rc;
 }
 
-Test(rpc_parts_oom, a_customers_calls_are_made_or_refused_at_every_allocation)
+/* The sweep of an attempt given a client's completion queue, gRPC started around it. */
+static oom_counts sweep_with_a_queue(const char *what, oom_attempt attempt)
 {
     grpc_init();
     grpc_completion_queue *cq = bank_client_cq_create();
-    oom_counts k = oom_sweep("bank_client_unary_all, bank_client_echo_all", client_attempt, cq, -1, "out of memory", "");
-    cr_expect_geq(k.failed, 2 + 3 + 4, "two channels, the calls' three arrays, the echoes' four");
+    oom_counts k = oom_sweep(what, attempt, cq, -1, "out of memory", "");
     bank_client_cq_destroy(cq);
     grpc_shutdown();
+    return k;
+}
+
+Test(rpc_parts_oom, a_customers_calls_are_made_or_refused_at_every_allocation)
+{
+    oom_counts k = sweep_with_a_queue("bank_client_unary_all, bank_client_echo_all", client_attempt);
+    cr_expect_geq(k.failed, 2 + 3 + 4, "two channels, the calls' three arrays, the echoes' four");
 }
 
 /* A probe (bank drive's query of every branch at once, bank_wire_query_all) of two addresses
@@ -200,12 +207,8 @@ static int probe_attempt(void *arg, char *err, size_t errlen, int *ok)
 
 Test(rpc_parts_oom, a_probe_of_every_branch_is_made_or_refused_at_every_allocation)
 {
-    grpc_init();
-    grpc_completion_queue *cq = bank_client_cq_create();
-    oom_counts k = oom_sweep("bank_wire_query_all", probe_attempt, cq, -1, "out of memory", "");
+    oom_counts k = sweep_with_a_queue("bank_wire_query_all", probe_attempt);
     cr_expect_geq(k.failed, 3 + 1 + 3, "the wire, two channels, the answers, the calls' three arrays");
-    bank_client_cq_destroy(cq);
-    grpc_shutdown();
 }
 
 /* ---- a branch's sender ---- */
